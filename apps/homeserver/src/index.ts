@@ -1,0 +1,1 @@
+export { startHomeserver, type RunningHomeserver, type StartOptions } from './start-homeserver';

@@ -1,0 +1,25 @@
+'use strict';
+const { swcOptions } = require('./scripts/build.js');
+
+const { jsc, module: mod } = swcOptions(undefined);
+// Tests run from source: @hearth/<lib> resolves to libs/<lib>/src through moduleNameMapper, not swc.
+delete jsc.baseUrl;
+delete jsc.paths;
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  transform: { '^.+\\.(ts|js)$': ['@swc/jest', { jsc, module: mod, sourceMaps: 'inline' }] },
+  // jose ships only ES modules; Node loads them with require(esm), jest needs them compiled.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  moduleNameMapper: {
+    '^@hearth/testing$': '<rootDir>/test/support/index.ts',
+    '^@hearth/migrations$': '<rootDir>/migrations/index.ts',
+    '^@hearth/homeserver$': '<rootDir>/apps/homeserver/src/index.ts',
+    '^@hearth/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+  },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  testTimeout: 30000,
+};

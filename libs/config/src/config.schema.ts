@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { isValidServerName } from '@hearth/protocol';
+
+/** `host:port`, with IPv6 hosts in brackets (`[::1]:8008`). */
+const listenAddress = z.string().transform((value, ctx) => {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: `expected host:port (e.g. 127.0.0.1:8008 or [::1]:8008), got "${value}"` });
+    return z.NEVER;
+  }
+  return { host: (match[1] ?? match[2]) as string, port };
+});
+
+const serverName = z.string().refine(isValidServerName, {
+  error: (issue) => `expected a server name (DNS name, IPv4 or [IPv6] literal, optional :port), got "${String(issue.input)}"`,
+});
+
+const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), {
+  error: 'expected a postgres:// or postgresql:// URL',
+});
+
+const redisUrl = z.string().refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
+  error: 'expected a redis:// or rediss:// URL',
+});
+
+const httpUrl = z.string().refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), {
+  error: 'expected an http:// or https:// URL',
+});
+
+const positiveInt = z.coerce.number().int().positive();
+
+const booleanLike = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v)),
+]);
+
+const rateLimit = z.object({ requests: positiveInt, per_seconds: positiveInt }).strict();
+
+/** The file's shape (snake_case, as operators write YAML). Environment overrides are merged in first. */
+export const configFileSchema = z
+  .object({
+    server_name: serverName.default('localhost:8008'),
+    listen: listenAddress.default({ host: '127.0.0.1', port: 8008 }),
+    public_baseurl: httpUrl.optional(),
+    data_dir: z.string().min(1).default('./data'),
+    signing_key_path: z.string().min(1).optional(),
+    database_url: postgresUrl.optional(),
+    redis_url: redisUrl.optional(),
+    registration: z.enum(['closed', 'token', 'open']).default('token'),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    log_ip_addresses: booleanLike.default(false),
+    max_request_body_bytes: positiveInt.default(50 * 1024 * 1024),
+    key_validity_hours: positiveInt.default(24),
+    reserved_localparts: z
+      .array(z.string().min(1))
+      .default(['admin', 'administrator', 'root', 'support', 'security', 'abuse', 'postmaster', 'hostmaster', 'webmaster', 'noreply']),
+    refreshable_access_token_lifetime_minutes: positiveInt.default(5),
+    jwt_login: z
+      .object({
+        /** HS256 shared secret (prefer secret_file). */
+        secret: z.string().min(32).optional(),
+        secret_file: z.string().optional(),
+        /** PEM public key of the identity provider (RS256, ES256, EdDSA, ...). */
+        public_key_file: z.string().optional(),
+        jwks_url: httpUrl.optional(),
+        algorithms: z.array(z.string()).min(1).default(['RS256', 'ES256', 'EdDSA']),
+        issuer: z.string().min(1),
+        audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+        subject_claim: z.string().min(1).default('sub'),
+        /** Create the account on its first login. */
+        provision: booleanLike.default(false),
+      })
+      .strict()
+      .refine((jwt) => [jwt.secret, jwt.secret_file, jwt.public_key_file, jwt.jwks_url].filter(Boolean).length === 1, {
+        error: 'expected exactly one of secret, secret_file, public_key_file or jwks_url',
+      })
+      .optional(),
+    rate_limits: z
+      .object({
+        login: rateLimit.default({ requests: 10, per_seconds: 60 }),
+        registration: rateLimit.default({ requests: 10, per_seconds: 60 }),
+        registration_token_validity: rateLimit.default({ requests: 20, per_seconds: 60 }),
+      })
+      .strict()
+      .default({
+        login: { requests: 10, per_seconds: 60 },
+        registration: { requests: 10, per_seconds: 60 },
+        registration_token_validity: { requests: 20, per_seconds: 60 },
+      }),
+    trust_proxy: booleanLike.default(false),
+    well_known: z
+      .object({
+        server: z.string().optional(),
+        client: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type ConfigFile = z.input<typeof configFileSchema>;
+export type ParsedConfigFile = z.output<typeof configFileSchema>;

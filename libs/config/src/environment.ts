@@ -1,0 +1,33 @@
+/** Environment variables that override keys of the config file. */
+export const ENVIRONMENT_OVERRIDES = {
+  HEARTH_SERVER_NAME: 'server_name',
+  HEARTH_LISTEN: 'listen',
+  HEARTH_PUBLIC_BASEURL: 'public_baseurl',
+  HEARTH_DATA_DIR: 'data_dir',
+  HEARTH_SIGNING_KEY_PATH: 'signing_key_path',
+  DATABASE_URL: 'database_url',
+  REDIS_URL: 'redis_url',
+  HEARTH_REGISTRATION: 'registration',
+  HEARTH_LOG_LEVEL: 'log_level',
+  HEARTH_LOG_IP_ADDRESSES: 'log_ip_addresses',
+  HEARTH_MAX_REQUEST_BODY_BYTES: 'max_request_body_bytes',
+  HEARTH_KEY_VALIDITY_HOURS: 'key_validity_hours',
+} as const;
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The file's keys with every set (non-empty) override applied. */
+export function applyEnvironment(file: Record<string, unknown>, env: Environment): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...file };
+  for (const [variable, key] of Object.entries(ENVIRONMENT_OVERRIDES)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  return merged;
+}
+
+/** Which variable, if any, supplied a key: problems name what the operator actually typed. */
+export function sourceOf(key: string, env: Environment): string {
+  const variable = Object.entries(ENVIRONMENT_OVERRIDES).find(([name, k]) => k === key && env[name]);
+  return variable ? variable[0] : key;
+}

@@ -1,0 +1,57 @@
+export type RegistrationMode = 'closed' | 'token' | 'open';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The validated, frozen configuration every other lib receives. Paths are absolute. */
+export interface HearthConfig {
+  readonly serverName: string;
+  readonly listen: { readonly host: string; readonly port: number };
+  /** Base URL clients use to reach us; served in /.well-known/matrix/client. */
+  readonly publicBaseUrl: string;
+  readonly dataDir: string;
+  readonly signingKeyPath: string;
+  /** Absent: the embedded database in `dataDir`. */
+  readonly databaseUrl?: string;
+  /** Absent: in-process queue and notifier. */
+  readonly redisUrl?: string;
+  readonly registration: RegistrationMode;
+  readonly logLevel: LogLevel;
+  /** Off by default: we keep the least metadata that works. */
+  readonly logIpAddresses: boolean;
+  readonly maxRequestBodyBytes: number;
+  readonly keyValidityMs: number;
+  readonly accounts: {
+    /** Handles only admins may hand out (no `@admin` or `@support` impersonation). */
+    readonly reservedLocalparts: readonly string[];
+    /** Lifetime of access tokens issued with a refresh token. */
+    readonly accessTokenLifetimeMs: number;
+    /** `org.matrix.login.jwt` for organisations with their own identity provider; absent: off. */
+    readonly jwtLogin?: JwtLoginConfig;
+  };
+  /** Each limit applies per client address and, where the request names one, per account. */
+  readonly rateLimits: Readonly<Record<RateLimitedAction, RateLimit>>;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits only). */
+  readonly trustProxy: boolean;
+  readonly wellKnown: {
+    /** `m.server` delegation; when absent, /.well-known/matrix/server answers 404. */
+    readonly server?: string;
+    /** Extra keys merged into /.well-known/matrix/client beside `m.homeserver`. */
+    readonly client: Readonly<Record<string, unknown>>;
+  };
+}
+
+export interface JwtLoginConfig {
+  /** Exactly one key source: an HS256 secret, a PEM public key, or a JWKS URL. */
+  readonly key: { readonly kind: 'secret'; readonly secret: string } | { readonly kind: 'public-key'; readonly pem: string } | { readonly kind: 'jwks'; readonly url: string };
+  readonly algorithms: readonly string[];
+  readonly issuer: string;
+  readonly audience: string | readonly string[];
+  readonly subjectClaim: string;
+  readonly provision: boolean;
+}
+
+export type RateLimitedAction = 'login' | 'registration' | 'registration_token_validity';
+
+export interface RateLimit {
+  readonly requests: number;
+  readonly perSeconds: number;
+}

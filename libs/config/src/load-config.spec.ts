@@ -1,0 +1,106 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError } from './config-error';
+import { buildConfig, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-config-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const problemsOf = (run: () => unknown): string[] => {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof ConfigError) return [...error.problems];
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('runs with no file and no environment on the embedded defaults', () => {
+    const config = loadConfig({ env: {}, cwd: dir });
+    expect(config).toMatchObject({
+      serverName: 'localhost:8008',
+      listen: { host: '127.0.0.1', port: 8008 },
+      publicBaseUrl: 'http://127.0.0.1:8008',
+      dataDir: path.join(dir, 'data'),
+      signingKeyPath: path.join(dir, 'data', 'localhost_8008.signing.key'),
+      registration: 'token',
+      logLevel: 'info',
+      logIpAddresses: false,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.listen)).toBe(true);
+  });
+
+  it('reads hearth.yaml from the working directory and lets the environment override it', () => {
+    fs.writeFileSync(path.join(dir, 'hearth.yaml'), 'server_name: work.example\nregistration: open\nlisten: "[::1]:9000"\n');
+    const config = loadConfig({ cwd: dir, env: { HEARTH_REGISTRATION: 'closed', DATABASE_URL: 'postgres://u@db/hearth' } });
+    expect(config.serverName).toBe('work.example');
+    expect(config.registration).toBe('closed');
+    expect(config.listen).toEqual({ host: '::1', port: 9000 });
+    expect(config.publicBaseUrl).toBe('http://[::1]:9000');
+    expect(config.databaseUrl).toBe('postgres://u@db/hearth');
+  });
+
+  it('reads an explicit --config path and fails clearly when it is missing', () => {
+    const file = path.join(dir, 'custom.yaml');
+    fs.writeFileSync(file, 'log_level: debug\n');
+    expect(loadConfig({ configPath: file, env: {}, cwd: dir }).logLevel).toBe('debug');
+    expect(problemsOf(() => loadConfig({ configPath: 'nope.yaml', env: {}, cwd: dir }))).toEqual([
+      `config file ${path.join(dir, 'nope.yaml')} does not exist`,
+    ]);
+  });
+
+  it('names the environment variable and what was expected, one line per problem, all at once', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ cwd: dir, env: { HEARTH_REGISTRATION: 'sometimes', HEARTH_LISTEN: 'everywhere', HEARTH_SERVER_NAME: 'bad name!' } }),
+    );
+    expect(problems).toHaveLength(3);
+    expect(problems.find((p) => p.startsWith('HEARTH_REGISTRATION (registration):'))).toMatch(/closed.*token.*open/);
+    expect(problems.find((p) => p.startsWith('HEARTH_LISTEN (listen):'))).toMatch(/host:port/);
+    expect(problems.find((p) => p.startsWith('HEARTH_SERVER_NAME (server_name):'))).toMatch(/server name/);
+    for (const problem of problems) expect(problem).not.toContain('\n');
+  });
+
+  it('names file keys, unknown keys and nested keys', () => {
+    fs.writeFileSync(path.join(dir, 'hearth.yaml'), 'log_level: loud\nserver_nmae: x\nwell_known:\n  sever: y\n');
+    const problems = problemsOf(() => loadConfig({ cwd: dir, env: {} }));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^log_level: /),
+        'unknown key(s) server_nmae',
+        'well_known: unknown key(s) sever',
+      ]),
+    );
+  });
+
+  it('rejects a file that is not YAML or not a mapping', () => {
+    fs.writeFileSync(path.join(dir, 'hearth.yaml'), 'a: [unclosed\n');
+    expect(problemsOf(() => loadConfig({ cwd: dir, env: {} }))[0]).toMatch(/is not valid YAML/);
+    fs.writeFileSync(path.join(dir, 'hearth.yaml'), '- just\n- a list\n');
+    expect(problemsOf(() => loadConfig({ cwd: dir, env: {} }))[0]).toMatch(/must hold a mapping/);
+  });
+
+  it('rejects URLs of the wrong scheme and non-numeric limits', () => {
+    const problems = problemsOf(() =>
+      buildConfig({ database_url: 'mysql://x/y', redis_url: 'http://r', max_request_body_bytes: 'lots' }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^database_url: expected a postgres/),
+      expect.stringMatching(/^redis_url: expected a redis/),
+      expect.stringMatching(/^max_request_body_bytes: /),
+    ]);
+  });
+
+  it('accepts booleans written as environment strings', () => {
+    expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'true' } }).logIpAddresses).toBe(true);
+    expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'no' } }).logIpAddresses).toBe(false);
+  });
+});

@@ -1,0 +1,136 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from './config-error';
+import { configFileSchema, type ParsedConfigFile } from './config.schema';
+import { applyEnvironment, sourceOf, type Environment } from './environment';
+import type { HearthConfig, JwtLoginConfig, RateLimit } from './hearth-config';
+
+export const DEFAULT_CONFIG_PATH = 'hearth.yaml';
+
+export interface LoadConfigOptions {
+  /** Explicit `--config` path: must exist. Without it, `hearth.yaml` in `cwd` is read when present. */
+  readonly configPath?: string;
+  readonly env?: Environment;
+  readonly cwd?: string;
+}
+
+/** Reads the config file and the environment, validates once and reports every problem at once. */
+export function loadConfig(options: LoadConfigOptions = {}): HearthConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const file = readConfigFile(options.configPath, cwd);
+  return buildConfig(applyEnvironment(file, env), env, cwd);
+}
+
+/** Validates already-merged raw keys; tests use it to build configs without files. */
+export function buildConfig(raw: Record<string, unknown>, env: Environment = {}, cwd = process.cwd()): HearthConfig {
+  const parsed = configFileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, env));
+  return deepFreeze(toHearthConfig(parsed.data, cwd));
+}
+
+function readConfigFile(configPath: string | undefined, cwd: string): Record<string, unknown> {
+  const file = path.resolve(cwd, configPath ?? DEFAULT_CONFIG_PATH);
+  if (!fs.existsSync(file)) {
+    if (configPath) throw new ConfigError([`config file ${file} does not exist`]);
+    return {};
+  }
+  let content: unknown;
+  try {
+    content = parseYaml(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`config file ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  if (content === null || content === undefined) return {};
+  if (typeof content !== 'object' || Array.isArray(content)) {
+    throw new ConfigError([`config file ${file} must hold a mapping of keys to values`]);
+  }
+  return content as Record<string, unknown>;
+}
+
+function describeIssues(error: z.ZodError, env: Environment): string[] {
+  return error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+      return `${where}unknown key(s) ${issue.keys.join(', ')}`;
+    }
+    const key = issue.path.join('.');
+    const source = issue.path.length === 1 ? sourceOf(key, env) : key;
+    const label = source === key ? key : `${source} (${key})`;
+    return `${label}: ${issue.message}`;
+  });
+}
+
+function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
+  const dataDir = path.resolve(cwd, file.data_dir);
+  const { host, port } = file.listen;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    serverName: file.server_name,
+    listen: { host, port },
+    publicBaseUrl: stripTrailingSlash(file.public_baseurl ?? `http://${urlHost}:${port}`),
+    dataDir,
+    signingKeyPath: path.resolve(dataDir, file.signing_key_path ?? `${file.server_name.replace(/[:[\]]/g, '_')}.signing.key`),
+    databaseUrl: file.database_url,
+    redisUrl: file.redis_url,
+    registration: file.registration,
+    logLevel: file.log_level,
+    logIpAddresses: file.log_ip_addresses,
+    maxRequestBodyBytes: file.max_request_body_bytes,
+    keyValidityMs: file.key_validity_hours * 3600 * 1000,
+    accounts: {
+      reservedLocalparts: file.reserved_localparts.map((name) => name.toLowerCase()),
+      accessTokenLifetimeMs: file.refreshable_access_token_lifetime_minutes * 60 * 1000,
+      jwtLogin: file.jwt_login && toJwtLoginConfig(file.jwt_login, cwd),
+    },
+    rateLimits: {
+      login: toRateLimit(file.rate_limits.login),
+      registration: toRateLimit(file.rate_limits.registration),
+      registration_token_validity: toRateLimit(file.rate_limits.registration_token_validity),
+    },
+    trustProxy: file.trust_proxy,
+    wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
+  };
+}
+
+function toJwtLoginConfig(jwt: NonNullable<ParsedConfigFile['jwt_login']>, cwd: string): JwtLoginConfig {
+  const readKeyFile = (file: string) => {
+    const full = path.resolve(cwd, file);
+    try {
+      return fs.readFileSync(full, 'utf8');
+    } catch {
+      throw new ConfigError([`jwt_login: cannot read ${full}`]);
+    }
+  };
+  const key: JwtLoginConfig['key'] = jwt.jwks_url
+    ? { kind: 'jwks', url: jwt.jwks_url }
+    : jwt.public_key_file
+      ? { kind: 'public-key', pem: readKeyFile(jwt.public_key_file) }
+      : { kind: 'secret', secret: jwt.secret ?? readKeyFile(jwt.secret_file as string).trim() };
+  return {
+    key,
+    algorithms: key.kind === 'secret' ? ['HS256', 'HS384', 'HS512'] : jwt.algorithms,
+    issuer: jwt.issuer,
+    audience: jwt.audience,
+    subjectClaim: jwt.subject_claim,
+    provision: jwt.provision,
+  };
+}
+
+function toRateLimit(limit: { requests: number; per_seconds: number }): RateLimit {
+  return { requests: limit.requests, perSeconds: limit.per_seconds };
+}
+
+function stripTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,27 @@
+import type { INestApplication } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { enableMatrixCors } from './cors';
+import { installJsonBodyParser } from './json-body-parser';
+import { MatrixExceptionFilter } from './matrix-exception.filter';
+import { installRequestLogging } from './request-logging';
+import { RouteTable } from './route-table';
+
+export interface HttpSurfaceOptions {
+  readonly maxRequestBodyBytes: number;
+  readonly logIpAddresses: boolean;
+}
+
+/**
+ * Everything every endpoint shares: JSON bodies, CORS, the Matrix error model and request logs.
+ * Must run before `app.init()`, so that the route table sees every route as it is registered.
+ */
+export function configureHttpSurface(app: INestApplication, logger: Logger, options: HttpSurfaceOptions): void {
+  const instance = app.getHttpAdapter().getInstance() as FastifyInstance;
+  const routes = new RouteTable();
+  instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  installJsonBodyParser(instance, options.maxRequestBodyBytes);
+  installRequestLogging(instance, logger, { logIpAddresses: options.logIpAddresses });
+  enableMatrixCors(app);
+  app.useGlobalFilters(new MatrixExceptionFilter(routes, logger));
+}

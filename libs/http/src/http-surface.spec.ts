@@ -1,0 +1,148 @@
+import { Body, Controller, Get, Module, Post } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import pino from 'pino';
+import { z } from 'zod';
+import { ProtocolError } from '@hearth/protocol';
+import { configureHttpSurface } from './configure-http';
+import { MatrixError } from './matrix-error';
+import { ZodBodyPipe } from './zod-body.pipe';
+
+const EchoBody = z.object({ name: z.string(), count: z.number().int().optional() });
+
+@Controller('test')
+class SurfaceTestController {
+  @Post('echo')
+  echo(@Body(new ZodBodyPipe(EchoBody)) body: z.output<typeof EchoBody>) {
+    return { echoed: body };
+  }
+
+  @Post('raw')
+  raw(@Body() body: unknown) {
+    return { received: body ?? null };
+  }
+
+  @Get('forbidden')
+  forbidden(): never {
+    throw MatrixError.forbidden('not for you');
+  }
+
+  @Get('boom')
+  boom(): never {
+    throw new Error('secret database password in stack');
+  }
+
+  @Get('protocol')
+  protocol(): never {
+    throw new ProtocolError('INVALID_ID', 'bad user id');
+  }
+}
+
+@Module({ controllers: [SurfaceTestController] })
+class SurfaceTestModule {}
+
+describe('HTTP surface (Matrix error model over real HTTP)', () => {
+  let app: NestFastifyApplication;
+  let base: string;
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
+    app = await NestFactory.create<NestFastifyApplication>(SurfaceTestModule, new FastifyAdapter({ bodyLimit: 1024 }), {
+      logger: false,
+      bodyParser: false,
+    });
+    configureHttpSurface(app, logger, { maxRequestBodyBytes: 1024, logIpAddresses: false });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = await app.getUrl();
+  });
+  afterAll(() => app.close());
+
+  const post = (path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    fetch(`${base}${path}`, { method: 'POST', body, headers });
+  const errcodeOf = async (res: Response) => ((await res.json()) as { errcode: string }).errcode;
+
+  it('accepts well-formed JSON, with or without a JSON content type', async () => {
+    const res = await post('/test/echo', '{"name":"ana","count":2}');
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ echoed: { name: 'ana', count: 2 } });
+    const unlabelled = await post('/test/echo', '{"name":"ana"}', { 'content-type': 'text/plain' });
+    expect(unlabelled.status).toBe(201);
+  });
+
+  it('answers a body that is not JSON with 400 M_NOT_JSON', async () => {
+    const res = await post('/test/echo', '{"name":');
+    expect(res.status).toBe(400);
+    expect(await errcodeOf(res)).toBe('M_NOT_JSON');
+  });
+
+  it('answers a missing body where one is required with 400 M_NOT_JSON', async () => {
+    const res = await post('/test/echo', '');
+    expect(res.status).toBe(400);
+    expect(await errcodeOf(res)).toBe('M_NOT_JSON');
+  });
+
+  it('answers JSON of the wrong shape with 400 M_BAD_JSON naming the field', async () => {
+    const res = await post('/test/echo', '{"name":5}');
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errcode: string; error: string };
+    expect(body.errcode).toBe('M_BAD_JSON');
+    expect(body.error).toMatch(/^name: /);
+    expect(await errcodeOf(await post('/test/echo', '[1,2]'))).toBe('M_BAD_JSON');
+  });
+
+  it('refuses prototype-poisoning keys with M_BAD_JSON', async () => {
+    const res = await post('/test/raw', '{"__proto__":{"admin":true}}');
+    expect(res.status).toBe(400);
+    expect(await errcodeOf(res)).toBe('M_BAD_JSON');
+  });
+
+  it('answers a body over the limit with 413 M_TOO_LARGE', async () => {
+    const res = await post('/test/raw', JSON.stringify({ big: 'x'.repeat(2000) }));
+    expect(res.status).toBe(413);
+    expect(await errcodeOf(res)).toBe('M_TOO_LARGE');
+  });
+
+  it('passes MatrixError status and errcode through', async () => {
+    const res = await fetch(`${base}/test/forbidden`);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ errcode: 'M_FORBIDDEN', error: 'not for you' });
+  });
+
+  it('maps protocol errors to Matrix errors', async () => {
+    const res = await fetch(`${base}/test/protocol`);
+    expect(res.status).toBe(400);
+    expect(await errcodeOf(res)).toBe('M_INVALID_PARAM');
+  });
+
+  it('turns anything unexpected into 500 M_UNKNOWN, with the detail in the log only', async () => {
+    const res = await fetch(`${base}/test/boom`);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ errcode: 'M_UNKNOWN', error: 'Internal server error' });
+    expect(text).not.toContain('secret');
+    expect(logged.some((line) => line.includes('secret database password'))).toBe(true);
+  });
+
+  it('tells unknown endpoints (404) from wrong methods (405)', async () => {
+    const missing = await fetch(`${base}/test/nothing`);
+    expect(missing.status).toBe(404);
+    expect(await errcodeOf(missing)).toBe('M_UNRECOGNIZED');
+    const wrongMethod = await fetch(`${base}/test/echo`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect(await errcodeOf(wrongMethod)).toBe('M_UNRECOGNIZED');
+  });
+
+  it('logs requests without IP addresses, user agents or tokens', async () => {
+    logged.length = 0;
+    await fetch(`${base}/test/forbidden?access_token=sekrit&x=1`, { headers: { 'user-agent': 'SpyAgent/1.0' } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = logged.find((l) => l.includes('/test/forbidden'));
+    expect(line).toBeDefined();
+    expect(line).not.toContain('127.0.0.1');
+    expect(line).not.toContain('SpyAgent');
+    expect(line).not.toContain('sekrit');
+    expect(JSON.parse(line!)).toMatchObject({ method: 'GET', status: 403, path: '/test/forbidden?access_token=%3Credacted%3E&x=1' });
+  });
+});

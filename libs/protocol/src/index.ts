@@ -1,0 +1,27 @@
+export { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from './base64';
+export { ProtocolError, type ProtocolErrorCode } from './errors';
+export {
+  isValidEventId,
+  isValidHistoricalUserLocalpart,
+  isValidRoomAlias,
+  isValidRoomId,
+  isValidUserId,
+  isValidUserLocalpart,
+  MAX_IDENTIFIER_BYTES,
+  parseRoomAlias,
+  parseUserId,
+  type UserId,
+} from './identifiers';
+export { canonicalJson, compareCodePoints, isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from './json';
+export { isValidServerName, parseServerName, type ServerName } from './server-name';
+export { signJson, verifyJsonSignature, type Signatures } from './signing';
+export {
+  formatSigningKeyFile,
+  generateSigningKey,
+  parseSigningKeyFile,
+  publicKeyBase64,
+  publicKeyObject,
+  signingKeyFromSeed,
+  type SigningKey,
+} from './signing-key';
+export { parseStrictJson } from './strict-json';

@@ -1,0 +1,22 @@
+import type { DataSourceOptions, MixedList } from 'typeorm';
+import type { DatabaseEndpoint } from './database-endpoint';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type MigrationList = MixedList<Function>;
+
+/** One place that turns an endpoint into TypeORM options; synchronize is never on. */
+export function dataSourceOptions(
+  endpoint: Pick<DatabaseEndpoint, 'url' | 'embedded'>,
+  migrations: MigrationList,
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: endpoint.url,
+    migrations,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    // PGlite serves one connection at a time; a second pooled connection would only queue.
+    extra: { max: endpoint.embedded ? 1 : 10, connectionTimeoutMillis: 10_000 },
+  };
+}

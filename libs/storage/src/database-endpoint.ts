@@ -1,0 +1,30 @@
+import * as path from 'node:path';
+import { startEmbeddedPostgres } from './embedded-postgres';
+
+export interface DatabaseEndpoint {
+  readonly url: string;
+  /** True for the embedded PGlite database: one connection, one process. */
+  readonly embedded: boolean;
+  /** Releases what {@link openDatabaseEndpoint} started; call after every DataSource is destroyed. */
+  close(): Promise<void>;
+}
+
+export interface DatabaseEndpointOptions {
+  /** A PostgreSQL server to use; absent means the embedded database. */
+  readonly databaseUrl?: string;
+  /** Where the embedded database keeps its files; `undefined` keeps it in memory. */
+  readonly embeddedDirectory?: string;
+}
+
+export async function openDatabaseEndpoint(options: DatabaseEndpointOptions): Promise<DatabaseEndpoint> {
+  if (options.databaseUrl) {
+    return { url: options.databaseUrl, embedded: false, close: () => Promise.resolve() };
+  }
+  const embedded = await startEmbeddedPostgres(options.embeddedDirectory);
+  return { url: embedded.url, embedded: true, close: () => embedded.close() };
+}
+
+/** The embedded database lives in `<data_dir>/db`. */
+export function embeddedDirectoryFor(dataDir: string): string {
+  return path.join(dataDir, 'db');
+}

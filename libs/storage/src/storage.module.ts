@@ -1,0 +1,45 @@
+import { type DynamicModule, Global, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { DatabaseEndpoint } from './database-endpoint';
+import { dataSourceOptions, type MigrationList } from './data-source-options';
+import { claimDatabaseForServer } from './server-identity';
+import { TransactionRunner } from './transaction-runner';
+import { DatabaseHealth } from './database-health';
+
+export interface StorageModuleOptions {
+  readonly endpoint: DatabaseEndpoint;
+  readonly migrations: MigrationList;
+  readonly serverName: string;
+}
+
+const SERVER_NAME = Symbol('STORAGE_SERVER_NAME');
+
+/** Connects TypeORM to an already opened (and migrated) endpoint; entities come from each lib. */
+@Global()
+@Module({})
+export class StorageModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SERVER_NAME) private readonly serverName: string,
+  ) {}
+
+  static forRoot(options: StorageModuleOptions): DynamicModule {
+    return {
+      module: StorageModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(options.endpoint, options.migrations),
+          autoLoadEntities: true,
+          retryAttempts: 0,
+        }),
+      ],
+      providers: [TransactionRunner, DatabaseHealth, { provide: SERVER_NAME, useValue: options.serverName }],
+      exports: [TransactionRunner, DatabaseHealth],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await claimDatabaseForServer(this.dataSource, this.serverName);
+  }
+}
