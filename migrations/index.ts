@@ -1,4 +1,5 @@
 import { ServerIdentity1763820000000 } from './1763820000000-ServerIdentity';
+import { Accounts1763830000000 } from './1763830000000-Accounts';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
-export const ALL_MIGRATIONS = [ServerIdentity1763820000000];
+export const ALL_MIGRATIONS = [ServerIdentity1763820000000, Accounts1763830000000];

@@ -1,5 +1,11 @@
 import { Command } from 'commander';
 import { loadConfig, type HearthConfig } from '@hearth/config';
+import { createUserCommand } from './commands/admin/create-user.command';
+import {
+  createRegistrationTokenCommand,
+  listRegistrationTokensCommand,
+  revokeRegistrationTokenCommand,
+} from './commands/admin/registration-token.command';
 import { generateKeyCommand } from './commands/generate-key.command';
 import { migrateCommand } from './commands/migrate.command';
 import { startCommand } from './commands/start.command';
@@ -34,7 +40,40 @@ export function buildProgram(): Command {
     .option('-f, --force', 'replace an existing key')
     .action((options: { output?: string; force?: boolean }, command: Command) => generateKeyCommand(configFrom(command), options));
 
+  addAdminCommands(program);
   return program;
+}
+
+function addAdminCommands(program: Command): void {
+  const admin = program.command('admin').description('administer accounts (with the embedded database, stop the server first)');
+
+  admin
+    .command('create-user <handle>')
+    .description('create an account; without --password-file a password is generated and printed once')
+    .option('--admin', 'make the account a server admin')
+    .option('--password-file <file>', 'read the password from the first line of this file')
+    .action((handle: string, options: { admin?: boolean; passwordFile?: string }, command: Command) =>
+      createUserCommand(configFrom(command), handle, options),
+    );
+
+  const tokens = admin.command('registration-token').description('invitations to register when registration is "token"');
+  tokens
+    .command('create')
+    .description('create a registration token and print it')
+    .option('--uses <n>', 'how many accounts may register with it (default: unlimited)')
+    .option('--expires <iso-date>', 'when it stops working (default: never)')
+    .option('--token <token>', 'the token itself (default: 16 random characters)')
+    .action((options: { uses?: string; expires?: string; token?: string }, command: Command) =>
+      createRegistrationTokenCommand(configFrom(command), options),
+    );
+  tokens
+    .command('list')
+    .description('list registration tokens with their use counts')
+    .action((_options, command: Command) => listRegistrationTokensCommand(configFrom(command)));
+  tokens
+    .command('revoke <token>')
+    .description('delete a registration token')
+    .action((token: string, _options, command: Command) => revokeRegistrationTokenCommand(configFrom(command), token));
 }
 
 function configFrom(command: Command): HearthConfig {

@@ -1,9 +1,22 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AccountsModule } from '@hearth/accounts';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { FederationModule } from '@hearth/federation';
 import { RateLimitModule } from '@hearth/http';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
 import { type DatabaseEndpoint, StorageModule } from '@hearth/storage';
+import { AdminRegistrationTokensController } from './admin/admin-registration-tokens.controller';
+import { AdminServerController } from './admin/admin-server.controller';
+import { AdminUsersController } from './admin/admin-users.controller';
+import { AccountController } from './client/account.controller';
+import { AccountDataController } from './client/account-data.controller';
+import { CapabilitiesController } from './client/capabilities.controller';
+import { DevicesController } from './client/devices.controller';
+import { LoginController } from './client/login.controller';
+import { RegisterController } from './client/register.controller';
+import { RegistrationTokenValidityController } from './client/registration-token.controller';
+import { SessionController } from './client/session.controller';
+import { ThreepidController } from './client/threepid.controller';
 import { VersionsController } from './client/versions.controller';
 import { FederationVersionController } from './federation/federation-version.controller';
 import { HealthController } from './health/health.controller';
@@ -20,9 +33,22 @@ export class AppModule {
         StorageModule.forRoot({ endpoint, migrations: ALL_MIGRATIONS, serverName: config.serverName }),
         RateLimitModule,
         FederationModule,
+        AccountsModule,
       ],
       controllers: [
         VersionsController,
+        RegisterController,
+        RegistrationTokenValidityController,
+        LoginController,
+        SessionController,
+        DevicesController,
+        AccountController,
+        AccountDataController,
+        CapabilitiesController,
+        ThreepidController,
+        AdminServerController,
+        AdminUsersController,
+        AdminRegistrationTokensController,
         FederationVersionController,
         ServerKeyController,
         WellKnownController,

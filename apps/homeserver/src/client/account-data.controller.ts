@@ -1,0 +1,34 @@
+import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
+import { AccessTokenGuard, AccountDataService, Requester } from '@hearth/accounts';
+
+@Controller('_matrix/client/v3/user/:userId')
+@UseGuards(AccessTokenGuard)
+export class AccountDataController {
+  constructor(private readonly accountData: AccountDataService) {}
+
+  /** GET /_matrix/client/v3/user/{userId}/account_data/{type} */
+  @Get('account_data/:type')
+  get(@Requester() who: Requester, @Param('userId') userId: string, @Param('type') type: string) {
+    return this.accountData.get(who.userId, userId, undefined, type);
+  }
+
+  /** PUT /_matrix/client/v3/user/{userId}/account_data/{type} */
+  @Put('account_data/:type')
+  async put(@Requester() who: Requester, @Param('userId') userId: string, @Param('type') type: string, @Body() content: unknown) {
+    await this.accountData.put(who.userId, userId, undefined, type, content);
+    return {};
+  }
+
+  /** GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type} */
+  @Get('rooms/:roomId/account_data/:type')
+  getForRoom(@Requester() who: Requester, @Param('userId') userId: string, @Param('roomId') roomId: string, @Param('type') type: string) {
+    return this.accountData.get(who.userId, userId, roomId, type);
+  }
+
+  /** PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type} */
+  @Put('rooms/:roomId/account_data/:type')
+  async putForRoom(@Requester() who: Requester, @Param('userId') userId: string, @Param('roomId') roomId: string, @Param('type') type: string, @Body() content: unknown) {
+    await this.accountData.put(who.userId, userId, roomId, type, content);
+    return {};
+  }
+}

@@ -1,0 +1,44 @@
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AccessTokenGuard, AccountLifeService, MAX_PASSWORD_LENGTH, Requester } from '@hearth/accounts';
+import { ZodBodyPipe } from '@hearth/http';
+
+const PasswordBody = z.object({
+  new_password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+  logout_devices: z.boolean().optional(),
+  auth: z.unknown().optional(),
+});
+
+const DeactivateBody = z.object({
+  auth: z.unknown().optional(),
+  erase: z.boolean().optional(),
+  id_server: z.string().optional(),
+});
+
+@Controller('_matrix/client/v3/account')
+@UseGuards(AccessTokenGuard)
+export class AccountController {
+  constructor(private readonly account: AccountLifeService) {}
+
+  /** POST /_matrix/client/v3/account/password */
+  @Post('password')
+  @HttpCode(200)
+  async changePassword(@Req() request: FastifyRequest, @Requester() who: Requester, @Body(new ZodBodyPipe(PasswordBody)) body: z.output<typeof PasswordBody>) {
+    await this.account.changePassword(
+      { method: request.method, path: request.url, auth: body.auth, userId: who.userId },
+      who.deviceId,
+      { newPassword: body.new_password, logoutDevices: body.logout_devices ?? true },
+    );
+    return {};
+  }
+
+  /** POST /_matrix/client/v3/account/deactivate */
+  @Post('deactivate')
+  @HttpCode(200)
+  async deactivate(@Req() request: FastifyRequest, @Requester() who: Requester, @Body(new ZodBodyPipe(DeactivateBody)) body: z.output<typeof DeactivateBody>) {
+    await this.account.deactivate({ method: request.method, path: request.url, auth: body.auth, userId: who.userId });
+    // We never bound an identity server, so there was nothing to unbind.
+    return { id_server_unbind_result: 'no-support' };
+  }
+}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { MatrixError } from '@hearth/http';
+import { isValidRoomId } from '@hearth/protocol';
+import { AccountDataRepository } from './account-data.repository';
+
+/** Types the server manages itself; clients write them through their own endpoints. */
+const SERVER_MANAGED_GLOBAL_TYPES = new Set(['m.push_rules']);
+const SERVER_MANAGED_ROOM_TYPES = new Set(['m.fully_read']);
+
+/** Spec CS API "Client Config": account data is private to its owner. */
+@Injectable()
+export class AccountDataService {
+  constructor(private readonly accountData: AccountDataRepository) {}
+
+  async get(requester: string, userId: string, roomId: string | undefined, type: string): Promise<Record<string, unknown>> {
+    this.assertOwner(requester, userId, roomId);
+    const found = await this.accountData.find(userId, roomId ?? '', type);
+    if (!found) throw MatrixError.notFound('Account data not found');
+    return found.content;
+  }
+
+  async put(requester: string, userId: string, roomId: string | undefined, type: string, content: unknown): Promise<void> {
+    this.assertOwner(requester, userId, roomId);
+    const managed = roomId === undefined ? SERVER_MANAGED_GLOBAL_TYPES : SERVER_MANAGED_ROOM_TYPES;
+    if (managed.has(type)) throw new MatrixError(405, 'M_BAD_JSON', `Cannot set ${type} through this API`);
+    if (typeof content !== 'object' || content === null || Array.isArray(content)) throw MatrixError.badJson('Account data must be a JSON object');
+    if (type.length === 0 || type.length > 255) throw MatrixError.invalidParam('type must be 1-255 characters');
+    await this.accountData.put(userId, roomId ?? '', type, content as Record<string, unknown>);
+  }
+
+  private assertOwner(requester: string, userId: string, roomId: string | undefined): void {
+    if (requester !== userId) throw MatrixError.forbidden('Cannot access account data of other users');
+    if (roomId !== undefined && !isValidRoomId(roomId)) throw MatrixError.invalidParam('Invalid room ID');
+  }
+}

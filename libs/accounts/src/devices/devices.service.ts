@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { TransactionRunner } from '@hearth/storage';
+import { TokensService, type IssuedTokens } from '../tokens/tokens.service';
+import type { DeviceEntity } from './device.entity';
+import { DeviceRepository } from './device.repository';
+
+export interface SessionStart {
+  readonly userId: string;
+  readonly deviceId?: string;
+  readonly initialDisplayName?: string;
+  readonly refreshable: boolean;
+}
+
+export interface StartedSession extends IssuedTokens {
+  readonly user_id: string;
+  readonly device_id: string;
+}
+
+@Injectable()
+export class DevicesService {
+  constructor(
+    private readonly devices: DeviceRepository,
+    private readonly tokens: TokensService,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  /**
+   * A login or registration: creates the device (or reuses the one named, revoking its earlier
+   * tokens, as the spec requires) and issues its tokens.
+   */
+  async startSession(start: SessionStart, em: EntityManager, now = Date.now()): Promise<StartedSession> {
+    const deviceId = start.deviceId ?? generateDeviceId();
+    const existing = start.deviceId ? await this.devices.find(start.userId, deviceId, em) : null;
+    if (existing) await this.tokens.revokeDevice(start.userId, deviceId, em);
+    await this.devices.upsert(
+      { userId: start.userId, deviceId, displayName: start.initialDisplayName ?? null, createdTs: now, lastSeenTs: now },
+      em,
+    );
+    const issued = await this.tokens.issue(start.userId, deviceId, start.refreshable, em, now);
+    return { user_id: start.userId, device_id: deviceId, ...issued };
+  }
+
+  list(userId: string): Promise<DeviceEntity[]> {
+    return this.devices.listForUser(userId);
+  }
+
+  find(userId: string, deviceId: string): Promise<DeviceEntity | null> {
+    return this.devices.find(userId, deviceId);
+  }
+
+  rename(userId: string, deviceId: string, displayName: string | null): Promise<boolean> {
+    return this.devices.setDisplayName(userId, deviceId, displayName);
+  }
+
+  /** Deletes devices with their tokens; unknown IDs are ignored, as the spec allows. */
+  delete(userId: string, deviceIds: readonly string[], em: EntityManager): Promise<string[]> {
+    return this.devices.delete(userId, deviceIds, em);
+  }
+
+  /** Logs out every device (or all but one) of a user, in the caller's transaction or its own. */
+  async deleteAll(userId: string, em?: EntityManager, exceptDeviceId?: string): Promise<void> {
+    if (em) return this.devices.deleteAllForUser(userId, em, exceptDeviceId);
+    await this.tx.run((own) => this.devices.deleteAllForUser(userId, own, exceptDeviceId));
+  }
+}
+
+/** Ten upper-case letters, like other servers', so clients that show device IDs look familiar. */
+function generateDeviceId(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  return Array.from(randomBytes(10), (byte) => alphabet[byte % 26]).join('');
+}
+
+export function toDeviceResponse(device: DeviceEntity) {
+  return {
+    device_id: device.deviceId,
+    display_name: device.displayName ?? undefined,
+    last_seen_ts: device.lastSeenTs ?? undefined,
+  };
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionRunner } from '@hearth/storage';
+import { MatrixError } from '@hearth/http';
+import { PasswordHasher } from '../passwords/password-hasher';
+import { RegistrationTokenRepository } from '../registration/registration-token.repository';
+import { HandlePolicy } from '../users/handle-policy';
+import { UserRepository } from '../users/user.repository';
+import type { UiaSessionEntity } from './uia-session.entity';
+import type { UiaRequest } from './uia.service';
+import { UIA_STAGES, type UiaStage } from './uia-stage';
+
+/** Checks the credentials of one stage; answers the failure, or undefined on success. */
+@Injectable()
+export class UiaStageVerifier {
+  constructor(
+    private readonly registrationTokens: RegistrationTokenRepository,
+    private readonly users: UserRepository,
+    private readonly passwords: PasswordHasher,
+    private readonly handles: HandlePolicy,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  async verify(stage: UiaStage, auth: Record<string, unknown>, session: UiaSessionEntity, request: UiaRequest, now: number) {
+    switch (stage) {
+      case UIA_STAGES.dummy:
+        return undefined;
+      case UIA_STAGES.registrationToken:
+        return this.verifyRegistrationToken(auth, session, now);
+      case UIA_STAGES.password:
+        return this.verifyPassword(auth, request);
+    }
+  }
+
+  /** Spec "Token-authenticated registration": the use is reserved now, counted on registration. */
+  private async verifyRegistrationToken(auth: Record<string, unknown>, session: UiaSessionEntity, now: number) {
+    const token = auth.token;
+    if (typeof token !== 'string' || token.length === 0 || token.length > 64) return MatrixError.forbidden('Invalid registration token');
+    const reserved = await this.tx.run((em) => this.registrationTokens.reservePendingUse(token, now, em));
+    if (!reserved) return MatrixError.forbidden('Invalid registration token');
+    session.registrationToken = token;
+    return undefined;
+  }
+
+  /** Re-authentication of the account that is asking, with its password. */
+  private async verifyPassword(auth: Record<string, unknown>, request: UiaRequest) {
+    const password = auth.password;
+    const named = identifierUser(auth);
+    const localpart = named === undefined ? undefined : this.handles.localpartFromIdentifier(named);
+    const claimed = localpart === undefined ? undefined : this.handles.userIdFor(localpart);
+    if (typeof password !== 'string' || !request.userId || claimed !== request.userId) {
+      return MatrixError.forbidden('Invalid username or password');
+    }
+    const user = await this.users.find(request.userId);
+    const ok = await this.passwords.verify(user?.passwordHash ?? null, password);
+    return ok ? undefined : MatrixError.forbidden('Invalid username or password');
+  }
+}
+
+/** `identifier: {type: m.id.user, user}` or the deprecated top-level `user`. */
+export function identifierUser(body: Record<string, unknown>): string | undefined {
+  const identifier = body.identifier;
+  if (typeof identifier === 'object' && identifier !== null) {
+    const { type, user } = identifier as Record<string, unknown>;
+    return type === 'm.id.user' && typeof user === 'string' ? user : undefined;
+  }
+  return typeof body.user === 'string' ? body.user : undefined;
+}

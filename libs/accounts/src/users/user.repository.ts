@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { UserEntity } from './user.entity';
+
+@Injectable()
+export class UserRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private manager(em?: EntityManager): EntityManager {
+    return em ?? this.dataSource.manager;
+  }
+
+  find(userId: string, em?: EntityManager): Promise<UserEntity | null> {
+    return this.manager(em).findOneBy(UserEntity, { userId });
+  }
+
+  /** Inserts unless the handle was ever taken (deactivated accounts keep theirs); returns false then. */
+  async insertIfFree(user: UserEntity, em: EntityManager): Promise<boolean> {
+    const result = await em
+      .createQueryBuilder()
+      .insert()
+      .into(UserEntity)
+      .values(user)
+      .orIgnore()
+      .returning(['user_id'])
+      .execute();
+    return (result.raw as unknown[]).length > 0;
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string | null, em?: EntityManager): Promise<void> {
+    await this.manager(em).update(UserEntity, { userId }, { passwordHash });
+  }
+
+  async markDeactivated(userId: string, now: number, em: EntityManager): Promise<void> {
+    await em.update(UserEntity, { userId }, { deactivatedTs: now, passwordHash: null });
+  }
+
+  async setAdmin(userId: string, isAdmin: boolean, em?: EntityManager): Promise<void> {
+    await this.manager(em).update(UserEntity, { userId }, { isAdmin });
+  }
+
+  list(options: { from: number; limit: number; includeDeactivated: boolean }, em?: EntityManager): Promise<[UserEntity[], number]> {
+    return this.manager(em).findAndCount(UserEntity, {
+      where: options.includeDeactivated ? {} : { deactivatedTs: IsNull() },
+      order: { userId: 'ASC' },
+      skip: options.from,
+      take: options.limit,
+    });
+  }
+}
