@@ -1,5 +1,6 @@
 export { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from './base64';
 export { ProtocolError, type ProtocolErrorCode } from './errors';
+export { addContentHash, checkContentHash, computeContentHash, computeEventId, computeReferenceHash, signEvent } from './event-hashes';
 export {
   isValidEventId,
   isValidHistoricalUserLocalpart,
@@ -13,6 +14,8 @@ export {
   type UserId,
 } from './identifiers';
 export { canonicalJson, compareCodePoints, isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from './json';
+export { redactEvent } from './redaction';
+export { DEFAULT_ROOM_VERSION, getRoomVersion, SUPPORTED_ROOM_VERSIONS, type RedactionRules, type RoomVersion } from './room-versions';
 export { isValidServerName, parseServerName, type ServerName } from './server-name';
 export { signJson, verifyJsonSignature, type Signatures } from './signing';
 export {
