@@ -8,8 +8,11 @@ const LEGACY_TOP_LEVEL_KEYS = ['origin', 'membership', 'prev_state'];
 export function redactEvent(event: JsonObject, version: RoomVersion): JsonObject {
   const keep = version.redaction.keepsLegacyTopLevelKeys ? [...TOP_LEVEL_KEYS, ...LEGACY_TOP_LEVEL_KEYS] : TOP_LEVEL_KEYS;
   const redacted: JsonObject = {};
-  for (const key of keep) if (event[key] !== undefined) redacted[key] = event[key] as JsonValue;
-  if (isObject(event.content)) redacted.content = redactContent(String(event.type), event.content, version);
+  for (const key of keep) {
+    const value = event[key];
+    if (value !== undefined) redacted[key] = value;
+  }
+  if (isObject(event.content)) redacted.content = redactContent(typeof event.type === 'string' ? event.type : '', event.content, version);
   return redacted;
 }
 
@@ -46,7 +49,10 @@ function redactMember(content: JsonObject, version: RoomVersion): JsonObject {
 
 function pick(object: JsonObject, keys: readonly string[]): JsonObject {
   const picked: JsonObject = {};
-  for (const key of keys) if (object[key] !== undefined) picked[key] = object[key] as JsonValue;
+  for (const key of keys) {
+    const value = object[key];
+    if (value !== undefined) picked[key] = value;
+  }
   return picked;
 }
 
