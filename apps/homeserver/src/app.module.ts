@@ -13,6 +13,7 @@ import { AccountDataController } from './client/account-data.controller';
 import { CapabilitiesController } from './client/capabilities.controller';
 import { DevicesController } from './client/devices.controller';
 import { LoginController } from './client/login.controller';
+import { ProfileController } from './client/profile.controller';
 import { RegisterController } from './client/register.controller';
 import { RegistrationTokenValidityController } from './client/registration-token.controller';
 import { SessionController } from './client/session.controller';
@@ -45,6 +46,7 @@ export class AppModule {
         AccountController,
         AccountDataController,
         CapabilitiesController,
+        ProfileController,
         ThreepidController,
         AdminServerController,
         AdminUsersController,

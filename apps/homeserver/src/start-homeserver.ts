@@ -32,7 +32,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register(config, endpoint),
-      new FastifyAdapter({ bodyLimit: config.maxRequestBodyBytes, logger: false, return503OnClosing: true }),
+      new FastifyAdapter({ bodyLimit: config.maxRequestBodyBytes, logger: false, return503OnClosing: true, trustProxy: config.trustProxy }),
       { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false },
     );
     try {

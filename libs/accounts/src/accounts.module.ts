@@ -15,6 +15,8 @@ import { LoginService } from './login/login.service';
 import { PasswordHasher } from './passwords/password-hasher';
 import { ProfileEntity } from './profiles/profile.entity';
 import { ProfileRepository } from './profiles/profile.repository';
+import { ProfilesService } from './profiles/profiles.service';
+import { noRoomsYet, ROOM_SHARING } from './profiles/room-sharing';
 import { RegistrationTokenEntity } from './registration/registration-token.entity';
 import { RegistrationTokenRepository } from './registration/registration-token.repository';
 import { RegistrationService } from './registration/registration.service';
@@ -69,7 +71,9 @@ import { UserRepository } from './users/user.repository';
     AdminUsersService,
     AccountDataRepository,
     AccountDataService,
+    ProfilesService,
+    { provide: ROOM_SHARING, useValue: noRoomsYet },
   ],
-  exports: [AccountDataService, AdminGuard, AdminUsersService, AccountLifeService, PasswordHasher, RegistrationTokensService, TokensService, DevicesService, UiaService, RegistrationService, LoginService, AccessTokenGuard, HandlePolicy, AccountCreator],
+  exports: [ProfilesService, AccountDataService, AdminGuard, AdminUsersService, AccountLifeService, PasswordHasher, RegistrationTokensService, TokensService, DevicesService, UiaService, RegistrationService, LoginService, AccessTokenGuard, HandlePolicy, AccountCreator],
 })
 export class AccountsModule {}

@@ -9,6 +9,8 @@ export { Requester } from './auth/requester';
 export { DevicesService, toDeviceResponse, type StartedSession } from './devices/devices.service';
 export { LoginService, refuseThirdPartyIdentifiers } from './login/login.service';
 export { MAX_PASSWORD_LENGTH, PasswordHasher } from './passwords/password-hasher';
+export { ProfilesService, type Profile, type ProfileField } from './profiles/profiles.service';
+export { ROOM_SHARING, type RoomSharing } from './profiles/room-sharing';
 export { RegistrationService, type RegisterRequest } from './registration/registration.service';
 export { RegistrationTokensService, toRegistrationTokenResponse, type NewRegistrationToken } from './registration/registration-tokens.service';
 export { TokensService } from './tokens/tokens.service';

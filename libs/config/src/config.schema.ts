@@ -56,6 +56,7 @@ export const configFileSchema = z
       .array(z.string().min(1))
       .default(['admin', 'administrator', 'root', 'support', 'security', 'abuse', 'postmaster', 'hostmaster', 'webmaster', 'noreply']),
     refreshable_access_token_lifetime_minutes: positiveInt.default(5),
+    profile_visibility: z.enum(['shared_rooms', 'public']).default('shared_rooms'),
     jwt_login: z
       .object({
         /** HS256 shared secret (prefer secret_file). */

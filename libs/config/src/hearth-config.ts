@@ -22,6 +22,8 @@ export interface HearthConfig {
   readonly accounts: {
     /** Handles only admins may hand out (no `@admin` or `@support` impersonation). */
     readonly reservedLocalparts: readonly string[];
+    /** Who sees a profile besides its owner and admins: people sharing a room, or everyone signed in. */
+    readonly profileVisibility: 'shared_rooms' | 'public';
     /** Lifetime of access tokens issued with a refresh token. */
     readonly accessTokenLifetimeMs: number;
     /** `org.matrix.login.jwt` for organisations with their own identity provider; absent: off. */

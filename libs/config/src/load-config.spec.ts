@@ -99,6 +99,20 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('accepts the example file shipped in deploy/ as it is', () => {
+    const example = path.resolve(__dirname, '../../../deploy/hearth.example.yaml');
+    const config = loadConfig({ configPath: example, env: {}, cwd: dir });
+    expect(config.serverName).toBe('localhost:8008');
+    expect(config.accounts.reservedLocalparts).toContain('support');
+    expect(config.rateLimits.login).toEqual({ requests: 10, perSeconds: 60 });
+  });
+
+  it('checks the JWT login settings', () => {
+    expect(problemsOf(() => buildConfig({ jwt_login: { issuer: 'i', audience: 'a' } }))[0]).toMatch(/^jwt_login: expected exactly one of/);
+    const config = buildConfig({ jwt_login: { issuer: 'i', audience: ['a', 'b'], secret: 'x'.repeat(32) } });
+    expect(config.accounts.jwtLogin).toMatchObject({ key: { kind: 'secret' }, algorithms: ['HS256', 'HS384', 'HS512'], subjectClaim: 'sub', provision: false });
+  });
+
   it('accepts booleans written as environment strings', () => {
     expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'true' } }).logIpAddresses).toBe(true);
     expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'no' } }).logIpAddresses).toBe(false);

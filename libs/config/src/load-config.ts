@@ -83,6 +83,7 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
     accounts: {
       reservedLocalparts: file.reserved_localparts.map((name) => name.toLowerCase()),
       accessTokenLifetimeMs: file.refreshable_access_token_lifetime_minutes * 60 * 1000,
+      profileVisibility: file.profile_visibility,
       jwtLogin: file.jwt_login && toJwtLoginConfig(file.jwt_login, cwd),
     },
     rateLimits: {

@@ -10,6 +10,8 @@ export class CapabilitiesController {
     return {
       capabilities: {
         'm.change_password': { enabled: true },
+        'm.set_displayname': { enabled: true },
+        'm.set_avatar_url': { enabled: true },
         'm.3pid_changes': { enabled: false },
         'm.get_login_token': { enabled: false },
       },

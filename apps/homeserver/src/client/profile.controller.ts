@@ -1,0 +1,50 @@
+import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { AccessTokenGuard, ProfilesService, Requester } from '@hearth/accounts';
+import { MatrixError, ZodBodyPipe } from '@hearth/http';
+
+const DisplaynameBody = z.object({ displayname: z.string().nullable().optional() });
+const AvatarBody = z.object({ avatar_url: z.string().nullable().optional() });
+
+/** Profiles need an access token here: who has an account is not public information. */
+@Controller('_matrix/client/v3/profile/:userId')
+@UseGuards(AccessTokenGuard)
+export class ProfileController {
+  constructor(private readonly profiles: ProfilesService) {}
+
+  /** GET /_matrix/client/v3/profile/{userId} */
+  @Get()
+  profile(@Requester() who: Requester, @Param('userId') userId: string) {
+    return this.profiles.get(who, userId);
+  }
+
+  /** GET /_matrix/client/v3/profile/{userId}/displayname */
+  @Get('displayname')
+  async displayname(@Requester() who: Requester, @Param('userId') userId: string) {
+    const { displayname } = await this.profiles.get(who, userId);
+    if (displayname === undefined) throw MatrixError.notFound('No display name set');
+    return { displayname };
+  }
+
+  /** GET /_matrix/client/v3/profile/{userId}/avatar_url */
+  @Get('avatar_url')
+  async avatarUrl(@Requester() who: Requester, @Param('userId') userId: string) {
+    const { avatar_url } = await this.profiles.get(who, userId);
+    if (avatar_url === undefined) throw MatrixError.notFound('No avatar set');
+    return { avatar_url };
+  }
+
+  /** PUT /_matrix/client/v3/profile/{userId}/displayname */
+  @Put('displayname')
+  async setDisplayname(@Requester() who: Requester, @Param('userId') userId: string, @Body(new ZodBodyPipe(DisplaynameBody)) body: z.output<typeof DisplaynameBody>) {
+    await this.profiles.set(who.userId, userId, 'displayname', body.displayname ?? null);
+    return {};
+  }
+
+  /** PUT /_matrix/client/v3/profile/{userId}/avatar_url */
+  @Put('avatar_url')
+  async setAvatarUrl(@Requester() who: Requester, @Param('userId') userId: string, @Body(new ZodBodyPipe(AvatarBody)) body: z.output<typeof AvatarBody>) {
+    await this.profiles.set(who.userId, userId, 'avatar_url', body.avatar_url ?? null);
+    return {};
+  }
+}
