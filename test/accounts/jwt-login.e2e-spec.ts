@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
 
 const ISSUER = 'https://idp.work.example';
@@ -73,5 +74,38 @@ describe('login with the organisation’s identity provider (org.matrix.login.jw
     const res = await jwtLogin(await token({ sub: 'Not A Handle' }));
     expect(res.status).toBe(400);
     expect(res.body.errcode).toBe('M_INVALID_USERNAME');
+  });
+});
+
+describe('JWT login against the identity provider’s JWKS endpoint', () => {
+  let hs: TestHomeserver;
+  let jwks: Server;
+  let idpKey: CryptoKey;
+
+  beforeAll(async () => {
+    const idp = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    idpKey = idp.privateKey;
+    const jwk = { ...(await exportJWK(idp.publicKey)), kid: 'idp-1', alg: 'EdDSA', use: 'sig' };
+    jwks = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const { port } = jwks.address() as { port: number };
+    hs = await startTestHomeserver({
+      config: {
+        server_name: 'sso.example',
+        jwt_login: { jwks_url: `http://127.0.0.1:${port}/jwks.json`, issuer: ISSUER, audience: AUDIENCE, provision: false },
+      },
+    });
+  });
+  afterAll(async () => {
+    await hs.destroy();
+    await new Promise((resolve) => jwks.close(resolve));
+  });
+
+  it('verifies with the published key, and does not create accounts unless configured', async () => {
+    const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: 'idp-1' }).setSubject('carl').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(idpKey);
+    const client = new TestClient(hs.url);
+    const res = await client.post('/_matrix/client/v3/login', { type: 'org.matrix.login.jwt', token: jwt });
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ errcode: 'M_FORBIDDEN', error: 'No account exists for this login' });
   });
 });
