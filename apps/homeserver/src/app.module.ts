@@ -3,6 +3,7 @@ import { AccountsModule } from '@hearth/accounts';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { FederationModule } from '@hearth/federation';
 import { RateLimitModule } from '@hearth/http';
+import { SigningModule } from '@hearth/signing';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
 import { type DatabaseEndpoint, StorageModule } from '@hearth/storage';
 import { AdminRegistrationTokensController } from './admin/admin-registration-tokens.controller';
@@ -33,6 +34,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         StorageModule.forRoot({ endpoint, migrations: ALL_MIGRATIONS, serverName: config.serverName }),
         RateLimitModule,
+        SigningModule,
         FederationModule,
         AccountsModule,
       ],

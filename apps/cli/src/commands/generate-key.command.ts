@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HearthConfig } from '@hearth/config';
-import { readSigningKey, writeSigningKey } from '@hearth/federation';
+import { readSigningKey, writeSigningKey } from '@hearth/signing';
 import { generateSigningKey } from '@hearth/protocol';
 
 export interface GenerateKeyOptions {

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JsonObject, SigningKey } from '@hearth/protocol';
+import type { JsonObject } from '@hearth/protocol';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { ServerSigner } from '@hearth/signing';
 import { buildServerKeyDocument } from './server-key-document';
-
-export const SERVER_SIGNING_KEY = Symbol('SERVER_SIGNING_KEY');
 
 /** Our own server identity as other servers see it. */
 @Injectable()
@@ -13,18 +12,18 @@ export class ServerKeysService {
 
   constructor(
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
-    @Inject(SERVER_SIGNING_KEY) private readonly key: SigningKey,
+    private readonly signer: ServerSigner,
   ) {}
 
   get keyId(): string {
-    return this.key.keyId;
+    return this.signer.key.keyId;
   }
 
   keyDocument(now = Date.now()): JsonObject {
     if (this.cached && now - this.cached.signedAt < 60_000) return this.cached.document;
     const document = buildServerKeyDocument({
       serverName: this.config.serverName,
-      key: this.key,
+      key: this.signer.key,
       validUntilTs: now + this.config.keyValidityMs,
     });
     this.cached = { document, signedAt: now };

@@ -1,0 +1,2 @@
+export { ServerSigner, SigningModule } from './server-signing-key';
+export { loadOrCreateSigningKey, readSigningKey, writeSigningKey } from './signing-key-file';
