@@ -7,7 +7,7 @@ const path = require('node:path');
 const swc = require('@swc/core');
 
 const root = path.resolve(__dirname, '..');
-const sourceDirs = ['apps', 'libs', 'migrations'];
+const sourceDirs = ['apps', 'libs', 'migrations', 'bench'];
 const defaultOutDir = path.join(root, 'dist');
 
 function swcOptions(filename) {

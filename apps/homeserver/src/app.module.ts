@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from '@hearth/accounts';
+import { RoomsModule } from '@hearth/rooms';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { FederationModule } from '@hearth/federation';
 import { RateLimitModule } from '@hearth/http';
@@ -15,6 +16,10 @@ import { CapabilitiesController } from './client/capabilities.controller';
 import { DevicesController } from './client/devices.controller';
 import { LoginController } from './client/login.controller';
 import { ProfileController } from './client/profile.controller';
+import { CreateRoomController } from './client/rooms/create-room.controller';
+import { DirectoryController } from './client/rooms/directory.controller';
+import { MembershipController } from './client/rooms/membership.controller';
+import { RoomEventsController } from './client/rooms/room-events.controller';
 import { RegisterController } from './client/register.controller';
 import { RegistrationTokenValidityController } from './client/registration-token.controller';
 import { SessionController } from './client/session.controller';
@@ -37,6 +42,7 @@ export class AppModule {
         SigningModule,
         FederationModule,
         AccountsModule,
+        RoomsModule,
       ],
       controllers: [
         VersionsController,
@@ -49,6 +55,10 @@ export class AppModule {
         AccountDataController,
         CapabilitiesController,
         ProfileController,
+        CreateRoomController,
+        RoomEventsController,
+        MembershipController,
+        DirectoryController,
         ThreepidController,
         AdminServerController,
         AdminUsersController,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { RoomSharingFromState, RoomsModule } from '@hearth/rooms';
 import { AccountLifeService } from './account/account-life.service';
 import { AccountDataEntity } from './account-data/account-data.entity';
 import { AccountDataRepository } from './account-data/account-data.repository';
@@ -16,7 +17,7 @@ import { PasswordHasher } from './passwords/password-hasher';
 import { ProfileEntity } from './profiles/profile.entity';
 import { ProfileRepository } from './profiles/profile.repository';
 import { ProfilesService } from './profiles/profiles.service';
-import { noRoomsYet, ROOM_SHARING } from './profiles/room-sharing';
+import { ROOM_SHARING } from './profiles/room-sharing';
 import { RegistrationTokenEntity } from './registration/registration-token.entity';
 import { RegistrationTokenRepository } from './registration/registration-token.repository';
 import { RegistrationService } from './registration/registration.service';
@@ -36,6 +37,7 @@ import { UserRepository } from './users/user.repository';
 
 @Module({
   imports: [
+    RoomsModule,
     TypeOrmModule.forFeature([
       UserEntity,
       ProfileEntity,
@@ -72,7 +74,7 @@ import { UserRepository } from './users/user.repository';
     AccountDataRepository,
     AccountDataService,
     ProfilesService,
-    { provide: ROOM_SHARING, useValue: noRoomsYet },
+    { provide: ROOM_SHARING, useExisting: RoomSharingFromState },
   ],
   exports: [ProfilesService, AccountDataService, AdminGuard, AdminUsersService, AccountLifeService, PasswordHasher, RegistrationTokensService, TokensService, DevicesService, UiaService, RegistrationService, LoginService, AccessTokenGuard, HandlePolicy, AccountCreator],
 })

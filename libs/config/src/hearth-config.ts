@@ -29,6 +29,10 @@ export interface HearthConfig {
     /** `org.matrix.login.jwt` for organisations with their own identity provider; absent: off. */
     readonly jwtLogin?: JwtLoginConfig;
   };
+  readonly rooms: {
+    /** Version of rooms created without an explicit `room_version`. */
+    readonly defaultRoomVersion: string;
+  };
   /** Each limit applies per client address and, where the request names one, per account. */
   readonly rateLimits: Readonly<Record<RateLimitedAction, RateLimit>>;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits only). */

@@ -86,6 +86,7 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       profileVisibility: file.profile_visibility,
       jwtLogin: file.jwt_login && toJwtLoginConfig(file.jwt_login, cwd),
     },
+    rooms: { defaultRoomVersion: file.default_room_version },
     rateLimits: {
       login: toRateLimit(file.rate_limits.login),
       registration: toRateLimit(file.rate_limits.registration),

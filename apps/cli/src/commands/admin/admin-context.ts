@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AccountsModule } from '@hearth/accounts';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { RateLimitModule } from '@hearth/http';
+import { SigningModule } from '@hearth/signing';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
 import { embeddedDirectoryFor, openDatabaseEndpoint, runMigrations, StorageModule, type DatabaseEndpoint } from '@hearth/storage';
 
@@ -15,6 +16,7 @@ class AdminModule {
         ConfigModule.forRoot(config),
         StorageModule.forRoot({ endpoint, migrations: ALL_MIGRATIONS, serverName: config.serverName }),
         RateLimitModule,
+        SigningModule,
         AccountsModule,
       ],
     };

@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  authEventTypesFor,
+  authorizeEvent,
+  AuthError,
+  canonicalJson,
+  computeEventId,
+  getRoomVersion,
+  stateKeyTuple,
+  type JsonObject,
+  type RoomEvent,
+  type RoomVersion,
+  type StateKeyTuple,
+} from '@hearth/protocol';
+import { MatrixError } from '@hearth/http';
+import { ServerSigner } from '@hearth/signing';
+import { roomErrors } from '../room-errors';
+import { EventRepository } from '../storage/event.repository';
+import { RoomRepository } from '../storage/room.repository';
+import { StateRepository } from '../storage/state.repository';
+import { MAX_EVENT_BYTES, MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
+
+export interface WrittenEvent {
+  readonly event: RoomEvent;
+  readonly streamOrdering: number;
+}
+
+/**
+ * Turns a local user's draft into a signed PDU on top of the room's forward extremities,
+ * authorises it against the current state with the protocol's auth rules, and persists it
+ * with its edges, state group and stream position inside the caller's transaction.
+ */
+@Injectable()
+export class EventWriter {
+  constructor(
+    private readonly rooms: RoomRepository,
+    private readonly events: EventRepository,
+    private readonly state: StateRepository,
+    private readonly signer: ServerSigner,
+  ) {}
+
+  async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
+    checkLimits(draft);
+    const room = await this.rooms.lockForWrite(roomId, em);
+    if (!room) throw roomErrors.notInRoom();
+    const version = getRoomVersion(room.roomVersion);
+    if (!version) throw roomErrors.unsupportedVersion(room.roomVersion);
+
+    const prevEvents = await this.events.forwardExtremities(roomId, em);
+    const depth = prevEvents.length === 0 ? 1 : (await this.events.maxDepth(prevEvents, em)) + 1;
+    const currentIds = await this.state.currentStateIds(roomId, em);
+    const authState = await this.authStateFor(draft, roomId, currentIds, version, em);
+
+    const event = this.build(roomId, draft, { prevEvents, depth, authEvents: [...authState.values()].map((e) => e.event_id), now, version });
+    try {
+      authorizeEvent(event, authState, version);
+    } catch (error) {
+      if (error instanceof AuthError) throw MatrixError.forbidden(error.message);
+      throw error;
+    }
+    return { event, streamOrdering: await this.persist(event, prevEvents, em) };
+  }
+
+  /** The room's very first event, m.room.create, which has no state or extremities yet. */
+  async writeCreate(roomId: string, draft: EventDraft, version: RoomVersion, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
+    const event = this.build(roomId, draft, { prevEvents: [], depth: 1, authEvents: [], now, version });
+    authorizeEvent(event, new Map(), version);
+    return { event, streamOrdering: await this.persist(event, [], em) };
+  }
+
+  private async authStateFor(draft: EventDraft, roomId: string, currentIds: Map<StateKeyTuple, string>, version: RoomVersion, em: EntityManager) {
+    const probe = { ...draft, room_id: roomId } as unknown as RoomEvent;
+    const wanted = authEventTypesFor(probe, version).map((tuple) => currentIds.get(tuple)).filter((id): id is string => id !== undefined);
+    const loaded = await this.events.findMany(wanted, em);
+    const authState = new Map<StateKeyTuple, RoomEvent>();
+    for (const stored of loaded.values()) {
+      const { event } = stored;
+      if (event.state_key !== undefined) authState.set(stateKeyTuple(event.type, event.state_key), event);
+    }
+    return authState;
+  }
+
+  private build(
+    roomId: string,
+    draft: EventDraft,
+    place: { prevEvents: string[]; depth: number; authEvents: string[]; now: number; version: RoomVersion },
+  ): RoomEvent {
+    const { version } = place;
+    const content = draft.redacts !== undefined && version.redaction.v11Rules ? { ...draft.content, redacts: draft.redacts } : draft.content;
+    const pdu: JsonObject = {
+      room_id: roomId,
+      sender: draft.sender,
+      type: draft.type,
+      content,
+      origin_server_ts: place.now,
+      depth: place.depth,
+      prev_events: place.prevEvents,
+      auth_events: place.authEvents,
+      ...(draft.state_key !== undefined ? { state_key: draft.state_key } : {}),
+      ...(draft.redacts !== undefined ? { redacts: draft.redacts } : {}),
+      ...(version.redaction.keepsLegacyTopLevelKeys ? { origin: this.signer.serverName } : {}),
+    };
+    const signed = this.signer.signEvent(pdu, version);
+    if (Buffer.byteLength(canonicalJson(signed), 'utf8') > MAX_EVENT_BYTES) throw roomErrors.tooLarge();
+    return { ...(signed as unknown as Omit<RoomEvent, 'event_id'>), event_id: computeEventId(signed, version) };
+  }
+
+  private async persist(event: RoomEvent, prevEvents: string[], em: EntityManager): Promise<number> {
+    const before = await this.groupAfter(prevEvents, em);
+    const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
+    const after = tuple === undefined ? before : await this.state.createGroup(event.room_id, before, new Map([[tuple, event.event_id]]), em);
+    const streamOrdering = await this.events.nextStreamOrdering(em);
+    await this.events.insert(event, streamOrdering, { before, after }, em);
+    if (tuple !== undefined) {
+      const membership = event.type === 'm.room.member' && typeof event.content.membership === 'string' ? event.content.membership : null;
+      await this.state.setCurrentState(event.room_id, tuple, event.event_id, membership, em);
+    }
+    await this.events.replaceForwardExtremities(event.room_id, event.event_id, em);
+    if (event.type === 'm.room.redaction') {
+      const redacts = event.redacts ?? (typeof event.content.redacts === 'string' ? event.content.redacts : undefined);
+      if (redacts) await this.events.markRedacted(redacts, event.event_id, em);
+    }
+    return streamOrdering;
+  }
+
+  /** Our events have a single predecessor (we reference every extremity, and leave one). */
+  private async groupAfter(prevEvents: string[], em: EntityManager): Promise<number | null> {
+    const [prev] = prevEvents;
+    return prev === undefined ? null : ((await this.events.stateGroupAfter(prev, em)) ?? null);
+  }
+}
+
+function checkLimits(draft: EventDraft): void {
+  if (Buffer.byteLength(draft.type, 'utf8') > MAX_TYPE_BYTES) throw MatrixError.badJson('Event type is longer than 255 bytes');
+  if (draft.state_key !== undefined && Buffer.byteLength(draft.state_key, 'utf8') > MAX_STATE_KEY_BYTES) {
+    throw MatrixError.badJson('State key is longer than 255 bytes');
+  }
+}

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { MatrixError } from '@hearth/http';
+import { canonicalJson, getRoomVersion, userPowerLevel, stateKeyTuple, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { TransactionRunner } from '@hearth/storage';
+import type { EntityManager } from 'typeorm';
+import { toClientEvent } from '../events/client-event';
+import type { EventDraft } from '../events/event-draft';
+import { EventWriter } from '../events/event-writer.service';
+import { HistoryVisibility } from '../events/history-visibility';
+import { roomErrors } from '../room-errors';
+import { EventRepository } from '../storage/event.repository';
+import { RoomRepository } from '../storage/room.repository';
+import { StateRepository } from '../storage/state.repository';
+import { TxnRepository } from '../storage/txn.repository';
+import { decodePageToken, encodePageToken } from './page-token';
+
+export interface Sender {
+  readonly userId: string;
+  readonly deviceId: string;
+}
+
+/** Sending and reading room events for local users, with history visibility on every read. */
+@Injectable()
+export class RoomEventsService {
+  constructor(
+    private readonly writer: EventWriter,
+    private readonly events: EventRepository,
+    private readonly rooms: RoomRepository,
+    private readonly state: StateRepository,
+    private readonly txns: TxnRepository,
+    private readonly visibility: HistoryVisibility,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  /** PUT /send and PUT /redact: idempotent per device and transaction ID. */
+  async sendWithTxn(roomId: string, sender: Sender, txnId: string, draft: Omit<EventDraft, 'sender'>): Promise<{ event_id: string }> {
+    const bodyHash = createHash('sha256').update(canonicalJson({ roomId, ...draft })).digest('base64url');
+    return this.tx.run(async (em) => {
+      const earlier = await this.txns.find(sender.userId, sender.deviceId, txnId, em);
+      if (earlier) {
+        if (earlier.bodyHash !== bodyHash) throw roomErrors.txnReused();
+        return { event_id: earlier.eventId };
+      }
+      const { event } = await this.writer.write(roomId, { ...draft, sender: sender.userId }, em);
+      await this.txns.insert(sender.userId, sender.deviceId, txnId, event.event_id, bodyHash, Date.now(), em);
+      return { event_id: event.event_id };
+    });
+  }
+
+  async sendState(roomId: string, sender: string, type: string, stateKey: string, content: JsonObject): Promise<{ event_id: string }> {
+    const { event } = await this.tx.run((em) => this.writer.write(roomId, { type, state_key: stateKey, content, sender }, em));
+    return { event_id: event.event_id };
+  }
+
+  /** Redacting someone else's event needs the room's redact power level (spec "Redactions"). */
+  async redact(roomId: string, sender: Sender, eventId: string, txnId: string, reason: string | undefined) {
+    await this.tx.run(async (em) => {
+      const target = await this.events.find(eventId, em);
+      if (!target || target.event.room_id !== roomId) throw MatrixError.notFound('Event not found');
+      if (target.event.sender !== sender.userId) await this.assertCanRedactOthers(roomId, sender.userId, em);
+    });
+    return this.sendWithTxn(roomId, sender, txnId, { type: 'm.room.redaction', redacts: eventId, content: reason === undefined ? {} : { reason } });
+  }
+
+  async event(roomId: string, userId: string, eventId: string): Promise<JsonObject> {
+    return this.tx.run(async (em) => {
+      const version = await this.visibleRoomVersion(roomId, userId, em);
+      const stored = await this.events.find(eventId, em);
+      if (!stored || stored.event.room_id !== roomId) throw MatrixError.notFound('Event not found');
+      const [visible] = await this.visibility.filter(userId, roomId, [stored], em);
+      if (!visible) throw MatrixError.notFound('Event not found');
+      return toClientEvent(visible, version);
+    });
+  }
+
+  /** GET /messages: stream-ordered pages; tokens are positions, so they stay valid forever. */
+  async messages(roomId: string, userId: string, page: { from?: string; dir: 'b' | 'f'; limit: number }) {
+    return this.tx.run(async (em) => {
+      const version = await this.visibleRoomVersion(roomId, userId, em);
+      const from = page.from === undefined ? (page.dir === 'b' ? Number.MAX_SAFE_INTEGER : 0) : decodePageToken(page.from);
+      const batch = await this.events.page(roomId, from, page.dir, page.limit, em);
+      const visible = await this.visibility.filter(userId, roomId, batch, em);
+      const last = batch.at(-1);
+      // The end token sits just past the last event read, on the side we were moving towards.
+      const end = last && (page.dir === 'b' ? last.streamOrdering - 1 : last.streamOrdering);
+      return {
+        start: page.from ?? encodePageToken(from),
+        chunk: visible.map((stored) => toClientEvent(stored, version)),
+        ...(end !== undefined && batch.length === page.limit ? { end: encodePageToken(end) } : {}),
+      };
+    });
+  }
+
+  /** The room's current state for members; people who left see it as it was when they left. */
+  async currentState(roomId: string, userId: string): Promise<JsonObject[]> {
+    return this.tx.run(async (em) => {
+      const version = await this.roomVersionFor(roomId, em);
+      const ids = await this.stateVisibleTo(roomId, userId, em);
+      const loaded = await this.events.findMany([...ids.values()], em);
+      return [...loaded.values()].map((stored) => toClientEvent(stored, version));
+    });
+  }
+
+  async stateEvent(roomId: string, userId: string, type: string, stateKey: string): Promise<JsonObject> {
+    return this.tx.run(async (em) => {
+      const ids = await this.stateVisibleTo(roomId, userId, em);
+      const id = ids.get(stateKeyTuple(type, stateKey));
+      const stored = id === undefined ? undefined : await this.events.find(id, em);
+      if (!stored) throw MatrixError.notFound('State event not found');
+      return stored.redactedBy ? {} : stored.event.content;
+    });
+  }
+
+  private async stateVisibleTo(roomId: string, userId: string, em: EntityManager) {
+    const membership = await this.state.membership(roomId, userId, em);
+    if (membership === 'join') return this.state.currentStateIds(roomId, em);
+    if (membership === 'leave' || membership === 'ban') {
+      const memberEventId = await this.state.currentStateEventId(roomId, 'm.room.member', userId, em);
+      const group = memberEventId === undefined ? undefined : await this.events.stateGroupAfter(memberEventId, em);
+      if (group !== undefined && group !== null) return this.state.loadGroup(group, em);
+    }
+    throw roomErrors.notInRoom();
+  }
+
+  /** Members, and former members for what they could see, may read; everyone else is refused alike. */
+  private async visibleRoomVersion(roomId: string, userId: string, em: EntityManager): Promise<RoomVersion> {
+    const membership = await this.state.membership(roomId, userId, em);
+    const worldReadable = await this.isWorldReadable(roomId, em);
+    if (membership === undefined && !worldReadable) throw roomErrors.notInRoom();
+    return this.roomVersionFor(roomId, em);
+  }
+
+  private async isWorldReadable(roomId: string, em: EntityManager): Promise<boolean> {
+    const id = await this.state.currentStateEventId(roomId, 'm.room.history_visibility', '', em);
+    const stored = id === undefined ? undefined : await this.events.find(id, em);
+    return stored?.event.content.history_visibility === 'world_readable';
+  }
+
+  private async roomVersionFor(roomId: string, em: EntityManager): Promise<RoomVersion> {
+    const room = await this.rooms.find(roomId, em);
+    const version = room && getRoomVersion(room.roomVersion);
+    if (!version) throw roomErrors.notInRoom();
+    return version;
+  }
+
+  private async assertCanRedactOthers(roomId: string, userId: string, em: EntityManager): Promise<void> {
+    const version = await this.roomVersionFor(roomId, em);
+    const ids = await this.state.currentStateIds(roomId, em);
+    const loaded = await this.events.findMany([...ids.values()], em);
+    const state = new Map<string, RoomEvent>();
+    for (const [tuple, id] of ids) {
+      const event = loaded.get(id)?.event;
+      if (event) state.set(tuple, event);
+    }
+    const powerLevels = state.get(stateKeyTuple('m.room.power_levels', ''))?.content;
+    const required = typeof powerLevels?.redact === 'number' ? powerLevels.redact : 50;
+    if (userPowerLevel(userId, state, version) < required) throw MatrixError.forbidden("You may not redact other people's events here");
+  }
+}

@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { EventWriter } from './events/event-writer.service';
+import { HistoryVisibility } from './events/history-visibility';
+import { MembershipService } from './membership/membership.service';
+import { RoomEventsService } from './messages/room-events.service';
+import { RoomAliasesService } from './rooms/room-aliases.service';
+import { RoomCreationService } from './rooms/room-creation.service';
+import { RoomMembersService } from './state/room-members.service';
+import { AliasRepository } from './storage/alias.repository';
+import { EventRepository } from './storage/event.repository';
+import { RoomRepository } from './storage/room.repository';
+import { StateRepository } from './storage/state.repository';
+import { TxnRepository } from './storage/txn.repository';
+import { RoomSharingFromState } from './state/room-sharing';
+
+@Module({
+  providers: [
+    RoomRepository,
+    EventRepository,
+    StateRepository,
+    TxnRepository,
+    AliasRepository,
+    EventWriter,
+    HistoryVisibility,
+    RoomCreationService,
+    RoomEventsService,
+    MembershipService,
+    RoomMembersService,
+    RoomAliasesService,
+    RoomSharingFromState,
+  ],
+  exports: [RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+})
+export class RoomsModule {}

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { RoomEvent } from '@hearth/protocol';
+import { queryRows } from './sql';
+
+export interface StoredEvent {
+  readonly event: RoomEvent;
+  readonly streamOrdering: number;
+  readonly redactedBy: string | null;
+  readonly stateGroupBefore: number | null;
+}
+
+interface EventRow {
+  event_id: string;
+  pdu: Record<string, unknown>;
+  stream_ordering: string;
+  redacted_by: string | null;
+  state_group_before: string | null;
+}
+
+const SELECT_EVENT = 'SELECT event_id, pdu, stream_ordering, redacted_by, state_group_before FROM events';
+
+@Injectable()
+export class EventRepository {
+  async nextStreamOrdering(em: EntityManager): Promise<number> {
+    const [row] = await queryRows<{ n: string }>(em, "SELECT nextval('events_stream_seq') AS n");
+    return Number(row?.n);
+  }
+
+  async insert(event: RoomEvent, streamOrdering: number, stateGroups: { before: number | null; after: number | null }, em: EntityManager): Promise<void> {
+    const { event_id: eventId, ...pdu } = event;
+    await em.query(
+      `INSERT INTO events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts, pdu, state_group_before, state_group_after)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [eventId, event.room_id, streamOrdering, event.depth, event.type, event.state_key ?? null, event.sender, event.origin_server_ts, JSON.stringify(pdu), stateGroups.before, stateGroups.after],
+    );
+    if (event.prev_events.length > 0) {
+      await em.query('INSERT INTO event_edges (event_id, prev_event_id) SELECT $1, unnest($2::text[])', [eventId, event.prev_events]);
+    }
+    if (event.auth_events.length > 0) {
+      await em.query('INSERT INTO event_auth_edges (event_id, auth_event_id) SELECT $1, unnest($2::text[])', [eventId, event.auth_events]);
+    }
+  }
+
+  async find(eventId: string, em: EntityManager): Promise<StoredEvent | undefined> {
+    const rows = await queryRows<EventRow>(em, `${SELECT_EVENT} WHERE event_id = $1`, [eventId]);
+    return rows[0] && toStored(rows[0]);
+  }
+
+  async findMany(eventIds: readonly string[], em: EntityManager): Promise<Map<string, StoredEvent>> {
+    if (eventIds.length === 0) return new Map();
+    const rows = await queryRows<EventRow>(em, `${SELECT_EVENT} WHERE event_id = ANY($1)`, [eventIds]);
+    return new Map(rows.map((row) => [row.event_id, toStored(row)]));
+  }
+
+  async maxDepth(eventIds: readonly string[], em: EntityManager): Promise<number> {
+    const [row] = await queryRows<{ depth: string | null }>(em, 'SELECT max(depth) AS depth FROM events WHERE event_id = ANY($1)', [eventIds]);
+    return Number(row?.depth ?? 0);
+  }
+
+  /**
+   * A page of a room's timeline. A position N lies just after event N: backwards from N reads
+   * events at or before it, forwards reads events after it.
+   */
+  async page(roomId: string, from: number, direction: 'b' | 'f', limit: number, em: EntityManager): Promise<StoredEvent[]> {
+    const sql =
+      direction === 'b'
+        ? `${SELECT_EVENT} WHERE room_id = $1 AND stream_ordering <= $2 ORDER BY stream_ordering DESC LIMIT $3`
+        : `${SELECT_EVENT} WHERE room_id = $1 AND stream_ordering > $2 ORDER BY stream_ordering ASC LIMIT $3`;
+    return (await queryRows<EventRow>(em, sql, [roomId, from, limit])).map(toStored);
+  }
+
+  async stateGroupAfter(eventId: string, em: EntityManager): Promise<number | null | undefined> {
+    const rows = await queryRows<{ state_group_after: string | null }>(em, 'SELECT state_group_after FROM events WHERE event_id = $1', [eventId]);
+    const row = rows[0];
+    if (!row) return undefined;
+    return row.state_group_after === null ? null : Number(row.state_group_after);
+  }
+
+  async markRedacted(eventId: string, redactionId: string, em: EntityManager): Promise<void> {
+    await em.query('UPDATE events SET redacted_by = $2 WHERE event_id = $1 AND redacted_by IS NULL', [eventId, redactionId]);
+  }
+
+  async forwardExtremities(roomId: string, em: EntityManager): Promise<string[]> {
+    const rows = await queryRows<{ event_id: string }>(em, 'SELECT event_id FROM room_forward_extremities WHERE room_id = $1', [roomId]);
+    return rows.map((row) => row.event_id);
+  }
+
+  /** Our own events reference every extremity, so the new event becomes the only one. */
+  async replaceForwardExtremities(roomId: string, eventId: string, em: EntityManager): Promise<void> {
+    await em.query('DELETE FROM room_forward_extremities WHERE room_id = $1', [roomId]);
+    await em.query('INSERT INTO room_forward_extremities (room_id, event_id) VALUES ($1, $2)', [roomId, eventId]);
+  }
+}
+
+function toStored(row: EventRow): StoredEvent {
+  return {
+    event: { ...(row.pdu as unknown as Omit<RoomEvent, 'event_id'>), event_id: row.event_id },
+    streamOrdering: Number(row.stream_ordering),
+    redactedBy: row.redacted_by,
+    stateGroupBefore: row.state_group_before === null ? null : Number(row.state_group_before),
+  };
+}

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { splitStateKeyTuple, stateKeyTuple, type StateKeyTuple } from '@hearth/protocol';
+import { queryRows } from './sql';
+
+/** Past this many deltas a state group is written whole, so reads never walk a long chain. */
+const MAX_DELTA_CHAIN = 100;
+
+export type StateIds = ReadonlyMap<StateKeyTuple, string>;
+
+/** State as groups of deltas (see docs/rooms.md), plus the room's current state as plain rows. */
+@Injectable()
+export class StateRepository {
+  /** A new group: `prev` plus `changes`. */
+  async createGroup(roomId: string, prev: number | null, changes: StateIds, em: EntityManager): Promise<number> {
+    const depth = prev === null ? 0 : await this.chainDepth(prev, em);
+    const snapshot = prev !== null && depth + 1 > MAX_DELTA_CHAIN;
+    const entries = snapshot ? new Map([...(await this.loadGroup(prev, em)), ...changes]) : changes;
+    const parent = snapshot ? null : prev;
+    const [row] = await queryRows<{ id: string }>(
+      em,
+      'INSERT INTO state_groups (room_id, prev_group, chain_depth) VALUES ($1, $2, $3) RETURNING id',
+      [roomId, parent, parent === null ? 0 : depth + 1],
+    );
+    const id = Number(row?.id);
+    await this.insertEntries(id, entries, em);
+    return id;
+  }
+
+  async loadGroup(group: number, em: EntityManager): Promise<Map<StateKeyTuple, string>> {
+    const rows = await queryRows<{ type: string; state_key: string; event_id: string }>(
+      em,
+      `WITH RECURSIVE chain (id, prev_group, n) AS (
+         SELECT id, prev_group, 0 FROM state_groups WHERE id = $1
+         UNION ALL
+         SELECT g.id, g.prev_group, c.n + 1 FROM state_groups g JOIN chain c ON g.id = c.prev_group
+       )
+       SELECT DISTINCT ON (e.type, e.state_key) e.type, e.state_key, e.event_id
+         FROM chain c JOIN state_group_entries e ON e.state_group = c.id
+        ORDER BY e.type, e.state_key, c.n ASC`,
+      [group],
+    );
+    return new Map(rows.map((row) => [stateKeyTuple(row.type, row.state_key), row.event_id]));
+  }
+
+  /** Only the given tuples of a group: what history visibility needs, without loading every member. */
+  async loadGroupSubset(group: number, tuples: readonly StateKeyTuple[], em: EntityManager): Promise<Map<StateKeyTuple, string>> {
+    const split = tuples.map(splitStateKeyTuple);
+    const rows = await queryRows<{ type: string; state_key: string; event_id: string }>(
+      em,
+      `WITH RECURSIVE chain (id, prev_group, n) AS (
+         SELECT id, prev_group, 0 FROM state_groups WHERE id = $1
+         UNION ALL
+         SELECT g.id, g.prev_group, c.n + 1 FROM state_groups g JOIN chain c ON g.id = c.prev_group
+       )
+       SELECT DISTINCT ON (e.type, e.state_key) e.type, e.state_key, e.event_id
+         FROM chain c JOIN state_group_entries e ON e.state_group = c.id
+         JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = e.type AND wanted.state_key = e.state_key
+        ORDER BY e.type, e.state_key, c.n ASC`,
+      [group, split.map((t) => t.type), split.map((t) => t.stateKey)],
+    );
+    return new Map(rows.map((row) => [stateKeyTuple(row.type, row.state_key), row.event_id]));
+  }
+
+  async currentStateIds(roomId: string, em: EntityManager): Promise<Map<StateKeyTuple, string>> {
+    const rows = await queryRows<{ type: string; state_key: string; event_id: string }>(em, 'SELECT type, state_key, event_id FROM current_state WHERE room_id = $1', [roomId]);
+    return new Map(rows.map((row) => [stateKeyTuple(row.type, row.state_key), row.event_id]));
+  }
+
+  async currentStateEventId(roomId: string, type: string, stateKey: string, em: EntityManager): Promise<string | undefined> {
+    const rows = await queryRows<{ event_id: string }>(em, 'SELECT event_id FROM current_state WHERE room_id = $1 AND type = $2 AND state_key = $3', [roomId, type, stateKey]);
+    return rows[0]?.event_id;
+  }
+
+  async setCurrentState(roomId: string, tuple: StateKeyTuple, eventId: string, membership: string | null, em: EntityManager): Promise<void> {
+    const { type, stateKey } = splitStateKeyTuple(tuple);
+    await em.query(
+      `INSERT INTO current_state (room_id, type, state_key, event_id, membership) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = EXCLUDED.event_id, membership = EXCLUDED.membership`,
+      [roomId, type, stateKey, eventId, membership],
+    );
+  }
+
+  /** Rooms where the user's current membership is the one given. */
+  async roomsWithMembership(userId: string, membership: string, em: EntityManager): Promise<string[]> {
+    const rows = await queryRows<{ room_id: string }>(em, `SELECT room_id FROM current_state WHERE type = 'm.room.member' AND state_key = $1 AND membership = $2`, [userId, membership]);
+    return rows.map((row) => row.room_id);
+  }
+
+  async membership(roomId: string, userId: string, em: EntityManager): Promise<string | undefined> {
+    const rows = await queryRows<{ membership: string }>(em, `SELECT membership FROM current_state WHERE room_id = $1 AND type = 'm.room.member' AND state_key = $2`, [roomId, userId]);
+    return rows[0]?.membership;
+  }
+
+  async shareARoom(userA: string, userB: string, em: EntityManager): Promise<boolean> {
+    const rows = await queryRows<{ one: number }>(
+      em,
+      `SELECT 1 AS one FROM current_state a JOIN current_state b ON a.room_id = b.room_id
+        WHERE a.type = 'm.room.member' AND a.state_key = $1 AND a.membership = 'join'
+          AND b.type = 'm.room.member' AND b.state_key = $2 AND b.membership IN ('join', 'invite')
+        LIMIT 1`,
+      [userA, userB],
+    );
+    return rows.length > 0;
+  }
+
+  private async chainDepth(group: number, em: EntityManager): Promise<number> {
+    const [row] = await queryRows<{ chain_depth: number }>(em, 'SELECT chain_depth FROM state_groups WHERE id = $1', [group]);
+    return row?.chain_depth ?? 0;
+  }
+
+  private async insertEntries(group: number, entries: StateIds, em: EntityManager): Promise<void> {
+    if (entries.size === 0) return;
+    const types: string[] = [];
+    const keys: string[] = [];
+    const ids: string[] = [];
+    for (const [tuple, eventId] of entries) {
+      const { type, stateKey } = splitStateKeyTuple(tuple);
+      types.push(type);
+      keys.push(stateKey);
+      ids.push(eventId);
+    }
+    await em.query(
+      'INSERT INTO state_group_entries (state_group, type, state_key, event_id) SELECT $1, unnest($2::text[]), unnest($3::text[]), unnest($4::text[])',
+      [group, types, keys, ids],
+    );
+  }
+}
