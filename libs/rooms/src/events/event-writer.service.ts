@@ -47,10 +47,10 @@ export class EventWriter {
     const version = getRoomVersion(room.roomVersion);
     if (!version) throw roomErrors.unsupportedVersion(room.roomVersion);
 
-    const prevEvents = await this.events.forwardExtremities(roomId, em);
-    const depth = prevEvents.length === 0 ? 1 : (await this.events.maxDepth(prevEvents, em)) + 1;
-    const currentIds = await this.state.currentStateIds(roomId, em);
-    const authState = await this.authStateFor(draft, roomId, currentIds, version, em);
+    const extremities = await this.events.forwardExtremities(roomId, em);
+    const prevEvents = extremities.map((e) => e.eventId);
+    const depth = Math.max(0, ...extremities.map((e) => e.depth)) + 1;
+    const authState = await this.authStateFor(draft, roomId, version, em);
 
     const event = this.build(roomId, draft, { prevEvents, depth, authEvents: [...authState.values()].map((e) => e.event_id), now, version });
     try {
@@ -59,23 +59,23 @@ export class EventWriter {
       if (error instanceof AuthError) throw MatrixError.forbidden(error.message);
       throw error;
     }
-    return { event, streamOrdering: await this.persist(event, prevEvents, em) };
+    // Our events reference every extremity and leave one, so there is one state to build on.
+    const stateBefore = extremities[0]?.stateGroupAfter ?? null;
+    return { event, streamOrdering: await this.persist(event, stateBefore, em) };
   }
 
   /** The room's very first event, m.room.create, which has no state or extremities yet. */
   async writeCreate(roomId: string, draft: EventDraft, version: RoomVersion, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
     const event = this.build(roomId, draft, { prevEvents: [], depth: 1, authEvents: [], now, version });
     authorizeEvent(event, new Map(), version);
-    return { event, streamOrdering: await this.persist(event, [], em) };
+    return { event, streamOrdering: await this.persist(event, null, em) };
   }
 
-  private async authStateFor(draft: EventDraft, roomId: string, currentIds: Map<StateKeyTuple, string>, version: RoomVersion, em: EntityManager) {
-    const probe = { ...draft, room_id: roomId } as unknown as RoomEvent;
-    const wanted = authEventTypesFor(probe, version).map((tuple) => currentIds.get(tuple)).filter((id): id is string => id !== undefined);
-    const loaded = await this.events.findMany(wanted, em);
+  private async authStateFor(draft: EventDraft, roomId: string, version: RoomVersion, em: EntityManager) {
+    const rows = await this.state.currentStateEvents(roomId, authEventTypesFor(draft, version), em);
     const authState = new Map<StateKeyTuple, RoomEvent>();
-    for (const stored of loaded.values()) {
-      const { event } = stored;
+    for (const row of rows) {
+      const event = { ...(row.pdu as unknown as Omit<RoomEvent, 'event_id'>), event_id: row.event_id };
       if (event.state_key !== undefined) authState.set(stateKeyTuple(event.type, event.state_key), event);
     }
     return authState;
@@ -106,12 +106,10 @@ export class EventWriter {
     return { ...(signed as unknown as Omit<RoomEvent, 'event_id'>), event_id: computeEventId(signed, version) };
   }
 
-  private async persist(event: RoomEvent, prevEvents: string[], em: EntityManager): Promise<number> {
-    const before = await this.groupAfter(prevEvents, em);
+  private async persist(event: RoomEvent, before: number | null, em: EntityManager): Promise<number> {
     const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
     const after = tuple === undefined ? before : await this.state.createGroup(event.room_id, before, new Map([[tuple, event.event_id]]), em);
-    const streamOrdering = await this.events.nextStreamOrdering(em);
-    await this.events.insert(event, streamOrdering, { before, after }, em);
+    const streamOrdering = await this.events.insert(event, { before, after }, em);
     if (tuple !== undefined) {
       const membership = event.type === 'm.room.member' && typeof event.content.membership === 'string' ? event.content.membership : null;
       await this.state.setCurrentState(event.room_id, tuple, event.event_id, membership, em);
@@ -122,12 +120,6 @@ export class EventWriter {
       if (redacts) await this.events.markRedacted(redacts, event.event_id, em);
     }
     return streamOrdering;
-  }
-
-  /** Our events have a single predecessor (we reference every extremity, and leave one). */
-  private async groupAfter(prevEvents: string[], em: EntityManager): Promise<number | null> {
-    const [prev] = prevEvents;
-    return prev === undefined ? null : ((await this.events.stateGroupAfter(prev, em)) ?? null);
   }
 }
 

@@ -22,17 +22,14 @@ const SELECT_EVENT = 'SELECT event_id, pdu, stream_ordering, redacted_by, state_
 
 @Injectable()
 export class EventRepository {
-  async nextStreamOrdering(em: EntityManager): Promise<number> {
-    const [row] = await queryRows<{ n: string }>(em, "SELECT nextval('events_stream_seq') AS n");
-    return Number(row?.n);
-  }
-
-  async insert(event: RoomEvent, streamOrdering: number, stateGroups: { before: number | null; after: number | null }, em: EntityManager): Promise<void> {
+  /** Inserts the event and its edges; returns the stream position it was given. */
+  async insert(event: RoomEvent, stateGroups: { before: number | null; after: number | null }, em: EntityManager): Promise<number> {
     const { event_id: eventId, ...pdu } = event;
-    await em.query(
+    const [row] = await queryRows<{ stream_ordering: string }>(
+      em,
       `INSERT INTO events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts, pdu, state_group_before, state_group_after)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [eventId, event.room_id, streamOrdering, event.depth, event.type, event.state_key ?? null, event.sender, event.origin_server_ts, JSON.stringify(pdu), stateGroups.before, stateGroups.after],
+       VALUES ($1, $2, nextval('events_stream_seq'), $3, $4, $5, $6, $7, $8, $9, $10) RETURNING stream_ordering`,
+      [eventId, event.room_id, event.depth, event.type, event.state_key ?? null, event.sender, event.origin_server_ts, JSON.stringify(pdu), stateGroups.before, stateGroups.after],
     );
     if (event.prev_events.length > 0) {
       await em.query('INSERT INTO event_edges (event_id, prev_event_id) SELECT $1, unnest($2::text[])', [eventId, event.prev_events]);
@@ -40,6 +37,7 @@ export class EventRepository {
     if (event.auth_events.length > 0) {
       await em.query('INSERT INTO event_auth_edges (event_id, auth_event_id) SELECT $1, unnest($2::text[])', [eventId, event.auth_events]);
     }
+    return Number(row?.stream_ordering);
   }
 
   async find(eventId: string, em: EntityManager): Promise<StoredEvent | undefined> {
@@ -53,10 +51,6 @@ export class EventRepository {
     return new Map(rows.map((row) => [row.event_id, toStored(row)]));
   }
 
-  async maxDepth(eventIds: readonly string[], em: EntityManager): Promise<number> {
-    const [row] = await queryRows<{ depth: string | null }>(em, 'SELECT max(depth) AS depth FROM events WHERE event_id = ANY($1)', [eventIds]);
-    return Number(row?.depth ?? 0);
-  }
 
   /**
    * A page of a room's timeline. A position N lies just after event N: backwards from N reads
@@ -81,15 +75,22 @@ export class EventRepository {
     await em.query('UPDATE events SET redacted_by = $2 WHERE event_id = $1 AND redacted_by IS NULL', [eventId, redactionId]);
   }
 
-  async forwardExtremities(roomId: string, em: EntityManager): Promise<string[]> {
-    const rows = await queryRows<{ event_id: string }>(em, 'SELECT event_id FROM room_forward_extremities WHERE room_id = $1', [roomId]);
-    return rows.map((row) => row.event_id);
+  /** The room's leaves with what the next event needs of them: depth and the state after them. */
+  async forwardExtremities(roomId: string, em: EntityManager): Promise<Array<{ eventId: string; depth: number; stateGroupAfter: number | null }>> {
+    const rows = await queryRows<{ event_id: string; depth: string; state_group_after: string | null }>(
+      em,
+      'SELECT f.event_id, e.depth, e.state_group_after FROM room_forward_extremities f JOIN events e ON e.event_id = f.event_id WHERE f.room_id = $1',
+      [roomId],
+    );
+    return rows.map((row) => ({ eventId: row.event_id, depth: Number(row.depth), stateGroupAfter: row.state_group_after === null ? null : Number(row.state_group_after) }));
   }
 
   /** Our own events reference every extremity, so the new event becomes the only one. */
   async replaceForwardExtremities(roomId: string, eventId: string, em: EntityManager): Promise<void> {
-    await em.query('DELETE FROM room_forward_extremities WHERE room_id = $1', [roomId]);
-    await em.query('INSERT INTO room_forward_extremities (room_id, event_id) VALUES ($1, $2)', [roomId, eventId]);
+    await em.query(
+      'WITH gone AS (DELETE FROM room_forward_extremities WHERE room_id = $1) INSERT INTO room_forward_extremities (room_id, event_id) VALUES ($1, $2)',
+      [roomId, eventId],
+    );
   }
 }
 

@@ -62,6 +62,20 @@ export class StateRepository {
     return new Map(rows.map((row) => [stateKeyTuple(row.type, row.state_key), row.event_id]));
   }
 
+  /** The current state events for the given tuples, in one round trip. */
+  async currentStateEvents(roomId: string, tuples: readonly StateKeyTuple[], em: EntityManager): Promise<Array<{ event_id: string; pdu: Record<string, unknown> }>> {
+    if (tuples.length === 0) return [];
+    const split = tuples.map(splitStateKeyTuple);
+    return queryRows(
+      em,
+      `SELECT e.event_id, e.pdu FROM current_state c
+         JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = c.type AND wanted.state_key = c.state_key
+         JOIN events e ON e.event_id = c.event_id
+        WHERE c.room_id = $1`,
+      [roomId, split.map((t) => t.type), split.map((t) => t.stateKey)],
+    );
+  }
+
   async currentStateIds(roomId: string, em: EntityManager): Promise<Map<StateKeyTuple, string>> {
     const rows = await queryRows<{ type: string; state_key: string; event_id: string }>(em, 'SELECT type, state_key, event_id FROM current_state WHERE room_id = $1', [roomId]);
     return new Map(rows.map((row) => [stateKeyTuple(row.type, row.state_key), row.event_id]));
