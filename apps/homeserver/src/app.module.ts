@@ -19,6 +19,7 @@ import { ProfileController } from './client/profile.controller';
 import { CreateRoomController } from './client/rooms/create-room.controller';
 import { DirectoryController } from './client/rooms/directory.controller';
 import { MembershipController } from './client/rooms/membership.controller';
+import { RelationsController } from './client/rooms/relations.controller';
 import { RoomEventsController } from './client/rooms/room-events.controller';
 import { RegisterController } from './client/register.controller';
 import { RegistrationTokenValidityController } from './client/registration-token.controller';
@@ -59,6 +60,7 @@ export class AppModule {
         RoomEventsController,
         MembershipController,
         DirectoryController,
+        RelationsController,
         ThreepidController,
         AdminServerController,
         AdminUsersController,

@@ -1,4 +1,5 @@
 export { MembershipService, type MembershipChange } from './membership/membership.service';
+export { RelationsService, type RelationsPage } from './messages/relations.service';
 export { RoomEventsService, type Sender } from './messages/room-events.service';
 export { RoomAliasesService } from './rooms/room-aliases.service';
 export { RoomCreationService } from './rooms/room-creation.service';

@@ -2,12 +2,14 @@ import { Module } from '@nestjs/common';
 import { EventWriter } from './events/event-writer.service';
 import { HistoryVisibility } from './events/history-visibility';
 import { MembershipService } from './membership/membership.service';
+import { RelationsService } from './messages/relations.service';
 import { RoomEventsService } from './messages/room-events.service';
 import { RoomAliasesService } from './rooms/room-aliases.service';
 import { RoomCreationService } from './rooms/room-creation.service';
 import { RoomMembersService } from './state/room-members.service';
 import { AliasRepository } from './storage/alias.repository';
 import { EventRepository } from './storage/event.repository';
+import { RelationRepository } from './storage/relation.repository';
 import { RoomRepository } from './storage/room.repository';
 import { StateRepository } from './storage/state.repository';
 import { TxnRepository } from './storage/txn.repository';
@@ -20,7 +22,9 @@ import { RoomSharingFromState } from './state/room-sharing';
     StateRepository,
     TxnRepository,
     AliasRepository,
+    RelationRepository,
     EventWriter,
+    RelationsService,
     HistoryVisibility,
     RoomCreationService,
     RoomEventsService,
@@ -29,6 +33,6 @@ import { RoomSharingFromState } from './state/room-sharing';
     RoomAliasesService,
     RoomSharingFromState,
   ],
-  exports: [RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+  exports: [RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })
 export class RoomsModule {}

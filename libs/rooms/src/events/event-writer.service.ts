@@ -17,6 +17,7 @@ import { MatrixError } from '@hearth/http';
 import { ServerSigner } from '@hearth/signing';
 import { roomErrors } from '../room-errors';
 import { EventRepository } from '../storage/event.repository';
+import { RelationRepository } from '../storage/relation.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
 import { MAX_EVENT_BYTES, MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
@@ -37,6 +38,7 @@ export class EventWriter {
     private readonly rooms: RoomRepository,
     private readonly events: EventRepository,
     private readonly state: StateRepository,
+    private readonly relations: RelationRepository,
     private readonly signer: ServerSigner,
   ) {}
 
@@ -115,12 +117,22 @@ export class EventWriter {
       await this.state.setCurrentState(event.room_id, tuple, event.event_id, membership, em);
     }
     await this.events.replaceForwardExtremities(event.room_id, event.event_id, em);
+    const relation = relationOf(event);
+    if (relation) await this.relations.insert({ eventId: event.event_id, roomId: event.room_id, ...relation, type: event.type, streamOrdering }, em);
     if (event.type === 'm.room.redaction') {
       const redacts = event.redacts ?? (typeof event.content.redacts === 'string' ? event.content.redacts : undefined);
       if (redacts) await this.events.markRedacted(redacts, event.event_id, em);
     }
     return streamOrdering;
   }
+}
+
+/** Spec "Relationships": `m.relates_to` with a rel_type and an event_id. Replies alone are not relations. */
+function relationOf(event: RoomEvent): { relatesTo: string; relType: string } | undefined {
+  const relatesTo = event.content['m.relates_to'];
+  if (typeof relatesTo !== 'object' || relatesTo === null || Array.isArray(relatesTo)) return undefined;
+  const { rel_type: relType, event_id: parent } = relatesTo;
+  return typeof relType === 'string' && typeof parent === 'string' ? { relatesTo: parent, relType } : undefined;
 }
 
 function checkLimits(draft: EventDraft): void {
