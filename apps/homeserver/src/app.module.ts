@@ -19,6 +19,7 @@ import { ProfileController } from './client/profile.controller';
 import { CreateRoomController } from './client/rooms/create-room.controller';
 import { DirectoryController } from './client/rooms/directory.controller';
 import { MembershipController } from './client/rooms/membership.controller';
+import { PublicRoomsController } from './client/rooms/public-rooms.controller';
 import { RelationsController } from './client/rooms/relations.controller';
 import { RoomEventsController } from './client/rooms/room-events.controller';
 import { RegisterController } from './client/register.controller';
@@ -61,6 +62,7 @@ export class AppModule {
         MembershipController,
         DirectoryController,
         RelationsController,
+        PublicRoomsController,
         ThreepidController,
         AdminServerController,
         AdminUsersController,

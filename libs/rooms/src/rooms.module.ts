@@ -4,6 +4,7 @@ import { HistoryVisibility } from './events/history-visibility';
 import { MembershipService } from './membership/membership.service';
 import { RelationsService } from './messages/relations.service';
 import { RoomEventsService } from './messages/room-events.service';
+import { PublicRoomsService } from './rooms/public-rooms.service';
 import { RoomAliasesService } from './rooms/room-aliases.service';
 import { RoomCreationService } from './rooms/room-creation.service';
 import { RoomMembersService } from './state/room-members.service';
@@ -31,8 +32,9 @@ import { RoomSharingFromState } from './state/room-sharing';
     MembershipService,
     RoomMembersService,
     RoomAliasesService,
+    PublicRoomsService,
     RoomSharingFromState,
   ],
-  exports: [RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+  exports: [PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })
 export class RoomsModule {}

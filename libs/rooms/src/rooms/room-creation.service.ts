@@ -34,6 +34,7 @@ export class RoomCreationService {
 
     await this.tx.run(async (em) => {
       await this.rooms.insert({ roomId, roomVersion: version.id, creator }, now, em);
+      if (request.visibility === 'public') await em.query('UPDATE rooms SET is_public = TRUE WHERE room_id = $1', [roomId]);
       const write = (draft: Omit<EventDraft, 'sender'>) => this.writer.write(roomId, { ...draft, sender: creator }, em, now);
       const creationContent: JsonObject = { ...request.creationContent, room_version: version.id, ...(version.implicitRoomCreator ? {} : { creator }) };
       await this.writer.writeCreate(roomId, { type: 'm.room.create', state_key: '', sender: creator, content: creationContent }, version, em, now);
