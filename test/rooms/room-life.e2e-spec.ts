@@ -74,6 +74,19 @@ describe('a room through its life on one server', () => {
     expect((await bea.get(`${V3}/rooms/${roomId}/messages?dir=b&from=garbage`)).body.errcode).toBe('M_INVALID_PARAM');
   });
 
+  it('shows an event in its context, with the state after it', async () => {
+    const page = await bea.get(`${V3}/rooms/${roomId}/messages?dir=b&limit=3`);
+    const middle = page.body.chunk[1];
+    const context = await bea.get(`${V3}/rooms/${roomId}/context/${middle.event_id}?limit=2`);
+    expect(context.status).toBe(200);
+    expect(context.body.event.event_id).toBe(middle.event_id);
+    expect(context.body.events_before.map((e: { event_id: string }) => e.event_id)).toEqual([page.body.chunk[2].event_id]);
+    expect(context.body.events_after.map((e: { event_id: string }) => e.event_id)).toEqual([page.body.chunk[0].event_id]);
+    expect(context.body.state.some((e: { type: string }) => e.type === 'm.room.create')).toBe(true);
+    const later = await bea.get(`${V3}/rooms/${roomId}/messages?dir=f&from=${context.body.end}`);
+    expect(later.body.chunk).toHaveLength(0);
+  });
+
   it('treats an unknown room like one you may not see', async () => {
     const unknown = await carl.get(`${V3}/rooms/!nope:r.example/messages?dir=b`);
     const hidden = await carl.get(`${V3}/rooms/${roomId}/messages?dir=b`);

@@ -9,7 +9,7 @@ import type { EventDraft } from '../events/event-draft';
 import { EventWriter } from '../events/event-writer.service';
 import { HistoryVisibility } from '../events/history-visibility';
 import { roomErrors } from '../room-errors';
-import { EventRepository } from '../storage/event.repository';
+import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
 import { TxnRepository } from '../storage/txn.repository';
@@ -88,6 +88,34 @@ export class RoomEventsService {
         start: page.from ?? encodePageToken(from),
         chunk: visible.map((stored) => toClientEvent(stored, version)),
         ...(end !== undefined && batch.length === page.limit ? { end: encodePageToken(end) } : {}),
+      };
+    });
+  }
+
+  /** GET /context: the event, what surrounds it, and the state after the last event returned. */
+  async context(roomId: string, userId: string, eventId: string, limit: number) {
+    return this.tx.run(async (em) => {
+      const version = await this.visibleRoomVersion(roomId, userId, em);
+      const stored = await this.events.find(eventId, em);
+      if (!stored || stored.event.room_id !== roomId || (await this.visibility.filter(userId, roomId, [stored], em)).length === 0) {
+        throw MatrixError.notFound('Event not found');
+      }
+      const half = Math.floor(limit / 2);
+      const beforeLimit = limit - half;
+      const before = await this.visibility.filter(userId, roomId, await this.events.page(roomId, stored.streamOrdering - 1, 'b', beforeLimit, em), em);
+      const after = await this.visibility.filter(userId, roomId, await this.events.page(roomId, stored.streamOrdering, 'f', half, em), em);
+      const last = after.at(-1) ?? stored;
+      const group = await this.events.stateGroupAfter(last.event.event_id, em);
+      const stateIds = group === null || group === undefined ? new Map<string, string>() : await this.state.loadGroup(group, em);
+      const stateEvents = await this.events.findMany([...stateIds.values()], em);
+      const client = (item: StoredEvent) => toClientEvent(item, version);
+      return {
+        event: client(stored),
+        events_before: before.map(client),
+        events_after: after.map(client),
+        start: encodePageToken((before.at(-1)?.streamOrdering ?? stored.streamOrdering) - 1),
+        end: encodePageToken(last.streamOrdering),
+        state: [...stateEvents.values()].map(client),
       };
     });
   }

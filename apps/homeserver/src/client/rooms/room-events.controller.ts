@@ -49,6 +49,14 @@ export class RoomEventsController {
     return this.events.event(roomId, who.userId, eventId);
   }
 
+  /** GET /_matrix/client/v3/rooms/{roomId}/context/{eventId} */
+  @Get('context/:eventId')
+  context(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Query('limit') limit?: string) {
+    const size = limit === undefined ? 10 : Number(limit);
+    if (!Number.isInteger(size) || size < 0) throw MatrixError.invalidParam('limit must be a non-negative integer');
+    return this.events.context(roomId, who.userId, eventId, Math.min(size, 100));
+  }
+
   /** GET /_matrix/client/v3/rooms/{roomId}/messages */
   @Get('messages')
   messages(@Requester() who: Requester, @Param('roomId') roomId: string, @Query('from') from?: string, @Query('dir') dir?: string, @Query('limit') limit?: string) {
