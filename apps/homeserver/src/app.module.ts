@@ -21,6 +21,7 @@ import { DirectoryController } from './client/rooms/directory.controller';
 import { MembershipController } from './client/rooms/membership.controller';
 import { PublicRoomsController } from './client/rooms/public-rooms.controller';
 import { RelationsController } from './client/rooms/relations.controller';
+import { RoomUpgradeController } from './client/rooms/room-upgrade.controller';
 import { RoomEventsController } from './client/rooms/room-events.controller';
 import { RegisterController } from './client/register.controller';
 import { RegistrationTokenValidityController } from './client/registration-token.controller';
@@ -63,6 +64,7 @@ export class AppModule {
         DirectoryController,
         RelationsController,
         PublicRoomsController,
+        RoomUpgradeController,
         ThreepidController,
         AdminServerController,
         AdminUsersController,

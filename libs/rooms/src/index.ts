@@ -4,6 +4,7 @@ export { RoomEventsService, type Sender } from './messages/room-events.service';
 export { PublicRoomsService, type PublicRoomsQuery } from './rooms/public-rooms.service';
 export { RoomAliasesService } from './rooms/room-aliases.service';
 export { RoomCreationService } from './rooms/room-creation.service';
+export { RoomUpgradeService } from './rooms/room-upgrade.service';
 export type { CreateRoomRequest, RoomPreset } from './rooms/create-room-request';
 export { RoomsModule } from './rooms.module';
 export { RoomMembersService } from './state/room-members.service';

@@ -7,6 +7,7 @@ import { RoomEventsService } from './messages/room-events.service';
 import { PublicRoomsService } from './rooms/public-rooms.service';
 import { RoomAliasesService } from './rooms/room-aliases.service';
 import { RoomCreationService } from './rooms/room-creation.service';
+import { RoomUpgradeService } from './rooms/room-upgrade.service';
 import { RoomMembersService } from './state/room-members.service';
 import { AliasRepository } from './storage/alias.repository';
 import { EventRepository } from './storage/event.repository';
@@ -33,8 +34,9 @@ import { RoomSharingFromState } from './state/room-sharing';
     RoomMembersService,
     RoomAliasesService,
     PublicRoomsService,
+    RoomUpgradeService,
     RoomSharingFromState,
   ],
-  exports: [PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+  exports: [RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })
 export class RoomsModule {}

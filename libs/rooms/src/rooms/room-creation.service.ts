@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
@@ -12,6 +11,7 @@ import { AliasRepository } from '../storage/alias.repository';
 import { RoomRepository } from '../storage/room.repository';
 import type { CreateRoomRequest } from './create-room-request';
 import { defaultPowerLevels, presetState } from './preset-state';
+import { newRoomId } from './room-id';
 
 /** POST /createRoom: the spec's sequence of initial events, all in one transaction. */
 @Injectable()
@@ -28,7 +28,7 @@ export class RoomCreationService {
     const version = this.chooseVersion(request.roomVersion);
     for (const invitee of request.invite ?? []) if (!isValidUserId(invitee)) throw MatrixError.invalidParam(`Invalid user ID to invite: ${invitee}`);
     const alias = request.roomAliasName === undefined ? undefined : this.aliasFor(request.roomAliasName);
-    const roomId = `!${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}:${this.config.serverName}`;
+    const roomId = newRoomId(this.config.serverName);
     const preset = request.preset ?? (request.visibility === 'public' ? 'public_chat' : 'private_chat');
     const now = Date.now();
 
