@@ -15,6 +15,7 @@ export {
   type UserId,
 } from './identifiers';
 export { canonicalJson, compareCodePoints, isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from './json';
+export * from './push-rules';
 export { redactEvent } from './redaction';
 export { isStateEvent, splitStateKeyTuple, stateKeyTuple, type RoomEvent, type RoomState, type StateKeyTuple } from './room-event';
 export { DEFAULT_ROOM_VERSION, getRoomVersion, SUPPORTED_ROOM_VERSIONS, type RedactionRules, type RoomVersion } from './room-versions';

@@ -1,0 +1,33 @@
+import type { JsonObject, JsonValue } from '../json';
+
+/**
+ * Spec appendix "Dot-separated property paths": `content.m\.mentions.user_ids` walks `content`,
+ * then the key `m.mentions`, then `user_ids`. `\.` and `\\` are escapes.
+ */
+export function splitPropertyPath(path: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < path.length; i++) {
+    const char = path[i];
+    if (char === '\\' && (path[i + 1] === '.' || path[i + 1] === '\\')) {
+      current += path[i + 1];
+      i++;
+    } else if (char === '.') {
+      parts.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+export function eventProperty(event: JsonObject, path: string): JsonValue | undefined {
+  let value: JsonValue | undefined = event;
+  for (const part of splitPropertyPath(path)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = value[part];
+  }
+  return value;
+}
