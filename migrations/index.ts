@@ -2,6 +2,7 @@ import { ServerIdentity1763820000000 } from './1763820000000-ServerIdentity';
 import { Accounts1763830000000 } from './1763830000000-Accounts';
 import { Rooms1763840000000 } from './1763840000000-Rooms';
 import { RoomRelations1763850000000 } from './1763850000000-RoomRelations';
+import { PushRulesAndReceipts1763860000000 } from './1763860000000-PushRulesAndReceipts';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
-export const ALL_MIGRATIONS = [ServerIdentity1763820000000, Accounts1763830000000, Rooms1763840000000, RoomRelations1763850000000];
+export const ALL_MIGRATIONS = [ServerIdentity1763820000000, Accounts1763830000000, Rooms1763840000000, RoomRelations1763850000000, PushRulesAndReceipts1763860000000];

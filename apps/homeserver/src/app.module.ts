@@ -16,6 +16,8 @@ import { CapabilitiesController } from './client/capabilities.controller';
 import { DevicesController } from './client/devices.controller';
 import { LoginController } from './client/login.controller';
 import { ProfileController } from './client/profile.controller';
+import { PushRulesController } from './client/push-rules.controller';
+import { ReceiptsController } from './client/rooms/receipts.controller';
 import { CreateRoomController } from './client/rooms/create-room.controller';
 import { DirectoryController } from './client/rooms/directory.controller';
 import { MembershipController } from './client/rooms/membership.controller';
@@ -65,6 +67,8 @@ export class AppModule {
         RelationsController,
         PublicRoomsController,
         RoomUpgradeController,
+        ReceiptsController,
+        PushRulesController,
         ThreepidController,
         AdminServerController,
         AdminUsersController,

@@ -32,7 +32,8 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register(config, endpoint),
-      new FastifyAdapter({ bodyLimit: config.maxRequestBodyBytes, logger: false, return503OnClosing: true, trustProxy: config.trustProxy }),
+      // Clients call both /pushrules/ and /pushrules: paths match with or without a trailing slash.
+      new FastifyAdapter({ bodyLimit: config.maxRequestBodyBytes, logger: false, return503OnClosing: true, trustProxy: config.trustProxy, routerOptions: { ignoreTrailingSlash: true } }),
       { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false },
     );
     try {

@@ -8,7 +8,7 @@ type Method = FindMyWay.HTTPMethod;
  * both as not found. OPTIONS is left out: the CORS plugin answers it for every path.
  */
 export class RouteTable {
-  private readonly router = FindMyWay({ ignoreTrailingSlash: false });
+  private readonly router = FindMyWay({ ignoreTrailingSlash: true });
   private readonly methods = new Set<Method>();
 
   add(method: string | readonly string[], url: string): void {

@@ -4,6 +4,10 @@ import { HistoryVisibility } from './events/history-visibility';
 import { MembershipService } from './membership/membership.service';
 import { RelationsService } from './messages/relations.service';
 import { RoomEventsService } from './messages/room-events.service';
+import { PushEvaluator } from './push/push-evaluator';
+import { PushRuleRepository } from './push/push-rule.repository';
+import { PushRulesService } from './push/push-rules.service';
+import { ReceiptsService } from './push/receipts.service';
 import { PublicRoomsService } from './rooms/public-rooms.service';
 import { RoomAliasesService } from './rooms/room-aliases.service';
 import { RoomCreationService } from './rooms/room-creation.service';
@@ -25,6 +29,10 @@ import { RoomSharingFromState } from './state/room-sharing';
     TxnRepository,
     AliasRepository,
     RelationRepository,
+    PushRuleRepository,
+    PushRulesService,
+    PushEvaluator,
+    ReceiptsService,
     EventWriter,
     RelationsService,
     HistoryVisibility,
@@ -37,6 +45,6 @@ import { RoomSharingFromState } from './state/room-sharing';
     RoomUpgradeService,
     RoomSharingFromState,
   ],
-  exports: [RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+  exports: [PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })
 export class RoomsModule {}

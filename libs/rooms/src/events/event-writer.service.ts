@@ -15,6 +15,7 @@ import {
 } from '@hearth/protocol';
 import { MatrixError } from '@hearth/http';
 import { ServerSigner } from '@hearth/signing';
+import { PushEvaluator } from '../push/push-evaluator';
 import { roomErrors } from '../room-errors';
 import { EventRepository } from '../storage/event.repository';
 import { RelationRepository } from '../storage/relation.repository';
@@ -39,6 +40,7 @@ export class EventWriter {
     private readonly events: EventRepository,
     private readonly state: StateRepository,
     private readonly relations: RelationRepository,
+    private readonly push: PushEvaluator,
     private readonly signer: ServerSigner,
   ) {}
 
@@ -63,7 +65,9 @@ export class EventWriter {
     }
     // Our events reference every extremity and leave one, so there is one state to build on.
     const stateBefore = extremities[0]?.stateGroupAfter ?? null;
-    return { event, streamOrdering: await this.persist(event, stateBefore, em) };
+    const streamOrdering = await this.persist(event, stateBefore, em);
+    await this.push.afterEvent(event, streamOrdering, version, em);
+    return { event, streamOrdering };
   }
 
   /** The room's very first event, m.room.create, which has no state or extremities yet. */

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { MatrixError } from '@hearth/http';
+import { TransactionRunner } from '@hearth/storage';
+import type { EntityManager } from 'typeorm';
+import { roomErrors } from '../room-errors';
+import { EventRepository } from '../storage/event.repository';
+import { queryRows } from '../storage/sql';
+import { StateRepository } from '../storage/state.repository';
+
+export const RECEIPT_TYPES = ['m.read', 'm.read.private', 'm.fully_read'] as const;
+export type ReceiptType = (typeof RECEIPT_TYPES)[number];
+
+export interface UnreadCounts {
+  readonly notification_count: number;
+  readonly highlight_count: number;
+}
+
+/**
+ * Read receipts and the read marker (spec "Receipts", "Read markers"), and the unread counts
+ * they imply. A receipt only ever moves forward. Thread '' is the unthreaded receipt.
+ */
+@Injectable()
+export class ReceiptsService {
+  constructor(
+    private readonly events: EventRepository,
+    private readonly state: StateRepository,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  async setReceipt(roomId: string, userId: string, type: string, eventId: string, threadId: string | undefined): Promise<void> {
+    if (!(RECEIPT_TYPES as readonly string[]).includes(type)) throw MatrixError.invalidParam(`Unknown receipt type ${type}`);
+    if (type === 'm.fully_read' && threadId !== undefined) throw MatrixError.invalidParam('The read marker is not threaded');
+    await this.tx.run(async (em) => {
+      if ((await this.state.membership(roomId, userId, em)) !== 'join') throw roomErrors.notInRoom();
+      const stored = await this.events.find(eventId, em);
+      if (!stored || stored.event.room_id !== roomId) throw MatrixError.notFound('Event not found');
+      await this.upsert(roomId, userId, type, threadId ?? '', eventId, stored.streamOrdering, em);
+    });
+  }
+
+  /** Notifications and highlights after the user's latest read receipt, per thread ('' = main timeline). */
+  async unreadCounts(roomId: string, userId: string, em?: EntityManager): Promise<Map<string, UnreadCounts>> {
+    const run = (manager: EntityManager) =>
+      queryRows<{ thread_id: string; notifications: string; highlights: string }>(
+        manager,
+        `SELECT a.thread_id, count(*) AS notifications, count(*) FILTER (WHERE a.highlight) AS highlights
+           FROM event_push_actions a
+          WHERE a.user_id = $1 AND a.room_id = $2
+            AND a.stream_ordering > COALESCE((
+                  SELECT max(r.stream_ordering) FROM receipts r
+                   WHERE r.room_id = a.room_id AND r.user_id = a.user_id
+                     AND r.receipt_type IN ('m.read', 'm.read.private')
+                     AND r.thread_id IN ('', CASE WHEN a.thread_id = '' THEN 'main' ELSE a.thread_id END)), 0)
+          GROUP BY a.thread_id`,
+        [userId, roomId],
+      );
+    const rows = em ? await run(em) : await this.tx.run(run);
+    return new Map(rows.map((row) => [row.thread_id, { notification_count: Number(row.notifications), highlight_count: Number(row.highlights) }]));
+  }
+
+  private async upsert(roomId: string, userId: string, type: string, threadId: string, eventId: string, streamOrdering: number, em: EntityManager): Promise<void> {
+    await em.query(
+      `INSERT INTO receipts (room_id, user_id, receipt_type, thread_id, event_id, stream_ordering, ts) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (room_id, user_id, receipt_type, thread_id)
+       DO UPDATE SET event_id = EXCLUDED.event_id, stream_ordering = EXCLUDED.stream_ordering, ts = EXCLUDED.ts
+       WHERE receipts.stream_ordering < EXCLUDED.stream_ordering`,
+      [roomId, userId, type, threadId, eventId, streamOrdering, Date.now()],
+    );
+  }
+}

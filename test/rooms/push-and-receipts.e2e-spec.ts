@@ -1,0 +1,71 @@
+import { ReceiptsService } from '@hearth/rooms';
+import { startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
+
+const V3 = '/_matrix/client/v3';
+
+describe('push rules, unread counts and receipts', () => {
+  let hs: TestHomeserver;
+  let ana: TestClient;
+  let bea: TestClient;
+  let roomId: string;
+  let receipts: ReceiptsService;
+  let txn = 0;
+  const send = (client: TestClient, content: Record<string, unknown>, type = 'm.room.message') =>
+    client.put(`${V3}/rooms/${roomId}/send/${type}/t${txn++}`, content).then((res) => res.body.event_id as string);
+  const counts = async () => Object.fromEntries(await receipts.unreadCounts(roomId, '@bea:push.example'));
+
+  beforeAll(async () => {
+    hs = await startTestHomeserver({ config: { server_name: 'push.example', registration: 'open' } });
+    const anon = new TestClient(hs.url);
+    ana = new TestClient(hs.url, (await anon.registerOpen('ana', 'pw')).body.access_token);
+    bea = new TestClient(hs.url, (await anon.registerOpen('bea', 'pw')).body.access_token);
+    roomId = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id;
+    await bea.post(`${V3}/join/${roomId}`, {});
+    receipts = hs.server.app.get(ReceiptsService);
+  });
+  afterAll(() => hs.destroy());
+
+  it('serves the default rules', async () => {
+    const rules = (await bea.get(`${V3}/pushrules/`)).body.global;
+    expect(rules.override[0]).toMatchObject({ rule_id: '.m.rule.master', enabled: false, default: true });
+    expect(rules.underride.map((r: { rule_id: string }) => r.rule_id)).toContain('.m.rule.message');
+    expect((await bea.get(`${V3}/pushrules/global/override/.m.rule.is_user_mention`)).body.conditions[0].value).toBe('@bea:push.example');
+  });
+
+  it('counts notifications and highlights per thread, and a receipt clears them', async () => {
+    const first = await send(ana, { msgtype: 'm.text', body: 'one-to-one hello' });
+    await send(ana, { msgtype: 'm.notice', body: 'a bot notice' });
+    await send(ana, { msgtype: 'm.text', body: 'hey bea', 'm.mentions': { user_ids: ['@bea:push.example'] } });
+    await send(ana, { msgtype: 'm.text', body: 'in a thread', 'm.relates_to': { rel_type: 'm.thread', event_id: first } });
+    await send(ana, { 'm.relates_to': { rel_type: 'm.annotation', event_id: first, key: '👍' } }, 'm.reaction');
+    expect(await counts()).toEqual({ '': { notification_count: 2, highlight_count: 1 }, [first]: { notification_count: 1, highlight_count: 0 } });
+
+    const latest = await send(ana, { msgtype: 'm.text', body: 'latest' });
+    expect((await bea.post(`${V3}/rooms/${roomId}/receipt/m.read/${latest}`, { thread_id: 'main' })).status).toBe(200);
+    expect(await counts()).toEqual({ [first]: { notification_count: 1, highlight_count: 0 } });
+    expect((await bea.post(`${V3}/rooms/${roomId}/read_markers`, { 'm.fully_read': latest, 'm.read.private': latest })).status).toBe(200);
+    expect(await counts()).toEqual({});
+    expect((await bea.post(`${V3}/rooms/${roomId}/receipt/m.unknown/${latest}`, {})).body.errcode).toBe('M_INVALID_PARAM');
+  });
+
+  it('lets users add, order, disable and delete their own rules, but not delete defaults', async () => {
+    expect((await bea.put(`${V3}/pushrules/global/content/lunch`, { pattern: 'lunch', actions: ['notify', { set_tweak: 'highlight' }] })).status).toBe(200);
+    expect((await bea.put(`${V3}/pushrules/global/content/coffee?before=lunch`, { pattern: 'coffee', actions: ['notify'] })).status).toBe(200);
+    expect((await bea.get(`${V3}/pushrules/global/`)).body.content.map((r: { rule_id: string }) => r.rule_id)).toEqual(['coffee', 'lunch']);
+    await send(ana, { msgtype: 'm.text', body: 'Lunch?' });
+    expect((await counts())['']).toEqual({ notification_count: 1, highlight_count: 1 });
+
+    // Two members: the one-to-one rule comes before the message rule, so both must go quiet.
+    expect((await bea.put(`${V3}/pushrules/global/underride/.m.rule.message/enabled`, { enabled: false })).status).toBe(200);
+    expect((await bea.put(`${V3}/pushrules/global/underride/.m.rule.room_one_to_one/actions`, { actions: [] })).status).toBe(200);
+    expect((await bea.get(`${V3}/pushrules/global/underride/.m.rule.message/enabled`)).body).toEqual({ enabled: false });
+    await send(ana, { msgtype: 'm.text', body: 'quiet now' });
+    expect((await counts())['']).toEqual({ notification_count: 1, highlight_count: 1 });
+
+    expect((await bea.put(`${V3}/pushrules/global/override/.my.rule`, { actions: [] })).body.errcode).toBe('M_INVALID_PARAM');
+    expect((await bea.delete(`${V3}/pushrules/global/override/.m.rule.master`)).status).toBe(404);
+    expect((await bea.delete(`${V3}/pushrules/global/content/lunch`)).status).toBe(200);
+    expect((await bea.get(`${V3}/pushrules/global/content/lunch`)).status).toBe(404);
+    expect((await bea.put(`${V3}/pushrules/global/sideways/x`, { actions: [] })).body.errcode).toBe('M_INVALID_PARAM');
+  });
+});
