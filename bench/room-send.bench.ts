@@ -1,34 +1,40 @@
 /**
  * Events persisted per second through the client API: one sender in one room, 16 concurrent
- * senders in one room, and 16 concurrent senders spread over 100 rooms.
+ * senders in one room, and 16 concurrent senders spread over 100 rooms. The homeserver runs
+ * in its own process (`hearth start`), as in production; this process only sends.
  *
  *   npm run bench:rooms            (uses a fresh database on postgres://postgres@127.0.0.1:5432)
  *   BENCH_EVENTS=4000 npm run bench:rooms
+ *   BENCH_ASYNC_COMMIT=1 npm run bench:rooms   (synchronous_commit=off, to see what commit waits cost)
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Client } from 'pg';
-import { buildConfig } from '@hearth/config';
-import { startHomeserver } from '@hearth/homeserver';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
+const BENCH_PORT = Number(process.env.BENCH_PORT ?? 18_008);
 
 async function main(): Promise<void> {
   const database = `hearth_bench_${randomBytes(4).toString('hex')}`;
   await admin(`CREATE DATABASE ${database}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${database}`;
-  const server = await startHomeserver(
-    buildConfig({
-      server_name: 'bench.example',
-      listen: '127.0.0.1:0',
-      data_dir: `/tmp/${database}`,
-      database_url: url.toString(),
-      registration: 'open',
-      log_level: 'silent',
-      rate_limits: { login: { requests: 1e6, per_seconds: 1 }, registration: { requests: 1e6, per_seconds: 1 }, registration_token_validity: { requests: 1e6, per_seconds: 1 } },
-    }),
-  );
+  if (process.env.BENCH_ASYNC_COMMIT === '1') url.searchParams.set('options', '-c synchronous_commit=off');
+  // Every bench sender shares one address; registration limits would otherwise stop the set-up.
+  fs.mkdirSync(`/tmp/${database}`, { recursive: true });
+  const configFile = `/tmp/${database}/hearth.yaml`;
+  fs.writeFileSync(configFile, 'rate_limits:\n  registration: { requests: 100000, per_seconds: 1 }\n  login: { requests: 100000, per_seconds: 1 }\n');
+  const server = await startServer(configFile, {
+    HEARTH_SERVER_NAME: 'bench.example',
+    HEARTH_LISTEN: `127.0.0.1:${BENCH_PORT}`,
+    HEARTH_DATA_DIR: `/tmp/${database}`,
+    DATABASE_URL: url.toString(),
+    HEARTH_REGISTRATION: 'open',
+    HEARTH_LOG_LEVEL: 'warn',
+  });
   try {
     const senders = await Promise.all(Array.from({ length: 16 }, (_, i) => register(server.url, `sender${i}`)));
     const first = senders[0] as string;
@@ -39,9 +45,26 @@ async function main(): Promise<void> {
     report('16 senders, 1 room', await measure(EVENTS, 16, (i) => send(server.url, senders[i % 16] as string, oneRoom, `b${i}`)));
     report('16 senders, 100 rooms', await measure(EVENTS, 16, (i) => send(server.url, senders[i % 16] as string, manyRooms[i % 100] as string, `c${i}`)));
   } finally {
-    await server.close();
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => server.child.once('exit', resolve));
     await admin(`DROP DATABASE ${database} WITH (FORCE)`);
+    fs.rmSync(`/tmp/${database}`, { recursive: true, force: true });
   }
+}
+
+/** `hearth start` in a child process (request logs off); resolves once /health answers. */
+async function startServer(configFile: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const main = path.join(__dirname, '..', 'apps', 'cli', 'src', 'main.js');
+  const child = spawn(process.execPath, [main, '--config', configFile, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${BENCH_PORT}`;
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`hearth exited with ${child.exitCode}`);
+    const healthy = await fetch(`${url}/health`).then((res) => res.ok, () => false);
+    if (healthy) return { child, url };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGTERM');
+  throw new Error('hearth did not start within 30 s');
 }
 
 async function measure(total: number, concurrency: number, sendOne: (i: number) => Promise<void>): Promise<{ total: number; seconds: number }> {
