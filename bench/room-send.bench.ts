@@ -6,6 +6,7 @@
  *   npm run bench:rooms            (uses a fresh database on postgres://postgres@127.0.0.1:5432)
  *   BENCH_EVENTS=4000 npm run bench:rooms
  *   BENCH_ASYNC_COMMIT=1 npm run bench:rooms   (synchronous_commit=off, to see what commit waits cost)
+ *   BENCH_PROFILE_DIR=/tmp/prof npm run bench:rooms   (a V8 CPU profile of the homeserver)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
 /** `hearth start` in a child process (request logs off); resolves once /health answers. */
 async function startServer(configFile: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const main = path.join(__dirname, '..', 'apps', 'cli', 'src', 'main.js');
-  const child = spawn(process.execPath, [main, '--config', configFile, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), main, '--config', configFile, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${BENCH_PORT}`;
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null) throw new Error(`hearth exited with ${child.exitCode}`);
