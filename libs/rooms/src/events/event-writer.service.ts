@@ -11,7 +11,6 @@ import {
   type JsonObject,
   type RoomEvent,
   type RoomVersion,
-  type StateKeyTuple,
 } from '@hearth/protocol';
 import { MatrixError } from '@hearth/http';
 import { ServerSigner } from '@hearth/signing';
@@ -77,14 +76,8 @@ export class EventWriter {
     return { event, streamOrdering: await this.persist(event, null, em) };
   }
 
-  private async authStateFor(draft: EventDraft, roomId: string, version: RoomVersion, em: EntityManager) {
-    const rows = await this.state.currentStateEvents(roomId, authEventTypesFor(draft, version), em);
-    const authState = new Map<StateKeyTuple, RoomEvent>();
-    for (const row of rows) {
-      const event = { ...(row.pdu as unknown as Omit<RoomEvent, 'event_id'>), event_id: row.event_id };
-      if (event.state_key !== undefined) authState.set(stateKeyTuple(event.type, event.state_key), event);
-    }
-    return authState;
+  private authStateFor(draft: EventDraft, roomId: string, version: RoomVersion, em: EntityManager) {
+    return this.state.currentState(roomId, em, authEventTypesFor(draft, version));
   }
 
   private build(

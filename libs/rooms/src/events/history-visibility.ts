@@ -38,7 +38,7 @@ export class HistoryVisibility {
 
   private async stateAt(group: number | null, member: StateKeyTuple, em: EntityManager) {
     if (group === null) return { visibility: 'shared', membership: undefined };
-    const ids = await this.state.loadGroupSubset(group, [VISIBILITY, member], em);
+    const ids = await this.state.loadGroup(group, em, [VISIBILITY, member]);
     const loaded = await this.events.findMany([...ids.values()], em);
     const content = (tuple: StateKeyTuple) => {
       const id = ids.get(tuple);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
-import { canonicalJson, getRoomVersion, userPowerLevel, stateKeyTuple, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { canonicalJson, getRoomVersion, userPowerLevel, stateKeyTuple, type JsonObject, type RoomVersion } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
 import { toClientEvent } from '../events/client-event';
@@ -174,13 +174,7 @@ export class RoomEventsService {
 
   private async assertCanRedactOthers(roomId: string, userId: string, em: EntityManager): Promise<void> {
     const version = await this.roomVersionFor(roomId, em);
-    const ids = await this.state.currentStateIds(roomId, em);
-    const loaded = await this.events.findMany([...ids.values()], em);
-    const state = new Map<string, RoomEvent>();
-    for (const [tuple, id] of ids) {
-      const event = loaded.get(id)?.event;
-      if (event) state.set(tuple, event);
-    }
+    const state = await this.state.currentState(roomId, em, [stateKeyTuple('m.room.create', ''), stateKeyTuple('m.room.power_levels', '')]);
     const powerLevels = state.get(stateKeyTuple('m.room.power_levels', ''))?.content;
     const required = typeof powerLevels?.redact === 'number' ? powerLevels.redact : 50;
     if (userPowerLevel(userId, state, version) < required) throw MatrixError.forbidden("You may not redact other people's events here");

@@ -59,15 +59,8 @@ export class PushEvaluator {
     return rows.map((row) => row.state_key);
   }
 
-  private async powerState(event: RoomEvent, em: EntityManager): Promise<Map<string, RoomEvent>> {
-    const tuples = [stateKeyTuple('m.room.create', ''), stateKeyTuple('m.room.power_levels', '')];
-    const rows = await this.state.currentStateEvents(event.room_id, tuples, em);
-    const state = new Map<string, RoomEvent>();
-    for (const row of rows) {
-      const stateEvent = { ...(row.pdu as unknown as Omit<RoomEvent, 'event_id'>), event_id: row.event_id };
-      if (stateEvent.state_key !== undefined) state.set(stateKeyTuple(stateEvent.type, stateEvent.state_key), stateEvent);
-    }
-    return state;
+  private powerState(event: RoomEvent, em: EntityManager): Promise<Map<string, RoomEvent>> {
+    return this.state.currentState(event.room_id, em, [stateKeyTuple('m.room.create', ''), stateKeyTuple('m.room.power_levels', '')]);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
-import { getRoomVersion, levelFor, stateKeyTuple, userPowerLevel, type RoomEvent } from '@hearth/protocol';
+import { getRoomVersion, levelFor, stateKeyTuple, userPowerLevel } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
 import { roomErrors } from '../room-errors';
@@ -84,13 +84,7 @@ export class PublicRoomsService {
   private async assertCanPublish(roomId: string, userId: string, roomVersion: string, em: EntityManager): Promise<void> {
     const version = getRoomVersion(roomVersion);
     if (!version || (await this.state.membership(roomId, userId, em)) !== 'join') throw roomErrors.notInRoom();
-    const tuples = [stateKeyTuple('m.room.create', ''), stateKeyTuple('m.room.power_levels', ''), stateKeyTuple('m.room.member', userId)];
-    const rows = await this.state.currentStateEvents(roomId, tuples, em);
-    const state = new Map<string, RoomEvent>();
-    for (const row of rows) {
-      const event = { ...(row.pdu as unknown as Omit<RoomEvent, 'event_id'>), event_id: row.event_id };
-      if (event.state_key !== undefined) state.set(stateKeyTuple(event.type, event.state_key), event);
-    }
+    const state = await this.state.currentState(roomId, em, [stateKeyTuple('m.room.create', ''), stateKeyTuple('m.room.power_levels', ''), stateKeyTuple('m.room.member', userId)]);
     if (userPowerLevel(userId, state, version) < levelFor('state_default', state, version)) {
       throw MatrixError.forbidden('You need the power to change room state to publish this room');
     }

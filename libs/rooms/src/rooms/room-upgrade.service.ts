@@ -45,7 +45,7 @@ export class RoomUpgradeService {
     return this.tx.run(async (em) => {
       const old = await this.rooms.lockForWrite(oldRoomId, em);
       if (!old || (await this.state.membership(oldRoomId, userId, em)) !== 'join') throw roomErrors.notInRoom();
-      const current = await this.currentState(oldRoomId, em);
+      const current = await this.state.currentState(oldRoomId, em);
       const oldVersion = getRoomVersion(old.roomVersion);
       if (!oldVersion || userPowerLevel(userId, current, oldVersion) < requiredPowerLevel('m.room.tombstone', true, current, oldVersion)) {
         throw MatrixError.forbidden('You may not upgrade this room');
@@ -76,17 +76,6 @@ export class RoomUpgradeService {
       await this.muteOldRoom(oldRoomId, current, oldVersion, write);
       return { replacement_room: newRoom };
     });
-  }
-
-  private async currentState(roomId: string, em: EntityManager): Promise<Map<string, RoomEvent>> {
-    const ids = await this.state.currentStateIds(roomId, em);
-    const loaded = await this.events.findMany([...ids.values()], em);
-    const state = new Map<string, RoomEvent>();
-    for (const [tuple, id] of ids) {
-      const event = loaded.get(id)?.event;
-      if (event) state.set(tuple, event);
-    }
-    return state;
   }
 
   private async moveAliases(oldRoomId: string, newRoomId: string, current: Map<string, RoomEvent>, em: EntityManager, write: (roomId: string, draft: { type: string; state_key?: string; content: JsonObject }) => Promise<unknown>) {

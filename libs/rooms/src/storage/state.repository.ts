@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { splitStateKeyTuple, stateKeyTuple, type StateKeyTuple } from '@hearth/protocol';
+import { splitStateKeyTuple, stateKeyTuple, type RoomEvent, type StateKeyTuple } from '@hearth/protocol';
 import { queryRows } from './sql';
 
 /** Past this many deltas a state group is written whole, so reads never walk a long chain. */
@@ -27,7 +27,10 @@ export class StateRepository {
     return id;
   }
 
-  async loadGroup(group: number, em: EntityManager): Promise<Map<StateKeyTuple, string>> {
+  /** A group's full state, or only the given tuples of it, walking the delta chain once. */
+  async loadGroup(group: number, em: EntityManager, only?: readonly StateKeyTuple[]): Promise<Map<StateKeyTuple, string>> {
+    const split = only?.map(splitStateKeyTuple);
+    const filter = split ? 'JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = e.type AND wanted.state_key = e.state_key' : '';
     const rows = await queryRows<{ type: string; state_key: string; event_id: string }>(
       em,
       `WITH RECURSIVE chain (id, prev_group, n) AS (
@@ -36,44 +39,29 @@ export class StateRepository {
          SELECT g.id, g.prev_group, c.n + 1 FROM state_groups g JOIN chain c ON g.id = c.prev_group
        )
        SELECT DISTINCT ON (e.type, e.state_key) e.type, e.state_key, e.event_id
-         FROM chain c JOIN state_group_entries e ON e.state_group = c.id
+         FROM chain c JOIN state_group_entries e ON e.state_group = c.id ${filter}
         ORDER BY e.type, e.state_key, c.n ASC`,
-      [group],
+      split ? [group, split.map((t) => t.type), split.map((t) => t.stateKey)] : [group],
     );
     return new Map(rows.map((row) => [stateKeyTuple(row.type, row.state_key), row.event_id]));
   }
 
-  /** Only the given tuples of a group: what history visibility needs, without loading every member. */
-  async loadGroupSubset(group: number, tuples: readonly StateKeyTuple[], em: EntityManager): Promise<Map<StateKeyTuple, string>> {
-    const split = tuples.map(splitStateKeyTuple);
-    const rows = await queryRows<{ type: string; state_key: string; event_id: string }>(
+  /** Current state events as the auth rules take them: all of them, or only `only`, in one round trip. */
+  async currentState(roomId: string, em: EntityManager, only?: readonly StateKeyTuple[]): Promise<Map<StateKeyTuple, RoomEvent>> {
+    if (only?.length === 0) return new Map();
+    const split = only?.map(splitStateKeyTuple);
+    const filter = split ? 'JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = c.type AND wanted.state_key = c.state_key' : '';
+    const rows = await queryRows<{ event_id: string; pdu: Omit<RoomEvent, 'event_id'> }>(
       em,
-      `WITH RECURSIVE chain (id, prev_group, n) AS (
-         SELECT id, prev_group, 0 FROM state_groups WHERE id = $1
-         UNION ALL
-         SELECT g.id, g.prev_group, c.n + 1 FROM state_groups g JOIN chain c ON g.id = c.prev_group
-       )
-       SELECT DISTINCT ON (e.type, e.state_key) e.type, e.state_key, e.event_id
-         FROM chain c JOIN state_group_entries e ON e.state_group = c.id
-         JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = e.type AND wanted.state_key = e.state_key
-        ORDER BY e.type, e.state_key, c.n ASC`,
-      [group, split.map((t) => t.type), split.map((t) => t.stateKey)],
+      `SELECT e.event_id, e.pdu FROM current_state c ${filter} JOIN events e ON e.event_id = c.event_id WHERE c.room_id = $1`,
+      split ? [roomId, split.map((t) => t.type), split.map((t) => t.stateKey)] : [roomId],
     );
-    return new Map(rows.map((row) => [stateKeyTuple(row.type, row.state_key), row.event_id]));
-  }
-
-  /** The current state events for the given tuples, in one round trip. */
-  async currentStateEvents(roomId: string, tuples: readonly StateKeyTuple[], em: EntityManager): Promise<Array<{ event_id: string; pdu: Record<string, unknown> }>> {
-    if (tuples.length === 0) return [];
-    const split = tuples.map(splitStateKeyTuple);
-    return queryRows(
-      em,
-      `SELECT e.event_id, e.pdu FROM current_state c
-         JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = c.type AND wanted.state_key = c.state_key
-         JOIN events e ON e.event_id = c.event_id
-        WHERE c.room_id = $1`,
-      [roomId, split.map((t) => t.type), split.map((t) => t.stateKey)],
-    );
+    const state = new Map<StateKeyTuple, RoomEvent>();
+    for (const row of rows) {
+      const event: RoomEvent = { ...row.pdu, event_id: row.event_id };
+      if (event.state_key !== undefined) state.set(stateKeyTuple(event.type, event.state_key), event);
+    }
+    return state;
   }
 
   async currentStateIds(roomId: string, em: EntityManager): Promise<Map<StateKeyTuple, string>> {
