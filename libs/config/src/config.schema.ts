@@ -57,7 +57,7 @@ export const configFileSchema = z
       .default(['admin', 'administrator', 'root', 'support', 'security', 'abuse', 'postmaster', 'hostmaster', 'webmaster', 'noreply']),
     refreshable_access_token_lifetime_minutes: positiveInt.default(5),
     profile_visibility: z.enum(['shared_rooms', 'public']).default('shared_rooms'),
-    default_room_version: z.enum(['6', '7', '8', '9', '10', '11']).default('10'),
+    default_room_version: z.enum(['6', '7', '8', '9', '10', '11', '12']).default('10'),
     jwt_login: z
       .object({
         /** HS256 shared secret (prefer secret_file). */

@@ -55,7 +55,8 @@ export class EventWriter {
     const depth = Math.max(0, ...extremities.map((e) => e.depth)) + 1;
     const authState = await this.authStateFor(draft, roomId, version, em);
 
-    const event = this.build(roomId, draft, { prevEvents, depth, authEvents: [...authState.values()].map((e) => e.event_id), now, version });
+    const authEvents = [...authState].filter(([tuple]) => !(version.roomIdFromCreateEvent && tuple === CREATE_TUPLE)).map(([, e]) => e.event_id);
+    const event = this.build(roomId, draft, { prevEvents, depth, authEvents, now, version });
     try {
       authorizeEvent(event, authState, version);
     } catch (error) {
@@ -64,31 +65,39 @@ export class EventWriter {
     }
     // Our events reference every extremity and leave one, so there is one state to build on.
     const stateBefore = extremities[0]?.stateGroupAfter ?? null;
-    const streamOrdering = await this.persist(event, stateBefore, em);
+    const streamOrdering = await this.persist(event, stateBefore, em, version);
     await this.push.afterEvent(event, streamOrdering, version, em);
     return { event, streamOrdering };
   }
 
-  /** The room's very first event, m.room.create, which has no state or extremities yet. */
-  async writeCreate(roomId: string, draft: EventDraft, version: RoomVersion, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
-    const event = this.build(roomId, draft, { prevEvents: [], depth: 1, authEvents: [], now, version });
+  /**
+   * The room's very first event, m.room.create, and the room itself. Up to v11 the caller names
+   * the room; from v12 the room ID is the create event's reference hash, with a `!` sigil.
+   */
+  async writeCreate(roomId: string | undefined, draft: EventDraft, version: RoomVersion, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
+    if ((roomId === undefined) !== version.roomIdFromCreateEvent) throw new Error('Room IDs are derived from the create event exactly from room version 12');
+    const built = this.build(roomId, draft, { prevEvents: [], depth: 1, authEvents: [], now, version });
+    const event: RoomEvent = roomId === undefined ? { ...built, room_id: `!${built.event_id.slice(1)}` } : built;
     authorizeEvent(event, new Map(), version);
-    return { event, streamOrdering: await this.persist(event, null, em) };
+    await this.rooms.insert({ roomId: event.room_id, roomVersion: version.id, creator: draft.sender }, now, em);
+    return { event, streamOrdering: await this.persist(event, null, em, version) };
   }
 
+  /** From v12 the create event is not among the auth events, but the rules still consult it. */
   private authStateFor(draft: EventDraft, roomId: string, version: RoomVersion, em: EntityManager) {
-    return this.state.currentState(roomId, em, authEventTypesFor(draft, version));
+    const tuples = authEventTypesFor(draft, version);
+    return this.state.currentState(roomId, em, version.roomIdFromCreateEvent ? [CREATE_TUPLE, ...tuples] : tuples);
   }
 
   private build(
-    roomId: string,
+    roomId: string | undefined,
     draft: EventDraft,
     place: { prevEvents: string[]; depth: number; authEvents: string[]; now: number; version: RoomVersion },
   ): RoomEvent {
     const { version } = place;
     const content = draft.redacts !== undefined && version.redaction.v11Rules ? { ...draft.content, redacts: draft.redacts } : draft.content;
     const pdu: JsonObject = {
-      room_id: roomId,
+      ...(roomId !== undefined ? { room_id: roomId } : {}),
       sender: draft.sender,
       type: draft.type,
       content,
@@ -102,13 +111,14 @@ export class EventWriter {
     };
     const signed = this.signer.signEvent(pdu, version);
     if (Buffer.byteLength(canonicalJson(signed), 'utf8') > MAX_EVENT_BYTES) throw roomErrors.tooLarge();
-    return { ...(signed as unknown as Omit<RoomEvent, 'event_id'>), event_id: computeEventId(signed, version) };
+    return { ...(signed as unknown as Omit<RoomEvent, 'event_id'>), room_id: roomId ?? '', event_id: computeEventId(signed, version) };
   }
 
-  private async persist(event: RoomEvent, before: number | null, em: EntityManager): Promise<number> {
+  private async persist(event: RoomEvent, before: number | null, em: EntityManager, version: RoomVersion): Promise<number> {
     const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
     const after = tuple === undefined ? before : await this.state.createGroup(event.room_id, before, new Map([[tuple, event.event_id]]), em);
-    const streamOrdering = await this.events.insert(event, { before, after }, em);
+    const pduHasRoomId = !(version.roomIdFromCreateEvent && event.type === 'm.room.create');
+    const streamOrdering = await this.events.insert(event, { before, after }, em, { pduHasRoomId });
     if (tuple !== undefined) {
       const membership = event.type === 'm.room.member' && typeof event.content.membership === 'string' ? event.content.membership : null;
       await this.state.setCurrentState(event.room_id, tuple, event.event_id, membership, em);
@@ -131,6 +141,8 @@ function relationOf(event: RoomEvent): { relatesTo: string; relType: string } | 
   const { rel_type: relType, event_id: parent } = relatesTo;
   return typeof relType === 'string' && typeof parent === 'string' ? { relatesTo: parent, relType } : undefined;
 }
+
+const CREATE_TUPLE = stateKeyTuple('m.room.create', '');
 
 function checkLimits(draft: EventDraft): void {
   if (Buffer.byteLength(draft.type, 'utf8') > MAX_TYPE_BYTES) throw MatrixError.badJson('Event type is longer than 255 bytes');

@@ -28,19 +28,19 @@ export class RoomCreationService {
     const version = this.chooseVersion(request.roomVersion);
     for (const invitee of request.invite ?? []) if (!isValidUserId(invitee)) throw MatrixError.invalidParam(`Invalid user ID to invite: ${invitee}`);
     const alias = request.roomAliasName === undefined ? undefined : this.aliasFor(request.roomAliasName);
-    const roomId = newRoomId(this.config.serverName);
+    const namedRoomId = version.roomIdFromCreateEvent ? undefined : newRoomId(this.config.serverName);
     const preset = request.preset ?? (request.visibility === 'public' ? 'public_chat' : 'private_chat');
     const now = Date.now();
 
-    await this.tx.run(async (em) => {
-      await this.rooms.insert({ roomId, roomVersion: version.id, creator }, now, em);
+    const roomId = await this.tx.run(async (em) => {
+      const creationContent: JsonObject = { ...request.creationContent, room_version: version.id, ...(version.implicitRoomCreator ? {} : { creator }) };
+      const { event: create } = await this.writer.writeCreate(namedRoomId, { type: 'm.room.create', state_key: '', sender: creator, content: creationContent }, version, em, now);
+      const roomId = create.room_id;
       if (request.visibility === 'public') await em.query('UPDATE rooms SET is_public = TRUE WHERE room_id = $1', [roomId]);
       const write = (draft: Omit<EventDraft, 'sender'>) => this.writer.write(roomId, { ...draft, sender: creator }, em, now);
-      const creationContent: JsonObject = { ...request.creationContent, room_version: version.id, ...(version.implicitRoomCreator ? {} : { creator }) };
-      await this.writer.writeCreate(roomId, { type: 'm.room.create', state_key: '', sender: creator, content: creationContent }, version, em, now);
       await write({ type: 'm.room.member', state_key: creator, content: { ...creatorProfile, membership: 'join' } });
       const trusted = preset === 'trusted_private_chat' ? (request.invite ?? []) : [];
-      await write({ type: 'm.room.power_levels', state_key: '', content: defaultPowerLevels(creator, trusted, request.powerLevelContentOverride) });
+      await write({ type: 'm.room.power_levels', state_key: '', content: defaultPowerLevels(version.creatorPrivileges ? undefined : creator, trusted, request.powerLevelContentOverride) });
       if (alias) await this.claimAlias(alias, roomId, creator, now, em, write);
       for (const state of presetState(preset)) await write({ ...state, state_key: '' });
       for (const state of request.initialState ?? []) await write({ type: state.type, state_key: state.state_key ?? '', content: state.content });
@@ -49,6 +49,7 @@ export class RoomCreationService {
       for (const invitee of request.invite ?? []) {
         await write({ type: 'm.room.member', state_key: invitee, content: { membership: 'invite', ...(request.isDirect ? { is_direct: true } : {}) } });
       }
+      return roomId;
     });
     return { room_id: roomId, ...(alias ? { room_alias: alias } : {}) };
   }
@@ -56,7 +57,7 @@ export class RoomCreationService {
   private chooseVersion(requested: string | undefined): RoomVersion {
     const id = requested ?? this.config.rooms.defaultRoomVersion;
     const version = getRoomVersion(id);
-    if (!version || !SUPPORTED_ROOM_VERSIONS.includes(id) || version.roomIdFromCreateEvent) throw roomErrors.unsupportedVersion(id);
+    if (!version || !SUPPORTED_ROOM_VERSIONS.includes(id)) throw roomErrors.unsupportedVersion(id);
     return version;
   }
 

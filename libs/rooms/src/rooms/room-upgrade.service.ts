@@ -41,7 +41,7 @@ export class RoomUpgradeService {
 
   async upgrade(oldRoomId: string, userId: string, newVersionId: string): Promise<{ replacement_room: string }> {
     const newVersion = getRoomVersion(newVersionId);
-    if (!newVersion || !SUPPORTED_ROOM_VERSIONS.includes(newVersionId) || newVersion.roomIdFromCreateEvent) throw roomErrors.unsupportedVersion(newVersionId);
+    if (!newVersion || !SUPPORTED_ROOM_VERSIONS.includes(newVersionId)) throw roomErrors.unsupportedVersion(newVersionId);
     return this.tx.run(async (em) => {
       const old = await this.rooms.lockForWrite(oldRoomId, em);
       if (!old || (await this.state.membership(oldRoomId, userId, em)) !== 'join') throw roomErrors.notInRoom();
@@ -51,8 +51,6 @@ export class RoomUpgradeService {
         throw MatrixError.forbidden('You may not upgrade this room');
       }
       const now = Date.now();
-      const newRoom = newRoomId(this.config.serverName);
-      await this.rooms.insert({ roomId: newRoom, roomVersion: newVersion.id, creator: userId }, now, em);
       const write = (roomId: string, draft: { type: string; state_key?: string; content: JsonObject }) => this.writer.write(roomId, { ...draft, sender: userId }, em, now);
 
       const lastEvent = (await this.events.forwardExtremities(oldRoomId, em))[0]?.eventId;
@@ -64,11 +62,12 @@ export class RoomUpgradeService {
         predecessor: { room_id: oldRoomId, ...(lastEvent ? { event_id: lastEvent } : {}) },
         ...(newVersion.implicitRoomCreator ? {} : { creator: userId }),
       };
-      await this.writer.writeCreate(newRoom, { type: 'm.room.create', state_key: '', sender: userId, content: createContent }, newVersion, em, now);
+      const namedRoomId = newVersion.roomIdFromCreateEvent ? undefined : newRoomId(this.config.serverName);
+      const newRoom = (await this.writer.writeCreate(namedRoomId, { type: 'm.room.create', state_key: '', sender: userId, content: createContent }, newVersion, em, now)).event.room_id;
       await write(newRoom, { type: 'm.room.member', state_key: userId, content: { ...(current.get(stateKeyTuple('m.room.member', userId))?.content ?? {}), membership: 'join' } });
       for (const type of CARRIED_STATE) {
         const event = current.get(stateKeyTuple(type, ''));
-        if (event) await write(newRoom, { type, state_key: '', content: type === 'm.room.power_levels' ? withUser(event.content, userId, 100) : event.content });
+        if (event) await write(newRoom, { type, state_key: '', content: type === 'm.room.power_levels' ? carriedPowerLevels(event.content, userId, newVersion.creatorPrivileges) : event.content });
       }
       await this.moveAliases(oldRoomId, newRoom, current, em, write);
 
@@ -96,8 +95,14 @@ export class RoomUpgradeService {
   }
 }
 
-function withUser(powerLevels: JsonObject, userId: string, level: number): JsonObject {
-  const users = typeof powerLevels.users === 'object' && powerLevels.users !== null && !Array.isArray(powerLevels.users) ? powerLevels.users : {};
-  const current = users[userId];
-  return { ...powerLevels, users: { ...users, [userId]: typeof current === 'number' && current > level ? current : level } };
+/** The upgrader keeps at least 100 in the new room; from v12 as its creator, who must not be listed. */
+function carriedPowerLevels(powerLevels: JsonObject, userId: string, creatorIsImplicit: boolean): JsonObject {
+  const users = typeof powerLevels.users === 'object' && powerLevels.users !== null && !Array.isArray(powerLevels.users) ? { ...powerLevels.users } : {};
+  if (creatorIsImplicit) {
+    delete users[userId];
+  } else {
+    const current = users[userId];
+    users[userId] = typeof current === 'number' && current > 100 ? current : 100;
+  }
+  return { ...powerLevels, users };
 }

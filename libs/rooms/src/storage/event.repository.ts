@@ -12,19 +12,21 @@ export interface StoredEvent {
 
 interface EventRow {
   event_id: string;
+  room_id: string;
   pdu: Record<string, unknown>;
   stream_ordering: string;
   redacted_by: string | null;
   state_group_before: string | null;
 }
 
-const SELECT_EVENT = 'SELECT event_id, pdu, stream_ordering, redacted_by, state_group_before FROM events';
+const SELECT_EVENT = 'SELECT event_id, room_id, pdu, stream_ordering, redacted_by, state_group_before FROM events';
 
 @Injectable()
 export class EventRepository {
   /** Inserts the event and its edges; returns the stream position it was given. */
-  async insert(event: RoomEvent, stateGroups: { before: number | null; after: number | null }, em: EntityManager): Promise<number> {
-    const { event_id: eventId, ...pdu } = event;
+  async insert(event: RoomEvent, stateGroups: { before: number | null; after: number | null }, em: EntityManager, options: { pduHasRoomId: boolean }): Promise<number> {
+    const { event_id: eventId, room_id: _roomId, ...rest } = event;
+    const pdu = options.pduHasRoomId ? { ...rest, room_id: event.room_id } : rest;
     const [row] = await queryRows<{ stream_ordering: string }>(
       em,
       `INSERT INTO events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts, pdu, state_group_before, state_group_after)
@@ -96,7 +98,8 @@ export class EventRepository {
 
 function toStored(row: EventRow): StoredEvent {
   return {
-    event: { ...(row.pdu as unknown as Omit<RoomEvent, 'event_id'>), event_id: row.event_id },
+    // A v12 create event carries no room_id (the room ID is derived from it); clients still get one.
+    event: { ...(row.pdu as unknown as Omit<RoomEvent, 'event_id'>), event_id: row.event_id, room_id: row.room_id },
     streamOrdering: Number(row.stream_ordering),
     redactedBy: row.redacted_by,
     stateGroupBefore: row.state_group_before === null ? null : Number(row.state_group_before),
