@@ -70,6 +70,13 @@ describe('a room through its life on one server', () => {
     expect(older.body.chunk.map((e: { content: { body: string } }) => e.content.body)).toEqual(['n1', 'n0', 'hello']);
     const forward = await bea.get(`${V3}/rooms/${roomId}/messages?dir=f&limit=2&from=${older.body.end}`);
     expect(forward.body.chunk.map((e: { content: { body?: string } }) => e.content.body)).toEqual(['hello', 'n0']);
+    const filtered = (filter: object) => bea.get(`${V3}/rooms/${roomId}/messages?dir=b&limit=50&filter=${encodeURIComponent(JSON.stringify(filter))}`);
+    const onlyState = (await filtered({ types: ['m.room.*'], not_types: ['m.room.message', 'm.room.member'] })).body.chunk;
+    expect(onlyState.length).toBeGreaterThan(3);
+    expect(onlyState.every((e: { type: string }) => e.type.startsWith('m.room.') && e.type !== 'm.room.message' && e.type !== 'm.room.member')).toBe(true);
+    const fromAna = (await filtered({ types: ['m.room.message'], senders: ['@ana:r.example'] })).body.chunk;
+    expect(fromAna.map((e: { content: { body: string } }) => e.content.body)).toEqual(['hello']);
+    expect((await bea.get(`${V3}/rooms/${roomId}/messages?dir=b&filter=nope`)).body.errcode).toBe('M_INVALID_PARAM');
     expect((await bea.get(`${V3}/rooms/${roomId}/messages?dir=x`)).body.errcode).toBe('M_INVALID_PARAM');
     expect((await bea.get(`${V3}/rooms/${roomId}/messages?dir=b&from=garbage`)).body.errcode).toBe('M_INVALID_PARAM');
   });
@@ -126,7 +133,12 @@ describe('a room through its life on one server', () => {
     expect((await carl.post(`${V3}/join/${roomId}`, {})).status).toBe(403);
     const members = (await ana.get(`${V3}/rooms/${roomId}/members?membership=ban`)).body.chunk;
     expect(members.map((e: { state_key: string; content: { reason?: string } }) => [e.state_key, e.content.reason])).toEqual([['@carl:r.example', 'spam']]);
+    await ana.put(`${V3}/rooms/${roomId}/send/m.room.message/after-ban`, { msgtype: 'm.text', body: 'moving on' });
+    const whileBanned = (await ana.get(`${V3}/rooms/${roomId}/messages?dir=b&limit=1`)).body.end;
     expect((await ana.post(`${V3}/rooms/${roomId}/unban`, { user_id: '@carl:r.example' })).status).toBe(200);
+    expect((await ana.get(`${V3}/rooms/${roomId}/members?membership=ban`)).body.chunk).toHaveLength(0);
+    const then = (await ana.get(`${V3}/rooms/${roomId}/members?membership=ban&at=${whileBanned}`)).body.chunk;
+    expect(then.map((e: { state_key: string }) => e.state_key)).toEqual(['@carl:r.example']);
   });
 
   it('lets members leave; former members keep reading what they saw but not what came after', async () => {

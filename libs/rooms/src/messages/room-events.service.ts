@@ -13,6 +13,7 @@ import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
 import { TxnRepository } from '../storage/txn.repository';
+import { filterToSql, type RoomEventFilter } from './event-filter';
 import { decodePageToken, encodePageToken } from './page-token';
 
 export interface Sender {
@@ -75,11 +76,11 @@ export class RoomEventsService {
   }
 
   /** GET /messages: stream-ordered pages; tokens are positions, so they stay valid forever. */
-  async messages(roomId: string, userId: string, page: { from?: string; dir: 'b' | 'f'; limit: number }) {
+  async messages(roomId: string, userId: string, page: { from?: string; dir: 'b' | 'f'; limit: number; filter?: RoomEventFilter }) {
     return this.tx.run(async (em) => {
       const version = await this.visibleRoomVersion(roomId, userId, em);
       const from = page.from === undefined ? (page.dir === 'b' ? Number.MAX_SAFE_INTEGER : 0) : decodePageToken(page.from);
-      const batch = await this.events.page(roomId, from, page.dir, page.limit, em);
+      const batch = await this.events.page(roomId, from, page.dir, page.limit, em, filterToSql(page.filter ?? {}, 4));
       const visible = await this.visibility.filter(userId, roomId, batch, em);
       const last = batch.at(-1);
       // The end token sits just past the last event read, on the side we were moving towards.

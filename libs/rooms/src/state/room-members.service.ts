@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { getRoomVersion, splitStateKeyTuple, type JsonObject } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { toClientEvent } from '../events/client-event';
+import { decodePageToken } from '../messages/page-token';
 import { roomErrors } from '../room-errors';
 import { EventRepository } from '../storage/event.repository';
 import { RoomRepository } from '../storage/room.repository';
@@ -10,6 +11,8 @@ import { StateRepository } from '../storage/state.repository';
 export interface MemberFilter {
   readonly membership?: string;
   readonly notMembership?: string;
+  /** A pagination token: the members as they were at that point. */
+  readonly at?: string;
 }
 
 @Injectable()
@@ -29,6 +32,10 @@ export class RoomMembersService {
       const version = room && getRoomVersion(room.roomVersion);
       if (!version || (membership !== 'join' && membership !== 'leave' && membership !== 'ban')) throw roomErrors.notInRoom();
       let ids = await this.state.currentStateIds(roomId, em);
+      if (filter.at !== undefined) {
+        const group = await this.events.stateGroupAtPosition(roomId, decodePageToken(filter.at), em);
+        ids = group === null ? new Map() : await this.state.loadGroup(group, em);
+      }
       if (membership !== 'join') {
         const own = await this.state.currentStateEventId(roomId, 'm.room.member', userId, em);
         const group = own === undefined ? null : await this.events.stateGroupAfter(own, em);

@@ -58,12 +58,22 @@ export class EventRepository {
    * A page of a room's timeline. A position N lies just after event N: backwards from N reads
    * events at or before it, forwards reads events after it.
    */
-  async page(roomId: string, from: number, direction: 'b' | 'f', limit: number, em: EntityManager): Promise<StoredEvent[]> {
-    const sql =
-      direction === 'b'
-        ? `${SELECT_EVENT} WHERE room_id = $1 AND stream_ordering <= $2 ORDER BY stream_ordering DESC LIMIT $3`
-        : `${SELECT_EVENT} WHERE room_id = $1 AND stream_ordering > $2 ORDER BY stream_ordering ASC LIMIT $3`;
-    return (await queryRows<EventRow>(em, sql, [roomId, from, limit])).map(toStored);
+  async page(roomId: string, from: number, direction: 'b' | 'f', limit: number, em: EntityManager, filter: { sql: string; parameters: unknown[] } = { sql: '', parameters: [] }): Promise<StoredEvent[]> {
+    const bound = direction === 'b' ? 'stream_ordering <= $2' : 'stream_ordering > $2';
+    const order = direction === 'b' ? 'DESC' : 'ASC';
+    const sql = `${SELECT_EVENT} WHERE room_id = $1 AND ${bound}${filter.sql} ORDER BY stream_ordering ${order} LIMIT $3`;
+    return (await queryRows<EventRow>(em, sql, [roomId, from, limit, ...filter.parameters])).map(toStored);
+  }
+
+  /** The state group after the room's last event at or before a stream position. */
+  async stateGroupAtPosition(roomId: string, position: number, em: EntityManager): Promise<number | null> {
+    const rows = await queryRows<{ state_group_after: string | null }>(
+      em,
+      'SELECT state_group_after FROM events WHERE room_id = $1 AND stream_ordering <= $2 ORDER BY stream_ordering DESC LIMIT 1',
+      [roomId, position],
+    );
+    const group = rows[0]?.state_group_after;
+    return group === undefined || group === null ? null : Number(group);
   }
 
   async stateGroupAfter(eventId: string, em: EntityManager): Promise<number | null | undefined> {

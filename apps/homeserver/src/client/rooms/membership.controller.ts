@@ -90,8 +90,8 @@ export class MembershipController {
 
   /** GET /_matrix/client/v3/rooms/{roomId}/members */
   @Get('rooms/:roomId/members')
-  async roomMembers(@Requester() who: Requester, @Param('roomId') roomId: string, @Query('membership') membership?: string, @Query('not_membership') notMembership?: string) {
-    return { chunk: await this.members.members(roomId, who.userId, { membership, notMembership }) };
+  async roomMembers(@Requester() who: Requester, @Param('roomId') roomId: string, @Query('membership') membership?: string, @Query('not_membership') notMembership?: string, @Query('at') at?: string) {
+    return { chunk: await this.members.members(roomId, who.userId, { membership, notMembership, at }) };
   }
 
   /** GET /_matrix/client/v3/rooms/{roomId}/joined_members */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AccessTokenGuard, Requester } from '@hearth/accounts';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
-import { RoomEventsService } from '@hearth/rooms';
+import { parseRoomEventFilter, RoomEventsService } from '@hearth/rooms';
 
 const Content = z.record(z.string(), z.unknown()).transform((value) => value as JsonObject);
 const RedactBody = z.object({ reason: z.string().max(1024).optional() });
@@ -59,10 +59,11 @@ export class RoomEventsController {
 
   /** GET /_matrix/client/v3/rooms/{roomId}/messages */
   @Get('messages')
-  messages(@Requester() who: Requester, @Param('roomId') roomId: string, @Query('from') from?: string, @Query('dir') dir?: string, @Query('limit') limit?: string) {
+  messages(@Requester() who: Requester, @Param('roomId') roomId: string, @Query('from') from?: string, @Query('dir') dir?: string, @Query('limit') limit?: string, @Query('filter') filterJson?: string) {
     if (dir !== 'b' && dir !== 'f') throw MatrixError.invalidParam('dir must be b or f');
-    const size = limit === undefined ? 10 : Number(limit);
+    const filter = parseRoomEventFilter(filterJson);
+    const size = limit === undefined ? (filter.limit ?? 10) : Number(limit);
     if (!Number.isInteger(size) || size < 1) throw MatrixError.invalidParam('limit must be a positive integer');
-    return this.events.messages(roomId, who.userId, { from, dir, limit: Math.min(size, 1000) });
+    return this.events.messages(roomId, who.userId, { from, dir, limit: Math.min(size, 1000), filter });
   }
 }
