@@ -34,7 +34,7 @@ export class RoomMembersService {
       let ids = await this.state.currentStateIds(roomId, em);
       if (filter.at !== undefined) {
         const group = await this.events.stateGroupAtPosition(roomId, decodePageToken(filter.at), em);
-        ids = group === null ? new Map() : await this.state.loadGroup(group, em);
+        ids = group === null ? new Map<string, string>() : await this.state.loadGroup(group, em);
       }
       if (membership !== 'join') {
         const own = await this.state.currentStateEventId(roomId, 'm.room.member', userId, em);
