@@ -24,8 +24,11 @@ describe('history visibility and knocking', () => {
     return { roomId, early };
   }
 
-  const bodies = async (client: TestClient, roomId: string) =>
-    (await client.get(`${V3}/rooms/${roomId}/messages?dir=b&limit=100&filter=${encodeURIComponent(JSON.stringify({ types: ['m.room.message'] }))}`)).body.chunk.map((e: { content: { body: string } }) => e.content.body);
+  const bodies = async (client: TestClient, roomId: string): Promise<string[]> => {
+    const filter = encodeURIComponent(JSON.stringify({ types: ['m.room.message'] }));
+    const chunk = (await client.get<{ chunk: Array<{ content: { body: string } }> }>(`${V3}/rooms/${roomId}/messages?dir=b&limit=100&filter=${filter}`)).body.chunk;
+    return chunk.map((e) => e.content.body);
+  };
 
   it('shared: a member sees history from before they joined', async () => {
     const { roomId } = await roomWith('shared');
