@@ -24,6 +24,7 @@ import { MembershipController } from './client/rooms/membership.controller';
 import { PublicRoomsController } from './client/rooms/public-rooms.controller';
 import { RelationsController } from './client/rooms/relations.controller';
 import { RoomUpgradeController } from './client/rooms/room-upgrade.controller';
+import { TypingController } from './client/rooms/typing.controller';
 import { RoomEventsController } from './client/rooms/room-events.controller';
 import { RegisterController } from './client/register.controller';
 import { RegistrationTokenValidityController } from './client/registration-token.controller';
@@ -68,6 +69,7 @@ export class AppModule {
         PublicRoomsController,
         RoomUpgradeController,
         ReceiptsController,
+        TypingController,
         PushRulesController,
         ThreepidController,
         AdminServerController,

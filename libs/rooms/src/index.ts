@@ -1,3 +1,4 @@
+export { MAX_TYPING_TIMEOUT_MS, TypingService } from './ephemeral/typing.service';
 export { MembershipService, type MembershipChange } from './membership/membership.service';
 export { PushRulesService, type NewPushRule } from './push/push-rules.service';
 export { ReceiptsService, RECEIPT_TYPES, type ReceiptType, type UnreadCounts } from './push/receipts.service';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TypingService } from './ephemeral/typing.service';
 import { EventWriter } from './events/event-writer.service';
 import { HistoryVisibility } from './events/history-visibility';
 import { MembershipService } from './membership/membership.service';
@@ -33,6 +34,7 @@ import { RoomSharingFromState } from './state/room-sharing';
     PushRulesService,
     PushEvaluator,
     ReceiptsService,
+    TypingService,
     EventWriter,
     RelationsService,
     HistoryVisibility,
@@ -45,6 +47,6 @@ import { RoomSharingFromState } from './state/room-sharing';
     RoomUpgradeService,
     RoomSharingFromState,
   ],
-  exports: [PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+  exports: [TypingService, PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })
 export class RoomsModule {}
