@@ -17,6 +17,7 @@ export {
 export { canonicalJson, compareCodePoints, isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from './json';
 export * from './push-rules';
 export { redactEvent } from './redaction';
+export * from './resolution';
 export { isStateEvent, splitStateKeyTuple, stateKeyTuple, type RoomEvent, type RoomState, type StateKeyTuple } from './room-event';
 export { DEFAULT_ROOM_VERSION, getRoomVersion, SUPPORTED_ROOM_VERSIONS, type RedactionRules, type RoomVersion } from './room-versions';
 export { isValidServerName, parseServerName, type ServerName } from './server-name';
