@@ -66,7 +66,7 @@ export class EventWriter {
     // Our events reference every extremity and leave one, so there is one state to build on.
     const stateBefore = extremities[0]?.stateGroupAfter ?? null;
     const streamOrdering = await this.persist(event, stateBefore, em, version);
-    await this.push.afterEvent(event, streamOrdering, version, em);
+    await this.push.afterEvent(event, streamOrdering, version, authState, em);
     return { event, streamOrdering };
   }
 
@@ -123,7 +123,6 @@ export class EventWriter {
       const membership = event.type === 'm.room.member' && typeof event.content.membership === 'string' ? event.content.membership : null;
       await this.state.setCurrentState(event.room_id, tuple, event.event_id, membership, em);
     }
-    await this.events.replaceForwardExtremities(event.room_id, event.event_id, em);
     const relation = relationOf(event);
     if (relation) await this.relations.insert({ eventId: event.event_id, roomId: event.room_id, ...relation, type: event.type, streamOrdering }, em);
     if (event.type === 'm.room.redaction') {

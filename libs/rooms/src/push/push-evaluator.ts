@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { evaluatePushRules, stateKeyTuple, userPowerLevel, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
 import { queryRows } from '../storage/sql';
-import { StateRepository } from '../storage/state.repository';
 import { PushRulesService } from './push-rules.service';
 
 /**
@@ -12,12 +11,10 @@ import { PushRulesService } from './push-rules.service';
  */
 @Injectable()
 export class PushEvaluator {
-  constructor(
-    private readonly state: StateRepository,
-    private readonly pushRules: PushRulesService,
-  ) {}
+  constructor(private readonly pushRules: PushRulesService) {}
 
-  async afterEvent(event: RoomEvent, streamOrdering: number, version: RoomVersion, em: EntityManager): Promise<void> {
+  /** `authState` is the state the event was authorised against; it holds the power levels and the create event. */
+  async afterEvent(event: RoomEvent, streamOrdering: number, version: RoomVersion, authState: ReadonlyMap<string, RoomEvent>, em: EntityManager): Promise<void> {
     const joined = await this.joinedMembers(event.room_id, em);
     const recipients = new Set(joined);
     if (event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key) recipients.add(event.state_key);
@@ -25,7 +22,6 @@ export class PushEvaluator {
     if (recipients.size === 0) return;
 
     const rulesets = await this.pushRules.rulesets([...recipients], em);
-    const authState = await this.powerState(event, em);
     const powerLevels = authState.get(stateKeyTuple('m.room.power_levels', ''))?.content;
     const notificationLevels = notificationLevelsOf(powerLevels);
     const senderPowerLevel = userPowerLevel(event.sender, authState, version);
@@ -57,10 +53,6 @@ export class PushEvaluator {
   private async joinedMembers(roomId: string, em: EntityManager): Promise<string[]> {
     const rows = await queryRows<{ state_key: string }>(em, `SELECT state_key FROM current_state WHERE room_id = $1 AND type = 'm.room.member' AND membership = 'join'`, [roomId]);
     return rows.map((row) => row.state_key);
-  }
-
-  private powerState(event: RoomEvent, em: EntityManager): Promise<Map<string, RoomEvent>> {
-    return this.state.currentState(event.room_id, em, [stateKeyTuple('m.room.create', ''), stateKeyTuple('m.room.power_levels', '')]);
   }
 }
 

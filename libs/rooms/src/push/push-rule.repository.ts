@@ -23,20 +23,25 @@ export interface DefaultRuleChange {
 
 @Injectable()
 export class PushRuleRepository {
-  async customRules(userIds: readonly string[], em: EntityManager): Promise<StoredPushRule[]> {
-    if (userIds.length === 0) return [];
-    const rows = await queryRows<{ user_id: string; kind: PushRuleKind; rule_id: string; position: number; enabled: boolean; conditions: PushCondition[] | null; pattern: string | null; actions: PushAction[] }>(
+  /** Custom rules and changed defaults of many users, in one round trip. */
+  async rulesOf(userIds: readonly string[], em: EntityManager): Promise<{ custom: StoredPushRule[]; changes: DefaultRuleChange[] }> {
+    if (userIds.length === 0) return { custom: [], changes: [] };
+    const [row] = await queryRows<{ custom: RuleRow[]; changes: Array<{ user_id: string; rule_id: string; enabled: boolean | null; actions: PushAction[] | null }> }>(
       em,
-      'SELECT * FROM push_rules WHERE user_id = ANY($1) ORDER BY user_id, kind, position',
+      `SELECT (SELECT coalesce(json_agg(p ORDER BY p.user_id, p.kind, p.position), '[]') FROM push_rules p WHERE p.user_id = ANY($1)) AS custom,
+              (SELECT coalesce(json_agg(d), '[]') FROM push_rule_defaults d WHERE d.user_id = ANY($1)) AS changes`,
       [userIds],
     );
-    return rows.map((r) => ({ userId: r.user_id, kind: r.kind, ruleId: r.rule_id, position: r.position, enabled: r.enabled, conditions: r.conditions, pattern: r.pattern, actions: r.actions }));
+    return {
+      custom: (row?.custom ?? []).map(toStoredRule),
+      changes: (row?.changes ?? []).map((r) => ({ userId: r.user_id, ruleId: r.rule_id, enabled: r.enabled, actions: r.actions })),
+    };
   }
 
-  async defaultChanges(userIds: readonly string[], em: EntityManager): Promise<DefaultRuleChange[]> {
+  async customRules(userIds: readonly string[], em: EntityManager): Promise<StoredPushRule[]> {
     if (userIds.length === 0) return [];
-    const rows = await queryRows<{ user_id: string; rule_id: string; enabled: boolean | null; actions: PushAction[] | null }>(em, 'SELECT * FROM push_rule_defaults WHERE user_id = ANY($1)', [userIds]);
-    return rows.map((r) => ({ userId: r.user_id, ruleId: r.rule_id, enabled: r.enabled, actions: r.actions }));
+    const rows = await queryRows<RuleRow>(em, 'SELECT * FROM push_rules WHERE user_id = ANY($1) ORDER BY user_id, kind, position', [userIds]);
+    return rows.map(toStoredRule);
   }
 
   /** Replaces the user's custom rules of one kind, in order (positions are rewritten densely). */
@@ -57,4 +62,19 @@ export class PushRuleRepository {
       [userId, ruleId, change.enabled ?? null, change.actions === undefined ? null : JSON.stringify(change.actions)],
     );
   }
+}
+
+interface RuleRow {
+  user_id: string;
+  kind: PushRuleKind;
+  rule_id: string;
+  position: number;
+  enabled: boolean;
+  conditions: PushCondition[] | null;
+  pattern: string | null;
+  actions: PushAction[];
+}
+
+function toStoredRule(r: RuleRow): StoredPushRule {
+  return { userId: r.user_id, kind: r.kind, ruleId: r.rule_id, position: r.position, enabled: r.enabled, conditions: r.conditions, pattern: r.pattern, actions: r.actions };
 }

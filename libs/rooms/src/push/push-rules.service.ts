@@ -27,8 +27,7 @@ export class PushRulesService {
 
   /** Each user's effective rules: custom rules first within a kind, except that master always leads. */
   async rulesets(userIds: readonly string[], em: EntityManager): Promise<Map<string, PushRuleset>> {
-    const custom = await this.rules.customRules(userIds, em);
-    const changes = await this.rules.defaultChanges(userIds, em);
+    const { custom, changes } = await this.rules.rulesOf(userIds, em);
     const result = new Map<string, PushRuleset>();
     for (const userId of userIds) {
       const defaults = defaultPushRules(userId);

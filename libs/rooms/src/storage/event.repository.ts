@@ -23,7 +23,7 @@ const SELECT_EVENT = 'SELECT event_id, room_id, pdu, stream_ordering, redacted_b
 
 @Injectable()
 export class EventRepository {
-  /** Inserts the event and its edges; returns the stream position it was given. */
+  /** Inserts the event, its edges, and makes it the room's forward extremity; returns its stream position. */
   async insert(event: RoomEvent, stateGroups: { before: number | null; after: number | null }, em: EntityManager, options: { pduHasRoomId: boolean }): Promise<number> {
     const { event_id: eventId, room_id: _roomId, ...rest } = event;
     const pdu = options.pduHasRoomId ? { ...rest, room_id: event.room_id } : rest;
@@ -33,12 +33,15 @@ export class EventRepository {
        VALUES ($1, $2, nextval('events_stream_seq'), $3, $4, $5, $6, $7, $8, $9, $10) RETURNING stream_ordering`,
       [eventId, event.room_id, event.depth, event.type, event.state_key ?? null, event.sender, event.origin_server_ts, JSON.stringify(pdu), stateGroups.before, stateGroups.after],
     );
-    if (event.prev_events.length > 0) {
-      await em.query('INSERT INTO event_edges (event_id, prev_event_id) SELECT $1, unnest($2::text[])', [eventId, event.prev_events]);
-    }
-    if (event.auth_events.length > 0) {
-      await em.query('INSERT INTO event_auth_edges (event_id, auth_event_id) SELECT $1, unnest($2::text[])', [eventId, event.auth_events]);
-    }
+    // The DAG edges and the room's new sole extremity, in one round trip: our events reference
+    // every extremity, so the new event replaces them all.
+    await em.query(
+      `WITH prev AS (INSERT INTO event_edges (event_id, prev_event_id) SELECT $1, unnest($2::text[])),
+            auth AS (INSERT INTO event_auth_edges (event_id, auth_event_id) SELECT $1, unnest($3::text[])),
+            gone AS (DELETE FROM room_forward_extremities WHERE room_id = $4)
+       INSERT INTO room_forward_extremities (room_id, event_id) VALUES ($4, $1)`,
+      [eventId, event.prev_events, event.auth_events, event.room_id],
+    );
     return Number(row?.stream_ordering);
   }
 
@@ -95,14 +98,6 @@ export class EventRepository {
       [roomId],
     );
     return rows.map((row) => ({ eventId: row.event_id, depth: Number(row.depth), stateGroupAfter: row.state_group_after === null ? null : Number(row.state_group_after) }));
-  }
-
-  /** Our own events reference every extremity, so the new event becomes the only one. */
-  async replaceForwardExtremities(roomId: string, eventId: string, em: EntityManager): Promise<void> {
-    await em.query(
-      'WITH gone AS (DELETE FROM room_forward_extremities WHERE room_id = $1) INSERT INTO room_forward_extremities (room_id, event_id) VALUES ($1, $2)',
-      [roomId, eventId],
-    );
   }
 }
 
