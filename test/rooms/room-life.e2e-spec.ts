@@ -77,6 +77,8 @@ describe('a room through its life on one server', () => {
     const fromAna = (await filtered({ types: ['m.room.message'], senders: ['@ana:r.example'] })).body.chunk;
     expect(fromAna.map((e: { content: { body: string } }) => e.content.body)).toEqual(['hello']);
     expect((await bea.get(`${V3}/rooms/${roomId}/messages?dir=b&filter=nope`)).body.errcode).toBe('M_INVALID_PARAM');
+    const lazy = (await filtered({ types: ['m.room.message'], lazy_load_members: true })).body;
+    expect(lazy.state.map((e: { type: string; state_key: string }) => `${e.type} ${e.state_key}`).sort()).toEqual(['m.room.member @ana:r.example', 'm.room.member @bea:r.example']);
     expect((await bea.get(`${V3}/rooms/${roomId}/messages?dir=x`)).body.errcode).toBe('M_INVALID_PARAM');
     expect((await bea.get(`${V3}/rooms/${roomId}/messages?dir=b&from=garbage`)).body.errcode).toBe('M_INVALID_PARAM');
   });

@@ -85,10 +85,12 @@ export class RoomEventsService {
       const last = batch.at(-1);
       // The end token sits just past the last event read, on the side we were moving towards.
       const end = last && (page.dir === 'b' ? last.streamOrdering - 1 : last.streamOrdering);
+      const state = page.filter?.lazy_load_members ? await this.sendersMembership(visible, version, em) : [];
       return {
         start: page.from ?? encodePageToken(from),
         chunk: visible.map((stored) => toClientEvent(stored, version)),
         ...(end !== undefined && batch.length === page.limit ? { end: encodePageToken(end) } : {}),
+        ...(page.filter?.lazy_load_members ? { state } : {}),
       };
     });
   }
@@ -119,6 +121,20 @@ export class RoomEventsService {
         state: [...stateEvents.values()].map(client),
       };
     });
+  }
+
+  /**
+   * lazy_load_members: the member events of the chunk's senders, as they stood at the chunk's
+   * earliest event, so a client can render the page without the full member list.
+   */
+  private async sendersMembership(chunk: readonly StoredEvent[], version: RoomVersion, em: EntityManager): Promise<JsonObject[]> {
+    const earliest = chunk.reduce<StoredEvent | undefined>((a, b) => (a === undefined || b.streamOrdering < a.streamOrdering ? b : a), undefined);
+    const group = earliest?.stateGroupBefore;
+    if (group === null || group === undefined) return [];
+    const senders = [...new Set(chunk.map((item) => item.event.sender))];
+    const ids = await this.state.loadGroup(group, em, senders.map((sender) => stateKeyTuple('m.room.member', sender)));
+    const loaded = await this.events.findMany([...ids.values()], em);
+    return [...loaded.values()].map((stored) => toClientEvent(stored, version));
   }
 
   /** The room's current state for members; people who left see it as it was when they left. */
