@@ -165,6 +165,12 @@ describe('a room through its life on one server', () => {
     expect((await ana.post(`${V3}/createRoom`, { room_alias_name: 'team' })).body.errcode).toBe('M_ROOM_IN_USE');
   });
 
+  it('answers concurrent retries of one transaction with one event', async () => {
+    const racing = await Promise.all(Array.from({ length: 5 }, () => ana.put(`${V3}/rooms/${roomId}/send/m.room.message/race`, { msgtype: 'm.text', body: 'once' })));
+    expect(racing.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(racing.map((r) => String(r.body.event_id))).size).toBe(1);
+  });
+
   it('refuses oversized events and unsupported room versions', async () => {
     const huge = await ana.put(`${V3}/rooms/${roomId}/send/m.room.message/huge`, { body: 'x'.repeat(70_000) });
     expect(huge.status).toBe(413);

@@ -38,6 +38,8 @@ export class RoomEventsService {
   async sendWithTxn(roomId: string, sender: Sender, txnId: string, draft: Omit<EventDraft, 'sender'>): Promise<{ event_id: string }> {
     const bodyHash = createHash('sha256').update(canonicalJson({ roomId, ...draft })).digest('base64url');
     return this.tx.run(async (em) => {
+      // Lock the room first: a concurrent retry of the same transaction then waits and finds it.
+      await this.rooms.lockForWrite(roomId, em);
       const earlier = await this.txns.find(sender.userId, sender.deviceId, txnId, em);
       if (earlier) {
         if (earlier.bodyHash !== bodyHash) throw roomErrors.txnReused();
