@@ -44,6 +44,11 @@ export class PushRuleRepository {
     return rows.map(toStoredRule);
   }
 
+  /** Serialises one user's rule changes for the rest of the transaction (they rewrite whole kinds). */
+  async lockUser(userId: string, em: EntityManager): Promise<void> {
+    await em.query("SELECT pg_advisory_xact_lock(hashtext('push_rules:' || $1))", [userId]);
+  }
+
   /** Replaces the user's custom rules of one kind, in order (positions are rewritten densely). */
   async replaceKind(userId: string, kind: PushRuleKind, rules: ReadonlyArray<Omit<StoredPushRule, 'userId' | 'kind' | 'position'>>, em: EntityManager): Promise<void> {
     await em.query('DELETE FROM push_rules WHERE user_id = $1 AND kind = $2', [userId, kind]);

@@ -58,6 +58,7 @@ export class PushRulesService {
     if (ruleId.startsWith('.')) throw MatrixError.invalidParam('Rule IDs starting with a dot belong to the server');
     if (kind === 'content' && !rule.pattern) throw MatrixError.invalidParam('Content rules need a pattern');
     await this.tx.run(async (em) => {
+      await this.rules.lockUser(userId, em);
       const existing = (await this.rules.customRules([userId], em)).filter((r) => r.kind === kind);
       const kept = existing.filter((r) => r.ruleId !== ruleId);
       const index = placement(kept, rule.before, rule.after) ?? existing.findIndex((r) => r.ruleId === ruleId);
@@ -70,6 +71,7 @@ export class PushRulesService {
   async delete(userId: string, kind: string, ruleId: string): Promise<void> {
     if (!isKind(kind)) throw MatrixError.invalidParam('Unknown push rule kind');
     await this.tx.run(async (em) => {
+      await this.rules.lockUser(userId, em);
       const existing = (await this.rules.customRules([userId], em)).filter((r) => r.kind === kind);
       if (!existing.some((r) => r.ruleId === ruleId)) throw MatrixError.notFound('Push rule not found');
       await this.rules.replaceKind(userId, kind, existing.filter((r) => r.ruleId !== ruleId), em);
@@ -88,6 +90,7 @@ export class PushRulesService {
     const current = await this.rule(userId, kind, ruleId);
     await this.tx.run(async (em) => {
       if (current.default) return this.rules.changeDefault(userId, ruleId, change, em);
+      await this.rules.lockUser(userId, em);
       const existing = (await this.rules.customRules([userId], em)).filter((r) => r.kind === kind);
       await this.rules.replaceKind(userId, kind as PushRuleKind, existing.map((r) => (r.ruleId === ruleId ? { ...r, ...change } : r)), em);
     });
