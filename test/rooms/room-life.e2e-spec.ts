@@ -45,6 +45,9 @@ describe('a room through its life on one server', () => {
     expect(joined.body.room_id).toBe(roomId);
     expect((await bea.get(`${V3}/joined_rooms`)).body).toEqual({ joined_rooms: [roomId] });
     expect(Object.keys((await ana.get(`${V3}/rooms/${roomId}/joined_members`)).body.joined).sort()).toEqual(['@ana:r.example', '@bea:r.example']);
+    // A new display name reaches the room as a new member event.
+    expect((await bea.put(`${V3}/profile/@bea:r.example/displayname`, { displayname: 'Bea B.' })).status).toBe(200);
+    expect((await ana.get(`${V3}/rooms/${roomId}/state/m.room.member/@bea:r.example`)).body).toEqual({ membership: 'join', displayname: 'Bea B.' });
     // Sharing a room is what makes a profile visible.
     expect((await bea.get(`${V3}/profile/@ana:r.example`)).status).toBe(200);
     expect((await carl.get(`${V3}/profile/@ana:r.example`)).status).toBe(403);

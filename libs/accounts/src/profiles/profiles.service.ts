@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
+import { MembershipService } from '@hearth/rooms';
 import { UserRepository } from '../users/user.repository';
 import { ProfileRepository } from './profile.repository';
 import { ROOM_SHARING, type RoomSharing } from './room-sharing';
@@ -24,6 +25,7 @@ export class ProfilesService {
     @Inject(ROOM_SHARING) private readonly rooms: RoomSharing,
     private readonly profiles: ProfileRepository,
     private readonly users: UserRepository,
+    private readonly membership: MembershipService,
   ) {}
 
   async get(viewer: { userId: string; isAdmin: boolean }, userId: string): Promise<Profile> {
@@ -44,6 +46,11 @@ export class ProfilesService {
     }
     if (value !== null && value.length > 256) throw MatrixError.invalidParam(`${field} must be at most 256 characters`);
     await this.profiles.update(userId, field === 'displayname' ? { displayname: value } : { avatarUrl: value });
+    const profile = await this.profiles.find(userId);
+    await this.membership.refreshProfile(userId, {
+      ...(profile?.displayname ? { displayname: profile.displayname } : {}),
+      ...(profile?.avatarUrl ? { avatar_url: profile.avatarUrl } : {}),
+    });
   }
 
   private async assertVisible(viewer: { userId: string; isAdmin: boolean }, userId: string): Promise<void> {

@@ -73,6 +73,21 @@ export class MembershipService {
     });
   }
 
+  /**
+   * A profile change reaches every room the user is in as a new join event with the new name
+   * and avatar, as clients expect. Rooms where the auth rules refuse it are skipped.
+   */
+  async refreshProfile(userId: string, profile: JsonObject): Promise<void> {
+    const rooms = await this.joinedRooms(userId);
+    for (const roomId of rooms) {
+      await this.tx
+        .run((em) => this.writer.write(roomId, { type: 'm.room.member', state_key: userId, sender: userId, content: { ...profile, membership: 'join' } }, em))
+        .catch((error: unknown) => {
+          if (!(error instanceof MatrixError)) throw error;
+        });
+    }
+  }
+
   async joinedRooms(userId: string): Promise<string[]> {
     return this.tx.run((em) => this.state.roomsWithMembership(userId, 'join', em));
   }
