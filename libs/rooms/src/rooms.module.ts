@@ -20,6 +20,7 @@ import { RelationRepository } from './storage/relation.repository';
 import { RoomRepository } from './storage/room.repository';
 import { StateRepository } from './storage/state.repository';
 import { TxnRepository } from './storage/txn.repository';
+import { WriteContextRepository } from './storage/write-context.repository';
 import { RoomSharingFromState } from './state/room-sharing';
 
 @Module({
@@ -28,6 +29,7 @@ import { RoomSharingFromState } from './state/room-sharing';
     EventRepository,
     StateRepository,
     TxnRepository,
+    WriteContextRepository,
     AliasRepository,
     RelationRepository,
     PushRuleRepository,

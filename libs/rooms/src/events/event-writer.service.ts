@@ -11,6 +11,7 @@ import {
   type JsonObject,
   type RoomEvent,
   type RoomVersion,
+  type StateKeyTuple,
 } from '@hearth/protocol';
 import { MatrixError } from '@hearth/http';
 import { ServerSigner } from '@hearth/signing';
@@ -20,6 +21,7 @@ import { EventRepository } from '../storage/event.repository';
 import { RelationRepository } from '../storage/relation.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
+import { WriteContextRepository } from '../storage/write-context.repository';
 import { MAX_EVENT_BYTES, MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
 
 export interface WrittenEvent {
@@ -38,6 +40,7 @@ export class EventWriter {
     private readonly rooms: RoomRepository,
     private readonly events: EventRepository,
     private readonly state: StateRepository,
+    private readonly context: WriteContextRepository,
     private readonly relations: RelationRepository,
     private readonly push: PushEvaluator,
     private readonly signer: ServerSigner,
@@ -45,15 +48,16 @@ export class EventWriter {
 
   async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
     checkLimits(draft);
-    const room = await this.rooms.lockForWrite(roomId, em);
-    if (!room) throw roomErrors.notInRoom();
-    const version = getRoomVersion(room.roomVersion);
-    if (!version) throw roomErrors.unsupportedVersion(room.roomVersion);
+    // The room version decides which auth events apply, but it is read in the same round trip:
+    // ask for every tuple any version could need, then keep this version's selection.
+    const context = await this.context.lockAndRead(roomId, authTuplesOfAnyVersion(draft), em);
+    if (!context) throw roomErrors.notInRoom();
+    const version = getRoomVersion(context.roomVersion);
+    if (!version) throw roomErrors.unsupportedVersion(context.roomVersion);
 
-    const extremities = await this.events.forwardExtremities(roomId, em);
-    const prevEvents = extremities.map((e) => e.eventId);
-    const depth = Math.max(0, ...extremities.map((e) => e.depth)) + 1;
-    const authState = await this.authStateFor(draft, roomId, version, em);
+    const prevEvents = context.extremities.map((e) => e.eventId);
+    const depth = Math.max(0, ...context.extremities.map((e) => e.depth)) + 1;
+    const authState = selectAuthState(context.authState, draft, version);
 
     const authEvents = [...authState].filter(([tuple]) => !(version.roomIdFromCreateEvent && tuple === CREATE_TUPLE)).map(([, e]) => e.event_id);
     const event = this.build(roomId, draft, { prevEvents, depth, authEvents, now, version });
@@ -64,9 +68,9 @@ export class EventWriter {
       throw error;
     }
     // Our events reference every extremity and leave one, so there is one state to build on.
-    const stateBefore = extremities[0]?.stateGroupAfter ?? null;
+    const stateBefore = context.extremities[0]?.stateGroupAfter ?? null;
     const streamOrdering = await this.persist(event, stateBefore, em, version);
-    await this.push.afterEvent(event, streamOrdering, version, authState, em);
+    await this.push.afterEvent(event, streamOrdering, version, authState, context.joined, em);
     return { event, streamOrdering };
   }
 
@@ -81,12 +85,6 @@ export class EventWriter {
     authorizeEvent(event, new Map(), version);
     await this.rooms.insert({ roomId: event.room_id, roomVersion: version.id, creator: draft.sender }, now, em);
     return { event, streamOrdering: await this.persist(event, null, em, version) };
-  }
-
-  /** From v12 the create event is not among the auth events, but the rules still consult it. */
-  private authStateFor(draft: EventDraft, roomId: string, version: RoomVersion, em: EntityManager) {
-    const tuples = authEventTypesFor(draft, version);
-    return this.state.currentState(roomId, em, version.roomIdFromCreateEvent ? [CREATE_TUPLE, ...tuples] : tuples);
   }
 
   private build(
@@ -142,6 +140,17 @@ function relationOf(event: RoomEvent): { relatesTo: string; relType: string } | 
 }
 
 const CREATE_TUPLE = stateKeyTuple('m.room.create', '');
+const NEWEST_VERSION = getRoomVersion('12') as RoomVersion;
+
+function authTuplesOfAnyVersion(draft: EventDraft): StateKeyTuple[] {
+  return [...new Set([CREATE_TUPLE, ...authEventTypesFor(draft, NEWEST_VERSION)])];
+}
+
+/** This version's auth selection; from v12 the create event is not an auth event but the rules still consult it. */
+function selectAuthState(candidates: ReadonlyMap<StateKeyTuple, RoomEvent>, draft: EventDraft, version: RoomVersion): Map<StateKeyTuple, RoomEvent> {
+  const wanted = new Set([...authEventTypesFor(draft, version), ...(version.roomIdFromCreateEvent ? [CREATE_TUPLE] : [])]);
+  return new Map([...candidates].filter(([tuple]) => wanted.has(tuple)));
+}
 
 function checkLimits(draft: EventDraft): void {
   if (Buffer.byteLength(draft.type, 'utf8') > MAX_TYPE_BYTES) throw MatrixError.badJson('Event type is longer than 255 bytes');

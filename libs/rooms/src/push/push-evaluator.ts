@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { evaluatePushRules, stateKeyTuple, userPowerLevel, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
-import { queryRows } from '../storage/sql';
 import { PushRulesService } from './push-rules.service';
 
 /**
@@ -14,8 +13,8 @@ export class PushEvaluator {
   constructor(private readonly pushRules: PushRulesService) {}
 
   /** `authState` is the state the event was authorised against; it holds the power levels and the create event. */
-  async afterEvent(event: RoomEvent, streamOrdering: number, version: RoomVersion, authState: ReadonlyMap<string, RoomEvent>, em: EntityManager): Promise<void> {
-    const joined = await this.joinedMembers(event.room_id, em);
+  async afterEvent(event: RoomEvent, streamOrdering: number, version: RoomVersion, authState: ReadonlyMap<string, RoomEvent>, joinedBefore: readonly string[], em: EntityManager): Promise<void> {
+    const joined = joinedAfter(event, joinedBefore);
     const recipients = new Set(joined);
     if (event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key) recipients.add(event.state_key);
     recipients.delete(event.sender);
@@ -49,11 +48,13 @@ export class PushEvaluator {
       [users, event.room_id, event.event_id, streamOrdering, threadId, highlights],
     );
   }
+}
 
-  private async joinedMembers(roomId: string, em: EntityManager): Promise<string[]> {
-    const rows = await queryRows<{ state_key: string }>(em, `SELECT state_key FROM current_state WHERE room_id = $1 AND type = 'm.room.member' AND membership = 'join'`, [roomId]);
-    return rows.map((row) => row.state_key);
-  }
+/** Members after the event: a membership event changes its target's entry. */
+function joinedAfter(event: RoomEvent, joinedBefore: readonly string[]): string[] {
+  if (event.type !== 'm.room.member' || event.state_key === undefined) return [...joinedBefore];
+  const others = joinedBefore.filter((user) => user !== event.state_key);
+  return event.content.membership === 'join' ? [...others, event.state_key] : others;
 }
 
 /** Thread replies count towards their thread; everything else towards the main timeline (''). */
