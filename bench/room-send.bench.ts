@@ -7,6 +7,7 @@
  *   BENCH_EVENTS=4000 npm run bench:rooms
  *   BENCH_ASYNC_COMMIT=1 npm run bench:rooms   (synchronous_commit=off, to see what commit waits cost)
  *   BENCH_PROFILE_DIR=/tmp/prof npm run bench:rooms   (a V8 CPU profile of the homeserver)
+ *   BENCH_LOG_SLOW_MS=1 npm run bench:rooms   (PostgreSQL logs statements slower than 1 ms)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +22,7 @@ const BENCH_PORT = Number(process.env.BENCH_PORT ?? 18_008);
 async function main(): Promise<void> {
   const database = `hearth_bench_${randomBytes(4).toString('hex')}`;
   await admin(`CREATE DATABASE ${database}`);
+  if (process.env.BENCH_LOG_SLOW_MS) await admin(`ALTER DATABASE ${database} SET log_min_duration_statement = ${Number(process.env.BENCH_LOG_SLOW_MS)}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${database}`;
   if (process.env.BENCH_ASYNC_COMMIT === '1') url.searchParams.set('options', '-c synchronous_commit=off');
