@@ -17,7 +17,7 @@ import { MatrixError } from '@hearth/http';
 import { ServerSigner } from '@hearth/signing';
 import { PushEvaluator } from '../push/push-evaluator';
 import { roomErrors } from '../room-errors';
-import { EventRepository } from '../storage/event.repository';
+import { EventRepository, type ClientTxn } from '../storage/event.repository';
 import { RelationRepository } from '../storage/relation.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
@@ -46,7 +46,7 @@ export class EventWriter {
     private readonly signer: ServerSigner,
   ) {}
 
-  async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
+  async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now(), txn?: ClientTxn): Promise<WrittenEvent> {
     checkLimits(draft);
     // The room version decides which auth events apply, but it is read in the same round trip:
     // ask for every tuple any version could need, then keep this version's selection.
@@ -69,7 +69,7 @@ export class EventWriter {
     }
     // Our events reference every extremity and leave one, so there is one state to build on.
     const stateBefore = context.extremities[0]?.stateGroupAfter ?? null;
-    const streamOrdering = await this.persist(event, stateBefore, em, version);
+    const streamOrdering = await this.persist(event, stateBefore, em, version, txn);
     await this.push.afterEvent(event, streamOrdering, version, authState, context.joined, em);
     return { event, streamOrdering };
   }
@@ -112,11 +112,11 @@ export class EventWriter {
     return { ...(signed as unknown as Omit<RoomEvent, 'event_id'>), room_id: roomId ?? '', event_id: computeEventId(signed, version) };
   }
 
-  private async persist(event: RoomEvent, before: number | null, em: EntityManager, version: RoomVersion): Promise<number> {
+  private async persist(event: RoomEvent, before: number | null, em: EntityManager, version: RoomVersion, txn?: ClientTxn): Promise<number> {
     const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
     const after = tuple === undefined ? before : await this.state.createGroup(event.room_id, before, new Map([[tuple, event.event_id]]), em);
     const pduHasRoomId = !(version.roomIdFromCreateEvent && event.type === 'm.room.create');
-    const streamOrdering = await this.events.insert(event, { before, after }, em, { pduHasRoomId });
+    const streamOrdering = await this.events.insert(event, { before, after }, em, { pduHasRoomId, txn });
     if (tuple !== undefined) {
       const membership = event.type === 'm.room.member' && typeof event.content.membership === 'string' ? event.content.membership : null;
       await this.state.setCurrentState(event.room_id, tuple, event.event_id, membership, em);

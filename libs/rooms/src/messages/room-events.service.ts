@@ -38,15 +38,17 @@ export class RoomEventsService {
   async sendWithTxn(roomId: string, sender: Sender, txnId: string, draft: Omit<EventDraft, 'sender'>): Promise<{ event_id: string }> {
     const bodyHash = createHash('sha256').update(canonicalJson({ roomId, ...draft })).digest('base64url');
     return this.tx.run(async (em) => {
-      // Lock the room first: a concurrent retry of the same transaction then waits and finds it.
+      // Lock the room first, in its own statement: a concurrent retry then waits for the first
+      // and, reading afresh after the lock, finds its transaction. (A join in the locking
+      // statement would read the transaction table from before the wait.)
       await this.rooms.lockForWrite(roomId, em);
       const earlier = await this.txns.find(sender.userId, sender.deviceId, txnId, em);
       if (earlier) {
         if (earlier.bodyHash !== bodyHash) throw roomErrors.txnReused();
         return { event_id: earlier.eventId };
       }
-      const { event } = await this.writer.write(roomId, { ...draft, sender: sender.userId }, em);
-      await this.txns.insert(sender.userId, sender.deviceId, txnId, event.event_id, bodyHash, Date.now(), em);
+      const txn = { userId: sender.userId, deviceId: sender.deviceId, txnId, bodyHash };
+      const { event } = await this.writer.write(roomId, { ...draft, sender: sender.userId }, em, Date.now(), txn);
       return { event_id: event.event_id };
     });
   }

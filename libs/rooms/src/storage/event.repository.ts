@@ -3,6 +3,14 @@ import type { EntityManager } from 'typeorm';
 import type { RoomEvent } from '@hearth/protocol';
 import { queryRows } from './sql';
 
+/** The client transaction a send answers, recorded with the event so a retry finds it. */
+export interface ClientTxn {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly txnId: string;
+  readonly bodyHash: string;
+}
+
 export interface StoredEvent {
   readonly event: RoomEvent;
   readonly streamOrdering: number;
@@ -24,7 +32,7 @@ const SELECT_EVENT = 'SELECT event_id, room_id, pdu, stream_ordering, redacted_b
 @Injectable()
 export class EventRepository {
   /** Inserts the event, its edges, and makes it the room's forward extremity; returns its stream position. */
-  async insert(event: RoomEvent, stateGroups: { before: number | null; after: number | null }, em: EntityManager, options: { pduHasRoomId: boolean }): Promise<number> {
+  async insert(event: RoomEvent, stateGroups: { before: number | null; after: number | null }, em: EntityManager, options: { pduHasRoomId: boolean; txn?: ClientTxn }): Promise<number> {
     const { event_id: eventId, room_id: _roomId, ...rest } = event;
     const pdu = options.pduHasRoomId ? { ...rest, room_id: event.room_id } : rest;
     const [row] = await queryRows<{ stream_ordering: string }>(
@@ -35,12 +43,15 @@ export class EventRepository {
     );
     // The DAG edges and the room's new sole extremity, in one round trip: our events reference
     // every extremity, so the new event replaces them all.
+    const txn = options.txn;
     await em.query(
       `WITH prev AS (INSERT INTO event_edges (event_id, prev_event_id) SELECT $1, unnest($2::text[])),
             auth AS (INSERT INTO event_auth_edges (event_id, auth_event_id) SELECT $1, unnest($3::text[])),
+            txn AS (INSERT INTO event_txns (user_id, device_id, txn_id, event_id, body_hash, created_ts)
+                    SELECT $5, $6, $7, $1, $8, $9 WHERE $5::text IS NOT NULL),
             gone AS (DELETE FROM room_forward_extremities WHERE room_id = $4)
        INSERT INTO room_forward_extremities (room_id, event_id) VALUES ($4, $1)`,
-      [eventId, event.prev_events, event.auth_events, event.room_id],
+      [eventId, event.prev_events, event.auth_events, event.room_id, txn?.userId ?? null, txn?.deviceId ?? null, txn?.txnId ?? null, txn?.bodyHash ?? null, txn ? Date.now() : null],
     );
     return Number(row?.stream_ordering);
   }

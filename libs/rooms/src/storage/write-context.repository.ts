@@ -20,12 +20,16 @@ interface ContextRow {
 }
 
 /**
- * One round trip instead of four: lock the room row, and read its forward extremities, the
- * current state events for the given tuples, and its joined members.
+ * Two round trips instead of four: lock the room row, then read its forward extremities, the
+ * current state events for the given tuples, and its joined members. The read must be its own
+ * statement: under READ COMMITTED a statement reads from the snapshot it started with, so a
+ * statement that waited for the lock would still see the state from before the other writer.
  */
 @Injectable()
 export class WriteContextRepository {
   async lockAndRead(roomId: string, tuples: readonly StateKeyTuple[], em: EntityManager): Promise<WriteContext | undefined> {
+    const locked = await queryRows<{ room_id: string }>(em, 'SELECT room_id FROM rooms WHERE room_id = $1 FOR UPDATE', [roomId]);
+    if (locked.length === 0) return undefined;
     const split = tuples.map(splitStateKeyTuple);
     const [row] = await queryRows<ContextRow>(
       em,
@@ -39,7 +43,7 @@ export class WriteContextRepository {
                 WHERE c.room_id = r.room_id) AS auth,
               (SELECT coalesce(json_agg(c.state_key), '[]') FROM current_state c
                 WHERE c.room_id = r.room_id AND c.type = 'm.room.member' AND c.membership = 'join') AS joined
-         FROM rooms r WHERE r.room_id = $1 FOR UPDATE OF r`,
+         FROM rooms r WHERE r.room_id = $1`,
       [roomId, split.map((t) => t.type), split.map((t) => t.stateKey)],
     );
     if (!row) return undefined;
