@@ -48,7 +48,7 @@ export class EventWriter {
 
   async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now(), txn?: ClientTxn): Promise<WrittenEvent> {
     checkLimits(draft);
-    // The room version decides which auth events apply, but it is read in the same round trip:
+    // The room version decides which auth events apply, but it is read by the same query:
     // ask for every tuple any version could need, then keep this version's selection.
     const context = await this.context.lockAndRead(roomId, authTuplesOfAnyVersion(draft), em);
     if (!context) throw roomErrors.notInRoom();
