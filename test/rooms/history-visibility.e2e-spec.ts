@@ -56,6 +56,9 @@ describe('history visibility and knocking', () => {
     const { roomId, early } = await roomWith('world_readable');
     expect((await carl.get(`${V3}/rooms/${roomId}/event/${early}`)).status).toBe(200);
     expect(await bodies(carl, roomId)).toEqual(['before anyone came']);
+    expect((await carl.get(`${V3}/rooms/${roomId}/state/m.room.history_visibility`)).body).toEqual({ history_visibility: 'world_readable' });
+    const shared = (await roomWith('shared')).roomId;
+    expect((await carl.get(`${V3}/rooms/${shared}/state`)).status).toBe(403);
   });
 
   it('knocking: allowed where the join rule says knock (v7+), and the knocker can be let in', async () => {

@@ -161,9 +161,10 @@ export class RoomEventsService {
     });
   }
 
+  /** Members see the current state, as does anyone when history is world_readable; people who left see it as they left it. */
   private async stateVisibleTo(roomId: string, userId: string, em: EntityManager) {
     const membership = await this.state.membership(roomId, userId, em);
-    if (membership === 'join') return this.state.currentStateIds(roomId, em);
+    if (membership === 'join' || (await this.isWorldReadable(roomId, em))) return this.state.currentStateIds(roomId, em);
     if (membership === 'leave' || membership === 'ban') {
       const memberEventId = await this.state.currentStateEventId(roomId, 'm.room.member', userId, em);
       const group = memberEventId === undefined ? undefined : await this.events.stateGroupAfter(memberEventId, em);
