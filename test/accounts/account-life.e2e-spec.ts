@@ -1,4 +1,4 @@
-import { startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
+import { signUp, startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
 
 describe('password change and deactivation', () => {
   let hs: TestHomeserver;
@@ -17,7 +17,7 @@ describe('password change and deactivation', () => {
   }
 
   it('changes the password and logs out the other devices, not this one', async () => {
-    const me = new TestClient(hs.url, (await anon.registerOpen('ana', 'old-password')).body.access_token);
+    const me = await signUp(hs.url, 'ana', 'old-password');
     const other = (await anon.loginPassword('ana', 'old-password')).body.access_token;
     const res = await passwordUia(me, '/_matrix/client/v3/account/password', { new_password: 'new-password' }, '@ana:org.example', 'old-password');
     expect(res.status).toBe(200);
@@ -28,7 +28,7 @@ describe('password change and deactivation', () => {
   });
 
   it('keeps other devices when asked to', async () => {
-    const me = new TestClient(hs.url, (await anon.registerOpen('bea', 'pw-one')).body.access_token);
+    const me = await signUp(hs.url, 'bea', 'pw-one');
     const other = (await anon.loginPassword('bea', 'pw-one')).body.access_token;
     const res = await passwordUia(me, '/_matrix/client/v3/account/password', { new_password: 'pw-two', logout_devices: false }, '@bea:org.example', 'pw-one');
     expect(res.status).toBe(200);
@@ -37,14 +37,14 @@ describe('password change and deactivation', () => {
 
   it('refuses to re-authenticate as another user', async () => {
     await anon.registerOpen('victim', 'victim-pw');
-    const me = new TestClient(hs.url, (await anon.registerOpen('mallory', 'mallory-pw')).body.access_token);
+    const me = await signUp(hs.url, 'mallory', 'mallory-pw');
     const res = await passwordUia(me, '/_matrix/client/v3/account/password', { new_password: 'x' }, '@victim:org.example', 'victim-pw');
     expect(res.status).toBe(401);
     expect(res.body.errcode).toBe('M_FORBIDDEN');
   });
 
   it('deactivates: tokens die, login fails, and the handle is never handed out again', async () => {
-    const me = new TestClient(hs.url, (await anon.registerOpen('carl', 'carl-pw')).body.access_token);
+    const me = await signUp(hs.url, 'carl', 'carl-pw');
     const res = await passwordUia(me, '/_matrix/client/v3/account/deactivate', { erase: true }, '@carl:org.example', 'carl-pw');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id_server_unbind_result: 'no-support' });
@@ -54,7 +54,7 @@ describe('password change and deactivation', () => {
   });
 
   it('reports capabilities honestly', async () => {
-    const me = new TestClient(hs.url, (await anon.registerOpen('dora', 'pw')).body.access_token);
+    const me = await signUp(hs.url, 'dora');
     const caps = (await me.get<{ capabilities: Record<string, { enabled: boolean }> }>('/_matrix/client/v3/capabilities')).body.capabilities;
     expect(caps['m.change_password']).toEqual({ enabled: true });
     expect(caps['m.3pid_changes']).toEqual({ enabled: false });

@@ -1,5 +1,5 @@
 import { TokensService } from '@hearth/accounts';
-import { startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
+import { signUp, startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
 
 describe.each([
   ['shared_rooms', false],
@@ -11,9 +11,8 @@ describe.each([
 
   beforeAll(async () => {
     hs = await startTestHomeserver({ config: { server_name: 'p.example', registration: 'open', profile_visibility: visibility } });
-    const anon = new TestClient(hs.url);
-    ana = new TestClient(hs.url, (await anon.registerOpen('ana', 'pw')).body.access_token);
-    bea = new TestClient(hs.url, (await anon.registerOpen('bea', 'pw')).body.access_token);
+    ana = await signUp(hs.url, 'ana');
+    bea = await signUp(hs.url, 'bea');
   });
   afterAll(() => hs.destroy());
 
@@ -54,7 +53,7 @@ describe('account data and token expiry', () => {
   beforeAll(async () => {
     hs = await startTestHomeserver({ config: { server_name: 'd.example', registration: 'open' } });
     const anon = new TestClient(hs.url);
-    ana = new TestClient(hs.url, (await anon.registerOpen('ana', 'pw')).body.access_token);
+    ana = await signUp(hs.url, 'ana');
     await anon.registerOpen('bea', 'pw');
   });
   afterAll(() => hs.destroy());

@@ -1,5 +1,5 @@
 import { ReceiptsService } from '@hearth/rooms';
-import { startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
+import { signUp, startTestHomeserver, type TestClient, type TestHomeserver } from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 
@@ -16,9 +16,8 @@ describe('push rules, unread counts and receipts', () => {
 
   beforeAll(async () => {
     hs = await startTestHomeserver({ config: { server_name: 'push.example', registration: 'open' } });
-    const anon = new TestClient(hs.url);
-    ana = new TestClient(hs.url, (await anon.registerOpen('ana', 'pw')).body.access_token);
-    bea = new TestClient(hs.url, (await anon.registerOpen('bea', 'pw')).body.access_token);
+    ana = await signUp(hs.url, 'ana');
+    bea = await signUp(hs.url, 'bea');
     roomId = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id;
     await bea.post(`${V3}/join/${roomId}`, {});
     receipts = hs.server.app.get(ReceiptsService);

@@ -1,4 +1,4 @@
-import { startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
+import { signUp, startTestHomeserver, type TestClient, type TestHomeserver } from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 const V1 = '/_matrix/client/v1';
@@ -17,10 +17,9 @@ describe('edits, reactions and threads', () => {
 
   beforeAll(async () => {
     hs = await startTestHomeserver({ config: { server_name: 'rel.example', registration: 'open' } });
-    const anon = new TestClient(hs.url);
-    ana = new TestClient(hs.url, (await anon.registerOpen('ana', 'pw')).body.access_token);
-    bea = new TestClient(hs.url, (await anon.registerOpen('bea', 'pw')).body.access_token);
-    carl = new TestClient(hs.url, (await anon.registerOpen('carl', 'pw')).body.access_token);
+    ana = await signUp(hs.url, 'ana');
+    bea = await signUp(hs.url, 'bea');
+    carl = await signUp(hs.url, 'carl');
     roomId = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id;
     await bea.post(`${V3}/join/${roomId}`, {});
     root = await send(ana, { msgtype: 'm.text', body: 'Lunch?' });

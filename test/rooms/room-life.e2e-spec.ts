@@ -1,4 +1,4 @@
-import { startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
+import { signUp, startTestHomeserver, type TestClient, type TestHomeserver } from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 
@@ -11,10 +11,9 @@ describe('a room through its life on one server', () => {
 
   beforeAll(async () => {
     hs = await startTestHomeserver({ config: { server_name: 'r.example', registration: 'open' } });
-    const anon = new TestClient(hs.url);
-    ana = new TestClient(hs.url, (await anon.registerOpen('ana', 'pw')).body.access_token);
-    bea = new TestClient(hs.url, (await anon.registerOpen('bea', 'pw')).body.access_token);
-    carl = new TestClient(hs.url, (await anon.registerOpen('carl', 'pw')).body.access_token);
+    ana = await signUp(hs.url, 'ana');
+    bea = await signUp(hs.url, 'bea');
+    carl = await signUp(hs.url, 'carl');
   });
   afterAll(() => hs.destroy());
 

@@ -1,5 +1,5 @@
 import { TypingService } from '@hearth/rooms';
-import { startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
+import { signUp, startTestHomeserver, type TestClient, type TestHomeserver } from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 
@@ -12,9 +12,8 @@ describe('typing notifications', () => {
 
   beforeAll(async () => {
     hs = await startTestHomeserver({ config: { server_name: 'ty.example', registration: 'open' } });
-    const anon = new TestClient(hs.url);
-    ana = new TestClient(hs.url, (await anon.registerOpen('ana', 'pw')).body.access_token);
-    bea = new TestClient(hs.url, (await anon.registerOpen('bea', 'pw')).body.access_token);
+    ana = await signUp(hs.url, 'ana');
+    bea = await signUp(hs.url, 'bea');
     roomId = (await ana.post(`${V3}/createRoom`, {})).body.room_id;
     typing = hs.server.app.get(TypingService);
   });

@@ -56,3 +56,10 @@ export class TestClient {
     return this.post('/_matrix/client/v3/login', { type: 'm.login.password', identifier: { type: 'm.id.user', user }, password, ...extra });
   }
 }
+
+/** A client signed in as a newly registered account, on a server in `open` registration mode. */
+export async function signUp(baseUrl: string, username: string, password = 'pw'): Promise<TestClient> {
+  const res = await new TestClient(baseUrl).registerOpen(username, password);
+  if (res.status !== 200) throw new Error(`registering ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return new TestClient(baseUrl, res.body.access_token as string);
+}
