@@ -19,7 +19,6 @@ import { EventRepository } from './storage/event.repository';
 import { RelationRepository } from './storage/relation.repository';
 import { RoomRepository } from './storage/room.repository';
 import { StateRepository } from './storage/state.repository';
-import { TxnRepository } from './storage/txn.repository';
 import { WriteContextRepository } from './storage/write-context.repository';
 import { RoomSharingFromState } from './state/room-sharing';
 
@@ -28,7 +27,6 @@ import { RoomSharingFromState } from './state/room-sharing';
     RoomRepository,
     EventRepository,
     StateRepository,
-    TxnRepository,
     WriteContextRepository,
     AliasRepository,
     RelationRepository,

@@ -5,3 +5,4 @@ export { runMigrations } from './run-migrations';
 export { claimDatabaseForServer, ServerIdentityMismatchError } from './server-identity';
 export { StorageModule, type StorageModuleOptions } from './storage.module';
 export { TransactionRunner } from './transaction-runner';
+export { preparedStatement, queryPrepared, type PreparedStatement } from './prepared-statement';

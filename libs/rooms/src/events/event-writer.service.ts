@@ -15,13 +15,12 @@ import {
 } from '@hearth/protocol';
 import { MatrixError } from '@hearth/http';
 import { ServerSigner } from '@hearth/signing';
-import { PushEvaluator } from '../push/push-evaluator';
+import { PushEvaluator, type EventNotifications } from '../push/push-evaluator';
 import { roomErrors } from '../room-errors';
 import { EventRepository, type ClientTxn } from '../storage/event.repository';
-import { RelationRepository } from '../storage/relation.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
-import { WriteContextRepository } from '../storage/write-context.repository';
+import { WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
 import { MAX_EVENT_BYTES, MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
 
 export interface WrittenEvent {
@@ -41,17 +40,40 @@ export class EventWriter {
     private readonly events: EventRepository,
     private readonly state: StateRepository,
     private readonly context: WriteContextRepository,
-    private readonly relations: RelationRepository,
     private readonly push: PushEvaluator,
     private readonly signer: ServerSigner,
   ) {}
 
-  async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now(), txn?: ClientTxn): Promise<WrittenEvent> {
+  async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
+    const context = await this.lockAndRead(roomId, draft, em);
+    return this.writeOnContext(roomId, draft, context, em, now);
+  }
+
+  /**
+   * PUT /send and PUT /redact: the first request of a client transaction writes the event, a
+   * retry (even a concurrent one, which waits for the room lock) gets the same event ID, and a
+   * reuse of the transaction ID with a different body is refused.
+   */
+  async writeOnce(roomId: string, draft: EventDraft, txn: ClientTxn, em: EntityManager, now = Date.now()): Promise<{ eventId: string }> {
+    const context = await this.lockAndRead(roomId, draft, em, txn);
+    if (context.earlierTxn) {
+      if (context.earlierTxn.bodyHash !== txn.bodyHash) throw roomErrors.txnReused();
+      return { eventId: context.earlierTxn.eventId };
+    }
+    const { event } = await this.writeOnContext(roomId, draft, context, em, now, txn);
+    return { eventId: event.event_id };
+  }
+
+  private async lockAndRead(roomId: string, draft: EventDraft, em: EntityManager, txn?: ClientTxn): Promise<WriteContext> {
     checkLimits(draft);
     // The room version decides which auth events apply, but it is read by the same query:
     // ask for every tuple any version could need, then keep this version's selection.
-    const context = await this.context.lockAndRead(roomId, authTuplesOfAnyVersion(draft), em);
+    const context = await this.context.lockAndRead(roomId, authTuplesOfAnyVersion(draft), em, txn);
     if (!context) throw roomErrors.notInRoom();
+    return context;
+  }
+
+  private async writeOnContext(roomId: string, draft: EventDraft, context: WriteContext, em: EntityManager, now: number, txn?: ClientTxn): Promise<WrittenEvent> {
     const version = getRoomVersion(context.roomVersion);
     if (!version) throw roomErrors.unsupportedVersion(context.roomVersion);
 
@@ -67,10 +89,10 @@ export class EventWriter {
       if (error instanceof AuthError) throw MatrixError.forbidden(error.message);
       throw error;
     }
+    const notifications = await this.push.evaluate(event, version, authState, context.joined, em);
     // Our events reference every extremity and leave one, so there is one state to build on.
     const stateBefore = context.extremities[0]?.stateGroupAfter ?? null;
-    const streamOrdering = await this.persist(event, stateBefore, em, version, txn);
-    await this.push.afterEvent(event, streamOrdering, version, authState, context.joined, em);
+    const streamOrdering = await this.persist(event, stateBefore, em, version, { txn, notifications });
     return { event, streamOrdering };
   }
 
@@ -112,22 +134,25 @@ export class EventWriter {
     return { ...(signed as unknown as Omit<RoomEvent, 'event_id'>), room_id: roomId ?? '', event_id: computeEventId(signed, version) };
   }
 
-  private async persist(event: RoomEvent, before: number | null, em: EntityManager, version: RoomVersion, txn?: ClientTxn): Promise<number> {
+  private async persist(
+    event: RoomEvent,
+    before: number | null,
+    em: EntityManager,
+    version: RoomVersion,
+    extra: { txn?: ClientTxn; notifications?: EventNotifications } = {},
+  ): Promise<number> {
     const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
     const after = tuple === undefined ? before : await this.state.createGroup(event.room_id, before, new Map([[tuple, event.event_id]]), em);
-    const pduHasRoomId = !(version.roomIdFromCreateEvent && event.type === 'm.room.create');
-    const streamOrdering = await this.events.insert(event, { before, after }, em, { pduHasRoomId, txn });
-    if (tuple !== undefined) {
-      const membership = event.type === 'm.room.member' && typeof event.content.membership === 'string' ? event.content.membership : null;
-      await this.state.setCurrentState(event.room_id, tuple, event.event_id, membership, em);
-    }
     const relation = relationOf(event);
-    if (relation) await this.relations.insert({ eventId: event.event_id, roomId: event.room_id, ...relation, type: event.type, streamOrdering }, em);
-    if (event.type === 'm.room.redaction') {
-      const redacts = event.redacts ?? (typeof event.content.redacts === 'string' ? event.content.redacts : undefined);
-      if (redacts) await this.events.markRedacted(redacts, event.event_id, em);
-    }
-    return streamOrdering;
+    const redacts = event.type === 'm.room.redaction' ? (event.redacts ?? (typeof event.content.redacts === 'string' ? event.content.redacts : undefined)) : undefined;
+    return this.events.insert(event, {
+      stateGroups: { before, after },
+      pduHasRoomId: !(version.roomIdFromCreateEvent && event.type === 'm.room.create'),
+      ...extra,
+      ...(event.type === 'm.room.member' && typeof event.content.membership === 'string' ? { membership: event.content.membership } : {}),
+      ...(relation ? { relation } : {}),
+      ...(redacts !== undefined ? { redacts } : {}),
+    }, em);
   }
 }
 

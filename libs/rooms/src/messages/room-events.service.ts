@@ -12,7 +12,6 @@ import { roomErrors } from '../room-errors';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
-import { TxnRepository } from '../storage/txn.repository';
 import { filterToSql, type RoomEventFilter } from './event-filter';
 import { decodePageToken, encodePageToken } from './page-token';
 
@@ -29,7 +28,6 @@ export class RoomEventsService {
     private readonly events: EventRepository,
     private readonly rooms: RoomRepository,
     private readonly state: StateRepository,
-    private readonly txns: TxnRepository,
     private readonly visibility: HistoryVisibility,
     private readonly tx: TransactionRunner,
   ) {}
@@ -37,20 +35,9 @@ export class RoomEventsService {
   /** PUT /send and PUT /redact: idempotent per device and transaction ID. */
   async sendWithTxn(roomId: string, sender: Sender, txnId: string, draft: Omit<EventDraft, 'sender'>): Promise<{ event_id: string }> {
     const bodyHash = createHash('sha256').update(canonicalJson({ roomId, ...draft })).digest('base64url');
-    return this.tx.run(async (em) => {
-      // Lock the room first, in its own statement: a concurrent retry then waits for the first
-      // and, reading afresh after the lock, finds its transaction. (A join in the locking
-      // statement would read the transaction table from before the wait.)
-      await this.rooms.lockForWrite(roomId, em);
-      const earlier = await this.txns.find(sender.userId, sender.deviceId, txnId, em);
-      if (earlier) {
-        if (earlier.bodyHash !== bodyHash) throw roomErrors.txnReused();
-        return { event_id: earlier.eventId };
-      }
-      const txn = { userId: sender.userId, deviceId: sender.deviceId, txnId, bodyHash };
-      const { event } = await this.writer.write(roomId, { ...draft, sender: sender.userId }, em, Date.now(), txn);
-      return { event_id: event.event_id };
-    });
+    const txn = { userId: sender.userId, deviceId: sender.deviceId, txnId, bodyHash };
+    const { eventId } = await this.tx.run((em) => this.writer.writeOnce(roomId, { ...draft, sender: sender.userId }, txn, em));
+    return { event_id: eventId };
   }
 
   async sendState(roomId: string, sender: string, type: string, stateKey: string, content: JsonObject): Promise<{ event_id: string }> {

@@ -1,31 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { evaluatePushRules, stateKeyTuple, userPowerLevel, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { evaluatePushRules, stateKeyTuple, userPowerLevel, type JsonObject, type PushRuleset, type RoomEvent, type RoomVersion } from '@hearth/protocol';
 import { PushRulesService } from './push-rules.service';
 
+/** Who an event notifies, and whom it highlights, to be stored with the event. */
+export interface EventNotifications {
+  readonly users: string[];
+  readonly highlights: boolean[];
+  readonly threadId: string;
+}
+
 /**
- * Evaluates every new event against the push rules of each member it concerns, inside the
- * event's transaction, and records the notifications; unread counts are derived from them.
- * Rules of all members are loaded in one query and evaluated in memory.
+ * Evaluates every new event against the push rules of each member it concerns, before the
+ * event is written, so the notifications are stored in the same statement as the event;
+ * unread counts are derived from them. Rules are evaluated in memory from a cache that the
+ * members' rule versions keep current.
  */
 @Injectable()
 export class PushEvaluator {
   constructor(private readonly pushRules: PushRulesService) {}
 
-  /** `authState` is the state the event was authorised against; it holds the power levels and the create event. */
-  async afterEvent(event: RoomEvent, streamOrdering: number, version: RoomVersion, authState: ReadonlyMap<string, RoomEvent>, joinedBefore: readonly string[], em: EntityManager): Promise<void> {
-    const joined = joinedAfter(event, joinedBefore);
+  /**
+   * `authState` is the state the event was authorised against; it holds the power levels and
+   * the create event. `members` maps the joined members before the event to their rule versions.
+   */
+  async evaluate(event: RoomEvent, version: RoomVersion, authState: ReadonlyMap<string, RoomEvent>, members: ReadonlyMap<string, number>, em: EntityManager): Promise<EventNotifications> {
+    const threadId = threadOf(event);
+    const joined = joinedAfter(event, [...members.keys()]);
     const recipients = new Set(joined);
     if (event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key) recipients.add(event.state_key);
     recipients.delete(event.sender);
-    if (recipients.size === 0) return;
+    if (recipients.size === 0) return { users: [], highlights: [], threadId };
 
-    const rulesets = await this.pushRules.rulesets([...recipients], em);
+    const rulesets = await this.rulesetsOf(recipients, members, em);
     const powerLevels = authState.get(stateKeyTuple('m.room.power_levels', ''))?.content;
     const notificationLevels = notificationLevelsOf(powerLevels);
     const senderPowerLevel = userPowerLevel(event.sender, authState, version);
     const evaluated: JsonObject = { type: event.type, content: event.content, sender: event.sender, room_id: event.room_id, ...(event.state_key !== undefined ? { state_key: event.state_key } : {}) };
-    const threadId = threadOf(event);
 
     const users: string[] = [];
     const highlights: boolean[] = [];
@@ -41,12 +52,16 @@ export class PushEvaluator {
         highlights.push(decision.highlight);
       }
     }
-    if (users.length === 0) return;
-    await em.query(
-      `INSERT INTO event_push_actions (user_id, room_id, event_id, stream_ordering, thread_id, highlight)
-       SELECT unnest($1::text[]), $2, $3, $4, $5, unnest($6::boolean[])`,
-      [users, event.room_id, event.event_id, streamOrdering, threadId, highlights],
-    );
+    return { users, highlights, threadId };
+  }
+
+  /** Members' rules through the versioned cache; a user the event brings in is read afresh. */
+  private async rulesetsOf(recipients: ReadonlySet<string>, members: ReadonlyMap<string, number>, em: EntityManager): Promise<Map<string, PushRuleset>> {
+    const known = new Map([...members].filter(([userId]) => recipients.has(userId)));
+    const newcomers = [...recipients].filter((userId) => !members.has(userId));
+    const rulesets = await this.pushRules.rulesetsAt(known, em);
+    if (newcomers.length > 0) for (const [userId, ruleset] of await this.pushRules.rulesets(newcomers, em)) rulesets.set(userId, ruleset);
+    return rulesets;
   }
 }
 

@@ -23,19 +23,34 @@ export interface DefaultRuleChange {
 
 @Injectable()
 export class PushRuleRepository {
-  /** Custom rules and changed defaults of many users, in one round trip. */
-  async rulesOf(userIds: readonly string[], em: EntityManager): Promise<{ custom: StoredPushRule[]; changes: DefaultRuleChange[] }> {
-    if (userIds.length === 0) return { custom: [], changes: [] };
-    const [row] = await queryRows<{ custom: RuleRow[]; changes: Array<{ user_id: string; rule_id: string; enabled: boolean | null; actions: PushAction[] | null }> }>(
+  /** Custom rules, changed defaults and rule versions of many users, in one round trip. */
+  async rulesOf(userIds: readonly string[], em: EntityManager): Promise<{ custom: StoredPushRule[]; changes: DefaultRuleChange[]; versions: Map<string, number> }> {
+    if (userIds.length === 0) return { custom: [], changes: [], versions: new Map() };
+    const [row] = await queryRows<{
+      custom: RuleRow[];
+      changes: Array<{ user_id: string; rule_id: string; enabled: boolean | null; actions: PushAction[] | null }>;
+      versions: Record<string, number>;
+    }>(
       em,
       `SELECT (SELECT coalesce(json_agg(p ORDER BY p.user_id, p.kind, p.position), '[]') FROM push_rules p WHERE p.user_id = ANY($1)) AS custom,
-              (SELECT coalesce(json_agg(d), '[]') FROM push_rule_defaults d WHERE d.user_id = ANY($1)) AS changes`,
+              (SELECT coalesce(json_agg(d), '[]') FROM push_rule_defaults d WHERE d.user_id = ANY($1)) AS changes,
+              (SELECT coalesce(json_object_agg(v.user_id, v.version), '{}') FROM push_rule_versions v WHERE v.user_id = ANY($1)) AS versions`,
       [userIds],
     );
     return {
       custom: (row?.custom ?? []).map(toStoredRule),
       changes: (row?.changes ?? []).map((r) => ({ userId: r.user_id, ruleId: r.rule_id, enabled: r.enabled, actions: r.actions })),
+      versions: new Map(userIds.map((userId) => [userId, Number(row?.versions[userId] ?? 0)])),
     };
+  }
+
+  /** Moves the user's rules to a new version, so every process drops what it cached of them. */
+  async bumpVersion(userId: string, em: EntityManager): Promise<void> {
+    await em.query(
+      `INSERT INTO push_rule_versions (user_id, version) VALUES ($1, nextval('push_rules_stream_seq'))
+       ON CONFLICT (user_id) DO UPDATE SET version = EXCLUDED.version`,
+      [userId],
+    );
   }
 
   async customRules(userIds: readonly string[], em: EntityManager): Promise<StoredPushRule[]> {

@@ -13,9 +13,15 @@ export interface NewPushRule {
   readonly after?: string;
 }
 
+/** About 20 default rules per user: a few tens of megabytes at most. */
+const CACHED_RULESETS = 10_000;
+
 /** Spec CS API "Push Rules: API": users' rules merged over the server defaults. */
 @Injectable()
 export class PushRulesService {
+  /** Least recently loaded first; Map keeps insertion order. */
+  private readonly cache = new Map<string, { version: number; ruleset: PushRuleset }>();
+
   constructor(
     private readonly rules: PushRuleRepository,
     private readonly tx: TransactionRunner,
@@ -25,10 +31,36 @@ export class PushRulesService {
     return this.tx.run(async (em) => (await this.rulesets([userId], em)).get(userId) as PushRuleset);
   }
 
-  /** Each user's effective rules: custom rules first within a kind, except that master always leads. */
+  /** Each user's effective rules, read afresh. */
   async rulesets(userIds: readonly string[], em: EntityManager): Promise<Map<string, PushRuleset>> {
-    const { custom, changes } = await this.rules.rulesOf(userIds, em);
+    const loaded = await this.load(userIds, em);
+    return new Map([...loaded].map(([userId, { ruleset }]) => [userId, ruleset]));
+  }
+
+  /**
+   * Rulesets of users whose current rule versions the caller has read (the event writer reads
+   * them with the room's members): a ruleset cached at that version is reused, so sending into
+   * a big room does not reload every member's rules.
+   */
+  async rulesetsAt(versions: ReadonlyMap<string, number>, em: EntityManager): Promise<Map<string, PushRuleset>> {
     const result = new Map<string, PushRuleset>();
+    const stale: string[] = [];
+    for (const [userId, version] of versions) {
+      const cached = this.cache.get(userId);
+      if (cached?.version === version) result.set(userId, cached.ruleset);
+      else stale.push(userId);
+    }
+    for (const [userId, loaded] of await this.load(stale, em)) {
+      result.set(userId, loaded.ruleset);
+      this.remember(userId, loaded);
+    }
+    return result;
+  }
+
+  /** Custom rules first within a kind, except that master always leads. */
+  private async load(userIds: readonly string[], em: EntityManager): Promise<Map<string, { version: number; ruleset: PushRuleset }>> {
+    const { custom, changes, versions } = await this.rules.rulesOf(userIds, em);
+    const result = new Map<string, { version: number; ruleset: PushRuleset }>();
     for (const userId of userIds) {
       const defaults = defaultPushRules(userId);
       const changed = new Map(changes.filter((c) => c.userId === userId).map((c) => [c.ruleId, c]));
@@ -41,9 +73,18 @@ export class PushRulesService {
         });
         ruleset[kind] = kind === 'override' ? [...base.slice(0, 1), ...own, ...base.slice(1)] : [...own, ...base];
       }
-      result.set(userId, ruleset);
+      result.set(userId, { version: versions.get(userId) ?? 0, ruleset });
     }
     return result;
+  }
+
+  private remember(userId: string, entry: { version: number; ruleset: PushRuleset }): void {
+    this.cache.delete(userId);
+    if (this.cache.size >= CACHED_RULESETS) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(userId, entry);
   }
 
   async rule(userId: string, kind: string, ruleId: string): Promise<PushRule> {
@@ -65,6 +106,7 @@ export class PushRulesService {
       const entry = { ruleId, enabled: true, conditions: kind === 'override' || kind === 'underride' ? (rule.conditions ?? []) : null, pattern: kind === 'content' ? (rule.pattern ?? null) : null, actions: rule.actions };
       kept.splice(index < 0 ? 0 : Math.min(index, kept.length), 0, { ...entry, userId, kind, position: 0 });
       await this.rules.replaceKind(userId, kind, kept, em);
+      await this.rules.bumpVersion(userId, em);
     });
   }
 
@@ -75,6 +117,7 @@ export class PushRulesService {
       const existing = (await this.rules.customRules([userId], em)).filter((r) => r.kind === kind);
       if (!existing.some((r) => r.ruleId === ruleId)) throw MatrixError.notFound('Push rule not found');
       await this.rules.replaceKind(userId, kind, existing.filter((r) => r.ruleId !== ruleId), em);
+      await this.rules.bumpVersion(userId, em);
     });
   }
 
@@ -89,10 +132,14 @@ export class PushRulesService {
   private async change(userId: string, kind: string, ruleId: string, change: { enabled?: boolean; actions?: PushAction[] }): Promise<void> {
     const current = await this.rule(userId, kind, ruleId);
     await this.tx.run(async (em) => {
-      if (current.default) return this.rules.changeDefault(userId, ruleId, change, em);
-      await this.rules.lockUser(userId, em);
-      const existing = (await this.rules.customRules([userId], em)).filter((r) => r.kind === kind);
-      await this.rules.replaceKind(userId, kind as PushRuleKind, existing.map((r) => (r.ruleId === ruleId ? { ...r, ...change } : r)), em);
+      if (current.default) {
+        await this.rules.changeDefault(userId, ruleId, change, em);
+      } else {
+        await this.rules.lockUser(userId, em);
+        const existing = (await this.rules.customRules([userId], em)).filter((r) => r.kind === kind);
+        await this.rules.replaceKind(userId, kind as PushRuleKind, existing.map((r) => (r.ruleId === ruleId ? { ...r, ...change } : r)), em);
+      }
+      await this.rules.bumpVersion(userId, em);
     });
   }
 }

@@ -14,13 +14,6 @@ export interface RelationQuery {
 
 @Injectable()
 export class RelationRepository {
-  async insert(relation: { eventId: string; roomId: string; relatesTo: string; relType: string; type: string; streamOrdering: number }, em: EntityManager): Promise<void> {
-    await em.query(
-      'INSERT INTO event_relations (event_id, room_id, relates_to_id, rel_type, type, stream_ordering) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
-      [relation.eventId, relation.roomId, relation.relatesTo, relation.relType, relation.type, relation.streamOrdering],
-    );
-  }
-
   async children(query: RelationQuery, em: EntityManager): Promise<Array<{ eventId: string; streamOrdering: number }>> {
     const comparison = query.dir === 'b' ? '<=' : '>';
     const order = query.dir === 'b' ? 'DESC' : 'ASC';

@@ -74,15 +74,6 @@ export class StateRepository {
     return rows[0]?.event_id;
   }
 
-  async setCurrentState(roomId: string, tuple: StateKeyTuple, eventId: string, membership: string | null, em: EntityManager): Promise<void> {
-    const { type, stateKey } = splitStateKeyTuple(tuple);
-    await em.query(
-      `INSERT INTO current_state (room_id, type, state_key, event_id, membership) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = EXCLUDED.event_id, membership = EXCLUDED.membership`,
-      [roomId, type, stateKey, eventId, membership],
-    );
-  }
-
   /** Rooms where the user's current membership is the one given. */
   async roomsWithMembership(userId: string, membership: string, em: EntityManager): Promise<string[]> {
     const rows = await queryRows<{ room_id: string }>(em, `SELECT room_id FROM current_state WHERE type = 'm.room.member' AND state_key = $1 AND membership = $2`, [userId, membership]);
