@@ -3,7 +3,7 @@ import { startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/te
 
 const V3 = '/_matrix/client/v3';
 
-describe('concurrent writers in one room', () => {
+describe('concurrent writers', () => {
   let hs: TestHomeserver;
 
   beforeAll(async () => {
@@ -32,5 +32,46 @@ describe('concurrent writers in one room', () => {
     expect(shared).toEqual([]);
     const depths: Array<{ depth: string }> = await db.query('SELECT depth FROM events WHERE room_id = $1 ORDER BY stream_ordering', [roomId]);
     expect(depths.map((d) => Number(d.depth))).toEqual(depths.map((_, i) => i + 1));
+  });
+
+  it('writes concurrent sends to many rooms together, and a bad send in a batch harms no other', async () => {
+    const anon = new TestClient(hs.url);
+    const [ana, bo] = await Promise.all(['ana', 'bo'].map(async (name) => new TestClient(hs.url, (await anon.registerOpen(name, 'pw')).body.access_token)));
+    const rooms = await Promise.all(Array.from({ length: 4 }, async () => (await ana!.post(`${V3}/createRoom`, { preset: 'private_chat' })).body.room_id as string));
+    const send = (client: TestClient, roomId: string, txnId: string, content: Record<string, unknown>) =>
+      client.put(`${V3}/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txnId}`, content);
+
+    const good = rooms.flatMap((roomId, r) => Array.from({ length: 10 }, (_, i) => send(ana!, roomId, `g${r}-${i}`, { msgtype: 'm.text', body: `${r}-${i}` })));
+    const [outsider, unknownRoom, tooLarge, first, retry, reused] = [
+      send(bo!, rooms[0]!, 'x1', { msgtype: 'm.text', body: 'let me in' }),
+      send(ana!, '!nowhere:cc.example', 'x2', { msgtype: 'm.text', body: 'hello?' }),
+      send(ana!, rooms[1]!, 'x3', { msgtype: 'm.text', body: 'x'.repeat(70_000) }),
+      send(ana!, rooms[2]!, 'dup', { msgtype: 'm.text', body: 'once' }),
+      send(ana!, rooms[2]!, 'dup', { msgtype: 'm.text', body: 'once' }),
+      send(ana!, rooms[2]!, 'dup', { msgtype: 'm.text', body: 'twice' }),
+    ];
+    const goodResults = await Promise.all(good);
+    expect(goodResults.map((r) => r.status)).toEqual(goodResults.map(() => 200));
+    expect((await outsider).body.errcode).toBe('M_FORBIDDEN');
+    expect((await unknownRoom).body.errcode).toBe('M_FORBIDDEN');
+    expect((await tooLarge).status).toBe(413);
+    expect((await first).status).toBe(200);
+    expect((await retry).body.event_id).toBe((await first).body.event_id);
+    expect((await reused).body.errcode).toBe('M_INVALID_PARAM');
+
+    const db = hs.server.app.get(DataSource);
+    const rows: Array<{ room_id: string; depth: string; tx: string }> = await db.query(
+      "SELECT room_id, depth, xmin::text AS tx FROM events WHERE room_id = ANY($1) AND type = 'm.room.message' ORDER BY stream_ordering",
+      [rooms],
+    );
+    expect(rows).toHaveLength(41);
+    // Sends that arrived together were committed together: fewer transactions than events.
+    expect(new Set(rows.map((row) => row.tx)).size).toBeLessThan(rows.length);
+    // Within each room, stream order is DAG order.
+    for (const roomId of rooms) {
+      const depths = rows.filter((row) => row.room_id === roomId).map((row) => Number(row.depth));
+      expect(depths).toEqual([...depths].sort((a, b) => a - b));
+      expect(new Set(depths).size).toBe(depths.length);
+    }
   });
 });

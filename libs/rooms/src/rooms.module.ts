@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypingService } from './ephemeral/typing.service';
 import { EventWriter } from './events/event-writer.service';
 import { HistoryVisibility } from './events/history-visibility';
+import { SendBatcher } from './events/send-batcher';
 import { MembershipService } from './membership/membership.service';
 import { RelationsService } from './messages/relations.service';
 import { RoomEventsService } from './messages/room-events.service';
@@ -36,6 +37,7 @@ import { RoomSharingFromState } from './state/room-sharing';
     ReceiptsService,
     TypingService,
     EventWriter,
+    SendBatcher,
     RelationsService,
     HistoryVisibility,
     RoomCreationService,

@@ -17,10 +17,10 @@ import { MatrixError } from '@hearth/http';
 import { ServerSigner } from '@hearth/signing';
 import { PushEvaluator, type EventNotifications } from '../push/push-evaluator';
 import { roomErrors } from '../room-errors';
-import { EventRepository, type ClientTxn } from '../storage/event.repository';
+import { EventRepository, type ClientTxn, type EventWrites } from '../storage/event.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
-import { WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
+import { txnKey, WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
 import { MAX_EVENT_BYTES, MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
 
 export interface WrittenEvent {
@@ -28,10 +28,28 @@ export interface WrittenEvent {
   readonly streamOrdering: number;
 }
 
+/** A client's send under a transaction ID (PUT /send, PUT /redact): never a state event. */
+export interface TxnSend {
+  readonly roomId: string;
+  readonly draft: EventDraft;
+  readonly txn: ClientTxn;
+}
+
+export type TxnSendResult = { readonly eventId: string } | { readonly error: unknown };
+
+/** Where the next event of a room goes: on the previous one, as the writer advances through a batch. */
+interface RoomHead {
+  readonly version: RoomVersion;
+  readonly context: WriteContext;
+  prevEvents: string[];
+  depth: number;
+  stateGroup: number | null;
+}
+
 /**
- * Turns a local user's draft into a signed PDU on top of the room's forward extremities,
- * authorises it against the current state with the protocol's auth rules, and persists it
- * with its edges, state group and stream position inside the caller's transaction.
+ * Turns local users' drafts into signed PDUs on top of the room's forward extremities,
+ * authorises them against the current state with the protocol's auth rules, and persists them
+ * with their edges, state groups and stream positions inside the caller's transaction.
  */
 @Injectable()
 export class EventWriter {
@@ -45,55 +63,86 @@ export class EventWriter {
   ) {}
 
   async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
-    const context = await this.lockAndRead(roomId, draft, em);
-    return this.writeOnContext(roomId, draft, context, em, now);
+    checkLimits(draft);
+    const batch = await this.context.lockAndRead([{ roomId, tuples: authTuplesOfAnyVersion(draft) }], [], 1, em);
+    const context = batch.rooms.get(roomId);
+    if (!context) throw roomErrors.notInRoom();
+    const head = headOf(context);
+    const { event, notifications } = await this.prepare(roomId, head, draft, now, em);
+    const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
+    const after = tuple === undefined ? head.stateGroup : await this.state.createGroup(roomId, head.stateGroup, new Map([[tuple, event.event_id]]), em);
+    const streamOrdering = batch.positions[0] as number;
+    await this.events.insertMany([{ event, streamOrdering, writes: writesOf(event, head.version, { before: head.stateGroup, after }, { notifications }) }], em);
+    return { event, streamOrdering };
   }
 
   /**
-   * PUT /send and PUT /redact: the first request of a client transaction writes the event, a
-   * retry (even a concurrent one, which waits for the room lock) gets the same event ID, and a
-   * reuse of the transaction ID with a different body is refused.
+   * Many client sends, to any rooms, in the caller's transaction with one lock, one read and one
+   * insert. The first request of a client transaction writes the event; a retry (even a
+   * concurrent one, which waits for the room lock or meets the first in the batch) gets the same
+   * event ID, and a reuse of the transaction ID with a different body is refused. A send that
+   * fails gets its error in its place and takes nothing else down.
    */
-  async writeOnce(roomId: string, draft: EventDraft, txn: ClientTxn, em: EntityManager, now = Date.now()): Promise<{ eventId: string }> {
-    const context = await this.lockAndRead(roomId, draft, em, txn);
-    if (context.earlierTxn) {
-      if (context.earlierTxn.bodyHash !== txn.bodyHash) throw roomErrors.txnReused();
-      return { eventId: context.earlierTxn.eventId };
+  async writeBatch(sends: readonly TxnSend[], em: EntityManager, now = Date.now()): Promise<TxnSendResult[]> {
+    const results: TxnSendResult[] = sends.map(() => ({ error: undefined }));
+    const wanted = new Map<string, Set<StateKeyTuple>>();
+    for (const { roomId, draft } of sends) {
+      const tuples = wanted.get(roomId) ?? new Set();
+      for (const tuple of authTuplesOfAnyVersion(draft)) tuples.add(tuple);
+      wanted.set(roomId, tuples);
     }
-    const { event } = await this.writeOnContext(roomId, draft, context, em, now, txn);
-    return { eventId: event.event_id };
+    const batch = await this.context.lockAndRead(
+      [...wanted].map(([roomId, tuples]) => ({ roomId, tuples: [...tuples] })),
+      sends.map((send) => send.txn),
+      sends.length,
+      em,
+    );
+    const heads = new Map<string, RoomHead>();
+    const written = new Map<string, { eventId: string; bodyHash: string }>(batch.earlierTxns);
+    const inserts: Array<{ event: RoomEvent; streamOrdering: number; writes: EventWrites }> = [];
+    for (const [index, { roomId, draft, txn }] of sends.entries()) {
+      try {
+        const earlier = written.get(txnKey(txn));
+        if (earlier) {
+          if (earlier.bodyHash !== txn.bodyHash) throw roomErrors.txnReused();
+          results[index] = { eventId: earlier.eventId };
+          continue;
+        }
+        if (draft.state_key !== undefined) throw new Error('State events are written one at a time');
+        checkLimits(draft);
+        const context = batch.rooms.get(roomId);
+        if (!context) throw roomErrors.notInRoom();
+        const head = heads.get(roomId) ?? headOf(context);
+        heads.set(roomId, head);
+        const { event, notifications } = await this.prepare(roomId, head, draft, now, em);
+        const groups = { before: head.stateGroup, after: head.stateGroup };
+        inserts.push({ event, streamOrdering: batch.positions[inserts.length] as number, writes: writesOf(event, head.version, groups, { txn, notifications }) });
+        written.set(txnKey(txn), { eventId: event.event_id, bodyHash: txn.bodyHash });
+        results[index] = { eventId: event.event_id };
+      } catch (error) {
+        results[index] = { error };
+      }
+    }
+    if (inserts.length > 0) await this.events.insertMany(inserts, em);
+    return results;
   }
 
-  private async lockAndRead(roomId: string, draft: EventDraft, em: EntityManager, txn?: ClientTxn): Promise<WriteContext> {
-    checkLimits(draft);
-    // The room version decides which auth events apply, but it is read by the same query:
-    // ask for every tuple any version could need, then keep this version's selection.
-    const context = await this.context.lockAndRead(roomId, authTuplesOfAnyVersion(draft), em, txn);
-    if (!context) throw roomErrors.notInRoom();
-    return context;
-  }
-
-  private async writeOnContext(roomId: string, draft: EventDraft, context: WriteContext, em: EntityManager, now: number, txn?: ClientTxn): Promise<WrittenEvent> {
-    const version = getRoomVersion(context.roomVersion);
-    if (!version) throw roomErrors.unsupportedVersion(context.roomVersion);
-
-    const prevEvents = context.extremities.map((e) => e.eventId);
-    const depth = Math.max(0, ...context.extremities.map((e) => e.depth)) + 1;
-    const authState = selectAuthState(context.authState, draft, version);
-
+  /** Builds, signs and authorises the room's next event and works out whom it notifies; then advances the head. */
+  private async prepare(roomId: string, head: RoomHead, draft: EventDraft, now: number, em: EntityManager): Promise<{ event: RoomEvent; notifications: EventNotifications }> {
+    const { version } = head;
+    const authState = selectAuthState(head.context.authState, draft, version);
     const authEvents = [...authState].filter(([tuple]) => !(version.roomIdFromCreateEvent && tuple === CREATE_TUPLE)).map(([, e]) => e.event_id);
-    const event = this.build(roomId, draft, { prevEvents, depth, authEvents, now, version });
+    const event = this.build(roomId, draft, { prevEvents: head.prevEvents, depth: head.depth, authEvents, now, version });
     try {
       authorizeEvent(event, authState, version);
     } catch (error) {
       if (error instanceof AuthError) throw MatrixError.forbidden(error.message);
       throw error;
     }
-    const notifications = await this.push.evaluate(event, version, authState, context.joined, em);
-    // Our events reference every extremity and leave one, so there is one state to build on.
-    const stateBefore = context.extremities[0]?.stateGroupAfter ?? null;
-    const streamOrdering = await this.persist(event, stateBefore, em, version, { txn, notifications });
-    return { event, streamOrdering };
+    const notifications = await this.push.evaluate(event, version, authState, head.context.joined, em);
+    head.prevEvents = [event.event_id];
+    head.depth = event.depth + 1;
+    return { event, notifications };
   }
 
   /**
@@ -106,7 +155,10 @@ export class EventWriter {
     const event: RoomEvent = roomId === undefined ? { ...built, room_id: `!${built.event_id.slice(1)}` } : built;
     authorizeEvent(event, new Map(), version);
     await this.rooms.insert({ roomId: event.room_id, roomVersion: version.id, creator: draft.sender }, now, em);
-    return { event, streamOrdering: await this.persist(event, null, em, version) };
+    const group = await this.state.createGroup(event.room_id, null, new Map([[CREATE_TUPLE, event.event_id]]), em);
+    const [streamOrdering] = await this.events.allocatePositions(1, em);
+    await this.events.insertMany([{ event, streamOrdering: streamOrdering as number, writes: writesOf(event, version, { before: null, after: group }, {}) }], em);
+    return { event, streamOrdering: streamOrdering as number };
   }
 
   private build(
@@ -134,26 +186,37 @@ export class EventWriter {
     return { ...(signed as unknown as Omit<RoomEvent, 'event_id'>), room_id: roomId ?? '', event_id: computeEventId(signed, version) };
   }
 
-  private async persist(
-    event: RoomEvent,
-    before: number | null,
-    em: EntityManager,
-    version: RoomVersion,
-    extra: { txn?: ClientTxn; notifications?: EventNotifications } = {},
-  ): Promise<number> {
-    const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
-    const after = tuple === undefined ? before : await this.state.createGroup(event.room_id, before, new Map([[tuple, event.event_id]]), em);
-    const relation = relationOf(event);
-    const redacts = event.type === 'm.room.redaction' ? (event.redacts ?? (typeof event.content.redacts === 'string' ? event.content.redacts : undefined)) : undefined;
-    return this.events.insert(event, {
-      stateGroups: { before, after },
-      pduHasRoomId: !(version.roomIdFromCreateEvent && event.type === 'm.room.create'),
-      ...extra,
-      ...(event.type === 'm.room.member' && typeof event.content.membership === 'string' ? { membership: event.content.membership } : {}),
-      ...(relation ? { relation } : {}),
-      ...(redacts !== undefined ? { redacts } : {}),
-    }, em);
-  }
+}
+
+/** Our events reference every extremity and leave one, so there is one state to build on. */
+function headOf(context: WriteContext): RoomHead {
+  const version = getRoomVersion(context.roomVersion);
+  if (!version) throw roomErrors.unsupportedVersion(context.roomVersion);
+  return {
+    version,
+    context,
+    prevEvents: context.extremities.map((e) => e.eventId),
+    depth: Math.max(0, ...context.extremities.map((e) => e.depth)) + 1,
+    stateGroup: context.extremities[0]?.stateGroupAfter ?? null,
+  };
+}
+
+function writesOf(
+  event: RoomEvent,
+  version: RoomVersion,
+  stateGroups: EventWrites['stateGroups'],
+  extra: { txn?: ClientTxn; notifications?: EventNotifications },
+): EventWrites {
+  const relation = relationOf(event);
+  const redacts = event.type === 'm.room.redaction' ? (event.redacts ?? (typeof event.content.redacts === 'string' ? event.content.redacts : undefined)) : undefined;
+  return {
+    stateGroups,
+    pduHasRoomId: !(version.roomIdFromCreateEvent && event.type === 'm.room.create'),
+    ...extra,
+    ...(event.type === 'm.room.member' && typeof event.content.membership === 'string' ? { membership: event.content.membership } : {}),
+    ...(relation ? { relation } : {}),
+    ...(redacts !== undefined ? { redacts } : {}),
+  };
 }
 
 /** Spec "Relationships": `m.relates_to` with a rel_type and an event_id. Replies alone are not relations. */

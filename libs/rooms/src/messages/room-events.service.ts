@@ -7,6 +7,7 @@ import type { EntityManager } from 'typeorm';
 import { toClientEvent } from '../events/client-event';
 import type { EventDraft } from '../events/event-draft';
 import { EventWriter } from '../events/event-writer.service';
+import { SendBatcher } from '../events/send-batcher';
 import { HistoryVisibility } from '../events/history-visibility';
 import { roomErrors } from '../room-errors';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
@@ -25,6 +26,7 @@ export interface Sender {
 export class RoomEventsService {
   constructor(
     private readonly writer: EventWriter,
+    private readonly batcher: SendBatcher,
     private readonly events: EventRepository,
     private readonly rooms: RoomRepository,
     private readonly state: StateRepository,
@@ -36,7 +38,7 @@ export class RoomEventsService {
   async sendWithTxn(roomId: string, sender: Sender, txnId: string, draft: Omit<EventDraft, 'sender'>): Promise<{ event_id: string }> {
     const bodyHash = createHash('sha256').update(canonicalJson({ roomId, ...draft })).digest('base64url');
     const txn = { userId: sender.userId, deviceId: sender.deviceId, txnId, bodyHash };
-    const { eventId } = await this.tx.run((em) => this.writer.writeOnce(roomId, { ...draft, sender: sender.userId }, txn, em));
+    const { eventId } = await this.batcher.send({ roomId, draft: { ...draft, sender: sender.userId }, txn });
     return { event_id: eventId };
   }
 

@@ -42,71 +42,100 @@ export interface EventWrites {
   readonly notifications?: { readonly threadId: string; readonly users: readonly string[]; readonly highlights: readonly boolean[] };
 }
 
-const INSERT_EVENT = preparedStatement(
-  'insert_event',
+const INSERT_EVENTS = preparedStatement(
+  'insert_events',
   `WITH ev AS (
      INSERT INTO events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts, pdu, state_group_before, state_group_after)
-     VALUES ($1, $2, nextval('events_stream_seq'), $3, $4, $5, $6, $7, $8, $9, $10) RETURNING stream_ordering),
-   prev AS (INSERT INTO event_edges (event_id, prev_event_id) SELECT $1, unnest($11::text[])),
-   auth AS (INSERT INTO event_auth_edges (event_id, auth_event_id) SELECT $1, unnest($12::text[])),
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::jsonb[], $10::bigint[], $11::bigint[])),
+   prev AS (INSERT INTO event_edges (event_id, prev_event_id) SELECT * FROM unnest($12::text[], $13::text[])),
+   auth AS (INSERT INTO event_auth_edges (event_id, auth_event_id) SELECT * FROM unnest($14::text[], $15::text[])),
    txn AS (INSERT INTO event_txns (user_id, device_id, txn_id, event_id, body_hash, created_ts)
-           SELECT $13, $14, $15, $1, $16, $17 WHERE $13::text IS NOT NULL),
-   gone AS (DELETE FROM room_forward_extremities WHERE room_id = $2),
-   extremity AS (INSERT INTO room_forward_extremities (room_id, event_id) VALUES ($2, $1)),
+           SELECT t.*, $21::bigint FROM unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[]) AS t),
+   gone AS (DELETE FROM room_forward_extremities WHERE room_id = ANY($22::text[])),
+   extremity AS (INSERT INTO room_forward_extremities (room_id, event_id) SELECT * FROM unnest($22::text[], $23::text[])),
    state AS (INSERT INTO current_state (room_id, type, state_key, event_id, membership)
-             SELECT $2, $4, $5, $1, $18 WHERE $5::text IS NOT NULL
+             SELECT * FROM unnest($24::text[], $25::text[], $26::text[], $27::text[], $28::text[])
              ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = EXCLUDED.event_id, membership = EXCLUDED.membership),
    relation AS (INSERT INTO event_relations (event_id, room_id, relates_to_id, rel_type, type, stream_ordering)
-                SELECT $1, $2, $19, $20, $4, ev.stream_ordering FROM ev WHERE $19::text IS NOT NULL
+                SELECT * FROM unnest($29::text[], $30::text[], $31::text[], $32::text[], $33::text[], $34::bigint[])
                 ON CONFLICT DO NOTHING),
-   redacted AS (UPDATE events SET redacted_by = $1 WHERE event_id = $21 AND redacted_by IS NULL),
+   redacted AS (UPDATE events SET redacted_by = r.redaction FROM unnest($35::text[], $36::text[]) AS r (target, redaction)
+                 WHERE events.event_id = r.target AND events.redacted_by IS NULL),
    notified AS (INSERT INTO event_push_actions (user_id, room_id, event_id, stream_ordering, thread_id, highlight)
-                SELECT n.user_id, $2, $1, ev.stream_ordering, $22, n.highlight
-                  FROM ev, unnest($23::text[], $24::boolean[]) AS n (user_id, highlight))
-   SELECT stream_ordering FROM ev`,
+                SELECT * FROM unnest($37::text[], $38::text[], $39::text[], $40::bigint[], $41::text[], $42::boolean[]))
+   SELECT 1`,
 );
+
+/** The insert statement's parameters: one array per column, filled event by event. */
+class InsertColumns {
+  private readonly events: unknown[][] = Array.from({ length: 11 }, () => []);
+  private readonly prevEdges: string[][] = [[], []];
+  private readonly authEdges: string[][] = [[], []];
+  private readonly txns: string[][] = [[], [], [], [], []];
+  private readonly extremities = new Map<string, string>();
+  private readonly state: Array<Array<string | null>> = [[], [], [], [], []];
+  private readonly relations: unknown[][] = [[], [], [], [], [], []];
+  private readonly redactions: string[][] = [[], []];
+  private readonly notifications: unknown[][] = [[], [], [], [], [], []];
+
+  add(event: RoomEvent, streamOrdering: number, writes: EventWrites): void {
+    const { event_id: eventId, room_id: roomId, ...rest } = event;
+    const pdu = writes.pduHasRoomId ? { ...rest, room_id: roomId } : rest;
+    const row = [eventId, roomId, streamOrdering, event.depth, event.type, event.state_key ?? null, event.sender, event.origin_server_ts, JSON.stringify(pdu), writes.stateGroups.before, writes.stateGroups.after];
+    row.forEach((value, i) => this.events[i]?.push(value));
+    for (const prev of event.prev_events) push(this.prevEdges, [eventId, prev]);
+    for (const auth of event.auth_events) push(this.authEdges, [eventId, auth]);
+    if (writes.txn) push(this.txns, [writes.txn.userId, writes.txn.deviceId, writes.txn.txnId, eventId, writes.txn.bodyHash]);
+    this.extremities.set(roomId, eventId);
+    if (event.state_key !== undefined) push(this.state, [roomId, event.type, event.state_key, eventId, writes.membership ?? null]);
+    if (writes.relation) push(this.relations, [eventId, roomId, writes.relation.relatesTo, writes.relation.relType, event.type, streamOrdering]);
+    if (writes.redacts !== undefined) push(this.redactions, [writes.redacts, eventId]);
+    const notifications = writes.notifications;
+    notifications?.users.forEach((userId, i) => push(this.notifications, [userId, roomId, eventId, streamOrdering, notifications.threadId, notifications.highlights[i] ?? false]));
+  }
+
+  parameters(now: number): unknown[] {
+    return [
+      ...this.events,
+      ...this.prevEdges,
+      ...this.authEdges,
+      ...this.txns,
+      now,
+      [...this.extremities.keys()],
+      [...this.extremities.values()],
+      ...this.state,
+      ...this.relations,
+      ...this.redactions,
+      ...this.notifications,
+    ];
+  }
+}
+
+function push<T>(columns: T[][], values: readonly T[]): void {
+  values.forEach((value, i) => columns[i]?.push(value));
+}
 
 const SELECT_EVENT = 'SELECT event_id, room_id, pdu, stream_ordering, redacted_by, state_group_before FROM events';
 
 @Injectable()
 export class EventRepository {
   /**
-   * Everything a new event changes, in one statement: the event, its DAG edges, the room's new
-   * sole forward extremity (our events reference every extremity), the client transaction, the
-   * current state, the relation, the redaction mark and the members' notifications. Returns the
-   * event's stream position.
+   * Everything new events change, in one statement for any number of events and rooms: the
+   * events at their allocated stream positions, their DAG edges, each room's new sole forward
+   * extremity (our events reference every extremity), the client transactions, the current
+   * state, relations, redaction marks and members' notifications. At most one state event per
+   * state key per call.
    */
-  async insert(event: RoomEvent, writes: EventWrites, em: EntityManager): Promise<number> {
-    const { event_id: eventId, room_id: _roomId, ...rest } = event;
-    const pdu = writes.pduHasRoomId ? { ...rest, room_id: event.room_id } : rest;
-    const { txn, relation, notifications } = writes;
-    const [row] = await queryPrepared<{ stream_ordering: string }>(em, INSERT_EVENT, [
-      eventId,
-      event.room_id,
-      event.depth,
-      event.type,
-      event.state_key ?? null,
-      event.sender,
-      event.origin_server_ts,
-      JSON.stringify(pdu),
-      writes.stateGroups.before,
-      writes.stateGroups.after,
-      event.prev_events,
-      event.auth_events,
-      txn?.userId ?? null,
-      txn?.deviceId ?? null,
-      txn?.txnId ?? null,
-      txn?.bodyHash ?? null,
-      txn ? Date.now() : null,
-      writes.membership ?? null,
-      relation?.relatesTo ?? null,
-      relation?.relType ?? null,
-      writes.redacts ?? null,
-      notifications?.threadId ?? '',
-      notifications?.users ?? [],
-      notifications?.highlights ?? [],
-    ]);
-    return Number(row?.stream_ordering);
+  async insertMany(items: ReadonlyArray<{ event: RoomEvent; streamOrdering: number; writes: EventWrites }>, em: EntityManager): Promise<void> {
+    const columns = new InsertColumns();
+    for (const item of items) columns.add(item.event, item.streamOrdering, item.writes);
+    await queryPrepared(em, INSERT_EVENTS, columns.parameters(Date.now()));
+  }
+
+  /** Fresh stream positions, ascending (for writes that lock no room: a room's create event). */
+  async allocatePositions(count: number, em: EntityManager): Promise<number[]> {
+    const rows = await queryRows<{ position: string }>(em, "SELECT nextval('events_stream_seq') AS position FROM generate_series(1, $1::int) ORDER BY 1", [count]);
+    return rows.map((row) => Number(row.position));
   }
 
   async find(eventId: string, em: EntityManager): Promise<StoredEvent | undefined> {
