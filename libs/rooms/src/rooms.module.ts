@@ -22,6 +22,9 @@ import { RoomRepository } from './storage/room.repository';
 import { StateRepository } from './storage/state.repository';
 import { WriteContextRepository } from './storage/write-context.repository';
 import { RoomSharingFromState } from './state/room-sharing';
+import { EventStream } from './streams/event-stream';
+import { SyncRepository } from './storage/sync.repository';
+import { RoomSyncService } from './sync/room-sync.service';
 
 @Module({
   providers: [
@@ -36,6 +39,9 @@ import { RoomSharingFromState } from './state/room-sharing';
     PushEvaluator,
     ReceiptsService,
     TypingService,
+    EventStream,
+    SyncRepository,
+    RoomSyncService,
     EventWriter,
     SendBatcher,
     RelationsService,
@@ -49,6 +55,6 @@ import { RoomSharingFromState } from './state/room-sharing';
     RoomUpgradeService,
     RoomSharingFromState,
   ],
-  exports: [TypingService, PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+  exports: [EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })
 export class RoomsModule {}

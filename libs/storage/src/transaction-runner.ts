@@ -1,12 +1,46 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
+interface Hooks {
+  readonly committed: Array<() => void>;
+  readonly settled: Array<() => void>;
+}
+
 /** Services own their transactions through this, so repositories take an EntityManager. */
 @Injectable()
 export class TransactionRunner {
+  private readonly hooks = new WeakMap<EntityManager, Hooks>();
+
   constructor(private readonly dataSource: DataSource) {}
 
-  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+  async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    let hooks: Hooks | undefined;
+    try {
+      const result = await this.dataSource.transaction(async (em) => {
+        hooks = { committed: [], settled: [] };
+        this.hooks.set(em, hooks);
+        return work(em);
+      });
+      for (const hook of hooks?.committed ?? []) hook();
+      return result;
+    } finally {
+      for (const hook of hooks?.settled ?? []) hook();
+    }
+  }
+
+  /** Runs `hook` once the transaction of `em` has committed (not at all if it rolls back). */
+  afterCommit(em: EntityManager, hook: () => void): void {
+    this.hooksOf(em).committed.push(hook);
+  }
+
+  /** Runs `hook` once the transaction of `em` has ended, committed or not. */
+  afterSettle(em: EntityManager, hook: () => void): void {
+    this.hooksOf(em).settled.push(hook);
+  }
+
+  private hooksOf(em: EntityManager): Hooks {
+    const hooks = this.hooks.get(em);
+    if (!hooks) throw new Error('Not inside a transaction of this TransactionRunner');
+    return hooks;
   }
 }

@@ -20,4 +20,18 @@ export class AccountDataRepository {
       [userId, roomId, type, JSON.stringify(content)],
     );
   }
+
+  /** Entries written after `since` (all of them for 0), with the position they were written at. */
+  async changedSince(userId: string, since: number): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
+    const rows: Array<{ room_id: string; type: string; content: Record<string, unknown> }> = await this.dataSource.query(
+      'SELECT room_id, type, content FROM account_data WHERE user_id = $1 AND stream_id > $2 ORDER BY stream_id',
+      [userId, since],
+    );
+    return rows.map((row) => ({ roomId: row.room_id, type: row.type, content: row.content }));
+  }
+
+  async position(): Promise<number> {
+    const rows: Array<{ position: string | null }> = await this.dataSource.query('SELECT max(stream_id) AS position FROM account_data');
+    return Number(rows[0]?.position ?? 0);
+  }
 }

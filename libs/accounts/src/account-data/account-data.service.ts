@@ -10,7 +10,23 @@ const SERVER_MANAGED_ROOM_TYPES = new Set(['m.fully_read']);
 /** Spec CS API "Client Config": account data is private to its owner. */
 @Injectable()
 export class AccountDataService {
+  private readonly listeners: Array<(userId: string) => void> = [];
+
   constructor(private readonly accountData: AccountDataRepository) {}
+
+  /** Listeners hear of every committed write, with its owner (the sync notifier is one). */
+  onChange(listener: (userId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** For sync: the owner's entries written after `since`, global ones with roomId ''. */
+  changedSince(userId: string, since: number): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
+    return this.accountData.changedSince(userId, since);
+  }
+
+  position(): Promise<number> {
+    return this.accountData.position();
+  }
 
   async get(requester: string, userId: string, roomId: string | undefined, type: string): Promise<Record<string, unknown>> {
     this.assertOwner(requester, userId, roomId);
@@ -26,6 +42,7 @@ export class AccountDataService {
     if (typeof content !== 'object' || content === null || Array.isArray(content)) throw MatrixError.badJson('Account data must be a JSON object');
     if (type.length === 0 || type.length > 255) throw MatrixError.invalidParam('type must be 1-255 characters');
     await this.accountData.put(userId, roomId ?? '', type, content as Record<string, unknown>);
+    for (const listener of this.listeners) listener(userId);
   }
 
   private assertOwner(requester: string, userId: string, roomId: string | undefined): void {

@@ -19,6 +19,7 @@ import { PushEvaluator, type EventNotifications } from '../push/push-evaluator';
 import { roomErrors } from '../room-errors';
 import { EventRepository, type ClientTxn, type EventWrites } from '../storage/event.repository';
 import { RoomRepository } from '../storage/room.repository';
+import { EventStream } from '../streams/event-stream';
 import { StateRepository } from '../storage/state.repository';
 import { txnKey, WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
 import { MAX_EVENT_BYTES, MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
@@ -60,20 +61,21 @@ export class EventWriter {
     private readonly context: WriteContextRepository,
     private readonly push: PushEvaluator,
     private readonly signer: ServerSigner,
+    private readonly stream: EventStream,
   ) {}
 
   async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
     checkLimits(draft);
-    const batch = await this.context.lockAndRead([{ roomId, tuples: authTuplesOfAnyVersion(draft) }], [], 1, em);
+    const batch = await this.context.lockAndRead([{ roomId, tuples: authTuplesOfAnyVersion(draft) }], [], em);
     const context = batch.rooms.get(roomId);
     if (!context) throw roomErrors.notInRoom();
     const head = headOf(context);
     const { event, notifications } = await this.prepare(roomId, head, draft, now, em);
     const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
     const after = tuple === undefined ? head.stateGroup : await this.state.createGroup(roomId, head.stateGroup, new Map([[tuple, event.event_id]]), em);
-    const streamOrdering = batch.positions[0] as number;
-    await this.events.insertMany([{ event, streamOrdering, writes: writesOf(event, head.version, { before: head.stateGroup, after }, { notifications }) }], em);
-    return { event, streamOrdering };
+    const [streamOrdering] = await this.events.insertMany([{ event, writes: writesOf(event, head.version, { before: head.stateGroup, after }, { notifications }) }], em);
+    this.stream.announce(em, [event]);
+    return { event, streamOrdering: streamOrdering as number };
   }
 
   /**
@@ -94,12 +96,11 @@ export class EventWriter {
     const batch = await this.context.lockAndRead(
       [...wanted].map(([roomId, tuples]) => ({ roomId, tuples: [...tuples] })),
       sends.map((send) => send.txn),
-      sends.length,
       em,
     );
     const heads = new Map<string, RoomHead>();
     const written = new Map<string, { eventId: string; bodyHash: string }>(batch.earlierTxns);
-    const inserts: Array<{ event: RoomEvent; streamOrdering: number; writes: EventWrites }> = [];
+    const inserts: Array<{ event: RoomEvent; writes: EventWrites }> = [];
     for (const [index, { roomId, draft, txn }] of sends.entries()) {
       try {
         const earlier = written.get(txnKey(txn));
@@ -116,14 +117,17 @@ export class EventWriter {
         heads.set(roomId, head);
         const { event, notifications } = await this.prepare(roomId, head, draft, now, em);
         const groups = { before: head.stateGroup, after: head.stateGroup };
-        inserts.push({ event, streamOrdering: batch.positions[inserts.length] as number, writes: writesOf(event, head.version, groups, { txn, notifications }) });
+        inserts.push({ event, writes: writesOf(event, head.version, groups, { txn, notifications }) });
         written.set(txnKey(txn), { eventId: event.event_id, bodyHash: txn.bodyHash });
         results[index] = { eventId: event.event_id };
       } catch (error) {
         results[index] = { error };
       }
     }
-    if (inserts.length > 0) await this.events.insertMany(inserts, em);
+    if (inserts.length > 0) {
+      await this.events.insertMany(inserts, em);
+      this.stream.announce(em, inserts.map((insert) => insert.event));
+    }
     return results;
   }
 
@@ -156,8 +160,8 @@ export class EventWriter {
     authorizeEvent(event, new Map(), version);
     await this.rooms.insert({ roomId: event.room_id, roomVersion: version.id, creator: draft.sender }, now, em);
     const group = await this.state.createGroup(event.room_id, null, new Map([[CREATE_TUPLE, event.event_id]]), em);
-    const [streamOrdering] = await this.events.allocatePositions(1, em);
-    await this.events.insertMany([{ event, streamOrdering: streamOrdering as number, writes: writesOf(event, version, { before: null, after: group }, {}) }], em);
+    const [streamOrdering] = await this.events.insertMany([{ event, writes: writesOf(event, version, { before: null, after: group }, {}) }], em);
+    this.stream.announce(em, [event]);
     return { event, streamOrdering: streamOrdering as number };
   }
 

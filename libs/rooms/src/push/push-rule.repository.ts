@@ -44,6 +44,12 @@ export class PushRuleRepository {
     };
   }
 
+  /** The user's current rule version (0 while they never changed a rule). */
+  async versionOf(userId: string, em: EntityManager): Promise<number> {
+    const rows = await queryRows<{ version: string }>(em, 'SELECT version FROM push_rule_versions WHERE user_id = $1', [userId]);
+    return Number(rows[0]?.version ?? 0);
+  }
+
   /** Moves the user's rules to a new version, so every process drops what it cached of them. */
   async bumpVersion(userId: string, em: EntityManager): Promise<void> {
     await em.query(

@@ -21,11 +21,23 @@ const CACHED_RULESETS = 10_000;
 export class PushRulesService {
   /** Least recently loaded first; Map keeps insertion order. */
   private readonly cache = new Map<string, { version: number; ruleset: PushRuleset }>();
+  private readonly listeners: Array<(userId: string) => void> = [];
 
   constructor(
     private readonly rules: PushRuleRepository,
     private readonly tx: TransactionRunner,
   ) {}
+
+  /** Listeners hear of every committed rule change, with its owner (the sync notifier is one). */
+  onChange(listener: (userId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The user's rules with their version, which moves with every change (sync sends m.push_rules when it moved). */
+  async versionedRuleset(userId: string, em: EntityManager): Promise<{ version: number; ruleset: PushRuleset }> {
+    const loaded = (await this.load([userId], em)).get(userId);
+    return loaded ?? { version: 0, ruleset: { override: [], content: [], room: [], sender: [], underride: [] } };
+  }
 
   async ruleset(userId: string): Promise<PushRuleset> {
     return this.tx.run(async (em) => (await this.rulesets([userId], em)).get(userId) as PushRuleset);
@@ -108,6 +120,7 @@ export class PushRulesService {
       await this.rules.replaceKind(userId, kind, kept, em);
       await this.rules.bumpVersion(userId, em);
     });
+    this.changed(userId);
   }
 
   async delete(userId: string, kind: string, ruleId: string): Promise<void> {
@@ -119,6 +132,7 @@ export class PushRulesService {
       await this.rules.replaceKind(userId, kind, existing.filter((r) => r.ruleId !== ruleId), em);
       await this.rules.bumpVersion(userId, em);
     });
+    this.changed(userId);
   }
 
   async setEnabled(userId: string, kind: string, ruleId: string, enabled: boolean): Promise<void> {
@@ -141,6 +155,11 @@ export class PushRulesService {
       }
       await this.rules.bumpVersion(userId, em);
     });
+    this.changed(userId);
+  }
+
+  private changed(userId: string): void {
+    for (const listener of this.listeners) listener(userId);
   }
 }
 

@@ -21,6 +21,8 @@ export interface UnreadCounts {
  */
 @Injectable()
 export class ReceiptsService {
+  private readonly listeners: Array<(roomId: string) => void> = [];
+
   constructor(
     private readonly events: EventRepository,
     private readonly state: StateRepository,
@@ -36,6 +38,12 @@ export class ReceiptsService {
       if (!stored || stored.event.room_id !== roomId) throw MatrixError.notFound('Event not found');
       await this.upsert(roomId, userId, type, threadId ?? '', eventId, stored.streamOrdering, em);
     });
+    for (const listener of this.listeners) listener(roomId);
+  }
+
+  /** Listeners hear of every committed receipt or read marker, with its room (the sync notifier is one). */
+  onChange(listener: (roomId: string) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Notifications and highlights after the user's latest read receipt, per thread ('' = main timeline). */
@@ -62,7 +70,7 @@ export class ReceiptsService {
     await em.query(
       `INSERT INTO receipts (room_id, user_id, receipt_type, thread_id, event_id, stream_ordering, ts) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (room_id, user_id, receipt_type, thread_id)
-       DO UPDATE SET event_id = EXCLUDED.event_id, stream_ordering = EXCLUDED.stream_ordering, ts = EXCLUDED.ts
+       DO UPDATE SET event_id = EXCLUDED.event_id, stream_ordering = EXCLUDED.stream_ordering, ts = EXCLUDED.ts, stream_id = nextval('receipts_stream_seq')
        WHERE receipts.stream_ordering < EXCLUDED.stream_ordering`,
       [roomId, userId, type, threadId, eventId, streamOrdering, Date.now()],
     );

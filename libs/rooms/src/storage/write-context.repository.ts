@@ -18,8 +18,6 @@ export interface BatchContext {
   readonly rooms: ReadonlyMap<string, WriteContext>;
   /** Events earlier requests of the given client transactions produced, by `txnKey`. */
   readonly earlierTxns: ReadonlyMap<string, { readonly eventId: string; readonly bodyHash: string }>;
-  /** Stream positions for the batch's events, ascending. */
-  readonly positions: readonly number[];
 }
 
 export type TxnRef = Pick<ClientTxn, 'userId' | 'deviceId' | 'txnId'>;
@@ -35,7 +33,6 @@ interface ContextRow {
   auth: Array<{ event_id: string; pdu: Omit<RoomEvent, 'event_id'> }>;
   joined: Array<[string, number]>;
   earlier_txns: Array<{ user_id: string; device_id: string; txn_id: string; event_id: string; body_hash: string }>;
-  positions: Array<string | number>;
 }
 
 /** Rooms are locked in one order, so two batches that share rooms cannot deadlock. */
@@ -58,15 +55,14 @@ const READ_CONTEXTS = preparedStatement(
           (SELECT coalesce(json_agg(json_build_object('user_id', t.user_id, 'device_id', t.device_id, 'txn_id', t.txn_id, 'event_id', t.event_id, 'body_hash', t.body_hash)), '[]')
              FROM event_txns t
              JOIN unnest($5::text[], $6::text[], $7::text[]) AS wanted (user_id, device_id, txn_id)
-               ON t.user_id = wanted.user_id AND t.device_id = wanted.device_id AND t.txn_id = wanted.txn_id) AS earlier_txns,
-          (SELECT coalesce(array_agg(p ORDER BY p), '{}') FROM (SELECT nextval('events_stream_seq') AS p FROM generate_series(1, $8::int)) allocated) AS positions
+               ON t.user_id = wanted.user_id AND t.device_id = wanted.device_id AND t.txn_id = wanted.txn_id) AS earlier_txns
      FROM rooms r WHERE r.room_id = ANY($1::text[])`,
 );
 
 /**
  * Two round trips for any number of rooms: lock the rooms' rows, then read their forward
- * extremities, the current state events for the given tuples, their joined members, the client
- * transactions and fresh stream positions. The read must be its own statement: under READ
+ * extremities, the current state events for the given tuples, their joined members, and the client
+ * transactions. The read must be its own statement: under READ
  * COMMITTED a statement reads from the snapshot it started with, so a statement that waited for
  * the lock would still see a room from before the other writer, and a retried transaction
  * would not find the first attempt's event.
@@ -76,12 +72,11 @@ export class WriteContextRepository {
   async lockAndRead(
     wanted: ReadonlyArray<{ roomId: string; tuples: readonly StateKeyTuple[] }>,
     txns: readonly TxnRef[],
-    eventCount: number,
     em: EntityManager,
   ): Promise<BatchContext> {
     const roomIds = [...new Set(wanted.map((w) => w.roomId))];
     const locked = await queryPrepared<{ room_id: string }>(em, LOCK_ROOMS, [roomIds]);
-    if (locked.length === 0) return { rooms: new Map(), earlierTxns: new Map(), positions: [] };
+    if (locked.length === 0) return { rooms: new Map(), earlierTxns: new Map() };
     const triples = wanted.flatMap(({ roomId, tuples }) => tuples.map((tuple) => ({ roomId, ...splitStateKeyTuple(tuple) })));
     const rows = await queryPrepared<ContextRow>(em, READ_CONTEXTS, [
       locked.map((row) => row.room_id),
@@ -91,7 +86,6 @@ export class WriteContextRepository {
       txns.map((t) => t.userId),
       txns.map((t) => t.deviceId),
       txns.map((t) => t.txnId),
-      eventCount,
     ]);
     const first = rows[0];
     return {
@@ -99,7 +93,6 @@ export class WriteContextRepository {
       earlierTxns: new Map(
         (first?.earlier_txns ?? []).map((t) => [txnKey({ userId: t.user_id, deviceId: t.device_id, txnId: t.txn_id }), { eventId: t.event_id, bodyHash: t.body_hash }]),
       ),
-      positions: (first?.positions ?? []).map(Number),
     };
   }
 }

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { StoredEvent } from './event.repository';
+import { EventRepository } from './event.repository';
+import { queryRows } from './sql';
+
+export interface MembershipRow {
+  readonly roomId: string;
+  readonly membership: string;
+  /** Stream position of the membership event. */
+  readonly position: number;
+  readonly eventId: string;
+}
+
+export interface ReceiptRow {
+  readonly userId: string;
+  readonly receiptType: string;
+  readonly threadId: string;
+  readonly eventId: string;
+  readonly ts: number;
+}
+
+/** The reads /sync makes of rooms' tables, each one query for all of a user's rooms where it can be. */
+@Injectable()
+export class SyncRepository {
+  constructor(private readonly events: EventRepository) {}
+
+  /** The user's current membership in every room they have one in. */
+  async memberships(userId: string, em: EntityManager): Promise<MembershipRow[]> {
+    const rows = await queryRows<{ room_id: string; membership: string; stream_ordering: string; event_id: string }>(
+      em,
+      `SELECT c.room_id, c.membership, e.stream_ordering, e.event_id
+         FROM current_state c JOIN events e ON e.event_id = c.event_id
+        WHERE c.type = 'm.room.member' AND c.state_key = $1`,
+      [userId],
+    );
+    return rows.map((row) => ({ roomId: row.room_id, membership: row.membership, position: Number(row.stream_ordering), eventId: row.event_id }));
+  }
+
+  /** Rooms among `roomIds` with events in (since, upTo]. */
+  async roomsWithEvents(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Set<string>> {
+    if (roomIds.length === 0) return new Set();
+    const rows = await queryRows<{ room_id: string }>(
+      em,
+      `SELECT r.room_id FROM unnest($1::text[]) AS r (room_id)
+        WHERE EXISTS (SELECT 1 FROM events e WHERE e.room_id = r.room_id AND e.stream_ordering > $2 AND e.stream_ordering <= $3)`,
+      [roomIds, since, upTo],
+    );
+    return new Set(rows.map((row) => row.room_id));
+  }
+
+  /** The newest `limit` events in (after, upTo], oldest first, and whether older ones in the range were left out. */
+  async timeline(roomId: string, after: number, upTo: number, limit: number, em: EntityManager, filter = { sql: '', parameters: [] as unknown[] }): Promise<{ events: StoredEvent[]; limited: boolean }> {
+    const page = await this.events.pageBetween(roomId, after, upTo, limit + 1, em, filter);
+    const limited = page.length > limit;
+    return { events: page.slice(0, limit).reverse(), limited };
+  }
+
+  /** Receipts in the rooms that moved in (since, upTo] of the receipt stream. */
+  async receiptsSince(roomIds: readonly string[], since: number, em: EntityManager): Promise<Map<string, ReceiptRow[]>> {
+    if (roomIds.length === 0) return new Map();
+    const rows = await queryRows<{ room_id: string; user_id: string; receipt_type: string; thread_id: string; event_id: string; ts: string }>(
+      em,
+      `SELECT room_id, user_id, receipt_type, thread_id, event_id, ts FROM receipts
+        WHERE room_id = ANY($1::text[]) AND stream_id > $2 AND receipt_type <> 'm.fully_read'`,
+      [roomIds, since],
+    );
+    const byRoom = new Map<string, ReceiptRow[]>();
+    for (const row of rows) {
+      const list = byRoom.get(row.room_id) ?? [];
+      list.push({ userId: row.user_id, receiptType: row.receipt_type, threadId: row.thread_id, eventId: row.event_id, ts: Number(row.ts) });
+      byRoom.set(row.room_id, list);
+    }
+    return byRoom;
+  }
+
+  /** The user's read markers that moved after `since` in the receipt stream, by room. */
+  async readMarkersSince(userId: string, since: number, em: EntityManager): Promise<Map<string, string>> {
+    const rows = await queryRows<{ room_id: string; event_id: string }>(
+      em,
+      `SELECT room_id, event_id FROM receipts WHERE user_id = $1 AND receipt_type = 'm.fully_read' AND thread_id = '' AND stream_id > $2`,
+      [userId, since],
+    );
+    return new Map(rows.map((row) => [row.room_id, row.event_id]));
+  }
+
+  async receiptPosition(em: EntityManager): Promise<number> {
+    const rows = await queryRows<{ position: string | null }>(em, 'SELECT max(stream_id) AS position FROM receipts');
+    return Number(rows[0]?.position ?? 0);
+  }
+
+  /** Every member row of the room's current state: user and membership. */
+  async members(roomId: string, em: EntityManager): Promise<Array<{ userId: string; membership: string }>> {
+    const rows = await queryRows<{ state_key: string; membership: string }>(
+      em,
+      "SELECT state_key, membership FROM current_state WHERE room_id = $1 AND type = 'm.room.member' ORDER BY state_key",
+      [roomId],
+    );
+    return rows.map((row) => ({ userId: row.state_key, membership: row.membership }));
+  }
+}

@@ -1,0 +1,167 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { getRoomVersion, splitStateKeyTuple, type JsonObject, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
+import { toClientEvent } from '../events/client-event';
+import { HistoryVisibility } from '../events/history-visibility';
+import { filterToSql, type RoomEventFilter } from '../messages/event-filter';
+import { encodePageToken } from '../messages/page-token';
+import { ReceiptsService } from '../push/receipts.service';
+import { EventRepository, type StoredEvent } from '../storage/event.repository';
+import { RoomRepository } from '../storage/room.repository';
+import { StateRepository } from '../storage/state.repository';
+import { SyncRepository, type MembershipRow, type ReceiptRow } from '../storage/sync.repository';
+
+/** What sync asks of one room the user is joined to (or left). */
+export interface RoomWindow {
+  /** Events after this position are new to the client; null sends the room whole (initial sync, a new join, full_state). */
+  readonly since: number | null;
+  /** The event stream position the response stops at. */
+  readonly upTo: number;
+  readonly filter: RoomEventFilter;
+  readonly limit: number;
+}
+
+export interface RoomTimeline {
+  readonly timeline: { events: JsonObject[]; limited: boolean; prev_batch: string };
+  readonly state: { events: JsonObject[] };
+}
+
+const STRIPPED_STATE_TYPES = new Set(['m.room.create', 'm.room.join_rules', 'm.room.name', 'm.room.avatar', 'm.room.canonical_alias', 'm.room.topic', 'm.room.encryption']);
+const MAX_HEROES = 5;
+
+/**
+ * Rooms' part of /sync: timelines with the state before them, invites as stripped state,
+ * summaries, unread counts and receipts. Every event passes history visibility.
+ */
+@Injectable()
+export class RoomSyncService {
+  constructor(
+    private readonly sync: SyncRepository,
+    private readonly events: EventRepository,
+    private readonly state: StateRepository,
+    private readonly rooms: RoomRepository,
+    private readonly visibility: HistoryVisibility,
+    private readonly receipts: ReceiptsService,
+  ) {}
+
+  memberships(userId: string, em: EntityManager): Promise<MembershipRow[]> {
+    return this.sync.memberships(userId, em);
+  }
+
+  roomsWithEvents(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Set<string>> {
+    return this.sync.roomsWithEvents(roomIds, since, upTo, em);
+  }
+
+  /** The timeline in the window, newest `limit` events, and the state at its start (whole, or what changed since `since`). */
+  async timeline(roomId: string, userId: string, window: RoomWindow, em: EntityManager): Promise<RoomTimeline> {
+    const version = await this.versionOf(roomId, em);
+    const { events, limited } = await this.sync.timeline(roomId, window.since ?? 0, window.upTo, window.limit, em, filterToSql(window.filter, 5));
+    const visible = await this.visibility.filter(userId, roomId, events, em);
+    const first = events[0];
+    const startGroup = first ? first.stateGroupBefore : await this.events.stateGroupAtPosition(roomId, window.upTo, em);
+    const atStart = startGroup === null ? new Map<StateKeyTuple, string>() : await this.state.loadGroup(startGroup, em);
+    let stateIds = [...atStart];
+    if (window.since !== null) {
+      const sinceGroup = await this.events.stateGroupAtPosition(roomId, window.since, em);
+      const atSince = sinceGroup === null ? new Map<StateKeyTuple, string>() : await this.state.loadGroup(sinceGroup, em);
+      stateIds = stateIds.filter(([tuple, id]) => atSince.get(tuple) !== id);
+    }
+    if (window.filter.lazy_load_members) {
+      const needed = new Set([userId, ...visible.map((e) => e.event.sender)]);
+      const lazyMembers = [...atStart].filter(([tuple]) => isMemberOf(tuple, needed));
+      stateIds = [...stateIds.filter(([tuple]) => splitStateKeyTuple(tuple).type !== 'm.room.member' || isMemberOf(tuple, needed)), ...lazyMembers];
+    }
+    const stateEvents = await this.events.findMany([...new Set(stateIds.map(([, id]) => id))], em);
+    return {
+      timeline: {
+        events: visible.map((stored) => toClientEvent(stored, version)),
+        limited,
+        prev_batch: encodePageToken(first ? first.streamOrdering - 1 : window.upTo),
+      },
+      state: { events: [...stateEvents.values()].map((stored) => toClientEvent(stored, version)) },
+    };
+  }
+
+  /** Spec "Room summary": member counts, and heroes when the room has no name of its own. */
+  async summary(roomId: string, userId: string, em: EntityManager): Promise<JsonObject> {
+    const members = await this.sync.members(roomId, em);
+    const joined = members.filter((m) => m.membership === 'join');
+    const invited = members.filter((m) => m.membership === 'invite');
+    const named = (await this.state.currentStateEventId(roomId, 'm.room.name', '', em)) ?? (await this.state.currentStateEventId(roomId, 'm.room.canonical_alias', '', em));
+    const others = [...joined, ...invited].filter((m) => m.userId !== userId);
+    const heroes = (others.length > 0 ? others : members.filter((m) => m.userId !== userId)).slice(0, MAX_HEROES).map((m) => m.userId);
+    return {
+      ...(named === undefined ? { 'm.heroes': heroes } : {}),
+      'm.joined_member_count': joined.length,
+      'm.invited_member_count': invited.length,
+    };
+  }
+
+  /** Unread counts: the main timeline, and threads separately when the client asks for them. */
+  async unread(roomId: string, userId: string, perThread: boolean, em: EntityManager): Promise<{ main: JsonObject; threads?: JsonObject }> {
+    const counts = await this.receipts.unreadCounts(roomId, userId, em);
+    const zero = { notification_count: 0, highlight_count: 0 };
+    if (!perThread) {
+      let notifications = 0;
+      let highlights = 0;
+      for (const c of counts.values()) {
+        notifications += c.notification_count;
+        highlights += c.highlight_count;
+      }
+      return { main: { notification_count: notifications, highlight_count: highlights } };
+    }
+    const threads: JsonObject = {};
+    for (const [threadId, c] of counts) if (threadId !== '') threads[threadId] = { ...c };
+    return { main: { ...(counts.get('') ?? zero) }, threads };
+  }
+
+  /** `m.receipt` contents per room for receipts that moved after `since`; private receipts only to their owner. */
+  async receiptEvents(roomIds: readonly string[], userId: string, since: number, em: EntityManager): Promise<Map<string, JsonObject>> {
+    const byRoom = await this.sync.receiptsSince(roomIds, since, em);
+    const result = new Map<string, JsonObject>();
+    for (const [roomId, receipts] of byRoom) {
+      const content = receiptContent(receipts.filter((r) => r.receiptType !== 'm.read.private' || r.userId === userId));
+      if (Object.keys(content).length > 0) result.set(roomId, { type: 'm.receipt', content });
+    }
+    return result;
+  }
+
+  readMarkersSince(userId: string, since: number, em: EntityManager): Promise<Map<string, string>> {
+    return this.sync.readMarkersSince(userId, since, em);
+  }
+
+  receiptPosition(em: EntityManager): Promise<number> {
+    return this.sync.receiptPosition(em);
+  }
+
+  /** Spec "Stripped state": enough of the room for an invitee to show it, and the invite itself. */
+  async strippedState(roomId: string, inviteEventId: string, em: EntityManager): Promise<JsonObject[]> {
+    const ids = await this.state.currentStateIds(roomId, em);
+    const wanted = [...ids].filter(([tuple]) => STRIPPED_STATE_TYPES.has(splitStateKeyTuple(tuple).type)).map(([, id]) => id);
+    const loaded = await this.events.findMany([...wanted, inviteEventId], em);
+    return [...loaded.values()].map(({ event }: StoredEvent) => ({ type: event.type, state_key: event.state_key ?? '', content: event.content, sender: event.sender }));
+  }
+
+  private async versionOf(roomId: string, em: EntityManager): Promise<RoomVersion> {
+    const room = await this.rooms.find(roomId, em);
+    const version = room && getRoomVersion(room.roomVersion);
+    if (!version) throw new Error(`Room ${roomId} has no known version`);
+    return version;
+  }
+}
+
+function isMemberOf(tuple: StateKeyTuple, users: ReadonlySet<string>): boolean {
+  const { type, stateKey } = splitStateKeyTuple(tuple);
+  return type === 'm.room.member' && users.has(stateKey);
+}
+
+/** Spec "Receipts": `{ eventId: { receiptType: { userId: { ts, thread_id? } } } }`. */
+function receiptContent(receipts: readonly ReceiptRow[]): JsonObject {
+  const content: Record<string, Record<string, Record<string, JsonObject>>> = {};
+  for (const r of receipts) {
+    const byType = (content[r.eventId] ??= {});
+    const byUser = (byType[r.receiptType] ??= {});
+    byUser[r.userId] = { ts: r.ts, ...(r.threadId !== '' ? { thread_id: r.threadId } : {}) };
+  }
+  return content as JsonObject;
+}
