@@ -163,5 +163,5 @@ function receiptContent(receipts: readonly ReceiptRow[]): JsonObject {
     const byUser = (byType[r.receiptType] ??= {});
     byUser[r.userId] = { ts: r.ts, ...(r.threadId !== '' ? { thread_id: r.threadId } : {}) };
   }
-  return content as JsonObject;
+  return content;
 }
