@@ -1,4 +1,4 @@
 export { usingEmbeddedFallback } from './service-urls';
 export { createTestDatabase, type TestDatabase } from './test-database';
-export { signUp, TestClient, type MatrixResponse } from './matrix-client';
+export { signUp, TestClient, type LooseBody, type MatrixResponse } from './matrix-client';
 export { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } from './test-homeserver';

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from '@hearth/accounts';
 import { RoomsModule } from '@hearth/rooms';
+import { SyncModule } from '@hearth/sync';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { FederationModule } from '@hearth/federation';
 import { RateLimitModule } from '@hearth/http';
@@ -29,6 +30,8 @@ import { RoomEventsController } from './client/rooms/room-events.controller';
 import { RegisterController } from './client/register.controller';
 import { RegistrationTokenValidityController } from './client/registration-token.controller';
 import { SessionController } from './client/session.controller';
+import { FilterController } from './client/sync/filter.controller';
+import { SyncController } from './client/sync/sync.controller';
 import { ThreepidController } from './client/threepid.controller';
 import { VersionsController } from './client/versions.controller';
 import { FederationVersionController } from './federation/federation-version.controller';
@@ -49,6 +52,7 @@ export class AppModule {
         FederationModule,
         AccountsModule,
         RoomsModule,
+        SyncModule,
       ],
       controllers: [
         VersionsController,
@@ -71,6 +75,8 @@ export class AppModule {
         ReceiptsController,
         TypingController,
         PushRulesController,
+        SyncController,
+        FilterController,
         ThreepidController,
         AdminServerController,
         AdminUsersController,

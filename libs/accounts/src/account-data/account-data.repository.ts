@@ -21,11 +21,11 @@ export class AccountDataRepository {
     );
   }
 
-  /** Entries written after `since` (all of them for 0), with the position they were written at. */
-  async changedSince(userId: string, since: number): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
+  /** Entries written in (since, upTo] (all of them from 0). */
+  async changedSince(userId: string, since: number, upTo: number): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
     const rows: Array<{ room_id: string; type: string; content: Record<string, unknown> }> = await this.dataSource.query(
-      'SELECT room_id, type, content FROM account_data WHERE user_id = $1 AND stream_id > $2 ORDER BY stream_id',
-      [userId, since],
+      'SELECT room_id, type, content FROM account_data WHERE user_id = $1 AND stream_id > $2 AND stream_id <= $3 ORDER BY stream_id',
+      [userId, since, upTo],
     );
     return rows.map((row) => ({ roomId: row.room_id, type: row.type, content: row.content }));
   }

@@ -19,9 +19,9 @@ export class AccountDataService {
     this.listeners.push(listener);
   }
 
-  /** For sync: the owner's entries written after `since`, global ones with roomId ''. */
-  changedSince(userId: string, since: number): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
-    return this.accountData.changedSince(userId, since);
+  /** For sync: the owner's entries written in (since, upTo], global ones with roomId ''. */
+  changedSince(userId: string, since: number, upTo: number): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
+    return this.accountData.changedSince(userId, since, upTo);
   }
 
   position(): Promise<number> {

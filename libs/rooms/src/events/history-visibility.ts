@@ -11,7 +11,7 @@ const VISIBILITY = stateKeyTuple('m.room.history_visibility', '');
  * Spec CS API "History visibility", applied to every read path: an event is visible when, at
  * that event, the room was world_readable, or the user was joined, or it was `shared` and the
  * user is joined now, or it was `invited` and the user was invited. A user's own membership
- * event counts with its own membership.
+ * event counts with its own membership, and their own leave is always theirs to see.
  */
 @Injectable()
 export class HistoryVisibility {
@@ -31,7 +31,9 @@ export class HistoryVisibility {
       const at = await (atGroup.get(group) as Promise<{ visibility: string; membership: string | undefined }>);
       const ownMembership = item.event.content.membership;
       const own = item.event.type === 'm.room.member' && item.event.state_key === userId && typeof ownMembership === 'string' ? ownMembership : undefined;
-      if (isVisible(at.visibility, own ?? at.membership, joinedNow)) visible.push(item);
+      // One always sees one's own leave (or invite rejection), or the room would never seem to go.
+      const ownLeave = own === 'leave' && (at.membership === 'join' || at.membership === 'invite');
+      if (ownLeave || isVisible(at.visibility, own ?? at.membership, joinedNow)) visible.push(item);
     }
     return visible;
   }

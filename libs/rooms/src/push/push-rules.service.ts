@@ -33,6 +33,11 @@ export class PushRulesService {
     this.listeners.push(listener);
   }
 
+  /** The user's rule version, which moves with every change. */
+  version(userId: string, em: EntityManager): Promise<number> {
+    return this.rules.versionOf(userId, em);
+  }
+
   /** The user's rules with their version, which moves with every change (sync sends m.push_rules when it moved). */
   async versionedRuleset(userId: string, em: EntityManager): Promise<{ version: number; ruleset: PushRuleset }> {
     const loaded = (await this.load([userId], em)).get(userId);

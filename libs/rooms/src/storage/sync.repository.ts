@@ -57,13 +57,13 @@ export class SyncRepository {
   }
 
   /** Receipts in the rooms that moved in (since, upTo] of the receipt stream. */
-  async receiptsSince(roomIds: readonly string[], since: number, em: EntityManager): Promise<Map<string, ReceiptRow[]>> {
+  async receiptsSince(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Map<string, ReceiptRow[]>> {
     if (roomIds.length === 0) return new Map();
     const rows = await queryRows<{ room_id: string; user_id: string; receipt_type: string; thread_id: string; event_id: string; ts: string }>(
       em,
       `SELECT room_id, user_id, receipt_type, thread_id, event_id, ts FROM receipts
-        WHERE room_id = ANY($1::text[]) AND stream_id > $2 AND receipt_type <> 'm.fully_read'`,
-      [roomIds, since],
+        WHERE room_id = ANY($1::text[]) AND stream_id > $2 AND stream_id <= $3 AND receipt_type <> 'm.fully_read'`,
+      [roomIds, since, upTo],
     );
     const byRoom = new Map<string, ReceiptRow[]>();
     for (const row of rows) {
@@ -75,11 +75,11 @@ export class SyncRepository {
   }
 
   /** The user's read markers that moved after `since` in the receipt stream, by room. */
-  async readMarkersSince(userId: string, since: number, em: EntityManager): Promise<Map<string, string>> {
+  async readMarkersSince(userId: string, since: number, upTo: number, em: EntityManager): Promise<Map<string, string>> {
     const rows = await queryRows<{ room_id: string; event_id: string }>(
       em,
-      `SELECT room_id, event_id FROM receipts WHERE user_id = $1 AND receipt_type = 'm.fully_read' AND thread_id = '' AND stream_id > $2`,
-      [userId, since],
+      `SELECT room_id, event_id FROM receipts WHERE user_id = $1 AND receipt_type = 'm.fully_read' AND thread_id = '' AND stream_id > $2 AND stream_id <= $3`,
+      [userId, since, upTo],
     );
     return new Map(rows.map((row) => [row.room_id, row.event_id]));
   }

@@ -19,6 +19,8 @@ export interface RoomWindow {
   readonly upTo: number;
   readonly filter: RoomEventFilter;
   readonly limit: number;
+  /** Send the whole state at the timeline's start even though `since` is set (full_state). */
+  readonly fullState?: boolean;
 }
 
 export interface RoomTimeline {
@@ -61,7 +63,7 @@ export class RoomSyncService {
     const startGroup = first ? first.stateGroupBefore : await this.events.stateGroupAtPosition(roomId, window.upTo, em);
     const atStart = startGroup === null ? new Map<StateKeyTuple, string>() : await this.state.loadGroup(startGroup, em);
     let stateIds = [...atStart];
-    if (window.since !== null) {
+    if (window.since !== null && !window.fullState) {
       const sinceGroup = await this.events.stateGroupAtPosition(roomId, window.since, em);
       const atSince = sinceGroup === null ? new Map<StateKeyTuple, string>() : await this.state.loadGroup(sinceGroup, em);
       stateIds = stateIds.filter(([tuple, id]) => atSince.get(tuple) !== id);
@@ -116,8 +118,8 @@ export class RoomSyncService {
   }
 
   /** `m.receipt` contents per room for receipts that moved after `since`; private receipts only to their owner. */
-  async receiptEvents(roomIds: readonly string[], userId: string, since: number, em: EntityManager): Promise<Map<string, JsonObject>> {
-    const byRoom = await this.sync.receiptsSince(roomIds, since, em);
+  async receiptEvents(roomIds: readonly string[], userId: string, since: number, upTo: number, em: EntityManager): Promise<Map<string, JsonObject>> {
+    const byRoom = await this.sync.receiptsSince(roomIds, since, upTo, em);
     const result = new Map<string, JsonObject>();
     for (const [roomId, receipts] of byRoom) {
       const content = receiptContent(receipts.filter((r) => r.receiptType !== 'm.read.private' || r.userId === userId));
@@ -126,8 +128,8 @@ export class RoomSyncService {
     return result;
   }
 
-  readMarkersSince(userId: string, since: number, em: EntityManager): Promise<Map<string, string>> {
-    return this.sync.readMarkersSince(userId, since, em);
+  readMarkersSince(userId: string, since: number, upTo: number, em: EntityManager): Promise<Map<string, string>> {
+    return this.sync.readMarkersSince(userId, since, upTo, em);
   }
 
   receiptPosition(em: EntityManager): Promise<number> {

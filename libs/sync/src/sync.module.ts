@@ -1,0 +1,50 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { AccountDataService, AccountsModule } from '@hearth/accounts';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { EventStream, PushRulesService, ReceiptsService, RoomsModule, TypingService } from '@hearth/rooms';
+import { FilterRepository } from './filters/filter.repository';
+import { FiltersService } from './filters/filters.service';
+import { LocalSyncNotifier } from './notifier/local-sync-notifier';
+import { RedisSyncNotifier } from './notifier/redis-sync-notifier';
+import { roomKey, SyncNotifier, userKey } from './notifier/sync-notifier';
+import { RoomsSectionBuilder } from './sections/rooms-section';
+import { SyncService } from './sync.service';
+
+/** With REDIS_URL, notifications travel between processes; without, they stay in this one. */
+async function createNotifier(config: HearthConfig): Promise<SyncNotifier> {
+  if (!config.redisUrl) return new LocalSyncNotifier();
+  const notifier = new RedisSyncNotifier(config.redisUrl);
+  await notifier.start();
+  return notifier;
+}
+
+@Module({
+  imports: [AccountsModule, RoomsModule],
+  providers: [
+    { provide: SyncNotifier, useFactory: createNotifier, inject: [HEARTH_CONFIG] },
+    FilterRepository,
+    FiltersService,
+    RoomsSectionBuilder,
+    SyncService,
+  ],
+  exports: [SyncService, FiltersService, SyncNotifier],
+})
+export class SyncModule implements OnModuleInit {
+  constructor(
+    private readonly notifier: SyncNotifier,
+    private readonly events: EventStream,
+    private readonly typing: TypingService,
+    private readonly receipts: ReceiptsService,
+    private readonly accountData: AccountDataService,
+    private readonly pushRules: PushRulesService,
+  ) {}
+
+  /** Everything that can move a user's sync tells the notifier once it is committed. */
+  onModuleInit(): void {
+    this.events.onCommit((change) => this.notifier.notify([...[...change.roomIds].map(roomKey), ...[...change.userIds].map(userKey)]));
+    this.typing.onChange((roomId) => this.notifier.notify([roomKey(roomId)]));
+    this.receipts.onChange((roomId) => this.notifier.notify([roomKey(roomId)]));
+    this.accountData.onChange((userId) => this.notifier.notify([userKey(userId)]));
+    this.pushRules.onChange((userId) => this.notifier.notify([userKey(userId)]));
+  }
+}
