@@ -45,7 +45,7 @@ describe('/sync', () => {
     expect(bodies(joined)).toEqual(['hello bea']);
     // Newly joined: the room whole, the state at the start of the timeline and then the timeline
     // (here the room is young enough that all of it fits in the timeline).
-    const seen = [...(joined.state.events as LooseBody[]), ...(joined.timeline.events as LooseBody[])].map((e) => e.type);
+    const seen = [...(joined.state.events as LooseBody[]), ...(joined.timeline.events as LooseBody[])].map((e) => e.type as string);
     expect(seen).toEqual(expect.arrayContaining(['m.room.create', 'm.room.power_levels', 'm.room.name', 'm.room.join_rules']));
     expect(joined.timeline.events[0].type).toBe('m.room.create');
     expect(joined.summary).toEqual({ 'm.joined_member_count': 2, 'm.invited_member_count': 0 });
@@ -143,9 +143,9 @@ describe('/sync', () => {
     expect(bodies(room)).toEqual(['c', 'd']);
     expect(room.timeline.limited).toBe(true);
     const back = await ana.get(`${V3}/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=2&from=${room.timeline.prev_batch}`);
-    expect((back.body.chunk as LooseBody[]).map((e) => e.content.body)).toEqual(['b', 'a']);
+    expect((back.body.chunk as LooseBody[]).map((e) => e.content.body as string)).toEqual(['b', 'a']);
     // Lazy loading: only the senders' member events come with the state.
-    const members = (room.state.events as LooseBody[]).filter((e) => e.type === 'm.room.member').map((e) => e.state_key);
+    const members = (room.state.events as LooseBody[]).filter((e) => e.type === 'm.room.member').map((e) => e.state_key as string);
     expect(members.sort()).toEqual([ANA, BEA].sort());
 
     const inline = await sync(ana, { since: start.next_batch, filter: JSON.stringify({ room: { timeline: { limit: 1, types: ['m.room.message'] } } }) });
