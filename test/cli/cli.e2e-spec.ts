@@ -1,59 +1,23 @@
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@hearth/testing';
+import { createTestDatabase, HearthBuild, type TestDatabase } from '@hearth/testing';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { build } = require('../../scripts/build.js') as { build: (outDir: string) => number };
-
-const root = path.resolve(__dirname, '..', '..');
-const outDir = path.join(root, `.test-dist-${process.pid}`);
-const main = path.join(outDir, 'apps', 'cli', 'src', 'main.js');
-
-/** The child sees only what we pass: no DATABASE_URL or HEARTH_* leaking in from the shell. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('HEARTH_') && key !== 'DATABASE_URL' && key !== 'REDIS_URL'),
-  );
-  return { ...env, ...extra };
-}
-
-function runCli(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [main, ...args], { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 });
-}
-
-/** Starts `hearth start` and resolves with the URL it logs once listening. */
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; url: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [main, 'start'], { cwd: root, env: cleanEnv(env) });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`no listening line within 30 s:\n${output}`)), 30_000);
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)".*"msg":"hearth is listening"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, exited });
-      }
-    });
-    void exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
-  });
-}
+let hearth: HearthBuild;
+const runCli = (args: string[], env: Record<string, string> = {}) => hearth.run(args, env);
+const startServer = (env: Record<string, string>) => hearth.start(env);
 
 describe('the hearth command line', () => {
   let dataDir: string;
 
   beforeAll(() => {
-    build(outDir);
+    hearth = new HearthBuild();
   });
   beforeEach(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-cli-'));
   });
   afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
+  afterAll(() => hearth.remove());
 
   it('lists its commands with --help', () => {
     const result = runCli(['--help']);

@@ -1,0 +1,68 @@
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { build } = require('../../scripts/build.js') as { build: (outDir: string) => number };
+
+const root = path.resolve(__dirname, '..', '..');
+
+export interface HearthProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly url: string;
+  readonly exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** A build of the CLI of its own for a test file, so tests of real processes never share dist/. */
+export class HearthBuild {
+  private readonly outDir = path.join(root, `.test-dist-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+
+  constructor() {
+    build(this.outDir);
+  }
+
+  get main(): string {
+    return path.join(this.outDir, 'apps', 'cli', 'src', 'main.js');
+  }
+
+  run(args: string[], env: Record<string, string> = {}) {
+    return spawnSync(process.execPath, [this.main, ...args], { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 });
+  }
+
+  /** Starts `hearth start` and resolves with the URL it logs once listening. */
+  start(env: Record<string, string>): Promise<HearthProcess> {
+    const child = spawn(process.execPath, [this.main, 'start'], { cwd: root, env: cleanEnv(env) });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const stop = async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    };
+    return new Promise((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`no listening line within 30 s:\n${output}`)), 30_000);
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /"url":"(http:\/\/[^"]+)".*"msg":"hearth is listening"/.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolve({ child, url: match[1]!, exited, stop });
+        }
+      });
+      void exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
+    });
+  }
+
+  remove(): void {
+    fs.rmSync(this.outDir, { recursive: true, force: true });
+  }
+}
+
+/** The child sees only what we pass: no DATABASE_URL or HEARTH_* leaking in from the shell. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('HEARTH_') && key !== 'DATABASE_URL' && key !== 'REDIS_URL'),
+  );
+  return { ...env, ...extra };
+}
