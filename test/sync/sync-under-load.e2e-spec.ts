@@ -1,4 +1,4 @@
-import { signUp, startTestHomeserver, type LooseBody, type TestClient, type TestHomeserver } from '@hearth/testing';
+import { signUp, startTestHomeserver, type LooseBody, type TestHomeserver } from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 const SENDERS = 4;
