@@ -48,6 +48,15 @@ export default tseslint.config(
     },
   },
   {
+    // Plain ES-module scripts (real clients that must run outside jest) are linted without types.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', fetch: 'readonly', setTimeout: 'readonly', console: 'readonly' },
+    },
+  },
+  {
     files: ['libs/protocol/**'],
     rules: {
       'no-restricted-imports': [
