@@ -62,5 +62,14 @@ const V3 = '/_matrix/client/v3';
     expect(Date.now() - started).toBeLessThan(15_000);
     const events = woken.body.rooms.join[roomId].timeline.events as Array<{ event_id: string }>;
     expect(events.map((e) => e.event_id)).toContain(sent.body.event_id);
+
+    // Typing lives in memory, so it must travel too.
+    const typingStart = Date.now();
+    const waitingForTyping = ana.get(`${V3}/sync?since=${woken.body.next_batch as string}&timeout=30000`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await bea.put(`${V3}/rooms/${encodeURIComponent(roomId)}/typing/@bea:pair.example`, { typing: true, timeout: 20000 })).status).toBe(200);
+    const typing = await waitingForTyping;
+    expect(Date.now() - typingStart).toBeLessThan(15_000);
+    expect(typing.body.rooms.join[roomId].ephemeral.events).toContainEqual({ type: 'm.typing', content: { user_ids: ['@bea:pair.example'] } });
   });
 });

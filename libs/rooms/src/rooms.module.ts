@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { createTypingRelay, TypingRelay } from './ephemeral/typing-relay';
 import { TypingService } from './ephemeral/typing.service';
 import { EventWriter } from './events/event-writer.service';
 import { HistoryVisibility } from './events/history-visibility';
@@ -38,6 +40,7 @@ import { RoomSyncService } from './sync/room-sync.service';
     PushRulesService,
     PushEvaluator,
     ReceiptsService,
+    { provide: TypingRelay, useFactory: (config: HearthConfig) => createTypingRelay(config.redisUrl), inject: [HEARTH_CONFIG] },
     TypingService,
     EventStream,
     SyncRepository,

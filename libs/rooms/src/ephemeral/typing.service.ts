@@ -3,16 +3,18 @@ import { MatrixError } from '@hearth/http';
 import { TransactionRunner } from '@hearth/storage';
 import { roomErrors } from '../room-errors';
 import { StateRepository } from '../storage/state.repository';
+import { TypingRelay, type TypingUpdate } from './typing-relay';
 
 /** Typing notifications last at most this long without a refresh. */
 export const MAX_TYPING_TIMEOUT_MS = 120_000;
 const DEFAULT_TYPING_TIMEOUT_MS = 30_000;
 
 /**
- * Who is typing where (spec "Typing Notifications"). Typing is ephemeral: kept in memory, never
- * written to the database, and forgotten at its timeout. Every change, an expiry included,
- * takes a new position and is announced, so that sync can tell which rooms' typing lists moved
- * since a client's token and wake the clients waiting for them.
+ * Who is typing where (spec "Typing Notifications"). Typing is ephemeral: kept in memory (in
+ * every process, through the relay), never written to the database, and forgotten at its
+ * timeout. Every change, an expiry included, takes a new position and is announced, so that
+ * sync can tell which rooms' typing lists moved since a client's token and wake the clients
+ * waiting for them.
  */
 @Injectable()
 export class TypingService implements OnModuleDestroy {
@@ -25,45 +27,33 @@ export class TypingService implements OnModuleDestroy {
   constructor(
     private readonly state: StateRepository,
     private readonly tx: TransactionRunner,
-  ) {}
+    private readonly relay: TypingRelay,
+  ) {
+    relay.onRemoteUpdate((update) => this.apply(update));
+  }
 
   async setTyping(roomId: string, requester: string, userId: string, typing: boolean, timeoutMs: number | undefined, now = Date.now()): Promise<void> {
     if (requester !== userId) throw MatrixError.forbidden('You can only set your own typing state');
     const membership = await this.tx.run((em) => this.state.membership(roomId, userId, em));
     if (membership !== 'join') throw roomErrors.notInRoom();
-    const room = this.rooms.get(roomId) ?? new Map<string, number>();
-    if (typing) {
-      const timeout = Math.min(timeoutMs ?? DEFAULT_TYPING_TIMEOUT_MS, MAX_TYPING_TIMEOUT_MS);
-      room.set(userId, now + timeout);
-      this.scheduleExpiry(roomId, userId, timeout);
-    } else {
-      room.delete(userId);
-    }
-    this.rooms.set(roomId, room);
-    this.changed(roomId);
+    const expiresAt = typing ? now + Math.min(timeoutMs ?? DEFAULT_TYPING_TIMEOUT_MS, MAX_TYPING_TIMEOUT_MS) : null;
+    const update: TypingUpdate = { roomId, userId, expiresAt, position: await this.relay.nextPosition() };
+    this.apply(update);
+    this.relay.publish(update);
   }
 
-  /** Users typing in the room now; expired entries are dropped as they are found. */
+  /** Users typing in the room now. */
   typingIn(roomId: string, now = Date.now()): string[] {
     const room = this.rooms.get(roomId);
     if (!room) return [];
-    let expired = false;
-    for (const [userId, expires] of room) {
-      if (expires <= now) {
-        room.delete(userId);
-        expired = true;
-      }
-    }
-    if (room.size === 0) this.rooms.delete(roomId);
-    if (expired) this.changed(roomId);
-    return [...room.keys()].sort();
+    return [...room].filter(([, expires]) => expires > now).map(([userId]) => userId).sort();
   }
 
   get streamPosition(): number {
     return this.position;
   }
 
-  /** Rooms whose typing list changed after `since`. A position from another process life counts as nothing seen. */
+  /** Rooms whose typing list changed after `since`. A position from before a restart of the counter counts as nothing seen. */
   roomsChangedSince(since: number): Set<string> {
     const from = since > this.position ? 0 : since;
     return new Set([...this.changedAt].filter(([, at]) => at > from).map(([roomId]) => roomId));
@@ -73,26 +63,48 @@ export class TypingService implements OnModuleDestroy {
     this.listeners.push(listener);
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     this.expiryTimers.clear();
+    await this.relay.close();
   }
 
-  private changed(roomId: string): void {
-    this.position++;
-    this.changedAt.set(roomId, this.position);
+  private apply(update: TypingUpdate): void {
+    const room = this.rooms.get(update.roomId) ?? new Map<string, number>();
+    if (update.expiresAt === null) room.delete(update.userId);
+    else {
+      room.set(update.userId, update.expiresAt);
+      this.scheduleExpiry(update.roomId, update.userId, update.expiresAt);
+    }
+    if (room.size === 0) this.rooms.delete(update.roomId);
+    else this.rooms.set(update.roomId, room);
+    this.moved(update.roomId, update.position);
+  }
+
+  private moved(roomId: string, position: number): void {
+    this.position = Math.max(this.position, position);
+    this.changedAt.set(roomId, Math.max(this.changedAt.get(roomId) ?? 0, position));
     for (const listener of this.listeners) listener(roomId);
   }
 
   /** Waiting clients must hear of an expiry when it happens, not at the next change. */
-  private scheduleExpiry(roomId: string, userId: string, timeout: number): void {
+  private scheduleExpiry(roomId: string, userId: string, expiresAt: number): void {
     const key = `${roomId}\u0000${userId}`;
     clearTimeout(this.expiryTimers.get(key));
     const timer = setTimeout(() => {
       this.expiryTimers.delete(key);
-      this.typingIn(roomId);
-    }, timeout + 1);
+      void this.expire(roomId, userId);
+    }, Math.max(0, expiresAt - Date.now()) + 1);
     timer.unref();
     this.expiryTimers.set(key, timer);
+  }
+
+  private async expire(roomId: string, userId: string): Promise<void> {
+    const room = this.rooms.get(roomId);
+    const expires = room?.get(userId);
+    if (!room || expires === undefined || expires > Date.now()) return;
+    room.delete(userId);
+    if (room.size === 0) this.rooms.delete(roomId);
+    this.moved(roomId, await this.relay.nextPosition());
   }
 }
