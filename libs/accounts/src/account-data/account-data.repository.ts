@@ -10,11 +10,15 @@ export class AccountDataRepository {
     return this.dataSource.manager.findOneBy(AccountDataEntity, { userId, roomId, type });
   }
 
-  /** Every write takes a new stream position, so readers see the change after their token. */
+  /**
+   * Every write takes the next position from the account_data counter row (see the SyncStreams
+   * migration), so positions become visible in order and readers see the change after their token.
+   */
   async put(userId: string, roomId: string, type: string, content: Record<string, unknown>): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO account_data (user_id, room_id, type, content, stream_id)
-       VALUES ($1, $2, $3, $4, nextval(pg_get_serial_sequence('account_data', 'stream_id')))
+      `WITH counter AS (UPDATE stream_positions SET position = position + 1 WHERE stream = 'account_data' RETURNING position)
+       INSERT INTO account_data (user_id, room_id, type, content, stream_id)
+       SELECT $1, $2, $3, $4, counter.position FROM counter
        ON CONFLICT (user_id, room_id, type)
        DO UPDATE SET content = EXCLUDED.content, stream_id = EXCLUDED.stream_id`,
       [userId, roomId, type, JSON.stringify(content)],
@@ -31,7 +35,7 @@ export class AccountDataRepository {
   }
 
   async position(): Promise<number> {
-    const rows: Array<{ position: string | null }> = await this.dataSource.query('SELECT max(stream_id) AS position FROM account_data');
+    const rows: Array<{ position: string | null }> = await this.dataSource.query("SELECT position FROM stream_positions WHERE stream = 'account_data'");
     return Number(rows[0]?.position ?? 0);
   }
 }

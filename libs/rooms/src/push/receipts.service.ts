@@ -66,11 +66,14 @@ export class ReceiptsService {
     return new Map(rows.map((row) => [row.thread_id, { notification_count: Number(row.notifications), highlight_count: Number(row.highlights) }]));
   }
 
+  /** The receipt takes the next receipts position from the counter row, so positions become visible in order. */
   private async upsert(roomId: string, userId: string, type: string, threadId: string, eventId: string, streamOrdering: number, em: EntityManager): Promise<void> {
     await em.query(
-      `INSERT INTO receipts (room_id, user_id, receipt_type, thread_id, event_id, stream_ordering, ts) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `WITH counter AS (UPDATE stream_positions SET position = position + 1 WHERE stream = 'receipts' RETURNING position)
+       INSERT INTO receipts (room_id, user_id, receipt_type, thread_id, event_id, stream_ordering, ts, stream_id)
+       SELECT $1, $2, $3, $4, $5, $6, $7, counter.position FROM counter
        ON CONFLICT (room_id, user_id, receipt_type, thread_id)
-       DO UPDATE SET event_id = EXCLUDED.event_id, stream_ordering = EXCLUDED.stream_ordering, ts = EXCLUDED.ts, stream_id = nextval('receipts_stream_seq')
+       DO UPDATE SET event_id = EXCLUDED.event_id, stream_ordering = EXCLUDED.stream_ordering, ts = EXCLUDED.ts, stream_id = EXCLUDED.stream_id
        WHERE receipts.stream_ordering < EXCLUDED.stream_ordering`,
       [roomId, userId, type, threadId, eventId, streamOrdering, Date.now()],
     );

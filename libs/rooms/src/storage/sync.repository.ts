@@ -85,7 +85,7 @@ export class SyncRepository {
   }
 
   async receiptPosition(em: EntityManager): Promise<number> {
-    const rows = await queryRows<{ position: string | null }>(em, 'SELECT max(stream_id) AS position FROM receipts');
+    const rows = await queryRows<{ position: string | null }>(em, "SELECT position FROM stream_positions WHERE stream = 'receipts'");
     return Number(rows[0]?.position ?? 0);
   }
 
