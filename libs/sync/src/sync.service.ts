@@ -71,10 +71,13 @@ export class SyncService {
     return computed.body;
   }
 
-  private compute(userId: string, since: SyncToken | null, filter: SyncFilter, fullState: boolean): Promise<Computed> {
+  private async compute(userId: string, since: SyncToken | null, filter: SyncFilter, fullState: boolean): Promise<Computed> {
+    // Account data is read through accounts' own connection, before this request takes one for
+    // the rest: holding one pooled connection while waiting for another can starve the pool.
+    const accountDataPosition = await this.accountData.position();
+    const changed = await this.accountData.changedSince(userId, since?.accountData ?? 0, accountDataPosition);
     return this.tx.run(async (em) => {
-      const upTo = await this.currentToken(userId, em);
-      const changed = await this.accountData.changedSince(userId, since?.accountData ?? 0, upTo.accountData);
+      const upTo = await this.currentToken(userId, accountDataPosition, em);
       const readMarkers = await this.roomSync.readMarkersSince(userId, since?.receipts ?? 0, upTo.receipts, em);
       const roomAccountData = new Map<string, JsonObject[]>();
       for (const entry of changed.filter((e) => e.roomId !== '')) addTo(roomAccountData, entry.roomId, { type: entry.type, content: entry.content as JsonObject });
@@ -100,10 +103,10 @@ export class SyncService {
     });
   }
 
-  private async currentToken(userId: string, em: EntityManager): Promise<SyncToken> {
+  private async currentToken(userId: string, accountData: number, em: EntityManager): Promise<SyncToken> {
     return {
       events: await this.eventStream.position(em),
-      accountData: await this.accountData.position(),
+      accountData,
       receipts: await this.roomSync.receiptPosition(em),
       typing: this.typing.streamPosition,
       pushRules: await this.pushRules.version(userId, em),
