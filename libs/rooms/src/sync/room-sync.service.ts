@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { getRoomVersion, splitStateKeyTuple, type JsonObject, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
+import { getRoomVersion, splitStateKeyTuple, stateKeyTuple, type JsonObject, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
 import { toClientEvent } from '../events/client-event';
 import { HistoryVisibility } from '../events/history-visibility';
 import { filterToSql, type RoomEventFilter } from '../messages/event-filter';
@@ -61,19 +61,9 @@ export class RoomSyncService {
     const visible = await this.visibility.filter(userId, roomId, events, em);
     const first = events[0];
     const startGroup = first ? first.stateGroupBefore : await this.events.stateGroupAtPosition(roomId, window.upTo, em);
-    const atStart = startGroup === null ? new Map<StateKeyTuple, string>() : await this.state.loadGroup(startGroup, em);
-    let stateIds = [...atStart];
-    if (window.since !== null && !window.fullState) {
-      const sinceGroup = await this.events.stateGroupAtPosition(roomId, window.since, em);
-      const atSince = sinceGroup === null ? new Map<StateKeyTuple, string>() : await this.state.loadGroup(sinceGroup, em);
-      stateIds = stateIds.filter(([tuple, id]) => atSince.get(tuple) !== id);
-    }
-    if (window.filter.lazy_load_members) {
-      const needed = new Set([userId, ...visible.map((e) => e.event.sender)]);
-      const lazyMembers = [...atStart].filter(([tuple]) => isMemberOf(tuple, needed));
-      stateIds = [...stateIds.filter(([tuple]) => splitStateKeyTuple(tuple).type !== 'm.room.member' || isMemberOf(tuple, needed)), ...lazyMembers];
-    }
-    const stateEvents = await this.events.findMany([...new Set(stateIds.map(([, id]) => id))], em);
+    const lazyMembers = window.filter.lazy_load_members ? [...new Set([userId, ...visible.map((e) => e.event.sender)])].map((user) => stateKeyTuple('m.room.member', user)) : undefined;
+    const stateIds = await this.stateAtStart(roomId, startGroup, window, { limited, lazyMembers }, em);
+    const stateEvents = await this.events.findMany([...new Set(stateIds.values())], em);
     return {
       timeline: {
         events: visible.map((stored) => toClientEvent(stored, version)),
@@ -82,6 +72,38 @@ export class RoomSyncService {
       },
       state: { events: [...stateEvents.values()].map((stored) => toClientEvent(stored, version)) },
     };
+  }
+
+  /**
+   * The state a client needs before the timeline: all of it, or what changed between its token
+   * and the timeline's start. When the timeline holds every event since the token (and no filter
+   * hid any), nothing changed in between, and no state needs loading at all.
+   */
+  private async stateAtStart(
+    roomId: string,
+    startGroup: number | null,
+    window: RoomWindow,
+    timeline: { limited: boolean; lazyMembers: StateKeyTuple[] | undefined },
+    em: EntityManager,
+  ): Promise<Map<StateKeyTuple, string>> {
+    const load = async (group: number | null, only?: StateKeyTuple[]) => (group === null ? new Map<StateKeyTuple, string>() : this.state.loadGroup(group, em, only));
+    const { lazyMembers } = timeline;
+    const full = window.since === null || window.fullState === true;
+    const result = new Map<StateKeyTuple, string>();
+    if (!full && !timeline.limited && !hidesEvents(window.filter)) {
+      if (lazyMembers) for (const [tuple, id] of await load(startGroup, lazyMembers)) result.set(tuple, id);
+      return result;
+    }
+    const atStart = await load(startGroup);
+    const atSince = full ? undefined : await load(await this.events.stateGroupAtPosition(roomId, window.since, em));
+    const needed = lazyMembers ? new Set(lazyMembers) : undefined;
+    for (const [tuple, id] of atStart) {
+      const member = splitStateKeyTuple(tuple).type === 'm.room.member';
+      if (needed && member && !needed.has(tuple)) continue;
+      if (atSince?.get(tuple) === id && !(needed && member)) continue;
+      result.set(tuple, id);
+    }
+    return result;
   }
 
   /** Spec "Room summary": member counts, and heroes when the room has no name of its own. */
@@ -152,9 +174,9 @@ export class RoomSyncService {
   }
 }
 
-function isMemberOf(tuple: StateKeyTuple, users: ReadonlySet<string>): boolean {
-  const { type, stateKey } = splitStateKeyTuple(tuple);
-  return type === 'm.room.member' && users.has(stateKey);
+/** Whether a timeline filter can leave events of the window out (then the timeline does not show every change). */
+function hidesEvents(filter: RoomEventFilter): boolean {
+  return filter.types !== undefined || (filter.not_types?.length ?? 0) > 0 || filter.senders !== undefined || (filter.not_senders?.length ?? 0) > 0 || filter.contains_url !== undefined;
 }
 
 /** Spec "Receipts": `{ eventId: { receiptType: { userId: { ts, thread_id? } } } }`. */

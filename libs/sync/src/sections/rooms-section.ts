@@ -90,7 +90,8 @@ export class RoomsSectionBuilder {
         state: { events: filterEvents(filter.room?.state, state.events) },
         ephemeral: { events: filterEvents(filter.room?.ephemeral, ephemeral) },
         account_data: { events: filterEvents(filter.room?.account_data, accountData) },
-        summary: await this.rooms.summary(roomId, userId, em),
+        // The summary only changes with membership: sent whole at first, then when members move.
+        ...(window.since === null || request.fullState || touchesMembers(timeline.events, state.events) ? { summary: await this.rooms.summary(roomId, userId, em) } : {}),
         unread_notifications: unread.main,
         ...(unread.threads ? { unread_thread_notifications: unread.threads } : {}),
       };
@@ -113,6 +114,10 @@ export class RoomsSectionBuilder {
       account_data: { events: filterEvents(request.filter.room?.account_data, request.roomAccountData.get(m.roomId) ?? []) },
     };
   }
+}
+
+function touchesMembers(...lists: ReadonlyArray<readonly JsonObject[]>): boolean {
+  return lists.some((events) => events.some((event) => event.type === 'm.room.member'));
 }
 
 /** The timeline filter as /messages takes it; lazy loading is asked for on the state filter. */
