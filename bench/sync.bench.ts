@@ -1,6 +1,8 @@
 /**
  * /sync figures (issue 5), against `hearth start` in child processes and local PostgreSQL:
- *   (a) latency from PUT /send returning to the event arriving at waiting /syncs, 100 clients long-polling
+ *   (a) latency from PUT /send returning to the event arriving at another client's waiting /sync,
+ *       with 100 other clients long-polling (idle, in their own rooms); and the same with all 100
+ *       in the sender's room, so that every event wakes 100 requests (fan-out)
  *   (b) initial sync for a user in 200 rooms of 50 events each, timeline limit 10, with and without lazy loading
  *   (c) resident memory of the homeserver with 10,000 idle long-polling /sync requests
  *   (d) as (a), with the sender on one process and the pollers on another, joined by Redis
@@ -14,14 +16,17 @@ import { agent, call, createBenchDatabase, createRoom, percentile, REDIS_URL, re
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'a,b,c,d').split(','));
 const PORT = Number(process.env.BENCH_PORT ?? 18_108);
 const POLLERS = 100;
-const LATENCY_EVENTS = Number(process.env.BENCH_EVENTS ?? 100);
+/** Events sent one after another, and the pause between them; a fan-out wakes 100 requests per event. */
+const LATENCY_RUNS = { idle: { events: 300, pauseMs: 30 }, 'fan-out': { events: 100, pauseMs: 100 } } as const;
 const SYNC = '/_matrix/client/v3/sync';
 
 async function main(): Promise<void> {
-  if (PHASES.has('a')) await withServers(1, {}, ([server]) => latency('(a) send → waiting /sync, 100 pollers, 1 process', server!, server!));
+  if (PHASES.has('a')) await withServers(1, {}, ([server]) => latency('(a) send → waiting /sync, 1 receiver + 100 idle pollers, 1 process', server!, server!, 'idle'));
+  if (PHASES.has('a')) await withServers(1, {}, ([server]) => latency('(a) fan-out: send → 100 waiting /syncs in the room, 1 process', server!, server!, 'fan-out'));
   if (PHASES.has('b')) await withServers(1, {}, ([server]) => initialSync(server!));
   if (PHASES.has('c')) await withServers(1, {}, ([server]) => idleMemory(server!));
-  if (PHASES.has('d')) await withServers(2, { REDIS_URL }, ([sender, poller]) => latency('(d) send → waiting /sync, 100 pollers, 2 processes + Redis', sender!, poller!));
+  if (PHASES.has('d')) await withServers(2, { REDIS_URL }, ([sender, poller]) => latency('(d) send → waiting /sync, 1 receiver + 100 idle pollers, 2 processes + Redis', sender!, poller!, 'idle'));
+  if (PHASES.has('d')) await withServers(2, { REDIS_URL }, ([sender, poller]) => latency('(d) fan-out: send → 100 waiting /syncs in the room, 2 processes + Redis', sender!, poller!, 'fan-out'));
   agent.destroy();
 }
 
@@ -38,19 +43,27 @@ async function withServers(count: number, env: Record<string, string>, run: (ser
   }
 }
 
-/** Each poller long-polls in a loop and notes when each bench message reaches it. */
-async function latency(title: string, sendVia: BenchServer, pollVia: BenchServer): Promise<void> {
+/**
+ * Each poller long-polls in a loop and notes when each bench message reaches it. `idle`: one
+ * receiver in the sender's room and 100 pollers waiting in rooms of their own; `fan-out`: all
+ * 100 pollers in the sender's room.
+ */
+async function latency(title: string, sendVia: BenchServer, pollVia: BenchServer, shape: 'idle' | 'fan-out'): Promise<void> {
   const sender = await register(sendVia.url, 'sender');
-  const pollers = await registerMany(pollVia.url, 'poller', POLLERS);
-  const roomId = await createRoom(sendVia.url, sender, pollers);
+  const others = await registerMany(pollVia.url, 'poller', POLLERS);
+  const receivers = shape === 'idle' ? [await register(pollVia.url, 'receiver')] : others;
+  const roomId = await createRoom(sendVia.url, sender, receivers);
+  if (shape === 'idle') for (const other of others) await createRoom(pollVia.url, other, []);
+  const pollers = shape === 'idle' ? [...receivers, ...others] : others;
   const filter = encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 50 } } }));
   const arrivals = new Map<string, number[]>();
-  let running = true;
+  // Clients wait 30 s, as real ones do; the bench hangs up on them when it is done.
+  const hangUp = new AbortController();
   let failure: unknown;
   const loops = pollers.map(async (token) => {
     let since = (await call(pollVia.url, 'GET', `${SYNC}?filter=${filter}`, undefined, token)).next_batch as string;
-    while (running) {
-      const body = await call(pollVia.url, 'GET', `${SYNC}?since=${since}&timeout=5000&filter=${filter}`, undefined, token);
+    while (!hangUp.signal.aborted) {
+      const body = await call(pollVia.url, 'GET', `${SYNC}?since=${since}&timeout=30000&filter=${filter}`, undefined, token, hangUp.signal);
       const now = performance.now();
       since = body.next_batch as string;
       const room = (body.rooms as { join: Record<string, { timeline: { events: Array<{ content: { body?: string } }> } }> }).join[roomId];
@@ -59,18 +72,21 @@ async function latency(title: string, sendVia: BenchServer, pollVia: BenchServer
         if (id?.startsWith('lat')) arrivals.set(id, [...(arrivals.get(id) ?? []), now]);
       }
     }
-  }).map((loop) => loop.catch((error: unknown) => { failure ??= error; }));
+  }).map((loop) => loop.catch((error: unknown) => {
+    if (!hangUp.signal.aborted) failure ??= error;
+  }));
   await new Promise((resolve) => setTimeout(resolve, 2000));
 
   const returned = new Map<string, number>();
-  for (let i = 0; i < LATENCY_EVENTS; i++) {
+  const { events, pauseMs } = LATENCY_RUNS[shape];
+  for (let i = 0; i < events; i++) {
     const id = `lat${i}`;
     await send(sendVia.url, sender, roomId, id, id);
     returned.set(id, performance.now());
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
   }
-  await new Promise((resolve) => setTimeout(resolve, 3000));
-  running = false;
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  hangUp.abort();
   await Promise.all(loops);
   if (failure) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
 
@@ -78,7 +94,7 @@ async function latency(title: string, sendVia: BenchServer, pollVia: BenchServer
   let missing = 0;
   for (const [id, at] of returned) {
     const seen = arrivals.get(id) ?? [];
-    missing += POLLERS - seen.length;
+    missing += receivers.length - seen.length;
     // An event can reach a poller before its sender's reply is on the wire: that counts as 0.
     for (const arrival of seen) delays.push(Math.max(0, arrival - at));
   }
@@ -150,6 +166,6 @@ function rssMb(server: BenchServer): number {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -82,7 +82,7 @@ export async function startServer(database: BenchDatabase, port: number, env: Re
 /** node:http with keep-alive: much lighter than fetch, so the client takes less of the two cores from the server. */
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 20_000 });
 
-export function call(base: string, method: string, pathAndQuery: string, body?: unknown, token?: string): Promise<Record<string, unknown>> {
+export function call(base: string, method: string, pathAndQuery: string, body?: unknown, token?: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
   const data = body === undefined ? '' : JSON.stringify(body);
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
@@ -97,6 +97,7 @@ export function call(base: string, method: string, pathAndQuery: string, body?: 
       },
       (res) => {
         const chunks: Buffer[] = [];
+        res.on('error', reject);
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
@@ -106,6 +107,10 @@ export function call(base: string, method: string, pathAndQuery: string, body?: 
       },
     );
     request.on('error', reject);
+    // Hanging up destroys only a request still in flight; finished ones have let go of the signal.
+    const hangUp = () => request.destroy(new Error('hung up'));
+    signal?.addEventListener('abort', hangUp, { once: true });
+    request.on('close', () => signal?.removeEventListener('abort', hangUp));
     request.end(data);
   });
 }

@@ -6,3 +6,4 @@ export { claimDatabaseForServer, ServerIdentityMismatchError } from './server-id
 export { StorageModule, type StorageModuleOptions } from './storage.module';
 export { TransactionRunner } from './transaction-runner';
 export { preparedStatement, queryPrepared, type PreparedStatement } from './prepared-statement';
+export { readStreamPositions } from './stream-positions';

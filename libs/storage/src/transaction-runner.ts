@@ -28,6 +28,22 @@ export class TransactionRunner {
     }
   }
 
+  /**
+   * Several reads that need no atomicity (each statement sees what was committed when it
+   * started, as in a READ COMMITTED transaction) on one pooled connection, without the BEGIN
+   * and COMMIT round trips. Everything inside must use `em`: waiting for a second pooled
+   * connection while holding this one can starve the pool.
+   */
+  async read<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      return await work(runner.manager);
+    } finally {
+      await runner.release();
+    }
+  }
+
   /** Runs `hook` once the transaction of `em` has committed (not at all if it rolls back). */
   afterCommit(em: EntityManager, hook: () => void): void {
     this.hooksOf(em).committed.push(hook);

@@ -3,8 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { AccountDataService } from '@hearth/accounts';
 import { MatrixError } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
-import { EventStream, PushRulesService, RoomSyncService, TypingService } from '@hearth/rooms';
-import { TransactionRunner } from '@hearth/storage';
+import { PushRulesService, RoomSyncService, TypingService } from '@hearth/rooms';
+import { readStreamPositions, TransactionRunner } from '@hearth/storage';
 import { FiltersService } from './filters/filters.service';
 import { filterEvents, type SyncFilter } from './filters/sync-filter';
 import { roomKey, SyncNotifier, userKey } from './notifier/sync-notifier';
@@ -42,7 +42,6 @@ export class SyncService {
     private readonly filters: FiltersService,
     private readonly roomsSection: RoomsSectionBuilder,
     private readonly roomSync: RoomSyncService,
-    private readonly eventStream: EventStream,
     private readonly typing: TypingService,
     private readonly accountData: AccountDataService,
     private readonly pushRules: PushRulesService,
@@ -71,13 +70,14 @@ export class SyncService {
     return computed.body;
   }
 
+  /**
+   * Reads on one connection without a transaction: every stream is read up to the positions
+   * taken first, so later commits cannot slip in.
+   */
   private async compute(userId: string, since: SyncToken | null, filter: SyncFilter, fullState: boolean): Promise<Computed> {
-    // Account data is read through accounts' own connection, before this request takes one for
-    // the rest: holding one pooled connection while waiting for another can starve the pool.
-    const accountDataPosition = await this.accountData.position();
-    const changed = await this.accountData.changedSince(userId, since?.accountData ?? 0, accountDataPosition);
-    return this.tx.run(async (em) => {
-      const upTo = await this.currentToken(userId, accountDataPosition, em);
+    return this.tx.read(async (em) => {
+      const upTo = await this.currentToken(userId, em);
+      const changed = await this.accountData.changedSince(userId, since?.accountData ?? 0, upTo.accountData, em);
       const readMarkers = await this.roomSync.readMarkersSince(userId, since?.receipts ?? 0, upTo.receipts, em);
       const roomAccountData = new Map<string, JsonObject[]>();
       for (const entry of changed.filter((e) => e.roomId !== '')) addTo(roomAccountData, entry.roomId, { type: entry.type, content: entry.content as JsonObject });
@@ -103,14 +103,11 @@ export class SyncService {
     });
   }
 
-  private async currentToken(userId: string, accountData: number, em: EntityManager): Promise<SyncToken> {
-    return {
-      events: await this.eventStream.position(em),
-      accountData,
-      receipts: await this.roomSync.receiptPosition(em),
-      typing: this.typing.streamPosition,
-      pushRules: await this.pushRules.version(userId, em),
-    };
+  private async currentToken(userId: string, em: EntityManager): Promise<SyncToken> {
+    const typing = this.typing.streamPosition;
+    const positions = await readStreamPositions(em);
+    const pushRules = await this.pushRules.version(userId, em);
+    return { events: positions.get('events') ?? 0, accountData: positions.get('account_data') ?? 0, receipts: positions.get('receipts') ?? 0, typing, pushRules };
   }
 }
 

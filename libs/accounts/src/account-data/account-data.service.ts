@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import { isValidRoomId } from '@hearth/protocol';
+import type { EntityManager } from 'typeorm';
 import { AccountDataRepository } from './account-data.repository';
 
 /** Types the server manages itself; clients write them through their own endpoints. */
@@ -20,8 +21,8 @@ export class AccountDataService {
   }
 
   /** For sync: the owner's entries written in (since, upTo], global ones with roomId ''. */
-  changedSince(userId: string, since: number, upTo: number): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
-    return this.accountData.changedSince(userId, since, upTo);
+  changedSince(userId: string, since: number, upTo: number, em?: EntityManager): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
+    return this.accountData.changedSince(userId, since, upTo, em);
   }
 
   position(): Promise<number> {

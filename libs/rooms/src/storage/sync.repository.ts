@@ -6,6 +6,7 @@ import { queryRows } from './sql';
 
 export interface MembershipRow {
   readonly roomId: string;
+  readonly roomVersion: string;
   readonly membership: string;
   /** Stream position of the membership event. */
   readonly position: number;
@@ -27,14 +28,14 @@ export class SyncRepository {
 
   /** The user's current membership in every room they have one in. */
   async memberships(userId: string, em: EntityManager): Promise<MembershipRow[]> {
-    const rows = await queryRows<{ room_id: string; membership: string; stream_ordering: string; event_id: string }>(
+    const rows = await queryRows<{ room_id: string; room_version: string; membership: string; stream_ordering: string; event_id: string }>(
       em,
-      `SELECT c.room_id, c.membership, e.stream_ordering, e.event_id
-         FROM current_state c JOIN events e ON e.event_id = c.event_id
+      `SELECT c.room_id, r.room_version, c.membership, e.stream_ordering, e.event_id
+         FROM current_state c JOIN events e ON e.event_id = c.event_id JOIN rooms r ON r.room_id = c.room_id
         WHERE c.type = 'm.room.member' AND c.state_key = $1`,
       [userId],
     );
-    return rows.map((row) => ({ roomId: row.room_id, membership: row.membership, position: Number(row.stream_ordering), eventId: row.event_id }));
+    return rows.map((row) => ({ roomId: row.room_id, roomVersion: row.room_version, membership: row.membership, position: Number(row.stream_ordering), eventId: row.event_id }));
   }
 
   /** Rooms among `roomIds` with events in (since, upTo]. */

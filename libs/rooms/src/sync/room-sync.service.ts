@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { getRoomVersion, splitStateKeyTuple, stateKeyTuple, type JsonObject, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
+import { getRoomVersion, splitStateKeyTuple, stateKeyTuple, type JsonObject, type StateKeyTuple } from '@hearth/protocol';
 import { toClientEvent } from '../events/client-event';
 import { HistoryVisibility } from '../events/history-visibility';
 import { filterToSql, type RoomEventFilter } from '../messages/event-filter';
 import { encodePageToken } from '../messages/page-token';
 import { ReceiptsService } from '../push/receipts.service';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
-import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
 import { SyncRepository, type MembershipRow, type ReceiptRow } from '../storage/sync.repository';
 
@@ -21,6 +20,12 @@ export interface RoomWindow {
   readonly limit: number;
   /** Send the whole state at the timeline's start even though `since` is set (full_state). */
   readonly fullState?: boolean;
+  readonly roomVersion: string;
+  /**
+   * The user was joined at `since` and has not changed membership since: every event in the
+   * window is visible to them whatever the history visibility, and no check is needed.
+   */
+  readonly joinedThroughout?: boolean;
 }
 
 export interface RoomTimeline {
@@ -41,7 +46,6 @@ export class RoomSyncService {
     private readonly sync: SyncRepository,
     private readonly events: EventRepository,
     private readonly state: StateRepository,
-    private readonly rooms: RoomRepository,
     private readonly visibility: HistoryVisibility,
     private readonly receipts: ReceiptsService,
   ) {}
@@ -56,9 +60,10 @@ export class RoomSyncService {
 
   /** The timeline in the window, newest `limit` events, and the state at its start (whole, or what changed since `since`). */
   async timeline(roomId: string, userId: string, window: RoomWindow, em: EntityManager): Promise<RoomTimeline> {
-    const version = await this.versionOf(roomId, em);
+    const version = getRoomVersion(window.roomVersion);
+    if (!version) throw new Error(`Room ${roomId} has unknown version ${window.roomVersion}`);
     const { events, limited } = await this.sync.timeline(roomId, window.since ?? 0, window.upTo, window.limit, em, filterToSql(window.filter, 5));
-    const visible = await this.visibility.filter(userId, roomId, events, em);
+    const visible = window.joinedThroughout ? events : await this.visibility.filter(userId, roomId, events, em);
     const first = events[0];
     const startGroup = first ? first.stateGroupBefore : await this.events.stateGroupAtPosition(roomId, window.upTo, em);
     const lazyMembers = window.filter.lazy_load_members ? [...new Set([userId, ...visible.map((e) => e.event.sender)])].map((user) => stateKeyTuple('m.room.member', user)) : undefined;
@@ -166,12 +171,6 @@ export class RoomSyncService {
     return [...loaded.values()].map(({ event }: StoredEvent) => ({ type: event.type, state_key: event.state_key ?? '', content: event.content, sender: event.sender }));
   }
 
-  private async versionOf(roomId: string, em: EntityManager): Promise<RoomVersion> {
-    const room = await this.rooms.find(roomId, em);
-    const version = room && getRoomVersion(room.roomVersion);
-    if (!version) throw new Error(`Room ${roomId} has no known version`);
-    return version;
-  }
 }
 
 /** Whether a timeline filter can leave events of the window out (then the timeline does not show every change). */

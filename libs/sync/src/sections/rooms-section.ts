@@ -77,6 +77,8 @@ export class RoomsSectionBuilder {
 
       const window = {
         since: since === null || newlyJoined ? null : since.events,
+        roomVersion: m.roomVersion,
+        joinedThroughout: since !== null && !newlyJoined,
         upTo: upTo.events,
         filter: timelineFilter,
         limit: Math.min(filter.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT),
@@ -102,6 +104,7 @@ export class RoomsSectionBuilder {
   private async leftRoom(request: RoomsRequest, m: MembershipRow, em: EntityManager): Promise<JsonObject> {
     const window = {
       since: request.since?.events ?? null,
+      roomVersion: m.roomVersion,
       upTo: Math.min(m.position, request.upTo.events),
       filter: timelineFilterOf(request.filter),
       limit: Math.min(request.filter.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT),
