@@ -1,4 +1,4 @@
-import { signUp, startTestHomeserver, type LooseBody, type TestClient, type TestHomeserver } from '@hearth/testing';
+import { signUp, startTestHomeserver, TestClient, type LooseBody, type TestHomeserver } from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 
@@ -164,6 +164,17 @@ describe('/sync', () => {
     expect((left.timeline.events as LooseBody[]).at(-1)).toMatchObject({ type: 'm.room.member', state_key: BEA, content: { membership: 'leave' } });
   });
 
+  it('takes a token from before a restart', async () => {
+    const before = await sync(ana);
+    hs = await hs.restart();
+    ana = new TestClient(hs.url, ana.accessToken);
+    bea = new TestClient(hs.url, bea.accessToken);
+    const roomOfAna = (await ana.post(`${V3}/createRoom`, { preset: 'private_chat', name: 'After restart' })).body.room_id as string;
+    await say(ana, roomOfAna, 'still here');
+    const after = await sync(ana, { since: before.next_batch });
+    expect(bodies(after.rooms.join[roomOfAna])).toEqual(['still here']);
+  });
+
   it('refuses bad input with Matrix errors', async () => {
     expect((await ana.get(`${V3}/sync?since=nonsense`)).body.errcode).toBe('M_INVALID_PARAM');
     expect((await ana.get(`${V3}/sync?timeout=-5`)).body.errcode).toBe('M_INVALID_PARAM');
@@ -175,6 +186,6 @@ describe('/sync', () => {
     expect((await ana.post(`${V3}/user/${BEA}/filter`, {})).status).toBe(403);
     expect((await ana.get(`${V3}/user/${BEA}/filter/0`)).status).toBe(403);
     expect((await ana.post(`${V3}/user/${ANA}/filter`, { room: { rooms: 'all' } })).body.errcode).toBe('M_BAD_JSON');
-    expect((await new (ana.constructor as typeof TestClient)(hs.url).get(`${V3}/sync`)).body.errcode).toBe('M_MISSING_TOKEN');
+    expect((await new TestClient(hs.url).get(`${V3}/sync`)).body.errcode).toBe('M_MISSING_TOKEN');
   });
 });
