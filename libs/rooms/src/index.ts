@@ -14,6 +14,7 @@ export { RoomsModule } from './rooms.module';
 export { RoomMembersService } from './state/room-members.service';
 export { RoomSharingFromState } from './state/room-sharing';
 export { EventStream, type EventStreamChange } from './streams/event-stream';
-export { RoomSyncService, type RoomTimeline, type RoomWindow } from './sync/room-sync.service';
+export { RoomSyncService } from './sync/room-sync.service';
+export type { RoomTimeline, RoomWindow, TimelineRequest } from './sync/room-timelines';
 export type { MembershipRow } from './storage/sync.repository';
 export { encodePageToken } from './messages/page-token';

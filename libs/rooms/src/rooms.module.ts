@@ -27,6 +27,7 @@ import { RoomSharingFromState } from './state/room-sharing';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
 import { RoomSyncService } from './sync/room-sync.service';
+import { RoomTimelines } from './sync/room-timelines';
 
 @Module({
   providers: [
@@ -45,6 +46,7 @@ import { RoomSyncService } from './sync/room-sync.service';
     EventStream,
     SyncRepository,
     RoomSyncService,
+    RoomTimelines,
     EventWriter,
     SendBatcher,
     RelationsService,

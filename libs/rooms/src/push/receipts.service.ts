@@ -48,25 +48,31 @@ export class ReceiptsService {
 
   /** Notifications and highlights after the user's latest read receipt, per thread ('' = main timeline). */
   async unreadCounts(roomId: string, userId: string, em?: EntityManager): Promise<Map<string, UnreadCounts>> {
-    const run = (manager: EntityManager) =>
-      queryRows<{ thread_id: string; notifications: string; highlights: string }>(
-        manager,
-        `SELECT a.thread_id, count(*) AS notifications, count(*) FILTER (WHERE a.highlight) AS highlights
-           FROM event_push_actions a
-          WHERE a.user_id = $1 AND a.room_id = $2
-            AND a.stream_ordering > COALESCE((
-                  SELECT max(r.stream_ordering) FROM receipts r
-                   WHERE r.room_id = a.room_id AND r.user_id = a.user_id
-                     AND r.receipt_type IN ('m.read', 'm.read.private')
-                     AND r.thread_id IN ('', CASE WHEN a.thread_id = '' THEN 'main' ELSE a.thread_id END)), 0)
-          GROUP BY a.thread_id`,
-        [userId, roomId],
-      );
-    const rows = em ? await run(em) : await this.tx.run(run);
-    return new Map(rows.map((row) => [row.thread_id, { notification_count: Number(row.notifications), highlight_count: Number(row.highlights) }]));
+    const run = async (manager: EntityManager) => (await this.unreadCountsOfRooms([roomId], userId, manager)).get(roomId) ?? new Map<string, UnreadCounts>();
+    return em ? run(em) : this.tx.run(run);
   }
 
-  /** The receipt takes the next receipts position from the counter row, so positions become visible in order. */
+  /** `unreadCounts` for many rooms in one statement. */
+  async unreadCountsOfRooms(roomIds: readonly string[], userId: string, em: EntityManager): Promise<Map<string, Map<string, UnreadCounts>>> {
+    const result = new Map(roomIds.map((roomId) => [roomId, new Map<string, UnreadCounts>()]));
+    if (roomIds.length === 0) return result;
+    const rows = await queryRows<{ room_id: string; thread_id: string; notifications: string; highlights: string }>(
+      em,
+      `SELECT a.room_id, a.thread_id, count(*) AS notifications, count(*) FILTER (WHERE a.highlight) AS highlights
+         FROM event_push_actions a
+        WHERE a.user_id = $1 AND a.room_id = ANY($2::text[])
+          AND a.stream_ordering > COALESCE((
+                SELECT max(r.stream_ordering) FROM receipts r
+                 WHERE r.room_id = a.room_id AND r.user_id = a.user_id
+                   AND r.receipt_type IN ('m.read', 'm.read.private')
+                   AND r.thread_id IN ('', CASE WHEN a.thread_id = '' THEN 'main' ELSE a.thread_id END)), 0)
+        GROUP BY a.room_id, a.thread_id`,
+      [userId, roomIds],
+    );
+    for (const row of rows) result.get(row.room_id)?.set(row.thread_id, { notification_count: Number(row.notifications), highlight_count: Number(row.highlights) });
+    return result;
+  }
+
   private async upsert(roomId: string, userId: string, type: string, threadId: string, eventId: string, streamOrdering: number, em: EntityManager): Promise<void> {
     await em.query(
       `WITH counter AS (UPDATE stream_positions SET position = position + 1 WHERE stream = 'receipts' RETURNING position)

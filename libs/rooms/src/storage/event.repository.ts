@@ -181,6 +181,43 @@ export class EventRepository {
     return (await queryRows<EventRow>(em, sql, [roomId, after, upTo, limit, ...filter.parameters])).map(toStored);
   }
 
+  /**
+   * For many rooms at once: each room's newest `limit` events in (after, upTo], newest first.
+   * One statement; each room is an index range scan of its own.
+   */
+  async pagesBetween(
+    windows: ReadonlyArray<{ roomId: string; after: number }>,
+    upTo: number,
+    limit: number,
+    em: EntityManager,
+    filter: { sql: string; parameters: unknown[] } = { sql: '', parameters: [] },
+  ): Promise<Map<string, StoredEvent[]>> {
+    const result = new Map<string, StoredEvent[]>(windows.map((w) => [w.roomId, []]));
+    if (windows.length === 0) return result;
+    const rows = await queryRows<EventRow>(
+      em,
+      `SELECT page.* FROM unnest($1::text[], $2::bigint[]) AS w (room_id, after)
+       CROSS JOIN LATERAL (
+         ${SELECT_EVENT} WHERE room_id = w.room_id AND stream_ordering > w.after AND stream_ordering <= $3${filter.sql}
+         ORDER BY stream_ordering DESC LIMIT $4) page`,
+      [windows.map((w) => w.roomId), windows.map((w) => w.after), upTo, limit, ...filter.parameters],
+    );
+    for (const row of rows) result.get(row.room_id)?.push(toStored(row));
+    return result;
+  }
+
+  /** The state groups after each room's last event at or before a stream position. */
+  async stateGroupsAtPosition(roomIds: readonly string[], position: number, em: EntityManager): Promise<Map<string, number | null>> {
+    if (roomIds.length === 0) return new Map();
+    const rows = await queryRows<{ room_id: string; state_group_after: string | null }>(
+      em,
+      `SELECT w.room_id, last.state_group_after FROM unnest($1::text[]) AS w (room_id)
+       CROSS JOIN LATERAL (SELECT state_group_after FROM events WHERE room_id = w.room_id AND stream_ordering <= $2 ORDER BY stream_ordering DESC LIMIT 1) last`,
+      [roomIds, position],
+    );
+    return new Map(rows.map((row) => [row.room_id, row.state_group_after === null ? null : Number(row.state_group_after)]));
+  }
+
   /** The state group after the room's last event at or before a stream position. */
   async stateGroupAtPosition(roomId: string, position: number, em: EntityManager): Promise<number | null> {
     const rows = await queryRows<{ state_group_after: string | null }>(

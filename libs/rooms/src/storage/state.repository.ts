@@ -46,6 +46,26 @@ export class StateRepository {
     return new Map(rows.map((row) => [stateKeyTuple(row.type, row.state_key), row.event_id]));
   }
 
+  /** The full state of many groups, walking all their delta chains in one statement. */
+  async loadGroups(groups: readonly number[], em: EntityManager): Promise<Map<number, Map<StateKeyTuple, string>>> {
+    const result = new Map<number, Map<StateKeyTuple, string>>(groups.map((group) => [group, new Map()]));
+    if (groups.length === 0) return result;
+    const rows = await queryRows<{ root: string; type: string; state_key: string; event_id: string }>(
+      em,
+      `WITH RECURSIVE chain (root, id, prev_group, n) AS (
+         SELECT id, id, prev_group, 0 FROM state_groups WHERE id = ANY($1::bigint[])
+         UNION ALL
+         SELECT c.root, g.id, g.prev_group, c.n + 1 FROM state_groups g JOIN chain c ON g.id = c.prev_group
+       )
+       SELECT DISTINCT ON (c.root, e.type, e.state_key) c.root, e.type, e.state_key, e.event_id
+         FROM chain c JOIN state_group_entries e ON e.state_group = c.id
+        ORDER BY c.root, e.type, e.state_key, c.n ASC`,
+      [[...new Set(groups)]],
+    );
+    for (const row of rows) result.get(Number(row.root))?.set(stateKeyTuple(row.type, row.state_key), row.event_id);
+    return result;
+  }
+
   /** Current state events as the auth rules take them: all of them, or only `only`, in one round trip. */
   async currentState(roomId: string, em: EntityManager, only?: readonly StateKeyTuple[]): Promise<Map<StateKeyTuple, RoomEvent>> {
     if (only?.length === 0) return new Map();

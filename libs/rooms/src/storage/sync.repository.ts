@@ -99,4 +99,24 @@ export class SyncRepository {
     );
     return rows.map((row) => ({ userId: row.state_key, membership: row.membership }));
   }
+
+  /** Members of many rooms, and which of the rooms have a name or canonical alias of their own. */
+  async membersOfRooms(roomIds: readonly string[], em: EntityManager): Promise<Map<string, { members: Array<{ userId: string; membership: string }>; named: boolean }>> {
+    const result = new Map(roomIds.map((roomId) => [roomId, { members: [] as Array<{ userId: string; membership: string }>, named: false }]));
+    if (roomIds.length === 0) return result;
+    const rows = await queryRows<{ room_id: string; type: string; state_key: string; membership: string | null }>(
+      em,
+      `SELECT room_id, type, state_key, membership FROM current_state
+        WHERE room_id = ANY($1::text[]) AND type IN ('m.room.member', 'm.room.name', 'm.room.canonical_alias')
+        ORDER BY room_id, state_key`,
+      [roomIds],
+    );
+    for (const row of rows) {
+      const entry = result.get(row.room_id);
+      if (!entry) continue;
+      if (row.type === 'm.room.member') entry.members.push({ userId: row.state_key, membership: row.membership ?? 'leave' });
+      else entry.named = true;
+    }
+    return result;
+  }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from '@hearth/protocol';
-import { RoomSyncService, TypingService, type MembershipRow, type RoomEventFilter } from '@hearth/rooms';
+import { RoomSyncService, TypingService, type MembershipRow, type RoomEventFilter, type RoomWindow } from '@hearth/rooms';
 import { filterEvents, passesRoomFilter, type SyncFilter } from '../filters/sync-filter';
 import type { SyncToken } from '../sync-token';
 
@@ -63,58 +63,69 @@ export class RoomsSectionBuilder {
     const withEvents = since === null ? new Set(roomIds) : await this.rooms.roomsWithEvents(roomIds, since.events, upTo.events, em);
     const typingMoved = this.typing.roomsChangedSince(since?.typing ?? 0);
     const receipts = await this.rooms.receiptEvents(roomIds, userId, since?.receipts ?? 0, upTo.receipts, em);
-    const timelineFilter = timelineFilterOf(filter);
-    const perThread = filter.room?.timeline?.unread_thread_notifications === true;
 
+    const included: Array<{ m: MembershipRow; window: RoomWindow; ephemeral: JsonObject[]; accountData: JsonObject[] }> = [];
     for (const m of joined) {
-      const { roomId } = m;
       const newlyJoined = since !== null && m.position > since.events;
-      const typingUsers = this.typing.typingIn(roomId);
-      const typingChanged = since === null ? typingUsers.length > 0 : typingMoved.has(roomId);
-      const accountData = request.roomAccountData.get(roomId) ?? [];
-      const receipt = receipts.get(roomId);
-      if (since !== null && !request.fullState && !newlyJoined && !withEvents.has(roomId) && !typingChanged && !receipt && accountData.length === 0) continue;
+      const typingUsers = this.typing.typingIn(m.roomId);
+      const typingChanged = since === null ? typingUsers.length > 0 : typingMoved.has(m.roomId);
+      const accountData = request.roomAccountData.get(m.roomId) ?? [];
+      const receipt = receipts.get(m.roomId);
+      if (since !== null && !request.fullState && !newlyJoined && !withEvents.has(m.roomId) && !typingChanged && !receipt && accountData.length === 0) continue;
+      const fresh = since === null || newlyJoined;
+      included.push({
+        m,
+        // Joined from their membership event on (or since the token, if joined before it), the user sees every event.
+        window: { roomId: m.roomId, roomVersion: m.roomVersion, since: fresh ? null : since.events, visibleFrom: fresh ? m.position : 0 },
+        ephemeral: [...(typingChanged ? [{ type: 'm.typing', content: { user_ids: typingUsers } }] : []), ...(receipt ? [receipt] : [])],
+        accountData,
+      });
+    }
+    if (included.length === 0) return;
 
-      const window = {
-        since: since === null || newlyJoined ? null : since.events,
-        roomVersion: m.roomVersion,
-        joinedThroughout: since !== null && !newlyJoined,
-        upTo: upTo.events,
-        filter: timelineFilter,
-        limit: Math.min(filter.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT),
-        fullState: request.fullState,
-      };
-      const { timeline, state } = await this.rooms.timeline(roomId, userId, window, em);
-      const ephemeral = [...(typingChanged ? [{ type: 'm.typing', content: { user_ids: typingUsers } }] : []), ...(receipt ? [receipt] : [])];
-      const unread = await this.rooms.unread(roomId, userId, perThread, em);
-      section.join[roomId] = {
-        timeline,
-        state: { events: filterEvents(filter.room?.state, state.events) },
+    const ids = included.map((room) => room.m.roomId);
+    const timelines = await this.rooms.timelines(userId, included.map((room) => room.window), { upTo: upTo.events, ...this.timelineRequest(request) }, em);
+    const unread = await this.rooms.unread(ids, userId, filter.room?.timeline?.unread_thread_notifications === true, em);
+    // The summary only changes with membership: sent whole at first, then when members move.
+    const summaryFor = ids.filter((roomId, i) => {
+      const room = timelines.get(roomId);
+      return included[i]?.window.since === null || request.fullState || (room !== undefined && touchesMembers(room.timeline.events, room.state.events));
+    });
+    const summaries = await this.rooms.summaries(summaryFor, userId, em);
+    for (const { m, ephemeral, accountData } of included) {
+      const room = timelines.get(m.roomId);
+      if (!room) continue;
+      const counts = unread.get(m.roomId);
+      const summary = summaries.get(m.roomId);
+      section.join[m.roomId] = {
+        timeline: room.timeline,
+        state: { events: filterEvents(filter.room?.state, room.state.events) },
         ephemeral: { events: filterEvents(filter.room?.ephemeral, ephemeral) },
         account_data: { events: filterEvents(filter.room?.account_data, accountData) },
-        // The summary only changes with membership: sent whole at first, then when members move.
-        ...(window.since === null || request.fullState || touchesMembers(timeline.events, state.events) ? { summary: await this.rooms.summary(roomId, userId, em) } : {}),
-        unread_notifications: unread.main,
-        ...(unread.threads ? { unread_thread_notifications: unread.threads } : {}),
+        ...(summary ? { summary } : {}),
+        unread_notifications: counts?.main ?? { notification_count: 0, highlight_count: 0 },
+        ...(counts?.threads ? { unread_thread_notifications: counts.threads } : {}),
       };
     }
   }
 
   /** A room left (or banned from) since the token: its timeline up to the leave, and the state then. */
   private async leftRoom(request: RoomsRequest, m: MembershipRow, em: EntityManager): Promise<JsonObject> {
-    const window = {
-      since: request.since?.events ?? null,
-      roomVersion: m.roomVersion,
-      upTo: Math.min(m.position, request.upTo.events),
-      filter: timelineFilterOf(request.filter),
-      limit: Math.min(request.filter.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT),
-      fullState: request.fullState,
-    };
-    const { timeline, state } = await this.rooms.timeline(m.roomId, request.userId, window, em);
+    const window: RoomWindow = { roomId: m.roomId, roomVersion: m.roomVersion, since: request.since?.events ?? null };
+    const timelines = await this.rooms.timelines(request.userId, [window], { upTo: Math.min(m.position, request.upTo.events), ...this.timelineRequest(request) }, em);
+    const room = timelines.get(m.roomId);
     return {
-      timeline,
-      state: { events: filterEvents(request.filter.room?.state, state.events) },
+      timeline: room?.timeline ?? { events: [], limited: false },
+      state: { events: filterEvents(request.filter.room?.state, room?.state.events ?? []) },
       account_data: { events: filterEvents(request.filter.room?.account_data, request.roomAccountData.get(m.roomId) ?? []) },
+    };
+  }
+
+  private timelineRequest(request: RoomsRequest): { limit: number; filter: RoomEventFilter; fullState: boolean } {
+    return {
+      limit: Math.min(request.filter.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT),
+      filter: timelineFilterOf(request.filter),
+      fullState: request.fullState,
     };
   }
 }
