@@ -146,12 +146,6 @@ export class EventRepository {
     return items.map((_, i) => base + i + 1);
   }
 
-  /** The highest room-event position committed (visible to this transaction). */
-  async currentPosition(em: EntityManager): Promise<number> {
-    const rows = await queryRows<{ position: string }>(em, "SELECT position FROM stream_positions WHERE stream = 'events'");
-    return Number(rows[0]?.position ?? 0);
-  }
-
   async find(eventId: string, em: EntityManager): Promise<StoredEvent | undefined> {
     const rows = await queryRows<EventRow>(em, `${SELECT_EVENT} WHERE event_id = $1`, [eventId]);
     return rows[0] && toStored(rows[0]);
@@ -173,12 +167,6 @@ export class EventRepository {
     const order = direction === 'b' ? 'DESC' : 'ASC';
     const sql = `${SELECT_EVENT} WHERE room_id = $1 AND ${bound}${filter.sql} ORDER BY stream_ordering ${order} LIMIT $3`;
     return (await queryRows<EventRow>(em, sql, [roomId, from, limit, ...filter.parameters])).map(toStored);
-  }
-
-  /** Events in (after, upTo], newest first. */
-  async pageBetween(roomId: string, after: number, upTo: number, limit: number, em: EntityManager, filter: { sql: string; parameters: unknown[] } = { sql: '', parameters: [] }): Promise<StoredEvent[]> {
-    const sql = `${SELECT_EVENT} WHERE room_id = $1 AND stream_ordering > $2 AND stream_ordering <= $3${filter.sql} ORDER BY stream_ordering DESC LIMIT $4`;
-    return (await queryRows<EventRow>(em, sql, [roomId, after, upTo, limit, ...filter.parameters])).map(toStored);
   }
 
   /**

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { StoredEvent } from './event.repository';
-import { EventRepository } from './event.repository';
 import { queryRows } from './sql';
 
 export interface MembershipRow {
@@ -24,8 +22,6 @@ export interface ReceiptRow {
 /** The reads /sync makes of rooms' tables, each one query for all of a user's rooms where it can be. */
 @Injectable()
 export class SyncRepository {
-  constructor(private readonly events: EventRepository) {}
-
   /** The user's current membership in every room they have one in. */
   async memberships(userId: string, em: EntityManager): Promise<MembershipRow[]> {
     const rows = await queryRows<{ room_id: string; room_version: string; membership: string; stream_ordering: string; event_id: string }>(
@@ -48,13 +44,6 @@ export class SyncRepository {
       [roomIds, since, upTo],
     );
     return new Set(rows.map((row) => row.room_id));
-  }
-
-  /** The newest `limit` events in (after, upTo], oldest first, and whether older ones in the range were left out. */
-  async timeline(roomId: string, after: number, upTo: number, limit: number, em: EntityManager, filter = { sql: '', parameters: [] as unknown[] }): Promise<{ events: StoredEvent[]; limited: boolean }> {
-    const page = await this.events.pageBetween(roomId, after, upTo, limit + 1, em, filter);
-    const limited = page.length > limit;
-    return { events: page.slice(0, limit).reverse(), limited };
   }
 
   /** Receipts in the rooms that moved in (since, upTo] of the receipt stream. */
@@ -85,20 +74,6 @@ export class SyncRepository {
     return new Map(rows.map((row) => [row.room_id, row.event_id]));
   }
 
-  async receiptPosition(em: EntityManager): Promise<number> {
-    const rows = await queryRows<{ position: string | null }>(em, "SELECT position FROM stream_positions WHERE stream = 'receipts'");
-    return Number(rows[0]?.position ?? 0);
-  }
-
-  /** Every member row of the room's current state: user and membership. */
-  async members(roomId: string, em: EntityManager): Promise<Array<{ userId: string; membership: string }>> {
-    const rows = await queryRows<{ state_key: string; membership: string }>(
-      em,
-      "SELECT state_key, membership FROM current_state WHERE room_id = $1 AND type = 'm.room.member' ORDER BY state_key",
-      [roomId],
-    );
-    return rows.map((row) => ({ userId: row.state_key, membership: row.membership }));
-  }
 
   /** Members of many rooms, and which of the rooms have a name or canonical alias of their own. */
   async membersOfRooms(roomIds: readonly string[], em: EntityManager): Promise<Map<string, { members: Array<{ userId: string; membership: string }>; named: boolean }>> {

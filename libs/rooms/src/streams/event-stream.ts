@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RoomEvent } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
-import { EventRepository } from '../storage/event.repository';
 
 /** What a committed write touched: rooms whose timelines moved, users whose membership changed. */
 export interface EventStreamChange {
@@ -11,22 +10,14 @@ export interface EventStreamChange {
 }
 
 /**
- * The room-event stream: its current position (positions commit in order, see the SyncStreams
- * migration, so every event at or below it is visible), and word of every commit to whoever
- * listens (the sync notifier).
+ * Word of every committed room event to whoever listens (the sync notifier). Positions commit in
+ * order (see the SyncStreams migration); readers take the current one from `stream_positions`.
  */
 @Injectable()
 export class EventStream {
   private readonly listeners: Array<(change: EventStreamChange) => void> = [];
 
-  constructor(
-    private readonly events: EventRepository,
-    private readonly tx: TransactionRunner,
-  ) {}
-
-  position(em: EntityManager): Promise<number> {
-    return this.events.currentPosition(em);
-  }
+  constructor(private readonly tx: TransactionRunner) {}
 
   onCommit(listener: (change: EventStreamChange) => void): void {
     this.listeners.push(listener);
