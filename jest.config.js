@@ -18,7 +18,7 @@ module.exports = {
     '^@hearth/testing$': '<rootDir>/test/support/index.ts',
     '^@hearth/migrations$': '<rootDir>/migrations/index.ts',
     '^@hearth/homeserver$': '<rootDir>/apps/homeserver/src/index.ts',
-    '^@hearth/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@hearth/([a-z0-9-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 30000,

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from '@hearth/accounts';
 import { RoomsModule } from '@hearth/rooms';
 import { SyncModule } from '@hearth/sync';
+import { E2eeModule } from '@hearth/e2ee';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { FederationModule } from '@hearth/federation';
 import { RateLimitModule } from '@hearth/http';
@@ -30,6 +31,7 @@ import { RoomEventsController } from './client/rooms/room-events.controller';
 import { RegisterController } from './client/register.controller';
 import { RegistrationTokenValidityController } from './client/registration-token.controller';
 import { SessionController } from './client/session.controller';
+import { SendToDeviceController } from './client/e2ee/send-to-device.controller';
 import { FilterController } from './client/sync/filter.controller';
 import { SyncController } from './client/sync/sync.controller';
 import { ThreepidController } from './client/threepid.controller';
@@ -53,6 +55,7 @@ export class AppModule {
         AccountsModule,
         RoomsModule,
         SyncModule,
+        E2eeModule,
       ],
       controllers: [
         VersionsController,
@@ -77,6 +80,7 @@ export class AppModule {
         PushRulesController,
         SyncController,
         FilterController,
+        SendToDeviceController,
         ThreepidController,
         AdminServerController,
         AdminUsersController,

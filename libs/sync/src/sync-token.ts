@@ -12,9 +12,11 @@ export interface SyncToken {
   readonly typing: number;
   /** The user's push-rule version. */
   readonly pushRules: number;
+  /** To-device messages this device has been sent; syncing with it acknowledges them. */
+  readonly toDevice: number;
 }
 
-const FIELDS = ['events', 'accountData', 'receipts', 'typing', 'pushRules'] as const;
+const FIELDS = ['events', 'accountData', 'receipts', 'typing', 'pushRules', 'toDevice'] as const;
 
 export function encodeSyncToken(token: SyncToken): string {
   return `s${FIELDS.map((field) => token[field]).join('_')}`;

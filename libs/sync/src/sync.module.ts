@@ -1,6 +1,7 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { AccountDataService, AccountsModule } from '@hearth/accounts';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { E2eeModule, ToDeviceService } from '@hearth/e2ee';
 import { EventStream, PushRulesService, ReceiptsService, RoomsModule, TypingService } from '@hearth/rooms';
 import { FilterRepository } from './filters/filter.repository';
 import { FiltersService } from './filters/filters.service';
@@ -19,7 +20,7 @@ async function createNotifier(config: HearthConfig): Promise<SyncNotifier> {
 }
 
 @Module({
-  imports: [AccountsModule, RoomsModule],
+  imports: [AccountsModule, RoomsModule, E2eeModule],
   providers: [
     { provide: SyncNotifier, useFactory: createNotifier, inject: [HEARTH_CONFIG] },
     FilterRepository,
@@ -37,6 +38,7 @@ export class SyncModule implements OnModuleInit {
     private readonly receipts: ReceiptsService,
     private readonly accountData: AccountDataService,
     private readonly pushRules: PushRulesService,
+    private readonly toDevice: ToDeviceService,
   ) {}
 
   /** Everything that can move a user's sync tells the notifier once it is committed. */
@@ -46,5 +48,6 @@ export class SyncModule implements OnModuleInit {
     this.receipts.onChange((roomId) => this.notifier.notify([roomKey(roomId)]));
     this.accountData.onChange((userId) => this.notifier.notify([userKey(userId)]));
     this.pushRules.onChange((userId) => this.notifier.notify([userKey(userId)]));
+    this.toDevice.onDelivery((userIds) => this.notifier.notify(userIds.map(userKey)));
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AccountDataService } from '@hearth/accounts';
+import { ToDeviceService } from '@hearth/e2ee';
 import { MatrixError } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
 import { PushRulesService, RoomSyncService, TypingService } from '@hearth/rooms';
@@ -45,18 +46,19 @@ export class SyncService {
     private readonly typing: TypingService,
     private readonly accountData: AccountDataService,
     private readonly pushRules: PushRulesService,
+    private readonly toDevice: ToDeviceService,
     private readonly notifier: SyncNotifier,
     private readonly tx: TransactionRunner,
   ) {}
 
-  async sync(userId: string, request: SyncRequest): Promise<JsonObject> {
+  async sync(userId: string, deviceId: string, request: SyncRequest): Promise<JsonObject> {
     if (request.setPresence !== undefined && !PRESENCE_STATES.has(request.setPresence)) throw MatrixError.invalidParam('set_presence must be online, offline or unavailable');
     const since = request.since === undefined ? null : decodeSyncToken(request.since);
     const filter = await this.filters.resolve(userId, request.filter);
     const deadline = Date.now() + Math.min(Math.max(request.timeoutMs, 0), MAX_TIMEOUT_MS);
 
     let mark = this.notifier.mark();
-    let computed = await this.compute(userId, since, filter, request.fullState);
+    let computed = await this.compute({ userId, deviceId }, since, filter, request.fullState);
     // An initial sync or full_state answers at once; an incremental one waits for news. After
     // a wait that ends empty, one more read gives the client a current token.
     while (since !== null && !request.fullState && computed.empty && Date.now() < deadline) {
@@ -64,7 +66,7 @@ export class SyncService {
       const woken = await this.notifier.wait(keys, mark, deadline - Date.now(), request.signal);
       if (request.signal?.aborted) break;
       mark = this.notifier.mark();
-      computed = await this.compute(userId, since, filter, false);
+      computed = await this.compute({ userId, deviceId }, since, filter, false);
       if (!woken) break;
     }
     return computed.body;
@@ -74,9 +76,12 @@ export class SyncService {
    * Reads on one connection without a transaction: every stream is read up to the positions
    * taken first, so later commits cannot slip in.
    */
-  private async compute(userId: string, since: SyncToken | null, filter: SyncFilter, fullState: boolean): Promise<Computed> {
+  private async compute(device: { userId: string; deviceId: string }, since: SyncToken | null, filter: SyncFilter, fullState: boolean): Promise<Computed> {
+    const { userId } = device;
     return this.tx.read(async (em) => {
-      const upTo = await this.currentToken(userId, em);
+      const current = await this.currentToken(userId, em);
+      const toDevice = await this.toDevice.forSync(userId, device.deviceId, since?.toDevice ?? null, current.toDevice, em);
+      const upTo = { ...current, toDevice: toDevice.position };
       const changed = await this.accountData.changedSince(userId, since?.accountData ?? 0, upTo.accountData, em);
       const readMarkers = await this.roomSync.readMarkersSince(userId, since?.receipts ?? 0, upTo.receipts, em);
       const roomAccountData = new Map<string, JsonObject[]>();
@@ -94,10 +99,11 @@ export class SyncService {
         body: {
           next_batch: encodeSyncToken(upTo),
           account_data: { events: accountData },
+          to_device: { events: toDevice.events as unknown as JsonObject[] },
           presence: { events: [] },
           rooms: { join: rooms.join, invite: rooms.invite, leave: rooms.leave, knock: rooms.knock },
         },
-        empty: accountData.length === 0 && isEmpty(rooms),
+        empty: accountData.length === 0 && toDevice.events.length === 0 && isEmpty(rooms),
         watched: rooms.watched,
       };
     });
@@ -107,7 +113,14 @@ export class SyncService {
     const typing = this.typing.streamPosition;
     const positions = await readStreamPositions(em);
     const pushRules = await this.pushRules.version(userId, em);
-    return { events: positions.get('events') ?? 0, accountData: positions.get('account_data') ?? 0, receipts: positions.get('receipts') ?? 0, typing, pushRules };
+    return {
+      events: positions.get('events') ?? 0,
+      accountData: positions.get('account_data') ?? 0,
+      receipts: positions.get('receipts') ?? 0,
+      typing,
+      pushRules,
+      toDevice: positions.get('to_device') ?? 0,
+    };
   }
 }
 

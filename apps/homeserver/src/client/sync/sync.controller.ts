@@ -26,7 +26,7 @@ export class SyncController {
     // A client that hangs up stops the wait at once instead of holding it until the timeout.
     const gone = new AbortController();
     request.raw.once('close', () => gone.abort());
-    return this.sync.sync(who.userId, {
+    return this.sync.sync(who.userId, who.deviceId, {
       ...(since !== undefined ? { since } : {}),
       ...(filter !== undefined ? { filter } : {}),
       ...(setPresence !== undefined ? { setPresence } : {}),

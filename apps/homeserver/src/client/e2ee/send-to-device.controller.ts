@@ -1,0 +1,16 @@
+import { Body, Controller, Param, Put, UseGuards } from '@nestjs/common';
+import { AccessTokenGuard, Requester } from '@hearth/accounts';
+import { ToDeviceService } from '@hearth/e2ee';
+
+@Controller('_matrix/client/v3/sendToDevice')
+@UseGuards(AccessTokenGuard)
+export class SendToDeviceController {
+  constructor(private readonly toDevice: ToDeviceService) {}
+
+  /** PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId} */
+  @Put(':eventType/:txnId')
+  async send(@Requester() who: Requester, @Param('eventType') type: string, @Param('txnId') txnId: string, @Body() body: unknown) {
+    await this.toDevice.send({ userId: who.userId, deviceId: who.deviceId }, type, txnId, body);
+    return {};
+  }
+}

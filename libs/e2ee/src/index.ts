@@ -1,0 +1,3 @@
+export { E2eeModule } from './e2ee.module';
+export type { ToDeviceMessage } from './to-device/to-device.repository';
+export { ToDeviceService } from './to-device/to-device.service';
