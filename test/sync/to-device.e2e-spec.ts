@@ -43,7 +43,7 @@ describe('send-to-device messages through /sync', () => {
       { sender: '@ana:todevice.example', type: 'org.example.ping', content: { n: 2 } },
     ]);
     const laptop = await sync(beaLaptop, laptopStart.next_batch);
-    expect((laptop.to_device.events as LooseBody[]).map((e) => e.content.n)).toEqual([2]);
+    expect((laptop.to_device.events as LooseBody[]).map((e) => e.content.n as number)).toEqual([2]);
 
     // Until the device syncs with the new token, the same token gets the messages again...
     expect((await sync(beaPhone, phoneStart.next_batch)).to_device.events).toHaveLength(2);
