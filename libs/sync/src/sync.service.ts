@@ -64,7 +64,8 @@ export class SyncService {
     while (since !== null && !request.fullState && computed.empty && Date.now() < deadline) {
       const keys = [userKey(userId), ...computed.watched.map(roomKey)];
       const woken = await this.notifier.wait(keys, mark, deadline - Date.now(), request.signal);
-      if (request.signal?.aborted) break;
+      // A client that hung up needs no answer; one let go by a shutdown gets the last one read.
+      if (request.signal?.aborted || this.notifier.closed) break;
       mark = this.notifier.mark();
       computed = await this.compute({ userId, deviceId }, since, filter, false);
       if (!woken) break;

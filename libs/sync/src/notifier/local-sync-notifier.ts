@@ -16,9 +16,14 @@ const FORGET_AFTER_MS = 60_000;
 @Injectable()
 export class LocalSyncNotifier extends SyncNotifier implements OnModuleDestroy {
   private sequence = 0;
+  private closing = false;
   private readonly lastNotified = new Map<string, { sequence: number; at: number }>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly sweeper = setInterval(() => this.forgetOldKeys(), FORGET_AFTER_MS).unref();
+
+  get closed(): boolean {
+    return this.closing;
+  }
 
   mark(): number {
     return this.sequence;
@@ -26,7 +31,7 @@ export class LocalSyncNotifier extends SyncNotifier implements OnModuleDestroy {
 
   wait(keys: readonly string[], mark: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (keys.some((key) => (this.lastNotified.get(key)?.sequence ?? 0) > mark)) return Promise.resolve(true);
-    if (timeoutMs <= 0 || signal?.aborted) return Promise.resolve(false);
+    if (timeoutMs <= 0 || signal?.aborted || this.closing) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (notified: boolean) => {
         clearTimeout(timer);
@@ -74,6 +79,7 @@ export class LocalSyncNotifier extends SyncNotifier implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.closing = true;
     clearInterval(this.sweeper);
     for (const set of [...this.waiters.values()]) for (const waiter of [...set]) waiter.done(false);
   }

@@ -12,6 +12,9 @@ export abstract class SyncNotifier {
 
   /** Wakes every request waiting on one of `keys`, in every process. */
   abstract notify(keys: readonly string[]): void;
+
+  /** True once the process is shutting down: waiting requests are let go and should answer at once. */
+  abstract get closed(): boolean;
 }
 
 export const userKey = (userId: string): string => `user:${userId}`;
