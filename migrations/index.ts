@@ -6,6 +6,7 @@ import { PushRulesAndReceipts1763860000000 } from './1763860000000-PushRulesAndR
 import { PushRuleVersions1763870000000 } from './1763870000000-PushRuleVersions';
 import { SyncStreams1763880000000 } from './1763880000000-SyncStreams';
 import { ToDevice1763890000000 } from './1763890000000-ToDevice';
+import { DeviceKeys1763900000000 } from './1763900000000-DeviceKeys';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
-export const ALL_MIGRATIONS = [ServerIdentity1763820000000, Accounts1763830000000, Rooms1763840000000, RoomRelations1763850000000, PushRulesAndReceipts1763860000000, PushRuleVersions1763870000000, SyncStreams1763880000000, ToDevice1763890000000];
+export const ALL_MIGRATIONS = [ServerIdentity1763820000000, Accounts1763830000000, Rooms1763840000000, RoomRelations1763850000000, PushRulesAndReceipts1763860000000, PushRuleVersions1763870000000, SyncStreams1763880000000, ToDevice1763890000000, DeviceKeys1763900000000];

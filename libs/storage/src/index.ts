@@ -7,3 +7,4 @@ export { StorageModule, type StorageModuleOptions } from './storage.module';
 export { TransactionRunner } from './transaction-runner';
 export { preparedStatement, queryPrepared, type PreparedStatement } from './prepared-statement';
 export { readStreamPositions } from './stream-positions';
+export { queryRows } from './query-rows';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AccountDataService } from '@hearth/accounts';
-import { ToDeviceService } from '@hearth/e2ee';
+import { KeysService, ToDeviceService } from '@hearth/e2ee';
 import { MatrixError } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
 import { PushRulesService, RoomSyncService, TypingService } from '@hearth/rooms';
@@ -47,6 +47,7 @@ export class SyncService {
     private readonly accountData: AccountDataService,
     private readonly pushRules: PushRulesService,
     private readonly toDevice: ToDeviceService,
+    private readonly keys: KeysService,
     private readonly notifier: SyncNotifier,
     private readonly tx: TransactionRunner,
   ) {}
@@ -83,6 +84,7 @@ export class SyncService {
       const current = await this.currentToken(userId, em);
       const toDevice = await this.toDevice.forSync(userId, device.deviceId, since?.toDevice ?? null, current.toDevice, em);
       const upTo = { ...current, toDevice: toDevice.position };
+      const keyCounts = await this.keys.countsFor(userId, device.deviceId, em);
       const changed = await this.accountData.changedSince(userId, since?.accountData ?? 0, upTo.accountData, em);
       const readMarkers = await this.roomSync.readMarkersSince(userId, since?.receipts ?? 0, upTo.receipts, em);
       const roomAccountData = new Map<string, JsonObject[]>();
@@ -101,6 +103,8 @@ export class SyncService {
           next_batch: encodeSyncToken(upTo),
           account_data: { events: accountData },
           to_device: { events: toDevice.events as unknown as JsonObject[] },
+          device_one_time_keys_count: keyCounts.oneTimeKeyCounts,
+          device_unused_fallback_key_types: keyCounts.unusedFallbackTypes,
           presence: { events: [] },
           rooms: { join: rooms.join, invite: rooms.invite, leave: rooms.leave, knock: rooms.knock },
         },

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { queryRows } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
 import type { PushAction, PushCondition, PushRuleKind } from '@hearth/protocol';
-import { queryRows } from '../storage/sql';
 
 export interface StoredPushRule {
   readonly userId: string;

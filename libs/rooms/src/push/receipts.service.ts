@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
-import { TransactionRunner } from '@hearth/storage';
+import { queryRows, TransactionRunner } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
 import { roomErrors } from '../room-errors';
 import { EventRepository } from '../storage/event.repository';
-import { queryRows } from '../storage/sql';
 import { StateRepository } from '../storage/state.repository';
 
 export const RECEIPT_TYPES = ['m.read', 'm.read.private', 'm.fully_read'] as const;

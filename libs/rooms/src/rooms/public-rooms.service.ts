@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import { getRoomVersion, levelFor, stateKeyTuple, userPowerLevel } from '@hearth/protocol';
-import { TransactionRunner } from '@hearth/storage';
+import { queryRows, TransactionRunner } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
 import { roomErrors } from '../room-errors';
 import { RoomRepository } from '../storage/room.repository';
-import { queryRows } from '../storage/sql';
 import { StateRepository } from '../storage/state.repository';
 
 export interface PublicRoomsQuery {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { queryRows } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
-import { queryRows } from './sql';
 
 @Injectable()
 export class AliasRepository {

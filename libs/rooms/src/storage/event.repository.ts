@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RoomEvent } from '@hearth/protocol';
-import { preparedStatement, queryPrepared } from '@hearth/storage';
-import { queryRows } from './sql';
+import { preparedStatement, queryPrepared, queryRows } from '@hearth/storage';
 
 /** The client transaction a send answers, recorded with the event so a retry finds it. */
 export interface ClientTxn {

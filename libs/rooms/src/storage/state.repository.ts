@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { queryRows } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
 import { splitStateKeyTuple, stateKeyTuple, type RoomEvent, type StateKeyTuple } from '@hearth/protocol';
-import { queryRows } from './sql';
 
 /** Past this many deltas a state group is written whole, so reads never walk a long chain. */
 const MAX_DELTA_CHAIN = 100;
