@@ -18,12 +18,17 @@ describe('device keys, one-time keys and an Olm message between two local users'
   let ana: Device;
   let bea: Device;
 
-  const device = async (name: string, deviceId: string): Promise<Device> => {
-    expect((await new TestClient(hs.url).registerOpen(name, 'pw', { device_id: deviceId })).status).toBe(200);
+  /** A device of an existing account: a login with its own Olm account. */
+  const signIn = async (name: string, deviceId: string): Promise<Device> => {
     const login = await new TestClient(hs.url).loginPassword(name, 'pw', { device_id: deviceId });
+    expect(login.status).toBe(200);
     const account = new Olm.Account();
     account.create();
     return { userId: `@${name}:${SERVER}`, deviceId, client: new TestClient(hs.url, login.body.access_token as string), account };
+  };
+  const device = async (name: string, deviceId: string): Promise<Device> => {
+    expect((await new TestClient(hs.url).registerOpen(name, 'pw', { device_id: deviceId })).status).toBe(200);
+    return signIn(name, deviceId);
   };
   const signed = <T extends Record<string, unknown>>(owner: Device, object: T, signWith = owner.account) => ({
     ...object,
@@ -146,5 +151,31 @@ describe('device keys, one-time keys and an Olm message between two local users'
     expect(inbound.decrypt(message.type, message.body)).toBe(plaintext);
     outbound.free();
     inbound.free();
+  });
+
+  it('tells users who share a room about new and removed devices, and whom they no longer share a room with', async () => {
+    const cyd = await device('cyd', 'CYDDEVICE');
+    const roomId = (await ana.client.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id as string;
+    expect((await bea.client.post(`${V3}/join/${encodeURIComponent(roomId)}`, {})).status).toBe(200);
+    const start = (await ana.client.get(`${V3}/sync`)).body.next_batch as string;
+
+    // Bea signs in on a new device and uploads its keys; Cyd, who shares no room with Ana, too.
+    const tablet = await signIn('bea', 'BEATABLET');
+    expect((await tablet.client.post(`${V3}/keys/upload`, { device_keys: deviceKeys(tablet) })).status).toBe(200);
+    expect((await cyd.client.post(`${V3}/keys/upload`, { device_keys: deviceKeys(cyd) })).status).toBe(200);
+    const changed = (await ana.client.get(`${V3}/sync?since=${start}&timeout=10000`)).body;
+    expect(changed.device_lists).toEqual({ changed: [bea.userId], left: [] });
+
+    // A device removed is a change too.
+    expect((await tablet.client.post(`${V3}/logout`, {})).status).toBe(200);
+    const removed = (await ana.client.get(`${V3}/sync?since=${changed.next_batch as string}&timeout=10000`)).body;
+    expect(removed.device_lists.changed).toEqual([bea.userId]);
+
+    // Bea leaves the only room they shared: Ana should stop tracking her.
+    expect((await bea.client.post(`${V3}/rooms/${encodeURIComponent(roomId)}/leave`, {})).status).toBe(200);
+    const gone = (await ana.client.get(`${V3}/sync?since=${removed.next_batch as string}&timeout=10000`)).body;
+    expect(gone.device_lists).toEqual({ changed: [], left: [bea.userId] });
+    tablet.account.free();
+    cyd.account.free();
   });
 });

@@ -14,9 +14,11 @@ export interface SyncToken {
   readonly pushRules: number;
   /** To-device messages this device has been sent; syncing with it acknowledges them. */
   readonly toDevice: number;
+  /** Device-list changes. */
+  readonly deviceLists: number;
 }
 
-const FIELDS = ['events', 'accountData', 'receipts', 'typing', 'pushRules', 'toDevice'] as const;
+const FIELDS = ['events', 'accountData', 'receipts', 'typing', 'pushRules', 'toDevice', 'deviceLists'] as const;
 
 export function encodeSyncToken(token: SyncToken): string {
   return `s${FIELDS.map((field) => token[field]).join('_')}`;

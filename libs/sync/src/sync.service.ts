@@ -9,6 +9,7 @@ import { readStreamPositions, TransactionRunner } from '@hearth/storage';
 import { FiltersService } from './filters/filters.service';
 import { filterEvents, type SyncFilter } from './filters/sync-filter';
 import { roomKey, SyncNotifier, userKey } from './notifier/sync-notifier';
+import { DeviceListsSectionBuilder } from './sections/device-lists-section';
 import { RoomsSectionBuilder, type RoomsSection } from './sections/rooms-section';
 import { decodeSyncToken, encodeSyncToken, type SyncToken } from './sync-token';
 
@@ -42,6 +43,7 @@ export class SyncService {
   constructor(
     private readonly filters: FiltersService,
     private readonly roomsSection: RoomsSectionBuilder,
+    private readonly deviceListsSection: DeviceListsSectionBuilder,
     private readonly roomSync: RoomSyncService,
     private readonly typing: TypingService,
     private readonly accountData: AccountDataService,
@@ -98,17 +100,19 @@ export class SyncService {
       }
       const rooms = await this.roomsSection.build({ userId, since, upTo, filter, fullState, roomAccountData }, em);
       const accountData = filterEvents(filter.account_data, global);
+      const deviceLists = since === null ? { changed: [], left: [] } : await this.deviceListsSection.build({ userId, since, upTo, memberships: rooms.memberships }, em);
       return {
         body: {
           next_batch: encodeSyncToken(upTo),
           account_data: { events: accountData },
           to_device: { events: toDevice.events as unknown as JsonObject[] },
+          device_lists: deviceLists,
           device_one_time_keys_count: keyCounts.oneTimeKeyCounts,
           device_unused_fallback_key_types: keyCounts.unusedFallbackTypes,
           presence: { events: [] },
           rooms: { join: rooms.join, invite: rooms.invite, leave: rooms.leave, knock: rooms.knock },
         },
-        empty: accountData.length === 0 && toDevice.events.length === 0 && isEmpty(rooms),
+        empty: accountData.length === 0 && toDevice.events.length === 0 && deviceLists.changed.length === 0 && deviceLists.left.length === 0 && isEmpty(rooms),
         watched: rooms.watched,
       };
     });
@@ -125,6 +129,7 @@ export class SyncService {
       typing,
       pushRules,
       toDevice: positions.get('to_device') ?? 0,
+      deviceLists: positions.get('device_lists') ?? 0,
     };
   }
 }

@@ -20,6 +20,8 @@ export interface StartedSession extends IssuedTokens {
 
 @Injectable()
 export class DevicesService {
+  private readonly removedListeners: Array<(userId: string) => void> = [];
+
   constructor(
     private readonly devices: DeviceRepository,
     private readonly tokens: TokensService,
@@ -54,15 +56,31 @@ export class DevicesService {
     return this.devices.setDisplayName(userId, deviceId, displayName);
   }
 
+  /** Listeners hear, after commit, whose devices were removed (the device-list stream is one). */
+  onDevicesRemoved(listener: (userId: string) => void): void {
+    this.removedListeners.push(listener);
+  }
+
   /** Deletes devices with their tokens; unknown IDs are ignored, as the spec allows. */
-  delete(userId: string, deviceIds: readonly string[], em: EntityManager): Promise<string[]> {
-    return this.devices.delete(userId, deviceIds, em);
+  async delete(userId: string, deviceIds: readonly string[], em: EntityManager): Promise<string[]> {
+    const removed = await this.devices.delete(userId, deviceIds, em);
+    if (removed.length > 0) this.announceRemoval(userId, em);
+    return removed;
   }
 
   /** Logs out every device (or all but one) of a user, in the caller's transaction or its own. */
   async deleteAll(userId: string, em?: EntityManager, exceptDeviceId?: string): Promise<void> {
-    if (em) return this.devices.deleteAllForUser(userId, em, exceptDeviceId);
-    await this.tx.run((own) => this.devices.deleteAllForUser(userId, own, exceptDeviceId));
+    const remove = async (own: EntityManager) => {
+      await this.devices.deleteAllForUser(userId, own, exceptDeviceId);
+      this.announceRemoval(userId, own);
+    };
+    await (em ? remove(em) : this.tx.run(remove));
+  }
+
+  private announceRemoval(userId: string, em: EntityManager): void {
+    this.tx.afterCommit(em, () => {
+      for (const listener of this.removedListeners) listener(userId);
+    });
   }
 }
 

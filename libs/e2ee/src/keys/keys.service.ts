@@ -6,6 +6,7 @@ import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
 import { canonicalJson, decodeBase64, isValidUserId, parseUserId, verifyJsonSignature, type JsonObject } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
+import { DeviceListsService } from '../device-lists/device-lists.service';
 import { DeviceKeysRepository, type JsonRecord, type OneTimeKey } from './device-keys.repository';
 
 const KeyMap = z.record(z.string().max(255), z.union([z.string(), z.record(z.string(), z.unknown())]));
@@ -41,6 +42,7 @@ export class KeysService {
   constructor(
     private readonly keys: DeviceKeysRepository,
     private readonly devices: DevicesService,
+    private readonly deviceLists: DeviceListsService,
     private readonly tx: TransactionRunner,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
   ) {}
@@ -59,7 +61,10 @@ export class KeysService {
         if (stored && canonicalJson(withoutUnsigned(stored)) !== canonicalJson(withoutUnsigned(keys))) {
           throw MatrixError.invalidParam('This device already has different identity keys; a new key set needs a new device');
         }
-        if (!stored) await this.keys.putDeviceKeys(device.userId, device.deviceId, withoutUnsigned(keys), em);
+        if (!stored) {
+          await this.keys.putDeviceKeys(device.userId, device.deviceId, withoutUnsigned(keys), em);
+          await this.deviceLists.recordChange(device.userId, em);
+        }
         identity = keys;
       }
       const oneTime = toKeys(upload.one_time_keys ?? {});

@@ -94,4 +94,43 @@ export class SyncRepository {
     }
     return result;
   }
+
+  /** Everyone joined to a room the user is joined to (the user included). */
+  async usersSharingRooms(userId: string, em: EntityManager): Promise<Set<string>> {
+    const rows = await queryRows<{ user_id: string }>(
+      em,
+      `SELECT DISTINCT other.state_key AS user_id
+         FROM current_state mine JOIN current_state other ON other.room_id = mine.room_id
+        WHERE mine.type = 'm.room.member' AND mine.state_key = $1 AND mine.membership = 'join'
+          AND other.type = 'm.room.member' AND other.membership = 'join'`,
+      [userId],
+    );
+    return new Set(rows.map((row) => row.user_id));
+  }
+
+  /** Membership changes in (since, upTo] in the given rooms: whose, and to what. */
+  async membershipChanges(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Array<{ roomId: string; userId: string; membership: string }>> {
+    if (roomIds.length === 0) return [];
+    const rows = await queryRows<{ room_id: string; state_key: string; membership: string | null }>(
+      em,
+      `SELECT room_id, state_key, pdu->'content'->>'membership' AS membership FROM events
+        WHERE room_id = ANY($1::text[]) AND type = 'm.room.member' AND stream_ordering > $2 AND stream_ordering <= $3
+        ORDER BY stream_ordering`,
+      [roomIds, since, upTo],
+    );
+    return rows.map((row) => ({ roomId: row.room_id, userId: row.state_key, membership: row.membership ?? 'leave' }));
+  }
+
+  /** Users joined to each of the rooms now. */
+  async joinedMembers(roomIds: readonly string[], em: EntityManager): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>(roomIds.map((roomId) => [roomId, []]));
+    if (roomIds.length === 0) return result;
+    const rows = await queryRows<{ room_id: string; state_key: string }>(
+      em,
+      "SELECT room_id, state_key FROM current_state WHERE room_id = ANY($1::text[]) AND type = 'm.room.member' AND membership = 'join'",
+      [roomIds],
+    );
+    for (const row of rows) result.get(row.room_id)?.push(row.state_key);
+    return result;
+  }
 }

@@ -28,6 +28,19 @@ export class RoomSyncService {
     return this.sync.memberships(userId, em);
   }
 
+  /** For device-list tracking: everyone joined to a room the user is joined to (the user included). */
+  usersSharingRooms(userId: string, em: EntityManager): Promise<Set<string>> {
+    return this.sync.usersSharingRooms(userId, em);
+  }
+
+  membershipChanges(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Array<{ roomId: string; userId: string; membership: string }>> {
+    return this.sync.membershipChanges(roomIds, since, upTo, em);
+  }
+
+  joinedMembers(roomIds: readonly string[], em: EntityManager): Promise<Map<string, string[]>> {
+    return this.sync.joinedMembers(roomIds, em);
+  }
+
   roomsWithEvents(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Set<string>> {
     return this.sync.roomsWithEvents(roomIds, since, upTo, em);
   }

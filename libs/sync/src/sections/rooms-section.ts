@@ -26,6 +26,8 @@ export interface RoomsSection {
   readonly knock: Record<string, JsonObject>;
   /** Rooms whose changes wake this user's waiting syncs. */
   readonly watched: string[];
+  /** The user's memberships now, whatever the filter. */
+  readonly memberships: readonly MembershipRow[];
 }
 
 /** `rooms` of a /sync response: joined rooms with what moved in them, invites, knocks and rooms left. */
@@ -39,9 +41,10 @@ export class RoomsSectionBuilder {
   async build(request: RoomsRequest, em: EntityManager): Promise<RoomsSection> {
     const { userId, since, filter } = request;
     const roomFilter = filter.room;
-    const memberships = (await this.rooms.memberships(userId, em)).filter((m) => passesRoomFilter(roomFilter, m.roomId));
+    const all = await this.rooms.memberships(userId, em);
+    const memberships = all.filter((m) => passesRoomFilter(roomFilter, m.roomId));
     const joined = memberships.filter((m) => m.membership === 'join');
-    const section: RoomsSection = { join: {}, invite: {}, leave: {}, knock: {}, watched: joined.map((m) => m.roomId) };
+    const section: RoomsSection = { join: {}, invite: {}, leave: {}, knock: {}, watched: all.filter((m) => m.membership === 'join').map((m) => m.roomId), memberships: all };
 
     const isNew = (m: MembershipRow) => since === null || m.position > since.events;
     await this.addJoined(request, joined, section, em);

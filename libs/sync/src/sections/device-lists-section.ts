@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DeviceListsService } from '@hearth/e2ee';
+import { RoomSyncService, type MembershipRow } from '@hearth/rooms';
+import type { SyncToken } from '../sync-token';
+
+export interface DeviceListsRequest {
+  readonly userId: string;
+  readonly since: SyncToken;
+  readonly upTo: SyncToken;
+  /** The user's memberships now. */
+  readonly memberships: readonly MembershipRow[];
+}
+
+/**
+ * Spec "Tracking the device list for a user": `changed` holds users who share a room with the
+ * user and whose devices changed since the token, and users the user has newly come to share a
+ * room with; `left` holds users the user shares no room with any more.
+ */
+@Injectable()
+export class DeviceListsSectionBuilder {
+  constructor(
+    private readonly rooms: RoomSyncService,
+    private readonly deviceLists: DeviceListsService,
+  ) {}
+
+  async build(request: DeviceListsRequest, em: EntityManager): Promise<{ changed: string[]; left: string[] }> {
+    const { userId, since, upTo } = request;
+    const sharing = await this.rooms.usersSharingRooms(userId, em);
+    const changed = new Set([...(await this.deviceLists.changedBetween(since.deviceLists, upTo.deviceLists, em))].filter((user) => user === userId || sharing.has(user)));
+    const left = new Set<string>();
+    const roomsNow = request.memberships.map((m) => m.roomId);
+    for (const change of await this.rooms.membershipChanges(roomsNow, since.events, upTo.events, em)) {
+      if (change.membership === 'join' && sharing.has(change.userId)) changed.add(change.userId);
+      if ((change.membership === 'leave' || change.membership === 'ban') && !sharing.has(change.userId)) left.add(change.userId);
+    }
+    // Rooms the user left since the token: their members, unless still met elsewhere.
+    const leftRooms = request.memberships.filter((m) => (m.membership === 'leave' || m.membership === 'ban') && m.position > since.events).map((m) => m.roomId);
+    for (const members of (await this.rooms.joinedMembers(leftRooms, em)).values()) for (const member of members) if (!sharing.has(member)) left.add(member);
+    left.delete(userId);
+    for (const user of left) changed.delete(user);
+    return { changed: [...changed].sort(), left: [...left].sort() };
+  }
+}
