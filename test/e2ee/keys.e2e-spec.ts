@@ -175,6 +175,11 @@ describe('device keys, one-time keys and an Olm message between two local users'
     expect((await bea.client.post(`${V3}/rooms/${encodeURIComponent(roomId)}/leave`, {})).status).toBe(200);
     const gone = (await ana.client.get(`${V3}/sync?since=${removed.next_batch as string}&timeout=10000`)).body;
     expect(gone.device_lists).toEqual({ changed: [], left: [bea.userId] });
+    // /keys/changes answers the same question between any two tokens, for users shared with now
+    // (spec): Bea's device changes no longer concern Ana.
+    expect((await ana.client.get(`${V3}/keys/changes?from=${start}&to=${removed.next_batch as string}`)).body).toEqual({ changed: [], left: [] });
+    expect((await ana.client.get(`${V3}/keys/changes?from=${start}&to=${gone.next_batch as string}`)).body).toEqual({ changed: [], left: [bea.userId] });
+    expect((await ana.client.get(`${V3}/keys/changes?from=${start}`)).body.errcode).toBe('M_MISSING_PARAM');
     tablet.account.free();
     cyd.account.free();
   });

@@ -31,6 +31,7 @@ import { RoomEventsController } from './client/rooms/room-events.controller';
 import { RegisterController } from './client/register.controller';
 import { RegistrationTokenValidityController } from './client/registration-token.controller';
 import { SessionController } from './client/session.controller';
+import { KeyChangesController } from './client/e2ee/key-changes.controller';
 import { KeysController } from './client/e2ee/keys.controller';
 import { SendToDeviceController } from './client/e2ee/send-to-device.controller';
 import { FilterController } from './client/sync/filter.controller';
@@ -83,6 +84,7 @@ export class AppModule {
         FilterController,
         SendToDeviceController,
         KeysController,
+        KeyChangesController,
         ThreepidController,
         AdminServerController,
         AdminUsersController,

@@ -76,6 +76,16 @@ export class SyncService {
     return computed.body;
   }
 
+  /** GET /keys/changes: users whose device lists changed between two sync tokens, and users no longer shared with. */
+  async keyChanges(userId: string, from: string, to: string): Promise<{ changed: string[]; left: string[] }> {
+    const since = decodeSyncToken(from);
+    const upTo = decodeSyncToken(to);
+    return this.tx.read(async (em) => {
+      const memberships = await this.roomSync.memberships(userId, em);
+      return this.deviceListsSection.build({ userId, since, upTo, memberships }, em);
+    });
+  }
+
   /**
    * Reads on one connection without a transaction: every stream is read up to the positions
    * taken first, so later commits cannot slip in.
