@@ -1,4 +1,5 @@
 import Olm from '@matrix-org/olm';
+import { DataSource } from 'typeorm';
 import { canonicalJson } from '@hearth/protocol';
 import { startTestHomeserver, TestClient, type LooseBody, type TestHomeserver } from '@hearth/testing';
 
@@ -166,10 +167,13 @@ describe('device keys, one-time keys and an Olm message between two local users'
     const changed = (await ana.client.get(`${V3}/sync?since=${start}&timeout=10000`)).body;
     expect(changed.device_lists).toEqual({ changed: [bea.userId], left: [] });
 
-    // A device removed is a change too.
+    // A device removed is a change too, and its keys go with it.
     expect((await tablet.client.post(`${V3}/logout`, {})).status).toBe(200);
     const removed = (await ana.client.get(`${V3}/sync?since=${changed.next_batch as string}&timeout=10000`)).body;
     expect(removed.device_lists.changed).toEqual([bea.userId]);
+    const db = hs.server.app.get(DataSource);
+    expect(await db.query("SELECT 1 FROM device_keys WHERE device_id = 'BEATABLET'")).toEqual([]);
+    expect(await db.query("SELECT 1 FROM device_keys WHERE device_id = $1", [bea.deviceId])).toHaveLength(1);
 
     // Bea leaves the only room they shared: Ana should stop tracking her.
     expect((await bea.client.post(`${V3}/rooms/${encodeURIComponent(roomId)}/leave`, {})).status).toBe(200);

@@ -19,9 +19,21 @@ export class DeviceListsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // After the removal committed: a failure here loses only the notice, which is logged.
+    // After the removal committed: a failure here loses only the notice and leaves keys of gone
+    // devices behind (nobody is served them: queries list existing devices only); it is logged.
     this.devices.onDevicesRemoved((userId) => {
-      this.tx.run((em) => this.recordChange(userId, em)).catch((error: unknown) => this.logger.warn(`Could not record a device-list change: ${String(error)}`));
+      this.forgetRemovedDevices(userId).catch((error: unknown) => this.logger.warn(`Could not record a device-list change: ${String(error)}`));
+    });
+  }
+
+  /** Records the change and drops what removed devices left: their keys and undelivered messages. */
+  private async forgetRemovedDevices(userId: string): Promise<void> {
+    const remaining = (await this.devices.list(userId)).map((device) => device.deviceId);
+    await this.tx.run(async (em) => {
+      for (const table of ['device_keys', 'one_time_keys', 'fallback_keys', 'device_inbox']) {
+        await em.query(`DELETE FROM ${table} WHERE user_id = $1 AND device_id <> ALL($2::text[])`, [userId, remaining]);
+      }
+      await this.recordChange(userId, em);
     });
   }
 
