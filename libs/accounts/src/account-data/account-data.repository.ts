@@ -33,9 +33,4 @@ export class AccountDataRepository {
     );
     return rows.map((row) => ({ roomId: row.room_id, type: row.type, content: row.content }));
   }
-
-  async position(): Promise<number> {
-    const rows: Array<{ position: string | null }> = await this.dataSource.query("SELECT position FROM stream_positions WHERE stream = 'account_data'");
-    return Number(rows[0]?.position ?? 0);
-  }
 }

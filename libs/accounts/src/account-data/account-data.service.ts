@@ -25,10 +25,6 @@ export class AccountDataService {
     return this.accountData.changedSince(userId, since, upTo, em);
   }
 
-  position(): Promise<number> {
-    return this.accountData.position();
-  }
-
   async get(requester: string, userId: string, roomId: string | undefined, type: string): Promise<Record<string, unknown>> {
     this.assertOwner(requester, userId, roomId);
     const found = await this.accountData.find(userId, roomId ?? '', type);

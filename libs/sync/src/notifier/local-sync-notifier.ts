@@ -71,13 +71,6 @@ export class LocalSyncNotifier extends SyncNotifier implements OnModuleDestroy {
     for (const waiter of woken) waiter.done(true);
   }
 
-  /** Requests waiting right now, for benchmarks and the admin API. */
-  get waiting(): number {
-    const all = new Set<Waiter>();
-    for (const set of this.waiters.values()) for (const waiter of set) all.add(waiter);
-    return all.size;
-  }
-
   onModuleDestroy(): void {
     this.closing = true;
     clearInterval(this.sweeper);
