@@ -8,3 +8,4 @@ export { TransactionRunner } from './transaction-runner';
 export { preparedStatement, queryPrepared, type PreparedStatement } from './prepared-statement';
 export { readStreamPositions } from './stream-positions';
 export { queryRows } from './query-rows';
+export { RedisBroadcast } from './redis-broadcast';

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import { RedisBroadcast } from '@hearth/storage';
 
 /** One change to a room's typing list: `expiresAt` null means the user stopped. */
 export interface TypingUpdate {
@@ -39,53 +37,39 @@ export class LocalTypingRelay extends TypingRelay {
   }
 }
 
-const CHANNEL = 'hearth:typing';
 const POSITION_KEY = 'hearth:typing:position';
 
 export class RedisTypingRelay extends TypingRelay {
-  private readonly logger = new Logger(RedisTypingRelay.name);
-  private readonly origin = randomUUID();
-  private readonly commands: Redis;
-  private readonly subscriber: Redis;
+  private readonly broadcast: RedisBroadcast;
   private readonly listeners: Array<(update: TypingUpdate) => void> = [];
 
   constructor(redisUrl: string) {
     super();
-    this.commands = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    this.subscriber = new Redis(redisUrl);
-    for (const client of [this.commands, this.subscriber]) client.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
-    this.subscriber.on('message', (_channel: string, text: string) => this.receive(text));
+    this.broadcast = new RedisBroadcast(redisUrl, 'hearth:typing');
   }
 
-  async start(): Promise<void> {
-    await this.subscriber.subscribe(CHANNEL);
+  start(): Promise<void> {
+    return this.broadcast.start((body) => {
+      const update = body as Partial<TypingUpdate> | null;
+      if (typeof update?.roomId !== 'string' || typeof update.userId !== 'string' || typeof update.position !== 'number') return;
+      for (const listener of this.listeners) listener(update as TypingUpdate);
+    });
   }
 
   nextPosition(): Promise<number> {
-    return this.commands.incr(POSITION_KEY);
+    return this.broadcast.client.incr(POSITION_KEY);
   }
 
   publish(update: TypingUpdate): void {
-    this.commands.publish(CHANNEL, JSON.stringify({ origin: this.origin, update })).catch((error: unknown) => this.logger.warn(`Redis publish failed: ${String(error)}`));
+    this.broadcast.publish(update);
   }
 
   onRemoteUpdate(listener: (update: TypingUpdate) => void): void {
     this.listeners.push(listener);
   }
 
-  async close(): Promise<void> {
-    this.subscriber.disconnect();
-    await this.commands.quit().catch(() => undefined);
-  }
-
-  private receive(text: string): void {
-    try {
-      const { origin, update } = JSON.parse(text) as { origin?: string; update?: TypingUpdate };
-      if (origin === this.origin || !update || typeof update.roomId !== 'string' || typeof update.userId !== 'string' || typeof update.position !== 'number') return;
-      for (const listener of this.listeners) listener(update);
-    } catch {
-      this.logger.warn('Ignored a malformed typing update from Redis');
-    }
+  close(): Promise<void> {
+    return this.broadcast.close();
   }
 }
 
