@@ -3,3 +3,4 @@ export { createTestDatabase, type TestDatabase } from './test-database';
 export { signUp, TestClient, type LooseBody, type MatrixResponse } from './matrix-client';
 export { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } from './test-homeserver';
 export { HearthBuild, type HearthProcess } from './hearth-process';
+export { federationRequest, freePort, makeTestCertificate, startFederatingHomeserver, type FederatingHomeserver, type TestCertificate } from './federation';

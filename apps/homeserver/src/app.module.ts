@@ -39,6 +39,7 @@ import { SyncController } from './client/sync/sync.controller';
 import { ThreepidController } from './client/threepid.controller';
 import { VersionsController } from './client/versions.controller';
 import { FederationVersionController } from './federation/federation-version.controller';
+import { FederationQueryController } from './federation/query.controller';
 import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
@@ -86,6 +87,7 @@ export class AppModule {
         KeysController,
         KeyChangesController,
         ThreepidController,
+        FederationQueryController,
         AdminServerController,
         AdminUsersController,
         AdminRegistrationTokensController,

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { HearthConfig } from '@hearth/config';
@@ -10,6 +12,8 @@ import { AppModule } from './app.module';
 export interface RunningHomeserver {
   /** Base URL of the client and federation listener, with the port actually bound. */
   readonly url: string;
+  /** Base URL of the TLS federation listener, when `federation.listen` is set. */
+  readonly federationUrl?: string;
   readonly app: NestFastifyApplication;
   /** Stops accepting, lets in-flight requests finish, then closes the database. Idempotent. */
   close(): Promise<void>;
@@ -36,30 +40,66 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
       new FastifyAdapter({ bodyLimit: config.maxRequestBodyBytes, logger: false, return503OnClosing: true, trustProxy: config.trustProxy, routerOptions: { ignoreTrailingSlash: true } }),
       { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false },
     );
+    let tlsListener: https.Server | undefined;
     try {
       configureHttpSurface(app, logger, config);
       await app.listen({ host: config.listen.host, port: config.listen.port });
+      tlsListener = await listenForFederation(app, config);
     } catch (error) {
       await app.close().catch(() => undefined);
       throw error;
     }
-    const url = listeningUrl(app);
-    logger.info({ url, serverName: config.serverName, embeddedDatabase: endpoint.embedded }, 'hearth is listening');
-    return { url, app, close: once(async () => {
-      await app.close();
-      await endpoint.close();
-    }) };
+    const url = listeningUrl(app.getHttpServer().address());
+    const federationUrl = tlsListener ? listeningUrl(tlsListener.address(), 'https') : undefined;
+    logger.info({ url, federationUrl, serverName: config.serverName, embeddedDatabase: endpoint.embedded }, 'hearth is listening');
+    return {
+      url,
+      ...(federationUrl ? { federationUrl } : {}),
+      app,
+      close: once(async () => {
+        if (tlsListener) await closeServer(tlsListener);
+        await app.close();
+        await endpoint.close();
+      }),
+    };
   } catch (error) {
     await endpoint.close().catch(() => undefined);
     throw error;
   }
 }
 
-function listeningUrl(app: NestFastifyApplication): string {
-  const address = app.getHttpServer().address();
+/**
+ * `federation.listen`: the same routes over TLS, for servers reached directly on 8448 rather
+ * than through a TLS reverse proxy. One Fastify instance serves both Node servers.
+ */
+async function listenForFederation(app: NestFastifyApplication, config: HearthConfig): Promise<https.Server | undefined> {
+  const { listen, tls } = config.federation;
+  if (!listen || !tls) return undefined;
+  const fastify = app.getHttpAdapter().getInstance();
+  const server = https.createServer({ cert: tls.cert, key: tls.key }, (request, reply) => fastify.routing(request, reply));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+async function closeServer(server: https.Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // Peers' long-polls and slow requests get a grace period, then their connections are cut.
+  const cut = setTimeout(() => server.closeAllConnections(), 5000);
+  await closed;
+  clearTimeout(cut);
+}
+
+function listeningUrl(address: AddressInfo | string | null, scheme = 'http'): string {
   if (!address || typeof address === 'string') throw new Error('listener has no TCP address');
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  return `${scheme}://${host}:${address.port}`;
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

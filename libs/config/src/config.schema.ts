@@ -35,6 +35,11 @@ const booleanLike = z.union([
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v)),
 ]);
 
+/** An exact server name, or `*.example.org` for every name under a domain. */
+const serverNamePattern = z.string().refine((value) => isValidServerName(value.startsWith('*.') ? value.slice(2) : value), {
+  error: (issue) => `expected a server name or *.domain, got "${String(issue.input)}"`,
+});
+
 const rateLimit = z.object({ requests: positiveInt, per_seconds: positiveInt }).strict();
 
 /** The file's shape (snake_case, as operators write YAML). Environment overrides are merged in first. */
@@ -91,6 +96,26 @@ export const configFileSchema = z
         registration_token_validity: { requests: 20, per_seconds: 60 },
       }),
     trust_proxy: booleanLike.default(false),
+    federation: z
+      .object({
+        /** A second listener that serves federation (and everything else) over TLS itself. */
+        listen: listenAddress.optional(),
+        tls_cert: z.string().min(1).optional(),
+        tls_key: z.string().min(1).optional(),
+        /** Off only for test set-ups with self-made certificates. */
+        verify_tls: booleanLike.default(true),
+        /** When present, the only servers we federate with. */
+        allow: z.array(serverNamePattern).optional(),
+        deny: z.array(serverNamePattern).default([]),
+        /** Notaries asked for a server's keys when the server itself does not answer. */
+        trusted_key_servers: z.array(serverName).default([]),
+        request_timeout_seconds: positiveInt.default(30),
+      })
+      .strict()
+      .refine((federation) => federation.listen === undefined || (federation.tls_cert !== undefined && federation.tls_key !== undefined), {
+        error: 'federation.listen needs tls_cert and tls_key (HEARTH_TLS_CERT, HEARTH_TLS_KEY)',
+      })
+      .default({ verify_tls: true, deny: [], trusted_key_servers: [], request_timeout_seconds: 30 }),
     well_known: z
       .object({
         server: z.string().optional(),

@@ -12,16 +12,28 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_LOG_IP_ADDRESSES: 'log_ip_addresses',
   HEARTH_MAX_REQUEST_BODY_BYTES: 'max_request_body_bytes',
   HEARTH_KEY_VALIDITY_HOURS: 'key_validity_hours',
+  HEARTH_FEDERATION_LISTEN: 'federation.listen',
+  HEARTH_TLS_CERT: 'federation.tls_cert',
+  HEARTH_TLS_KEY: 'federation.tls_key',
+  HEARTH_FEDERATION_VERIFY_TLS: 'federation.verify_tls',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-/** The file's keys with every set (non-empty) override applied. */
+/** The file's keys with every set (non-empty) override applied; dotted keys reach into sections. */
 export function applyEnvironment(file: Record<string, unknown>, env: Environment): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...file };
   for (const [variable, key] of Object.entries(ENVIRONMENT_OVERRIDES)) {
     const value = env[variable];
-    if (value !== undefined && value !== '') merged[key] = value;
+    if (value === undefined || value === '') continue;
+    const [section, field] = key.split('.') as [string, string | undefined];
+    if (field === undefined) {
+      merged[section] = value;
+      continue;
+    }
+    const existing = merged[section];
+    const base = typeof existing === 'object' && existing !== null && !Array.isArray(existing) ? existing : {};
+    merged[section] = { ...base, [field]: value };
   }
   return merged;
 }

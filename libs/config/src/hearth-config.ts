@@ -37,12 +37,27 @@ export interface HearthConfig {
   readonly rateLimits: Readonly<Record<RateLimitedAction, RateLimit>>;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits only). */
   readonly trustProxy: boolean;
+  readonly federation: FederationConfig;
   readonly wellKnown: {
     /** `m.server` delegation; when absent, /.well-known/matrix/server answers 404. */
     readonly server?: string;
     /** Extra keys merged into /.well-known/matrix/client beside `m.homeserver`. */
     readonly client: Readonly<Record<string, unknown>>;
   };
+}
+
+export interface FederationConfig {
+  /** Absent: federation is served only on `listen`, e.g. behind a TLS reverse proxy. */
+  readonly listen?: { readonly host: string; readonly port: number };
+  /** PEM contents, read at boot, present exactly when `listen` is. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Verify peers' certificates; off only for test set-ups. */
+  readonly verifyTls: boolean;
+  /** Absent: every server not denied. Entries are names or `*.domain`. */
+  readonly allow?: readonly string[];
+  readonly deny: readonly string[];
+  readonly trustedKeyServers: readonly string[];
+  readonly requestTimeoutMs: number;
 }
 
 export interface JwtLoginConfig {

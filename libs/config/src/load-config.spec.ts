@@ -117,4 +117,28 @@ describe('loadConfig', () => {
     expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'true' } }).logIpAddresses).toBe(true);
     expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'no' } }).logIpAddresses).toBe(false);
   });
+
+  it('reads the federation section from the file and from HEARTH_FEDERATION_* / HEARTH_TLS_* variables', () => {
+    fs.writeFileSync(path.join(dir, 'cert.pem'), 'CERT');
+    fs.writeFileSync(path.join(dir, 'key.pem'), 'KEY');
+    fs.writeFileSync(path.join(dir, 'hearth.yaml'), 'federation:\n  allow: ["*.partner.example"]\n  tls_key: key.pem\n');
+    const config = loadConfig({
+      cwd: dir,
+      env: { HEARTH_FEDERATION_LISTEN: '0.0.0.0:8448', HEARTH_TLS_CERT: 'cert.pem', HEARTH_FEDERATION_VERIFY_TLS: 'false' },
+    });
+    expect(config.federation).toEqual({
+      listen: { host: '0.0.0.0', port: 8448 },
+      tls: { cert: 'CERT', key: 'KEY' },
+      verifyTls: false,
+      allow: ['*.partner.example'],
+      deny: [],
+      trustedKeyServers: [],
+      requestTimeoutMs: 30_000,
+    });
+    expect(loadConfig({ cwd: dir, env: {} }).federation.verifyTls).toBe(true);
+    expect(problemsOf(() => buildConfig({ federation: { listen: '0.0.0.0:8448' } }))).toEqual([
+      'federation: federation.listen needs tls_cert and tls_key (HEARTH_TLS_CERT, HEARTH_TLS_KEY)',
+    ]);
+    expect(problemsOf(() => loadConfig({ cwd: dir, env: { HEARTH_FEDERATION_LISTEN: 'nowhere' } }))[0]).toMatch(/^HEARTH_FEDERATION_LISTEN \(federation.listen\): expected host:port/);
+  });
 });

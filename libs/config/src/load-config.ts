@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from './config-error';
 import { configFileSchema, type ParsedConfigFile } from './config.schema';
 import { applyEnvironment, sourceOf, type Environment } from './environment';
-import type { HearthConfig, JwtLoginConfig, RateLimit } from './hearth-config';
+import type { FederationConfig, HearthConfig, JwtLoginConfig, RateLimit } from './hearth-config';
 
 export const DEFAULT_CONFIG_PATH = 'hearth.yaml';
 
@@ -57,7 +57,7 @@ function describeIssues(error: z.ZodError, env: Environment): string[] {
       return `${where}unknown key(s) ${issue.keys.join(', ')}`;
     }
     const key = issue.path.join('.');
-    const source = issue.path.length === 1 ? sourceOf(key, env) : key;
+    const source = sourceOf(key, env);
     const label = source === key ? key : `${source} (${key})`;
     return `${label}: ${issue.message}`;
   });
@@ -93,6 +93,7 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       registration_token_validity: toRateLimit(file.rate_limits.registration_token_validity),
     },
     trustProxy: file.trust_proxy,
+    federation: toFederationConfig(file.federation, cwd),
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
   };
 }
@@ -118,6 +119,30 @@ function toJwtLoginConfig(jwt: NonNullable<ParsedConfigFile['jwt_login']>, cwd: 
     audience: jwt.audience,
     subjectClaim: jwt.subject_claim,
     provision: jwt.provision,
+  };
+}
+
+function toFederationConfig(federation: ParsedConfigFile['federation'], cwd: string): FederationConfig {
+  const readPem = (file: string, key: string) => {
+    const full = path.resolve(cwd, file);
+    try {
+      return fs.readFileSync(full, 'utf8');
+    } catch {
+      throw new ConfigError([`federation.${key}: cannot read ${full}`]);
+    }
+  };
+  const tls =
+    federation.listen && federation.tls_cert && federation.tls_key
+      ? { cert: readPem(federation.tls_cert, 'tls_cert'), key: readPem(federation.tls_key, 'tls_key') }
+      : undefined;
+  return {
+    ...(federation.listen ? { listen: federation.listen } : {}),
+    ...(tls ? { tls } : {}),
+    verifyTls: federation.verify_tls,
+    ...(federation.allow ? { allow: federation.allow } : {}),
+    deny: federation.deny,
+    trustedKeyServers: federation.trusted_key_servers,
+    requestTimeoutMs: federation.request_timeout_seconds * 1000,
   };
 }
 

@@ -56,6 +56,11 @@ export class MatrixError extends Error {
     return new MatrixError(403, 'M_FORBIDDEN', message);
   }
 
+  /** Federation requests whose X-Matrix signature is missing, malformed, wrong or meant for another server. */
+  static unauthorized(message: string): MatrixError {
+    return new MatrixError(401, 'M_UNAUTHORIZED', message);
+  }
+
   static unknown(message = 'Internal server error'): MatrixError {
     return new MatrixError(500, 'M_UNKNOWN', message);
   }

@@ -32,3 +32,11 @@ export {
   type SigningKey,
 } from './signing-key';
 export { parseStrictJson } from './strict-json';
+export {
+  parseXMatrixAuthorization,
+  requestSigningObject,
+  signedRequestObject,
+  signFederationRequest,
+  type FederationRequest,
+  type XMatrixAuthorization,
+} from './x-matrix';

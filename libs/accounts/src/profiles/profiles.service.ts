@@ -30,6 +30,19 @@ export class ProfilesService {
 
   async get(viewer: { userId: string; isAdmin: boolean }, userId: string): Promise<Profile> {
     await this.assertVisible(viewer, userId);
+    return this.read(userId);
+  }
+
+  /** Spec SS API `GET /query/profile`: the same rule, with "shares a room" meaning any of the asking server's users. */
+  async getForServer(serverName: string, userId: string): Promise<Profile> {
+    if (!userId.endsWith(`:${this.config.serverName}`)) throw MatrixError.invalidParam('The user is not on this server');
+    if (this.config.accounts.profileVisibility !== 'public' && !(await this.rooms.serverSharesARoom(serverName, userId))) {
+      throw MatrixError.forbidden('Profiles are only shown to servers whose users share a room with the user');
+    }
+    return this.read(userId);
+  }
+
+  private async read(userId: string): Promise<Profile> {
     const user = await this.users.find(userId);
     const profile = user && user.deactivatedTs === null ? await this.profiles.find(userId) : null;
     if (!profile) throw MatrixError.notFound('Profile not found');

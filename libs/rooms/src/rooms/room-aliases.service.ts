@@ -21,9 +21,12 @@ export class RoomAliasesService {
 
   async resolve(alias: string): Promise<{ room_id: string; servers: string[] }> {
     this.assertLocal(alias);
-    const found = await this.tx.run((em) => this.aliases.find(alias, em));
-    if (!found) throw MatrixError.notFound('Room alias not found');
-    return { room_id: found.roomId, servers: [this.config.serverName] };
+    return this.tx.read(async (em) => {
+      const found = await this.aliases.find(alias, em);
+      if (!found) throw MatrixError.notFound('Room alias not found');
+      const others = (await this.state.joinedServers(found.roomId, em)).filter((server) => server !== this.config.serverName);
+      return { room_id: found.roomId, servers: [this.config.serverName, ...others.sort()] };
+    });
   }
 
   /** Members of a room may point an alias at it. */

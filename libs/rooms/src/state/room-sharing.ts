@@ -11,6 +11,10 @@ export class RoomSharingFromState {
   ) {}
 
   shareARoom(userA: string, userB: string): Promise<boolean> {
-    return this.tx.run((em) => this.state.shareARoom(userA, userB, em));
+    return this.tx.read((em) => this.state.shareARoom(userA, userB, em));
+  }
+
+  serverSharesARoom(serverName: string, userId: string): Promise<boolean> {
+    return this.tx.read((em) => this.state.serverSharesARoom(serverName, userId, em));
   }
 }

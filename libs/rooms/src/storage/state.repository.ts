@@ -117,6 +117,30 @@ export class StateRepository {
     return rows.length > 0;
   }
 
+  /** Whether a user of `serverName` is joined to a room where `userId` is joined or invited. */
+  async serverSharesARoom(serverName: string, userId: string, em: EntityManager): Promise<boolean> {
+    const rows = await queryRows<{ one: number }>(
+      em,
+      `SELECT 1 AS one FROM current_state a JOIN current_state b ON a.room_id = b.room_id
+        WHERE a.type = 'm.room.member' AND right(a.state_key, length($1) + 1) = ':' || $1 AND a.membership = 'join'
+          AND b.type = 'm.room.member' AND b.state_key = $2 AND b.membership IN ('join', 'invite')
+        LIMIT 1`,
+      [serverName, userId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Servers with at least one joined member, by the current state. */
+  async joinedServers(roomId: string, em: EntityManager): Promise<string[]> {
+    const rows = await queryRows<{ server: string }>(
+      em,
+      `SELECT DISTINCT substring(state_key FROM position(':' IN state_key) + 1) AS server FROM current_state
+        WHERE room_id = $1 AND type = 'm.room.member' AND membership = 'join'`,
+      [roomId],
+    );
+    return rows.map((row) => row.server);
+  }
+
   private async chainDepth(group: number, em: EntityManager): Promise<number> {
     const [row] = await queryRows<{ chain_depth: number }>(em, 'SELECT chain_depth FROM state_groups WHERE id = $1', [group]);
     return row?.chain_depth ?? 0;

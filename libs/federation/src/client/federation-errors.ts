@@ -1,0 +1,23 @@
+/** The peer answered, with an error status. */
+export class FederationRequestError extends Error {
+  constructor(
+    readonly destination: string,
+    readonly status: number,
+    readonly errcode: string | undefined,
+    message: string,
+  ) {
+    super(`${destination} answered ${status}${errcode ? ` ${errcode}` : ''}: ${message}`);
+    this.name = 'FederationRequestError';
+  }
+}
+
+/** No usable answer: refused by our policy, unresolvable, unreachable, timed out, or not JSON. */
+export class FederationUnreachableError extends Error {
+  constructor(
+    readonly destination: string,
+    reason: string,
+  ) {
+    super(`${destination} could not be reached: ${reason}`);
+    this.name = 'FederationUnreachableError';
+  }
+}

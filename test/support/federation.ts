@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Agent, request } from 'undici';
+import { readSigningKey } from '@hearth/signing';
+import { signFederationRequest, type JsonValue, type SigningKey } from '@hearth/protocol';
+import type { LooseBody, MatrixResponse } from './matrix-client';
+import { startTestHomeserver, type TestHomeserver } from './test-homeserver';
+
+export interface TestCertificate {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** A self-signed certificate for 127.0.0.1 and localhost, made with the system's openssl. */
+export function makeTestCertificate(): TestCertificate {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-tls-'));
+  const certFile = path.join(dir, 'cert.pem');
+  const keyFile = path.join(dir, 'key.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-subj', '/CN=hearth-test', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-keyout', keyFile, '-out', certFile,
+  ], { stdio: 'ignore' });
+  return { certFile, keyFile };
+}
+
+/** A port that was free a moment ago: the server name has to be known before the server starts. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface FederatingHomeserver extends TestHomeserver {
+  /** `127.0.0.1:<tls port>`: other servers reach it by its name alone. */
+  readonly serverName: string;
+  readonly federationUrl: string;
+  readonly signingKey: SigningKey;
+}
+
+/** A Hearth with its own database and its own TLS federation listener, named after that listener. */
+export async function startFederatingHomeserver(certificate: TestCertificate, config: Record<string, unknown> = {}): Promise<FederatingHomeserver> {
+  const port = await freePort();
+  const serverName = `127.0.0.1:${port}`;
+  const { federation, ...rest } = config as { federation?: Record<string, unknown> };
+  const homeserver = await startTestHomeserver({
+    config: {
+      server_name: serverName,
+      federation: { listen: serverName, tls_cert: certificate.certFile, tls_key: certificate.keyFile, verify_tls: false, ...federation },
+      ...rest,
+    },
+  });
+  return {
+    ...homeserver,
+    serverName,
+    federationUrl: homeserver.server.federationUrl as string,
+    signingKey: readSigningKey(homeserver.config.signingKeyPath),
+  };
+}
+
+const insecureAgent = new Agent({ connect: { rejectUnauthorized: false } });
+
+export interface SignedRequestOptions {
+  readonly origin: string;
+  readonly key: SigningKey;
+  readonly destination: string;
+  /** Replaces the computed header, for tests of bad headers; `null` sends none. */
+  readonly authorization?: string | null;
+}
+
+/** A federation request as another server would send it, over TLS to `baseUrl`. */
+export async function federationRequest(
+  baseUrl: string,
+  method: string,
+  uri: string,
+  body: JsonValue | undefined,
+  options: SignedRequestOptions,
+): Promise<MatrixResponse<LooseBody>> {
+  const authorization =
+    options.authorization === undefined
+      ? signFederationRequest({ method, uri, origin: options.origin, destination: options.destination, ...(body !== undefined ? { content: body } : {}) }, options.key)
+      : options.authorization;
+  const headers: Record<string, string> = {};
+  if (authorization !== null) headers.authorization = authorization;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await request(`${baseUrl}${uri}`, {
+    method: method as 'GET',
+    headers,
+    dispatcher: insecureAgent,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.body.text();
+  return { status: response.statusCode, body: (text ? JSON.parse(text) : {}) as LooseBody, headers: new Headers(response.headers as Record<string, string>) };
+}
