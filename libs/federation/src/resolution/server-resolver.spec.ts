@@ -7,14 +7,14 @@ function fakeNetwork(srv: Record<string, SrvTarget[]>, wellKnown: Record<string,
   const asked: string[] = [];
   return {
     asked,
-    async resolveSrv(name: string) {
+    resolveSrv(name: string) {
       asked.push(`srv ${name}`);
-      return srv[name] ?? [];
+      return Promise.resolve(srv[name] ?? []);
     },
-    async fetchWellKnown(hostname: string): Promise<WellKnownAnswer> {
+    fetchWellKnown(hostname: string): Promise<WellKnownAnswer> {
       asked.push(`well-known ${hostname}`);
       const server = wellKnown[hostname];
-      return server === undefined ? { cacheMs: 3600_000 } : { server, cacheMs: 3600_000 };
+      return Promise.resolve(server === undefined ? { cacheMs: 3600_000 } : { server, cacheMs: 3600_000 });
     },
   };
 }
