@@ -40,6 +40,9 @@ import { ThreepidController } from './client/threepid.controller';
 import { VersionsController } from './client/versions.controller';
 import { FederationVersionController } from './federation/federation-version.controller';
 import { FederationQueryController } from './federation/query.controller';
+import { FederationMembershipController } from './federation/membership.controller';
+import { FederationEventsController } from './federation/events.controller';
+import { FederationTransactionsController } from './federation/transactions.controller';
 import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
@@ -88,6 +91,9 @@ export class AppModule {
         KeyChangesController,
         ThreepidController,
         FederationQueryController,
+        FederationMembershipController,
+        FederationEventsController,
+        FederationTransactionsController,
         AdminServerController,
         AdminUsersController,
         AdminRegistrationTokensController,

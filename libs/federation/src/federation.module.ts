@@ -1,14 +1,38 @@
 import { Module } from '@nestjs/common';
+import { RoomsModule } from '@hearth/rooms';
 import { FederationAuthGuard } from './auth/federation-auth.guard';
 import { FederationClient } from './client/federation-client';
+import { PduVerifier } from './events/pdu-verifier';
+import { RemoteJoinService } from './joining/remote-join.service';
+import { RoomJoinService } from './joining/room-join.service';
 import { NotaryService } from './keys/notary.service';
 import { RemoteKeysService } from './keys/remote-keys.service';
 import { ServerKeyRepository } from './keys/server-key.repository';
 import { ServerKeysService } from './keys/server-keys.service';
 import { FederationPolicy } from './policy/federation-policy';
+import { EduHandler } from './receiving/edu-handler';
+import { InboundTxnRepository } from './receiving/inbound-txn.repository';
+import { TransactionReceiver } from './receiving/transaction-receiver';
+import { FederationSender } from './sending/federation-sender';
 
 @Module({
-  providers: [ServerKeysService, FederationPolicy, FederationClient, ServerKeyRepository, RemoteKeysService, NotaryService, FederationAuthGuard],
-  exports: [ServerKeysService, FederationPolicy, FederationClient, RemoteKeysService, NotaryService, FederationAuthGuard],
+  imports: [RoomsModule],
+  providers: [
+    ServerKeysService,
+    FederationPolicy,
+    FederationClient,
+    ServerKeyRepository,
+    RemoteKeysService,
+    NotaryService,
+    FederationAuthGuard,
+    PduVerifier,
+    RemoteJoinService,
+    RoomJoinService,
+    FederationSender,
+    InboundTxnRepository,
+    EduHandler,
+    TransactionReceiver,
+  ],
+  exports: [ServerKeysService, FederationPolicy, FederationClient, RemoteKeysService, NotaryService, FederationAuthGuard, PduVerifier, RemoteJoinService, RoomJoinService, FederationSender, TransactionReceiver],
 })
 export class FederationModule {}

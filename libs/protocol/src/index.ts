@@ -18,7 +18,7 @@ export { canonicalJson, compareCodePoints, isJsonObject, type JsonObject, type J
 export * from './push-rules';
 export { redactEvent } from './redaction';
 export * from './resolution';
-export { isStateEvent, splitStateKeyTuple, stateKeyTuple, type RoomEvent, type RoomState, type StateKeyTuple } from './room-event';
+export { isStateEvent, splitStateKeyTuple, stateKeyTuple, toPdu, type RoomEvent, type RoomState, type StateKeyTuple } from './room-event';
 export { DEFAULT_ROOM_VERSION, getRoomVersion, SUPPORTED_ROOM_VERSIONS, type RedactionRules, type RoomVersion } from './room-versions';
 export { isValidServerName, parseServerName, type ServerName } from './server-name';
 export { signJson, verifyJsonSignature, type Signatures } from './signing';

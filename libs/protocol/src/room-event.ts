@@ -41,3 +41,13 @@ export function isStateEvent(event: Pick<RoomEvent, 'state_key'>): boolean {
 
 /** Room state: (type, state_key) to event. */
 export type RoomState = ReadonlyMap<StateKeyTuple, RoomEvent>;
+
+/** The PDU as it goes over federation: no event_id (computed from v3 on), and from v12 no room_id on the create event. */
+export function toPdu(event: RoomEvent, roomIdFromCreateEvent: boolean): JsonObject {
+  const { event_id: _eventId, unsigned: _unsigned, ...pdu } = event;
+  if (roomIdFromCreateEvent && event.type === 'm.room.create') {
+    const { room_id: _roomId, ...withoutRoom } = pdu;
+    return withoutRoom as unknown as JsonObject;
+  }
+  return pdu as unknown as JsonObject;
+}

@@ -18,3 +18,6 @@ export { RoomSyncService } from './sync/room-sync.service';
 export type { RoomTimeline, RoomWindow, TimelineRequest } from './sync/room-timelines';
 export type { MembershipRow } from './storage/sync.repository';
 export { encodePageToken } from './messages/page-token';
+export { FederatedRoomsService, type RemoteMembership, type StateWithAuthChain } from './federated/federated-rooms.service';
+export { MissingEventsError, RejectedEventError } from './federated/rejected-event';
+export type { ReceiveOutcome } from './federated/remote-event-receiver';

@@ -27,6 +27,10 @@ import { RoomSharingFromState } from './state/room-sharing';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
 import { RoomSyncService } from './sync/room-sync.service';
+import { FederatedEventRepository } from './federated/federated-event.repository';
+import { FederatedRoomsService } from './federated/federated-rooms.service';
+import { PeerVisibility } from './federated/peer-visibility';
+import { RemoteEventReceiver } from './federated/remote-event-receiver';
 import { RoomTimelines } from './sync/room-timelines';
 
 @Module({
@@ -59,7 +63,11 @@ import { RoomTimelines } from './sync/room-timelines';
     PublicRoomsService,
     RoomUpgradeService,
     RoomSharingFromState,
+    FederatedEventRepository,
+    RemoteEventReceiver,
+    PeerVisibility,
+    FederatedRoomsService,
   ],
-  exports: [EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+  exports: [FederatedRoomsService, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })
 export class RoomsModule {}

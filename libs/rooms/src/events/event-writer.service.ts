@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  authEventTypesFor,
   authorizeEvent,
   AuthError,
   canonicalJson,
@@ -23,6 +22,7 @@ import { EventStream } from '../streams/event-stream';
 import { StateRepository } from '../storage/state.repository';
 import { txnKey, WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
 import { MAX_EVENT_BYTES, MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
+import { authTuplesOfAnyVersion, CREATE_TUPLE, selectAuthState, writesOf } from './event-writes';
 
 export interface WrittenEvent {
   readonly event: RoomEvent;
@@ -192,7 +192,7 @@ export class EventWriter {
 
 }
 
-/** Our events reference every extremity and leave one, so there is one state to build on. */
+/** Our events reference every extremity and leave one; after a fork they build on the extremities' resolved state. */
 function headOf(context: WriteContext): RoomHead {
   const version = getRoomVersion(context.roomVersion);
   if (!version) throw roomErrors.unsupportedVersion(context.roomVersion);
@@ -201,47 +201,8 @@ function headOf(context: WriteContext): RoomHead {
     context,
     prevEvents: context.extremities.map((e) => e.eventId),
     depth: Math.max(0, ...context.extremities.map((e) => e.depth)) + 1,
-    stateGroup: context.extremities[0]?.stateGroupAfter ?? null,
+    stateGroup: context.extremities.length > 1 && context.resolvedStateGroup !== null ? context.resolvedStateGroup : (context.extremities[0]?.stateGroupAfter ?? null),
   };
-}
-
-function writesOf(
-  event: RoomEvent,
-  version: RoomVersion,
-  stateGroups: EventWrites['stateGroups'],
-  extra: { txn?: ClientTxn; notifications?: EventNotifications },
-): EventWrites {
-  const relation = relationOf(event);
-  const redacts = event.type === 'm.room.redaction' ? (event.redacts ?? (typeof event.content.redacts === 'string' ? event.content.redacts : undefined)) : undefined;
-  return {
-    stateGroups,
-    pduHasRoomId: !(version.roomIdFromCreateEvent && event.type === 'm.room.create'),
-    ...extra,
-    ...(event.type === 'm.room.member' && typeof event.content.membership === 'string' ? { membership: event.content.membership } : {}),
-    ...(relation ? { relation } : {}),
-    ...(redacts !== undefined ? { redacts } : {}),
-  };
-}
-
-/** Spec "Relationships": `m.relates_to` with a rel_type and an event_id. Replies alone are not relations. */
-function relationOf(event: RoomEvent): { relatesTo: string; relType: string } | undefined {
-  const relatesTo = event.content['m.relates_to'];
-  if (typeof relatesTo !== 'object' || relatesTo === null || Array.isArray(relatesTo)) return undefined;
-  const { rel_type: relType, event_id: parent } = relatesTo;
-  return typeof relType === 'string' && typeof parent === 'string' ? { relatesTo: parent, relType } : undefined;
-}
-
-const CREATE_TUPLE = stateKeyTuple('m.room.create', '');
-const NEWEST_VERSION = getRoomVersion('12') as RoomVersion;
-
-function authTuplesOfAnyVersion(draft: EventDraft): StateKeyTuple[] {
-  return [...new Set([CREATE_TUPLE, ...authEventTypesFor(draft, NEWEST_VERSION)])];
-}
-
-/** This version's auth selection; from v12 the create event is not an auth event but the rules still consult it. */
-function selectAuthState(candidates: ReadonlyMap<StateKeyTuple, RoomEvent>, draft: EventDraft, version: RoomVersion): Map<StateKeyTuple, RoomEvent> {
-  const wanted = new Set([...authEventTypesFor(draft, version), ...(version.roomIdFromCreateEvent ? [CREATE_TUPLE] : [])]);
-  return new Map([...candidates].filter(([tuple]) => wanted.has(tuple)));
 }
 
 function checkLimits(draft: EventDraft): void {

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import type { EntityManager } from 'typeorm';
 import { evaluatePushRules, stateKeyTuple, userPowerLevel, type JsonObject, type PushRuleset, type RoomEvent, type RoomVersion } from '@hearth/protocol';
 import { PushRulesService } from './push-rules.service';
@@ -18,7 +19,10 @@ export interface EventNotifications {
  */
 @Injectable()
 export class PushEvaluator {
-  constructor(private readonly pushRules: PushRulesService) {}
+  constructor(
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    private readonly pushRules: PushRulesService,
+  ) {}
 
   /**
    * `authState` is the state the event was authorised against; it holds the power levels and
@@ -30,6 +34,9 @@ export class PushEvaluator {
     const recipients = new Set(joined);
     if (event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key) recipients.add(event.state_key);
     recipients.delete(event.sender);
+    // Other servers count their own users' notifications.
+    const suffix = `:${this.config.serverName}`;
+    for (const userId of recipients) if (!userId.endsWith(suffix)) recipients.delete(userId);
     if (recipients.size === 0) return { users: [], highlights: [], threadId };
 
     const rulesets = await this.rulesetsOf(recipients, members, em);

@@ -8,6 +8,8 @@ import type { ClientTxn } from './event.repository';
 export interface WriteContext {
   readonly roomVersion: string;
   readonly extremities: ReadonlyArray<{ eventId: string; depth: number; stateGroupAfter: number | null }>;
+  /** With more than one extremity (a fork from federation): the group of their resolved state. */
+  readonly resolvedStateGroup: number | null;
   readonly authState: Map<StateKeyTuple, RoomEvent>;
   /** Users whose current membership is join, with the version of their push rules. */
   readonly joined: ReadonlyMap<string, number>;
@@ -29,6 +31,7 @@ export function txnKey(txn: TxnRef): string {
 interface ContextRow {
   room_id: string;
   room_version: string;
+  resolved_state_group: string | null;
   extremities: Array<{ event_id: string; depth: number; state_group_after: number | null }>;
   auth: Array<{ event_id: string; pdu: Omit<RoomEvent, 'event_id'> }>;
   joined: Array<[string, number]>;
@@ -40,7 +43,7 @@ const LOCK_ROOMS = preparedStatement('lock_rooms', 'SELECT room_id FROM rooms WH
 
 const READ_CONTEXTS = preparedStatement(
   'write_contexts',
-  `SELECT r.room_id, r.room_version,
+  `SELECT r.room_id, r.room_version, r.resolved_state_group,
           (SELECT coalesce(json_agg(json_build_object('event_id', f.event_id, 'depth', e.depth, 'state_group_after', e.state_group_after)), '[]')
              FROM room_forward_extremities f JOIN events e ON e.event_id = f.event_id WHERE f.room_id = r.room_id) AS extremities,
           (SELECT coalesce(json_agg(json_build_object('event_id', e.event_id, 'pdu', e.pdu)), '[]')
@@ -105,6 +108,7 @@ function toContext(row: ContextRow): WriteContext {
   }
   return {
     roomVersion: row.room_version,
+    resolvedStateGroup: row.resolved_state_group === null ? null : Number(row.resolved_state_group),
     extremities: row.extremities.map((e) => ({ eventId: e.event_id, depth: Number(e.depth), stateGroupAfter: e.state_group_after === null ? null : Number(e.state_group_after) })),
     authState,
     joined: new Map(row.joined.map(([userId, version]) => [userId, Number(version)])),

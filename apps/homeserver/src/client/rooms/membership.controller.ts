@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { AccessTokenGuard, ProfilesService, Requester } from '@hearth/accounts';
+import { RoomJoinService } from '@hearth/federation';
 import { ZodBodyPipe } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
 import { MembershipService, RoomMembersService, type MembershipChange } from '@hearth/rooms';
@@ -13,6 +14,7 @@ const TargetBody = z.object({ user_id: z.string().max(255), reason: z.string().m
 export class MembershipController {
   constructor(
     private readonly membership: MembershipService,
+    private readonly joins: RoomJoinService,
     private readonly members: RoomMembersService,
     private readonly profiles: ProfilesService,
   ) {}
@@ -20,15 +22,21 @@ export class MembershipController {
   /** POST /_matrix/client/v3/join/{roomIdOrAlias} */
   @Post('join/:roomIdOrAlias')
   @HttpCode(200)
-  async join(@Requester() who: Requester, @Param('roomIdOrAlias') target: string, @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>) {
-    return this.membership.join(target, who.userId, await this.ownProfile(who), body?.reason);
+  async join(
+    @Requester() who: Requester,
+    @Param('roomIdOrAlias') target: string,
+    @Query('via') via?: string | string[],
+    @Query('server_name') serverName?: string | string[],
+    @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>,
+  ) {
+    return this.joins.join(target, who.userId, [...asList(via), ...asList(serverName)], await this.ownProfile(who), body?.reason);
   }
 
   /** POST /_matrix/client/v3/rooms/{roomId}/join */
   @Post('rooms/:roomId/join')
   @HttpCode(200)
   async joinRoom(@Requester() who: Requester, @Param('roomId') roomId: string, @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>) {
-    return this.membership.join(roomId, who.userId, await this.ownProfile(who), body?.reason);
+    return this.joins.join(roomId, who.userId, [], await this.ownProfile(who), body?.reason);
   }
 
   /** POST /_matrix/client/v3/knock/{roomIdOrAlias} */
@@ -108,4 +116,8 @@ export class MembershipController {
   private async ownProfile(who: Requester): Promise<JsonObject> {
     return (await this.profiles.get(who, who.userId).catch(() => ({}))) as JsonObject;
   }
+}
+
+function asList(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === 'string' ? [value] : value;
 }

@@ -1,0 +1,84 @@
+import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { FederationAuthGuard, FederationOrigin, InvalidPduError, PduVerifier } from '@hearth/federation';
+import { MatrixError } from '@hearth/http';
+import { isValidUserId, parseUserId, toPdu, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { FederatedRoomsService, type RemoteMembership } from '@hearth/rooms';
+
+/** Spec SS API "Joining Rooms" and "Leaving Rooms (Rejecting Invites)", the resident server's side. */
+@Controller('_matrix/federation')
+@UseGuards(FederationAuthGuard)
+export class FederationMembershipController {
+  constructor(
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    private readonly rooms: FederatedRoomsService,
+    private readonly verifier: PduVerifier,
+  ) {}
+
+  /** GET /_matrix/federation/v1/make_join/{roomId}/{userId} */
+  @Get('v1/make_join/:roomId/:userId')
+  async makeJoin(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('userId') userId: string, @Query('ver') ver?: string | string[]) {
+    const template = await this.template(origin, roomId, userId, 'join');
+    // Spec: without `ver` the joining server speaks only room version 1.
+    const supported = ver === undefined ? ['1'] : typeof ver === 'string' ? [ver] : ver;
+    if (!supported.includes(template.roomVersion)) {
+      throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'Your server does not support the version of this room', { room_version: template.roomVersion });
+    }
+    return { room_version: template.roomVersion, event: template.event };
+  }
+
+  /** PUT /_matrix/federation/v2/send_join/{roomId}/{eventId} */
+  @Put('v2/send_join/:roomId/:eventId')
+  async sendJoin(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Body() body: unknown) {
+    const { event, version } = await this.membershipEvent(origin, roomId, eventId, body, 'join');
+    const { state, authChain } = await this.rooms.acceptMembership(event);
+    return {
+      origin: this.config.serverName,
+      state: state.map((e) => toPdu(e, version.roomIdFromCreateEvent)),
+      auth_chain: authChain.map((e) => toPdu(e, version.roomIdFromCreateEvent)),
+      event: toPdu(event, version.roomIdFromCreateEvent),
+      members_omitted: false,
+      servers_in_room: await this.rooms.serversInRoom(roomId),
+    };
+  }
+
+  /** GET /_matrix/federation/v1/make_leave/{roomId}/{userId} */
+  @Get('v1/make_leave/:roomId/:userId')
+  async makeLeave(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('userId') userId: string) {
+    const template = await this.template(origin, roomId, userId, 'leave');
+    return { room_version: template.roomVersion, event: template.event };
+  }
+
+  /** PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId} */
+  @Put('v2/send_leave/:roomId/:eventId')
+  async sendLeave(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Body() body: unknown) {
+    const { event } = await this.membershipEvent(origin, roomId, eventId, body, 'leave');
+    await this.rooms.acceptMembership(event);
+    return {};
+  }
+
+  private template(origin: string, roomId: string, userId: string, membership: RemoteMembership) {
+    if (!isValidUserId(userId)) throw MatrixError.invalidParam('Invalid user ID');
+    if (parseUserId(userId).serverName !== origin) throw MatrixError.forbidden('A server can only ask for its own users');
+    return this.rooms.membershipTemplate(roomId, userId, membership);
+  }
+
+  /** The signed membership event a remote server sends back: checked before the rooms module sees it. */
+  private async membershipEvent(origin: string, roomId: string, eventId: string, body: unknown, membership: RemoteMembership): Promise<{ event: RoomEvent; version: RoomVersion }> {
+    const version = await this.rooms.roomVersion(roomId);
+    if (!version) throw MatrixError.notFound('Unknown room');
+    let event: RoomEvent;
+    try {
+      event = await this.verifier.verify(body, version, roomId);
+    } catch (error) {
+      if (error instanceof InvalidPduError) throw MatrixError.badJson(error.message);
+      throw error;
+    }
+    if (event.event_id !== eventId) throw MatrixError.badJson('The event ID does not match the event');
+    if (event.type !== 'm.room.member' || event.state_key !== event.sender || event.content.membership !== membership) {
+      throw MatrixError.badJson(`Expected the sender's own ${membership} event`);
+    }
+    if (parseUserId(event.sender).serverName !== origin) throw MatrixError.forbidden('A server can only send its own users’ membership');
+    return { event, version };
+  }
+}

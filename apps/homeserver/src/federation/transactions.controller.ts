@@ -1,0 +1,24 @@
+import { Body, Controller, Param, Put, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { FederationAuthGuard, FederationOrigin, TransactionReceiver } from '@hearth/federation';
+import { MatrixError, ZodBodyPipe } from '@hearth/http';
+
+const TransactionBody = z.object({
+  origin: z.string(),
+  origin_server_ts: z.number().int(),
+  pdus: z.array(z.unknown()).max(50),
+  edus: z.array(z.unknown()).max(100).default([]),
+});
+
+@Controller('_matrix/federation/v1')
+@UseGuards(FederationAuthGuard)
+export class FederationTransactionsController {
+  constructor(private readonly receiver: TransactionReceiver) {}
+
+  /** PUT /_matrix/federation/v1/send/{txnId} */
+  @Put('send/:txnId')
+  async send(@FederationOrigin() origin: string, @Param('txnId') txnId: string, @Body(new ZodBodyPipe(TransactionBody)) body: z.output<typeof TransactionBody>) {
+    if (body.origin !== origin) throw MatrixError.forbidden('The transaction’s origin is not the server that signed the request');
+    return this.receiver.receive(origin, txnId, body);
+  }
+}

@@ -1,0 +1,69 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MatrixError } from '@hearth/http';
+import { isJsonObject, isValidUserId, parseUserId, type JsonObject } from '@hearth/protocol';
+import { ReceiptsService, TypingService } from '@hearth/rooms';
+
+/** Typing notices from other servers last this long unless renewed (the EDU carries no timeout). */
+const REMOTE_TYPING_TIMEOUT_MS = 30_000;
+
+/**
+ * EDUs of an inbound transaction. Each one speaks only for users of the sending server; an EDU
+ * about someone else's users, or about rooms they are not in, is dropped. Presence is off.
+ */
+@Injectable()
+export class EduHandler {
+  private readonly logger = new Logger(EduHandler.name);
+
+  constructor(
+    private readonly typing: TypingService,
+    private readonly receipts: ReceiptsService,
+  ) {}
+
+  async handle(origin: string, edus: readonly unknown[]): Promise<void> {
+    for (const edu of edus) {
+      if (!isJsonObject(edu) || typeof edu.edu_type !== 'string' || !isJsonObject(edu.content)) continue;
+      try {
+        await this.handleOne(origin, edu.edu_type, edu.content);
+      } catch (error) {
+        if (!(error instanceof MatrixError)) this.logger.warn(`EDU ${edu.edu_type} from ${origin} failed: ${String(error)}`);
+      }
+    }
+  }
+
+  private async handleOne(origin: string, type: string, content: JsonObject): Promise<void> {
+    switch (type) {
+      case 'm.typing':
+        return this.handleTyping(origin, content);
+      case 'm.receipt':
+        return this.handleReceipts(origin, content);
+      default:
+        this.logger.debug(`ignored an EDU of type ${type} from ${origin}`);
+    }
+  }
+
+  private async handleTyping(origin: string, content: JsonObject): Promise<void> {
+    const { room_id: roomId, user_id: userId, typing } = content;
+    if (typeof roomId !== 'string' || typeof userId !== 'string' || typeof typing !== 'boolean' || !this.isFrom(origin, userId)) return;
+    await this.typing.setTyping(roomId, userId, userId, typing, REMOTE_TYPING_TIMEOUT_MS);
+  }
+
+  private async handleReceipts(origin: string, content: JsonObject): Promise<void> {
+    for (const [roomId, byType] of Object.entries(content)) {
+      if (!isJsonObject(byType)) continue;
+      for (const [type, byUser] of Object.entries(byType)) {
+        if (type !== 'm.read' || !isJsonObject(byUser)) continue;
+        for (const [userId, receipt] of Object.entries(byUser)) {
+          if (!this.isFrom(origin, userId) || !isJsonObject(receipt) || !Array.isArray(receipt.event_ids)) continue;
+          const eventId = receipt.event_ids.find((id): id is string => typeof id === 'string');
+          const data = isJsonObject(receipt.data) ? receipt.data : {};
+          const threadId = typeof data.thread_id === 'string' ? data.thread_id : undefined;
+          if (eventId !== undefined) await this.receipts.setReceipt(roomId, userId, type, eventId, threadId);
+        }
+      }
+    }
+  }
+
+  private isFrom(origin: string, userId: string): boolean {
+    return isValidUserId(userId) && parseUserId(userId).serverName === origin;
+  }
+}

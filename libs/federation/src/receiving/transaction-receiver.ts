@@ -1,0 +1,138 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { isJsonObject, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { FederatedRoomsService, MissingEventsError, RejectedEventError } from '@hearth/rooms';
+import { TransactionRunner } from '@hearth/storage';
+import { FederationClient } from '../client/federation-client';
+import { InvalidPduError, PduVerifier } from '../events/pdu-verifier';
+import { InboundTxnRepository } from './inbound-txn.repository';
+import { EduHandler } from './edu-handler';
+
+export interface InboundTransaction {
+  readonly pdus: readonly unknown[];
+  readonly edus: readonly unknown[];
+}
+
+type PduResult = Record<string, JsonObject>;
+
+/** How many missing prev events one PDU may pull in with get_missing_events. */
+const MISSING_EVENTS_LIMIT = 10;
+
+/**
+ * Spec SS API `PUT /send/{txnId}`: PDUs are processed in order within each room (rooms in
+ * parallel), each on its own, so one bad PDU never sinks the others; the answer lists each PDU's
+ * outcome and is kept for retries of the same transaction.
+ */
+@Injectable()
+export class TransactionReceiver {
+  private readonly logger = new Logger(TransactionReceiver.name);
+  private readonly roomQueues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly txns: InboundTxnRepository,
+    private readonly rooms: FederatedRoomsService,
+    private readonly verifier: PduVerifier,
+    private readonly client: FederationClient,
+    private readonly edus: EduHandler,
+  ) {}
+
+  async receive(origin: string, txnId: string, transaction: InboundTransaction): Promise<JsonObject> {
+    const earlier = await this.tx.read((em) => this.txns.find(origin, txnId, em));
+    if (earlier) return earlier;
+    const byRoom = new Map<string, unknown[]>();
+    for (const pdu of transaction.pdus) {
+      const roomId = isJsonObject(pdu) && typeof pdu.room_id === 'string' ? pdu.room_id : '';
+      byRoom.set(roomId, [...(byRoom.get(roomId) ?? []), pdu]);
+    }
+    const results: PduResult = {};
+    await Promise.all([...byRoom].map(([roomId, pdus]) => this.inRoomOrder(roomId, () => this.processRoom(origin, roomId, pdus, results))));
+    await this.edus.handle(origin, transaction.edus);
+    const response: JsonObject = { pdus: results };
+    await this.tx.run((em) => this.txns.store(origin, txnId, response, em));
+    return response;
+  }
+
+  private async processRoom(origin: string, roomId: string, pdus: readonly unknown[], results: PduResult): Promise<void> {
+    const version = roomId === '' ? undefined : await this.rooms.roomVersion(roomId);
+    // PDUs of rooms we are not in (or cannot read) are dropped: their event IDs cannot even be computed.
+    if (!version) return;
+    for (const pdu of pdus) {
+      let event: RoomEvent;
+      try {
+        event = await this.verifier.verify(pdu, version, roomId);
+      } catch (error) {
+        this.logger.debug(`dropped a PDU from ${origin}: ${(error as Error).message}`);
+        continue;
+      }
+      results[event.event_id] = await this.process(origin, event, version);
+    }
+  }
+
+  private async process(origin: string, event: RoomEvent, version: RoomVersion): Promise<JsonObject> {
+    try {
+      await this.receiveFetchingGaps(origin, event, version, true);
+      return {};
+    } catch (error) {
+      if (error instanceof RejectedEventError || error instanceof MissingEventsError || error instanceof InvalidPduError) {
+        this.logger.debug(`PDU ${event.event_id} from ${origin}: ${error.message}`);
+        return { error: error.message };
+      }
+      this.logger.error(`PDU ${event.event_id} from ${origin} failed: ${String(error)}`);
+      return { error: 'Internal error' };
+    }
+  }
+
+  private async receiveFetchingGaps(origin: string, event: RoomEvent, version: RoomVersion, mayFetchPrev: boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.rooms.receive(event);
+        return;
+      } catch (error) {
+        if (!(error instanceof MissingEventsError) || attempt > 0) throw error;
+        if (error.kind === 'auth') await this.fetchAuthEvents(origin, event.room_id, error.missing, version);
+        else if (mayFetchPrev) await this.fetchMissingPrevEvents(origin, event, version);
+        else throw error;
+      }
+    }
+  }
+
+  /** Spec: missing auth events are fetched from the origin and kept as outliers. */
+  private async fetchAuthEvents(origin: string, roomId: string, missing: readonly string[], version: RoomVersion): Promise<void> {
+    const fetched: RoomEvent[] = [];
+    for (const eventId of missing) {
+      const answer = await this.client.request(origin, { method: 'GET', path: `/_matrix/federation/v1/event/${encodeURIComponent(eventId)}` }).catch(() => undefined);
+      const pdu = isJsonObject(answer) && Array.isArray(answer.pdus) ? answer.pdus[0] : undefined;
+      const verified = pdu === undefined ? undefined : await this.verifier.verify(pdu, version, roomId).catch(() => undefined);
+      if (verified?.event_id === eventId) fetched.push(verified);
+    }
+    await this.rooms.storeOutliers(fetched, version);
+  }
+
+  /** Spec "get_missing_events": the events between our extremities and this one, oldest first. */
+  private async fetchMissingPrevEvents(origin: string, event: RoomEvent, version: RoomVersion): Promise<void> {
+    const answer = await this.client.request(origin, {
+      method: 'POST',
+      path: `/_matrix/federation/v1/get_missing_events/${encodeURIComponent(event.room_id)}`,
+      body: { earliest_events: await this.rooms.extremityIds(event.room_id), latest_events: [event.event_id], limit: MISSING_EVENTS_LIMIT, min_depth: 0 },
+    });
+    const listed = isJsonObject(answer) && Array.isArray(answer.events) ? answer.events : [];
+    const verified = (await Promise.all(listed.map((pdu) => this.verifier.verify(pdu, version, event.room_id).catch(() => undefined)))).filter(
+      (e): e is RoomEvent => e !== undefined,
+    );
+    const known = await this.rooms.known(verified.map((e) => e.event_id));
+    for (const missing of verified.filter((e) => !known.has(e.event_id)).sort((a, b) => a.depth - b.depth)) {
+      await this.receiveFetchingGaps(origin, missing, version, false).catch((error: unknown) => this.logger.debug(`missing event ${missing.event_id}: ${(error as Error).message}`));
+    }
+  }
+
+  private inRoomOrder<T>(roomId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.roomQueues.get(roomId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.roomQueues.set(roomId, tail);
+    void tail.then(() => {
+      if (this.roomQueues.get(roomId) === tail) this.roomQueues.delete(roomId);
+    });
+    return next;
+  }
+}

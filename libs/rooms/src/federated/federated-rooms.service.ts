@@ -1,0 +1,213 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { MatrixError } from '@hearth/http';
+import { authorizeEvent, AuthError, getRoomVersion, stateKeyTuple, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { TransactionRunner } from '@hearth/storage';
+import { authTuplesOfAnyVersion, CREATE_TUPLE, selectAuthState, writesOf } from '../events/event-writes';
+import { EventRepository } from '../storage/event.repository';
+import { RoomRepository } from '../storage/room.repository';
+import { StateRepository } from '../storage/state.repository';
+import { EventStream } from '../streams/event-stream';
+import { FederatedEventRepository } from './federated-event.repository';
+import { PeerVisibility } from './peer-visibility';
+import { MissingEventsError, RejectedEventError } from './rejected-event';
+import { RemoteEventReceiver, type ReceiveOutcome } from './remote-event-receiver';
+
+export type RemoteMembership = 'join' | 'leave' | 'knock';
+
+/** State and its auth chain, as send_join and /state answer with them. */
+export interface StateWithAuthChain {
+  readonly state: RoomEvent[];
+  readonly authChain: RoomEvent[];
+}
+
+/**
+ * The rooms side of federation: membership templates and remote memberships, events from other
+ * servers, rooms joined through another server, and what peers may read of our rooms.
+ */
+@Injectable()
+export class FederatedRoomsService {
+  constructor(
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    private readonly tx: TransactionRunner,
+    private readonly rooms: RoomRepository,
+    private readonly events: EventRepository,
+    private readonly federated: FederatedEventRepository,
+    private readonly state: StateRepository,
+    private readonly receiver: RemoteEventReceiver,
+    private readonly visibility: PeerVisibility,
+    private readonly stream: EventStream,
+  ) {}
+
+  async roomVersion(roomId: string): Promise<RoomVersion | undefined> {
+    const room = await this.tx.read((em) => this.rooms.find(roomId, em));
+    return room ? getRoomVersion(room.roomVersion) : undefined;
+  }
+
+  /** Whether a user of `serverName` is joined to the room now. */
+  isServerJoined(roomId: string, serverName: string): Promise<boolean> {
+    return this.tx.read((em) => this.visibility.isInRoom(serverName, roomId, em));
+  }
+
+  /** The room's forward extremities, as get_missing_events' `earliest_events`. */
+  async extremityIds(roomId: string): Promise<string[]> {
+    return (await this.tx.read((em) => this.events.forwardExtremities(roomId, em))).map((e) => e.eventId);
+  }
+
+  serversInRoom(roomId: string): Promise<string[]> {
+    return this.tx.read((em) => this.state.joinedServers(roomId, em));
+  }
+
+  /** Spec SS API make_join / make_leave / make_knock: the membership event the user would send next, for them to sign. */
+  async membershipTemplate(roomId: string, userId: string, membership: RemoteMembership, now = Date.now()): Promise<{ roomVersion: string; event: JsonObject }> {
+    return this.tx.read(async (em) => {
+      const room = await this.rooms.find(roomId, em);
+      if (!room || !(await this.visibility.isInRoom(this.config.serverName, roomId, em))) throw MatrixError.notFound('Unknown room');
+      const version = getRoomVersion(room.roomVersion);
+      if (!version) throw MatrixError.notFound('Unknown room');
+      const draft = { type: 'm.room.member', state_key: userId, sender: userId, content: { membership } };
+      const authState = selectAuthState(await this.state.currentState(roomId, em, authTuplesOfAnyVersion(draft)), draft, version);
+      const extremities = await this.events.forwardExtremities(roomId, em);
+      const event: JsonObject = {
+        room_id: roomId,
+        type: 'm.room.member',
+        state_key: userId,
+        sender: userId,
+        content: { membership },
+        origin_server_ts: now,
+        depth: Math.max(0, ...extremities.map((e) => e.depth)) + 1,
+        prev_events: extremities.map((e) => e.eventId),
+        auth_events: [...authState].filter(([tuple]) => !(version.roomIdFromCreateEvent && tuple === CREATE_TUPLE)).map(([, e]) => e.event_id),
+        ...(version.redaction.keepsLegacyTopLevelKeys ? { origin: userId.slice(userId.indexOf(':') + 1) } : {}),
+      };
+      try {
+        authorizeEvent({ ...(event as unknown as Omit<RoomEvent, 'event_id'>), event_id: '$template' }, authState, version);
+      } catch (error) {
+        if (error instanceof AuthError) throw MatrixError.forbidden(`You cannot ${membership} this room: ${error.message}`);
+        throw error;
+      }
+      return { roomVersion: version.id, event };
+    });
+  }
+
+  /** Spec SS API send_join / send_leave / send_knock: the signed event joins our DAG; a join gets the state before it. */
+  async acceptMembership(event: RoomEvent): Promise<StateWithAuthChain> {
+    return this.tx.run(async (em) => {
+      const outcome = await this.receiveOrRefuse(event, em);
+      if (outcome === 'soft-failed') throw MatrixError.forbidden('The membership event is not allowed by the current state of the room');
+      const stored = await this.events.find(event.event_id, em);
+      return this.stateWithAuthChain(stored?.stateGroupBefore ?? null, event.auth_events, em);
+    });
+  }
+
+  /** Spec SS API /send: one PDU, already checked for format, signatures and hash. */
+  receive(event: RoomEvent): Promise<ReceiveOutcome> {
+    return this.tx.run((em) => this.receiver.receive(event, em));
+  }
+
+  /** Events needed to judge others (auth events, state), kept without a place in the timeline. */
+  async storeOutliers(events: readonly RoomEvent[], version: RoomVersion): Promise<void> {
+    await this.tx.run((em) => this.federated.insertOutliers(events.map((event) => ({ event, pduHasRoomId: hasRoomId(event, version) })), em));
+  }
+
+  /** Which of these events we hold. */
+  known(eventIds: readonly string[]): Promise<Set<string>> {
+    return this.tx.read((em) => this.federated.known(eventIds, em));
+  }
+
+  /**
+   * We joined through another server: its state before our join and that state's auth chain
+   * become outliers, and our join the first event of the room's timeline here.
+   */
+  async importJoin(version: RoomVersion, join: RoomEvent, state: readonly RoomEvent[], authChain: readonly RoomEvent[]): Promise<void> {
+    await this.tx.run(async (em) => {
+      const create = state.find((e) => e.type === 'm.room.create' && e.state_key === '');
+      if (!create) throw new RejectedEventError(join.event_id, 'the room state has no m.room.create');
+      if (!(await this.rooms.lockForWrite(join.room_id, em))) {
+        await this.rooms.insert({ roomId: join.room_id, roomVersion: version.id, creator: create.sender }, Date.now(), em);
+      }
+      await this.federated.insertOutliers([...authChain, ...state].map((event) => ({ event, pduHasRoomId: hasRoomId(event, version) })), em);
+      const stateIds = new Map(state.filter((e) => e.state_key !== undefined).map((e) => [stateKeyTuple(e.type, e.state_key as string), e.event_id]));
+      const before = await this.state.createGroup(join.room_id, null, stateIds, em);
+      const after = await this.state.createGroup(join.room_id, before, new Map([[stateKeyTuple('m.room.member', join.state_key ?? ''), join.event_id]]), em);
+      await this.events.insertMany([{ event: join, writes: writesOf(join, version, { before, after }, {}) }], em);
+      const current = new Map(state.filter((e) => e.state_key !== undefined).map((e) => [stateKeyTuple(e.type, e.state_key as string), e] as const));
+      current.set(stateKeyTuple('m.room.member', join.state_key ?? ''), join);
+      await this.federated.replaceCurrentState(join.room_id, current, em);
+      await this.federated.setResolvedStateGroup(join.room_id, null, em);
+      this.stream.announce(em, [join]);
+    });
+  }
+
+  /** Spec SS API GET /event: an event the asking server may see. */
+  async eventFor(serverName: string, eventId: string): Promise<RoomEvent | undefined> {
+    return this.tx.read(async (em) => {
+      const stored = await this.events.find(eventId, em);
+      if (!stored || !(await this.visibility.isInRoom(serverName, stored.event.room_id, em))) return undefined;
+      return (await this.visibility.filter(serverName, [stored], em))[0]?.event;
+    });
+  }
+
+  /** Spec SS API /state and /state_ids: the state before an event of the room, with its auth chain. */
+  async stateFor(serverName: string, roomId: string, eventId: string): Promise<StateWithAuthChain | undefined> {
+    return this.tx.read(async (em) => {
+      const stored = await this.events.find(eventId, em);
+      if (!stored || stored.event.room_id !== roomId || !(await this.visibility.isInRoom(serverName, roomId, em))) return undefined;
+      if ((await this.visibility.filter(serverName, [stored], em)).length === 0) return undefined;
+      return this.stateWithAuthChain(stored.stateGroupBefore, [], em);
+    });
+  }
+
+  /** Spec SS API /event_auth: the full auth chain of an event. */
+  async authChainFor(serverName: string, roomId: string, eventId: string): Promise<RoomEvent[] | undefined> {
+    return this.tx.read(async (em) => {
+      const stored = await this.events.find(eventId, em);
+      if (!stored || stored.event.room_id !== roomId || !(await this.visibility.isInRoom(serverName, roomId, em))) return undefined;
+      const chain = await this.federated.authChainIds([eventId], em);
+      return [...(await this.events.findMany(chain, em)).values()].map((e) => e.event);
+    });
+  }
+
+  /** Spec SS API /get_missing_events and /backfill: events before `from` (and not before `stopAt`), newest first. */
+  async eventsBefore(serverName: string, roomId: string, from: readonly string[], stopAt: readonly string[], limit: number, includeFrom: boolean): Promise<RoomEvent[] | undefined> {
+    return this.tx.read(async (em) => {
+      if (!(await this.visibility.isInRoom(serverName, roomId, em))) return undefined;
+      const ids = await this.federated.walkBack(roomId, from, stopAt, limit + (includeFrom ? 0 : from.length), em);
+      const wanted = ids.filter((id) => includeFrom || !from.includes(id)).slice(0, limit);
+      const found = await this.events.findMany(wanted, em);
+      const ordered = wanted.flatMap((id) => {
+        const stored = found.get(id);
+        return stored ? [stored] : [];
+      });
+      return (await this.visibility.filter(serverName, ordered, em)).map((stored) => stored.event);
+    });
+  }
+
+  private async receiveOrRefuse(event: RoomEvent, em: EntityManager): Promise<ReceiveOutcome> {
+    try {
+      return await this.receiver.receive(event, em);
+    } catch (error) {
+      if (error instanceof RejectedEventError) throw MatrixError.forbidden(error.message);
+      if (error instanceof MissingEventsError) throw MatrixError.badJson(error.message);
+      throw error;
+    }
+  }
+
+  private async stateWithAuthChain(group: number | null, extraAuth: readonly string[], em: EntityManager): Promise<StateWithAuthChain> {
+    const ids = group === null ? new Map<string, string>() : await this.state.loadGroup(group, em);
+    const stateIds = [...ids.values()];
+    const chainIds = await this.federated.authChainIds([...stateIds, ...extraAuth], em);
+    const loaded = await this.events.findMany([...new Set([...stateIds, ...chainIds, ...extraAuth])], em);
+    const pick = (list: readonly string[]) => list.flatMap((id) => {
+      const stored = loaded.get(id);
+      return stored ? [stored.event] : [];
+    });
+    return { state: pick(stateIds), authChain: pick([...new Set([...chainIds, ...extraAuth])]) };
+  }
+}
+
+/** From room version 12 the create event's PDU has no room_id. */
+function hasRoomId(event: RoomEvent, version: RoomVersion): boolean {
+  return !(version.roomIdFromCreateEvent && event.type === 'm.room.create');
+}

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { splitStateKeyTuple, stateKeyTuple } from '@hearth/protocol';
+import { EventRepository, type StoredEvent } from '../storage/event.repository';
+import { StateRepository } from '../storage/state.repository';
+import { isVisible } from '../events/history-visibility';
+
+const VISIBILITY = stateKeyTuple('m.room.history_visibility', '');
+
+/**
+ * What another server may see of a room (spec SS API: servers see events as their users would):
+ * it must have a member joined now, and each event must be visible to one of its users at that
+ * event by the history visibility then. Outliers carry no state of their own and go with the room.
+ */
+@Injectable()
+export class PeerVisibility {
+  constructor(
+    private readonly state: StateRepository,
+    private readonly events: EventRepository,
+  ) {}
+
+  async isInRoom(serverName: string, roomId: string, em: EntityManager): Promise<boolean> {
+    return (await this.state.joinedServers(roomId, em)).includes(serverName);
+  }
+
+  async filter(serverName: string, stored: readonly StoredEvent[], em: EntityManager): Promise<StoredEvent[]> {
+    const byGroup = new Map<number, Promise<boolean>>();
+    const visible: StoredEvent[] = [];
+    for (const item of stored) {
+      const group = item.stateGroupBefore;
+      if (group === null) {
+        visible.push(item);
+        continue;
+      }
+      if (!byGroup.has(group)) byGroup.set(group, this.visibleAt(serverName, group, em));
+      if (await byGroup.get(group)) visible.push(item);
+    }
+    return visible;
+  }
+
+  private async visibleAt(serverName: string, group: number, em: EntityManager): Promise<boolean> {
+    const ids = await this.state.loadGroup(group, em);
+    const suffix = `:${serverName}`;
+    const relevant = [...ids].filter(([tuple]) => tuple === VISIBILITY || (tuple.startsWith('m.room.member\u0000') && splitStateKeyTuple(tuple).stateKey.endsWith(suffix)));
+    const loaded = await this.events.findMany(relevant.map(([, id]) => id), em);
+    let visibility = 'shared';
+    const memberships: string[] = [];
+    for (const [tuple, id] of relevant) {
+      const content = loaded.get(id)?.event.content;
+      if (tuple === VISIBILITY && typeof content?.history_visibility === 'string') visibility = content.history_visibility;
+      else if (typeof content?.membership === 'string') memberships.push(content.membership);
+    }
+    // The server is in the room now (checked by the caller), so `shared` history is its to see.
+    return memberships.some((membership) => isVisible(visibility, membership, true)) || isVisible(visibility, undefined, true);
+  }
+}

@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  authorizeEvent,
+  AuthError,
+  getRoomVersion,
+  resolveState,
+  stateKeyTuple,
+  type RoomEvent,
+  type RoomVersion,
+  type StateKeyTuple,
+} from '@hearth/protocol';
+import { PushEvaluator } from '../push/push-evaluator';
+import { EventRepository } from '../storage/event.repository';
+import { StateRepository } from '../storage/state.repository';
+import { WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
+import { EventStream } from '../streams/event-stream';
+import { authTuplesOfAnyVersion, selectAuthState, writesOf } from '../events/event-writes';
+import { FederatedEventRepository } from './federated-event.repository';
+import { MissingEventsError, RejectedEventError } from './rejected-event';
+
+export type ReceiveOutcome = 'accepted' | 'soft-failed' | 'duplicate';
+
+/**
+ * Spec SS API "Checks performed on receipt of a PDU", from step 4 on (the caller has checked
+ * format, signatures and hashes): auth against the event's auth events, against the state before
+ * it, then against current state (failing only that soft-fails it). Accepted events join the
+ * timeline; when the DAG forks the room's current state is the resolution of its extremities.
+ */
+@Injectable()
+export class RemoteEventReceiver {
+  constructor(
+    private readonly events: EventRepository,
+    private readonly federated: FederatedEventRepository,
+    private readonly state: StateRepository,
+    private readonly context: WriteContextRepository,
+    private readonly push: PushEvaluator,
+    private readonly stream: EventStream,
+  ) {}
+
+  async receive(event: RoomEvent, em: EntityManager): Promise<ReceiveOutcome> {
+    const batch = await this.context.lockAndRead([{ roomId: event.room_id, tuples: authTuplesOfAnyVersion(draftOf(event)) }], [], em);
+    const context = batch.rooms.get(event.room_id);
+    if (!context) throw new RejectedEventError(event.event_id, 'unknown room');
+    const version = getRoomVersion(context.roomVersion);
+    if (!version) throw new RejectedEventError(event.event_id, `unsupported room version ${context.roomVersion}`);
+    if ((await this.federated.known([event.event_id], em)).size > 0) return 'duplicate';
+
+    await this.checkAgainstAuthEvents(event, version, em);
+    const before = await this.stateGroupBefore(event, version, em);
+    await this.checkAgainst(event, version, await this.stateEvents(before, event, em), 'the state before it');
+    try {
+      authorizeEvent(event, selectAuthState(context.authState, draftOf(event), version), version);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      await this.federated.insertOutliers([{ event, pduHasRoomId: true }], em);
+      return 'soft-failed';
+    }
+    await this.persist(event, version, context, before, em);
+    return 'accepted';
+  }
+
+  private async checkAgainstAuthEvents(event: RoomEvent, version: RoomVersion, em: EntityManager): Promise<void> {
+    const found = await this.events.findMany(event.auth_events, em);
+    const missing = event.auth_events.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new MissingEventsError(event.event_id, missing, 'auth');
+    const state = new Map<StateKeyTuple, RoomEvent>();
+    for (const { event: authEvent } of found.values()) {
+      if (authEvent.state_key === undefined || authEvent.room_id !== event.room_id) throw new RejectedEventError(event.event_id, 'an auth event is not state of this room');
+      const tuple = stateKeyTuple(authEvent.type, authEvent.state_key);
+      if (state.has(tuple)) throw new RejectedEventError(event.event_id, 'two auth events for one state key');
+      state.set(tuple, authEvent);
+    }
+    if (version.roomIdFromCreateEvent) {
+      const create = (await this.events.findMany([`$${event.room_id.slice(1)}`], em)).values().next().value;
+      if (create) state.set(stateKeyTuple('m.room.create', ''), create.event);
+    }
+    const wanted = new Set(selectAuthState(state, draftOf(event), version).keys());
+    if ([...state.keys()].some((tuple) => !wanted.has(tuple))) throw new RejectedEventError(event.event_id, 'auth events the auth rules do not call for');
+    await this.checkAgainst(event, version, state, 'its auth events');
+  }
+
+  private checkAgainst(event: RoomEvent, version: RoomVersion, state: ReadonlyMap<StateKeyTuple, RoomEvent>, what: string): Promise<void> {
+    try {
+      authorizeEvent(event, selectAuthState(state, draftOf(event), version), version);
+      return Promise.resolve();
+    } catch (error) {
+      if (error instanceof AuthError) return Promise.reject(new RejectedEventError(event.event_id, `fails the auth rules against ${what}: ${error.message}`));
+      return Promise.reject(error);
+    }
+  }
+
+  /** The state before an event: after its one prev event, or the resolution of its prev events' states. */
+  private async stateGroupBefore(event: RoomEvent, version: RoomVersion, em: EntityManager): Promise<number> {
+    const groups = await this.federated.stateGroupsAfter(event.prev_events, em);
+    const missing = event.prev_events.filter((id) => groups.get(id) === undefined || groups.get(id) === null);
+    if (missing.length > 0 || event.prev_events.length === 0) throw new MissingEventsError(event.event_id, missing, 'prev');
+    const distinct = [...new Set(groups.values())] as number[];
+    if (distinct.length === 1) return distinct[0] as number;
+    const resolved = await this.resolveGroups(distinct, version, em);
+    return this.state.createGroup(event.room_id, null, resolved, em);
+  }
+
+  async resolveGroups(groups: readonly number[], version: RoomVersion, em: EntityManager): Promise<Map<StateKeyTuple, string>> {
+    const states = await this.state.loadGroups(groups, em);
+    const stateSets = groups.map((group) => states.get(group) ?? new Map<StateKeyTuple, string>());
+    const ids = [...new Set(stateSets.flatMap((set) => [...set.values()]))];
+    const chain = await this.federated.authChainIds(ids, em);
+    const loaded = await this.events.findMany([...new Set([...ids, ...chain])], em);
+    return resolveState({ version, stateSets, getEvent: (id) => loaded.get(id)?.event });
+  }
+
+  private async stateEvents(group: number, event: RoomEvent, em: EntityManager): Promise<Map<StateKeyTuple, RoomEvent>> {
+    const ids = await this.state.loadGroup(group, em, authTuplesOfAnyVersion(draftOf(event)));
+    const loaded = await this.events.findMany([...ids.values()], em);
+    const state = new Map<StateKeyTuple, RoomEvent>();
+    for (const [tuple, id] of ids) {
+      const found = loaded.get(id);
+      if (found) state.set(tuple, found.event);
+    }
+    return state;
+  }
+
+  private async persist(event: RoomEvent, version: RoomVersion, context: WriteContext, before: number, em: EntityManager): Promise<void> {
+    const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
+    const after = tuple === undefined ? before : await this.state.createGroup(event.room_id, before, new Map([[tuple, event.event_id]]), em);
+    const notifications = await this.push.evaluate(event, version, context.authState, context.joined, em);
+    await this.events.insertMany([{ event, writes: writesOf(event, version, { before, after }, { notifications }) }], em);
+    this.stream.announce(em, [event]);
+
+    // insertMany leaves the event as the only extremity and its state key as current state:
+    // right when it builds on every extremity. Otherwise the others stay, and state is resolved.
+    const remaining = context.extremities.filter((e) => !event.prev_events.includes(e.eventId));
+    if (remaining.length === 0) {
+      if (context.resolvedStateGroup !== null) await this.federated.setResolvedStateGroup(event.room_id, null, em);
+      return;
+    }
+    await this.federated.addExtremities(event.room_id, remaining.map((e) => e.eventId), em);
+    const groups = [after, ...remaining.map((e) => e.stateGroupAfter).filter((g): g is number => g !== null)];
+    const resolved = await this.resolveGroups([...new Set(groups)], version, em);
+    const loaded = await this.events.findMany([...resolved.values()], em);
+    await this.federated.replaceCurrentState(event.room_id, new Map([...resolved].flatMap(([key, id]) => {
+      const found = loaded.get(id);
+      return found ? [[key, found.event] as const] : [];
+    })), em);
+    await this.federated.setResolvedStateGroup(event.room_id, await this.state.createGroup(event.room_id, null, resolved, em), em);
+  }
+}
+
+/** The auth-event selection reads only these fields of an event. */
+function draftOf(event: RoomEvent) {
+  return { type: event.type, state_key: event.state_key, sender: event.sender, content: event.content };
+}

@@ -1,0 +1,96 @@
+import { makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
+
+/** Polls until `probe` returns something, or fails after `timeoutMs`. */
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function timeline(client: TestClient, roomId: string): Promise<LooseBody[]> {
+  const res = await client.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=50`);
+  return (res.body.chunk ?? []) as LooseBody[];
+}
+
+describe('Federation: a user on B joins a room on A, and messages flow both ways (two real servers over TLS)', () => {
+  let a: FederatingHomeserver;
+  let b: FederatingHomeserver;
+  let alice: TestClient;
+  let bob: TestClient;
+  let roomId: string;
+
+  beforeAll(async () => {
+    const certificate = makeTestCertificate();
+    [a, b] = await Promise.all([startFederatingHomeserver(certificate, { registration: 'open' }), startFederatingHomeserver(certificate, { registration: 'open' })]);
+    [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
+    const created = await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat', room_alias_name: 'lobby', name: 'Lobby' });
+    expect(created.status).toBe(200);
+    roomId = created.body.room_id;
+  });
+
+  afterAll(async () => {
+    await Promise.all([a, b].map((server) => server?.destroy()));
+  });
+
+  const bobId = () => `@bob:${b.serverName}`;
+  const aliceId = () => `@alice:${a.serverName}`;
+
+  it('joins through the alias on the other server (make_join, send_join)', async () => {
+    const joined = await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(`#lobby:${a.serverName}`)}`, {});
+    expect(joined.status).toBe(200);
+    expect(joined.body.room_id).toBe(roomId);
+
+    const members = await alice.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/joined_members`);
+    expect(Object.keys(members.body.joined).sort()).toEqual([aliceId(), bobId()].sort());
+    const bobsView = await bob.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.name/`);
+    expect(bobsView.body).toEqual({ name: 'Lobby' });
+    const bobsMembers = await bob.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/joined_members`);
+    expect(Object.keys(bobsMembers.body.joined).sort()).toEqual([aliceId(), bobId()].sort());
+  });
+
+  it('shows the joined room in the joining user’s sync, with its state', async () => {
+    const sync = await bob.get('/_matrix/client/v3/sync');
+    const room = sync.body.rooms?.join?.[roomId];
+    expect(room).toBeDefined();
+    const stateTypes = [...(room.state.events as LooseBody[]), ...(room.timeline.events as LooseBody[])].map((e) => e.type as string);
+    expect(stateTypes).toEqual(expect.arrayContaining(['m.room.create', 'm.room.name', 'm.room.member']));
+  });
+
+  it('delivers messages from A to B and from B to A, in order', async () => {
+    for (const body of ['one', 'two', 'three']) {
+      expect((await alice.put(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/a-${body}`, { msgtype: 'm.text', body })).status).toBe(200);
+    }
+    const seenByBob = await eventually(async () => {
+      const bodies = (await timeline(bob, roomId)).filter((e) => e.type === 'm.room.message').map((e) => e.content.body as string);
+      return bodies.length >= 3 ? bodies.reverse() : undefined;
+    }, 'alice’s messages on B');
+    expect(seenByBob).toEqual(['one', 'two', 'three']);
+
+    expect((await bob.put(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/b-1`, { msgtype: 'm.text', body: 'hello from B' })).status).toBe(200);
+    const seenByAlice = await eventually(async () => {
+      const events = await timeline(alice, roomId);
+      return events.find((e) => e.content?.body === 'hello from B');
+    }, 'bob’s message on A');
+    expect(seenByAlice.sender).toBe(bobId());
+  });
+
+  it('serves events and state to a server in the room, and nothing to one that is not', async () => {
+    const { federationRequest } = await import('../support');
+    const events = await timeline(alice, roomId);
+    const anEvent = events[0]!.event_id as string;
+    const asB = await federationRequest(a.federationUrl, 'GET', `/_matrix/federation/v1/event/${encodeURIComponent(anEvent)}`, undefined, { origin: b.serverName, key: b.signingKey, destination: a.serverName });
+    expect(asB.status).toBe(200);
+    expect(asB.body.pdus).toHaveLength(1);
+    const stateIds = await federationRequest(a.federationUrl, 'GET', `/_matrix/federation/v1/state_ids/${encodeURIComponent(roomId)}?event_id=${encodeURIComponent(anEvent)}`, undefined, {
+      origin: b.serverName,
+      key: b.signingKey,
+      destination: a.serverName,
+    });
+    expect(stateIds.status).toBe(200);
+    expect(stateIds.body.pdu_ids.length).toBeGreaterThan(3);
+  });
+});
