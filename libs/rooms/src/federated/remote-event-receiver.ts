@@ -48,7 +48,7 @@ export class RemoteEventReceiver {
 
     await this.checkAgainstAuthEvents(event, version, em);
     const before = await this.stateGroupBefore(event, version, em);
-    await this.checkAgainst(event, version, await this.stateEvents(before, event, em), 'the state before it');
+    this.checkAgainst(event, version, await this.stateEvents(before, event, em), 'the state before it');
     try {
       authorizeEvent(event, selectAuthState(context.authState, draftOf(event), version), version);
     } catch (error) {
@@ -77,16 +77,15 @@ export class RemoteEventReceiver {
     }
     const wanted = new Set(selectAuthState(state, draftOf(event), version).keys());
     if ([...state.keys()].some((tuple) => !wanted.has(tuple))) throw new RejectedEventError(event.event_id, 'auth events the auth rules do not call for');
-    await this.checkAgainst(event, version, state, 'its auth events');
+    this.checkAgainst(event, version, state, 'its auth events');
   }
 
-  private checkAgainst(event: RoomEvent, version: RoomVersion, state: ReadonlyMap<StateKeyTuple, RoomEvent>, what: string): Promise<void> {
+  private checkAgainst(event: RoomEvent, version: RoomVersion, state: ReadonlyMap<StateKeyTuple, RoomEvent>, what: string): void {
     try {
       authorizeEvent(event, selectAuthState(state, draftOf(event), version), version);
-      return Promise.resolve();
     } catch (error) {
-      if (error instanceof AuthError) return Promise.reject(new RejectedEventError(event.event_id, `fails the auth rules against ${what}: ${error.message}`));
-      return Promise.reject(error);
+      if (error instanceof AuthError) throw new RejectedEventError(event.event_id, `fails the auth rules against ${what}: ${error.message}`);
+      throw error;
     }
   }
 
