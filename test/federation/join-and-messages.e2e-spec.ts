@@ -93,4 +93,31 @@ describe('Federation: a user on B joins a room on A, and messages flow both ways
     expect(stateIds.status).toBe(200);
     expect(stateIds.body.pdu_ids.length).toBeGreaterThan(3);
   });
+
+  it('invites a user of the other server, who sees the invite in sync and joins the private room', async () => {
+    const created = await alice.post('/_matrix/client/v3/createRoom', { preset: 'private_chat', name: 'Private' });
+    const privateRoom = created.body.room_id as string;
+    const invited = await alice.post(`/_matrix/client/v3/rooms/${encodeURIComponent(privateRoom)}/invite`, { user_id: bobId() });
+    expect(invited.status).toBe(200);
+
+    const invite = await eventually(async () => {
+      const sync = await bob.get('/_matrix/client/v3/sync');
+      return sync.body.rooms?.invite?.[privateRoom] as LooseBody | undefined;
+    }, 'the invite in bob’s sync');
+    const stripped = invite.invite_state.events as LooseBody[];
+    expect(stripped.find((e) => e.type === 'm.room.name')?.content).toEqual({ name: 'Private' });
+    expect(stripped.find((e) => e.type === 'm.room.member' && e.state_key === bobId())?.content.membership).toBe('invite');
+
+    const joined = await bob.post(`/_matrix/client/v3/rooms/${encodeURIComponent(privateRoom)}/join`, {});
+    expect(joined.status).toBe(200);
+    const members = await alice.get(`/_matrix/client/v3/rooms/${encodeURIComponent(privateRoom)}/joined_members`);
+    expect(Object.keys(members.body.joined).sort()).toEqual([aliceId(), bobId()].sort());
+  });
+
+  it('refuses to join an invite-only room without an invite', async () => {
+    const created = await alice.post('/_matrix/client/v3/createRoom', { preset: 'private_chat' });
+    const res = await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(created.body.room_id as string)}`, {});
+    expect(res.status).toBe(403);
+    expect(res.body.errcode).toBe('M_FORBIDDEN');
+  });
 });

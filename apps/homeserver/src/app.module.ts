@@ -43,6 +43,7 @@ import { FederationQueryController } from './federation/query.controller';
 import { FederationMembershipController } from './federation/membership.controller';
 import { FederationEventsController } from './federation/events.controller';
 import { FederationTransactionsController } from './federation/transactions.controller';
+import { FederationInviteController } from './federation/invite.controller';
 import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
@@ -94,6 +95,7 @@ export class AppModule {
         FederationMembershipController,
         FederationEventsController,
         FederationTransactionsController,
+        FederationInviteController,
         AdminServerController,
         AdminUsersController,
         AdminRegistrationTokensController,

@@ -5,6 +5,7 @@ import { FederationClient } from './client/federation-client';
 import { PduVerifier } from './events/pdu-verifier';
 import { RemoteJoinService } from './joining/remote-join.service';
 import { RoomJoinService } from './joining/room-join.service';
+import { RemoteInvitesService } from './joining/remote-invites.service';
 import { NotaryService } from './keys/notary.service';
 import { RemoteKeysService } from './keys/remote-keys.service';
 import { ServerKeyRepository } from './keys/server-key.repository';
@@ -28,6 +29,7 @@ import { FederationSender } from './sending/federation-sender';
     PduVerifier,
     RemoteJoinService,
     RoomJoinService,
+    RemoteInvitesService,
     FederationSender,
     InboundTxnRepository,
     EduHandler,

@@ -53,3 +53,9 @@ export function signEvent(event: JsonObject, serverName: string, key: SigningKey
   const signedRedacted = signJson(redactEvent(hashed, version), serverName, key);
   return { ...hashed, signatures: signedRedacted.signatures as JsonObject };
 }
+
+/** Adds a server's signature to an already hashed event (an invitee's server countersigning an invite). */
+export function countersignEvent(event: JsonObject, serverName: string, key: SigningKey, version: RoomVersion): JsonObject {
+  const signedRedacted = signJson(redactEvent(event, version), serverName, key);
+  return { ...event, signatures: signedRedacted.signatures as JsonObject };
+}

@@ -21,3 +21,4 @@ export { encodePageToken } from './messages/page-token';
 export { FederatedRoomsService, type RemoteMembership, type StateWithAuthChain } from './federated/federated-rooms.service';
 export { MissingEventsError, RejectedEventError } from './federated/rejected-event';
 export type { ReceiveOutcome } from './federated/remote-event-receiver';
+export { RemoteInviteGateway, type InviteCountersigner } from './federated/remote-invite-gateway';

@@ -30,6 +30,7 @@ import { RoomSyncService } from './sync/room-sync.service';
 import { FederatedEventRepository } from './federated/federated-event.repository';
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
+import { RemoteInviteGateway } from './federated/remote-invite-gateway';
 import { RemoteEventReceiver } from './federated/remote-event-receiver';
 import { RoomTimelines } from './sync/room-timelines';
 
@@ -67,7 +68,8 @@ import { RoomTimelines } from './sync/room-timelines';
     RemoteEventReceiver,
     PeerVisibility,
     FederatedRoomsService,
+    RemoteInviteGateway,
   ],
-  exports: [FederatedRoomsService, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+  exports: [FederatedRoomsService, RemoteInviteGateway, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })
 export class RoomsModule {}

@@ -22,6 +22,8 @@ import { EventStream } from '../streams/event-stream';
 import { StateRepository } from '../storage/state.repository';
 import { txnKey, WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
 import { MAX_EVENT_BYTES, MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
+import { RemoteInviteGateway } from '../federated/remote-invite-gateway';
+import { STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { authTuplesOfAnyVersion, CREATE_TUPLE, selectAuthState, writesOf } from './event-writes';
 
 export interface WrittenEvent {
@@ -62,6 +64,7 @@ export class EventWriter {
     private readonly push: PushEvaluator,
     private readonly signer: ServerSigner,
     private readonly stream: EventStream,
+    private readonly invites: RemoteInviteGateway,
   ) {}
 
   async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
@@ -70,7 +73,9 @@ export class EventWriter {
     const context = batch.rooms.get(roomId);
     if (!context) throw roomErrors.notInRoom();
     const head = headOf(context);
-    const { event, notifications } = await this.prepare(roomId, head, draft, now, em);
+    const prepared = await this.prepare(roomId, head, draft, now, em);
+    const { notifications } = prepared;
+    const event = this.isRemoteInvite(prepared.event) ? await this.countersignInvite(prepared.event, head.version, em) : prepared.event;
     const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
     const after = tuple === undefined ? head.stateGroup : await this.state.createGroup(roomId, head.stateGroup, new Map([[tuple, event.event_id]]), em);
     const [streamOrdering] = await this.events.insertMany([{ event, writes: writesOf(event, head.version, { before: head.stateGroup, after }, { notifications }) }], em);
@@ -129,6 +134,17 @@ export class EventWriter {
       this.stream.announce(em, inserts.map((insert) => insert.event));
     }
     return results;
+  }
+
+  private isRemoteInvite(event: RoomEvent): boolean {
+    return event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key !== undefined && !event.state_key.endsWith(`:${this.signer.serverName}`);
+  }
+
+  /** The invitee's server signs the invite before it is stored; it sees the room's stripped state and the inviter's membership. */
+  private async countersignInvite(event: RoomEvent, version: RoomVersion, em: EntityManager): Promise<RoomEvent> {
+    const tuples = [...STRIPPED_STATE_TYPES].map((type) => stateKeyTuple(type, '')).concat(stateKeyTuple('m.room.member', event.sender));
+    const state = await this.state.currentState(event.room_id, em, tuples);
+    return this.invites.countersign(event, version, [...state.values()].map(strip));
   }
 
   /** Builds, signs and authorises the room's next event and works out whom it notifies; then advances the head. */

@@ -140,6 +140,23 @@ export class FederatedRoomsService {
     });
   }
 
+  /**
+   * An invite for one of our users to a room we are not in: the room is noted with the invite as
+   * its only event here (with the stripped state the inviting server sent), so that sync shows it
+   * and a join knows the room's version.
+   */
+  async storeRemoteInvite(version: RoomVersion, invite: RoomEvent, inviteRoomState: readonly JsonObject[]): Promise<void> {
+    await this.tx.run(async (em) => {
+      if ((await this.federated.known([invite.event_id], em)).size > 0) return;
+      if (!(await this.rooms.lockForWrite(invite.room_id, em))) {
+        await this.rooms.insert({ roomId: invite.room_id, roomVersion: version.id, creator: invite.sender }, Date.now(), em);
+      }
+      const stored: RoomEvent = { ...invite, unsigned: { ...(invite.unsigned ?? {}), invite_room_state: [...inviteRoomState] } };
+      await this.events.insertMany([{ event: stored, writes: writesOf(stored, version, { before: null, after: null }, {}) }], em);
+      this.stream.announce(em, [stored]);
+    });
+  }
+
   /** Spec SS API GET /event: an event the asking server may see. */
   async eventFor(serverName: string, eventId: string): Promise<RoomEvent | undefined> {
     return this.tx.read(async (em) => {

@@ -1,3 +1,4 @@
+import { inviteRoomStateOf, STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { splitStateKeyTuple, type JsonObject } from '@hearth/protocol';
@@ -7,7 +8,6 @@ import { StateRepository } from '../storage/state.repository';
 import { SyncRepository, type MembershipRow, type ReceiptRow } from '../storage/sync.repository';
 import { RoomTimelines, type RoomTimeline, type RoomWindow, type TimelineRequest } from './room-timelines';
 
-const STRIPPED_STATE_TYPES = new Set(['m.room.create', 'm.room.join_rules', 'm.room.name', 'm.room.avatar', 'm.room.canonical_alias', 'm.room.topic', 'm.room.encryption']);
 const MAX_HEROES = 5;
 
 /**
@@ -105,10 +105,14 @@ export class RoomSyncService {
 
   /** Spec "Stripped state": enough of the room for an invitee to show it, and the invite itself. */
   async strippedState(roomId: string, inviteEventId: string, em: EntityManager): Promise<JsonObject[]> {
+    const invite = await this.events.find(inviteEventId, em);
+    // An invite from another server brings the room's stripped state with it: we hold nothing else of the room.
+    const sent = invite && inviteRoomStateOf(invite.event);
+    if (invite && sent) return [...sent.filter((item) => !(item.type === 'm.room.member' && item.state_key === invite.event.state_key)), strip(invite.event)];
     const ids = await this.state.currentStateIds(roomId, em);
     const wanted = [...ids].filter(([tuple]) => STRIPPED_STATE_TYPES.has(splitStateKeyTuple(tuple).type)).map(([, id]) => id);
     const loaded = await this.events.findMany([...wanted, inviteEventId], em);
-    return [...loaded.values()].map(({ event }: StoredEvent) => ({ type: event.type, state_key: event.state_key ?? '', content: event.content, sender: event.sender }));
+    return [...loaded.values()].map(({ event }: StoredEvent) => strip(event));
   }
 
 }

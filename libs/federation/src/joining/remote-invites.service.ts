@@ -1,0 +1,41 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { MatrixError } from '@hearth/http';
+import { isJsonObject, parseUserId, toPdu, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { RemoteInviteGateway } from '@hearth/rooms';
+import { FederationClient } from '../client/federation-client';
+import { FederationRequestError } from '../client/federation-errors';
+import { PduVerifier } from '../events/pdu-verifier';
+
+/** Spec SS API `PUT /v2/invite`, the inviting side: the invitee's server must sign the invite before we store it. */
+@Injectable()
+export class RemoteInvitesService implements OnModuleInit {
+  constructor(
+    private readonly gateway: RemoteInviteGateway,
+    private readonly client: FederationClient,
+    private readonly verifier: PduVerifier,
+  ) {}
+
+  onModuleInit(): void {
+    this.gateway.register((invite, version, state) => this.countersign(invite, version, state));
+  }
+
+  private async countersign(invite: RoomEvent, version: RoomVersion, inviteRoomState: JsonObject[]): Promise<RoomEvent> {
+    const destination = parseUserId(invite.state_key ?? '').serverName;
+    let answer: unknown;
+    try {
+      answer = await this.client.request(destination, {
+        method: 'PUT',
+        path: `/_matrix/federation/v2/invite/${encodeURIComponent(invite.room_id)}/${encodeURIComponent(invite.event_id)}`,
+        body: { room_version: version.id, event: toPdu(invite, version.roomIdFromCreateEvent), invite_room_state: inviteRoomState },
+      });
+    } catch (error) {
+      if (error instanceof FederationRequestError && error.status < 500) throw MatrixError.forbidden(`The invitee's server refused the invite: ${error.message}`);
+      throw new MatrixError(502, 'M_UNKNOWN', "The invitee's server could not be reached");
+    }
+    const returned = isJsonObject(answer) ? answer.event : undefined;
+    const signed = await this.verifier.verify(returned, version, invite.room_id).catch(() => undefined);
+    const countersigned = signed?.event_id === invite.event_id && signed.signatures?.[destination] !== undefined;
+    if (!signed || !countersigned) throw new MatrixError(502, 'M_UNKNOWN', "The invitee's server returned a different or unsigned invite");
+    return { ...invite, signatures: { ...invite.signatures, [destination]: signed.signatures?.[destination] ?? {} } };
+  }
+}
