@@ -78,6 +78,23 @@ describe('Federation: a user on B joins a room on A, and messages flow both ways
     expect(seenByAlice.sender).toBe(bobId());
   });
 
+  it('carries typing notices and read receipts across as EDUs', async () => {
+    expect((await alice.put(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/typing/${encodeURIComponent(aliceId())}`, { typing: true, timeout: 20_000 })).status).toBe(200);
+    await eventually(async () => {
+      const sync = await bob.get('/_matrix/client/v3/sync?timeout=0');
+      const typing = (sync.body.rooms?.join?.[roomId]?.ephemeral?.events as LooseBody[] | undefined)?.find((e) => e.type === 'm.typing');
+      return (typing?.content.user_ids as string[] | undefined)?.includes(aliceId()) ? true : undefined;
+    }, 'alice typing, seen on B');
+
+    const newest = (await timeline(bob, roomId))[0]!.event_id as string;
+    expect((await bob.post(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/receipt/m.read/${encodeURIComponent(newest)}`, {})).status).toBe(200);
+    await eventually(async () => {
+      const sync = await alice.get('/_matrix/client/v3/sync?timeout=0');
+      const receipt = (sync.body.rooms?.join?.[roomId]?.ephemeral?.events as LooseBody[] | undefined)?.find((e) => e.type === 'm.receipt');
+      return receipt?.content[newest]?.['m.read']?.[bobId()] ? true : undefined;
+    }, 'bob’s read receipt, seen on A');
+  });
+
   it('serves events and state to a server in the room, and nothing to one that is not', async () => {
     const { federationRequest } = await import('../support');
     const events = await timeline(alice, roomId);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { isValidUserId, parseUserId, toPdu, type JsonObject, type RoomEvent } from '@hearth/protocol';
-import { EventStream, FederatedRoomsService } from '@hearth/rooms';
+import { EventStream, FederatedRoomsService, ReceiptsService, TypingService, type ReceiptChange, type TypingChange } from '@hearth/rooms';
 import { FederationClient } from '../client/federation-client';
 import { FederationPolicy } from '../policy/federation-policy';
 import { DestinationQueue } from './destination-queue';
@@ -24,14 +24,41 @@ export class FederationSender implements OnModuleInit, OnModuleDestroy {
     private readonly rooms: FederatedRoomsService,
     private readonly client: FederationClient,
     private readonly policy: FederationPolicy,
+    private readonly typing: TypingService,
+    private readonly receipts: ReceiptsService,
   ) {}
 
   onModuleInit(): void {
     this.stream.onCommit((change) => {
       const ours = change.events.filter((event) => this.isLocalUser(event.sender));
       if (ours.length === 0) return;
-      this.routing = this.routing.then(() => this.route(ours)).catch((error: unknown) => this.logger.error(`routing events to other servers failed: ${String(error)}`));
+      this.inOrder(() => this.route(ours));
     });
+    this.typing.onTypingSet((change) => this.inOrder(() => this.sendTyping(change)));
+    this.receipts.onReceiptSet((receipt) => this.inOrder(() => this.sendReceipt(receipt)));
+  }
+
+  /** EDUs go through the same chain as events, so a receipt never overtakes the event it is for. */
+  private inOrder(work: () => Promise<void>): void {
+    this.routing = this.routing.then(work).catch((error: unknown) => this.logger.error(`routing to other servers failed: ${String(error)}`));
+  }
+
+  /** Spec SS API "Typing Notifications": `m.typing` to the room's other servers. */
+  private async sendTyping({ roomId, userId, typing }: TypingChange): Promise<void> {
+    if (!this.isLocalUser(userId)) return;
+    this.sendEdus(await this.otherServers(roomId), [{ edu_type: 'm.typing', content: { room_id: roomId, user_id: userId, typing } }]);
+  }
+
+  /** Spec SS API "Receipts": public read receipts only; private receipts and read markers stay here. */
+  private async sendReceipt(receipt: ReceiptChange): Promise<void> {
+    if (receipt.type !== 'm.read' || !this.isLocalUser(receipt.userId)) return;
+    const data = { ts: receipt.ts, ...(receipt.threadId !== undefined ? { thread_id: receipt.threadId } : {}) };
+    const content = { [receipt.roomId]: { 'm.read': { [receipt.userId]: { event_ids: [receipt.eventId], data } } } };
+    this.sendEdus(await this.otherServers(receipt.roomId), [{ edu_type: 'm.receipt', content }]);
+  }
+
+  private async otherServers(roomId: string): Promise<string[]> {
+    return (await this.rooms.serversInRoom(roomId)).filter((server) => server !== this.config.serverName);
   }
 
   async onModuleDestroy(): Promise<void> {

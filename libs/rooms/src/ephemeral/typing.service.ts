@@ -5,6 +5,12 @@ import { roomErrors } from '../room-errors';
 import { StateRepository } from '../storage/state.repository';
 import { TypingRelay, type TypingUpdate } from './typing-relay';
 
+export interface TypingChange {
+  readonly roomId: string;
+  readonly userId: string;
+  readonly typing: boolean;
+}
+
 /** Typing notifications last at most this long without a refresh. */
 export const MAX_TYPING_TIMEOUT_MS = 120_000;
 const DEFAULT_TYPING_TIMEOUT_MS = 30_000;
@@ -22,6 +28,7 @@ export class TypingService implements OnModuleDestroy {
   private readonly changedAt = new Map<string, number>();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private readonly listeners: Array<(roomId: string) => void> = [];
+  private readonly setListeners: Array<(change: TypingChange) => void> = [];
   private position = 0;
 
   constructor(
@@ -40,6 +47,12 @@ export class TypingService implements OnModuleDestroy {
     const update: TypingUpdate = { roomId, userId, expiresAt, position: await this.relay.nextPosition() };
     this.apply(update);
     this.relay.publish(update);
+    for (const listener of this.setListeners) listener({ roomId, userId, typing });
+  }
+
+  /** Hears each typing change made through this process (not expiries, not other processes' changes): federation sends them on. */
+  onTypingSet(listener: (change: TypingChange) => void): void {
+    this.setListeners.push(listener);
   }
 
   /** Users typing in the room now. */

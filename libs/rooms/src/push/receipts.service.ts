@@ -9,6 +9,15 @@ import { StateRepository } from '../storage/state.repository';
 export const RECEIPT_TYPES = ['m.read', 'm.read.private', 'm.fully_read'] as const;
 export type ReceiptType = (typeof RECEIPT_TYPES)[number];
 
+export interface ReceiptChange {
+  readonly roomId: string;
+  readonly userId: string;
+  readonly type: string;
+  readonly eventId: string;
+  readonly threadId?: string;
+  readonly ts: number;
+}
+
 export interface UnreadCounts {
   readonly notification_count: number;
   readonly highlight_count: number;
@@ -21,6 +30,7 @@ export interface UnreadCounts {
 @Injectable()
 export class ReceiptsService {
   private readonly listeners: Array<(roomId: string) => void> = [];
+  private readonly receiptListeners: Array<(receipt: ReceiptChange) => void> = [];
 
   constructor(
     private readonly events: EventRepository,
@@ -38,6 +48,12 @@ export class ReceiptsService {
       await this.upsert(roomId, userId, type, threadId ?? '', eventId, stored.streamOrdering, em);
     });
     for (const listener of this.listeners) listener(roomId);
+    for (const listener of this.receiptListeners) listener({ roomId, userId, type, eventId, ...(threadId !== undefined ? { threadId } : {}), ts: Date.now() });
+  }
+
+  /** Hears each receipt or read marker set through this process, with its details: federation sends public ones on. */
+  onReceiptSet(listener: (receipt: ReceiptChange) => void): void {
+    this.receiptListeners.push(listener);
   }
 
   /** Listeners hear of every committed receipt or read marker, with its room (the sync notifier is one). */
