@@ -1,15 +1,4 @@
-import { makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
-
-/** Polls until `probe` returns something, or fails after `timeoutMs`. */
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { eventually, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
 
 async function timeline(client: TestClient, roomId: string): Promise<LooseBody[]> {
   const res = await client.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=50`);

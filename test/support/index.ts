@@ -4,3 +4,4 @@ export { signUp, TestClient, type LooseBody, type MatrixResponse } from './matri
 export { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } from './test-homeserver';
 export { HearthBuild, type HearthProcess } from './hearth-process';
 export { federationRequest, freePort, makeTestCertificate, startFederatingHomeserver, type FederatingHomeserver, type TestCertificate } from './federation';
+export { eventually } from './eventually';

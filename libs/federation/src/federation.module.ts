@@ -6,6 +6,7 @@ import { PduVerifier } from './events/pdu-verifier';
 import { RemoteJoinService } from './joining/remote-join.service';
 import { RoomJoinService } from './joining/room-join.service';
 import { RemoteInvitesService } from './joining/remote-invites.service';
+import { RoomLeaveService } from './joining/room-leave.service';
 import { NotaryService } from './keys/notary.service';
 import { RemoteKeysService } from './keys/remote-keys.service';
 import { ServerKeyRepository } from './keys/server-key.repository';
@@ -30,11 +31,12 @@ import { FederationSender } from './sending/federation-sender';
     RemoteJoinService,
     RoomJoinService,
     RemoteInvitesService,
+    RoomLeaveService,
     FederationSender,
     InboundTxnRepository,
     EduHandler,
     TransactionReceiver,
   ],
-  exports: [ServerKeysService, FederationPolicy, FederationClient, RemoteKeysService, NotaryService, FederationAuthGuard, PduVerifier, RemoteJoinService, RoomJoinService, FederationSender, TransactionReceiver],
+  exports: [ServerKeysService, FederationPolicy, FederationClient, RemoteKeysService, NotaryService, FederationAuthGuard, PduVerifier, RemoteJoinService, RoomJoinService, RoomLeaveService, FederationSender, TransactionReceiver],
 })
 export class FederationModule {}

@@ -10,5 +10,6 @@ export { FederationPolicy } from './policy/federation-policy';
 export { InvalidPduError, PduVerifier } from './events/pdu-verifier';
 export { RemoteJoinService } from './joining/remote-join.service';
 export { RoomJoinService } from './joining/room-join.service';
+export { RoomLeaveService } from './joining/room-leave.service';
 export { TransactionReceiver, type InboundTransaction } from './receiving/transaction-receiver';
 export { FederationSender } from './sending/federation-sender';

@@ -146,14 +146,26 @@ export class FederatedRoomsService {
    * and a join knows the room's version.
    */
   async storeRemoteInvite(version: RoomVersion, invite: RoomEvent, inviteRoomState: readonly JsonObject[]): Promise<void> {
+    await this.storeOutOfRoomMembership(version, { ...invite, unsigned: { ...(invite.unsigned ?? {}), invite_room_state: [...inviteRoomState] } });
+  }
+
+  /** Our user's membership in a room this server is not in (an invite, its rejection, a knock), as the room's newest event here. */
+  async storeOutOfRoomMembership(version: RoomVersion, event: RoomEvent): Promise<void> {
     await this.tx.run(async (em) => {
-      if ((await this.federated.known([invite.event_id], em)).size > 0) return;
-      if (!(await this.rooms.lockForWrite(invite.room_id, em))) {
-        await this.rooms.insert({ roomId: invite.room_id, roomVersion: version.id, creator: invite.sender }, Date.now(), em);
+      if ((await this.federated.known([event.event_id], em)).size > 0) return;
+      if (!(await this.rooms.lockForWrite(event.room_id, em))) {
+        await this.rooms.insert({ roomId: event.room_id, roomVersion: version.id, creator: event.sender }, Date.now(), em);
       }
-      const stored: RoomEvent = { ...invite, unsigned: { ...(invite.unsigned ?? {}), invite_room_state: [...inviteRoomState] } };
-      await this.events.insertMany([{ event: stored, writes: writesOf(stored, version, { before: null, after: null }, {}) }], em);
-      this.stream.announce(em, [stored]);
+      await this.events.insertMany([{ event, writes: writesOf(event, version, { before: null, after: null }, {}) }], em);
+      this.stream.announce(em, [event]);
+    });
+  }
+
+  /** The event that gave a user their current membership in a room, if any. */
+  async membershipEvent(roomId: string, userId: string): Promise<RoomEvent | undefined> {
+    return this.tx.read(async (em) => {
+      const eventId = await this.state.currentStateEventId(roomId, 'm.room.member', userId, em);
+      return eventId === undefined ? undefined : (await this.events.find(eventId, em))?.event;
     });
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { AccessTokenGuard, ProfilesService, Requester } from '@hearth/accounts';
-import { RoomJoinService } from '@hearth/federation';
+import { RoomJoinService, RoomLeaveService } from '@hearth/federation';
 import { ZodBodyPipe } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
 import { MembershipService, RoomMembersService, type MembershipChange } from '@hearth/rooms';
@@ -15,6 +15,7 @@ export class MembershipController {
   constructor(
     private readonly membership: MembershipService,
     private readonly joins: RoomJoinService,
+    private readonly leaves: RoomLeaveService,
     private readonly members: RoomMembersService,
     private readonly profiles: ProfilesService,
   ) {}
@@ -50,7 +51,7 @@ export class MembershipController {
   @Post('rooms/:roomId/leave')
   @HttpCode(200)
   async leave(@Requester() who: Requester, @Param('roomId') roomId: string, @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>) {
-    await this.membership.leave(roomId, who.userId, body?.reason);
+    await this.leaves.leave(roomId, who.userId, body?.reason);
     return {};
   }
 

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { MatrixError } from '@hearth/http';
+import { computeEventId, getRoomVersion, isJsonObject, parseUserId, type JsonObject, type RoomEvent } from '@hearth/protocol';
+import { FederatedRoomsService, MembershipService } from '@hearth/rooms';
+import { ServerSigner } from '@hearth/signing';
+import { FederationClient } from '../client/federation-client';
+import { FederationRequestError } from '../client/federation-errors';
+
+/**
+ * Spec CS API `POST /rooms/{roomId}/leave`: a local leave when this server is in the room;
+ * rejecting an invite (or withdrawing a knock) to a room it is not in goes through the inviting
+ * server with make_leave and send_leave v2 (spec SS API "Leaving Rooms (Rejecting Invites)").
+ */
+@Injectable()
+export class RoomLeaveService {
+  constructor(
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    private readonly membership: MembershipService,
+    private readonly rooms: FederatedRoomsService,
+    private readonly client: FederationClient,
+    private readonly signer: ServerSigner,
+  ) {}
+
+  async leave(roomId: string, userId: string, reason?: string): Promise<void> {
+    if (await this.rooms.isServerJoined(roomId, this.config.serverName)) return this.membership.leave(roomId, userId, reason);
+    const current = await this.rooms.membershipEvent(roomId, userId);
+    const membership = current?.content.membership;
+    if (!current || (membership !== 'invite' && membership !== 'knock')) return this.membership.leave(roomId, userId, reason);
+    const server = parseUserId(current.sender).serverName;
+    if (server === this.config.serverName) return this.membership.leave(roomId, userId, reason);
+    try {
+      await this.leaveThrough(server, roomId, userId, reason);
+    } catch (error) {
+      if (error instanceof MatrixError) throw error;
+      if (error instanceof FederationRequestError && error.status < 500) throw MatrixError.forbidden(`The room's server refused the leave: ${error.message}`);
+      throw new MatrixError(502, 'M_UNKNOWN', "The room's server could not be reached");
+    }
+  }
+
+  private async leaveThrough(server: string, roomId: string, userId: string, reason: string | undefined): Promise<void> {
+    const template = await this.client.request(server, { method: 'GET', path: `/_matrix/federation/v1/make_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}` });
+    if (!isJsonObject(template) || !isJsonObject(template.event) || typeof template.room_version !== 'string') throw new MatrixError(502, 'M_UNKNOWN', 'No leave template');
+    const version = getRoomVersion(template.room_version);
+    if (!version) throw new MatrixError(502, 'M_UNKNOWN', 'The room version is not supported here');
+    const { signatures: _s, hashes: _h, unsigned: _u, ...rest } = template.event;
+    if (rest.type !== 'm.room.member' || rest.state_key !== userId || rest.sender !== userId) throw new MatrixError(502, 'M_UNKNOWN', 'The leave template is for someone else');
+    const content: JsonObject = { membership: 'leave', ...(reason !== undefined ? { reason } : {}) };
+    const leave = this.signer.signEvent({ ...rest, origin_server_ts: Date.now(), content }, version);
+    const eventId = computeEventId(leave, version);
+    await this.client.request(server, { method: 'PUT', path: `/_matrix/federation/v2/send_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`, body: leave });
+    await this.rooms.storeOutOfRoomMembership(version, { ...(leave as unknown as Omit<RoomEvent, 'event_id'>), event_id: eventId, room_id: roomId });
+  }
+}

@@ -1,0 +1,61 @@
+import { eventually, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type TestClient } from '../support';
+
+describe('Federation: leave, kick, ban and invite rejection across servers', () => {
+  let a: FederatingHomeserver;
+  let b: FederatingHomeserver;
+  let alice: TestClient;
+  let bob: TestClient;
+  let roomId: string;
+
+  beforeAll(async () => {
+    const certificate = makeTestCertificate();
+    [a, b] = await Promise.all([startFederatingHomeserver(certificate, { registration: 'open' }), startFederatingHomeserver(certificate, { registration: 'open' })]);
+    [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
+    roomId = (await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat' })).body.room_id;
+  });
+
+  afterAll(async () => {
+    await Promise.all([a, b].map((server) => server?.destroy()));
+  });
+
+  const bobId = () => `@bob:${b.serverName}`;
+  const room = () => encodeURIComponent(roomId);
+  const join = () => bob.post(`/_matrix/client/v3/join/${room()}?via=${encodeURIComponent(a.serverName)}`, {});
+  const membershipOnA = async () => (await alice.get(`/_matrix/client/v3/rooms/${room()}/state/m.room.member/${encodeURIComponent(bobId())}`)).body.membership as string | undefined;
+  const membershipOnB = async () => (await bob.get('/_matrix/client/v3/sync?timeout=0')).body;
+
+  it('a user of B leaves, and A sees the leave', async () => {
+    expect((await join()).status).toBe(200);
+    expect((await bob.post(`/_matrix/client/v3/rooms/${room()}/leave`, {})).status).toBe(200);
+    await eventually(async () => ((await membershipOnA()) === 'leave' ? true : undefined), 'the leave on A');
+  });
+
+  it('a user of B rejoins and is kicked from A; B sees the kick', async () => {
+    expect((await join()).status).toBe(200);
+    const since = (await bob.get('/_matrix/client/v3/sync?timeout=0')).body.next_batch as string;
+    expect((await alice.post(`/_matrix/client/v3/rooms/${room()}/kick`, { user_id: bobId(), reason: 'out' })).status).toBe(200);
+    const left = await eventually(async () => (await bob.get(`/_matrix/client/v3/sync?timeout=0&since=${since}`)).body.rooms?.leave?.[roomId], 'the kick on B');
+    const kick = left.timeline.events.find((e: { type: string; state_key?: string }) => e.type === 'm.room.member' && e.state_key === bobId());
+    expect(kick.content).toMatchObject({ membership: 'leave', reason: 'out' });
+    expect((await bob.get('/_matrix/client/v3/joined_rooms')).body.joined_rooms).not.toContain(roomId);
+  });
+
+  it('a banned user of B cannot join again', async () => {
+    expect((await alice.post(`/_matrix/client/v3/rooms/${room()}/ban`, { user_id: bobId() })).status).toBe(200);
+    const res = await join();
+    expect(res.status).toBe(403);
+    expect(res.body.errcode).toBe('M_FORBIDDEN');
+    expect(await membershipOnA()).toBe('ban');
+  });
+
+  it('a user of B rejects an invite through the inviting server', async () => {
+    const other = (await alice.post('/_matrix/client/v3/createRoom', { preset: 'private_chat' })).body.room_id as string;
+    expect((await alice.post(`/_matrix/client/v3/rooms/${encodeURIComponent(other)}/invite`, { user_id: bobId() })).status).toBe(200);
+    await eventually(async () => ((await membershipOnB()).rooms?.invite?.[other] ? true : undefined), 'the invite on B');
+    expect((await bob.post(`/_matrix/client/v3/rooms/${encodeURIComponent(other)}/leave`, {})).status).toBe(200);
+    const onA = await alice.get(`/_matrix/client/v3/rooms/${encodeURIComponent(other)}/state/m.room.member/${encodeURIComponent(bobId())}`);
+    expect(onA.body.membership).toBe('leave');
+    const sync = await membershipOnB();
+    expect(sync.rooms?.invite?.[other]).toBeUndefined();
+  });
+});
