@@ -1,4 +1,4 @@
-import { eventually, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type TestClient } from '../support';
+import { eventually, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
 
 describe('Federation: leave, kick, ban and invite rejection across servers', () => {
   let a: FederatingHomeserver;
@@ -34,7 +34,7 @@ describe('Federation: leave, kick, ban and invite rejection across servers', () 
     expect((await join()).status).toBe(200);
     const since = (await bob.get('/_matrix/client/v3/sync?timeout=0')).body.next_batch as string;
     expect((await alice.post(`/_matrix/client/v3/rooms/${room()}/kick`, { user_id: bobId(), reason: 'out' })).status).toBe(200);
-    const left = await eventually(async () => (await bob.get(`/_matrix/client/v3/sync?timeout=0&since=${since}`)).body.rooms?.leave?.[roomId], 'the kick on B');
+    const left = await eventually(async () => (await bob.get(`/_matrix/client/v3/sync?timeout=0&since=${since}`)).body.rooms?.leave?.[roomId] as LooseBody | undefined, "the kick on B");
     const kick = left.timeline.events.find((e: { type: string; state_key?: string }) => e.type === 'm.room.member' && e.state_key === bobId());
     expect(kick.content).toMatchObject({ membership: 'leave', reason: 'out' });
     expect((await bob.get('/_matrix/client/v3/joined_rooms')).body.joined_rooms).not.toContain(roomId);
