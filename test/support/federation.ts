@@ -7,6 +7,7 @@ import { Agent, request } from 'undici';
 import { readSigningKey } from '@hearth/signing';
 import { signFederationRequest, type JsonValue, type SigningKey } from '@hearth/protocol';
 import type { LooseBody, MatrixResponse } from './matrix-client';
+import { NetsplitProxy } from './netsplit-proxy';
 import { startTestHomeserver, type TestHomeserver } from './test-homeserver';
 
 export interface TestCertificate {
@@ -37,21 +38,30 @@ export async function freePort(): Promise<number> {
 }
 
 export interface FederatingHomeserver extends TestHomeserver {
-  /** `127.0.0.1:<tls port>`: other servers reach it by its name alone. */
+  /** `127.0.0.1:<port>`: other servers reach it by its name alone. */
   readonly serverName: string;
   readonly federationUrl: string;
   readonly signingKey: SigningKey;
+  /** With `{ netsplit: true }`: the relay the server's name points at. */
+  readonly proxy?: NetsplitProxy;
 }
 
-/** A Hearth with its own database and its own TLS federation listener, named after that listener. */
-export async function startFederatingHomeserver(certificate: TestCertificate, config: Record<string, unknown> = {}): Promise<FederatingHomeserver> {
+export interface FederatingOptions {
+  /** Put a relay between the server's name and its listener, to split it from the others at will. */
+  readonly netsplit?: boolean;
+}
+
+/** A Hearth with its own database and its own TLS federation listener, named after that listener (or its relay). */
+export async function startFederatingHomeserver(certificate: TestCertificate, config: Record<string, unknown> = {}, options: FederatingOptions = {}): Promise<FederatingHomeserver> {
   const port = await freePort();
+  const listenPort = options.netsplit ? await freePort() : port;
   const serverName = `127.0.0.1:${port}`;
+  const proxy = options.netsplit ? await NetsplitProxy.start(port, listenPort) : undefined;
   const { federation, ...rest } = config as { federation?: Record<string, unknown> };
   const homeserver = await startTestHomeserver({
     config: {
       server_name: serverName,
-      federation: { listen: serverName, tls_cert: certificate.certFile, tls_key: certificate.keyFile, verify_tls: false, ...federation },
+      federation: { listen: `127.0.0.1:${listenPort}`, tls_cert: certificate.certFile, tls_key: certificate.keyFile, verify_tls: false, ...federation },
       ...rest,
     },
   });
@@ -60,6 +70,11 @@ export async function startFederatingHomeserver(certificate: TestCertificate, co
     serverName,
     federationUrl: homeserver.server.federationUrl as string,
     signingKey: readSigningKey(homeserver.config.signingKeyPath),
+    ...(proxy ? { proxy } : {}),
+    destroy: async () => {
+      await proxy?.close();
+      await homeserver.destroy();
+    },
   };
 }
 

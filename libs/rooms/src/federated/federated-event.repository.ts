@@ -8,9 +8,13 @@ import { queryRows } from '@hearth/storage';
 export class FederatedEventRepository {
   /**
    * Events we hold without a place in our timeline (state and auth chains from a join, soft-failed
-   * events): no stream position, so no read path shows them as history. Known events are kept.
+   * events): no stream position, so no read path shows them as history. Soft-failed events keep
+   * their state groups, as later events may build on them. Known events are kept.
    */
-  async insertOutliers(events: ReadonlyArray<{ event: RoomEvent; pduHasRoomId: boolean }>, em: EntityManager): Promise<void> {
+  async insertOutliers(
+    events: ReadonlyArray<{ event: RoomEvent; pduHasRoomId: boolean; stateGroups?: { before: number; after: number } }>,
+    em: EntityManager,
+  ): Promise<void> {
     if (events.length === 0) return;
     const pdus = events.map(({ event, pduHasRoomId }) => {
       const { event_id: _id, room_id: roomId, ...rest } = event;
@@ -19,9 +23,10 @@ export class FederatedEventRepository {
     const list = events.map((e) => e.event);
     await em.query(
       `WITH ev AS (
-         INSERT INTO events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts, pdu)
-         SELECT e.event_id, e.room_id, NULL, e.depth, e.type, e.state_key, e.sender, e.ts, e.pdu
-           FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::jsonb[]) AS e (event_id, room_id, depth, type, state_key, sender, ts, pdu)
+         INSERT INTO events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts, pdu, state_group_before, state_group_after)
+         SELECT e.event_id, e.room_id, NULL, e.depth, e.type, e.state_key, e.sender, e.ts, e.pdu, e.before, e.after
+           FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::jsonb[], $11::bigint[], $12::bigint[])
+                AS e (event_id, room_id, depth, type, state_key, sender, ts, pdu, before, after)
          ON CONFLICT (event_id) DO NOTHING RETURNING event_id)
        INSERT INTO event_auth_edges (event_id, auth_event_id)
        SELECT a.event_id, a.auth_event_id FROM unnest($9::text[], $10::text[]) AS a (event_id, auth_event_id) JOIN ev ON ev.event_id = a.event_id
@@ -37,6 +42,8 @@ export class FederatedEventRepository {
         pdus,
         list.flatMap((e) => e.auth_events.map(() => e.event_id)),
         list.flatMap((e) => [...e.auth_events]),
+        events.map((e) => e.stateGroups?.before ?? null),
+        events.map((e) => e.stateGroups?.after ?? null),
       ],
     );
   }

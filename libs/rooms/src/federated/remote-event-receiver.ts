@@ -53,7 +53,9 @@ export class RemoteEventReceiver {
       authorizeEvent(event, selectAuthState(context.authState, draftOf(event), version), version);
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
-      await this.federated.insertOutliers([{ event, pduHasRoomId: true }], em);
+      // Spec "Soft failure": kept with its state, so that later events may build on it, but never shown nor built on by us.
+      const after = await this.stateGroupAfter(event, before, em);
+      await this.federated.insertOutliers([{ event, pduHasRoomId: true, stateGroups: { before, after } }], em);
       return 'soft-failed';
     }
     await this.persist(event, version, context, before, em);
@@ -89,6 +91,11 @@ export class RemoteEventReceiver {
     }
   }
 
+  private async stateGroupAfter(event: RoomEvent, before: number, em: EntityManager): Promise<number> {
+    if (event.state_key === undefined) return before;
+    return this.state.createGroup(event.room_id, before, new Map([[stateKeyTuple(event.type, event.state_key), event.event_id]]), em);
+  }
+
   /** The state before an event: after its one prev event, or the resolution of its prev events' states. */
   private async stateGroupBefore(event: RoomEvent, version: RoomVersion, em: EntityManager): Promise<number> {
     const groups = await this.federated.stateGroupsAfter(event.prev_events, em);
@@ -121,8 +128,7 @@ export class RemoteEventReceiver {
   }
 
   private async persist(event: RoomEvent, version: RoomVersion, context: WriteContext, before: number, em: EntityManager): Promise<void> {
-    const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
-    const after = tuple === undefined ? before : await this.state.createGroup(event.room_id, before, new Map([[tuple, event.event_id]]), em);
+    const after = await this.stateGroupAfter(event, before, em);
     const notifications = await this.push.evaluate(event, version, context.authState, context.joined, em);
     await this.events.insertMany([{ event, writes: writesOf(event, version, { before, after }, { notifications }) }], em);
     this.stream.announce(em, [event]);
