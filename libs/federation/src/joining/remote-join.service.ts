@@ -14,6 +14,9 @@ import { checkJoinState } from './join-state-check';
  * resident server for a template (make_join), signing it, and handing it back (send_join v2).
  * The answer's state and auth chain are checked before anything is stored.
  */
+/** How much history a joining server asks for. */
+const BACKFILL_LIMIT = 50;
+
 @Injectable()
 export class RemoteJoinService {
   private readonly logger = new Logger(RemoteJoinService.name);
@@ -74,6 +77,19 @@ export class RemoteJoinService {
       throw new Error(`${server} answered with a state that does not allow the join`);
     }
     await this.rooms.importJoin(version, joinEvent, accepted, authChain);
+    await this.backfill(server, roomId, joinEvent, version).catch((error: unknown) => this.logger.debug(`backfilling ${roomId} from ${server} failed: ${String(error)}`));
+  }
+
+  /** Spec SS API `GET /backfill`: recent history before our join, so that the room does not start empty here. */
+  private async backfill(server: string, roomId: string, join: RoomEvent, version: RoomVersion): Promise<void> {
+    const answer = await this.client.request(server, {
+      method: 'GET',
+      path: `/_matrix/federation/v1/backfill/${encodeURIComponent(roomId)}`,
+      query: { v: [...join.prev_events], limit: String(BACKFILL_LIMIT) },
+    });
+    const pdus = isJsonObject(answer) && Array.isArray(answer.pdus) ? answer.pdus : [];
+    const events = await this.verifyAll(pdus, version, roomId);
+    await this.rooms.storeBackfill(version, join.event_id, events.sort((a, b) => b.depth - a.depth || (a.event_id < b.event_id ? 1 : -1)));
   }
 
   private signedJoin(template: JsonObject, version: RoomVersion, userId: string, content: JsonObject): JsonObject {

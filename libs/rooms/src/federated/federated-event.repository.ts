@@ -48,6 +48,44 @@ export class FederatedEventRepository {
     );
   }
 
+  /**
+   * History from before our first event in a room (newest first), at negative positions below
+   * any taken so far, with the state before our join standing in for each event's own state.
+   */
+  async insertBackfilled(events: ReadonlyArray<{ event: RoomEvent; pduHasRoomId: boolean }>, stateGroup: number | null, em: EntityManager): Promise<void> {
+    if (events.length === 0) return;
+    const list = events.map((e) => e.event);
+    await em.query(
+      `WITH counter AS (UPDATE stream_positions SET position = position - $11::int WHERE stream = 'backfill' RETURNING position + $11::int AS base),
+       ev AS (
+         INSERT INTO events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts, pdu, state_group_before, state_group_after)
+         SELECT e.event_id, e.room_id, counter.base - e.n, e.depth, e.type, e.state_key, e.sender, e.ts, e.pdu, $12::bigint, $12::bigint
+           FROM counter, unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::jsonb[]) WITH ORDINALITY
+                AS e (event_id, room_id, depth, type, state_key, sender, ts, pdu, n)
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id)
+       INSERT INTO event_edges (event_id, prev_event_id)
+       SELECT p.event_id, p.prev_event_id FROM unnest($9::text[], $10::text[]) AS p (event_id, prev_event_id) JOIN ev ON ev.event_id = p.event_id
+       ON CONFLICT DO NOTHING`,
+      [
+        list.map((e) => e.event_id),
+        list.map((e) => e.room_id),
+        list.map((e) => e.depth),
+        list.map((e) => e.type),
+        list.map((e) => e.state_key ?? null),
+        list.map((e) => e.sender),
+        list.map((e) => e.origin_server_ts),
+        events.map(({ event, pduHasRoomId }) => {
+          const { event_id: _id, room_id: roomId, ...rest } = event;
+          return JSON.stringify(pduHasRoomId ? { ...rest, room_id: roomId } : rest);
+        }),
+        list.flatMap((e) => e.prev_events.map(() => e.event_id)),
+        list.flatMap((e) => [...e.prev_events]),
+        list.length,
+        stateGroup,
+      ],
+    );
+  }
+
   /** Which of the given events we hold, in any form. */
   async known(eventIds: readonly string[], em: EntityManager): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();

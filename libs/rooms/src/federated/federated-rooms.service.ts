@@ -169,6 +169,22 @@ export class FederatedRoomsService {
     });
   }
 
+  /**
+   * History another server sent through /backfill, newest first: stored before everything we
+   * hold of the room (events we already have are skipped). Their own state is not fetched; the
+   * state before the given event (our join) stands in for it when visibility is checked, which is
+   * sound because the other server only sends what our server may see.
+   */
+  async storeBackfill(version: RoomVersion, before: string, events: readonly RoomEvent[]): Promise<void> {
+    await this.tx.run(async (em) => {
+      const anchor = await this.events.find(before, em);
+      if (!anchor) return;
+      const known = await this.federated.known(events.map((e) => e.event_id), em);
+      const fresh = events.filter((e) => !known.has(e.event_id) && e.room_id === anchor.event.room_id);
+      await this.federated.insertBackfilled(fresh.map((event) => ({ event, pduHasRoomId: hasRoomId(event, version) })), anchor.stateGroupBefore, em);
+    });
+  }
+
   /** Spec SS API GET /event: an event the asking server may see. */
   async eventFor(serverName: string, eventId: string): Promise<RoomEvent | undefined> {
     return this.tx.read(async (em) => {
