@@ -49,13 +49,15 @@ export interface FederatingHomeserver extends TestHomeserver {
 export interface FederatingOptions {
   /** Put a relay between the server's name and its listener, to split it from the others at will. */
   readonly netsplit?: boolean;
+  /** The host part of the server name: `127.0.0.1` (default) or `localhost`, for tests that tell servers apart by host. */
+  readonly host?: '127.0.0.1' | 'localhost';
 }
 
 /** A Hearth with its own database and its own TLS federation listener, named after that listener (or its relay). */
 export async function startFederatingHomeserver(certificate: TestCertificate, config: Record<string, unknown> = {}, options: FederatingOptions = {}): Promise<FederatingHomeserver> {
   const port = await freePort();
   const listenPort = options.netsplit ? await freePort() : port;
-  const serverName = `127.0.0.1:${port}`;
+  const serverName = `${options.host ?? '127.0.0.1'}:${port}`;
   const proxy = options.netsplit ? await NetsplitProxy.start(port, listenPort) : undefined;
   const { federation, ...rest } = config as { federation?: Record<string, unknown> };
   const homeserver = await startTestHomeserver({

@@ -21,6 +21,7 @@ export * from './resolution';
 export { isStateEvent, splitStateKeyTuple, stateKeyTuple, toPdu, type RoomEvent, type RoomState, type StateKeyTuple } from './room-event';
 export { DEFAULT_ROOM_VERSION, getRoomVersion, SUPPORTED_ROOM_VERSIONS, type RedactionRules, type RoomVersion } from './room-versions';
 export { isValidServerName, parseServerName, type ServerName } from './server-name';
+export { serverAclAllows } from './server-acl';
 export { signJson, verifyJsonSignature, type Signatures } from './signing';
 export {
   formatSigningKeyFile,

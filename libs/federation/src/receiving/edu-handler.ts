@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import { isJsonObject, isValidUserId, parseUserId, type JsonObject } from '@hearth/protocol';
-import { ReceiptsService, TypingService } from '@hearth/rooms';
+import { FederatedRoomsService, ReceiptsService, TypingService } from '@hearth/rooms';
 
 /** Typing notices from other servers last this long unless renewed (the EDU carries no timeout). */
 const REMOTE_TYPING_TIMEOUT_MS = 30_000;
@@ -17,6 +17,7 @@ export class EduHandler {
   constructor(
     private readonly typing: TypingService,
     private readonly receipts: ReceiptsService,
+    private readonly rooms: FederatedRoomsService,
   ) {}
 
   async handle(origin: string, edus: readonly unknown[]): Promise<void> {
@@ -44,12 +45,13 @@ export class EduHandler {
   private async handleTyping(origin: string, content: JsonObject): Promise<void> {
     const { room_id: roomId, user_id: userId, typing } = content;
     if (typeof roomId !== 'string' || typeof userId !== 'string' || typeof typing !== 'boolean' || !this.isFrom(origin, userId)) return;
+    if (!(await this.rooms.isServerAllowed(roomId, origin))) return;
     await this.typing.setTyping(roomId, userId, userId, typing, REMOTE_TYPING_TIMEOUT_MS);
   }
 
   private async handleReceipts(origin: string, content: JsonObject): Promise<void> {
     for (const [roomId, byType] of Object.entries(content)) {
-      if (!isJsonObject(byType)) continue;
+      if (!isJsonObject(byType) || !(await this.rooms.isServerAllowed(roomId, origin))) continue;
       for (const [type, byUser] of Object.entries(byType)) {
         if (type !== 'm.read' || !isJsonObject(byUser)) continue;
         for (const [userId, receipt] of Object.entries(byUser)) {

@@ -56,6 +56,7 @@ export class TransactionReceiver {
     const version = roomId === '' ? undefined : await this.rooms.roomVersion(roomId);
     // PDUs of rooms we are not in (or cannot read) are dropped: their event IDs cannot even be computed.
     if (!version) return;
+    const allowed = await this.rooms.isServerAllowed(roomId, origin);
     for (const pdu of pdus) {
       let event: RoomEvent;
       try {
@@ -64,7 +65,7 @@ export class TransactionReceiver {
         this.logger.debug(`dropped a PDU from ${origin}: ${(error as Error).message}`);
         continue;
       }
-      results[event.event_id] = await this.process(origin, event, version);
+      results[event.event_id] = allowed ? await this.process(origin, event, version) : { error: 'Your server is banned from this room by its server ACL' };
     }
   }
 

@@ -55,6 +55,11 @@ export class FederatedRoomsService {
     return (await this.tx.read((em) => this.events.forwardExtremities(roomId, em))).map((e) => e.eventId);
   }
 
+  /** Whether the room's server ACL (if any) lets `serverName` take part. */
+  isServerAllowed(roomId: string, serverName: string): Promise<boolean> {
+    return this.tx.read((em) => this.visibility.aclAllows(serverName, roomId, em));
+  }
+
   serversInRoom(roomId: string): Promise<string[]> {
     return this.tx.read((em) => this.state.joinedServers(roomId, em));
   }
@@ -64,6 +69,7 @@ export class FederatedRoomsService {
     return this.tx.read(async (em) => {
       const room = await this.rooms.find(roomId, em);
       if (!room || !(await this.visibility.isInRoom(this.config.serverName, roomId, em))) throw MatrixError.notFound('Unknown room');
+      if (!(await this.visibility.aclAllows(serverOfUser(userId), roomId, em))) throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
       const version = getRoomVersion(room.roomVersion);
       if (!version) throw MatrixError.notFound('Unknown room');
       const draft = { type: 'm.room.member', state_key: userId, sender: userId, content: { membership } };
@@ -94,6 +100,7 @@ export class FederatedRoomsService {
   /** Spec SS API send_join / send_leave / send_knock: the signed event joins our DAG; a join gets the state before it. */
   async acceptMembership(event: RoomEvent): Promise<StateWithAuthChain> {
     return this.tx.run(async (em) => {
+      if (!(await this.visibility.aclAllows(serverOfUser(event.sender), event.room_id, em))) throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
       const outcome = await this.receiveOrRefuse(event, em);
       if (outcome === 'soft-failed') throw MatrixError.forbidden('The membership event is not allowed by the current state of the room');
       const stored = await this.events.find(event.event_id, em);
@@ -250,6 +257,10 @@ export class FederatedRoomsService {
     });
     return { state: pick(stateIds), authChain: pick([...new Set([...chainIds, ...extraAuth])]) };
   }
+}
+
+function serverOfUser(userId: string): string {
+  return userId.slice(userId.indexOf(':') + 1);
 }
 
 /** From room version 12 the create event's PDU has no room_id. */

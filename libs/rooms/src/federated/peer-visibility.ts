@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { splitStateKeyTuple, stateKeyTuple } from '@hearth/protocol';
+import { serverAclAllows, splitStateKeyTuple, stateKeyTuple } from '@hearth/protocol';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
 import { isVisible } from '../events/history-visibility';
 
 const VISIBILITY = stateKeyTuple('m.room.history_visibility', '');
+const SERVER_ACL = stateKeyTuple('m.room.server_acl', '');
 
 /**
  * What another server may see of a room (spec SS API: servers see events as their users would):
@@ -19,8 +20,15 @@ export class PeerVisibility {
     private readonly events: EventRepository,
   ) {}
 
+  /** In the room now, and not shut out by its server ACL. */
   async isInRoom(serverName: string, roomId: string, em: EntityManager): Promise<boolean> {
-    return (await this.state.joinedServers(roomId, em)).includes(serverName);
+    return (await this.state.joinedServers(roomId, em)).includes(serverName) && (await this.aclAllows(serverName, roomId, em));
+  }
+
+  /** Spec "Server ACLs": the room's m.room.server_acl, if it has one, must allow the server. */
+  async aclAllows(serverName: string, roomId: string, em: EntityManager): Promise<boolean> {
+    const acl = (await this.state.currentState(roomId, em, [SERVER_ACL])).get(SERVER_ACL);
+    return acl === undefined || serverAclAllows(acl.content, serverName);
   }
 
   async filter(serverName: string, stored: readonly StoredEvent[], em: EntityManager): Promise<StoredEvent[]> {

@@ -1,0 +1,48 @@
+import { eventually, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
+
+describe('Federation: m.room.server_acl shuts a server out of a room', () => {
+  let a: FederatingHomeserver;
+  let b: FederatingHomeserver;
+  let alice: TestClient;
+  let bob: TestClient;
+  let roomId: string;
+
+  beforeAll(async () => {
+    const certificate = makeTestCertificate();
+    // B is `localhost:<port>` so that an ACL can name it apart from A (`127.0.0.1:<port>`).
+    [a, b] = await Promise.all([
+      startFederatingHomeserver(certificate, { registration: 'open' }),
+      startFederatingHomeserver(certificate, { registration: 'open' }, { host: 'localhost' }),
+    ]);
+    [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
+    roomId = (await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat' })).body.room_id;
+    expect((await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(a.serverName)}`, {})).status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await Promise.all([a, b].map((server) => server?.destroy()));
+  });
+
+  const room = () => encodeURIComponent(roomId);
+  const bodiesOn = async (client: TestClient) =>
+    ((await client.get(`/_matrix/client/v3/rooms/${room()}/messages?dir=b&limit=50`)).body.chunk as LooseBody[]).map((e) => e.content?.body as string | undefined);
+
+  it('accepts the server before the ACL', async () => {
+    await bob.put(`/_matrix/client/v3/rooms/${room()}/send/m.room.message/before`, { msgtype: 'm.text', body: 'before the ACL' });
+    await eventually(async () => ((await bodiesOn(alice)).includes('before the ACL') ? true : undefined), 'bob’s first message on A');
+  });
+
+  it('refuses the denied server’s events and joins once the ACL is in place', async () => {
+    expect((await alice.put(`/_matrix/client/v3/rooms/${room()}/state/m.room.server_acl/`, { allow: ['*'], deny: ['localhost'], allow_ip_literals: true })).status).toBe(200);
+    // B hears of the ACL like any event; its user's next message must not land on A.
+    await eventually(async () => ((await bob.get(`/_matrix/client/v3/rooms/${room()}/state/m.room.server_acl/`)).status === 200 ? true : undefined), 'the ACL on B');
+    await bob.put(`/_matrix/client/v3/rooms/${room()}/send/m.room.message/after`, { msgtype: 'm.text', body: 'after the ACL' });
+    await alice.put(`/_matrix/client/v3/rooms/${room()}/send/m.room.message/marker`, { msgtype: 'm.text', body: 'marker' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await bodiesOn(alice)).not.toContain('after the ACL');
+
+    const dave = await signUp(b.url, 'dave');
+    const join = await dave.post(`/_matrix/client/v3/join/${room()}?via=${encodeURIComponent(a.serverName)}`, {});
+    expect(join.status).toBe(403);
+  });
+});
