@@ -46,7 +46,15 @@ export class RemoteEventReceiver {
     if (!version) throw new RejectedEventError(event.event_id, `unsupported room version ${context.roomVersion}`);
     if ((await this.federated.known([event.event_id], em)).size > 0) return 'duplicate';
 
-    await this.checkAgainstAuthEvents(event, version, em);
+    await this.checkAgainstAuthEvents(event, version, context, em);
+    const only = context.extremities.length === 1 ? context.extremities[0] : undefined;
+    if (only && only.stateGroupAfter !== null && event.prev_events.length === 1 && event.prev_events[0] === only.eventId) {
+      // The common case: the event builds on our one extremity, so the state before it is the
+      // current state and one check covers both; failing it is a rejection, not a soft failure.
+      this.checkAgainst(event, version, context.authState, 'the state before it');
+      await this.persist(event, version, context, only.stateGroupAfter, em);
+      return 'accepted';
+    }
     const before = await this.stateGroupBefore(event, version, em);
     this.checkAgainst(event, version, await this.stateEvents(before, event, em), 'the state before it');
     try {
@@ -62,12 +70,14 @@ export class RemoteEventReceiver {
     return 'accepted';
   }
 
-  private async checkAgainstAuthEvents(event: RoomEvent, version: RoomVersion, em: EntityManager): Promise<void> {
-    const found = await this.events.findMany(event.auth_events, em);
+  private async checkAgainstAuthEvents(event: RoomEvent, version: RoomVersion, context: WriteContext, em: EntityManager): Promise<void> {
+    // Usually the auth events are current state, which the write context already holds.
+    const current = new Map([...context.authState.values()].map((e) => [e.event_id, { event: e }]));
+    const found = event.auth_events.every((id) => current.has(id)) ? current : await this.events.findMany(event.auth_events, em);
     const missing = event.auth_events.filter((id) => !found.has(id));
     if (missing.length > 0) throw new MissingEventsError(event.event_id, missing, 'auth');
     const state = new Map<StateKeyTuple, RoomEvent>();
-    for (const { event: authEvent } of found.values()) {
+    for (const authEvent of event.auth_events.map((id) => (found.get(id) as { event: RoomEvent }).event)) {
       if (authEvent.state_key === undefined || authEvent.room_id !== event.room_id) throw new RejectedEventError(event.event_id, 'an auth event is not state of this room');
       const tuple = stateKeyTuple(authEvent.type, authEvent.state_key);
       if (state.has(tuple)) throw new RejectedEventError(event.event_id, 'two auth events for one state key');
