@@ -44,6 +44,7 @@ import { FederationMembershipController } from './federation/membership.controll
 import { FederationEventsController } from './federation/events.controller';
 import { FederationTransactionsController } from './federation/transactions.controller';
 import { FederationInviteController } from './federation/invite.controller';
+import { FederationUserKeysController } from './federation/user-keys.controller';
 import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
@@ -96,6 +97,7 @@ export class AppModule {
         FederationEventsController,
         FederationTransactionsController,
         FederationInviteController,
+        FederationUserKeysController,
         AdminServerController,
         AdminUsersController,
         AdminRegistrationTokensController,

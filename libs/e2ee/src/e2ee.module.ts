@@ -1,15 +1,16 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '@hearth/accounts';
 import { DeviceListsService } from './device-lists/device-lists.service';
+import { RemoteE2eeGateway } from './federation/remote-e2ee-gateway';
 import { DeviceKeysRepository } from './keys/device-keys.repository';
 import { KeysService } from './keys/keys.service';
 import { ToDeviceRepository } from './to-device/to-device.repository';
 import { ToDeviceService } from './to-device/to-device.service';
 
-/** End-to-end encryption support; so far for local users: send-to-device messaging, device, one-time and fallback keys. */
+/** End-to-end encryption support: send-to-device messaging, device, one-time and fallback keys, device lists; other servers' users through federation. */
 @Module({
   imports: [AccountsModule],
-  providers: [ToDeviceRepository, ToDeviceService, DeviceKeysRepository, KeysService, DeviceListsService],
-  exports: [ToDeviceService, KeysService, DeviceListsService],
+  providers: [RemoteE2eeGateway, ToDeviceRepository, ToDeviceService, DeviceKeysRepository, KeysService, DeviceListsService],
+  exports: [ToDeviceService, KeysService, DeviceListsService, RemoteE2eeGateway],
 })
 export class E2eeModule {}

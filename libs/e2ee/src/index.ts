@@ -2,4 +2,5 @@ export { E2eeModule } from './e2ee.module';
 export type { ToDeviceMessage } from './to-device/to-device.repository';
 export { ToDeviceService } from './to-device/to-device.service';
 export { KeysService } from './keys/keys.service';
-export { DeviceListsService } from './device-lists/device-lists.service';
+export { DeviceListsService, type DeviceChange } from './device-lists/device-lists.service';
+export { RemoteE2eeGateway, type RemoteE2ee } from './federation/remote-e2ee-gateway';

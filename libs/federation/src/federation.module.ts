@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { E2eeModule } from '@hearth/e2ee';
 import { RoomsModule } from '@hearth/rooms';
+import { E2eeFederationService } from './e2ee/e2ee-federation.service';
 import { FederationAuthGuard } from './auth/federation-auth.guard';
 import { FederationClient } from './client/federation-client';
 import { PduVerifier } from './events/pdu-verifier';
@@ -18,7 +20,7 @@ import { TransactionReceiver } from './receiving/transaction-receiver';
 import { FederationSender } from './sending/federation-sender';
 
 @Module({
-  imports: [RoomsModule],
+  imports: [RoomsModule, E2eeModule],
   providers: [
     ServerKeysService,
     FederationPolicy,
@@ -36,6 +38,7 @@ import { FederationSender } from './sending/federation-sender';
     InboundTxnRepository,
     EduHandler,
     TransactionReceiver,
+    E2eeFederationService,
   ],
   exports: [ServerKeysService, FederationPolicy, FederationClient, RemoteKeysService, NotaryService, FederationAuthGuard, PduVerifier, RemoteJoinService, RoomJoinService, RoomLeaveService, FederationSender, TransactionReceiver],
 })

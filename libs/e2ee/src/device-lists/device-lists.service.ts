@@ -3,6 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { DevicesService } from '@hearth/accounts';
 import { TransactionRunner } from '@hearth/storage';
 
+/** One device's part in a change; `streamId` is the change's position. */
+export interface DeviceChange {
+  readonly deviceId: string;
+  readonly deleted?: boolean;
+  readonly streamId?: number;
+}
+
 /**
  * Whose device lists changed, as a stream (spec "Tracking the device list for a user"): a new
  * device's keys, or devices removed. Positions come from the `device_lists` counter row, so they
@@ -11,7 +18,7 @@ import { TransactionRunner } from '@hearth/storage';
 @Injectable()
 export class DeviceListsService implements OnModuleInit {
   private readonly logger = new Logger(DeviceListsService.name);
-  private readonly listeners: Array<(userId: string) => void> = [];
+  private readonly listeners: Array<(userId: string, changes: readonly DeviceChange[]) => void> = [];
 
   constructor(
     private readonly devices: DevicesService,
@@ -30,27 +37,42 @@ export class DeviceListsService implements OnModuleInit {
   private async forgetRemovedDevices(userId: string): Promise<void> {
     const remaining = (await this.devices.list(userId)).map((device) => device.deviceId);
     await this.tx.run(async (em) => {
-      for (const table of ['device_keys', 'one_time_keys', 'fallback_keys', 'device_inbox']) {
+      const removed: Array<{ device_id: string }> = await em.query('DELETE FROM device_keys WHERE user_id = $1 AND device_id <> ALL($2::text[]) RETURNING device_id', [userId, remaining]);
+      for (const table of ['one_time_keys', 'fallback_keys', 'device_inbox']) {
         await em.query(`DELETE FROM ${table} WHERE user_id = $1 AND device_id <> ALL($2::text[])`, [userId, remaining]);
       }
-      await this.recordChange(userId, em);
+      await this.recordChange(userId, em, removed.map((row) => ({ deviceId: row.device_id, deleted: true })));
     });
   }
 
-  /** Listeners hear, after commit, whose device list changed (the sync notifier is one). */
-  onChange(listener: (userId: string) => void): void {
+  /** Listeners hear, after commit, whose device list changed and how (the sync notifier and federation are two). */
+  onChange(listener: (userId: string, changes: readonly DeviceChange[]) => void): void {
     this.listeners.push(listener);
   }
 
-  async recordChange(userId: string, em: EntityManager): Promise<void> {
-    await em.query(
+  /** A user's device list changed: a local device got keys or went, or another server told us of a change. */
+  async recordChange(userId: string, em: EntityManager, changes: readonly DeviceChange[] = []): Promise<void> {
+    const rows: Array<{ position: string }> = await em.query(
       `WITH counter AS (UPDATE stream_positions SET position = position + 1 WHERE stream = 'device_lists' RETURNING position)
-       INSERT INTO device_list_changes (user_id, stream_id) SELECT $1, position FROM counter`,
+       INSERT INTO device_list_changes (user_id, stream_id) SELECT $1, position FROM counter RETURNING stream_id AS position`,
       [userId],
     );
+    const streamId = Number(rows[0]?.position ?? 0);
+    const stamped = changes.map((change) => ({ ...change, streamId }));
     this.tx.afterCommit(em, () => {
-      for (const listener of this.listeners) listener(userId);
+      for (const listener of this.listeners) listener(userId, stamped);
     });
+  }
+
+  /** Spec SS API `m.device_list_update` from the user's own server: our users who share a room with them hear of it in sync. */
+  async recordRemoteChange(userId: string): Promise<void> {
+    await this.tx.run((em) => this.recordChange(userId, em));
+  }
+
+  /** The newest position of a user's device-list changes (the `stream_id` other servers see), 0 if none. */
+  async positionOf(userId: string): Promise<number> {
+    const rows: Array<{ position: string | null }> = await this.tx.read((em) => em.query('SELECT max(stream_id) AS position FROM device_list_changes WHERE user_id = $1', [userId]));
+    return Number(rows[0]?.position ?? 0);
   }
 
   /** Users whose device lists changed in (since, upTo]. */

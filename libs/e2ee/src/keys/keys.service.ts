@@ -4,10 +4,12 @@ import { z } from 'zod';
 import { DevicesService } from '@hearth/accounts';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
-import { canonicalJson, decodeBase64, isValidUserId, parseUserId, verifyJsonSignature, type JsonObject } from '@hearth/protocol';
+import { canonicalJson, decodeBase64, isJsonObject, isValidUserId, parseUserId, verifyJsonSignature, type JsonObject } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { DeviceListsService } from '../device-lists/device-lists.service';
 import { DeviceKeysRepository, type JsonRecord, type OneTimeKey } from './device-keys.repository';
+import { RemoteE2eeGateway, type RemoteE2ee } from '../federation/remote-e2ee-gateway';
+import { checkedRemoteDeviceKeys } from './remote-device-keys';
 
 const KeyMap = z.record(z.string().max(255), z.union([z.string(), z.record(z.string(), z.unknown())]));
 const UploadBody = z.object({
@@ -34,8 +36,8 @@ interface Device {
 
 /**
  * Spec CS API "Key management API": device identity keys, one-time and fallback keys, for local
- * users. Signatures are checked with the device's own ed25519 key. Users on other servers are
- * reported in `failures` until federation (issue 6) can ask their servers.
+ * users, and through federation for users of other servers (whose servers that cannot be asked
+ * are listed in `failures`). Signatures are checked with the device's own ed25519 key.
  */
 @Injectable()
 export class KeysService {
@@ -45,6 +47,7 @@ export class KeysService {
     private readonly deviceLists: DeviceListsService,
     private readonly tx: TransactionRunner,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    private readonly gateway: RemoteE2eeGateway,
   ) {}
 
   /** POST /keys/upload */
@@ -63,7 +66,7 @@ export class KeysService {
         }
         if (!stored) {
           await this.keys.putDeviceKeys(device.userId, device.deviceId, withoutUnsigned(keys), em);
-          await this.deviceLists.recordChange(device.userId, em);
+          await this.deviceLists.recordChange(device.userId, em, [{ deviceId: device.deviceId }]);
         }
         identity = keys;
       }
@@ -86,8 +89,27 @@ export class KeysService {
   async query(body: unknown): Promise<{ device_keys: Record<string, Record<string, JsonRecord>>; failures: Record<string, JsonObject> }> {
     const parsed = QueryBody.safeParse(body);
     if (!parsed.success) throw MatrixError.badJson('device_keys must map user IDs to lists of device IDs');
-    const { local, failures } = this.splitLocal(Object.keys(parsed.data.device_keys));
-    const wanted = local.map((userId) => ({ userId, deviceIds: parsed.data.device_keys[userId] ?? [] }));
+    const { local, remote } = this.splitByServer(Object.keys(parsed.data.device_keys));
+    const result = await this.queryLocal(Object.fromEntries(local.map((userId) => [userId, parsed.data.device_keys[userId] ?? []])));
+    const failures: Record<string, JsonObject> = {};
+    await Promise.all(
+      [...remote].map(async ([server, userIds]) => {
+        const asked = Object.fromEntries(userIds.map((userId) => [userId, parsed.data.device_keys[userId] ?? []]));
+        try {
+          const answer = await this.requireRemote().queryKeys(server, asked, timeoutOf(parsed.data.timeout));
+          Object.assign(result.device_keys, checkedRemoteDeviceKeys(answer, userIds));
+        } catch (error) {
+          failures[server] = failureOf(error);
+        }
+      }),
+    );
+    return { device_keys: result.device_keys, failures };
+  }
+
+  /** Keys of this server's users only: what /keys/query answers locally and what other servers ask for. */
+  async queryLocal(deviceKeys: Readonly<Record<string, readonly string[]>>): Promise<{ device_keys: Record<string, Record<string, JsonRecord>> }> {
+    const local = Object.keys(deviceKeys).filter((userId) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName);
+    const wanted = local.map((userId) => ({ userId, deviceIds: [...(deviceKeys[userId] ?? [])] }));
     const found = await this.tx.read((em) => this.keys.keysOf(wanted, em));
     const result: Record<string, Record<string, JsonRecord>> = Object.fromEntries(local.map((userId) => [userId, {}]));
     for (const userId of local) {
@@ -97,25 +119,45 @@ export class KeysService {
         (result[userId] as Record<string, JsonRecord>)[row.deviceId] = { ...row.keys, ...(displayName ? { unsigned: { device_display_name: displayName } } : {}) };
       }
     }
-    return { device_keys: result, failures };
+    return { device_keys: result };
   }
 
   /** POST /keys/claim */
   async claim(body: unknown): Promise<{ one_time_keys: Record<string, Record<string, Record<string, unknown>>>; failures: Record<string, JsonObject> }> {
     const parsed = ClaimBody.safeParse(body);
     if (!parsed.success) throw MatrixError.badJson('one_time_keys must map user IDs to device IDs to algorithms');
-    const { local, failures } = this.splitLocal(Object.keys(parsed.data.one_time_keys));
+    const { local, remote } = this.splitByServer(Object.keys(parsed.data.one_time_keys));
+    const claimed = await this.claimLocal(Object.fromEntries(local.map((userId) => [userId, parsed.data.one_time_keys[userId] ?? {}])));
+    const failures: Record<string, JsonObject> = {};
+    await Promise.all(
+      [...remote].map(async ([server, userIds]) => {
+        const asked = Object.fromEntries(userIds.map((userId) => [userId, parsed.data.one_time_keys[userId] ?? {}]));
+        try {
+          const answer = await this.requireRemote().claimKeys(server, asked, timeoutOf(parsed.data.timeout));
+          const keys = isJsonObject(answer.one_time_keys) ? answer.one_time_keys : {};
+          for (const userId of userIds) if (isJsonObject(keys[userId])) claimed.one_time_keys[userId] = keys[userId] as Record<string, Record<string, unknown>>;
+        } catch (error) {
+          failures[server] = failureOf(error);
+        }
+      }),
+    );
+    return { one_time_keys: claimed.one_time_keys, failures };
+  }
+
+  /** Claims for this server's users only; each one-time key is handed out once, then the fallback key. */
+  async claimLocal(oneTimeKeys: Readonly<Record<string, Readonly<Record<string, string>>>>): Promise<{ one_time_keys: Record<string, Record<string, Record<string, unknown>>> }> {
+    const local = Object.keys(oneTimeKeys).filter((userId) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName);
     const claimed: Record<string, Record<string, Record<string, unknown>>> = {};
     await this.tx.run(async (em) => {
       for (const userId of local) {
-        for (const [deviceId, algorithm] of Object.entries(parsed.data.one_time_keys[userId] ?? {})) {
+        for (const [deviceId, algorithm] of Object.entries(oneTimeKeys[userId] ?? {})) {
           const key = await this.keys.claim(userId, deviceId, algorithm, em);
           if (!key) continue;
           ((claimed[userId] ??= {})[deviceId] ??= {})[`${key.algorithm}:${key.keyId}`] = key.key;
         }
       }
     });
-    return { one_time_keys: claimed, failures };
+    return { one_time_keys: claimed };
   }
 
   /** For sync: the device's one-time key counts and the algorithms of its unused fallback keys. */
@@ -126,17 +168,24 @@ export class KeysService {
     };
   }
 
-  private splitLocal(userIds: readonly string[]): { local: string[]; failures: Record<string, JsonObject> } {
+  private splitByServer(userIds: readonly string[]): { local: string[]; remote: Map<string, string[]> } {
     const local: string[] = [];
-    const failures: Record<string, JsonObject> = {};
+    const remote = new Map<string, string[]>();
     for (const userId of userIds) {
       if (!isValidUserId(userId)) throw MatrixError.invalidParam(`${userId} is not a user ID`);
       const server = parseUserId(userId).serverName;
       if (server === this.config.serverName) local.push(userId);
-      else failures[server] = { errcode: 'M_UNAVAILABLE', error: 'Federation is not available yet' };
+      else remote.set(server, [...(remote.get(server) ?? []), userId]);
     }
-    return { local, failures };
+    return { local, remote };
   }
+
+  private requireRemote(): RemoteE2ee {
+    const remote = this.gateway.current;
+    if (!remote) throw new Error('Federation is not available');
+    return remote;
+  }
+
 }
 
 function checkDeviceKeys(device: Device, keys: JsonRecord): void {
@@ -176,4 +225,13 @@ function toKeys(map: Record<string, unknown>): OneTimeKey[] {
 function withoutUnsigned(keys: JsonRecord): JsonRecord {
   const { unsigned: _unsigned, ...rest } = keys;
   return rest;
+}
+
+/** Spec: a client's `timeout` for remote servers, 10 s by default, at most a minute. */
+function timeoutOf(timeout: number | undefined): number {
+  return Math.min(Math.max(timeout ?? 10_000, 1000), 60_000);
+}
+
+function failureOf(error: unknown): JsonObject {
+  return { errcode: 'M_UNAVAILABLE', error: error instanceof Error ? error.message : 'The server could not be asked' };
 }

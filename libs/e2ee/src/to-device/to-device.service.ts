@@ -1,15 +1,26 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { DevicesService } from '@hearth/accounts';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
-import { isValidUserId, parseUserId } from '@hearth/protocol';
+import { isValidUserId, parseUserId, type JsonObject } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { ToDeviceRepository, type ToDeviceMessage } from './to-device.repository';
+import { RemoteE2eeGateway } from '../federation/remote-e2ee-gateway';
 
 /** Spec: `{ messages: { userId: { deviceId or "*": content } } }`. */
 const SendToDeviceBody = z.object({
+  messages: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))),
+});
+
+type Messages = Record<string, Record<string, Record<string, unknown>>>;
+
+const RemoteToDevice = z.object({
+  sender: z.string(),
+  type: z.string().min(1).max(255),
+  message_id: z.string().min(1).max(255),
   messages: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))),
 });
 
@@ -17,9 +28,9 @@ const SendToDeviceBody = z.object({
 const MAX_PER_SYNC = 100;
 
 /**
- * Send-to-device messaging (spec CS API "Send-to-Device messaging") between local devices: a
- * message waits in its device's inbox until that device's sync acknowledges it, so it is
- * delivered once and never lost. Messages for other servers need federation (issue 6).
+ * Send-to-device messaging (spec CS API "Send-to-Device messaging"): a message waits in its
+ * device's inbox until that device's sync acknowledges it, so it is delivered once and never
+ * lost. Messages for other servers leave as `m.direct_to_device` EDUs; theirs arrive the same way.
  */
 @Injectable()
 export class ToDeviceService {
@@ -31,6 +42,7 @@ export class ToDeviceService {
     private readonly devices: DevicesService,
     private readonly tx: TransactionRunner,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    private readonly gateway: RemoteE2eeGateway,
   ) {}
 
   /** Listeners hear, after commit, whose devices received messages (the sync notifier is one). */
@@ -43,13 +55,39 @@ export class ToDeviceService {
     const parsed = SendToDeviceBody.safeParse(body);
     if (!parsed.success) throw MatrixError.badJson('messages must map user IDs to device IDs to message contents');
     if (type.length === 0 || type.length > 255) throw MatrixError.invalidParam('The event type must be 1-255 characters');
-    const targets: Array<{ userId: string; deviceId: string; content: Record<string, unknown> }> = [];
+    const local: Messages = {};
+    const remote = new Map<string, Messages>();
     for (const [userId, byDevice] of Object.entries(parsed.data.messages)) {
       if (!isValidUserId(userId)) throw MatrixError.invalidParam(`${userId} is not a user ID`);
-      if (parseUserId(userId).serverName !== this.config.serverName) {
-        this.logger.warn('Dropped to-device messages for a user on another server: federation is not available yet');
-        continue;
-      }
+      const server = parseUserId(userId).serverName;
+      if (server === this.config.serverName) local[userId] = byDevice;
+      else remote.set(server, { ...(remote.get(server) ?? {}), [userId]: byDevice });
+    }
+    const stored = await this.deliver({ ...sender, txnId }, type, local);
+    // Only on the first request of a transaction, so that a retry does not send twice.
+    if (!stored || remote.size === 0) return;
+    const federation = this.gateway.current;
+    if (!federation) {
+      this.logger.warn('Dropped to-device messages for users on other servers: federation is not available');
+      return;
+    }
+    const messageId = createHash('sha256').update(`${sender.userId}\u0000${sender.deviceId}\u0000${txnId}`).digest('base64url').slice(0, 32);
+    for (const [server, messages] of remote) federation.sendToDevice(server, { sender: sender.userId, type, message_id: messageId, messages: messages as JsonObject });
+  }
+
+  /** Spec SS API `m.direct_to_device`: messages from a user of `origin` for our users, once per message ID. */
+  async receiveRemote(origin: string, content: Record<string, unknown>): Promise<void> {
+    const parsed = RemoteToDevice.safeParse(content);
+    if (!parsed.success || !isValidUserId(parsed.data.sender) || parseUserId(parsed.data.sender).serverName !== origin) return;
+    const local = Object.fromEntries(Object.entries(parsed.data.messages).filter(([userId]) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName));
+    // Remote senders share the empty device ID: their message IDs keep them apart.
+    await this.deliver({ userId: parsed.data.sender, deviceId: '', txnId: `${origin}|${parsed.data.message_id}` }, parsed.data.type, local);
+  }
+
+  /** Stores messages for local devices ('*' for all of a user's devices); false if the transaction was seen before. */
+  private async deliver(sender: { userId: string; deviceId: string; txnId: string }, type: string, messages: Messages): Promise<boolean> {
+    const targets: Array<{ userId: string; deviceId: string; content: Record<string, unknown> }> = [];
+    for (const [userId, byDevice] of Object.entries(messages)) {
       const existing = new Set((await this.devices.list(userId)).map((device) => device.deviceId));
       const wildcard = byDevice['*'];
       const chosen = new Map<string, Record<string, unknown>>();
@@ -57,11 +95,12 @@ export class ToDeviceService {
       for (const [deviceId, content] of Object.entries(byDevice)) if (deviceId !== '*' && existing.has(deviceId)) chosen.set(deviceId, content);
       for (const [deviceId, content] of chosen) targets.push({ userId, deviceId, content });
     }
-    const stored = await this.tx.run((em) => this.inbox.insert({ ...sender, txnId }, type, targets, em));
+    const stored = await this.tx.run((em) => this.inbox.insert(sender, type, targets, em));
     if (stored && targets.length > 0) {
       const userIds = [...new Set(targets.map((t) => t.userId))];
       for (const listener of this.listeners) listener(userIds);
     }
+    return stored;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import { isJsonObject, isValidUserId, parseUserId, type JsonObject } from '@hearth/protocol';
+import { DeviceListsService, ToDeviceService } from '@hearth/e2ee';
 import { FederatedRoomsService, ReceiptsService, TypingService } from '@hearth/rooms';
 
 /** Typing notices from other servers last this long unless renewed (the EDU carries no timeout). */
@@ -18,6 +19,8 @@ export class EduHandler {
     private readonly typing: TypingService,
     private readonly receipts: ReceiptsService,
     private readonly rooms: FederatedRoomsService,
+    private readonly toDevice: ToDeviceService,
+    private readonly deviceLists: DeviceListsService,
   ) {}
 
   async handle(origin: string, edus: readonly unknown[]): Promise<void> {
@@ -37,6 +40,11 @@ export class EduHandler {
         return this.handleTyping(origin, content);
       case 'm.receipt':
         return this.handleReceipts(origin, content);
+      case 'm.direct_to_device':
+        return this.toDevice.receiveRemote(origin, content);
+      case 'm.device_list_update':
+      case 'm.signing_key_update':
+        return this.handleDeviceListUpdate(origin, content);
       default:
         this.logger.debug(`ignored an EDU of type ${type} from ${origin}`);
     }
@@ -63,6 +71,16 @@ export class EduHandler {
         }
       }
     }
+  }
+
+  /**
+   * Our users who share a room with the user hear of the change in sync and query the keys
+   * afresh; we keep no copy of other servers' device lists, so there is nothing to resync.
+   */
+  private async handleDeviceListUpdate(origin: string, content: JsonObject): Promise<void> {
+    const userId = content.user_id;
+    if (typeof userId !== 'string' || !this.isFrom(origin, userId)) return;
+    await this.deviceLists.recordRemoteChange(userId);
   }
 
   private isFrom(origin: string, userId: string): boolean {

@@ -60,6 +60,10 @@ export class FederatedRoomsService {
     return this.tx.read((em) => this.visibility.aclAllows(serverName, roomId, em));
   }
 
+  serversSharingRoomsWith(userId: string): Promise<string[]> {
+    return this.tx.read((em) => this.state.serversSharingRoomsWith(userId, em));
+  }
+
   serversInRoom(roomId: string): Promise<string[]> {
     return this.tx.read((em) => this.state.joinedServers(roomId, em));
   }

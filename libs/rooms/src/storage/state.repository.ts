@@ -130,6 +130,19 @@ export class StateRepository {
     return rows.length > 0;
   }
 
+  /** Servers with a member joined to any room where `userId` is joined: who must hear of the user's device changes. */
+  async serversSharingRoomsWith(userId: string, em: EntityManager): Promise<string[]> {
+    const rows = await queryRows<{ server: string }>(
+      em,
+      `SELECT DISTINCT substring(b.state_key FROM position(':' IN b.state_key) + 1) AS server
+         FROM current_state a JOIN current_state b ON a.room_id = b.room_id
+        WHERE a.type = 'm.room.member' AND a.state_key = $1 AND a.membership = 'join'
+          AND b.type = 'm.room.member' AND b.membership = 'join'`,
+      [userId],
+    );
+    return rows.map((row) => row.server);
+  }
+
   /** Servers with at least one joined member, by the current state. */
   async joinedServers(roomId: string, em: EntityManager): Promise<string[]> {
     const rows = await queryRows<{ server: string }>(

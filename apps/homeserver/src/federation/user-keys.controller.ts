@@ -1,0 +1,54 @@
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { DevicesService } from '@hearth/accounts';
+import { DeviceListsService, KeysService } from '@hearth/e2ee';
+import { FederationAuthGuard } from '@hearth/federation';
+import { MatrixError, ZodBodyPipe } from '@hearth/http';
+import { isValidUserId, parseUserId } from '@hearth/protocol';
+import { ServerSigner } from '@hearth/signing';
+
+const QueryBody = z.object({ device_keys: z.record(z.string(), z.array(z.string())) });
+const ClaimBody = z.object({ one_time_keys: z.record(z.string(), z.record(z.string(), z.string())) });
+
+/** Spec SS API "End-to-End Encryption" and "Device Management": our users' devices and keys, for other servers. */
+@Controller('_matrix/federation/v1/user')
+@UseGuards(FederationAuthGuard)
+export class FederationUserKeysController {
+  constructor(
+    private readonly keys: KeysService,
+    private readonly devices: DevicesService,
+    private readonly deviceLists: DeviceListsService,
+    private readonly signer: ServerSigner,
+  ) {}
+
+  /** POST /_matrix/federation/v1/user/keys/query */
+  @Post('keys/query')
+  @HttpCode(200)
+  query(@Body(new ZodBodyPipe(QueryBody)) body: z.output<typeof QueryBody>) {
+    return this.keys.queryLocal(body.device_keys);
+  }
+
+  /** POST /_matrix/federation/v1/user/keys/claim */
+  @Post('keys/claim')
+  @HttpCode(200)
+  claim(@Body(new ZodBodyPipe(ClaimBody)) body: z.output<typeof ClaimBody>) {
+    return this.keys.claimLocal(body.one_time_keys);
+  }
+
+  /** GET /_matrix/federation/v1/user/devices/{userId} */
+  @Get('devices/:userId')
+  async devicesOf(@Param('userId') userId: string) {
+    if (!isValidUserId(userId) || parseUserId(userId).serverName !== this.signer.serverName) throw MatrixError.invalidParam('The user is not on this server');
+    const [list, keys, streamId] = await Promise.all([this.devices.list(userId), this.keys.queryLocal({ [userId]: [] }), this.deviceLists.positionOf(userId)]);
+    const keysOf = keys.device_keys[userId] ?? {};
+    return {
+      user_id: userId,
+      stream_id: streamId,
+      devices: list.map((device) => ({
+        device_id: device.deviceId,
+        ...(keysOf[device.deviceId] ? { keys: keysOf[device.deviceId] } : {}),
+        ...(device.displayName ? { device_display_name: device.displayName } : {}),
+      })),
+    };
+  }
+}
