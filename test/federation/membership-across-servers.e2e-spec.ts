@@ -58,4 +58,23 @@ describe('Federation: leave, kick, ban and invite rejection across servers', () 
     const sync = await membershipOnB();
     expect(sync.rooms?.invite?.[other]).toBeUndefined();
   });
+
+  it('a user of B knocks on a room of A, is let in with an invite, and joins', async () => {
+    const knockRoom = (await alice.post('/_matrix/client/v3/createRoom', {
+      preset: 'private_chat',
+      name: 'Knock here',
+      initial_state: [{ type: 'm.room.join_rules', state_key: '', content: { join_rule: 'knock' } }],
+    })).body.room_id as string;
+    const knocked = await bob.post(`/_matrix/client/v3/knock/${encodeURIComponent(knockRoom)}?via=${encodeURIComponent(a.serverName)}`, { reason: 'let me in' });
+    expect(knocked.status).toBe(200);
+    expect(knocked.body.room_id).toBe(knockRoom);
+    const onA = await alice.get(`/_matrix/client/v3/rooms/${encodeURIComponent(knockRoom)}/state/m.room.member/${encodeURIComponent(bobId())}`);
+    expect(onA.body).toMatchObject({ membership: 'knock', reason: 'let me in' });
+    const knockState = (await membershipOnB()).rooms?.knock?.[knockRoom]?.knock_state?.events as LooseBody[] | undefined;
+    expect(knockState?.find((e) => e.type === 'm.room.name')?.content).toEqual({ name: 'Knock here' });
+
+    expect((await alice.post(`/_matrix/client/v3/rooms/${encodeURIComponent(knockRoom)}/invite`, { user_id: bobId() })).status).toBe(200);
+    await eventually(async () => ((await membershipOnB()).rooms?.invite?.[knockRoom] ? true : undefined), 'the invite on B');
+    expect((await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(knockRoom)}`, {})).status).toBe(200);
+  });
 });

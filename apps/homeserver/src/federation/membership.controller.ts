@@ -42,6 +42,25 @@ export class FederationMembershipController {
     };
   }
 
+  /** GET /_matrix/federation/v1/make_knock/{roomId}/{userId} */
+  @Get('v1/make_knock/:roomId/:userId')
+  async makeKnock(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('userId') userId: string, @Query('ver') ver?: string | string[]) {
+    const template = await this.template(origin, roomId, userId, 'knock');
+    const supported = ver === undefined ? [] : typeof ver === 'string' ? [ver] : ver;
+    if (!supported.includes(template.roomVersion)) {
+      throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'Your server does not support the version of this room', { room_version: template.roomVersion });
+    }
+    return { room_version: template.roomVersion, event: template.event };
+  }
+
+  /** PUT /_matrix/federation/v1/send_knock/{roomId}/{eventId} */
+  @Put('v1/send_knock/:roomId/:eventId')
+  async sendKnock(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Body() body: unknown) {
+    const { event } = await this.membershipEvent(origin, roomId, eventId, body, 'knock');
+    await this.rooms.acceptMembership(event);
+    return { knock_room_state: await this.rooms.strippedState(roomId) };
+  }
+
   /** GET /_matrix/federation/v1/make_leave/{roomId}/{userId} */
   @Get('v1/make_leave/:roomId/:userId')
   async makeLeave(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('userId') userId: string) {

@@ -55,7 +55,7 @@ export class RemoteJoinService {
     if (!isJsonObject(template) || !isJsonObject(template.event)) throw new Error(`${server} sent no join template`);
     const version = getRoomVersion(typeof template.room_version === 'string' ? template.room_version : '1');
     if (!version || !SUPPORTED_ROOM_VERSIONS.includes(version.id)) throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'The room version is not supported here', { room_version: template.room_version });
-    const join = this.signedJoin(template.event, version, userId, content);
+    const join = this.signedMembership(template.event, version, userId, content, 'join');
     const eventId = computeEventId(join, version);
     const answer = await this.client.request(server, {
       method: 'PUT',
@@ -92,11 +92,44 @@ export class RemoteJoinService {
     await this.rooms.storeBackfill(version, join.event_id, events.sort((a, b) => b.depth - a.depth || (a.event_id < b.event_id ? 1 : -1)));
   }
 
-  private signedJoin(template: JsonObject, version: RoomVersion, userId: string, content: JsonObject): JsonObject {
+  /** Spec SS API "Knocking upon a room": make_knock, sign, send_knock; the room's stripped state comes back. */
+  async knock(roomId: string, userId: string, via: readonly string[], content: JsonObject): Promise<void> {
+    const candidates = [...new Set(via)].filter((server) => server !== this.config.serverName);
+    if (candidates.length === 0) throw MatrixError.notFound('No server to knock through is known');
+    let lastError: unknown;
+    for (const server of candidates) {
+      try {
+        return await this.knockThrough(server, roomId, userId, content);
+      } catch (error) {
+        lastError = error;
+        if (error instanceof FederationRequestError && error.status === 403) break;
+      }
+    }
+    throw asClientError(lastError);
+  }
+
+  private async knockThrough(server: string, roomId: string, userId: string, content: JsonObject): Promise<void> {
+    const template = await this.client.request(server, {
+      method: 'GET',
+      path: `/_matrix/federation/v1/make_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`,
+      query: { ver: SUPPORTED_ROOM_VERSIONS },
+    });
+    if (!isJsonObject(template) || !isJsonObject(template.event)) throw new Error(`${server} sent no knock template`);
+    const version = getRoomVersion(typeof template.room_version === 'string' ? template.room_version : '1');
+    if (!version || !version.knockJoinRule) throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'The room version does not allow knocking', { room_version: template.room_version });
+    const knock = this.signedMembership(template.event, version, userId, content, 'knock');
+    const eventId = computeEventId(knock, version);
+    const answer = await this.client.request(server, { method: 'PUT', path: `/_matrix/federation/v1/send_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`, body: knock });
+    const roomState = isJsonObject(answer) && Array.isArray(answer.knock_room_state) ? answer.knock_room_state.filter(isJsonObject) : [];
+    const event = await this.verifier.verify(knock, version, roomId);
+    await this.rooms.storeOutOfRoomMembership(version, { ...event, unsigned: { knock_room_state: roomState } });
+  }
+
+  private signedMembership(template: JsonObject, version: RoomVersion, userId: string, content: JsonObject, membership: 'join' | 'knock'): JsonObject {
     const { signatures: _s, hashes: _h, unsigned: _u, event_id: _id, ...rest } = template;
-    if (rest.type !== 'm.room.member' || rest.state_key !== userId || rest.sender !== userId) throw new Error('the join template is for someone else');
+    if (rest.type !== 'm.room.member' || rest.state_key !== userId || rest.sender !== userId) throw new Error(`the ${membership} template is for someone else`);
     const templateContent = isJsonObject(rest.content) ? rest.content : {};
-    return this.signer.signEvent({ ...rest, origin_server_ts: Date.now(), content: { ...templateContent, ...content, membership: 'join' } }, version);
+    return this.signer.signEvent({ ...rest, origin_server_ts: Date.now(), content: { ...templateContent, ...content, membership } }, version);
   }
 
   /** Events that fail verification are left out; the auth checks later find what is missing. */

@@ -33,6 +33,15 @@ export class RoomJoinService {
     return { room_id: roomId };
   }
 
+  /** Spec CS API `POST /knock/{roomIdOrAlias}`: local when this server is in the room, else through its servers. */
+  async knock(target: string, userId: string, via: readonly string[], profile: JsonObject, reason?: string): Promise<{ room_id: string }> {
+    const { roomId, servers } = await this.resolve(target);
+    const candidates = [...via, ...servers, ...serverOfRoomId(roomId)].filter((server) => isValidServerName(server) && server !== this.config.serverName);
+    if (candidates.length === 0 || (await this.rooms.isServerJoined(roomId, this.config.serverName))) return this.membership.knock(roomId, userId, profile, reason);
+    await this.remote.knock(roomId, userId, candidates, reason === undefined ? profile : { ...profile, reason });
+    return { room_id: roomId };
+  }
+
   private async resolve(target: string): Promise<{ roomId: string; servers: string[] }> {
     if (isValidRoomId(target)) return { roomId: target, servers: [] };
     if (!isValidRoomAlias(target)) throw MatrixError.invalidParam('Not a room ID or alias');

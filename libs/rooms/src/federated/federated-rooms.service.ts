@@ -11,6 +11,7 @@ import { StateRepository } from '../storage/state.repository';
 import { EventStream } from '../streams/event-stream';
 import { FederatedEventRepository } from './federated-event.repository';
 import { PeerVisibility } from './peer-visibility';
+import { STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { MissingEventsError, RejectedEventError } from './rejected-event';
 import { RemoteEventReceiver, type ReceiveOutcome } from './remote-event-receiver';
 
@@ -158,6 +159,14 @@ export class FederatedRoomsService {
    */
   async storeRemoteInvite(version: RoomVersion, invite: RoomEvent, inviteRoomState: readonly JsonObject[]): Promise<void> {
     await this.storeOutOfRoomMembership(version, { ...invite, unsigned: { ...(invite.unsigned ?? {}), invite_room_state: [...inviteRoomState] } });
+  }
+
+  /** Spec "Stripped state": what a knocking server's user sees of the room. */
+  async strippedState(roomId: string): Promise<JsonObject[]> {
+    return this.tx.read(async (em) => {
+      const tuples = [...STRIPPED_STATE_TYPES].map((type) => stateKeyTuple(type, ''));
+      return [...(await this.state.currentState(roomId, em, tuples)).values()].map(strip);
+    });
   }
 
   /** Our user's membership in a room this server is not in (an invite, its rejection, a knock), as the room's newest event here. */

@@ -15,9 +15,9 @@ export function strip(event: RoomEvent): JsonObject {
   return { type: event.type, state_key: event.state_key ?? '', content: event.content, sender: event.sender };
 }
 
-/** What another server sent with an invite (`unsigned.invite_room_state`), kept only if shaped as stripped state. */
+/** What another server sent with an invite or a knock (`unsigned.invite_room_state`, `knock_room_state`), kept only if shaped as stripped state. */
 export function inviteRoomStateOf(event: RoomEvent): JsonObject[] | undefined {
-  const listed = event.unsigned?.invite_room_state;
+  const listed = event.unsigned?.invite_room_state ?? event.unsigned?.knock_room_state;
   if (!Array.isArray(listed)) return undefined;
   return listed.filter(
     (item): item is JsonObject => isJsonObject(item) && typeof item.type === 'string' && typeof item.state_key === 'string' && isJsonObject(item.content) && typeof item.sender === 'string',

@@ -43,8 +43,14 @@ export class MembershipController {
   /** POST /_matrix/client/v3/knock/{roomIdOrAlias} */
   @Post('knock/:roomIdOrAlias')
   @HttpCode(200)
-  async knock(@Requester() who: Requester, @Param('roomIdOrAlias') target: string, @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>) {
-    return this.membership.knock(target, who.userId, await this.ownProfile(who), body?.reason);
+  async knock(
+    @Requester() who: Requester,
+    @Param('roomIdOrAlias') target: string,
+    @Query('via') via?: string | string[],
+    @Query('server_name') serverName?: string | string[],
+    @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>,
+  ) {
+    return this.joins.knock(target, who.userId, [...asList(via), ...asList(serverName)], await this.ownProfile(who), body?.reason);
   }
 
   /** POST /_matrix/client/v3/rooms/{roomId}/leave */
