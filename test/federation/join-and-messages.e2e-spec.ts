@@ -1,4 +1,4 @@
-import { eventually, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
+import { eventually, federationRequest, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
 
 async function timeline(client: TestClient, roomId: string): Promise<LooseBody[]> {
   const res = await client.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=50`);
@@ -14,7 +14,10 @@ describe('Federation: a user on B joins a room on A, and messages flow both ways
 
   beforeAll(async () => {
     const certificate = makeTestCertificate();
-    [a, b] = await Promise.all([startFederatingHomeserver(certificate, { registration: 'open' }), startFederatingHomeserver(certificate, { registration: 'open' })]);
+    [a, b] = await Promise.all([
+      startFederatingHomeserver(certificate, { registration: 'open', federation: { public_rooms: true } }),
+      startFederatingHomeserver(certificate, { registration: 'open' }),
+    ]);
     [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
     const created = await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat', room_alias_name: 'lobby', name: 'Lobby' });
     expect(created.status).toBe(200);
@@ -85,7 +88,6 @@ describe('Federation: a user on B joins a room on A, and messages flow both ways
   });
 
   it('serves events and state to a server in the room, and nothing to one that is not', async () => {
-    const { federationRequest } = await import('../support');
     const events = await timeline(alice, roomId);
     const anEvent = events[0]!.event_id as string;
     const asB = await federationRequest(a.federationUrl, 'GET', `/_matrix/federation/v1/event/${encodeURIComponent(anEvent)}`, undefined, { origin: b.serverName, key: b.signingKey, destination: a.serverName });
@@ -118,6 +120,15 @@ describe('Federation: a user on B joins a room on A, and messages flow both ways
     expect(joined.status).toBe(200);
     const members = await alice.get(`/_matrix/client/v3/rooms/${encodeURIComponent(privateRoom)}/joined_members`);
     expect(Object.keys(members.body.joined).sort()).toEqual([aliceId(), bobId()].sort());
+  });
+
+  it('lists its public rooms to other servers when the operator allows it, and not otherwise', async () => {
+    const published = (await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat', visibility: 'public', name: 'Published' })).body.room_id as string;
+    const asB = await federationRequest(a.federationUrl, 'GET', '/_matrix/federation/v1/publicRooms?limit=10', undefined, { origin: b.serverName, key: b.signingKey, destination: a.serverName });
+    expect(asB.status).toBe(200);
+    expect((asB.body.chunk as LooseBody[]).map((room) => room.room_id)).toContain(published);
+    const closed = await federationRequest(b.federationUrl, 'GET', '/_matrix/federation/v1/publicRooms', undefined, { origin: a.serverName, key: a.signingKey, destination: b.serverName });
+    expect(closed.status).toBe(403);
   });
 
   it('refuses to join an invite-only room without an invite', async () => {

@@ -45,6 +45,7 @@ import { FederationEventsController } from './federation/events.controller';
 import { FederationTransactionsController } from './federation/transactions.controller';
 import { FederationInviteController } from './federation/invite.controller';
 import { FederationUserKeysController } from './federation/user-keys.controller';
+import { FederationPublicRoomsController } from './federation/public-rooms.controller';
 import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
@@ -98,6 +99,7 @@ export class AppModule {
         FederationTransactionsController,
         FederationInviteController,
         FederationUserKeysController,
+        FederationPublicRoomsController,
         AdminServerController,
         AdminUsersController,
         AdminRegistrationTokensController,

@@ -110,12 +110,14 @@ export const configFileSchema = z
         /** Notaries asked for a server's keys when the server itself does not answer. */
         trusted_key_servers: z.array(serverName).default([]),
         request_timeout_seconds: positiveInt.default(30),
+        /** Serve the public room directory to other servers (off, as in Synapse: the list is for our users). */
+        public_rooms: booleanLike.default(false),
       })
       .strict()
       .refine((federation) => federation.listen === undefined || (federation.tls_cert !== undefined && federation.tls_key !== undefined), {
         error: 'federation.listen needs tls_cert and tls_key (HEARTH_TLS_CERT, HEARTH_TLS_KEY)',
       })
-      .default({ verify_tls: true, deny: [], trusted_key_servers: [], request_timeout_seconds: 30 }),
+      .default({ verify_tls: true, deny: [], trusted_key_servers: [], request_timeout_seconds: 30, public_rooms: false }),
     well_known: z
       .object({
         server: z.string().optional(),

@@ -58,6 +58,8 @@ export interface FederationConfig {
   readonly deny: readonly string[];
   readonly trustedKeyServers: readonly string[];
   readonly requestTimeoutMs: number;
+  /** Whether other servers may list our public room directory. */
+  readonly publicRooms: boolean;
 }
 
 export interface JwtLoginConfig {

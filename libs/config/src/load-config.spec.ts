@@ -134,6 +134,7 @@ describe('loadConfig', () => {
       deny: [],
       trustedKeyServers: [],
       requestTimeoutMs: 30_000,
+      publicRooms: false,
     });
     expect(loadConfig({ cwd: dir, env: {} }).federation.verifyTls).toBe(true);
     expect(problemsOf(() => buildConfig({ federation: { listen: '0.0.0.0:8448' } }))).toEqual([

@@ -143,6 +143,7 @@ function toFederationConfig(federation: ParsedConfigFile['federation'], cwd: str
     deny: federation.deny,
     trustedKeyServers: federation.trusted_key_servers,
     requestTimeoutMs: federation.request_timeout_seconds * 1000,
+    publicRooms: federation.public_rooms,
   };
 }
 
