@@ -126,7 +126,7 @@ describe('Federation: a user on B joins a room on A, and messages flow both ways
     const published = (await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat', visibility: 'public', name: 'Published' })).body.room_id as string;
     const asB = await federationRequest(a.federationUrl, 'GET', '/_matrix/federation/v1/publicRooms?limit=10', undefined, { origin: b.serverName, key: b.signingKey, destination: a.serverName });
     expect(asB.status).toBe(200);
-    expect((asB.body.chunk as LooseBody[]).map((room) => room.room_id)).toContain(published);
+    expect((asB.body.chunk as LooseBody[]).map((room) => room.room_id as string)).toContain(published);
     const closed = await federationRequest(b.federationUrl, 'GET', '/_matrix/federation/v1/publicRooms', undefined, { origin: a.serverName, key: a.signingKey, destination: b.serverName });
     expect(closed.status).toBe(403);
   });
