@@ -119,6 +119,24 @@ describe('Federation: server keys, notaries and X-Matrix request authentication 
     });
   });
 
+  it('tells a third party whose OpenID token it holds, and nothing for a bad token', async () => {
+    const ana = await signUp(a.url, 'ana');
+    const issued = await ana.post(`/_matrix/client/v3/user/${encodeURIComponent(`@ana:${a.serverName}`)}/openid/request_token`, {});
+    expect(issued.status).toBe(200);
+    expect(issued.body).toMatchObject({ token_type: 'Bearer', matrix_server_name: a.serverName, expires_in: 3600 });
+    const info = await federationRequest(a.federationUrl, 'GET', `/_matrix/federation/v1/openid/userinfo?access_token=${issued.body.access_token as string}`, undefined, {
+      origin: 'x',
+      key: a.signingKey,
+      destination: 'y',
+      authorization: null,
+    });
+    expect(info.body).toEqual({ sub: `@ana:${a.serverName}` });
+    const bad = await federationRequest(a.federationUrl, 'GET', '/_matrix/federation/v1/openid/userinfo?access_token=hot_nope', undefined, { origin: 'x', key: a.signingKey, destination: 'y', authorization: null });
+    expect(bad.status).toBe(401);
+    expect(bad.body.errcode).toBe('M_UNKNOWN_TOKEN');
+    expect((await ana.post(`/_matrix/client/v3/user/${encodeURIComponent(`@someone:${a.serverName}`)}/openid/request_token`, {})).status).toBe(403);
+  });
+
   it('refuses servers outside its allow-list with 403 M_FORBIDDEN', async () => {
     const res = await federationRequest(strict.federationUrl, 'GET', '/_matrix/federation/v1/query/profile?user_id=%40x%3Ay', undefined, {
       origin: a.serverName,

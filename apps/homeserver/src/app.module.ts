@@ -46,6 +46,8 @@ import { FederationTransactionsController } from './federation/transactions.cont
 import { FederationInviteController } from './federation/invite.controller';
 import { FederationUserKeysController } from './federation/user-keys.controller';
 import { FederationPublicRoomsController } from './federation/public-rooms.controller';
+import { FederationOpenIdController } from './federation/openid.controller';
+import { OpenIdController } from './client/openid.controller';
 import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
@@ -100,6 +102,8 @@ export class AppModule {
         FederationInviteController,
         FederationUserKeysController,
         FederationPublicRoomsController,
+        FederationOpenIdController,
+        OpenIdController,
         AdminServerController,
         AdminUsersController,
         AdminRegistrationTokensController,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RoomSharingFromState, RoomsModule } from '@hearth/rooms';
 import { AccountLifeService } from './account/account-life.service';
+import { OpenIdTokensService } from './openid/openid-tokens.service';
 import { AccountDataEntity } from './account-data/account-data.entity';
 import { AccountDataRepository } from './account-data/account-data.repository';
 import { AccountDataService } from './account-data/account-data.service';
@@ -50,6 +51,7 @@ import { UserRepository } from './users/user.repository';
     ]),
   ],
   providers: [
+    OpenIdTokensService,
     UserRepository,
     ProfileRepository,
     DeviceRepository,
@@ -76,6 +78,6 @@ import { UserRepository } from './users/user.repository';
     ProfilesService,
     { provide: ROOM_SHARING, useExisting: RoomSharingFromState },
   ],
-  exports: [ProfilesService, AccountDataService, AdminGuard, AdminUsersService, AccountLifeService, PasswordHasher, RegistrationTokensService, TokensService, DevicesService, UiaService, RegistrationService, LoginService, AccessTokenGuard, HandlePolicy, AccountCreator],
+  exports: [OpenIdTokensService, ProfilesService, AccountDataService, AdminGuard, AdminUsersService, AccountLifeService, PasswordHasher, RegistrationTokensService, TokensService, DevicesService, UiaService, RegistrationService, LoginService, AccessTokenGuard, HandlePolicy, AccountCreator],
 })
 export class AccountsModule {}

@@ -18,3 +18,4 @@ export { UIA_STAGES, type UiaFlow } from './uia/uia-stage';
 export { UiaService } from './uia/uia.service';
 export { AccountCreator } from './users/account-creator';
 export { HandlePolicy } from './users/handle-policy';
+export { OpenIdTokensService } from './openid/openid-tokens.service';
