@@ -1,6 +1,7 @@
 export { E2eeModule } from './e2ee.module';
 export type { ToDeviceMessage } from './to-device/to-device.repository';
 export { ToDeviceService } from './to-device/to-device.service';
-export { KeysService } from './keys/keys.service';
+export { KeysService, type KeysQueryAnswer } from './keys/keys.service';
+export { CrossSigningService } from './cross-signing/cross-signing.service';
 export { DeviceListsService, type DeviceChange } from './device-lists/device-lists.service';
 export { RemoteE2eeGateway, type RemoteE2ee } from './federation/remote-e2ee-gateway';

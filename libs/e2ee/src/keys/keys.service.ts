@@ -9,7 +9,8 @@ import { TransactionRunner } from '@hearth/storage';
 import { DeviceListsService } from '../device-lists/device-lists.service';
 import { DeviceKeysRepository, type JsonRecord, type OneTimeKey } from './device-keys.repository';
 import { RemoteE2eeGateway, type RemoteE2ee } from '../federation/remote-e2ee-gateway';
-import { checkedRemoteDeviceKeys } from './remote-device-keys';
+import { checkedRemoteDeviceKeys, keysOfUsers } from './remote-device-keys';
+import { CrossSigningService, mergeSignatures } from '../cross-signing/cross-signing.service';
 
 const KeyMap = z.record(z.string().max(255), z.union([z.string(), z.record(z.string(), z.unknown())]));
 const UploadBody = z.object({
@@ -28,6 +29,14 @@ const UploadBody = z.object({
 });
 const QueryBody = z.object({ device_keys: z.record(z.string(), z.array(z.string())), timeout: z.number().optional() });
 const ClaimBody = z.object({ one_time_keys: z.record(z.string(), z.record(z.string(), z.string())), timeout: z.number().optional() });
+
+/** Spec `POST /keys/query` (and `/user/keys/query` for other servers, without user-signing keys). */
+export interface KeysQueryAnswer {
+  device_keys: Record<string, Record<string, JsonRecord>>;
+  master_keys: Record<string, JsonObject>;
+  self_signing_keys: Record<string, JsonObject>;
+  user_signing_keys: Record<string, JsonObject>;
+}
 
 interface Device {
   readonly userId: string;
@@ -48,6 +57,7 @@ export class KeysService {
     private readonly tx: TransactionRunner,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     private readonly gateway: RemoteE2eeGateway,
+    private readonly crossSigning: CrossSigningService,
   ) {}
 
   /** POST /keys/upload */
@@ -86,11 +96,11 @@ export class KeysService {
   }
 
   /** POST /keys/query */
-  async query(body: unknown): Promise<{ device_keys: Record<string, Record<string, JsonRecord>>; failures: Record<string, JsonObject> }> {
+  async query(body: unknown, requester?: string): Promise<KeysQueryAnswer & { failures: Record<string, JsonObject> }> {
     const parsed = QueryBody.safeParse(body);
     if (!parsed.success) throw MatrixError.badJson('device_keys must map user IDs to lists of device IDs');
     const { local, remote } = this.splitByServer(Object.keys(parsed.data.device_keys));
-    const result = await this.queryLocal(Object.fromEntries(local.map((userId) => [userId, parsed.data.device_keys[userId] ?? []])));
+    const result = await this.queryLocal(Object.fromEntries(local.map((userId) => [userId, parsed.data.device_keys[userId] ?? []])), requester);
     const failures: Record<string, JsonObject> = {};
     await Promise.all(
       [...remote].map(async ([server, userIds]) => {
@@ -98,28 +108,33 @@ export class KeysService {
         try {
           const answer = await this.requireRemote().queryKeys(server, asked, timeoutOf(parsed.data.timeout));
           Object.assign(result.device_keys, checkedRemoteDeviceKeys(answer, userIds));
+          Object.assign(result.master_keys, keysOfUsers(answer.master_keys, userIds));
+          Object.assign(result.self_signing_keys, keysOfUsers(answer.self_signing_keys, userIds));
         } catch (error) {
           failures[server] = failureOf(error);
         }
       }),
     );
-    return { device_keys: result.device_keys, failures };
+    return { ...result, failures };
   }
 
   /** Keys of this server's users only: what /keys/query answers locally and what other servers ask for. */
-  async queryLocal(deviceKeys: Readonly<Record<string, readonly string[]>>): Promise<{ device_keys: Record<string, Record<string, JsonRecord>> }> {
+  async queryLocal(deviceKeys: Readonly<Record<string, readonly string[]>>, requester?: string): Promise<KeysQueryAnswer> {
     const local = Object.keys(deviceKeys).filter((userId) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName);
     const wanted = local.map((userId) => ({ userId, deviceIds: [...(deviceKeys[userId] ?? [])] }));
-    const found = await this.tx.read((em) => this.keys.keysOf(wanted, em));
+    const [found, crossSigning] = await this.tx.read(async (em) => [await this.keys.keysOf(wanted, em), await this.crossSigning.view(local, requester, em)] as const);
     const result: Record<string, Record<string, JsonRecord>> = Object.fromEntries(local.map((userId) => [userId, {}]));
     for (const userId of local) {
       const names = new Map((await this.devices.list(userId)).map((d) => [d.deviceId, d.displayName]));
       for (const row of found.filter((r) => r.userId === userId && names.has(r.deviceId))) {
         const displayName = names.get(row.deviceId);
-        (result[userId] as Record<string, JsonRecord>)[row.deviceId] = { ...row.keys, ...(displayName ? { unsigned: { device_display_name: displayName } } : {}) };
+        const signatures = crossSigning.deviceSignatures.filter((s) => s.targetUserId === userId && s.targetKeyId === row.deviceId);
+        const keys = signatures.length > 0 ? mergeSignatures(row.keys as JsonObject, signatures) : row.keys;
+        (result[userId] as Record<string, JsonRecord>)[row.deviceId] = { ...keys, ...(displayName ? { unsigned: { device_display_name: displayName } } : {}) };
       }
     }
-    return { device_keys: result };
+    const { master_keys, self_signing_keys, user_signing_keys } = crossSigning;
+    return { device_keys: result, master_keys, self_signing_keys, user_signing_keys };
   }
 
   /** POST /keys/claim */

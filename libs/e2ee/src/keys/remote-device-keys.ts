@@ -30,3 +30,14 @@ function isSelfSigned(keys: JsonObject, userId: string, deviceId: string): boole
     return false;
   }
 }
+
+/** Another server's cross-signing keys for the users asked about, each naming its own user. */
+export function keysOfUsers(listed: unknown, userIds: readonly string[]): Record<string, JsonObject> {
+  if (!isJsonObject(listed)) return {};
+  const result: Record<string, JsonObject> = {};
+  for (const userId of userIds) {
+    const key = listed[userId];
+    if (isJsonObject(key) && key.user_id === userId) result[userId] = key;
+  }
+  return result;
+}
