@@ -48,6 +48,7 @@ import { FederationUserKeysController } from './federation/user-keys.controller'
 import { FederationPublicRoomsController } from './federation/public-rooms.controller';
 import { FederationOpenIdController } from './federation/openid.controller';
 import { OpenIdController } from './client/openid.controller';
+import { RoomKeysController } from './client/e2ee/room-keys.controller';
 import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
@@ -104,6 +105,7 @@ export class AppModule {
         FederationPublicRoomsController,
         FederationOpenIdController,
         OpenIdController,
+        RoomKeysController,
         AdminServerController,
         AdminUsersController,
         AdminRegistrationTokensController,

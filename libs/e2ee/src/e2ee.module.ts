@@ -4,6 +4,8 @@ import { DeviceListsService } from './device-lists/device-lists.service';
 import { RemoteE2eeGateway } from './federation/remote-e2ee-gateway';
 import { CrossSigningRepository } from './cross-signing/cross-signing.repository';
 import { CrossSigningService } from './cross-signing/cross-signing.service';
+import { KeyBackupRepository } from './key-backup/key-backup.repository';
+import { KeyBackupService } from './key-backup/key-backup.service';
 import { DeviceKeysRepository } from './keys/device-keys.repository';
 import { KeysService } from './keys/keys.service';
 import { ToDeviceRepository } from './to-device/to-device.repository';
@@ -12,7 +14,7 @@ import { ToDeviceService } from './to-device/to-device.service';
 /** End-to-end encryption support: send-to-device messaging, device, one-time and fallback keys, device lists; other servers' users through federation. */
 @Module({
   imports: [AccountsModule],
-  providers: [RemoteE2eeGateway, CrossSigningRepository, CrossSigningService, ToDeviceRepository, ToDeviceService, DeviceKeysRepository, KeysService, DeviceListsService],
-  exports: [CrossSigningService, ToDeviceService, KeysService, DeviceListsService, RemoteE2eeGateway],
+  providers: [KeyBackupRepository, KeyBackupService, RemoteE2eeGateway, CrossSigningRepository, CrossSigningService, ToDeviceRepository, ToDeviceService, DeviceKeysRepository, KeysService, DeviceListsService],
+  exports: [KeyBackupService, CrossSigningService, ToDeviceService, KeysService, DeviceListsService, RemoteE2eeGateway],
 })
 export class E2eeModule {}

@@ -5,3 +5,4 @@ export { KeysService, type KeysQueryAnswer } from './keys/keys.service';
 export { CrossSigningService } from './cross-signing/cross-signing.service';
 export { DeviceListsService, type DeviceChange } from './device-lists/device-lists.service';
 export { RemoteE2eeGateway, type RemoteE2ee } from './federation/remote-e2ee-gateway';
+export { KeyBackupService, type BackupScope } from './key-backup/key-backup.service';
