@@ -163,6 +163,21 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
     megolm.free();
   });
 
+  it('shows the other server’s user’s cross-signing keys and tells of their change', async () => {
+    const since = (await alice.client.get(`${V3}/sync?timeout=0`)).body.next_batch as string;
+    const master = new Olm.PkSigning();
+    const masterPublic = master.init_with_seed(new Uint8Array(32).fill(7));
+    const upload = await bob.client.post(`${V3}/keys/device_signing/upload`, { master_key: { user_id: bob.userId, usage: ['master'], keys: { [`ed25519:${masterPublic}`]: masterPublic } } });
+    master.free();
+    expect(upload.status).toBe(200);
+    await eventually(async () => {
+      const lists = (await alice.client.get(`${V3}/sync?timeout=0&since=${since}`)).body.device_lists as LooseBody | undefined;
+      return (lists?.changed as string[] | undefined)?.includes(bob.userId) ? true : undefined;
+    }, 'bob’s signing-key change in alice’s sync');
+    const keys = await alice.client.post(`${V3}/keys/query`, { device_keys: { [bob.userId]: [] } });
+    expect(keys.body.master_keys[bob.userId].keys).toEqual({ [`ed25519:${masterPublic}`]: masterPublic });
+  });
+
   it('tells the user on A when the user on B adds a device', async () => {
     const since = (await alice.client.get(`${V3}/sync?timeout=0`)).body.next_batch as string;
     const second = await device(b, 'bob', 'BOBPHONE', false);

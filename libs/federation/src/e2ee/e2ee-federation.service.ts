@@ -34,8 +34,9 @@ export class E2eeFederationService implements OnModuleInit {
       sendToDevice: (server, content) => this.sender.sendEdus([server], [{ edu_type: 'm.direct_to_device', content }]),
     });
     this.deviceLists.onChange((userId, changes) => {
-      if (!userId.endsWith(`:${this.config.serverName}`) || changes.length === 0) return;
-      this.announce(userId, changes).catch((error: unknown) => this.logger.warn(`Could not announce a device-list change: ${String(error)}`));
+      if (!userId.endsWith(`:${this.config.serverName}`)) return;
+      const announced = changes.length > 0 ? this.announce(userId, changes) : this.announceSigningKeys(userId);
+      announced.catch((error: unknown) => this.logger.warn(`Could not announce a device-list change: ${String(error)}`));
     });
   }
 
@@ -46,6 +47,17 @@ export class E2eeFederationService implements OnModuleInit {
     ]);
     if (!isJsonObject(answer)) throw new Error(`${server} answered without a JSON object`);
     return answer;
+  }
+
+  /** Spec SS API `m.signing_key_update`: a change without a device change is a change of cross-signing keys or signatures. */
+  private async announceSigningKeys(userId: string): Promise<void> {
+    const servers = (await this.rooms.serversSharingRoomsWith(userId)).filter((server) => server !== this.config.serverName);
+    if (servers.length === 0) return;
+    const keys = await this.keys.queryLocal({ [userId]: [] });
+    const master = keys.master_keys[userId];
+    const selfSigning = keys.self_signing_keys[userId];
+    if (!master && !selfSigning) return;
+    this.sender.sendEdus(servers, [{ edu_type: 'm.signing_key_update', content: { user_id: userId, ...(master ? { master_key: master } : {}), ...(selfSigning ? { self_signing_key: selfSigning } : {}) } }]);
   }
 
   /** Spec SS API "Device Management": one `m.device_list_update` per changed device, chained by `prev_id`. */
