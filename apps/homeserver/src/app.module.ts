@@ -11,6 +11,8 @@ import { ALL_MIGRATIONS } from '@hearth/migrations';
 import { type DatabaseEndpoint, StorageModule } from '@hearth/storage';
 import { AdminRegistrationTokensController } from './admin/admin-registration-tokens.controller';
 import { AdminServerController } from './admin/admin-server.controller';
+import { AdminDestinationsController } from './admin/admin-destinations.controller';
+import { DeliveryModule } from '@hearth/delivery';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AccountController } from './client/account.controller';
 import { AccountDataController } from './client/account-data.controller';
@@ -64,6 +66,7 @@ export class AppModule {
         RateLimitModule,
         SigningModule,
         FederationModule,
+        DeliveryModule,
         AccountsModule,
         RoomsModule,
         SyncModule,
@@ -107,6 +110,7 @@ export class AppModule {
         OpenIdController,
         RoomKeysController,
         AdminServerController,
+        AdminDestinationsController,
         AdminUsersController,
         AdminRegistrationTokensController,
         FederationVersionController,

@@ -118,6 +118,15 @@ export const configFileSchema = z
         error: 'federation.listen needs tls_cert and tls_key (HEARTH_TLS_CERT, HEARTH_TLS_KEY)',
       })
       .default({ verify_tls: true, deny: [], trusted_key_servers: [], request_timeout_seconds: 30, public_rooms: false }),
+    delivery: z
+      .object({
+        /** Whether `hearth start` also sends outbound federation; `hearth worker` always does. */
+        consume: booleanLike.default(true),
+        /** The longest wait between attempts at a failing server. */
+        max_retry_interval_minutes: positiveInt.default(60),
+      })
+      .strict()
+      .default({ consume: true, max_retry_interval_minutes: 60 }),
     well_known: z
       .object({
         server: z.string().optional(),

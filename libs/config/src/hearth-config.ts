@@ -38,6 +38,11 @@ export interface HearthConfig {
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits only). */
   readonly trustProxy: boolean;
   readonly federation: FederationConfig;
+  readonly delivery: {
+    /** Whether this process sends outbound federation (BullMQ consumer, or the in-process runner). */
+    readonly consume: boolean;
+    readonly maxRetryIntervalMs: number;
+  };
   readonly wellKnown: {
     /** `m.server` delegation; when absent, /.well-known/matrix/server answers 404. */
     readonly server?: string;

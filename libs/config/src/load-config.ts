@@ -94,6 +94,7 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
     },
     trustProxy: file.trust_proxy,
     federation: toFederationConfig(file.federation, cwd),
+    delivery: { consume: file.delivery.consume, maxRetryIntervalMs: file.delivery.max_retry_interval_minutes * 60 * 1000 },
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
   };
 }

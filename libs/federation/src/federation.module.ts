@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeliveryModule } from '@hearth/delivery';
 import { E2eeModule } from '@hearth/e2ee';
 import { RoomsModule } from '@hearth/rooms';
 import { E2eeFederationService } from './e2ee/e2ee-federation.service';
@@ -20,7 +21,7 @@ import { TransactionReceiver } from './receiving/transaction-receiver';
 import { FederationSender } from './sending/federation-sender';
 
 @Module({
-  imports: [RoomsModule, E2eeModule],
+  imports: [RoomsModule, E2eeModule, DeliveryModule],
   providers: [
     ServerKeysService,
     FederationPolicy,

@@ -22,3 +22,4 @@ export { FederatedRoomsService, type RemoteMembership, type StateWithAuthChain }
 export { MissingEventsError, RejectedEventError } from './federated/rejected-event';
 export type { ReceiveOutcome } from './federated/remote-event-receiver';
 export { RemoteInviteGateway, type InviteCountersigner } from './federated/remote-invite-gateway';
+export { EventOutboxGateway, type OutboxRecorder } from './federated/event-outbox-gateway';

@@ -31,6 +31,7 @@ import { FederatedEventRepository } from './federated/federated-event.repository
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
 import { RemoteInviteGateway } from './federated/remote-invite-gateway';
+import { EventOutboxGateway } from './federated/event-outbox-gateway';
 import { RemoteEventReceiver } from './federated/remote-event-receiver';
 import { RoomTimelines } from './sync/room-timelines';
 
@@ -69,7 +70,8 @@ import { RoomTimelines } from './sync/room-timelines';
     PeerVisibility,
     FederatedRoomsService,
     RemoteInviteGateway,
+    EventOutboxGateway,
   ],
-  exports: [FederatedRoomsService, RemoteInviteGateway, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+  exports: [FederatedRoomsService, RemoteInviteGateway, EventOutboxGateway, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })
 export class RoomsModule {}

@@ -7,8 +7,8 @@ export interface RemoteE2ee {
   queryKeys(server: string, deviceKeys: Record<string, string[]>, timeoutMs: number): Promise<JsonObject>;
   /** Spec SS API `POST /user/keys/claim`: the answer's body. */
   claimKeys(server: string, oneTimeKeys: Record<string, Record<string, string>>, timeoutMs: number): Promise<JsonObject>;
-  /** An `m.direct_to_device` EDU for the server. */
-  sendToDevice(server: string, content: JsonObject): void;
+  /** An `m.direct_to_device` EDU for the server, recorded durably before this resolves. */
+  sendToDevice(server: string, content: JsonObject): Promise<void>;
 }
 
 @Injectable()

@@ -72,7 +72,7 @@ export class ToDeviceService {
       return;
     }
     const messageId = createHash('sha256').update(`${sender.userId}\u0000${sender.deviceId}\u0000${txnId}`).digest('base64url').slice(0, 32);
-    for (const [server, messages] of remote) federation.sendToDevice(server, { sender: sender.userId, type, message_id: messageId, messages: messages as JsonObject });
+    for (const [server, messages] of remote) await federation.sendToDevice(server, { sender: sender.userId, type, message_id: messageId, messages: messages as JsonObject });
   }
 
   /** Spec SS API `m.direct_to_device`: messages from a user of `origin` for our users, once per message ID. */

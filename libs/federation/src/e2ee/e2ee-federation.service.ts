@@ -57,7 +57,7 @@ export class E2eeFederationService implements OnModuleInit {
     const master = keys.master_keys[userId];
     const selfSigning = keys.self_signing_keys[userId];
     if (!master && !selfSigning) return;
-    this.sender.sendEdus(servers, [{ edu_type: 'm.signing_key_update', content: { user_id: userId, ...(master ? { master_key: master } : {}), ...(selfSigning ? { self_signing_key: selfSigning } : {}) } }]);
+    await this.sender.sendEdus(servers, [{ edu_type: 'm.signing_key_update', content: { user_id: userId, ...(master ? { master_key: master } : {}), ...(selfSigning ? { self_signing_key: selfSigning } : {}) } }]);
   }
 
   /** Spec SS API "Device Management": one `m.device_list_update` per changed device, chained by `prev_id`. */
@@ -83,6 +83,6 @@ export class E2eeFederationService implements OnModuleInit {
         },
       });
     }
-    this.sender.sendEdus(servers, edus);
+    await this.sender.sendEdus(servers, edus);
   }
 }

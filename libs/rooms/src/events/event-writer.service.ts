@@ -22,6 +22,7 @@ import { EventStream } from '../streams/event-stream';
 import { StateRepository } from '../storage/state.repository';
 import { txnKey, WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
 import { MAX_EVENT_BYTES, MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
+import { EventOutboxGateway } from '../federated/event-outbox-gateway';
 import { RemoteInviteGateway } from '../federated/remote-invite-gateway';
 import { STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { authTuplesOfAnyVersion, CREATE_TUPLE, selectAuthState, writesOf } from './event-writes';
@@ -65,6 +66,7 @@ export class EventWriter {
     private readonly signer: ServerSigner,
     private readonly stream: EventStream,
     private readonly invites: RemoteInviteGateway,
+    private readonly outbox: EventOutboxGateway,
   ) {}
 
   async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
@@ -79,6 +81,7 @@ export class EventWriter {
     const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
     const after = tuple === undefined ? head.stateGroup : await this.state.createGroup(roomId, head.stateGroup, new Map([[tuple, event.event_id]]), em);
     const [streamOrdering] = await this.events.insertMany([{ event, writes: writesOf(event, head.version, { before: head.stateGroup, after }, { notifications }) }], em);
+    await this.outbox.record([{ event, version: head.version }], em);
     this.stream.announce(em, [event]);
     return { event, streamOrdering: streamOrdering as number };
   }
@@ -131,6 +134,7 @@ export class EventWriter {
     }
     if (inserts.length > 0) {
       await this.events.insertMany(inserts, em);
+      await this.outbox.record(inserts.map(({ event }) => ({ event, version: (heads.get(event.room_id) as RoomHead).version })), em);
       this.stream.announce(em, inserts.map((insert) => insert.event));
     }
     return results;

@@ -11,6 +11,7 @@ import { StateRepository } from '../storage/state.repository';
 import { EventStream } from '../streams/event-stream';
 import { FederatedEventRepository } from './federated-event.repository';
 import { PeerVisibility } from './peer-visibility';
+import { EventOutboxGateway } from './event-outbox-gateway';
 import { STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { MissingEventsError, RejectedEventError } from './rejected-event';
 import { RemoteEventReceiver, type ReceiveOutcome } from './remote-event-receiver';
@@ -39,6 +40,7 @@ export class FederatedRoomsService {
     private readonly receiver: RemoteEventReceiver,
     private readonly visibility: PeerVisibility,
     private readonly stream: EventStream,
+    private readonly outbox: EventOutboxGateway,
   ) {}
 
   async roomVersion(roomId: string): Promise<RoomVersion | undefined> {
@@ -108,6 +110,9 @@ export class FederatedRoomsService {
       if (!(await this.visibility.aclAllows(serverOfUser(event.sender), event.room_id, em))) throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
       const outcome = await this.receiveOrRefuse(event, em);
       if (outcome === 'soft-failed') throw MatrixError.forbidden('The membership event is not allowed by the current state of the room');
+      // Spec: the resident server passes the accepted membership on to the room's other servers.
+      const version = getRoomVersion((await this.rooms.find(event.room_id, em))?.roomVersion ?? '');
+      if (outcome === 'accepted' && version) await this.outbox.record([{ event, version }], em, serverOfUser(event.sender));
       const stored = await this.events.find(event.event_id, em);
       return this.stateWithAuthChain(stored?.stateGroupBefore ?? null, event.auth_events, em);
     });

@@ -143,6 +143,20 @@ export class StateRepository {
     return rows.map((row) => row.server);
   }
 
+  /** For each room, the servers with at least one joined member, in one statement. */
+  async joinedServersOfRooms(roomIds: readonly string[], em: EntityManager): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>(roomIds.map((roomId) => [roomId, []]));
+    if (roomIds.length === 0) return result;
+    const rows = await queryRows<{ room_id: string; server: string }>(
+      em,
+      `SELECT DISTINCT room_id, substring(state_key FROM position(':' IN state_key) + 1) AS server FROM current_state
+        WHERE room_id = ANY($1::text[]) AND type = 'm.room.member' AND membership = 'join'`,
+      [[...new Set(roomIds)]],
+    );
+    for (const row of rows) result.get(row.room_id)?.push(row.server);
+    return result;
+  }
+
   /** Servers with at least one joined member, by the current state. */
   async joinedServers(roomId: string, em: EntityManager): Promise<string[]> {
     const rows = await queryRows<{ server: string }>(

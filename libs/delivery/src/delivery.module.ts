@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { DestinationRepository } from './destinations/destination.repository';
+import { DestinationSender } from './destinations/destination-sender';
+import { DestinationsAdminService } from './destinations/destinations-admin.service';
+import { DeliveryService } from './outbox/delivery.service';
+import { OutboxRepository } from './outbox/outbox.repository';
+import { TransportGateway } from './outbox/transaction-transport';
+import { BullMqDeliveryQueue } from './queue/bullmq-queue';
+import { DELIVERY_QUEUE } from './queue/delivery-queue';
+import { InProcessDeliveryQueue } from './queue/in-process-queue';
+
+/** Outbound federation delivery: BullMQ on Redis when `REDIS_URL` is set, in-process otherwise. */
+@Module({
+  providers: [
+    {
+      provide: DELIVERY_QUEUE,
+      inject: [HEARTH_CONFIG],
+      useFactory: (config: HearthConfig) =>
+        config.redisUrl ? new BullMqDeliveryQueue(config.redisUrl, `hearth-delivery-${config.serverName.replace(/[^A-Za-z0-9.-]/g, '_')}`) : new InProcessDeliveryQueue(),
+    },
+    OutboxRepository,
+    DestinationRepository,
+    TransportGateway,
+    DestinationSender,
+    DeliveryService,
+    DestinationsAdminService,
+  ],
+  exports: [DeliveryService, TransportGateway, DestinationsAdminService],
+})
+export class DeliveryModule {}

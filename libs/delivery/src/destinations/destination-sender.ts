@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { TransactionRunner } from '@hearth/storage';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { TransportGateway } from '../outbox/transaction-transport';
+import { DELIVERY_QUEUE, type DeliveryQueue } from '../queue/delivery-queue';
+import { retryDelay } from './backoff';
+import { DestinationRepository } from './destination.repository';
+
+const MAX_PDUS = 50;
+const MAX_EDUS = 100;
+/** A sender holds its destination this long per transaction; a killed sender's lease runs out. */
+const LEASE_MS = 60_000;
+/** Typing notices waiting longer than this for a failing peer are dropped. */
+const STALE_DROPPABLE_MS = 60_000;
+
+/**
+ * One destination's job: under its lease, send its outbox in order, at most 50 PDUs and 100
+ * EDUs per transaction, deleting rows only once the peer accepted them. A transaction's ID is
+ * made from its rows, so a retry of the same rows reuses it and the peer can tell. On failure,
+ * the destination backs off and the job is scheduled again for when the backoff ends.
+ */
+@Injectable()
+export class DestinationSender {
+  private readonly logger = new Logger(DestinationSender.name);
+  private readonly owner = randomUUID();
+
+  constructor(
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    @Inject(DELIVERY_QUEUE) private readonly queue: DeliveryQueue,
+    private readonly outbox: OutboxRepository,
+    private readonly destinations: DestinationRepository,
+    private readonly transport: TransportGateway,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  async deliver(destination: string): Promise<void> {
+    const now = Date.now();
+    const state = await this.tx.run((em) => this.destinations.lease(destination, this.owner, now, now + LEASE_MS, em));
+    if (!state) return this.waitForBackoff(destination, now);
+    let failures = state.failures;
+    try {
+      if (failures > 0) await this.tx.run((em) => this.outbox.dropStale(destination, now - STALE_DROPPABLE_MS, em));
+      for (;;) {
+        const { pdus, edus } = await this.tx.read((em) => this.outbox.pending(destination, { pdus: MAX_PDUS, edus: MAX_EDUS }, em));
+        if (pdus.length === 0 && edus.length === 0) return;
+        const ids = [...pdus, ...edus].map((row) => row.id);
+        const txnId = `${Math.min(...ids)}.${Math.max(...ids)}.${ids.length}`;
+        try {
+          await this.transport.send(destination, txnId, pdus.map((row) => row.payload), edus.map((row) => row.payload));
+        } catch (error) {
+          await this.backOff(destination, failures, error);
+          return;
+        }
+        await this.tx.run(async (em) => {
+          await this.outbox.delete(ids, em);
+          await this.destinations.succeeded(destination, Date.now(), em);
+          // Still ours: each transaction extends the lease.
+          await this.destinations.lease(destination, this.owner, Date.now(), Date.now() + LEASE_MS, em);
+        });
+        failures = 0;
+      }
+    } finally {
+      await this.tx.run((em) => this.destinations.release(destination, this.owner, em)).catch(() => undefined);
+    }
+  }
+
+  /** Not taken: another sender has it (and sends what is pending), or its backoff runs; then come back when it ends. */
+  private async waitForBackoff(destination: string, now: number): Promise<void> {
+    const current = await this.tx.read((em) => this.destinations.find(destination, em));
+    if (current && current.retryAt > now) await this.queue.schedule(destination, current.retryAt - now);
+  }
+
+  private async backOff(destination: string, failures: number, error: unknown): Promise<void> {
+    const delay = retryDelay(failures + 1, this.config.delivery.maxRetryIntervalMs);
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.warn(`sending to ${destination} failed (attempt ${failures + 1}), retrying in ${Math.round(delay / 1000)} s: ${message}`);
+    await this.tx.run((em) => this.destinations.failed(destination, message, Date.now(), Date.now() + delay, em));
+    await this.queue.schedule(destination, delay);
+  }
+}
