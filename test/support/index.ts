@@ -5,3 +5,4 @@ export { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } 
 export { HearthBuild, type HearthProcess } from './hearth-process';
 export { federationRequest, freePort, makeTestCertificate, startFederatingHomeserver, type FederatingHomeserver, type TestCertificate } from './federation';
 export { eventually } from './eventually';
+export { FakePeer, type ReceivedTransaction } from './fake-peer';

@@ -9,6 +9,7 @@ import {
 import { generateKeyCommand } from './commands/generate-key.command';
 import { migrateCommand } from './commands/migrate.command';
 import { startCommand } from './commands/start.command';
+import { workerCommand } from './commands/worker.command';
 
 interface GlobalOptions {
   config?: string;
@@ -27,6 +28,11 @@ export function buildProgram(): Command {
     .command('start')
     .description('run the homeserver (client and federation API) until SIGTERM or SIGINT')
     .action(async (_options, command: Command) => startCommand(configFrom(command)));
+
+  program
+    .command('worker')
+    .description('send outbound federation from the shared queue (needs DATABASE_URL and REDIS_URL) until SIGTERM or SIGINT')
+    .action(async (_options, command: Command) => workerCommand(configFrom(command)));
 
   program
     .command('migrate')

@@ -16,6 +16,7 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_TLS_CERT: 'federation.tls_cert',
   HEARTH_TLS_KEY: 'federation.tls_key',
   HEARTH_FEDERATION_VERIFY_TLS: 'federation.verify_tls',
+  HEARTH_FEDERATION_REQUEST_TIMEOUT_SECONDS: 'federation.request_timeout_seconds',
   HEARTH_DELIVERY_CONSUME: 'delivery.consume',
 } as const;
 

@@ -10,8 +10,8 @@ import { DestinationRepository } from './destination.repository';
 
 const MAX_PDUS = 50;
 const MAX_EDUS = 100;
-/** A sender holds its destination this long per transaction; a killed sender's lease runs out. */
-const LEASE_MS = 60_000;
+/** Beyond the request timeout, how long a sender holds its destination per transaction; a killed sender's lease runs out. */
+const LEASE_MARGIN_MS = 5_000;
 /** Typing notices waiting longer than this for a failing peer are dropped. */
 const STALE_DROPPABLE_MS = 60_000;
 
@@ -37,7 +37,7 @@ export class DestinationSender {
 
   async deliver(destination: string): Promise<void> {
     const now = Date.now();
-    const state = await this.tx.run((em) => this.destinations.lease(destination, this.owner, now, now + LEASE_MS, em));
+    const state = await this.tx.run((em) => this.destinations.lease(destination, this.owner, now, now + this.leaseMs, em));
     if (!state) return this.waitForBackoff(destination, now);
     let failures = state.failures;
     try {
@@ -57,7 +57,7 @@ export class DestinationSender {
           await this.outbox.delete(ids, em);
           await this.destinations.succeeded(destination, Date.now(), em);
           // Still ours: each transaction extends the lease.
-          await this.destinations.lease(destination, this.owner, Date.now(), Date.now() + LEASE_MS, em);
+          await this.destinations.lease(destination, this.owner, Date.now(), Date.now() + this.leaseMs, em);
         });
         failures = 0;
       }
@@ -66,10 +66,19 @@ export class DestinationSender {
     }
   }
 
-  /** Not taken: another sender has it (and sends what is pending), or its backoff runs; then come back when it ends. */
+  private get leaseMs(): number {
+    return this.config.federation.requestTimeoutMs + LEASE_MARGIN_MS;
+  }
+
+  /**
+   * Not taken: its backoff runs, or another sender holds it (which sends what is pending, unless
+   * it died: then its lease runs out). Either way, come back when that ends.
+   */
   private async waitForBackoff(destination: string, now: number): Promise<void> {
     const current = await this.tx.read((em) => this.destinations.find(destination, em));
-    if (current && current.retryAt > now) await this.queue.schedule(destination, current.retryAt - now);
+    if (!current) return;
+    const until = Math.max(current.retryAt, current.leasedUntil ?? 0);
+    if (until > now) await this.queue.schedule(destination, until - now + 50);
   }
 
   private async backOff(destination: string, failures: number, error: unknown): Promise<void> {

@@ -9,6 +9,8 @@ export interface DestinationState {
   readonly downSince: number | null;
   readonly lastError: string | null;
   readonly lastSuccessTs: number | null;
+  /** Until when another sender holds it, if one does. */
+  readonly leasedUntil: number | null;
 }
 
 interface DestinationRow {
@@ -18,9 +20,10 @@ interface DestinationRow {
   down_since: string | null;
   last_error: string | null;
   last_success_ts: string | null;
+  leased_until: string | null;
 }
 
-const COLUMNS = 'destination, failures, retry_at, down_since, last_error, last_success_ts';
+const COLUMNS = 'destination, failures, retry_at, down_since, last_error, last_success_ts, leased_until';
 
 /** Each destination's health and lease: one sender at a time per destination, across processes. */
 @Injectable()
@@ -89,5 +92,6 @@ function toState(row: DestinationRow): DestinationState {
     downSince: row.down_since === null ? null : Number(row.down_since),
     lastError: row.last_error,
     lastSuccessTs: row.last_success_ts === null ? null : Number(row.last_success_ts),
+    leasedUntil: row.leased_until === null ? null : Number(row.leased_until),
   };
 }
