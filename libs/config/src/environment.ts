@@ -12,6 +12,7 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_LOG_IP_ADDRESSES: 'log_ip_addresses',
   HEARTH_MAX_REQUEST_BODY_BYTES: 'max_request_body_bytes',
   HEARTH_KEY_VALIDITY_HOURS: 'key_validity_hours',
+  HEARTH_TRUST_PROXY: 'trust_proxy',
   HEARTH_FEDERATION_LISTEN: 'federation.listen',
   HEARTH_TLS_CERT: 'federation.tls_cert',
   HEARTH_TLS_KEY: 'federation.tls_key',
