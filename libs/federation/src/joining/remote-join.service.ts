@@ -30,16 +30,26 @@ export class RemoteJoinService {
   ) {}
 
   /** Tries each resident server in turn; the last refusal is what the client hears. */
-  async join(roomId: string, userId: string, via: readonly string[], content: JsonObject): Promise<void> {
+  join(roomId: string, userId: string, via: readonly string[], content: JsonObject): Promise<void> {
+    return this.throughEach(via, (server) => this.joinThrough(server, roomId, userId, content));
+  }
+
+  /** Spec SS API "Knocking upon a room": make_knock, sign, send_knock; the room's stripped state comes back. */
+  knock(roomId: string, userId: string, via: readonly string[], content: JsonObject): Promise<void> {
+    return this.throughEach(via, (server) => this.knockThrough(server, roomId, userId, content));
+  }
+
+  /** Each candidate in turn until one works; a 403 ends the search (the room said no). */
+  private async throughEach(via: readonly string[], attempt: (server: string) => Promise<void>): Promise<void> {
     const candidates = [...new Set(via)].filter((server) => server !== this.config.serverName);
-    if (candidates.length === 0) throw MatrixError.notFound('No server to join this room through is known');
+    if (candidates.length === 0) throw MatrixError.notFound('No server to reach this room through is known');
     let lastError: unknown;
     for (const server of candidates) {
       try {
-        return await this.joinThrough(server, roomId, userId, content);
+        return await attempt(server);
       } catch (error) {
         lastError = error;
-        this.logger.debug(`joining ${roomId} through ${server} failed: ${(error as Error).message}`);
+        this.logger.debug(`reaching a room through ${server} failed: ${(error as Error).message}`);
         if (error instanceof FederationRequestError && error.status === 403) break;
       }
     }
@@ -90,22 +100,6 @@ export class RemoteJoinService {
     const pdus = isJsonObject(answer) && Array.isArray(answer.pdus) ? answer.pdus : [];
     const events = await this.verifyAll(pdus, version, roomId);
     await this.rooms.storeBackfill(version, join.event_id, events.sort((a, b) => b.depth - a.depth || (a.event_id < b.event_id ? 1 : -1)));
-  }
-
-  /** Spec SS API "Knocking upon a room": make_knock, sign, send_knock; the room's stripped state comes back. */
-  async knock(roomId: string, userId: string, via: readonly string[], content: JsonObject): Promise<void> {
-    const candidates = [...new Set(via)].filter((server) => server !== this.config.serverName);
-    if (candidates.length === 0) throw MatrixError.notFound('No server to knock through is known');
-    let lastError: unknown;
-    for (const server of candidates) {
-      try {
-        return await this.knockThrough(server, roomId, userId, content);
-      } catch (error) {
-        lastError = error;
-        if (error instanceof FederationRequestError && error.status === 403) break;
-      }
-    }
-    throw asClientError(lastError);
   }
 
   private async knockThrough(server: string, roomId: string, userId: string, content: JsonObject): Promise<void> {

@@ -16,10 +16,6 @@ export class FederatedEventRepository {
     em: EntityManager,
   ): Promise<void> {
     if (events.length === 0) return;
-    const pdus = events.map(({ event, pduHasRoomId }) => {
-      const { event_id: _id, room_id: roomId, ...rest } = event;
-      return JSON.stringify(pduHasRoomId ? { ...rest, room_id: roomId } : rest);
-    });
     const list = events.map((e) => e.event);
     await em.query(
       `WITH ev AS (
@@ -32,14 +28,7 @@ export class FederatedEventRepository {
        SELECT a.event_id, a.auth_event_id FROM unnest($9::text[], $10::text[]) AS a (event_id, auth_event_id) JOIN ev ON ev.event_id = a.event_id
        ON CONFLICT DO NOTHING`,
       [
-        list.map((e) => e.event_id),
-        list.map((e) => e.room_id),
-        list.map((e) => e.depth),
-        list.map((e) => e.type),
-        list.map((e) => e.state_key ?? null),
-        list.map((e) => e.sender),
-        list.map((e) => e.origin_server_ts),
-        pdus,
+        ...eventColumns(events),
         list.flatMap((e) => e.auth_events.map(() => e.event_id)),
         list.flatMap((e) => [...e.auth_events]),
         events.map((e) => e.stateGroups?.before ?? null),
@@ -67,17 +56,7 @@ export class FederatedEventRepository {
        SELECT p.event_id, p.prev_event_id FROM unnest($9::text[], $10::text[]) AS p (event_id, prev_event_id) JOIN ev ON ev.event_id = p.event_id
        ON CONFLICT DO NOTHING`,
       [
-        list.map((e) => e.event_id),
-        list.map((e) => e.room_id),
-        list.map((e) => e.depth),
-        list.map((e) => e.type),
-        list.map((e) => e.state_key ?? null),
-        list.map((e) => e.sender),
-        list.map((e) => e.origin_server_ts),
-        events.map(({ event, pduHasRoomId }) => {
-          const { event_id: _id, room_id: roomId, ...rest } = event;
-          return JSON.stringify(pduHasRoomId ? { ...rest, room_id: roomId } : rest);
-        }),
+        ...eventColumns(events),
         list.flatMap((e) => e.prev_events.map(() => e.event_id)),
         list.flatMap((e) => [...e.prev_events]),
         list.length,
@@ -166,4 +145,22 @@ export class FederatedEventRepository {
     );
     return rows.map((row) => row.id);
   }
+}
+
+/** The event columns of an insert, one array each, in the order both inserts above take them ($1 to $8). */
+function eventColumns(events: ReadonlyArray<{ event: RoomEvent; pduHasRoomId: boolean }>): unknown[][] {
+  const list = events.map((e) => e.event);
+  return [
+    list.map((e) => e.event_id),
+    list.map((e) => e.room_id),
+    list.map((e) => e.depth),
+    list.map((e) => e.type),
+    list.map((e) => e.state_key ?? null),
+    list.map((e) => e.sender),
+    list.map((e) => e.origin_server_ts),
+    events.map(({ event, pduHasRoomId }) => {
+      const { event_id: _id, room_id: roomId, ...rest } = event;
+      return JSON.stringify(pduHasRoomId ? { ...rest, room_id: roomId } : rest);
+    }),
+  ];
 }
