@@ -16,6 +16,9 @@ type PduResult = Record<string, JsonObject>;
 
 /** How many missing prev events one PDU may pull in with get_missing_events. */
 const MISSING_EVENTS_LIMIT = 10;
+/** The most state and auth chain events fetched to cross one gap. */
+const MAX_GAP_STATE_EVENTS = 1000;
+const FETCH_CONCURRENCY = 10;
 
 /**
  * Spec SS API `PUT /send/{txnId}`: PDUs are processed in order within each room (rooms in
@@ -89,9 +92,11 @@ export class TransactionReceiver {
         await this.rooms.receive(event);
         return;
       } catch (error) {
-        if (!(error instanceof MissingEventsError) || attempt > 0) throw error;
+        if (!(error instanceof MissingEventsError) || attempt > 1) throw error;
         if (error.kind === 'auth') await this.fetchAuthEvents(origin, event.room_id, error.missing, version);
-        else if (mayFetchPrev) await this.fetchMissingPrevEvents(origin, event, version);
+        else if (mayFetchPrev && attempt === 0) await this.fetchMissingPrevEvents(origin, event, version);
+        // get_missing_events did not reach our events: take the state at each missing prev event instead.
+        else if (mayFetchPrev) for (const prev of error.missing) await this.fetchStateAcrossGap(origin, event.room_id, prev, version);
         else throw error;
       }
     }
@@ -99,14 +104,43 @@ export class TransactionReceiver {
 
   /** Spec: missing auth events are fetched from the origin and kept as outliers. */
   private async fetchAuthEvents(origin: string, roomId: string, missing: readonly string[], version: RoomVersion): Promise<void> {
-    const fetched: RoomEvent[] = [];
-    for (const eventId of missing) {
-      const answer = await this.client.request(origin, { method: 'GET', path: `/_matrix/federation/v1/event/${encodeURIComponent(eventId)}` }).catch(() => undefined);
-      const pdu = isJsonObject(answer) && Array.isArray(answer.pdus) ? answer.pdus[0] : undefined;
-      const verified = pdu === undefined ? undefined : await this.verifier.verify(pdu, version, roomId).catch(() => undefined);
-      if (verified?.event_id === eventId) fetched.push(verified);
+    const fetched = await this.fetchEvents(origin, roomId, missing, version);
+    await this.rooms.storeOutliers([...fetched.values()], version);
+  }
+
+  /**
+   * Spec SS API "Retrieving state": for a gap too large to fill, the prev event itself and the
+   * state before it (`/state_ids`, then the events we lack, each checked), so that the event
+   * after the gap can be judged against resolved state.
+   */
+  private async fetchStateAcrossGap(origin: string, roomId: string, prevId: string, version: RoomVersion): Promise<void> {
+    const answer = await this.client.request(origin, { method: 'GET', path: `/_matrix/federation/v1/state_ids/${encodeURIComponent(roomId)}`, query: { event_id: prevId } });
+    const stateIds = isJsonObject(answer) && Array.isArray(answer.pdu_ids) ? answer.pdu_ids.filter((id): id is string => typeof id === 'string') : [];
+    const chainIds = isJsonObject(answer) && Array.isArray(answer.auth_chain_ids) ? answer.auth_chain_ids.filter((id): id is string => typeof id === 'string') : [];
+    if (stateIds.length + chainIds.length > MAX_GAP_STATE_EVENTS) throw new MissingEventsError(prevId, [prevId], 'prev');
+    const known = await this.rooms.known([...stateIds, ...chainIds, prevId]);
+    const wanted = [...new Set([...chainIds, ...stateIds, prevId])].filter((id) => !known.has(id));
+    const fetched = await this.fetchEvents(origin, roomId, wanted, version);
+    const prev = fetched.get(prevId) ?? (known.has(prevId) ? await this.fetchEvents(origin, roomId, [prevId], version).then((m) => m.get(prevId)) : undefined);
+    if (!prev) throw new MissingEventsError(prevId, [prevId], 'prev');
+    await this.rooms.storeOutliers([...fetched.values()].filter((e) => e.event_id !== prevId).sort((a, b) => a.depth - b.depth), version);
+    await this.rooms.storeAcrossGap(version, prev, stateIds);
+  }
+
+  /** Events by ID from a server (`GET /event`), each verified; the ones that fail are left out. */
+  private async fetchEvents(origin: string, roomId: string, eventIds: readonly string[], version: RoomVersion): Promise<Map<string, RoomEvent>> {
+    const fetched = new Map<string, RoomEvent>();
+    for (let i = 0; i < eventIds.length; i += FETCH_CONCURRENCY) {
+      await Promise.all(
+        eventIds.slice(i, i + FETCH_CONCURRENCY).map(async (eventId) => {
+          const answer = await this.client.request(origin, { method: 'GET', path: `/_matrix/federation/v1/event/${encodeURIComponent(eventId)}` }).catch(() => undefined);
+          const pdu = isJsonObject(answer) && Array.isArray(answer.pdus) ? answer.pdus[0] : undefined;
+          const verified = pdu === undefined ? undefined : await this.verifier.verify(pdu, version, roomId).catch(() => undefined);
+          if (verified?.event_id === eventId) fetched.set(eventId, verified);
+        }),
+      );
     }
-    await this.rooms.storeOutliers(fetched, version);
+    return fetched;
   }
 
   /** Spec "get_missing_events": the events between our extremities and this one, oldest first. */

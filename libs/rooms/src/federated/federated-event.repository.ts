@@ -65,6 +65,11 @@ export class FederatedEventRepository {
     );
   }
 
+  /** Gives an event we hold without state (an outlier) the state groups before and after it. */
+  async setStateGroups(eventId: string, groups: { before: number; after: number }, em: EntityManager): Promise<void> {
+    await em.query('UPDATE events SET state_group_before = $2, state_group_after = $3 WHERE event_id = $1 AND state_group_after IS NULL', [eventId, groups.before, groups.after]);
+  }
+
   /** Which of the given events we hold, in any form. */
   async known(eventIds: readonly string[], em: EntityManager): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
-import { authorizeEvent, AuthError, getRoomVersion, stateKeyTuple, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { authorizeEvent, AuthError, getRoomVersion, stateKeyTuple, type JsonObject, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { authTuplesOfAnyVersion, CREATE_TUPLE, selectAuthState, writesOf } from '../events/event-writes';
 import { EventRepository } from '../storage/event.repository';
@@ -126,6 +126,26 @@ export class FederatedRoomsService {
   /** Events needed to judge others (auth events, state), kept without a place in the timeline. */
   async storeOutliers(events: readonly RoomEvent[], version: RoomVersion): Promise<void> {
     await this.tx.run((em) => this.federated.insertOutliers(events.map((event) => ({ event, pduHasRoomId: hasRoomId(event, version) })), em));
+  }
+
+  /**
+   * An event beyond a gap we could not fill event by event: stored (as an outlier, or given
+   * state if held without) with the state before it as another server told us (`/state_ids`),
+   * so that the events after it can be judged. The state events must be stored already.
+   */
+  async storeAcrossGap(version: RoomVersion, event: RoomEvent, stateIds: readonly string[]): Promise<void> {
+    await this.tx.run(async (em) => {
+      const loaded = await this.events.findMany(stateIds, em);
+      const state = new Map<StateKeyTuple, string>();
+      for (const { event: stateEvent } of loaded.values()) {
+        if (stateEvent.state_key !== undefined && stateEvent.room_id === event.room_id) state.set(stateKeyTuple(stateEvent.type, stateEvent.state_key), stateEvent.event_id);
+      }
+      if (!state.has(stateKeyTuple('m.room.create', ''))) throw new RejectedEventError(event.event_id, 'the state across the gap has no m.room.create');
+      const before = await this.state.createGroup(event.room_id, null, state, em);
+      const after = event.state_key === undefined ? before : await this.state.createGroup(event.room_id, before, new Map([[stateKeyTuple(event.type, event.state_key), event.event_id]]), em);
+      await this.federated.insertOutliers([{ event, pduHasRoomId: hasRoomId(event, version), stateGroups: { before, after } }], em);
+      await this.federated.setStateGroups(event.event_id, { before, after }, em);
+    });
   }
 
   /** Which of these events we hold. */
