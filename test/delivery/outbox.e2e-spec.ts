@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { AdminUsersService } from '@hearth/accounts';
 import {
   eventually,
@@ -76,10 +77,35 @@ describe('delivery: a peer down for a while, and a sender restarted, lose nothin
     const restarted = await a.restart();
     a = { ...a, ...restarted, server: restarted.server };
     alice = new TestClient(a.url, alice.accessToken);
+    admin = new TestClient(a.url, admin.accessToken);
     b.proxy!.heal();
     const expected = Array.from({ length: 10 }, (_, i) => `restart-${i}`);
     // The restarted server sweeps its outbox at start; the destination's backoff decides when.
     await eventually(async () => ((await bodiesOnB()).filter((body) => body.startsWith('restart-')).length === 10 ? true : undefined), 'all 10 messages on B', 90_000);
     expect((await bodiesOnB()).filter((body) => body.startsWith('restart-'))).toEqual(expected);
   }, 120_000);
+
+  it('catches a peer up after a long outage with the newest event of the room, and the peer fetches what it needs', async () => {
+    b.proxy!.split();
+    for (let i = 0; i < 60; i++) expect((await send(alice, `long-${i}`)).status).toBe(200);
+    await eventually(async () => {
+      const res = await admin.get(`/_synapse/admin/v1/federation/destinations/${encodeURIComponent(b.serverName)}`);
+      return res.status === 200 && (res.body.failure_ts as number | null) !== null ? true : undefined;
+    }, 'the failure in the admin API');
+    // As if B had been down for two hours.
+    const database = new Client({ connectionString: a.config.databaseUrl });
+    await database.connect();
+    await database.query('UPDATE federation_destinations SET down_since = $2, retry_at = 0 WHERE destination = $1', [b.serverName, Date.now() - 2 * 3600_000]);
+    await database.end();
+    b.proxy!.heal();
+    // No reset_connection here: it would forget the outage. The next retry (at most a few seconds away) catches up.
+    await eventually(async () => ((await bodiesOnB()).includes('long-59') ? true : undefined), 'the newest message on B', 30_000);
+    const arrived = (await bodiesOnB()).filter((body) => body.startsWith('long-'));
+    expect(arrived.length).toBeLessThan(60);
+    expect((await send(bob, 'after-catch-up')).status).toBe(200);
+    await eventually(async () => {
+      const chunk = (await alice.get(`/_matrix/client/v3/rooms/${room()}/messages?dir=b&limit=10`)).body.chunk as LooseBody[];
+      return chunk.some((e) => e.content?.body === 'after-catch-up') ? true : undefined;
+    }, 'bob’s message on A', 20_000);
+  }, 90_000);
 });

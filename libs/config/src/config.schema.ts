@@ -124,9 +124,11 @@ export const configFileSchema = z
         consume: booleanLike.default(true),
         /** The longest wait between attempts at a failing server. */
         max_retry_interval_minutes: positiveInt.default(60),
+        /** After a server was down this long, it gets each room's newest event and fetches the rest itself. */
+        catch_up_after_minutes: positiveInt.default(60),
       })
       .strict()
-      .default({ consume: true, max_retry_interval_minutes: 60 }),
+      .default({ consume: true, max_retry_interval_minutes: 60, catch_up_after_minutes: 60 }),
     well_known: z
       .object({
         server: z.string().optional(),

@@ -42,6 +42,8 @@ export interface HearthConfig {
     /** Whether this process sends outbound federation (BullMQ consumer, or the in-process runner). */
     readonly consume: boolean;
     readonly maxRetryIntervalMs: number;
+    /** A destination down longer than this is caught up with each room's newest event only. */
+    readonly catchUpAfterMs: number;
   };
   readonly wellKnown: {
     /** `m.server` delegation; when absent, /.well-known/matrix/server answers 404. */

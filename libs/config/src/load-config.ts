@@ -94,7 +94,11 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
     },
     trustProxy: file.trust_proxy,
     federation: toFederationConfig(file.federation, cwd),
-    delivery: { consume: file.delivery.consume, maxRetryIntervalMs: file.delivery.max_retry_interval_minutes * 60 * 1000 },
+    delivery: {
+      consume: file.delivery.consume,
+      maxRetryIntervalMs: file.delivery.max_retry_interval_minutes * 60 * 1000,
+      catchUpAfterMs: file.delivery.catch_up_after_minutes * 60 * 1000,
+    },
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
   };
 }

@@ -42,6 +42,7 @@ export class DestinationSender {
     let failures = state.failures;
     try {
       if (failures > 0) await this.tx.run((em) => this.outbox.dropStale(destination, now - STALE_DROPPABLE_MS, em));
+      if (state.downSince !== null && now - state.downSince > this.config.delivery.catchUpAfterMs) await this.catchUp(destination);
       for (;;) {
         const { pdus, edus } = await this.tx.read((em) => this.outbox.pending(destination, { pdus: MAX_PDUS, edus: MAX_EDUS }, em));
         if (pdus.length === 0 && edus.length === 0) return;
@@ -64,6 +65,12 @@ export class DestinationSender {
     } finally {
       await this.tx.run((em) => this.destinations.release(destination, this.owner, em)).catch(() => undefined);
     }
+  }
+
+  /** A destination back after a long outage gets each room's newest event, not the whole backlog. */
+  private async catchUp(destination: string): Promise<void> {
+    const dropped = await this.tx.run(async (em) => ((await this.outbox.pduCountFor(destination, em)) > MAX_PDUS ? this.outbox.keepNewestPduPerRoom(destination, em) : 0));
+    if (dropped > 0) this.logger.log(`${destination} is back after a long outage: sending the newest event of each room instead of ${dropped} older ones`);
   }
 
   private get leaseMs(): number {

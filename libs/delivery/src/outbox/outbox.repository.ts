@@ -44,6 +44,28 @@ export class OutboxRepository {
     await em.query('DELETE FROM federation_outbox WHERE destination = $1 AND droppable AND created_ts < $2', [destination, olderThan]);
   }
 
+  /**
+   * Spec "catch-up": of a long backlog, only each room's newest PDU is kept; the peer fetches
+   * what it lacks before it (get_missing_events, state at the gap). EDUs stay. Returns how many
+   * PDUs were dropped.
+   */
+  async keepNewestPduPerRoom(destination: string, em: EntityManager): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      em,
+      `DELETE FROM federation_outbox o WHERE o.destination = $1 AND o.kind = 'pdu'
+          AND EXISTS (SELECT 1 FROM federation_outbox n WHERE n.destination = o.destination AND n.kind = 'pdu'
+                         AND n.payload->>'room_id' = o.payload->>'room_id' AND n.id > o.id)
+       RETURNING o.id`,
+      [destination],
+    );
+    return rows.length;
+  }
+
+  async pduCountFor(destination: string, em: EntityManager): Promise<number> {
+    const [row] = await queryRows<{ count: string }>(em, "SELECT count(*) AS count FROM federation_outbox WHERE destination = $1 AND kind = 'pdu'", [destination]);
+    return Number(row?.count ?? 0);
+  }
+
   /** Destinations with something pending. */
   async destinationsWithPending(em: EntityManager): Promise<string[]> {
     const rows = await queryRows<{ destination: string }>(em, 'SELECT DISTINCT destination FROM federation_outbox');
