@@ -20,8 +20,8 @@ const ROOMS = ['!one:workers.example', '!two:workers.example'];
 
 /**
  * Three homeserver processes' worth of consumers on one database and one BullMQ queue deliver
- * to 50 peers on loopback: every PDU arrives, per room in order, and a peer answering 500s holds
- * up nobody else.
+ * to 50 peers on loopback: every PDU arrives, per room in order, and a peer answering 500s or
+ * answering slowly holds up nobody else.
  */
 describe('delivery: three consumers sharing one queue, fifty destinations', () => {
   let database: TestDatabase;
@@ -29,6 +29,7 @@ describe('delivery: three consumers sharing one queue, fifty destinations', () =
   const servers: TestHomeserver[] = [];
   let peers: FakePeer[] = [];
   let failing: FakePeer;
+  let slow: FakePeer;
 
   beforeAll(async () => {
     const certificate = makeTestCertificate();
@@ -44,6 +45,9 @@ describe('delivery: three consumers sharing one queue, fifty destinations', () =
     peers = await Promise.all(Array.from({ length: DESTINATIONS }, () => FakePeer.start(certificate)));
     failing = peers[DESTINATIONS - 1] as FakePeer;
     failing.mode = { kind: 'fail' };
+    // Slower than the whole run takes for everyone else: it must not hold them up.
+    slow = peers[DESTINATIONS - 2] as FakePeer;
+    slow.mode = { kind: 'slow', delayMs: 8000 };
   });
 
   afterAll(async () => {
@@ -53,7 +57,7 @@ describe('delivery: three consumers sharing one queue, fifty destinations', () =
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('delivers every PDU to every healthy peer exactly once per transaction, in order per room', async () => {
+  it('delivers every PDU to every healthy peer exactly once per transaction, in order per room, whatever a failing or slow peer does', async () => {
     const app = servers[0]!.server.app;
     const delivery = app.get(DeliveryService);
     const tx = app.get(TransactionRunner);
@@ -67,7 +71,8 @@ describe('delivery: three consumers sharing one queue, fifty destinations', () =
         ),
       );
     }
-    const healthy = peers.filter((peer) => peer !== failing);
+    const started = Date.now();
+    const healthy = peers.filter((peer) => peer !== failing && peer !== slow);
     const total = EVENTS_PER_ROOM * ROOMS.length;
     await eventually(() => Promise.resolve(healthy.every((peer) => new Set(peer.sequence()).size === total) ? true : undefined), 'every PDU at every healthy peer', 60_000);
 
@@ -80,6 +85,9 @@ describe('delivery: three consumers sharing one queue, fifty destinations', () =
         expect(firstSeen).toEqual([...firstSeen].sort((x, y) => x - y));
       }
     }
+    expect(Date.now() - started).toBeLessThan(8000);
     expect(failing.received).toHaveLength(0);
+    // The slow peer gets everything too, only later.
+    await eventually(() => Promise.resolve(new Set(slow.sequence()).size === total ? true : undefined), 'every PDU at the slow peer', 60_000);
   }, 90_000);
 });

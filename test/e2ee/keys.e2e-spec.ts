@@ -154,6 +154,38 @@ describe('device keys, one-time keys and an Olm message between two local users'
     inbound.free();
   });
 
+  it('carries a Megolm-encrypted room message between two users of this server', async () => {
+    const roomId = (await ana.client.post(`${V3}/createRoom`, {
+      preset: 'private_chat',
+      invite: [bea.userId],
+      initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+    })).body.room_id as string;
+    expect((await bea.client.post(`${V3}/join/${encodeURIComponent(roomId)}`, {})).status).toBe(200);
+    const megolm = new Olm.OutboundGroupSession();
+    megolm.create();
+    // The room key travels as in the previous test; here Bea's client holds it already.
+    const inboundSession = new Olm.InboundGroupSession();
+    inboundSession.create(megolm.session_key());
+    const since = (await bea.client.get(`${V3}/sync`)).body.next_batch as string;
+    const plaintext = { type: 'm.room.message', content: { msgtype: 'm.text', body: 'a secret on one server' }, room_id: roomId };
+    const anaCurve = (JSON.parse(ana.account.identity_keys()) as { curve25519: string }).curve25519;
+    const sent = await ana.client.put(`${V3}/rooms/${encodeURIComponent(roomId)}/send/m.room.encrypted/mg1`, {
+      algorithm: 'm.megolm.v1.aes-sha2',
+      sender_key: anaCurve,
+      device_id: ana.deviceId,
+      session_id: megolm.session_id(),
+      ciphertext: megolm.encrypt(JSON.stringify(plaintext)),
+    });
+    expect(sent.status).toBe(200);
+    const timeline = (await bea.client.get(`${V3}/sync?since=${since}&timeout=5000`)).body.rooms.join[roomId].timeline.events as LooseBody[];
+    const event = timeline.find((e) => e.type === 'm.room.encrypted')!;
+    expect(JSON.parse(inboundSession.decrypt(event.content.ciphertext as string).plaintext)).toEqual(plaintext);
+    megolm.free();
+    inboundSession.free();
+    // The next test counts the rooms Ana and Bea share.
+    expect((await bea.client.post(`${V3}/rooms/${encodeURIComponent(roomId)}/leave`, {})).status).toBe(200);
+  });
+
   it('tells users who share a room about new and removed devices, and whom they no longer share a room with', async () => {
     const cyd = await device('cyd', 'CYDDEVICE');
     const roomId = (await ana.client.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id as string;
