@@ -32,6 +32,7 @@ import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
 import { RemoteInviteGateway } from './federated/remote-invite-gateway';
 import { EventOutboxGateway } from './federated/event-outbox-gateway';
+import { RemoteInviteService } from './federated/remote-invite.service';
 import { RemoteEventReceiver } from './federated/remote-event-receiver';
 import { RoomTimelines } from './sync/room-timelines';
 
@@ -71,6 +72,7 @@ import { RoomTimelines } from './sync/room-timelines';
     FederatedRoomsService,
     RemoteInviteGateway,
     EventOutboxGateway,
+    RemoteInviteService,
   ],
   exports: [FederatedRoomsService, RemoteInviteGateway, EventOutboxGateway, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })

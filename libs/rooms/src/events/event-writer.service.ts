@@ -23,8 +23,6 @@ import { StateRepository } from '../storage/state.repository';
 import { txnKey, WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
 import { MAX_EVENT_BYTES, MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
 import { EventOutboxGateway } from '../federated/event-outbox-gateway';
-import { RemoteInviteGateway } from '../federated/remote-invite-gateway';
-import { STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { authTuplesOfAnyVersion, CREATE_TUPLE, selectAuthState, writesOf } from './event-writes';
 
 export interface WrittenEvent {
@@ -65,7 +63,6 @@ export class EventWriter {
     private readonly push: PushEvaluator,
     private readonly signer: ServerSigner,
     private readonly stream: EventStream,
-    private readonly invites: RemoteInviteGateway,
     private readonly outbox: EventOutboxGateway,
   ) {}
 
@@ -75,9 +72,9 @@ export class EventWriter {
     const context = batch.rooms.get(roomId);
     if (!context) throw roomErrors.notInRoom();
     const head = headOf(context);
-    const prepared = await this.prepare(roomId, head, draft, now, em);
-    const { notifications } = prepared;
-    const event = this.isRemoteInvite(prepared.event) ? await this.countersignInvite(prepared.event, head.version, em) : prepared.event;
+    const { event, notifications } = await this.prepare(roomId, head, draft, now, em);
+    // Their server must countersign first, over the network: never while holding the room's lock.
+    if (this.isRemoteInvite(event)) throw new Error('Invites for users of other servers go through RemoteInviteService');
     const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
     const after = tuple === undefined ? head.stateGroup : await this.state.createGroup(roomId, head.stateGroup, new Map([[tuple, event.event_id]]), em);
     const [streamOrdering] = await this.events.insertMany([{ event, writes: writesOf(event, head.version, { before: head.stateGroup, after }, { notifications }) }], em);
@@ -140,15 +137,22 @@ export class EventWriter {
     return results;
   }
 
-  private isRemoteInvite(event: RoomEvent): boolean {
+  isRemoteInvite(event: Pick<RoomEvent, 'type' | 'content' | 'state_key'>): boolean {
     return event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key !== undefined && !event.state_key.endsWith(`:${this.signer.serverName}`);
   }
 
-  /** The invitee's server signs the invite before it is stored; it sees the room's stripped state and the inviter's membership. */
-  private async countersignInvite(event: RoomEvent, version: RoomVersion, em: EntityManager): Promise<RoomEvent> {
-    const tuples = [...STRIPPED_STATE_TYPES].map((type) => stateKeyTuple(type, '')).concat(stateKeyTuple('m.room.member', event.sender));
-    const state = await this.state.currentState(event.room_id, em, tuples);
-    return this.invites.countersign(event, version, [...state.values()].map(strip));
+  /**
+   * The room's next event for `draft`, built, signed and authorised as `write` would, but not
+   * stored: for an invite that another server must countersign before it is.
+   */
+  async prepareOnly(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now()): Promise<{ event: RoomEvent; version: RoomVersion }> {
+    checkLimits(draft);
+    const batch = await this.context.lockAndRead([{ roomId, tuples: authTuplesOfAnyVersion(draft) }], [], em);
+    const context = batch.rooms.get(roomId);
+    if (!context) throw roomErrors.notInRoom();
+    const head = headOf(context);
+    const { event } = await this.prepare(roomId, head, draft, now, em);
+    return { event, version: head.version };
   }
 
   /** Builds, signs and authorises the room's next event and works out whom it notifies; then advances the head. */

@@ -4,6 +4,7 @@ import { MatrixError } from '@hearth/http';
 import { isValidRoomAlias, isValidRoomId, isValidUserId, type JsonObject } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { EventWriter } from '../events/event-writer.service';
+import { RemoteInviteService } from '../federated/remote-invite.service';
 import { roomErrors } from '../room-errors';
 import { AliasRepository } from '../storage/alias.repository';
 import { StateRepository } from '../storage/state.repository';
@@ -18,6 +19,7 @@ export type MembershipChange = 'invite' | 'kick' | 'ban' | 'unban';
 export class MembershipService {
   constructor(
     private readonly writer: EventWriter,
+    private readonly remoteInvites: RemoteInviteService,
     private readonly state: StateRepository,
     private readonly aliases: AliasRepository,
     private readonly tx: TransactionRunner,
@@ -51,6 +53,7 @@ export class MembershipService {
   /** invite, kick (leave by someone else), ban and unban (leave after a ban). */
   async change(change: MembershipChange, roomId: string, sender: string, target: string, reason?: string): Promise<void> {
     if (!isValidUserId(target)) throw MatrixError.invalidParam('Invalid user ID');
+    const remoteInvite = change === 'invite' && this.writer.isRemoteInvite({ type: 'm.room.member', state_key: target, content: { membership: 'invite' } });
     await this.tx.run(async (em) => {
       const current = await this.state.membership(roomId, target, em);
       if (change === 'kick' && current !== 'join' && current !== 'invite' && current !== 'knock') {
@@ -58,9 +61,11 @@ export class MembershipService {
       }
       if (change === 'unban' && current !== 'ban') throw MatrixError.forbidden('The user is not banned');
       if (change === 'invite' && current === 'join') throw MatrixError.forbidden('The user is already in the room');
+      if (remoteInvite) return;
       const membership = change === 'invite' ? 'invite' : change === 'ban' ? 'ban' : 'leave';
       await this.writer.write(roomId, { type: 'm.room.member', state_key: target, sender, content: withReason({ membership }, reason) }, em);
     });
+    if (remoteInvite) await this.remoteInvites.invite(roomId, sender, target, withReason({}, reason));
   }
 
   /** POST /forget: only once the user has left; the room then drops out of their history. */

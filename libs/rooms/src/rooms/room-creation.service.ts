@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
@@ -12,6 +12,7 @@ import { RoomRepository } from '../storage/room.repository';
 import type { CreateRoomRequest } from './create-room-request';
 import { defaultPowerLevels, presetState } from './preset-state';
 import { newRoomId } from './room-id';
+import { RemoteInviteService } from '../federated/remote-invite.service';
 
 /** POST /createRoom: the spec's sequence of initial events, all in one transaction. */
 @Injectable()
@@ -22,7 +23,10 @@ export class RoomCreationService {
     private readonly aliases: AliasRepository,
     private readonly writer: EventWriter,
     private readonly tx: TransactionRunner,
+    private readonly remoteInvites: RemoteInviteService,
   ) {}
+
+  private readonly logger = new Logger(RoomCreationService.name);
 
   async create(creator: string, request: CreateRoomRequest, creatorProfile: JsonObject = {}): Promise<{ room_id: string; room_alias?: string }> {
     const version = this.chooseVersion(request.roomVersion);
@@ -31,6 +35,8 @@ export class RoomCreationService {
     const namedRoomId = version.roomIdFromCreateEvent ? undefined : newRoomId(this.config.serverName);
     const preset = request.preset ?? (request.visibility === 'public' ? 'public_chat' : 'private_chat');
     const now = Date.now();
+    const remote = (userId: string) => !userId.endsWith(`:${this.config.serverName}`);
+    const inviteContent: JsonObject = request.isDirect ? { is_direct: true } : {};
 
     const roomId = await this.tx.run(async (em) => {
       const creationContent: JsonObject = { ...request.creationContent, room_version: version.id, ...(version.implicitRoomCreator ? {} : { creator }) };
@@ -46,11 +52,16 @@ export class RoomCreationService {
       for (const state of request.initialState ?? []) await write({ type: state.type, state_key: state.state_key ?? '', content: state.content });
       if (request.name !== undefined) await write({ type: 'm.room.name', state_key: '', content: { name: request.name } });
       if (request.topic !== undefined) await write({ type: 'm.room.topic', state_key: '', content: { topic: request.topic } });
-      for (const invitee of request.invite ?? []) {
-        await write({ type: 'm.room.member', state_key: invitee, content: { membership: 'invite', ...(request.isDirect ? { is_direct: true } : {}) } });
+      for (const invitee of (request.invite ?? []).filter((userId) => !remote(userId))) {
+        await write({ type: 'm.room.member', state_key: invitee, content: { ...inviteContent, membership: 'invite' } });
       }
       return roomId;
     });
+    // Other servers' users are invited once the room exists, outside its creating transaction;
+    // as in Synapse, one that fails does not undo the room.
+    for (const invitee of (request.invite ?? []).filter(remote)) {
+      await this.remoteInvites.invite(roomId, creator, invitee, inviteContent).catch((error: unknown) => this.logger.warn(`inviting ${invitee} failed: ${String(error)}`));
+    }
     return { room_id: roomId, ...(alias ? { room_alias: alias } : {}) };
   }
 
