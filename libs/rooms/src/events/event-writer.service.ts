@@ -78,7 +78,7 @@ export class EventWriter {
     const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
     const after = tuple === undefined ? head.stateGroup : await this.state.createGroup(roomId, head.stateGroup, new Map([[tuple, event.event_id]]), em);
     const [streamOrdering] = await this.events.insertMany([{ event, writes: writesOf(event, head.version, { before: head.stateGroup, after }, { notifications }) }], em);
-    await this.outbox.record([{ event, version: head.version }], em);
+    await this.outbox.record([{ event, version: head.version, joined: context.joined.keys() }], em);
     this.stream.announce(em, [event]);
     return { event, streamOrdering: streamOrdering as number };
   }
@@ -131,7 +131,13 @@ export class EventWriter {
     }
     if (inserts.length > 0) {
       await this.events.insertMany(inserts, em);
-      await this.outbox.record(inserts.map(({ event }) => ({ event, version: (heads.get(event.room_id) as RoomHead).version })), em);
+      await this.outbox.record(
+        inserts.map(({ event }) => {
+          const head = heads.get(event.room_id) as RoomHead;
+          return { event, version: head.version, joined: head.context.joined.keys() };
+        }),
+        em,
+      );
       this.stream.announce(em, inserts.map((insert) => insert.event));
     }
     return results;

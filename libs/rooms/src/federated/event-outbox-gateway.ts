@@ -4,6 +4,10 @@ import { isValidUserId, parseUserId, toPdu, type JsonObject, type RoomEvent, typ
 import { ServerSigner } from '@hearth/signing';
 import { StateRepository } from '../storage/state.repository';
 
+function serverOf(userId: string): string {
+  return userId.slice(userId.indexOf(':') + 1);
+}
+
 export type OutboxRecorder = (items: ReadonlyArray<{ pdu: JsonObject; destinations: readonly string[] }>, em: EntityManager) => Promise<void>;
 
 /**
@@ -25,12 +29,17 @@ export class EventOutboxGateway {
     this.recorder = recorder;
   }
 
-  /** `except`: a server that has the events already (the one whose user's membership we accepted). */
-  async record(written: ReadonlyArray<{ event: RoomEvent; version: RoomVersion }>, em: EntityManager, except?: string): Promise<void> {
+  /**
+   * `joined`: the room's joined members as the writer already read them (saves a query; the
+   * event's own membership change is covered by adding its target's server). `except`: a server
+   * that has the events already (the one whose user's membership we accepted).
+   */
+  async record(written: ReadonlyArray<{ event: RoomEvent; version: RoomVersion; joined?: Iterable<string> }>, em: EntityManager, except?: string): Promise<void> {
     if (!this.recorder || written.length === 0) return;
-    const servers = await this.state.joinedServersOfRooms(written.map(({ event }) => event.room_id), em);
-    const items = written.map(({ event, version }) => {
-      const destinations = new Set(servers.get(event.room_id) ?? []);
+    const unknown = written.filter((w) => w.joined === undefined).map((w) => w.event.room_id);
+    const servers = unknown.length > 0 ? await this.state.joinedServersOfRooms(unknown, em) : new Map<string, string[]>();
+    const items = written.map(({ event, version, joined }) => {
+      const destinations = new Set(joined === undefined ? (servers.get(event.room_id) ?? []) : [...joined].map(serverOf));
       if (event.type === 'm.room.member' && event.state_key !== undefined && isValidUserId(event.state_key)) destinations.add(parseUserId(event.state_key).serverName);
       destinations.delete(this.signer.serverName);
       if (except !== undefined) destinations.delete(except);
