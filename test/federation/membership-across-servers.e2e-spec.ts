@@ -77,4 +77,21 @@ describe('Federation: leave, kick, ban and invite rejection across servers', () 
     await eventually(async () => ((await membershipOnB()).rooms?.invite?.[knockRoom] ? true : undefined), 'the invite on B');
     expect((await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(knockRoom)}`, {})).status).toBe(200);
   });
+
+  it('a user of B in an allowed room joins a restricted room of A, vouched for by A', async () => {
+    const space = (await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat' })).body.room_id as string;
+    const restricted = (await alice.post('/_matrix/client/v3/createRoom', {
+      preset: 'private_chat',
+      room_version: '10',
+      initial_state: [{ type: 'm.room.join_rules', state_key: '', content: { join_rule: 'restricted', allow: [{ type: 'm.room_membership', room_id: space }] } }],
+    })).body.room_id as string;
+    const outsider = await signUp(b.url, 'outsider');
+    expect((await outsider.post(`/_matrix/client/v3/join/${encodeURIComponent(restricted)}?via=${encodeURIComponent(a.serverName)}`, {})).status).toBe(403);
+
+    expect((await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(space)}?via=${encodeURIComponent(a.serverName)}`, {})).status).toBe(200);
+    const joined = await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(restricted)}?via=${encodeURIComponent(a.serverName)}`, {});
+    expect(joined.status).toBe(200);
+    const member = await alice.get(`/_matrix/client/v3/rooms/${encodeURIComponent(restricted)}/state/m.room.member/${encodeURIComponent(bobId())}`);
+    expect(member.body).toMatchObject({ membership: 'join', join_authorised_via_users_server: `@alice:${a.serverName}` });
+  });
 });

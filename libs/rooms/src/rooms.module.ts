@@ -6,6 +6,7 @@ import { EventWriter } from './events/event-writer.service';
 import { HistoryVisibility } from './events/history-visibility';
 import { SendBatcher } from './events/send-batcher';
 import { MembershipService } from './membership/membership.service';
+import { RestrictedJoins } from './membership/restricted-joins';
 import { RelationsService } from './messages/relations.service';
 import { RoomEventsService } from './messages/room-events.service';
 import { PushEvaluator } from './push/push-evaluator';
@@ -61,6 +62,7 @@ import { RoomTimelines } from './sync/room-timelines';
     RoomCreationService,
     RoomEventsService,
     MembershipService,
+    RestrictedJoins,
     RoomMembersService,
     RoomAliasesService,
     PublicRoomsService,

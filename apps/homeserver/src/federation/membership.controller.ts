@@ -2,7 +2,8 @@ import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@ne
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { FederationAuthGuard, FederationOrigin, InvalidPduError, PduVerifier } from '@hearth/federation';
 import { MatrixError } from '@hearth/http';
-import { isValidUserId, parseUserId, toPdu, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { isJsonObject, isValidUserId, parseUserId, toPdu, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { ServerSigner } from '@hearth/signing';
 import { FederatedRoomsService, type RemoteMembership } from '@hearth/rooms';
 
 /** Spec SS API "Joining Rooms" and "Leaving Rooms (Rejecting Invites)", the resident server's side. */
@@ -13,6 +14,7 @@ export class FederationMembershipController {
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     private readonly rooms: FederatedRoomsService,
     private readonly verifier: PduVerifier,
+    private readonly signer: ServerSigner,
   ) {}
 
   /** GET /_matrix/federation/v1/make_join/{roomId}/{userId} */
@@ -82,13 +84,20 @@ export class FederationMembershipController {
     return this.rooms.membershipTemplate(roomId, userId, membership);
   }
 
+  /** Spec: a restricted join that names one of our users as authoriser gets our signature too. */
+  private vouchedFor(body: unknown, version: RoomVersion): unknown {
+    if (!isJsonObject(body) || !isJsonObject(body.content)) return body;
+    const via = body.content.join_authorised_via_users_server;
+    return typeof via === 'string' && isValidUserId(via) && parseUserId(via).serverName === this.config.serverName ? this.signer.countersignEvent(body, version) : body;
+  }
+
   /** The signed membership event a remote server sends back: checked before the rooms module sees it. */
   private async membershipEvent(origin: string, roomId: string, eventId: string, body: unknown, membership: RemoteMembership): Promise<{ event: RoomEvent; version: RoomVersion }> {
     const version = await this.rooms.roomVersion(roomId);
     if (!version) throw MatrixError.notFound('Unknown room');
     let event: RoomEvent;
     try {
-      event = await this.verifier.verify(body, version, roomId);
+      event = await this.verifier.verify(this.vouchedFor(body, version), version, roomId);
     } catch (error) {
       if (error instanceof InvalidPduError) throw MatrixError.badJson(error.message);
       throw error;

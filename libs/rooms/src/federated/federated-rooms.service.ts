@@ -12,6 +12,7 @@ import { EventStream } from '../streams/event-stream';
 import { FederatedEventRepository } from './federated-event.repository';
 import { PeerVisibility } from './peer-visibility';
 import { EventOutboxGateway } from './event-outbox-gateway';
+import { RestrictedJoins } from '../membership/restricted-joins';
 import { STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { MissingEventsError, RejectedEventError } from './rejected-event';
 import { RemoteEventReceiver, type ReceiveOutcome } from './remote-event-receiver';
@@ -41,6 +42,7 @@ export class FederatedRoomsService {
     private readonly visibility: PeerVisibility,
     private readonly stream: EventStream,
     private readonly outbox: EventOutboxGateway,
+    private readonly restricted: RestrictedJoins,
   ) {}
 
   async roomVersion(roomId: string): Promise<RoomVersion | undefined> {
@@ -79,7 +81,9 @@ export class FederatedRoomsService {
       if (!(await this.visibility.aclAllows(serverOfUser(userId), roomId, em))) throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
       const version = getRoomVersion(room.roomVersion);
       if (!version) throw MatrixError.notFound('Unknown room');
-      const draft = { type: 'm.room.member', state_key: userId, sender: userId, content: { membership } };
+      // A restricted join names the member of ours who vouches for it.
+      const authorised = membership === 'join' ? await this.restricted.authorisation(roomId, userId, em) : undefined;
+      const draft = { type: 'm.room.member', state_key: userId, sender: userId, content: { ...authorised, membership } };
       const authState = selectAuthState(await this.state.currentState(roomId, em, authTuplesOfAnyVersion(draft)), draft, version);
       const extremities = await this.events.forwardExtremities(roomId, em);
       const event: JsonObject = {
@@ -87,7 +91,7 @@ export class FederatedRoomsService {
         type: 'm.room.member',
         state_key: userId,
         sender: userId,
-        content: { membership },
+        content: draft.content,
         origin_server_ts: now,
         depth: Math.max(0, ...extremities.map((e) => e.depth)) + 1,
         prev_events: extremities.map((e) => e.eventId),

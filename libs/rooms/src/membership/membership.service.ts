@@ -5,6 +5,7 @@ import { isValidRoomAlias, isValidRoomId, isValidUserId, type JsonObject } from 
 import { TransactionRunner } from '@hearth/storage';
 import { EventWriter } from '../events/event-writer.service';
 import { RemoteInviteService } from '../federated/remote-invite.service';
+import { RestrictedJoins } from './restricted-joins';
 import { roomErrors } from '../room-errors';
 import { AliasRepository } from '../storage/alias.repository';
 import { StateRepository } from '../storage/state.repository';
@@ -20,6 +21,7 @@ export class MembershipService {
   constructor(
     private readonly writer: EventWriter,
     private readonly remoteInvites: RemoteInviteService,
+    private readonly restricted: RestrictedJoins,
     private readonly state: StateRepository,
     private readonly aliases: AliasRepository,
     private readonly tx: TransactionRunner,
@@ -29,7 +31,9 @@ export class MembershipService {
   async join(roomIdOrAlias: string, userId: string, profile: JsonObject, reason?: string): Promise<{ room_id: string }> {
     return this.tx.run(async (em) => {
       const roomId = await this.resolve(roomIdOrAlias, em);
-      await this.writer.write(roomId, { type: 'm.room.member', state_key: userId, sender: userId, content: withReason({ ...profile, membership: 'join' }, reason) }, em);
+      const authorised = await this.restricted.authorisation(roomId, userId, em);
+      const content = withReason({ ...profile, ...authorised, membership: 'join' }, reason);
+      await this.writer.write(roomId, { type: 'm.room.member', state_key: userId, sender: userId, content }, em);
       return { room_id: roomId };
     });
   }
