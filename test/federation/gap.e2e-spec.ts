@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { eventually, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
+import { eventually, sharedRoom, startFederatedPair, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
 
 /**
  * A gap too large for get_missing_events: B misses 15 of A's events (they never reach it), then
@@ -14,14 +14,9 @@ describe('Federation: an event after a large gap is accepted with the state acro
   let roomId: string;
 
   beforeAll(async () => {
-    const certificate = makeTestCertificate();
-    [a, b] = await Promise.all([
-      startFederatingHomeserver(certificate, { registration: 'open' }),
-      startFederatingHomeserver(certificate, { registration: 'open' }, { netsplit: true }),
-    ]);
-    [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
-    roomId = (await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat' })).body.room_id;
-    expect((await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(a.serverName)}`, {})).status).toBe(200);
+    const pair = await startFederatedPair({ b: { options: { netsplit: true } } });
+    ({ a, b, alice, bob } = pair);
+    roomId = await sharedRoom(pair, { preset: 'public_chat' });
   });
 
   afterAll(async () => {

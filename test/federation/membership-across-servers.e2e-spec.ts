@@ -1,4 +1,4 @@
-import { eventually, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
+import { eventually, signUp, startFederatedPair, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
 
 describe('Federation: leave, kick, ban and invite rejection across servers', () => {
   let a: FederatingHomeserver;
@@ -8,9 +8,7 @@ describe('Federation: leave, kick, ban and invite rejection across servers', () 
   let roomId: string;
 
   beforeAll(async () => {
-    const certificate = makeTestCertificate();
-    [a, b] = await Promise.all([startFederatingHomeserver(certificate, { registration: 'open' }), startFederatingHomeserver(certificate, { registration: 'open' })]);
-    [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
+    ({ a, b, alice, bob } = await startFederatedPair());
     roomId = (await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat' })).body.room_id;
   });
 

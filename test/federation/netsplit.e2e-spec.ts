@@ -1,4 +1,4 @@
-import { eventually, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
+import { eventually, sharedRoom, startFederatedPair, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
 
 /**
  * Two servers split apart, make conflicting changes, and heal: state resolution must bring both
@@ -13,14 +13,9 @@ describe('Federation: a netsplit with conflicting changes heals to the same stat
   let roomId: string;
 
   beforeAll(async () => {
-    const certificate = makeTestCertificate();
-    [a, b] = await Promise.all([
-      startFederatingHomeserver(certificate, { registration: 'open' }, { netsplit: true }),
-      startFederatingHomeserver(certificate, { registration: 'open' }, { netsplit: true }),
-    ]);
-    [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
-    roomId = (await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat', name: 'Original', room_version: '10' })).body.room_id;
-    expect((await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(a.serverName)}`, {})).status).toBe(200);
+    const pair = await startFederatedPair({ a: { options: { netsplit: true } }, b: { options: { netsplit: true } } });
+    ({ a, b, alice, bob } = pair);
+    roomId = await sharedRoom(pair, { preset: 'public_chat', name: 'Original', room_version: '10' });
   });
 
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { eventually, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
+import { eventually, sharedRoom, signUp, startFederatedPair, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
 
 describe('Federation: m.room.server_acl shuts a server out of a room', () => {
   let a: FederatingHomeserver;
@@ -8,15 +8,10 @@ describe('Federation: m.room.server_acl shuts a server out of a room', () => {
   let roomId: string;
 
   beforeAll(async () => {
-    const certificate = makeTestCertificate();
     // B is `localhost:<port>` so that an ACL can name it apart from A (`127.0.0.1:<port>`).
-    [a, b] = await Promise.all([
-      startFederatingHomeserver(certificate, { registration: 'open' }),
-      startFederatingHomeserver(certificate, { registration: 'open' }, { host: 'localhost' }),
-    ]);
-    [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
-    roomId = (await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat' })).body.room_id;
-    expect((await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(a.serverName)}`, {})).status).toBe(200);
+    const pair = await startFederatedPair({ b: { options: { host: 'localhost' } } });
+    ({ a, b, alice, bob } = pair);
+    roomId = await sharedRoom(pair, { preset: 'public_chat' });
   });
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Agent, request } from 'undici';
 import { readSigningKey } from '@hearth/signing';
 import { signFederationRequest, type JsonValue, type SigningKey } from '@hearth/protocol';
-import type { LooseBody, MatrixResponse } from './matrix-client';
+import { signUp, type LooseBody, type MatrixResponse, type TestClient } from './matrix-client';
 import { NetsplitProxy } from './netsplit-proxy';
 import { startTestHomeserver, type TestHomeserver } from './test-homeserver';
 
@@ -113,4 +113,34 @@ export async function federationRequest(
   });
   const text = await response.body.text();
   return { status: response.statusCode, body: (text ? JSON.parse(text) : {}) as LooseBody, headers: new Headers(response.headers as Record<string, string>) };
+}
+
+export interface FederatedPair {
+  readonly a: FederatingHomeserver;
+  readonly b: FederatingHomeserver;
+  /** `@alice` on A and `@bob` on B, signed in. */
+  readonly alice: TestClient;
+  readonly bob: TestClient;
+}
+
+interface PairSide {
+  readonly config?: Record<string, unknown>;
+  readonly options?: FederatingOptions;
+}
+
+/** Two federating servers with open registration and a user on each: the set-up most federation tests start from. */
+export async function startFederatedPair(sides: { a?: PairSide; b?: PairSide } = {}): Promise<FederatedPair> {
+  const certificate = makeTestCertificate();
+  const start = (side: PairSide = {}) => startFederatingHomeserver(certificate, { registration: 'open', ...side.config }, side.options);
+  const [a, b] = await Promise.all([start(sides.a), start(sides.b)]);
+  const [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
+  return { a, b, alice, bob };
+}
+
+/** A room Alice creates on A with `body`, which Bob joins through A; its ID. */
+export async function sharedRoom(pair: FederatedPair, body: Record<string, unknown> = { preset: 'public_chat' }): Promise<string> {
+  const roomId = (await pair.alice.post('/_matrix/client/v3/createRoom', body)).body.room_id as string;
+  const joined = await pair.bob.post(`/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(pair.a.serverName)}`, {});
+  if (joined.status !== 200) throw new Error(`bob could not join ${roomId}: ${JSON.stringify(joined.body)}`);
+  return roomId;
 }

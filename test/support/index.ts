@@ -3,6 +3,16 @@ export { createTestDatabase, type TestDatabase } from './test-database';
 export { signUp, TestClient, type LooseBody, type MatrixResponse } from './matrix-client';
 export { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } from './test-homeserver';
 export { HearthBuild, type HearthProcess } from './hearth-process';
-export { federationRequest, freePort, makeTestCertificate, startFederatingHomeserver, type FederatingHomeserver, type TestCertificate } from './federation';
+export {
+  federationRequest,
+  freePort,
+  makeTestCertificate,
+  sharedRoom,
+  startFederatedPair,
+  startFederatingHomeserver,
+  type FederatedPair,
+  type FederatingHomeserver,
+  type TestCertificate,
+} from './federation';
 export { eventually } from './eventually';
 export { FakePeer, type ReceivedTransaction } from './fake-peer';
