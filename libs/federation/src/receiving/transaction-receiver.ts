@@ -60,15 +60,34 @@ export class TransactionReceiver {
     // PDUs of rooms we are not in (or cannot read) are dropped: their event IDs cannot even be computed.
     if (!version) return;
     const allowed = await this.rooms.isServerAllowed(roomId, origin);
+    const events: RoomEvent[] = [];
     for (const pdu of pdus) {
-      let event: RoomEvent;
       try {
-        event = await this.verifier.verify(pdu, version, roomId);
+        events.push(await this.verifier.verify(pdu, version, roomId));
       } catch (error) {
         this.logger.debug(`dropped a PDU from ${origin}: ${(error as Error).message}`);
-        continue;
       }
-      results[event.event_id] = allowed ? await this.process(origin, event, version) : { error: 'Your server is banned from this room by its server ACL' };
+    }
+    if (!allowed) {
+      for (const event of events) results[event.event_id] = { error: 'Your server is banned from this room by its server ACL' };
+      return;
+    }
+    for (const event of await this.receiveTogether(events, results)) results[event.event_id] = await this.process(origin, event, version);
+  }
+
+  /**
+   * The common case, a run of events that build on what we hold, in one transaction; returns
+   * the events that need more (missing events to fetch, or a batch the database refused).
+   */
+  private async receiveTogether(events: readonly RoomEvent[], results: PduResult): Promise<readonly RoomEvent[]> {
+    if (events.length < 2) return events;
+    try {
+      const { outcomes, rest } = await this.rooms.receiveInOrder(events);
+      for (const [eventId, outcome] of outcomes) results[eventId] = outcome instanceof RejectedEventError ? { error: outcome.message } : {};
+      return rest;
+    } catch (error) {
+      this.logger.debug(`receiving ${events.length} PDUs together failed, taking them one by one: ${String(error)}`);
+      return events;
     }
   }
 

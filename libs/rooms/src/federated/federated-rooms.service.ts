@@ -127,6 +127,27 @@ export class FederatedRoomsService {
     return this.tx.run((em) => this.receiver.receive(event, em));
   }
 
+  /**
+   * Several PDUs of one room, in order, in one transaction (one commit instead of one each).
+   * Stops at the first that needs events fetched from elsewhere: those from there on are
+   * returned for the caller to take one at a time. Rejections are reported per event.
+   */
+  async receiveInOrder(events: readonly RoomEvent[]): Promise<{ outcomes: Map<string, ReceiveOutcome | RejectedEventError>; rest: RoomEvent[] }> {
+    return this.tx.run(async (em) => {
+      const outcomes = new Map<string, ReceiveOutcome | RejectedEventError>();
+      for (const [index, event] of events.entries()) {
+        try {
+          outcomes.set(event.event_id, await this.receiver.receive(event, em));
+        } catch (error) {
+          if (error instanceof MissingEventsError) return { outcomes, rest: events.slice(index) };
+          if (!(error instanceof RejectedEventError)) throw error;
+          outcomes.set(event.event_id, error);
+        }
+      }
+      return { outcomes, rest: [] };
+    });
+  }
+
   /** Events needed to judge others (auth events, state), kept without a place in the timeline. */
   async storeOutliers(events: readonly RoomEvent[], version: RoomVersion): Promise<void> {
     await this.tx.run((em) => this.federated.insertOutliers(events.map((event) => ({ event, pduHasRoomId: hasRoomId(event, version) })), em));
