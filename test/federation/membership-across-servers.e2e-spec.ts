@@ -71,6 +71,12 @@ describe('Federation: leave, kick, ban and invite rejection across servers', () 
     const knockState = (await membershipOnB()).rooms?.knock?.[knockRoom]?.knock_state?.events as LooseBody[] | undefined;
     expect(knockState?.find((e) => e.type === 'm.room.name')?.content).toEqual({ name: 'Knock here' });
 
+    // Withdrawing the knock goes through the room's server; then knocking again works.
+    expect((await bob.post(`/_matrix/client/v3/rooms/${encodeURIComponent(knockRoom)}/leave`, {})).status).toBe(200);
+    const withdrawn = await alice.get(`/_matrix/client/v3/rooms/${encodeURIComponent(knockRoom)}/state/m.room.member/${encodeURIComponent(bobId())}`);
+    expect(withdrawn.body.membership).toBe('leave');
+    expect((await bob.post(`/_matrix/client/v3/knock/${encodeURIComponent(knockRoom)}?via=${encodeURIComponent(a.serverName)}`, {})).status).toBe(200);
+
     expect((await alice.post(`/_matrix/client/v3/rooms/${encodeURIComponent(knockRoom)}/invite`, { user_id: bobId() })).status).toBe(200);
     await eventually(async () => ((await membershipOnB()).rooms?.invite?.[knockRoom] ? true : undefined), 'the invite on B');
     expect((await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(knockRoom)}`, {})).status).toBe(200);
