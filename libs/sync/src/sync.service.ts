@@ -1,3 +1,4 @@
+import { projectRoomEvents } from './filters/event-fields';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AccountDataService } from '@hearth/accounts';
@@ -109,6 +110,7 @@ export class SyncService {
         global.push({ type: 'm.push_rules', content: { global: ruleset as unknown as JsonObject } });
       }
       const rooms = await this.roomsSection.build({ userId, since, upTo, filter, fullState, roomAccountData }, em);
+      if (filter.event_fields) for (const section of [rooms.join, rooms.leave]) projectRoomEvents(section, filter.event_fields);
       const accountData = filterEvents(filter.account_data, global);
       const deviceLists = since === null ? { changed: [], left: [] } : await this.deviceListsSection.build({ userId, since, upTo, memberships: rooms.memberships }, em);
       return {
