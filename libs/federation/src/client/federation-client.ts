@@ -18,6 +18,8 @@ export interface FederationCall {
   readonly body?: JsonValue;
   /** Key fetches go unsigned: the peer cannot check our signature before it has our keys either. */
   readonly unsigned?: boolean;
+  /** Shorter than `federation.request_timeout_seconds`, for callers with a client waiting (key queries). */
+  readonly timeoutMs?: number;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -63,7 +65,7 @@ export class FederationClient implements OnModuleDestroy {
         path: uri,
         headers,
         ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
-        signal: AbortSignal.timeout(this.config.federation.requestTimeoutMs),
+        signal: AbortSignal.timeout(call.timeoutMs ?? this.config.federation.requestTimeoutMs),
       });
       status = response.statusCode;
       text = await readBody(response.body);

@@ -41,10 +41,7 @@ export class E2eeFederationService implements OnModuleInit {
   }
 
   private async post(server: string, path: string, body: JsonObject, timeoutMs: number): Promise<JsonObject> {
-    const answer = await Promise.race([
-      this.client.request(server, { method: 'POST', path, body }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${server} did not answer within ${timeoutMs} ms`)), timeoutMs).unref()),
-    ]);
+    const answer = await this.client.request(server, { method: 'POST', path, body, timeoutMs });
     if (!isJsonObject(answer)) throw new Error(`${server} answered without a JSON object`);
     return answer;
   }

@@ -24,7 +24,7 @@ export class RoomJoinService {
 
   async join(target: string, userId: string, via: readonly string[], profile: JsonObject, reason?: string): Promise<{ room_id: string }> {
     const { roomId, servers } = await this.resolve(target);
-    const candidates = [...via, ...servers, ...serverOfRoomId(roomId)].filter((server) => isValidServerName(server) && server !== this.config.serverName);
+    const candidates = this.candidates(roomId, via, servers);
     // With no other server to ask, the join is local: a room we hold that everyone here left, or an unknown room (refused).
     if (candidates.length === 0 || (await this.rooms.isServerJoined(roomId, this.config.serverName))) {
       return this.membership.join(roomId, userId, profile, reason);
@@ -36,10 +36,15 @@ export class RoomJoinService {
   /** Spec CS API `POST /knock/{roomIdOrAlias}`: local when this server is in the room, else through its servers. */
   async knock(target: string, userId: string, via: readonly string[], profile: JsonObject, reason?: string): Promise<{ room_id: string }> {
     const { roomId, servers } = await this.resolve(target);
-    const candidates = [...via, ...servers, ...serverOfRoomId(roomId)].filter((server) => isValidServerName(server) && server !== this.config.serverName);
+    const candidates = this.candidates(roomId, via, servers);
     if (candidates.length === 0 || (await this.rooms.isServerJoined(roomId, this.config.serverName))) return this.membership.knock(roomId, userId, profile, reason);
     await this.remote.knock(roomId, userId, candidates, reason === undefined ? profile : { ...profile, reason });
     return { room_id: roomId };
+  }
+
+  /** Other servers to go through: those the client named, those the alias listed, the room ID's. */
+  private candidates(roomId: string, via: readonly string[], servers: readonly string[]): string[] {
+    return [...via, ...servers, ...serverOfRoomId(roomId)].filter((server) => isValidServerName(server) && server !== this.config.serverName);
   }
 
   private async resolve(target: string): Promise<{ roomId: string; servers: string[] }> {

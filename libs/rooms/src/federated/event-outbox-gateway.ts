@@ -4,10 +4,6 @@ import { isValidUserId, parseUserId, toPdu, type JsonObject, type RoomEvent, typ
 import { ServerSigner } from '@hearth/signing';
 import { StateRepository } from '../storage/state.repository';
 
-function serverOf(userId: string): string {
-  return userId.slice(userId.indexOf(':') + 1);
-}
-
 export type OutboxRecorder = (items: ReadonlyArray<{ pdu: JsonObject; destinations: readonly string[] }>, em: EntityManager) => Promise<void>;
 
 /**
@@ -39,7 +35,7 @@ export class EventOutboxGateway {
     const unknown = written.filter((w) => w.joined === undefined).map((w) => w.event.room_id);
     const servers = unknown.length > 0 ? await this.state.joinedServersOfRooms(unknown, em) : new Map<string, string[]>();
     const items = written.map(({ event, version, joined }) => {
-      const destinations = new Set(joined === undefined ? (servers.get(event.room_id) ?? []) : [...joined].map(serverOf));
+      const destinations = new Set(joined === undefined ? (servers.get(event.room_id) ?? []) : [...joined].map((userId) => parseUserId(userId).serverName));
       if (event.type === 'm.room.member' && event.state_key !== undefined && isValidUserId(event.state_key)) destinations.add(parseUserId(event.state_key).serverName);
       destinations.delete(this.signer.serverName);
       if (except !== undefined) destinations.delete(except);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
-import { authorizeEvent, AuthError, getRoomVersion, stateKeyTuple, type JsonObject, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
+import { authorizeEvent, AuthError, getRoomVersion, parseUserId, stateKeyTuple, type JsonObject, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { authTuplesOfAnyVersion, CREATE_TUPLE, selectAuthState, writesOf } from '../events/event-writes';
 import { EventRepository } from '../storage/event.repository';
@@ -78,7 +78,7 @@ export class FederatedRoomsService {
     return this.tx.read(async (em) => {
       const room = await this.rooms.find(roomId, em);
       if (!room || !(await this.visibility.isInRoom(this.config.serverName, roomId, em))) throw MatrixError.notFound('Unknown room');
-      if (!(await this.visibility.aclAllows(serverOfUser(userId), roomId, em))) throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
+      if (!(await this.visibility.aclAllows(parseUserId(userId).serverName, roomId, em))) throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
       const version = getRoomVersion(room.roomVersion);
       if (!version) throw MatrixError.notFound('Unknown room');
       // A restricted join names the member of ours who vouches for it.
@@ -111,12 +111,12 @@ export class FederatedRoomsService {
   /** Spec SS API send_join / send_leave / send_knock: the signed event joins our DAG; a join gets the state before it. */
   async acceptMembership(event: RoomEvent): Promise<StateWithAuthChain> {
     return this.tx.run(async (em) => {
-      if (!(await this.visibility.aclAllows(serverOfUser(event.sender), event.room_id, em))) throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
+      if (!(await this.visibility.aclAllows(parseUserId(event.sender).serverName, event.room_id, em))) throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
       const outcome = await this.receiveOrRefuse(event, em);
       if (outcome === 'soft-failed') throw MatrixError.forbidden('The membership event is not allowed by the current state of the room');
       // Spec: the resident server passes the accepted membership on to the room's other servers.
       const version = getRoomVersion((await this.rooms.find(event.room_id, em))?.roomVersion ?? '');
-      if (outcome === 'accepted' && version) await this.outbox.record([{ event, version }], em, serverOfUser(event.sender));
+      if (outcome === 'accepted' && version) await this.outbox.record([{ event, version }], em, parseUserId(event.sender).serverName);
       const stored = await this.events.find(event.event_id, em);
       return this.stateWithAuthChain(stored?.stateGroupBefore ?? null, event.auth_events, em);
     });
@@ -320,10 +320,6 @@ export class FederatedRoomsService {
     });
     return { state: pick(stateIds), authChain: pick([...new Set([...chainIds, ...extraAuth])]) };
   }
-}
-
-function serverOfUser(userId: string): string {
-  return userId.slice(userId.indexOf(':') + 1);
 }
 
 /** From room version 12 the create event's PDU has no room_id. */

@@ -83,10 +83,9 @@ export class RemoteEventReceiver {
       if (state.has(tuple)) throw new RejectedEventError(event.event_id, 'two auth events for one state key');
       state.set(tuple, authEvent);
     }
-    if (version.roomIdFromCreateEvent) {
-      const create = (await this.events.findMany([`$${event.room_id.slice(1)}`], em)).values().next().value;
-      if (create) state.set(stateKeyTuple('m.room.create', ''), create.event);
-    }
+    // From v12 the create event is not listed but the rules consult it; the write context holds it.
+    const create = context.authState.get(stateKeyTuple('m.room.create', ''));
+    if (version.roomIdFromCreateEvent && create) state.set(stateKeyTuple('m.room.create', ''), create);
     const wanted = new Set(selectAuthState(state, draftOf(event), version).keys());
     if ([...state.keys()].some((tuple) => !wanted.has(tuple))) throw new RejectedEventError(event.event_id, 'auth events the auth rules do not call for');
     this.checkAgainst(event, version, state, 'its auth events');

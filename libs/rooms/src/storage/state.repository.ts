@@ -159,13 +159,7 @@ export class StateRepository {
 
   /** Servers with at least one joined member, by the current state. */
   async joinedServers(roomId: string, em: EntityManager): Promise<string[]> {
-    const rows = await queryRows<{ server: string }>(
-      em,
-      `SELECT DISTINCT substring(state_key FROM position(':' IN state_key) + 1) AS server FROM current_state
-        WHERE room_id = $1 AND type = 'm.room.member' AND membership = 'join'`,
-      [roomId],
-    );
-    return rows.map((row) => row.server);
+    return (await this.joinedServersOfRooms([roomId], em)).get(roomId) ?? [];
   }
 
   private async chainDepth(group: number, em: EntityManager): Promise<number> {

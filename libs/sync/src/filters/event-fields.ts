@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type JsonValue } from '@hearth/protocol';
+import { isJsonObject, splitPropertyPath, type JsonObject, type JsonValue } from '@hearth/protocol';
 
 /**
  * Spec "Filtering", `event_fields`: each event keeps only the listed fields, given as dotted
@@ -6,26 +6,8 @@ import { isJsonObject, type JsonObject, type JsonValue } from '@hearth/protocol'
  */
 export function projectEventFields(event: JsonObject, fields: readonly string[]): JsonObject {
   const projected: JsonObject = {};
-  for (const path of fields.map(splitPath)) copyPath(event, projected, path);
+  for (const path of fields.map(splitPropertyPath)) copyPath(event, projected, path);
   return projected;
-}
-
-function splitPath(field: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < field.length; i++) {
-    const char = field[i] as string;
-    if (char === '\\' && i + 1 < field.length) {
-      current += field[++i];
-    } else if (char === '.') {
-      parts.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  parts.push(current);
-  return parts;
 }
 
 function copyPath(from: JsonObject, to: JsonObject, path: readonly string[]): void {
