@@ -2,7 +2,6 @@ export { DeliveryModule } from './delivery.module';
 export { DeliveryService } from './outbox/delivery.service';
 export { TransportGateway, type TransactionTransport } from './outbox/transaction-transport';
 export { DestinationsAdminService, type DestinationView } from './destinations/destinations-admin.service';
-export { retryDelay } from './destinations/backoff';
 export { InProcessDeliveryQueue } from './queue/in-process-queue';
 export { BullMqDeliveryQueue } from './queue/bullmq-queue';
 export type { DeliveryQueue, DestinationHandler } from './queue/delivery-queue';

@@ -5,7 +5,6 @@ import { TransactionRunner } from '@hearth/storage';
 
 /** What a committed write touched: rooms whose timelines moved, users whose membership changed. */
 export interface EventStreamChange {
-  readonly events: readonly RoomEvent[];
   readonly roomIds: ReadonlySet<string>;
   readonly userIds: ReadonlySet<string>;
 }
@@ -27,7 +26,6 @@ export class EventStream {
   /** Tells the listeners about `events` once the transaction of `em` commits. */
   announce(em: EntityManager, events: readonly RoomEvent[]): void {
     const change: EventStreamChange = {
-      events,
       roomIds: new Set(events.map((event) => event.room_id)),
       userIds: new Set(events.flatMap((event) => (event.type === 'm.room.member' && event.state_key !== undefined ? [event.state_key] : []))),
     };
