@@ -8,6 +8,7 @@ export interface PreparedStatement {
 
 interface PgClient {
   query<T>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+  query(text: string): Promise<unknown>;
 }
 
 export function preparedStatement(name: string, text: string): PreparedStatement {
@@ -15,14 +16,34 @@ export function preparedStatement(name: string, text: string): PreparedStatement
 }
 
 /**
- * Rows of a prepared statement run on the transaction's own connection. TypeORM's `query`
- * only sends unnamed statements, which PostgreSQL parses and plans afresh each time; the
- * driver connection behind the query runner remembers named ones per connection.
+ * Rows of a prepared statement, run on the transaction's own connection, or on any pooled one
+ * outside a transaction. TypeORM's `query` only sends unnamed statements, which PostgreSQL
+ * parses and plans afresh each time; the driver connections remember named ones.
  */
 export async function queryPrepared<T>(em: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
   const runner = em.queryRunner;
-  if (!runner) return em.query<T[]>(statement.text, values);
-  const client = (await runner.connect()) as PgClient;
+  const client = runner ? ((await runner.connect()) as PgClient) : (em.connection.driver as unknown as { master: PgClient }).master;
   const result = await client.query<T>({ name: statement.name, text: statement.text, values });
   return result.rows;
+}
+
+/**
+ * The transaction's last statement and its COMMIT, sent together: PostgreSQL runs the COMMIT as
+ * soon as the statement is done, so the row locks the statement takes (a stream position
+ * counter) are held for its execution and the WAL flush, not for however long this process
+ * takes to come back to the connection. Nothing may run in the transaction afterwards; the
+ * TransactionRunner sees it ended. If the statement fails, the queued COMMIT rolls back and the
+ * statement's error is thrown.
+ */
+export async function queryPreparedAndCommit<T>(em: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+  const runner = em.queryRunner;
+  if (!runner?.isTransactionActive) throw new Error('queryPreparedAndCommit ends a transaction and needs one');
+  const client = (await runner.connect()) as PgClient;
+  const rows = client.query<T>({ name: statement.name, text: statement.text, values });
+  const commit = client.query('COMMIT');
+  (runner as { isTransactionActive: boolean }).isTransactionActive = false;
+  const [statementResult, commitResult] = await Promise.allSettled([rows, commit]);
+  if (statementResult.status === 'rejected') throw statementResult.reason;
+  if (commitResult.status === 'rejected') throw commitResult.reason;
+  return statementResult.value.rows;
 }

@@ -13,18 +13,28 @@ export class TransactionRunner {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    let hooks: Hooks | undefined;
+  async run<T>(work: (em: EntityManager) => Promise<T>, options: { genericPlans?: boolean } = {}): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const hooks: Hooks = { committed: [], settled: [] };
+    this.hooks.set(runner.manager, hooks);
     try {
-      const result = await this.dataSource.transaction(async (em) => {
-        hooks = { committed: [], settled: [] };
-        this.hooks.set(em, hooks);
-        return work(em);
-      });
-      for (const hook of hooks?.committed ?? []) hook();
+      let result: T;
+      try {
+        await runner.startTransaction();
+        if (options.genericPlans) await runner.query('SET LOCAL plan_cache_mode = force_generic_plan');
+        result = await work(runner.manager);
+        // A last statement sent with its COMMIT (queryPreparedAndCommit) has ended it already.
+        if (runner.isTransactionActive) await runner.commitTransaction();
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      } finally {
+        await runner.release();
+      }
+      for (const hook of hooks.committed) hook();
       return result;
     } finally {
-      for (const hook of hooks?.settled ?? []) hook();
+      for (const hook of hooks.settled) hook();
     }
   }
 
