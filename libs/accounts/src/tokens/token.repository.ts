@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { preparedStatement, queryPrepared } from '@hearth/storage';
 import { AccessTokenEntity } from './access-token.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 
@@ -13,6 +14,13 @@ export interface AccessTokenOwner {
   readonly isAdmin: boolean;
   readonly deactivated: boolean;
 }
+
+const FIND_ACCESS_TOKEN_OWNER = preparedStatement(
+  'access_token_owner',
+  `SELECT t.id, t.user_id, t.device_id, t.expires_ts, t.used, t.refresh_token_id, u.is_admin, u.deactivated_ts
+     FROM access_tokens t JOIN users u ON u.user_id = t.user_id
+    WHERE t.token_hash = $1`,
+);
 
 @Injectable()
 export class TokenRepository {
@@ -34,12 +42,7 @@ export class TokenRepository {
 
   /** One round trip on every authenticated request: the token, its user's flags. */
   async findAccessTokenOwner(tokenHash: Buffer): Promise<AccessTokenOwner | undefined> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT t.id, t.user_id, t.device_id, t.expires_ts, t.used, t.refresh_token_id, u.is_admin, u.deactivated_ts
-         FROM access_tokens t JOIN users u ON u.user_id = t.user_id
-        WHERE t.token_hash = $1`,
-      [tokenHash],
-    );
+    const rows = await queryPrepared<Record<string, unknown>>(this.dataSource.manager, FIND_ACCESS_TOKEN_OWNER, [tokenHash]);
     const row = rows[0];
     if (!row) return undefined;
     return {
