@@ -84,8 +84,8 @@ export class EventWriter {
   }
 
   /**
-   * Many client sends, to any rooms, in the caller's transaction with one lock, one read and one
-   * insert. The first request of a client transaction writes the event; a retry (even a
+   * Many client sends, to any rooms, with one lock, one read and one insert, which commits the
+   * caller's transaction (nothing may follow it there). The first request of a client transaction writes the event; a retry (even a
    * concurrent one, which waits for the room lock or meets the first in the batch) gets the same
    * event ID, and a reuse of the transaction ID with a different body is refused. A send that
    * fails gets its error in its place and takes nothing else down.
@@ -130,7 +130,6 @@ export class EventWriter {
       }
     }
     if (inserts.length > 0) {
-      await this.events.insertMany(inserts, em);
       await this.outbox.record(
         inserts.map(({ event }) => {
           const head = heads.get(event.room_id) as RoomHead;
@@ -139,6 +138,9 @@ export class EventWriter {
         em,
       );
       this.stream.announce(em, inserts.map((insert) => insert.event));
+      // Last, and with the COMMIT: the insert takes the stream position counter, which every
+      // other writer waits for until this transaction ends.
+      await this.events.insertMany(inserts, em, { andCommit: true });
     }
     return results;
   }

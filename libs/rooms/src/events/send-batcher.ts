@@ -5,7 +5,7 @@ import { EventWriter, type TxnSend, type TxnSendResult } from './event-writer.se
 /** Sends written together in one transaction at most; more wait for the next. */
 const MAX_BATCH = 64;
 /** Transactions writing batches at once; the rest of the pool stays free for reads. */
-const MAX_CONCURRENT_BATCHES = 4;
+const MAX_CONCURRENT_BATCHES = 2;
 
 interface Waiting {
   readonly send: TxnSend;
@@ -48,7 +48,7 @@ export class SendBatcher {
   private async writeBatch(batch: readonly Waiting[]): Promise<void> {
     let results: TxnSendResult[];
     try {
-      results = await this.tx.run((em) => this.writer.writeBatch(batch.map((waiting) => waiting.send), em));
+      results = await this.tx.run((em) => this.writer.writeBatch(batch.map((waiting) => waiting.send), em), { genericPlans: true });
     } catch (error) {
       // The database refused the whole transaction: write each send on its own, so that one
       // bad send cannot sink the others.

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RoomEvent } from '@hearth/protocol';
-import { preparedStatement, queryPrepared, queryRows } from '@hearth/storage';
+import { preparedStatement, queryPrepared, queryPreparedAndCommit, queryRows } from '@hearth/storage';
 
 /** The client transaction a send answers, recorded with the event so a retry finds it. */
 export interface ClientTxn {
@@ -135,12 +135,15 @@ export class EventRepository {
    * events at the next stream positions, in the order given, their DAG edges, each room's new
    * sole forward extremity (our events reference every extremity), the client transactions, the
    * current state, relations, redaction marks and members' notifications. At most one state
-   * event per state key per call. Returns the events' stream positions.
+   * event per state key per call. Returns the events' stream positions. With `andCommit`, the
+   * statement ends the transaction: sent with its COMMIT, it holds the position counter for its
+   * execution and the WAL flush only.
    */
-  async insertMany(items: ReadonlyArray<{ event: RoomEvent; writes: EventWrites }>, em: EntityManager): Promise<number[]> {
+  async insertMany(items: ReadonlyArray<{ event: RoomEvent; writes: EventWrites }>, em: EntityManager, { andCommit = false } = {}): Promise<number[]> {
     const columns = new InsertColumns();
     for (const item of items) columns.add(item.event, item.writes);
-    const [row] = await queryPrepared<{ base: string }>(em, INSERT_EVENTS, columns.parameters(Date.now()));
+    const query = andCommit ? queryPreparedAndCommit : queryPrepared;
+    const [row] = await query<{ base: string }>(em, INSERT_EVENTS, columns.parameters(Date.now()));
     const base = Number(row?.base);
     return items.map((_, i) => base + i + 1);
   }
