@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     const first = senders[0] as string;
     const oneRoom = await createRoom(server.url, first, senders.slice(1));
     const manyRooms = await Promise.all(Array.from({ length: 100 }, () => createRoom(server.url, first, senders.slice(1))));
+    await database.analyze();
 
     report('1 sender, 1 room', await measure(EVENTS, 1, (i) => send(server.url, first, oneRoom, `a${i}`)));
     report('16 senders, 1 room', await measure(EVENTS, 16, (i) => send(server.url, senders[i % 16] as string, oneRoom, `b${i}`)));

@@ -14,6 +14,11 @@ export interface BenchDatabase {
   readonly url: string;
   readonly dataDir: string;
   readonly configFile: string;
+  /**
+   * Gathers planner statistics, as autovacuum would have on a server that has been running: a
+   * bench fills its tables faster than autovacuum looks, and PostgreSQL plans for empty tables.
+   */
+  analyze(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -34,6 +39,7 @@ export async function createBenchDatabase(options: { asyncCommit?: boolean; logS
     url: url.toString(),
     dataDir,
     configFile,
+    analyze: () => admin('ANALYZE', url.toString()),
     drop: async () => {
       await admin(`DROP DATABASE ${name} WITH (FORCE)`);
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -139,8 +145,8 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
+async function admin(sql: string, connectionString = ADMIN_URL): Promise<void> {
+  const client = new Client({ connectionString });
   await client.connect();
   try {
     await client.query(sql);

@@ -1,0 +1,66 @@
+import { DataSource } from 'typeorm';
+import { preparedStatement, queryPrepared, queryPreparedAndCommit, TransactionRunner } from '@hearth/storage';
+import { startTestHomeserver, type TestHomeserver } from '@hearth/testing';
+
+const INSERT = preparedStatement('test_insert_probe', 'INSERT INTO tx_probe (id) SELECT unnest($1::int[]) RETURNING id');
+const COUNT = preparedStatement('test_count_probe', 'SELECT count(*)::int AS n FROM tx_probe');
+
+/**
+ * The transaction runner on a real PostgreSQL: a last statement sent with its COMMIT commits
+ * once, fails like any statement (taking the transaction's earlier writes with it), and leaves
+ * the pooled connection fit for the next transaction.
+ */
+describe('storage: transactions ending with a statement sent together with COMMIT', () => {
+  let hs: TestHomeserver;
+  let tx: TransactionRunner;
+
+  beforeAll(async () => {
+    hs = await startTestHomeserver();
+    tx = hs.server.app.get(TransactionRunner);
+    await hs.server.app.get(DataSource).query('CREATE TABLE tx_probe (id INT PRIMARY KEY)');
+  });
+  afterAll(() => hs.destroy());
+
+  const count = async () => (await tx.read((em) => queryPrepared<{ n: number }>(em, COUNT, [])))[0]?.n;
+
+  it('commits what the transaction wrote before and with the last statement, and runs the commit hooks once', async () => {
+    const committed: string[] = [];
+    const rows = await tx.run(async (em) => {
+      tx.afterCommit(em, () => committed.push('committed'));
+      await queryPrepared(em, INSERT, [[1]]);
+      return queryPreparedAndCommit<{ id: number }>(em, INSERT, [[2, 3]]);
+    });
+    expect(rows.map((row) => row.id)).toEqual([2, 3]);
+    expect(committed).toEqual(['committed']);
+    expect(await count()).toBe(3);
+  });
+
+  it('throws the statement’s own error and keeps nothing of the transaction when the last statement fails', async () => {
+    const committed: string[] = [];
+    const failing = tx.run(async (em) => {
+      tx.afterCommit(em, () => committed.push('committed'));
+      await queryPrepared(em, INSERT, [[10]]);
+      return queryPreparedAndCommit(em, INSERT, [[11, 1]]);
+    });
+    await expect(failing).rejects.toMatchObject({ code: '23505' });
+    expect(committed).toEqual([]);
+    expect(await count()).toBe(3);
+  });
+
+  it('leaves every pooled connection usable afterwards, inside and outside transactions', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => tx.run((em) => queryPreparedAndCommit(em, INSERT, [[100 + i]]))));
+    await expect(tx.run((em) => queryPreparedAndCommit(em, INSERT, [[100]]))).rejects.toMatchObject({ code: '23505' });
+    await tx.run((em) => queryPrepared(em, INSERT, [[200]]));
+    expect(await count()).toBe(3 + 20 + 1);
+  });
+
+  it('refuses to end a transaction that is not there', async () => {
+    const manager = hs.server.app.get(DataSource).manager;
+    await expect(queryPreparedAndCommit(manager, INSERT, [[300]])).rejects.toThrow('needs one');
+    await expect(tx.run(async (em) => {
+      await queryPreparedAndCommit(em, INSERT, [[301]]);
+      return queryPreparedAndCommit(em, INSERT, [[302]]);
+    })).rejects.toThrow('needs one');
+    expect(await count()).toBe(3 + 20 + 1 + 1);
+  });
+});
