@@ -24,6 +24,7 @@ import { RegistrationTokenRepository } from './registration/registration-token.r
 import { RegistrationService } from './registration/registration.service';
 import { RegistrationTokensService } from './registration/registration-tokens.service';
 import { AccessTokenEntity } from './tokens/access-token.entity';
+import { AccessTokenCache } from './tokens/access-token-cache';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity';
 import { TokenRepository } from './tokens/token.repository';
 import { TokensService } from './tokens/tokens.service';
@@ -62,6 +63,7 @@ import { UserRepository } from './users/user.repository';
     HandlePolicy,
     AccountCreator,
     TokensService,
+    AccessTokenCache,
     DevicesService,
     UiaStageVerifier,
     UiaService,

@@ -14,6 +14,7 @@ export { ROOM_SHARING, type RoomSharing } from './profiles/room-sharing';
 export { RegistrationService, type RegisterRequest } from './registration/registration.service';
 export { RegistrationTokensService, toRegistrationTokenResponse, type NewRegistrationToken } from './registration/registration-tokens.service';
 export { TokensService } from './tokens/tokens.service';
+export { AccessTokenCache } from './tokens/access-token-cache';
 export { UIA_STAGES, type UiaFlow } from './uia/uia-stage';
 export { UiaService } from './uia/uia.service';
 export { AccountCreator } from './users/account-creator';

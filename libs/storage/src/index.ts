@@ -9,3 +9,4 @@ export { preparedStatement, queryPrepared, queryPreparedAndCommit, type Prepared
 export { readStreamPositions } from './stream-positions';
 export { queryRows } from './query-rows';
 export { RedisBroadcast } from './redis-broadcast';
+export { PostgresNotifications, type ChannelListener, type ChannelSubscriber } from './postgres-notifications';

@@ -6,6 +6,7 @@ import { dataSourceOptions, type MigrationList } from './data-source-options';
 import { claimDatabaseForServer } from './server-identity';
 import { TransactionRunner } from './transaction-runner';
 import { DatabaseHealth } from './database-health';
+import { PostgresNotifications } from './postgres-notifications';
 
 export interface StorageModuleOptions {
   readonly endpoint: DatabaseEndpoint;
@@ -34,8 +35,13 @@ export class StorageModule implements OnApplicationBootstrap {
           retryAttempts: 0,
         }),
       ],
-      providers: [TransactionRunner, DatabaseHealth, { provide: SERVER_NAME, useValue: options.serverName }],
-      exports: [TransactionRunner, DatabaseHealth],
+      providers: [
+        TransactionRunner,
+        DatabaseHealth,
+        { provide: PostgresNotifications, useFactory: () => new PostgresNotifications(options.endpoint) },
+        { provide: SERVER_NAME, useValue: options.serverName },
+      ],
+      exports: [TransactionRunner, DatabaseHealth, PostgresNotifications],
     };
   }
 

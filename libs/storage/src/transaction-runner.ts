@@ -59,6 +59,17 @@ export class TransactionRunner {
     this.hooksOf(em).committed.push(hook);
   }
 
+  /**
+   * Runs `hook` once what was written through `em` is committed: after the transaction if `em`
+   * belongs to one of this runner's, at once otherwise (a statement outside a transaction has
+   * committed by the time it returns).
+   */
+  whenCommitted(em: EntityManager, hook: () => void): void {
+    const hooks = this.hooks.get(em);
+    if (hooks) hooks.committed.push(hook);
+    else hook();
+  }
+
   /** Runs `hook` once the transaction of `em` has ended, committed or not. */
   afterSettle(em: EntityManager, hook: () => void): void {
     this.hooksOf(em).settled.push(hook);

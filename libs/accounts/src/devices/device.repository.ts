@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { DeviceEntity } from './device.entity';
+import { AccessTokenCache } from '../tokens/access-token-cache';
 
 @Injectable()
 export class DeviceRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cache: AccessTokenCache,
+  ) {}
 
   private manager(em?: EntityManager): EntityManager {
     return em ?? this.dataSource.manager;
@@ -43,6 +47,7 @@ export class DeviceRepository {
     if (deviceIds.length === 0) return [];
     const existing = await em.find(DeviceEntity, { where: { userId, deviceId: In([...deviceIds]) } });
     if (existing.length > 0) await em.delete(DeviceEntity, { userId, deviceId: In(existing.map((d) => d.deviceId)) });
+    this.cache.forgetWhenCommitted(em, { userId });
     return existing.map((d) => d.deviceId);
   }
 
@@ -50,5 +55,6 @@ export class DeviceRepository {
     const qb = em.createQueryBuilder().delete().from(DeviceEntity).where('user_id = :userId', { userId });
     if (exceptDeviceId) qb.andWhere('device_id <> :exceptDeviceId', { exceptDeviceId });
     await qb.execute();
+    this.cache.forgetWhenCommitted(em, { userId });
   }
 }

@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { preparedStatement, queryPrepared } from '@hearth/storage';
 import { AccessTokenEntity } from './access-token.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
+import { AccessTokenCache } from './access-token-cache';
 
 export interface AccessTokenOwner {
   readonly tokenId: number;
@@ -24,7 +25,10 @@ const FIND_ACCESS_TOKEN_OWNER = preparedStatement(
 
 @Injectable()
 export class TokenRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cache: AccessTokenCache,
+  ) {}
 
   private manager(em?: EntityManager): EntityManager {
     return em ?? this.dataSource.manager;
@@ -73,8 +77,10 @@ export class TokenRepository {
     await em.update(RefreshTokenEntity, { id }, { nextRefreshTokenId: nextId });
   }
 
+  /** The access tokens it issued go with it (ON DELETE CASCADE). */
   async deleteRefreshToken(id: number, em: EntityManager): Promise<void> {
     await em.delete(RefreshTokenEntity, { id });
+    this.cache.forgetWhenCommitted(em, { refreshTokenId: id });
   }
 
   /**
@@ -82,18 +88,24 @@ export class TokenRepository {
    * the access tokens that token had issued, by cascade).
    */
   async markUsedAndRetirePredecessor(tokenId: number, refreshTokenId: number | null): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
+    const retired = await this.dataSource.transaction(async (em) => {
       await em.update(AccessTokenEntity, { id: tokenId }, { used: true });
-      if (refreshTokenId !== null) await em.delete(RefreshTokenEntity, { nextRefreshTokenId: refreshTokenId });
+      if (refreshTokenId === null) return [];
+      const predecessors = await em.findBy(RefreshTokenEntity, { nextRefreshTokenId: refreshTokenId });
+      await em.delete(RefreshTokenEntity, { nextRefreshTokenId: refreshTokenId });
+      return predecessors.map((token) => token.id);
     });
+    for (const id of retired) this.cache.forgetWhenCommitted(this.dataSource.manager, { refreshTokenId: id });
   }
 
   async deleteAccessToken(tokenId: number, em?: EntityManager): Promise<void> {
     await this.manager(em).delete(AccessTokenEntity, { id: tokenId });
+    this.cache.forgetWhenCommitted(this.manager(em), { tokenId });
   }
 
   async deleteForDevice(userId: string, deviceId: string, em: EntityManager): Promise<void> {
     await em.delete(AccessTokenEntity, { userId, deviceId });
     await em.delete(RefreshTokenEntity, { userId, deviceId });
+    this.cache.forgetWhenCommitted(em, { userId });
   }
 }

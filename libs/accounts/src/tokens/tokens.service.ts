@@ -6,6 +6,7 @@ import type { Requester } from '../auth/requester';
 import { accountErrors } from '../account-errors';
 import { hashToken, newOpaqueToken, ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX } from './token-format';
 import { TokenRepository } from './token.repository';
+import { AccessTokenCache } from './access-token-cache';
 
 export interface IssuedTokens {
   readonly access_token: string;
@@ -20,6 +21,7 @@ export class TokensService {
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     private readonly tokens: TokenRepository,
     private readonly tx: TransactionRunner,
+    private readonly cache: AccessTokenCache,
   ) {}
 
   /** Clients that ask for a refresh token get an expiring access token; others a lasting one. */
@@ -51,7 +53,8 @@ export class TokensService {
 
   /** Who holds this access token. Unknown: M_UNKNOWN_TOKEN; expired: the same with soft_logout. */
   async authenticate(accessToken: string, now = Date.now()): Promise<Requester> {
-    const owner = await this.tokens.findAccessTokenOwner(hashToken(accessToken));
+    const tokenHash = hashToken(accessToken);
+    const owner = await this.cache.lookup(tokenHash, () => this.tokens.findAccessTokenOwner(tokenHash), now);
     if (!owner || owner.deactivated) throw accountErrors.unknownToken(false);
     if (owner.expiresTs !== null && owner.expiresTs <= now) throw accountErrors.unknownToken(true);
     if (!owner.used && owner.refreshTokenId !== null) {

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { UserEntity } from './user.entity';
+import { AccessTokenCache } from '../tokens/access-token-cache';
 
 @Injectable()
 export class UserRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cache: AccessTokenCache,
+  ) {}
 
   private manager(em?: EntityManager): EntityManager {
     return em ?? this.dataSource.manager;
@@ -33,10 +37,12 @@ export class UserRepository {
 
   async markDeactivated(userId: string, now: number, em: EntityManager): Promise<void> {
     await em.update(UserEntity, { userId }, { deactivatedTs: now, passwordHash: null });
+    this.cache.forgetWhenCommitted(em, { userId });
   }
 
   async setAdmin(userId: string, isAdmin: boolean, em?: EntityManager): Promise<void> {
     await this.manager(em).update(UserEntity, { userId }, { isAdmin });
+    this.cache.forgetWhenCommitted(this.manager(em), { userId });
   }
 
   list(options: { from: number; limit: number; includeDeactivated: boolean }, em?: EntityManager): Promise<[UserEntity[], number]> {

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Client } from 'pg';
+import type { DatabaseEndpoint } from './database-endpoint';
+
+export interface ChannelSubscriber {
+  /** A NOTIFY on the channel; PostgreSQL sends it when the notifying transaction commits. */
+  message(payload: string): void;
+  /**
+   * True once every notification from now on will arrive; false when the connection is lost
+   * and some may have been missed. What was derived from earlier messages is stale then.
+   */
+  live(isLive: boolean): void;
+}
+
+export interface ChannelListener {
+  close(): Promise<void>;
+}
+
+/** How long a new connection may take to hear its own probe before it counts as failed. */
+const PROBE_TIMEOUT_MS = 2_000;
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
+/**
+ * LISTEN on PostgreSQL channels, each on a connection of its own, for news that must not be
+ * missed silently (Redis pub/sub only carries hints). A connection counts as live only after it
+ * has heard a probe it sent itself: a proxy or server that accepts LISTEN without delivering
+ * anything (PGlite's socket server, PgBouncer in transaction mode) never goes live, and a lost
+ * connection reports so before it is replaced.
+ */
+export class PostgresNotifications implements OnApplicationShutdown {
+  private readonly listeners = new Set<ChannelListener>();
+
+  constructor(private readonly endpoint: Pick<DatabaseEndpoint, 'url' | 'embedded'>) {}
+
+  /** `channel` must be a plain SQL identifier. Nothing is delivered for the embedded database (one process, one connection). */
+  listen(channel: string, subscriber: ChannelSubscriber): ChannelListener {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+    if (this.endpoint.embedded) return { close: () => Promise.resolve() };
+    const listener = new ChannelConnection(this.endpoint.url, channel, subscriber);
+    this.listeners.add(listener);
+    listener.start();
+    return {
+      close: async () => {
+        this.listeners.delete(listener);
+        await listener.close();
+      },
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.listeners].map((listener) => listener.close()));
+    this.listeners.clear();
+  }
+}
+
+class ChannelConnection implements ChannelListener {
+  private readonly logger: Logger;
+  private client: Client | undefined;
+  private closed = false;
+  private retryMs = RETRY_MIN_MS;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly channel: string,
+    private readonly subscriber: ChannelSubscriber,
+  ) {
+    this.logger = new Logger(`PostgresNotifications ${channel}`);
+  }
+
+  start(): void {
+    void this.connect();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({ connectionString: this.url });
+    this.client = client;
+    const probe = `probe:${randomUUID()}`;
+    let heard: () => void = () => undefined;
+    const probeHeard = new Promise<void>((resolve) => (heard = resolve));
+    client.on('notification', ({ channel, payload }) => {
+      if (channel !== this.channel || payload === undefined) return;
+      if (payload === probe) heard();
+      else this.subscriber.message(payload);
+    });
+    client.on('error', (error: Error) => this.lost(client, error.message));
+    client.on('end', () => this.lost(client, 'connection closed'));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${this.channel}`);
+      await client.query('SELECT pg_notify($1, $2)', [this.channel, probe]);
+      await within(probeHeard, PROBE_TIMEOUT_MS);
+    } catch (error) {
+      this.lost(client, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (this.client !== client) return;
+    this.retryMs = RETRY_MIN_MS;
+    this.subscriber.live(true);
+  }
+
+  private lost(client: Client, reason: string): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.subscriber.live(false);
+    client.end().catch(() => undefined);
+    if (this.closed) return;
+    this.logger.warn(`Not listening (${reason}); retrying in ${this.retryMs / 1000} s`);
+    this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
+    this.retryTimer.unref();
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+  }
+}
+
+function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no notification within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
