@@ -41,6 +41,20 @@ function canonicalObject(object: Record<string, unknown>): string {
  * which puts astral characters (surrogate pairs) before U+E000–U+FFFF.
  */
 export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // A unit below the surrogates orders as its code point does; two from U+D800 on may not
+    // (a surrogate pair is above U+FFFF), so those compare whole characters.
+    if (x < 0xd800 || y < 0xd800) return x - y;
+    return compareFromSurrogates(a.slice(i), b.slice(i));
+  }
+  return a.length - b.length;
+}
+
+function compareFromSurrogates(a: string, b: string): number {
   const left = a[Symbol.iterator]();
   const right = b[Symbol.iterator]();
   for (;;) {

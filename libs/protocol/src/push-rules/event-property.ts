@@ -23,9 +23,23 @@ export function splitPropertyPath(path: string): string[] {
   return parts;
 }
 
+/** Push rules ask for the same few paths for every member of a room: split each once. */
+const splitPaths = new Map<string, readonly string[]>();
+const SPLIT_PATHS_LIMIT = 1000;
+
+function splitPropertyPathOnce(path: string): readonly string[] {
+  let parts = splitPaths.get(path);
+  if (!parts) {
+    if (splitPaths.size >= SPLIT_PATHS_LIMIT) splitPaths.clear();
+    parts = splitPropertyPath(path);
+    splitPaths.set(path, parts);
+  }
+  return parts;
+}
+
 export function eventProperty(event: JsonObject, path: string): JsonValue | undefined {
   let value: JsonValue | undefined = event;
-  for (const part of splitPropertyPath(path)) {
+  for (const part of splitPropertyPathOnce(path)) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     value = value[part];
   }

@@ -1,13 +1,14 @@
 /** Compiled patterns, reused across members and events: evaluation runs for every member of a room. */
-const cache = new Map<string, RegExp>();
+const wholeValue = new Map<string, RegExp>();
+const words = new Map<string, RegExp>();
 const CACHE_LIMIT = 2000;
 
-function compiled(key: string, source: () => string): RegExp {
-  let regex = cache.get(key);
+function compiled(cache: Map<string, RegExp>, pattern: string, source: () => string): RegExp {
+  let regex = cache.get(pattern);
   if (!regex) {
     if (cache.size >= CACHE_LIMIT) cache.clear();
     regex = new RegExp(source(), 'isu');
-    cache.set(key, regex);
+    cache.set(pattern, regex);
   }
   return regex;
 }
@@ -18,10 +19,10 @@ function globBody(pattern: string): string {
 }
 
 export function globMatchesWhole(pattern: string, value: string): boolean {
-  return compiled(`w:${pattern}`, () => `^${globBody(pattern)}$`).test(value);
+  return compiled(wholeValue, pattern, () => `^${globBody(pattern)}$`).test(value);
 }
 
 /** For `content.body`: the pattern may match any part that starts and ends on a word boundary. */
 export function globMatchesWords(pattern: string, value: string): boolean {
-  return compiled(`b:${pattern}`, () => `(?:^|[^A-Za-z0-9_])${globBody(pattern)}(?:$|[^A-Za-z0-9_])`).test(value);
+  return compiled(words, pattern, () => `(?:^|[^A-Za-z0-9_])${globBody(pattern)}(?:$|[^A-Za-z0-9_])`).test(value);
 }

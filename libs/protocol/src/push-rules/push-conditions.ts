@@ -49,12 +49,31 @@ function valueEquals(actual: JsonValue | undefined, expected: string | number | 
   return isLeaf(actual) && actual === expected;
 }
 
+interface MemberCountTest {
+  readonly operator: string;
+  readonly target: number;
+}
+
+/** Parsed `is` values: rooms share the few that rules use. */
+const memberCountTests = new Map<string, MemberCountTest | null>();
+
+function memberCountTest(is: string): MemberCountTest | null {
+  let test = memberCountTests.get(is);
+  if (test === undefined) {
+    const match = /^(==|<=|>=|<|>)?\s*(\d+)$/.exec(is.trim());
+    test = match ? { operator: match[1] ?? '==', target: Number(match[2]) } : null;
+    if (memberCountTests.size >= 1000) memberCountTests.clear();
+    memberCountTests.set(is, test);
+  }
+  return test;
+}
+
 /** `is`: an integer optionally prefixed by ==, <, >, >= or <=. */
 function memberCountMatches(is: string, count: number): boolean {
-  const match = /^(==|<=|>=|<|>)?\s*(\d+)$/.exec(is.trim());
-  if (!match) return false;
-  const target = Number(match[2]);
-  switch (match[1]) {
+  const test = memberCountTest(is);
+  if (!test) return false;
+  const { target } = test;
+  switch (test.operator) {
     case '<':
       return count < target;
     case '>':
