@@ -1,5 +1,6 @@
+import { Pool, type PoolConfig } from 'pg';
 import { DataSource } from 'typeorm';
-import { preparedStatement, queryPrepared, queryPreparedAndCommit, TransactionRunner } from '@hearth/storage';
+import { busyIfPoolExhausted, DatabaseBusyError, preparedStatement, queryPrepared, queryPreparedAndCommit, TransactionRunner } from '@hearth/storage';
 import { startTestHomeserver, type TestHomeserver } from '@hearth/testing';
 
 const INSERT = preparedStatement('test_insert_probe', 'INSERT INTO tx_probe (id) SELECT unnest($1::int[]) RETURNING id');
@@ -62,5 +63,22 @@ describe('storage: transactions ending with a statement sent together with COMMI
       return queryPreparedAndCommit(em, INSERT, [[302]]);
     })).rejects.toThrow('needs one');
     expect(await count()).toBe(3 + 20 + 1 + 1);
+  });
+
+  it('tells an exhausted connection pool (the server is busy, 503) from a broken database', async () => {
+    const driver = hs.server.app.get(DataSource).driver as unknown as { master: { options: PoolConfig } };
+    const pool = new Pool({ ...driver.master.options, max: 1, connectionTimeoutMillis: 100 });
+    const held = await pool.connect();
+    try {
+      const waited = await pool.connect().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(busyIfPoolExhausted(waited)).toBeInstanceOf(DatabaseBusyError);
+      expect(busyIfPoolExhausted(new Error('relation "nope" does not exist'))).not.toBeInstanceOf(DatabaseBusyError);
+    } finally {
+      held.release();
+      await pool.end();
+    }
   });
 });

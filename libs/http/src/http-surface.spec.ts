@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, Module, Post, ServiceUnavailableException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
@@ -30,6 +30,11 @@ class SurfaceTestController {
   @Get('boom')
   boom(): never {
     throw new Error('secret database password in stack');
+  }
+
+  @Get('busy')
+  busy(): never {
+    throw new ServiceUnavailableException('The server is busy; try again shortly');
   }
 
   @Get('protocol')
@@ -122,6 +127,13 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
     expect(JSON.parse(text)).toEqual({ errcode: 'M_UNKNOWN', error: 'Internal server error' });
     expect(text).not.toContain('secret');
     expect(logged.some((line) => line.includes('secret database password'))).toBe(true);
+  });
+
+  it('answers an overloaded server (every database connection busy) with 503 and Retry-After', async () => {
+    const res = await fetch(`${base}/test/busy`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(await res.json()).toEqual({ errcode: 'M_UNKNOWN', error: 'The server is busy; try again shortly' });
   });
 
   it('tells unknown endpoints (404) from wrong methods (405)', async () => {

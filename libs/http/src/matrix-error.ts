@@ -61,6 +61,11 @@ export class MatrixError extends Error {
     return new MatrixError(401, 'M_UNAUTHORIZED', message);
   }
 
+  /** Overloaded for now (every database connection busy): clients retry 5xx with backoff. */
+  static unavailable(message: string, retryAfterSeconds = 5): MatrixError {
+    return new MatrixError(503, 'M_UNKNOWN', message, {}, { 'retry-after': String(retryAfterSeconds) });
+  }
+
   static unknown(message = 'Internal server error'): MatrixError {
     return new MatrixError(500, 'M_UNKNOWN', message);
   }

@@ -21,7 +21,8 @@ export class MatrixExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const error = this.toMatrixError(exception, request);
-    if (error.status >= 500) this.logger.error({ err: exception, method: request.method, route: request.routeOptions?.url }, 'request failed');
+    if (error.status === 503) this.logger.warn({ method: request.method, route: request.routeOptions?.url }, error.message);
+    else if (error.status >= 500) this.logger.error({ err: exception, method: request.method, route: request.routeOptions?.url }, 'request failed');
     if (reply.sent) return;
     void reply.status(error.status).headers(error.headers).send(error.toBody());
   }
@@ -42,6 +43,7 @@ export class MatrixExceptionFilter implements ExceptionFilter {
     }
     if (status === 413) return MatrixError.tooLarge();
     if (status === 415 || status === 400) return MatrixError.notJson(exception.message);
+    if (status === 503) return MatrixError.unavailable(exception.message);
     if (status >= 500) return MatrixError.unknown();
     return new MatrixError(status, 'M_UNKNOWN', exception.message);
   }

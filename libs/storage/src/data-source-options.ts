@@ -17,6 +17,7 @@ export function dataSourceOptions(
     synchronize: false,
     migrationsRun: false,
     // PGlite serves one connection at a time; a second pooled connection would only queue.
-    extra: { max: endpoint.embedded ? 1 : 10, connectionTimeoutMillis: 10_000 },
+    // A burst waits its turn for a connection this long before it is answered 503 (DatabaseBusyError).
+    extra: { max: endpoint.embedded ? 1 : 10, connectionTimeoutMillis: 30_000 },
   };
 }

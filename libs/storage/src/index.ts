@@ -5,6 +5,7 @@ export { runMigrations } from './run-migrations';
 export { claimDatabaseForServer, ServerIdentityMismatchError } from './server-identity';
 export { StorageModule, type StorageModuleOptions } from './storage.module';
 export { TransactionRunner } from './transaction-runner';
+export { busyIfPoolExhausted, DatabaseBusyError } from './database-busy';
 export { preparedStatement, queryPrepared, queryPreparedAndCommit, type PreparedStatement } from './prepared-statement';
 export { readStreamPositions } from './stream-positions';
 export { queryRows } from './query-rows';

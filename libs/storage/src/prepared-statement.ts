@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { busyIfPoolExhausted } from './database-busy';
 
 /** A hot-path statement, parsed and planned once per connection instead of on every call. */
 export interface PreparedStatement {
@@ -23,8 +24,11 @@ export function preparedStatement(name: string, text: string): PreparedStatement
 export async function queryPrepared<T>(em: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
   const runner = em.queryRunner;
   const client = runner ? ((await runner.connect()) as PgClient) : (em.connection.driver as unknown as { master: PgClient }).master;
-  const result = await client.query<T>({ name: statement.name, text: statement.text, values });
-  return result.rows;
+  try {
+    return (await client.query<T>({ name: statement.name, text: statement.text, values })).rows;
+  } catch (error) {
+    throw busyIfPoolExhausted(error);
+  }
 }
 
 /**

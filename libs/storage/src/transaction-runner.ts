@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { busyIfPoolExhausted } from './database-busy';
 
 interface Hooks {
   readonly committed: Array<() => void>;
@@ -27,7 +28,7 @@ export class TransactionRunner {
         if (runner.isTransactionActive) await runner.commitTransaction();
       } catch (error) {
         if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw error;
+        throw busyIfPoolExhausted(error);
       } finally {
         await runner.release();
       }
@@ -49,6 +50,8 @@ export class TransactionRunner {
     try {
       await runner.connect();
       return await work(runner.manager);
+    } catch (error) {
+      throw busyIfPoolExhausted(error);
     } finally {
       await runner.release();
     }
