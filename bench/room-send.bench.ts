@@ -8,8 +8,13 @@
  *   BENCH_ASYNC_COMMIT=1 npm run bench:rooms   (synchronous_commit=off, to see what commit waits cost)
  *   BENCH_PROFILE_DIR=/tmp/prof npm run bench:rooms   (a V8 CPU profile of the homeserver)
  *   BENCH_LOG_SLOW_MS=1 npm run bench:rooms   (PostgreSQL logs statements slower than 1 ms)
+ *
+ * Each phase also prints the CPU time spent per event (Linux /proc): by the whole machine,
+ * the homeserver process and this client; on two shared cores that, not the wall clock, says
+ * what a change saved.
  */
 import { agent, createBenchDatabase, createRoom, register, send, startServer } from './support/bench-server';
+import { cpuPerItem, sampleCpu } from './support/cpu-time';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const BENCH_PORT = Number(process.env.BENCH_PORT ?? 18_008);
@@ -28,9 +33,10 @@ async function main(): Promise<void> {
     const manyRooms = await Promise.all(Array.from({ length: 100 }, () => createRoom(server.url, first, senders.slice(1))));
     await database.analyze();
 
-    report('1 sender, 1 room', await measure(EVENTS, 1, (i) => send(server.url, first, oneRoom, `a${i}`)));
-    report('16 senders, 1 room', await measure(EVENTS, 16, (i) => send(server.url, senders[i % 16] as string, oneRoom, `b${i}`)));
-    report('16 senders, 100 rooms', await measure(EVENTS, 16, (i) => send(server.url, senders[i % 16] as string, manyRooms[i % 100] as string, `c${i}`)));
+    const pid = server.child.pid as number;
+    report('1 sender, 1 room', await measure(EVENTS, 1, pid, (i) => send(server.url, first, oneRoom, `a${i}`)));
+    report('16 senders, 1 room', await measure(EVENTS, 16, pid, (i) => send(server.url, senders[i % 16] as string, oneRoom, `b${i}`)));
+    report('16 senders, 100 rooms', await measure(EVENTS, 16, pid, (i) => send(server.url, senders[i % 16] as string, manyRooms[i % 100] as string, `c${i}`)));
   } finally {
     agent.destroy();
     await server.stop();
@@ -38,19 +44,29 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(total: number, concurrency: number, sendOne: (i: number) => Promise<unknown>): Promise<{ total: number; seconds: number }> {
+interface Measured {
+  readonly total: number;
+  readonly seconds: number;
+  readonly cpu: string;
+}
+
+async function measure(total: number, concurrency: number, homeserverPid: number, sendOne: (i: number) => Promise<unknown>): Promise<Measured> {
   let next = 0;
+  const cpuBefore = sampleCpu(homeserverPid);
+  const benchBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let i = next++; i < total; i = next++) await sendOne(i);
     }),
   );
-  return { total, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const bench = process.cpuUsage(benchBefore);
+  return { total, seconds, cpu: cpuPerItem(cpuBefore, sampleCpu(homeserverPid), bench.user + bench.system, total) };
 }
 
-function report(name: string, { total, seconds }: { total: number; seconds: number }): void {
-  process.stdout.write(`${name.padEnd(24)} ${total} events in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(0)} events/s\n`);
+function report(name: string, { total, seconds, cpu }: Measured): void {
+  process.stdout.write(`${name.padEnd(24)} ${total} events in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(0)} events/s${cpu}\n`);
 }
 
 main().catch((error: unknown) => {
