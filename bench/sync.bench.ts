@@ -60,8 +60,10 @@ async function latency(title: string, sendVia: BenchServer, pollVia: BenchServer
   // Clients wait 30 s, as real ones do; the bench hangs up on them when it is done.
   const hangUp = new AbortController();
   let failure: unknown;
+  let synced = 0;
   const loops = pollers.map(async (token) => {
     let since = (await call(pollVia.url, 'GET', `${SYNC}?filter=${filter}`, undefined, token)).next_batch as string;
+    synced++;
     while (!hangUp.signal.aborted) {
       const body = await call(pollVia.url, 'GET', `${SYNC}?since=${since}&timeout=30000&filter=${filter}`, undefined, token, hangUp.signal);
       const now = performance.now();
@@ -75,7 +77,10 @@ async function latency(title: string, sendVia: BenchServer, pollVia: BenchServer
   }).map((loop) => loop.catch((error: unknown) => {
     if (!hangUp.signal.aborted) failure ??= error;
   }));
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  // Every poller's initial sync must be done before the first send: an event older than a
+  // poller's first token is in its initial sync, not in what it waits for.
+  while (synced < pollers.length && !failure) await new Promise((resolve) => setTimeout(resolve, 100));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
 
   const returned = new Map<string, number>();
   const { events, pauseMs } = LATENCY_RUNS[shape];
