@@ -91,9 +91,8 @@ export class TokenRepository {
     const retired = await this.dataSource.transaction(async (em) => {
       await em.update(AccessTokenEntity, { id: tokenId }, { used: true });
       if (refreshTokenId === null) return [];
-      const predecessors = await em.findBy(RefreshTokenEntity, { nextRefreshTokenId: refreshTokenId });
-      await em.delete(RefreshTokenEntity, { nextRefreshTokenId: refreshTokenId });
-      return predecessors.map((token) => token.id);
+      const deleted = await em.createQueryBuilder().delete().from(RefreshTokenEntity).where({ nextRefreshTokenId: refreshTokenId }).returning('id').execute();
+      return (deleted.raw as Array<{ id: string | number }>).map((row) => Number(row.id));
     });
     for (const id of retired) this.cache.forgetWhenCommitted(this.dataSource.manager, { refreshTokenId: id });
   }
