@@ -73,10 +73,7 @@ export class AccessTokenCache implements OnModuleInit, OnModuleDestroy {
   forgetWhenCommitted(em: EntityManager, match: { userId: string } | { tokenId: number } | { refreshTokenId: number }): void {
     const matches = (owner: AccessTokenOwner) =>
       'userId' in match ? owner.userId === match.userId : 'tokenId' in match ? owner.tokenId === match.tokenId : owner.refreshTokenId === match.refreshTokenId;
-    const forget = () => {
-      this.generation++;
-      for (const [key, entry] of this.entries) if (matches(entry.owner)) this.entries.delete(key);
-    };
+    const forget = () => this.forgetWhere(matches);
     forget();
     this.tx.whenCommitted(em, forget);
   }
@@ -89,16 +86,22 @@ export class AccessTokenCache implements OnModuleInit, OnModuleDestroy {
     this.entries.set(key, entry);
   }
 
+  /** A notification: `t:<token hash in hex>` or `u:<user ID>`; anything else forgets everything. */
   private forget(payload: string): void {
-    this.generation++;
     if (payload.startsWith('t:')) {
+      this.generation++;
       this.entries.delete(payload.slice(2));
     } else if (payload.startsWith('u:')) {
       const userId = payload.slice(2);
-      for (const [key, entry] of this.entries) if (entry.owner.userId === userId) this.entries.delete(key);
+      this.forgetWhere((owner) => owner.userId === userId);
     } else {
-      this.entries.clear();
+      this.forgetWhere(() => true);
     }
+  }
+
+  private forgetWhere(matches: (owner: AccessTokenOwner) => boolean): void {
+    this.generation++;
+    for (const [key, entry] of this.entries) if (matches(entry.owner)) this.entries.delete(key);
   }
 }
 
