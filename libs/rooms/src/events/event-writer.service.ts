@@ -85,10 +85,11 @@ export class EventWriter {
 
   /**
    * Many client sends, to any rooms, with one lock, one read and one insert, which commits the
-   * caller's transaction (nothing may follow it there). The first request of a client transaction writes the event; a retry (even a
-   * concurrent one, which waits for the room lock or meets the first in the batch) gets the same
-   * event ID, and a reuse of the transaction ID with a different body is refused. A send that
-   * fails gets its error in its place and takes nothing else down.
+   * caller's transaction (nothing may follow it there). The first request of a client
+   * transaction writes the event; a retry (even a concurrent one, which waits for the room lock
+   * or meets the first in the batch) gets the same event ID, and a reuse of the transaction ID
+   * with a different body is refused. A send that fails gets its error in its place and takes
+   * nothing else down.
    */
   async writeBatch(sends: readonly TxnSend[], em: EntityManager, now = Date.now()): Promise<TxnSendResult[]> {
     const results: TxnSendResult[] = sends.map(() => ({ error: undefined }));
