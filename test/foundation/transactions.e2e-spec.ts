@@ -1,5 +1,5 @@
 import { Pool, type PoolConfig } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { busyIfPoolExhausted, DatabaseBusyError, preparedStatement, queryPrepared, queryPreparedAndCommit, TransactionRunner } from '@hearth/storage';
 import { startTestHomeserver, type TestHomeserver } from '@hearth/testing';
 
@@ -53,6 +53,27 @@ describe('storage: transactions ending with a statement sent together with COMMI
     await expect(tx.run((em) => queryPreparedAndCommit(em, INSERT, [[100]]))).rejects.toMatchObject({ code: '23505' });
     await tx.run((em) => queryPrepared(em, INSERT, [[200]]));
     expect(await count()).toBe(3 + 20 + 1);
+  });
+
+  it('plans key lookups with their index under genericPlans, however small the table was then, and only in that transaction', async () => {
+    const plan = async (em: EntityManager) => {
+      const rows = await em.query<Array<{ 'QUERY PLAN': string }>>('EXPLAIN EXECUTE tx_probe_lookup(1)');
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    };
+    await hs.server.app.get(DataSource).query('CREATE TABLE tx_lookup (id INT PRIMARY KEY)');
+    await hs.server.app.get(DataSource).query('ANALYZE tx_lookup');
+    const generic = await tx.run(async (em) => {
+      await em.query('PREPARE tx_probe_lookup (int) AS SELECT id FROM tx_lookup WHERE id = $1');
+      try {
+        return await plan(em);
+      } finally {
+        await em.query('DEALLOCATE tx_probe_lookup');
+      }
+    }, { genericPlans: true });
+    expect(generic).toContain('Index Only Scan using tx_lookup_pkey');
+    expect(generic).toContain('$1');
+    const settings = await tx.run((em) => em.query<Array<{ mode: string; seqscan: string }>>("SELECT current_setting('plan_cache_mode') AS mode, current_setting('enable_seqscan') AS seqscan"));
+    expect(settings).toEqual([{ mode: 'auto', seqscan: 'on' }]);
   });
 
   it('refuses to end a transaction that is not there', async () => {

@@ -7,6 +7,14 @@ interface Hooks {
   readonly settled: Array<() => void>;
 }
 
+/**
+ * For a transaction whose statements all look rows up by key: prepared statements get generic
+ * plans (planned once per connection, not on every execution), made without sequential scans. A
+ * generic plan is kept for the connection's life, so it must not depend on how big a table was
+ * when it was made: one made while a table was nearly empty scans it on every execution after.
+ */
+const GENERIC_KEY_LOOKUP_PLANS = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)";
+
 /** Services own their transactions through this, so repositories take an EntityManager. */
 @Injectable()
 export class TransactionRunner {
@@ -14,6 +22,7 @@ export class TransactionRunner {
 
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Runs `work` in a transaction; `genericPlans` for one that only looks rows up by key (GENERIC_KEY_LOOKUP_PLANS). */
   async run<T>(work: (em: EntityManager) => Promise<T>, options: { genericPlans?: boolean } = {}): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     const hooks: Hooks = { committed: [], settled: [] };
@@ -22,7 +31,7 @@ export class TransactionRunner {
       let result: T;
       try {
         await runner.startTransaction();
-        if (options.genericPlans) await runner.query('SET LOCAL plan_cache_mode = force_generic_plan');
+        if (options.genericPlans) await runner.query(GENERIC_KEY_LOOKUP_PLANS);
         result = await work(runner.manager);
         // A last statement sent with its COMMIT (queryPreparedAndCommit) has ended it already.
         if (runner.isTransactionActive) await runner.commitTransaction();
