@@ -1,4 +1,4 @@
-import { addContentHash, checkContentHash, computeContentHash, computeEventId, computeReferenceHash, signEvent } from './event-hashes';
+import { addContentHash, checkContentHash, computeContentHash, computeEventId, computeReferenceHash, signEvent, signNewEvent } from './event-hashes';
 import type { JsonObject } from './json';
 import { getRoomVersion, type RoomVersion } from './room-versions';
 import { signingKeyFromSeed } from './signing-key';
@@ -80,6 +80,25 @@ describe('event IDs', () => {
     const id = computeEventId(event, version('10'));
     expect(computeEventId({ ...event, content: {}, unsigned: { age: 5 }, signatures: { x: { y: 'z' } } }, version('10'))).toBe(id);
     expect(computeEventId({ ...event, depth: 2 }, version('10'))).not.toBe(id);
+  });
+
+  it('of a new event signed in one pass are those of signing it and hashing the result, in every version from 3', () => {
+    const draft: JsonObject = {
+      type: 'm.room.member',
+      room_id: '!r:domain',
+      sender: '@u:domain',
+      state_key: '@u:domain',
+      content: { membership: 'join', displayname: 'U', join_authorised_via_users_server: '@a:domain' },
+      depth: 4,
+      origin_server_ts: 1,
+      prev_events: ['$p'],
+      auth_events: ['$a', '$b'],
+      unsigned: { age: 5 },
+    };
+    for (const id of ['3', '4', '6', '9', '10', '11', '12']) {
+      const signed = signEvent(draft, 'domain', key, version(id));
+      expect(signNewEvent(draft, 'domain', key, version(id))).toEqual({ event: signed, eventId: computeEventId(signed, version(id)) });
+    }
   });
 
   it('are refused for room versions that carry their own', () => {

@@ -4,7 +4,7 @@ import { ProtocolError } from './errors';
 import { canonicalJson, type JsonObject } from './json';
 import { redactEvent } from './redaction';
 import type { RoomVersion } from './room-versions';
-import { signJson } from './signing';
+import { signCanonical, signJson } from './signing';
 import type { SigningKey } from './signing-key';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
@@ -33,7 +33,10 @@ export function computeReferenceHash(event: JsonObject, version: RoomVersion): U
 
 /** Event IDs from room version 3 on; versions 1–2 carry theirs in the event. */
 export function computeEventId(event: JsonObject, version: RoomVersion): string {
-  const hash = computeReferenceHash(event, version);
+  return eventIdOf(computeReferenceHash(event, version), version);
+}
+
+function eventIdOf(hash: Uint8Array, version: RoomVersion): string {
   switch (version.eventIdFormat) {
     case 'v3':
       return `$${encodeBase64(hash)}`;
@@ -52,6 +55,19 @@ export function signEvent(event: JsonObject, serverName: string, key: SigningKey
   const hashed = addContentHash(event);
   const signedRedacted = signJson(redactEvent(hashed, version), serverName, key);
   return { ...hashed, signatures: signedRedacted.signatures as JsonObject };
+}
+
+/**
+ * A new event of this server, hashed and signed as `signEvent` does, with its event ID. What a
+ * server signs (the redacted event without signatures and unsigned) is exactly what the
+ * reference hash covers, so one canonical form serves both.
+ */
+export function signNewEvent(event: JsonObject, serverName: string, key: SigningKey, version: RoomVersion): { event: JsonObject; eventId: string } {
+  const hashed = addContentHash(event);
+  const { signatures: _signatures, unsigned: _unsigned, ...redacted } = redactEvent(hashed, version);
+  const canonical = canonicalJson(redacted);
+  const signatures = { [serverName]: { [key.keyId]: signCanonical(canonical, key) } };
+  return { event: { ...hashed, signatures }, eventId: eventIdOf(sha256(canonical), version) };
 }
 
 /** Adds a server's signature to an already hashed event (an invitee's server countersigning an invite). */

@@ -1,7 +1,7 @@
 export { AuthError, authEventTypesFor, authorizeEvent, levelFor, parsePowerLevel, requiredPowerLevel, roomCreators, userPowerLevel } from './authorization';
 export { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from './base64';
 export { ProtocolError, type ProtocolErrorCode } from './errors';
-export { addContentHash, checkContentHash, computeContentHash, countersignEvent, computeEventId, computeReferenceHash, signEvent } from './event-hashes';
+export { addContentHash, checkContentHash, computeContentHash, countersignEvent, computeEventId, computeReferenceHash, signEvent, signNewEvent } from './event-hashes';
 export {
   isValidEventId,
   isValidHistoricalUserLocalpart,

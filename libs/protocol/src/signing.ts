@@ -11,10 +11,15 @@ export type Signatures = Record<string, Record<string, string>>;
  */
 export function signJson<T extends JsonObject>(object: T, signingName: string, key: SigningKey): T {
   const { signatures, unsigned, ...rest } = object;
-  const signature = encodeBase64(sign(null, Buffer.from(canonicalJson(rest), 'utf8'), key.privateKeyObject));
+  const signature = signCanonical(canonicalJson(rest), key);
   const existing = isJsonObject(signatures) ? (signatures as Signatures) : {};
   const merged: Signatures = { ...existing, [signingName]: { ...(existing[signingName] ?? {}), [key.keyId]: signature } };
   return { ...rest, signatures: merged, ...(unsigned === undefined ? {} : { unsigned }) } as unknown as T;
+}
+
+/** The unpadded base64 ed25519 signature of an object's canonical JSON, as `signJson` adds it. */
+export function signCanonical(canonical: string, key: SigningKey): string {
+  return encodeBase64(sign(null, Buffer.from(canonical, 'utf8'), key.privateKeyObject));
 }
 
 /** Spec "Checking for a Signature". False for anything missing or malformed; never throws. */

@@ -1,6 +1,6 @@
 import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { countersignEvent, signEvent, signJson, type JsonObject, type RoomVersion, type SigningKey } from '@hearth/protocol';
+import { countersignEvent, signEvent, signJson, signNewEvent, type JsonObject, type RoomVersion, type SigningKey } from '@hearth/protocol';
 import { loadOrCreateSigningKey } from './signing-key-file';
 
 export const SERVER_SIGNING_KEY = Symbol('SERVER_SIGNING_KEY');
@@ -27,6 +27,11 @@ export class ServerSigner {
   /** Adds the content hash and our signature (spec "Signing Events"). */
   signEvent(event: JsonObject, version: RoomVersion): JsonObject {
     return signEvent(event, this.config.serverName, this.key, version);
+  }
+
+  /** A new event of ours, hashed and signed, with its event ID (room versions 3 and later). */
+  signNewEvent(event: JsonObject, version: RoomVersion): { event: JsonObject; eventId: string } {
+    return signNewEvent(event, this.config.serverName, this.key, version);
   }
 
   /** Adds our signature to another server's event, leaving its hashes as they are. */

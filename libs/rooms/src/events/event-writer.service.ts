@@ -4,7 +4,6 @@ import {
   authorizeEvent,
   AuthError,
   canonicalJson,
-  computeEventId,
   getRoomVersion,
   stateKeyTuple,
   type JsonObject,
@@ -218,9 +217,9 @@ export class EventWriter {
       ...(draft.redacts !== undefined ? { redacts: draft.redacts } : {}),
       ...(version.redaction.keepsLegacyTopLevelKeys ? { origin: this.signer.serverName } : {}),
     };
-    const signed = this.signer.signEvent(pdu, version);
+    const { event: signed, eventId } = this.signer.signNewEvent(pdu, version);
     if (Buffer.byteLength(canonicalJson(signed), 'utf8') > MAX_EVENT_BYTES) throw roomErrors.tooLarge();
-    return { ...(signed as unknown as Omit<RoomEvent, 'event_id'>), room_id: roomId ?? '', event_id: computeEventId(signed, version) };
+    return { ...(signed as unknown as Omit<RoomEvent, 'event_id'>), room_id: roomId ?? '', event_id: eventId };
   }
 
 }
