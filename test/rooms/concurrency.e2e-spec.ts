@@ -74,4 +74,31 @@ describe('concurrent writers', () => {
       expect(new Set(depths).size).toBe(depths.length);
     }
   });
+
+  it('keeps a crowd writing to one room waiting in memory, not on every database connection', async () => {
+    const anon = new TestClient(hs.url);
+    const [host, other] = await Promise.all(['host', 'other'].map(async (name) => new TestClient(hs.url, (await anon.registerOpen(name, 'pw')).body.access_token)));
+    const crowd = await Promise.all(Array.from({ length: 14 }, async (_, i) => new TestClient(hs.url, (await anon.registerOpen(`crowd${i}`, 'pw')).body.access_token)));
+    const roomId: string = (await host!.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id;
+
+    // Another transaction holds the room's row, as a long write would: every write to the room waits for it.
+    const holder = hs.server.app.get(DataSource).createQueryRunner();
+    await holder.startTransaction();
+    let released = false;
+    try {
+      await holder.query('SELECT room_id FROM rooms WHERE room_id = $1 FOR UPDATE', [roomId]);
+      const joins = crowd.map((member) => member.post(`${V3}/join/${encodeURIComponent(roomId)}`, {}));
+      // More joins than the pool has connections wait; the rest of the server does not.
+      const elsewhere = await other!.post(`${V3}/createRoom`, { preset: 'private_chat' });
+      expect(elsewhere.status).toBe(200);
+      await holder.commitTransaction();
+      released = true;
+      expect((await Promise.all(joins)).map((r) => r.status)).toEqual(crowd.map(() => 200));
+    } finally {
+      if (!released) await holder.rollbackTransaction();
+      await holder.release();
+    }
+    const members = await host!.get(`${V3}/rooms/${encodeURIComponent(roomId)}/joined_members`);
+    expect(Object.keys(members.body.joined)).toHaveLength(15);
+  });
 });

@@ -4,6 +4,7 @@ import { createTypingRelay, TypingRelay } from './ephemeral/typing-relay';
 import { TypingService } from './ephemeral/typing.service';
 import { EventWriter } from './events/event-writer.service';
 import { HistoryVisibility } from './events/history-visibility';
+import { RoomWriteQueue } from './events/room-write-queue';
 import { SendBatcher } from './events/send-batcher';
 import { MembershipService } from './membership/membership.service';
 import { RestrictedJoins } from './membership/restricted-joins';
@@ -57,6 +58,7 @@ import { RoomTimelines } from './sync/room-timelines';
     RoomTimelines,
     EventWriter,
     SendBatcher,
+    RoomWriteQueue,
     RelationsService,
     HistoryVisibility,
     RoomCreationService,

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { MatrixError } from '@hearth/http';
 import { isValidRoomAlias, isValidRoomId, isValidUserId, type JsonObject } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { EventWriter } from '../events/event-writer.service';
+import { RoomWriteQueue } from '../events/room-write-queue';
 import { RemoteInviteService } from '../federated/remote-invite.service';
 import { RestrictedJoins } from './restricted-joins';
 import { roomErrors } from '../room-errors';
@@ -25,12 +25,13 @@ export class MembershipService {
     private readonly state: StateRepository,
     private readonly aliases: AliasRepository,
     private readonly tx: TransactionRunner,
+    private readonly roomWrites: RoomWriteQueue,
   ) {}
 
   /** POST /join/{roomIdOrAlias} and /rooms/{roomId}/join. */
   async join(roomIdOrAlias: string, userId: string, profile: JsonObject, reason?: string): Promise<{ room_id: string }> {
-    return this.tx.run(async (em) => {
-      const roomId = await this.resolve(roomIdOrAlias, em);
+    const roomId = await this.resolve(roomIdOrAlias);
+    return this.roomWrites.transaction(roomId, async (em) => {
       const authorised = await this.restricted.authorisation(roomId, userId, em);
       const content = withReason({ ...profile, ...authorised, membership: 'join' }, reason);
       await this.writer.write(roomId, { type: 'm.room.member', state_key: userId, sender: userId, content }, em);
@@ -40,15 +41,15 @@ export class MembershipService {
 
   /** POST /knock/{roomIdOrAlias}: the auth rules allow it only where the join rule says knock. */
   async knock(roomIdOrAlias: string, userId: string, profile: JsonObject, reason?: string): Promise<{ room_id: string }> {
-    return this.tx.run(async (em) => {
-      const roomId = await this.resolve(roomIdOrAlias, em);
+    const roomId = await this.resolve(roomIdOrAlias);
+    return this.roomWrites.transaction(roomId, async (em) => {
       await this.writer.write(roomId, { type: 'm.room.member', state_key: userId, sender: userId, content: withReason({ ...profile, membership: 'knock' }, reason) }, em);
       return { room_id: roomId };
     });
   }
 
   async leave(roomId: string, userId: string, reason?: string): Promise<void> {
-    await this.tx.run(async (em) => {
+    await this.roomWrites.transaction(roomId, async (em) => {
       if ((await this.state.membership(roomId, userId, em)) === undefined) throw roomErrors.notInRoom();
       await this.writer.write(roomId, { type: 'm.room.member', state_key: userId, sender: userId, content: withReason({ membership: 'leave' }, reason) }, em);
     });
@@ -58,7 +59,7 @@ export class MembershipService {
   async change(change: MembershipChange, roomId: string, sender: string, target: string, reason?: string): Promise<void> {
     if (!isValidUserId(target)) throw MatrixError.invalidParam('Invalid user ID');
     const remoteInvite = change === 'invite' && this.writer.isRemoteInvite({ type: 'm.room.member', state_key: target, content: { membership: 'invite' } });
-    await this.tx.run(async (em) => {
+    await this.roomWrites.transaction(roomId, async (em) => {
       const current = await this.state.membership(roomId, target, em);
       if (change === 'kick' && current !== 'join' && current !== 'invite' && current !== 'knock') {
         throw MatrixError.forbidden('The user is not in the room');
@@ -89,8 +90,8 @@ export class MembershipService {
   async refreshProfile(userId: string, profile: JsonObject): Promise<void> {
     const rooms = await this.joinedRooms(userId);
     for (const roomId of rooms) {
-      await this.tx
-        .run((em) => this.writer.write(roomId, { type: 'm.room.member', state_key: userId, sender: userId, content: { ...profile, membership: 'join' } }, em))
+      await this.roomWrites
+        .transaction(roomId, (em) => this.writer.write(roomId, { type: 'm.room.member', state_key: userId, sender: userId, content: { ...profile, membership: 'join' } }, em))
         .catch((error: unknown) => {
           if (!(error instanceof MatrixError)) throw error;
         });
@@ -101,10 +102,10 @@ export class MembershipService {
     return this.tx.run((em) => this.state.roomsWithMembership(userId, 'join', em));
   }
 
-  private async resolve(roomIdOrAlias: string, em: EntityManager): Promise<string> {
+  private async resolve(roomIdOrAlias: string): Promise<string> {
     if (isValidRoomId(roomIdOrAlias)) return roomIdOrAlias;
     if (!isValidRoomAlias(roomIdOrAlias)) throw MatrixError.invalidParam('Not a room ID or alias');
-    const found = await this.aliases.find(roomIdOrAlias, em);
+    const found = await this.tx.read((em) => this.aliases.find(roomIdOrAlias, em));
     if (!found) throw MatrixError.notFound('Room alias not found');
     return found.roomId;
   }

@@ -7,6 +7,7 @@ import type { EntityManager } from 'typeorm';
 import { toClientEvent } from '../events/client-event';
 import type { EventDraft } from '../events/event-draft';
 import { EventWriter } from '../events/event-writer.service';
+import { RoomWriteQueue } from '../events/room-write-queue';
 import { SendBatcher } from '../events/send-batcher';
 import { HistoryVisibility } from '../events/history-visibility';
 import { roomErrors } from '../room-errors';
@@ -32,6 +33,7 @@ export class RoomEventsService {
     private readonly state: StateRepository,
     private readonly visibility: HistoryVisibility,
     private readonly tx: TransactionRunner,
+    private readonly roomWrites: RoomWriteQueue,
   ) {}
 
   /** PUT /send and PUT /redact: idempotent per device and transaction ID. */
@@ -43,7 +45,7 @@ export class RoomEventsService {
   }
 
   async sendState(roomId: string, sender: string, type: string, stateKey: string, content: JsonObject): Promise<{ event_id: string }> {
-    const { event } = await this.tx.run((em) => this.writer.write(roomId, { type, state_key: stateKey, content, sender }, em));
+    const { event } = await this.roomWrites.transaction(roomId, (em) => this.writer.write(roomId, { type, state_key: stateKey, content, sender }, em));
     return { event_id: event.event_id };
   }
 

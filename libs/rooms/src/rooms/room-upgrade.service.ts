@@ -3,8 +3,8 @@ import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import type { EntityManager } from 'typeorm';
 import { MatrixError } from '@hearth/http';
 import { getRoomVersion, levelFor, requiredPowerLevel, SUPPORTED_ROOM_VERSIONS, stateKeyTuple, userPowerLevel, type JsonObject, type RoomEvent } from '@hearth/protocol';
-import { TransactionRunner } from '@hearth/storage';
 import { EventWriter } from '../events/event-writer.service';
+import { RoomWriteQueue } from '../events/room-write-queue';
 import { roomErrors } from '../room-errors';
 import { EventRepository } from '../storage/event.repository';
 import { RoomRepository } from '../storage/room.repository';
@@ -36,13 +36,13 @@ export class RoomUpgradeService {
     private readonly events: EventRepository,
     private readonly state: StateRepository,
     private readonly writer: EventWriter,
-    private readonly tx: TransactionRunner,
+    private readonly roomWrites: RoomWriteQueue,
   ) {}
 
   async upgrade(oldRoomId: string, userId: string, newVersionId: string): Promise<{ replacement_room: string }> {
     const newVersion = getRoomVersion(newVersionId);
     if (!newVersion || !SUPPORTED_ROOM_VERSIONS.includes(newVersionId)) throw roomErrors.unsupportedVersion(newVersionId);
-    return this.tx.run(async (em) => {
+    return this.roomWrites.transaction(oldRoomId, async (em) => {
       const old = await this.rooms.lockForWrite(oldRoomId, em);
       if (!old || (await this.state.membership(oldRoomId, userId, em)) !== 'join') throw roomErrors.notInRoom();
       const current = await this.state.currentState(oldRoomId, em);
