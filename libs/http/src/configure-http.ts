@@ -10,6 +10,8 @@ import { RouteTable } from './route-table';
 export interface HttpSurfaceOptions {
   readonly maxRequestBodyBytes: number;
   readonly logIpAddresses: boolean;
+  /** Lets another library name its own failures before they are answered (a saturated database pool is 503). */
+  readonly translateError?: (error: unknown) => unknown;
 }
 
 /**
@@ -23,5 +25,5 @@ export function configureHttpSurface(app: INestApplication, logger: Logger, opti
   installJsonBodyParser(instance, options.maxRequestBodyBytes);
   installRequestLogging(instance, logger, { logIpAddresses: options.logIpAddresses });
   enableMatrixCors(app);
-  app.useGlobalFilters(new MatrixExceptionFilter(routes, logger));
+  app.useGlobalFilters(new MatrixExceptionFilter(routes, logger, options.translateError));
 }

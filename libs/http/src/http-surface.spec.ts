@@ -10,6 +10,9 @@ import { ZodBodyPipe } from './zod-body.pipe';
 
 const EchoBody = z.object({ name: z.string(), count: z.number().int().optional() });
 
+/** Stands for a library's own failure, which it names through `translateError` (storage: a saturated pool). */
+class PoolExhausted extends Error {}
+
 @Controller('test')
 class SurfaceTestController {
   @Post('echo')
@@ -34,7 +37,7 @@ class SurfaceTestController {
 
   @Get('busy')
   busy(): never {
-    throw new ServiceUnavailableException('The server is busy; try again shortly');
+    throw new PoolExhausted();
   }
 
   @Get('protocol')
@@ -57,7 +60,11 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
       logger: false,
       bodyParser: false,
     });
-    configureHttpSurface(app, logger, { maxRequestBodyBytes: 1024, logIpAddresses: false });
+    configureHttpSurface(app, logger, {
+      maxRequestBodyBytes: 1024,
+      logIpAddresses: false,
+      translateError: (error) => (error instanceof PoolExhausted ? new ServiceUnavailableException('The server is busy; try again shortly') : error),
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = await app.getUrl();
   });
@@ -129,7 +136,7 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
     expect(logged.some((line) => line.includes('secret database password'))).toBe(true);
   });
 
-  it('answers an overloaded server (every database connection busy) with 503 and Retry-After', async () => {
+  it('answers a failure another library names as overload (every database connection busy) with 503 and Retry-After, wherever it is thrown', async () => {
     const res = await fetch(`${base}/test/busy`);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');

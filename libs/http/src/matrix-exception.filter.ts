@@ -14,13 +14,14 @@ export class MatrixExceptionFilter implements ExceptionFilter {
   constructor(
     private readonly routes: RouteTable,
     private readonly logger: Logger,
+    private readonly translate: (error: unknown) => unknown = (error) => error,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const error = this.toMatrixError(exception, request);
+    const error = this.toMatrixError(this.translate(exception), request);
     if (error.status === 503) this.logger.warn({ method: request.method, route: request.routeOptions?.url }, error.message);
     else if (error.status >= 500) this.logger.error({ err: exception, method: request.method, route: request.routeOptions?.url }, 'request failed');
     if (reply.sent) return;
