@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { ReceiptsService } from '@hearth/rooms';
 import { signUp, startTestHomeserver, type TestClient, type TestHomeserver } from '@hearth/testing';
 
@@ -13,6 +14,11 @@ describe('push rules, unread counts and receipts', () => {
   const send = (client: TestClient, content: Record<string, unknown>, type = 'm.room.message') =>
     client.put(`${V3}/rooms/${roomId}/send/${type}/t${txn++}`, content).then((res) => res.body.event_id as string);
   const counts = async () => Object.fromEntries(await receipts.unreadCounts(roomId, '@bea:push.example'));
+  /** Bea's stored notifications in the room, by thread. */
+  const stored = async () =>
+    (await hs.server.app.get(DataSource).query<Array<{ thread_id: string }>>('SELECT thread_id FROM event_push_actions WHERE user_id = $1 AND room_id = $2', ['@bea:push.example', roomId])).map(
+      (row) => row.thread_id,
+    );
 
   beforeAll(async () => {
     hs = await startTestHomeserver({ config: { server_name: 'push.example', registration: 'open' } });
@@ -42,8 +48,11 @@ describe('push rules, unread counts and receipts', () => {
     const latest = await send(ana, { msgtype: 'm.text', body: 'latest' });
     expect((await bea.post(`${V3}/rooms/${roomId}/receipt/m.read/${latest}`, { thread_id: 'main' })).status).toBe(200);
     expect(await counts()).toEqual({ [first]: { notification_count: 1, highlight_count: 0 } });
+    // What a receipt covers is not kept: the timeline's notifications went, the thread's stays.
+    expect(await stored()).toEqual([first]);
     expect((await bea.post(`${V3}/rooms/${roomId}/read_markers`, { 'm.fully_read': latest, 'm.read.private': latest })).status).toBe(200);
     expect(await counts()).toEqual({});
+    expect(await stored()).toEqual([]);
     expect((await bea.post(`${V3}/rooms/${roomId}/receipt/m.unknown/${latest}`, {})).body.errcode).toBe('M_INVALID_PARAM');
   });
 

@@ -46,6 +46,7 @@ export class ReceiptsService {
       const stored = await this.events.find(eventId, em);
       if (!stored || stored.event.room_id !== roomId) throw MatrixError.notFound('Event not found');
       await this.upsert(roomId, userId, type, threadId ?? '', eventId, stored.streamOrdering, em);
+      if (type !== 'm.fully_read') await this.forgetReadNotifications(roomId, userId, threadId ?? '', stored.streamOrdering, em);
     });
     for (const listener of this.listeners) listener(roomId);
     for (const listener of this.receiptListeners) listener({ roomId, userId, type, eventId, ...(threadId !== undefined ? { threadId } : {}), ts: Date.now() });
@@ -86,6 +87,20 @@ export class ReceiptsService {
     );
     for (const row of rows) result.get(row.room_id)?.set(row.thread_id, { notification_count: Number(row.notifications), highlight_count: Number(row.highlights) });
     return result;
+  }
+
+  /**
+   * Notifications at or before a read receipt are never counted again (unread counts start after
+   * the receipt), so they go: the table holds what is unread, not every notification ever. An
+   * unthreaded receipt covers every thread; a threaded one its own ('main' is the timeline).
+   */
+  private async forgetReadNotifications(roomId: string, userId: string, threadId: string, streamOrdering: number, em: EntityManager): Promise<void> {
+    await em.query(
+      `DELETE FROM event_push_actions
+        WHERE user_id = $1 AND room_id = $2 AND stream_ordering <= $3
+          AND ($4 = '' OR thread_id = CASE WHEN $4 = 'main' THEN '' ELSE $4 END)`,
+      [userId, roomId, streamOrdering, threadId],
+    );
   }
 
   private async upsert(roomId: string, userId: string, type: string, threadId: string, eventId: string, streamOrdering: number, em: EntityManager): Promise<void> {
