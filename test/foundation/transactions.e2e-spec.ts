@@ -76,6 +76,33 @@ describe('storage: transactions ending with a statement sent together with COMMI
     expect(settings).toEqual([{ mode: 'auto', seqscan: 'on' }]);
   });
 
+  it('never serves a key-lookup transaction with a plan its connection made outside one', async () => {
+    const ds = hs.server.app.get(DataSource);
+    await ds.query('CREATE TABLE tx_regime (id INT PRIMARY KEY)');
+    await ds.query('ANALYZE tx_regime');
+    const lookup = preparedStatement('test_regime_lookup', 'SELECT id FROM tx_regime WHERE id = $1');
+    const backend = async (em: EntityManager) => (await em.query<Array<{ pid: number }>>('SELECT pg_backend_pid() AS pid'))[0]?.pid;
+    // Outside, the sixth run makes a generic plan and keeps it: on an empty table, a sequential scan.
+    const outside = await tx.run(async (em) => {
+      for (let id = 0; id < 7; id++) await queryPrepared(em, lookup, [id]);
+      return backend(em);
+    });
+    const inside = await tx.run(
+      async (em) => {
+        await queryPrepared(em, lookup, [1]);
+        const prepared = await em.query<Array<{ name: string; custom_plans: string }>>('SELECT name, custom_plans FROM pg_prepared_statements WHERE statement = $1 ORDER BY name', [lookup.text]);
+        const keyed = prepared.find((row) => Number(row.custom_plans) === 0)?.name ?? 'none';
+        const plan = await em.query<Array<{ 'QUERY PLAN': string }>>(`EXPLAIN EXECUTE ${keyed}(1)`);
+        return { pid: await backend(em), statements: prepared.length, plan: plan.map((row) => row['QUERY PLAN']).join('\n') };
+      },
+      { genericPlans: true },
+    );
+    // Sequential transactions take the pool's most recently released connection: the same one.
+    expect(inside.pid).toBe(outside);
+    expect(inside.statements).toBe(2);
+    expect(inside.plan).toContain('Index Only Scan using tx_regime_pkey');
+  });
+
   it('refuses to end a transaction that is not there', async () => {
     const manager = hs.server.app.get(DataSource).manager;
     await expect(queryPreparedAndCommit(manager, INSERT, [[300]])).rejects.toThrow('needs one');

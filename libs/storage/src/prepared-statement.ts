@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 import { busyIfPoolExhausted } from './database-busy';
 
 /** A hot-path statement, parsed and planned once per connection instead of on every call. */
@@ -16,6 +16,23 @@ export function preparedStatement(name: string, text: string): PreparedStatement
   return { name: `hearth_${name}`, text };
 }
 
+/** Transactions whose plans are generic key lookups (TransactionRunner's `genericPlans`). */
+const keyLookupTransactions = new WeakSet<QueryRunner>();
+
+export function planAsKeyLookups(runner: QueryRunner): void {
+  keyLookupTransactions.add(runner);
+}
+
+/**
+ * A connection keeps one generic plan per statement, made under whatever settings were in force
+ * when it was first needed, and never replans it when they change. So a statement run both in
+ * key-lookup transactions and elsewhere is prepared under a second name for the former: a plan
+ * made elsewhere (sequential scans allowed, tables small) must not serve a key-lookup batch.
+ */
+function nameIn(em: EntityManager, statement: PreparedStatement): string {
+  return em.queryRunner && keyLookupTransactions.has(em.queryRunner) ? `${statement.name}_keyed` : statement.name;
+}
+
 /**
  * Rows of a prepared statement, run on the transaction's own connection, or on any pooled one
  * outside a transaction. TypeORM's `query` only sends unnamed statements, which PostgreSQL
@@ -25,7 +42,7 @@ export async function queryPrepared<T>(em: EntityManager, statement: PreparedSta
   const runner = em.queryRunner;
   const client = runner ? ((await runner.connect()) as PgClient) : (em.connection.driver as unknown as { master: PgClient }).master;
   try {
-    return (await client.query<T>({ name: statement.name, text: statement.text, values })).rows;
+    return (await client.query<T>({ name: nameIn(em, statement), text: statement.text, values })).rows;
   } catch (error) {
     throw busyIfPoolExhausted(error);
   }
@@ -43,7 +60,7 @@ export async function queryPreparedAndCommit<T>(em: EntityManager, statement: Pr
   const runner = em.queryRunner;
   if (!runner?.isTransactionActive) throw new Error('queryPreparedAndCommit ends a transaction and needs one');
   const client = (await runner.connect()) as PgClient;
-  const rows = client.query<T>({ name: statement.name, text: statement.text, values });
+  const rows = client.query<T>({ name: nameIn(em, statement), text: statement.text, values });
   const commit = client.query('COMMIT');
   (runner as { isTransactionActive: boolean }).isTransactionActive = false;
   const [statementResult, commitResult] = await Promise.allSettled([rows, commit]);

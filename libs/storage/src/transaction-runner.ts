@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { busyIfPoolExhausted } from './database-busy';
+import { planAsKeyLookups } from './prepared-statement';
 
 interface Hooks {
   readonly committed: Array<() => void>;
@@ -31,7 +32,10 @@ export class TransactionRunner {
       let result: T;
       try {
         await runner.startTransaction();
-        if (options.genericPlans) await runner.query(GENERIC_KEY_LOOKUP_PLANS);
+        if (options.genericPlans) {
+          await runner.query(GENERIC_KEY_LOOKUP_PLANS);
+          planAsKeyLookups(runner);
+        }
         result = await work(runner.manager);
         // A last statement sent with its COMMIT (queryPreparedAndCommit) has ended it already.
         if (runner.isTransactionActive) await runner.commitTransaction();
