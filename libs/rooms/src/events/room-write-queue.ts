@@ -5,8 +5,9 @@ import { TransactionRunner } from '@hearth/storage';
 /**
  * Write transactions to one room, one at a time from this process. PostgreSQL serialises them on
  * the room's row lock anyway; waiting here instead means that a burst of writes to one room (a
- * crowd joining it) waits in memory rather than on pooled database connections, which every
- * other request needs too. Client sends go through SendBatcher, whose transactions are few.
+ * crowd joining it, or many servers sending to it) waits in memory rather than on pooled database
+ * connections, which every other request needs too. Client sends go through SendBatcher, whose
+ * transactions are few.
  */
 @Injectable()
 export class RoomWriteQueue {

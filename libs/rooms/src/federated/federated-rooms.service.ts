@@ -5,6 +5,7 @@ import { MatrixError } from '@hearth/http';
 import { authorizeEvent, AuthError, getRoomVersion, parseUserId, stateKeyTuple, type JsonObject, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { authTuplesOfAnyVersion, CREATE_TUPLE, selectAuthState, writesOf } from '../events/event-writes';
+import { RoomWriteQueue } from '../events/room-write-queue';
 import { EventRepository } from '../storage/event.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
@@ -43,6 +44,7 @@ export class FederatedRoomsService {
     private readonly stream: EventStream,
     private readonly outbox: EventOutboxGateway,
     private readonly restricted: RestrictedJoins,
+    private readonly roomWrites: RoomWriteQueue,
   ) {}
 
   async roomVersion(roomId: string): Promise<RoomVersion | undefined> {
@@ -110,7 +112,7 @@ export class FederatedRoomsService {
 
   /** Spec SS API send_join / send_leave / send_knock: the signed event joins our DAG; a join gets the state before it. */
   async acceptMembership(event: RoomEvent): Promise<StateWithAuthChain> {
-    return this.tx.run(async (em) => {
+    return this.roomWrites.transaction(event.room_id, async (em) => {
       if (!(await this.visibility.aclAllows(parseUserId(event.sender).serverName, event.room_id, em))) throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
       const outcome = await this.receiveOrRefuse(event, em);
       if (outcome === 'soft-failed') throw MatrixError.forbidden('The membership event is not allowed by the current state of the room');
@@ -124,7 +126,7 @@ export class FederatedRoomsService {
 
   /** Spec SS API /send: one PDU, already checked for format, signatures and hash. */
   receive(event: RoomEvent): Promise<ReceiveOutcome> {
-    return this.tx.run((em) => this.receiver.receive(event, em));
+    return this.roomWrites.transaction(event.room_id, (em) => this.receiver.receive(event, em));
   }
 
   /**
@@ -133,7 +135,9 @@ export class FederatedRoomsService {
    * returned for the caller to take one at a time. Rejections are reported per event.
    */
   async receiveInOrder(events: readonly RoomEvent[]): Promise<{ outcomes: Map<string, ReceiveOutcome | RejectedEventError>; rest: RoomEvent[] }> {
-    return this.tx.run(async (em) => {
+    const [first] = events;
+    if (!first) return { outcomes: new Map(), rest: [] };
+    return this.roomWrites.transaction(first.room_id, async (em) => {
       const outcomes = new Map<string, ReceiveOutcome | RejectedEventError>();
       for (const [index, event] of events.entries()) {
         try {
