@@ -1,6 +1,7 @@
 export { MAX_TYPING_TIMEOUT_MS, TypingService, type TypingChange } from './ephemeral/typing.service';
 export { MembershipService, type MembershipChange } from './membership/membership.service';
 export { PushRulesService, type NewPushRule } from './push/push-rules.service';
+export { FOLD_AT, NotificationCounts } from './push/notification-counts';
 export { ReceiptsService, RECEIPT_TYPES, type ReceiptChange, type ReceiptType, type UnreadCounts } from './push/receipts.service';
 export { parseRoomEventFilter, type RoomEventFilter } from './messages/event-filter';
 export { RelationsService, type RelationsPage } from './messages/relations.service';

@@ -13,6 +13,7 @@ import { RoomEventsService } from './messages/room-events.service';
 import { PushEvaluator } from './push/push-evaluator';
 import { PushRuleRepository } from './push/push-rule.repository';
 import { PushRulesService } from './push/push-rules.service';
+import { NotificationCounts } from './push/notification-counts';
 import { ReceiptsService } from './push/receipts.service';
 import { PublicRoomsService } from './rooms/public-rooms.service';
 import { RoomAliasesService } from './rooms/room-aliases.service';
@@ -50,6 +51,7 @@ import { RoomTimelines } from './sync/room-timelines';
     PushRulesService,
     PushEvaluator,
     ReceiptsService,
+    NotificationCounts,
     { provide: TypingRelay, useFactory: (config: HearthConfig) => createTypingRelay(config.redisUrl), inject: [HEARTH_CONFIG] },
     TypingService,
     EventStream,
@@ -78,6 +80,6 @@ import { RoomTimelines } from './sync/room-timelines';
     EventOutboxGateway,
     RemoteInviteService,
   ],
-  exports: [FederatedRoomsService, RemoteInviteGateway, EventOutboxGateway, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+  exports: [FederatedRoomsService, RemoteInviteGateway, EventOutboxGateway, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, NotificationCounts, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })
 export class RoomsModule {}
