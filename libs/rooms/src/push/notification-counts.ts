@@ -104,16 +104,20 @@ export class NotificationCounts {
   async forgetRead(roomId: string, userId: string, threadId: string, streamOrdering: number, em: EntityManager): Promise<void> {
     const values = [userId, roomId, streamOrdering, threadId];
     await em.query(`DELETE FROM event_push_actions WHERE user_id = $1 AND room_id = $2 AND stream_ordering <= $3 AND ${IN_RECEIPT_SCOPE}`, values);
+    // Its own statement, after the one above: had a fold been moving these rows, that statement
+    // waited for it to commit, so this one's snapshot holds what the fold moved.
     await em.query(
-      `WITH gone AS (
+      `WITH folded AS (
          DELETE FROM event_push_actions_folded WHERE user_id = $1 AND room_id = $2 AND stream_ordering <= $3 AND ${IN_RECEIPT_SCOPE}
          RETURNING thread_id, highlight),
-       per_thread AS (SELECT thread_id, count(*) AS notifications, count(*) FILTER (WHERE highlight) AS highlights FROM gone GROUP BY thread_id)
+       per_thread AS (SELECT thread_id, count(*) AS notifications, count(*) FILTER (WHERE highlight) AS highlights FROM folded GROUP BY thread_id),
+       emptied AS (
+         DELETE FROM event_push_summary s USING per_thread p
+          WHERE s.user_id = $1 AND s.room_id = $2 AND s.thread_id = p.thread_id AND s.notifications <= p.notifications)
        UPDATE event_push_summary s SET notifications = s.notifications - p.notifications, highlights = s.highlights - p.highlights
-         FROM per_thread p WHERE s.user_id = $1 AND s.room_id = $2 AND s.thread_id = p.thread_id`,
+         FROM per_thread p WHERE s.user_id = $1 AND s.room_id = $2 AND s.thread_id = p.thread_id AND s.notifications > p.notifications`,
       values,
     );
-    await em.query('DELETE FROM event_push_summary WHERE user_id = $1 AND room_id = $2 AND notifications <= 0', [userId, roomId]);
   }
 
   /** One fold per member, room and thread at a time, after the sync that noticed it has its answer. */
