@@ -49,12 +49,13 @@ export async function queryPrepared<T>(em: EntityManager, statement: PreparedSta
 }
 
 /**
- * The transaction's last statement and its COMMIT, sent together: PostgreSQL runs the COMMIT as
- * soon as the statement is done, so the row locks the statement takes (a stream position
- * counter) are held for its execution and the WAL flush, not for however long this process
- * takes to come back to the connection. Nothing may run in the transaction afterwards; the
- * TransactionRunner sees it ended. If the statement fails, the queued COMMIT rolls back and the
- * statement's error is thrown.
+ * The transaction's last statement with its COMMIT queued behind it on the connection:
+ * node-postgres sends the COMMIT from its socket handler as soon as the statement's reply
+ * arrives, not after this process's promise chain has come back to the connection, so the row
+ * locks the statement takes (a stream position counter) are held for its execution, one trip to
+ * this process's event loop and the WAL flush. Nothing may run in the transaction afterwards;
+ * the TransactionRunner sees it ended. If the statement fails, the queued COMMIT rolls back and
+ * the statement's error is thrown.
  */
 export async function queryPreparedAndCommit<T>(em: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
   const runner = em.queryRunner;

@@ -136,8 +136,8 @@ export class EventRepository {
    * sole forward extremity (our events reference every extremity), the client transactions, the
    * current state, relations, redaction marks and members' notifications. At most one state
    * event per state key per call. Returns the events' stream positions. With `andCommit`, the
-   * statement ends the transaction: sent with its COMMIT, it holds the position counter for its
-   * execution and the WAL flush only.
+   * statement ends the transaction, its COMMIT queued behind it (queryPreparedAndCommit), so it
+   * holds the position counter for little more than its execution and the WAL flush.
    */
   async insertMany(items: ReadonlyArray<{ event: RoomEvent; writes: EventWrites }>, em: EntityManager, { andCommit = false } = {}): Promise<number[]> {
     const columns = new InsertColumns();
