@@ -1,5 +1,6 @@
 import { verifyJsonSignature, decodeBase64, type JsonObject } from '@hearth/protocol';
-import { startTestHomeserver, type TestHomeserver } from '@hearth/testing';
+import { DataSource } from 'typeorm';
+import { createTestDatabase, startTestHomeserver, type TestHomeserver } from '@hearth/testing';
 
 describe('homeserver foundation endpoints', () => {
   let hs: TestHomeserver;
@@ -107,6 +108,22 @@ describe('homeserver restart', () => {
       await expect(second.restart({ server_name: 'other.example' })).rejects.toThrow(/belongs to server "home.example"/);
     } finally {
       await second.destroy();
+    }
+  });
+});
+
+describe('database URL', () => {
+  it('hands its parameters to PostgreSQL (application_name here; sslmode or a Unix socket `host` alike)', async () => {
+    const database = await createTestDatabase();
+    if (database.url === undefined) return; // the embedded fallback has no URL
+    const url = new URL(database.url);
+    url.searchParams.set('application_name', 'hearth-url-parameters');
+    const hs = await startTestHomeserver({ database: { ...database, url: url.toString() } });
+    try {
+      const rows = await hs.server.app.get(DataSource).query<Array<{ name: string }>>('SELECT DISTINCT application_name AS name FROM pg_stat_activity WHERE datname = current_database()');
+      expect(rows.map((row) => row.name)).toContain('hearth-url-parameters');
+    } finally {
+      await hs.destroy();
     }
   });
 });
