@@ -1,5 +1,4 @@
 import type { EntityManager, QueryRunner } from 'typeorm';
-import { busyIfPoolExhausted } from './database-busy';
 
 /** A hot-path statement, parsed and planned once per connection instead of on every call. */
 export interface PreparedStatement {
@@ -41,11 +40,7 @@ function nameIn(em: EntityManager, statement: PreparedStatement): string {
 export async function queryPrepared<T>(em: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
   const runner = em.queryRunner;
   const client = runner ? ((await runner.connect()) as PgClient) : (em.connection.driver as unknown as { master: PgClient }).master;
-  try {
-    return (await client.query<T>({ name: nameIn(em, statement), text: statement.text, values })).rows;
-  } catch (error) {
-    throw busyIfPoolExhausted(error);
-  }
+  return (await client.query<T>({ name: nameIn(em, statement), text: statement.text, values })).rows;
 }
 
 /**

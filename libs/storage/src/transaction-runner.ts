@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { busyIfPoolExhausted } from './database-busy';
 import { planAsKeyLookups } from './prepared-statement';
 
 interface Hooks {
@@ -41,7 +40,7 @@ export class TransactionRunner {
         if (runner.isTransactionActive) await runner.commitTransaction();
       } catch (error) {
         if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw busyIfPoolExhausted(error);
+        throw error;
       } finally {
         await runner.release();
       }
@@ -63,8 +62,6 @@ export class TransactionRunner {
     try {
       await runner.connect();
       return await work(runner.manager);
-    } catch (error) {
-      throw busyIfPoolExhausted(error);
     } finally {
       await runner.release();
     }
