@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../json';
+import { boundedMemo } from './bounded-memo';
 
 /**
  * Spec appendix "Dot-separated property paths": `content.m\.mentions.user_ids` walks `content`,
@@ -24,18 +25,7 @@ export function splitPropertyPath(path: string): string[] {
 }
 
 /** Push rules ask for the same few paths for every member of a room: split each once. */
-const splitPaths = new Map<string, readonly string[]>();
-const SPLIT_PATHS_LIMIT = 1000;
-
-function splitPropertyPathOnce(path: string): readonly string[] {
-  let parts = splitPaths.get(path);
-  if (!parts) {
-    if (splitPaths.size >= SPLIT_PATHS_LIMIT) splitPaths.clear();
-    parts = splitPropertyPath(path);
-    splitPaths.set(path, parts);
-  }
-  return parts;
-}
+const splitPropertyPathOnce = boundedMemo<readonly string[]>(1000, splitPropertyPath);
 
 export function eventProperty(event: JsonObject, path: string): JsonValue | undefined {
   let value: JsonValue | undefined = event;

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../json';
+import { boundedMemo } from './bounded-memo';
 import { eventProperty } from './event-property';
 import { globMatchesWhole, globMatchesWords } from './glob';
 import type { PushCondition } from './push-rule';
@@ -55,18 +56,10 @@ interface MemberCountTest {
 }
 
 /** Parsed `is` values: rooms share the few that rules use. */
-const memberCountTests = new Map<string, MemberCountTest | null>();
-
-function memberCountTest(is: string): MemberCountTest | null {
-  let test = memberCountTests.get(is);
-  if (test === undefined) {
-    const match = /^(==|<=|>=|<|>)?\s*(\d+)$/.exec(is.trim());
-    test = match ? { operator: match[1] ?? '==', target: Number(match[2]) } : null;
-    if (memberCountTests.size >= 1000) memberCountTests.clear();
-    memberCountTests.set(is, test);
-  }
-  return test;
-}
+const memberCountTest = boundedMemo<MemberCountTest | null>(1000, (is) => {
+  const match = /^(==|<=|>=|<|>)?\s*(\d+)$/.exec(is.trim());
+  return match ? { operator: match[1] ?? '==', target: Number(match[2]) } : null;
+});
 
 /** `is`: an integer optionally prefixed by ==, <, >, >= or <=. */
 function memberCountMatches(is: string, count: number): boolean {
