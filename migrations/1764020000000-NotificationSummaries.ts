@@ -17,7 +17,6 @@ export class NotificationSummaries1764020000000 implements MigrationInterface {
         thread_id       TEXT   NOT NULL,
         notifications   BIGINT NOT NULL,
         highlights      BIGINT NOT NULL,
-        stream_ordering BIGINT NOT NULL,
         PRIMARY KEY (user_id, room_id, thread_id)
       )`);
     await queryRunner.query(`

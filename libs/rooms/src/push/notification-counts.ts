@@ -85,12 +85,11 @@ export class NotificationCounts {
          kept AS (
            INSERT INTO event_push_actions_folded (user_id, room_id, event_id, stream_ordering, thread_id, highlight)
            SELECT user_id, room_id, event_id, stream_ordering, thread_id, highlight FROM unread)
-         INSERT INTO event_push_summary (user_id, room_id, thread_id, notifications, highlights, stream_ordering)
-         SELECT $1, $2[1], $3, count(*), count(*) FILTER (WHERE highlight), max(stream_ordering) FROM unread HAVING count(*) > 0
+         INSERT INTO event_push_summary (user_id, room_id, thread_id, notifications, highlights)
+         SELECT $1, $2[1], $3, count(*), count(*) FILTER (WHERE highlight) FROM unread HAVING count(*) > 0
          ON CONFLICT (user_id, room_id, thread_id) DO UPDATE SET
            notifications = event_push_summary.notifications + EXCLUDED.notifications,
-           highlights = event_push_summary.highlights + EXCLUDED.highlights,
-           stream_ordering = GREATEST(event_push_summary.stream_ordering, EXCLUDED.stream_ordering)`,
+           highlights = event_push_summary.highlights + EXCLUDED.highlights`,
         [userId, [roomId], threadId],
       ),
     );
