@@ -23,6 +23,16 @@ export class ServerKeyController {
     return this.keys.keyDocument();
   }
 
+  /**
+   * GET /_matrix/key/v2/server/{keyId}
+   * Deprecated in the spec, which says to answer as if no key ID were given; Synapse releases
+   * still deployed ask this path, and cannot verify any of our requests without an answer.
+   */
+  @Get('server/:keyId')
+  serverKeysForKeyId() {
+    return this.keys.keyDocument();
+  }
+
   /** GET /_matrix/key/v2/query/{serverName} */
   @Get('query/:serverName')
   async queryOne(@Param('serverName') serverName: string, @Query('minimum_valid_until_ts') minimum?: string) {
