@@ -56,6 +56,10 @@ describe('Federation: server keys, notaries and X-Matrix request authentication 
     expect(one.body.server_keys[0].server_name).toBe(a.serverName);
     const own = await new TestClient(b.url).get(`/_matrix/key/v2/query/${encodeURIComponent(b.serverName)}`);
     expect(own.body.server_keys[0].server_name).toBe(b.serverName);
+    // The deprecated path with a key ID answers the same, whatever the key ID.
+    const byKeyId = await new TestClient(b.url).get(`/_matrix/key/v2/query/${encodeURIComponent(a.serverName)}/${encodeURIComponent('ed25519:whatever')}`);
+    expect(byKeyId.status).toBe(200);
+    expect(verifyJsonSignature(byKeyId.body.server_keys[0], a.serverName, a.signingKey.keyId, a.signingKey.publicKey)).toBe(true);
   });
 
   it('answers nothing for a server that cannot be reached, and refuses bad notary queries', async () => {
