@@ -6,6 +6,8 @@ export { runMigrations } from './run-migrations';
 export { claimDatabaseForServer, ServerIdentityMismatchError } from './server-identity';
 export { StorageModule, type StorageModuleOptions } from './storage.module';
 export { TransactionRunner } from './transaction-runner';
+export { ChangeBus, type Change, type ChangeHandler } from './change-bus';
+export type { ChangeStreams, DeviceChange, NoPayload, ReceiptChange, StreamName, TypingChange, TypingPayload } from './change-streams';
 export { busyIfPoolExhausted, DatabaseBusyError } from './database-busy';
 export { preparedStatement, queryPrepared, queryPreparedAndCommit, type PreparedStatement } from './prepared-statement';
 export { readStreamPositions } from './stream-positions';

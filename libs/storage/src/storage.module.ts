@@ -5,6 +5,7 @@ import type { DatabaseEndpoint } from './database-endpoint';
 import { dataSourceOptions, type MigrationList } from './data-source-options';
 import { claimDatabaseForServer } from './server-identity';
 import { TransactionRunner } from './transaction-runner';
+import { ChangeBus } from './change-bus';
 import { DatabaseHealth } from './database-health';
 import { PostgresNotifications } from './postgres-notifications';
 
@@ -37,11 +38,12 @@ export class StorageModule implements OnApplicationBootstrap {
       ],
       providers: [
         TransactionRunner,
+        ChangeBus,
         DatabaseHealth,
         { provide: PostgresNotifications, useFactory: () => new PostgresNotifications(options.endpoint) },
         { provide: SERVER_NAME, useValue: options.serverName },
       ],
-      exports: [TransactionRunner, DatabaseHealth, PostgresNotifications],
+      exports: [TransactionRunner, ChangeBus, DatabaseHealth, PostgresNotifications],
     };
   }
 
