@@ -14,7 +14,6 @@ export type { CreateRoomRequest, RoomPreset } from './rooms/create-room-request'
 export { RoomsModule } from './rooms.module';
 export { RoomMembersService } from './state/room-members.service';
 export { RoomSharingFromState } from './state/room-sharing';
-export { EventStream, type EventStreamChange } from './streams/event-stream';
 export { RoomSyncService } from './sync/room-sync.service';
 export type { RoomTimeline, RoomWindow, TimelineRequest } from './sync/room-timelines';
 export type { MembershipRow } from './storage/sync.repository';

@@ -1,14 +1,14 @@
-import { Logger, Module, type OnModuleInit } from '@nestjs/common';
-import { AccountDataService, AccountsModule } from '@hearth/accounts';
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '@hearth/accounts';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { DeviceListsService, E2eeModule, ToDeviceService } from '@hearth/e2ee';
-import { EventStream, PushRulesService, ReceiptsService, RoomsModule, RoomSyncService, TypingService } from '@hearth/rooms';
-import { TransactionRunner } from '@hearth/storage';
+import { E2eeModule } from '@hearth/e2ee';
+import { RoomsModule } from '@hearth/rooms';
 import { FilterRepository } from './filters/filter.repository';
 import { FiltersService } from './filters/filters.service';
 import { LocalSyncNotifier } from './notifier/local-sync-notifier';
 import { RedisSyncNotifier } from './notifier/redis-sync-notifier';
-import { roomKey, SyncNotifier, userKey } from './notifier/sync-notifier';
+import { SyncNotifier } from './notifier/sync-notifier';
+import { SyncWakeUps } from './notifier/sync-wake-ups';
 import { DeviceListsSectionBuilder } from './sections/device-lists-section';
 import { RoomsSectionBuilder } from './sections/rooms-section';
 import { SyncService } from './sync.service';
@@ -25,6 +25,7 @@ async function createNotifier(config: HearthConfig): Promise<SyncNotifier> {
   imports: [AccountsModule, RoomsModule, E2eeModule],
   providers: [
     { provide: SyncNotifier, useFactory: createNotifier, inject: [HEARTH_CONFIG] },
+    SyncWakeUps,
     FilterRepository,
     FiltersService,
     RoomsSectionBuilder,
@@ -33,36 +34,4 @@ async function createNotifier(config: HearthConfig): Promise<SyncNotifier> {
   ],
   exports: [SyncService, FiltersService, SyncNotifier],
 })
-export class SyncModule implements OnModuleInit {
-  private readonly logger = new Logger(SyncModule.name);
-
-  constructor(
-    private readonly notifier: SyncNotifier,
-    private readonly events: EventStream,
-    private readonly typing: TypingService,
-    private readonly receipts: ReceiptsService,
-    private readonly accountData: AccountDataService,
-    private readonly pushRules: PushRulesService,
-    private readonly toDevice: ToDeviceService,
-    private readonly deviceLists: DeviceListsService,
-    private readonly roomSync: RoomSyncService,
-    private readonly tx: TransactionRunner,
-  ) {}
-
-  /** Everything that can move a user's sync tells the notifier once it is committed. */
-  onModuleInit(): void {
-    this.events.onCommit((change) => this.notifier.notify([...[...change.roomIds].map(roomKey), ...[...change.userIds].map(userKey)]));
-    this.typing.onChange((roomId) => this.notifier.notify([roomKey(roomId)]));
-    this.receipts.onChange((roomId) => this.notifier.notify([roomKey(roomId)]));
-    this.accountData.onChange((userId) => this.notifier.notify([userKey(userId)]));
-    this.pushRules.onChange((userId) => this.notifier.notify([userKey(userId)]));
-    this.toDevice.onDelivery((userIds) => this.notifier.notify(userIds.map(userKey)));
-    // A user's device change concerns everyone who shares a room with them: wake those rooms.
-    this.deviceLists.onChange((userId) => {
-      void this.tx
-        .read((em) => this.roomSync.memberships(userId, em))
-        .then((memberships) => this.notifier.notify([userKey(userId), ...memberships.filter((m) => m.membership === 'join').map((m) => roomKey(m.roomId))]))
-        .catch((error: unknown) => this.logger.warn(`Could not wake syncs for a device-list change: ${String(error)}`));
-    });
-  }
-}
+export class SyncModule {}

@@ -14,15 +14,18 @@ export class AccountDataRepository {
    * Every write takes the next position from the account_data counter row (see the SyncStreams
    * migration), so positions become visible in order and readers see the change after their token.
    */
-  async put(userId: string, roomId: string, type: string, content: Record<string, unknown>): Promise<void> {
-    await this.dataSource.query(
+  /** Returns the write's position. */
+  async put(userId: string, roomId: string, type: string, content: Record<string, unknown>): Promise<number> {
+    const rows: Array<{ stream_id: string }> = await this.dataSource.query(
       `WITH counter AS (UPDATE stream_positions SET position = position + 1 WHERE stream = 'account_data' RETURNING position)
        INSERT INTO account_data (user_id, room_id, type, content, stream_id)
        SELECT $1, $2, $3, $4, counter.position FROM counter
        ON CONFLICT (user_id, room_id, type)
-       DO UPDATE SET content = EXCLUDED.content, stream_id = EXCLUDED.stream_id`,
+       DO UPDATE SET content = EXCLUDED.content, stream_id = EXCLUDED.stream_id
+       RETURNING stream_id`,
       [userId, roomId, type, JSON.stringify(content)],
     );
+    return Number(rows[0]?.stream_id ?? 0);
   }
 
   /** Entries written in (since, upTo] (all of them from 0). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import { isValidRoomId } from '@hearth/protocol';
+import { ChangeBus } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
 import { AccountDataRepository } from './account-data.repository';
 
@@ -11,14 +12,10 @@ const SERVER_MANAGED_ROOM_TYPES = new Set(['m.fully_read']);
 /** Spec CS API "Client Config": account data is private to its owner. */
 @Injectable()
 export class AccountDataService {
-  private readonly listeners: Array<(userId: string) => void> = [];
-
-  constructor(private readonly accountData: AccountDataRepository) {}
-
-  /** Listeners hear of every committed write, with its owner (the sync notifier is one). */
-  onChange(listener: (userId: string) => void): void {
-    this.listeners.push(listener);
-  }
+  constructor(
+    private readonly accountData: AccountDataRepository,
+    private readonly bus: ChangeBus,
+  ) {}
 
   /** For sync: the owner's entries written in (since, upTo], global ones with roomId ''. */
   changedSince(userId: string, since: number, upTo: number, em?: EntityManager): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
@@ -38,8 +35,9 @@ export class AccountDataService {
     if (managed.has(type)) throw new MatrixError(405, 'M_BAD_JSON', `Cannot set ${type} through this API`);
     if (typeof content !== 'object' || content === null || Array.isArray(content)) throw MatrixError.badJson('Account data must be a JSON object');
     if (type.length === 0 || type.length > 255) throw MatrixError.invalidParam('type must be 1-255 characters');
-    await this.accountData.put(userId, roomId ?? '', type, content as Record<string, unknown>);
-    for (const listener of this.listeners) listener(userId);
+    const position = await this.accountData.put(userId, roomId ?? '', type, content as Record<string, unknown>);
+    // One statement outside a transaction: committed once it returned.
+    this.bus.publish({ stream: 'accountData', position, roomIds: [], userIds: [userId] });
   }
 
   private assertOwner(requester: string, userId: string, roomId: string | undefined): void {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { TransactionRunner } from '@hearth/storage';
+import { ChangeBus, TransactionRunner } from '@hearth/storage';
 import { TokensService, type IssuedTokens } from '../tokens/tokens.service';
 import type { DeviceEntity } from './device.entity';
 import { DeviceRepository } from './device.repository';
@@ -20,12 +20,11 @@ export interface StartedSession extends IssuedTokens {
 
 @Injectable()
 export class DevicesService {
-  private readonly removedListeners: Array<(userId: string) => void> = [];
-
   constructor(
     private readonly devices: DeviceRepository,
     private readonly tokens: TokensService,
     private readonly tx: TransactionRunner,
+    private readonly bus: ChangeBus,
   ) {}
 
   /**
@@ -56,11 +55,6 @@ export class DevicesService {
     return this.devices.setDisplayName(userId, deviceId, displayName);
   }
 
-  /** Listeners hear, after commit, whose devices were removed (the device-list stream is one). */
-  onDevicesRemoved(listener: (userId: string) => void): void {
-    this.removedListeners.push(listener);
-  }
-
   /** Deletes devices with their tokens; unknown IDs are ignored, as the spec allows. */
   async delete(userId: string, deviceIds: readonly string[], em: EntityManager): Promise<string[]> {
     const removed = await this.devices.delete(userId, deviceIds, em);
@@ -77,10 +71,9 @@ export class DevicesService {
     await (em ? remove(em) : this.tx.run(remove));
   }
 
+  /** Once committed, on the change bus (stream `devicesRemoved`): the device-list stream records the change. */
   private announceRemoval(userId: string, em: EntityManager): void {
-    this.tx.afterCommit(em, () => {
-      for (const listener of this.removedListeners) listener(userId);
-    });
+    this.bus.publishAfterCommit(em, { stream: 'devicesRemoved', roomIds: [], userIds: [userId], userId });
   }
 }
 

@@ -1,36 +1,29 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DevicesService } from '@hearth/accounts';
-import { TransactionRunner } from '@hearth/storage';
+import { ChangeBus, TransactionRunner, type DeviceChange } from '@hearth/storage';
 
-/** One device's part in a change; `streamId` is the change's position. */
-export interface DeviceChange {
-  readonly deviceId: string;
-  readonly deleted?: boolean;
-  readonly streamId?: number;
-}
+export type { DeviceChange } from '@hearth/storage';
 
 /**
  * Whose device lists changed, as a stream (spec "Tracking the device list for a user"): a new
  * device's keys, or devices removed. Positions come from the `device_lists` counter row, so they
- * become visible in order.
+ * become visible in order. Each change is published on the change bus (stream `deviceLists`) once
+ * committed: sync wakes the user and the rooms they share, federation tells the other servers.
  */
 @Injectable()
 export class DeviceListsService implements OnModuleInit {
-  private readonly logger = new Logger(DeviceListsService.name);
-  private readonly listeners: Array<(userId: string, changes: readonly DeviceChange[]) => void> = [];
 
   constructor(
     private readonly devices: DevicesService,
     private readonly tx: TransactionRunner,
+    private readonly bus: ChangeBus,
   ) {}
 
   onModuleInit(): void {
     // After the removal committed: a failure here loses only the notice and leaves keys of gone
-    // devices behind (nobody is served them: queries list existing devices only); it is logged.
-    this.devices.onDevicesRemoved((userId) => {
-      this.forgetRemovedDevices(userId).catch((error: unknown) => this.logger.warn(`Could not record a device-list change: ${String(error)}`));
-    });
+    // devices behind (nobody is served them: queries list existing devices only); the bus logs it.
+    this.bus.subscribe(['devicesRemoved'], 'DeviceListsService (forgetting removed devices)', ({ userId }) => this.forgetRemovedDevices(userId));
   }
 
   /** Records the change and drops what removed devices left: their keys and undelivered messages. */
@@ -45,11 +38,6 @@ export class DeviceListsService implements OnModuleInit {
     });
   }
 
-  /** Listeners hear, after commit, whose device list changed and how (the sync notifier and federation are two). */
-  onChange(listener: (userId: string, changes: readonly DeviceChange[]) => void): void {
-    this.listeners.push(listener);
-  }
-
   /** A user's device list changed: a local device got keys or went, or another server told us of a change. */
   async recordChange(userId: string, em: EntityManager, changes: readonly DeviceChange[] = []): Promise<void> {
     const rows: Array<{ position: string }> = await em.query(
@@ -58,10 +46,8 @@ export class DeviceListsService implements OnModuleInit {
       [userId],
     );
     const streamId = Number(rows[0]?.position ?? 0);
-    const stamped = changes.map((change) => ({ ...change, streamId }));
-    this.tx.afterCommit(em, () => {
-      for (const listener of this.listeners) listener(userId, stamped);
-    });
+    const devices = changes.map((change) => ({ ...change, streamId }));
+    this.bus.publishAfterCommit(em, { stream: 'deviceLists', position: streamId, roomIds: [], userIds: [userId], userId, devices });
   }
 
   /** Spec SS API `m.device_list_update` from the user's own server: our users who share a room with them hear of it in sync. */

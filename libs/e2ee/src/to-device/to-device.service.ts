@@ -6,7 +6,7 @@ import { DevicesService } from '@hearth/accounts';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
 import { isValidUserId, parseUserId, type JsonObject } from '@hearth/protocol';
-import { TransactionRunner } from '@hearth/storage';
+import { ChangeBus, TransactionRunner } from '@hearth/storage';
 import { ToDeviceRepository, type ToDeviceMessage } from './to-device.repository';
 import { RemoteE2eeGateway } from '../federation/remote-e2ee-gateway';
 
@@ -35,7 +35,6 @@ const MAX_PER_SYNC = 100;
 @Injectable()
 export class ToDeviceService {
   private readonly logger = new Logger(ToDeviceService.name);
-  private readonly listeners: Array<(userIds: readonly string[]) => void> = [];
 
   constructor(
     private readonly inbox: ToDeviceRepository,
@@ -43,12 +42,8 @@ export class ToDeviceService {
     private readonly tx: TransactionRunner,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     private readonly gateway: RemoteE2eeGateway,
+    private readonly bus: ChangeBus,
   ) {}
-
-  /** Listeners hear, after commit, whose devices received messages (the sync notifier is one). */
-  onDelivery(listener: (userIds: readonly string[]) => void): void {
-    this.listeners.push(listener);
-  }
 
   /** PUT /sendToDevice/{eventType}/{txnId}: idempotent per sending device and transaction ID. */
   async send(sender: { userId: string; deviceId: string }, type: string, txnId: string, body: unknown): Promise<void> {
@@ -95,12 +90,12 @@ export class ToDeviceService {
       for (const [deviceId, content] of Object.entries(byDevice)) if (deviceId !== '*' && existing.has(deviceId)) chosen.set(deviceId, content);
       for (const [deviceId, content] of chosen) targets.push({ userId, deviceId, content });
     }
-    const stored = await this.tx.run((em) => this.inbox.insert(sender, type, targets, em));
-    if (stored && targets.length > 0) {
-      const userIds = [...new Set(targets.map((t) => t.userId))];
-      for (const listener of this.listeners) listener(userIds);
-    }
-    return stored;
+    return this.tx.run(async (em) => {
+      const stored = await this.inbox.insert(sender, type, targets, em);
+      // Once committed, the recipients' syncs hear of it (stream `toDevice`).
+      if (stored && targets.length > 0) this.bus.publishAfterCommit(em, { stream: 'toDevice', roomIds: [], userIds: [...new Set(targets.map((t) => t.userId))] });
+      return stored;
+    });
   }
 
   /**

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { DeviceListsService, KeysService, RemoteE2eeGateway, type DeviceChange } from '@hearth/e2ee';
+import { KeysService, RemoteE2eeGateway, type DeviceChange } from '@hearth/e2ee';
 import { isJsonObject, type JsonObject } from '@hearth/protocol';
 import { FederatedRoomsService } from '@hearth/rooms';
+import { ChangeBus } from '@hearth/storage';
 import { FederationClient } from '../client/federation-client';
 import { FederationSender } from '../sending/federation-sender';
 
@@ -13,7 +14,6 @@ import { FederationSender } from '../sending/federation-sender';
  */
 @Injectable()
 export class E2eeFederationService implements OnModuleInit {
-  private readonly logger = new Logger(E2eeFederationService.name);
   /** The last stream ID each local user's updates carried, as the next update's `prev_id`. */
   private readonly lastSent = new Map<string, number>();
 
@@ -22,7 +22,7 @@ export class E2eeFederationService implements OnModuleInit {
     private readonly gateway: RemoteE2eeGateway,
     private readonly client: FederationClient,
     private readonly sender: FederationSender,
-    private readonly deviceLists: DeviceListsService,
+    private readonly bus: ChangeBus,
     private readonly keys: KeysService,
     private readonly rooms: FederatedRoomsService,
   ) {}
@@ -33,10 +33,9 @@ export class E2eeFederationService implements OnModuleInit {
       claimKeys: (server, oneTimeKeys, timeoutMs) => this.post(server, '/_matrix/federation/v1/user/keys/claim', { one_time_keys: oneTimeKeys }, timeoutMs),
       sendToDevice: (server, content) => this.sender.sendEdus([server], [{ edu_type: 'm.direct_to_device', content }]),
     });
-    this.deviceLists.onChange((userId, changes) => {
+    this.bus.subscribe(['deviceLists'], 'E2eeFederationService (m.device_list_update)', ({ userId, devices }) => {
       if (!userId.endsWith(`:${this.config.serverName}`)) return;
-      const announced = changes.length > 0 ? this.announce(userId, changes) : this.announceSigningKeys(userId);
-      announced.catch((error: unknown) => this.logger.warn(`Could not announce a device-list change: ${String(error)}`));
+      return devices.length > 0 ? this.announce(userId, devices) : this.announceSigningKeys(userId);
     });
   }
 

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { DeliveryService, TransportGateway } from '@hearth/delivery';
 import type { JsonObject } from '@hearth/protocol';
-import { EventOutboxGateway, FederatedRoomsService, ReceiptsService, TypingService, type ReceiptChange, type TypingChange } from '@hearth/rooms';
+import { EventOutboxGateway, FederatedRoomsService } from '@hearth/rooms';
+import { ChangeBus, type ReceiptChange, type TypingChange } from '@hearth/storage';
 import { FederationClient } from '../client/federation-client';
 import { FederationPolicy } from '../policy/federation-policy';
 
@@ -24,8 +25,7 @@ export class FederationSender implements OnModuleInit {
     private readonly rooms: FederatedRoomsService,
     private readonly client: FederationClient,
     private readonly policy: FederationPolicy,
-    private readonly typing: TypingService,
-    private readonly receipts: ReceiptsService,
+    private readonly bus: ChangeBus,
   ) {}
 
   onModuleInit(): void {
@@ -36,8 +36,9 @@ export class FederationSender implements OnModuleInit {
       ),
     );
     this.transport.register((destination, txnId, pdus, edus) => this.sendTransaction(destination, txnId, pdus, edus));
-    this.typing.onTypingSet((change) => void this.sendTyping(change).catch((error: unknown) => this.logger.warn(`typing to other servers: ${String(error)}`)));
-    this.receipts.onReceiptSet((receipt) => void this.sendReceipt(receipt).catch((error: unknown) => this.logger.warn(`receipt to other servers: ${String(error)}`)));
+    // Typing set through this process (not expiries, not other processes' changes, which their own process sends).
+    this.bus.subscribe(['typing'], 'FederationSender (m.typing)', (change) => (change.source === 'request' ? this.sendTyping(change.typing) : undefined));
+    this.bus.subscribe(['receipts'], 'FederationSender (m.receipt)', (change) => this.sendReceipt(change.receipt));
   }
 
   /** EDUs for the given servers, recorded durably unless `droppable` (typing) says late is worthless anyway. */

@@ -1,15 +1,11 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
-import { TransactionRunner } from '@hearth/storage';
+import { ChangeBus, TransactionRunner, type TypingPayload } from '@hearth/storage';
 import { roomErrors } from '../room-errors';
 import { StateRepository } from '../storage/state.repository';
 import { TypingRelay, type TypingUpdate } from './typing-relay';
 
-export interface TypingChange {
-  readonly roomId: string;
-  readonly userId: string;
-  readonly typing: boolean;
-}
+export type { TypingChange } from '@hearth/storage';
 
 /** Typing notifications last at most this long without a refresh. */
 export const MAX_TYPING_TIMEOUT_MS = 120_000;
@@ -18,25 +14,25 @@ const DEFAULT_TYPING_TIMEOUT_MS = 30_000;
 /**
  * Who is typing where (spec "Typing Notifications"). Typing is ephemeral: kept in memory (in
  * every process, through the relay), never written to the database, and forgotten at its
- * timeout. Every change, an expiry included, takes a new position and is announced, so that
- * sync can tell which rooms' typing lists moved since a client's token and wake the clients
- * waiting for them.
+ * timeout. Every change, an expiry included, takes a new position and is published on the
+ * change bus (stream `typing`, not in a transaction: at once), so that sync can tell which rooms'
+ * typing lists moved since a client's token and wake the clients waiting for them, and
+ * federation can send our users' changes on.
  */
 @Injectable()
 export class TypingService implements OnModuleDestroy {
   private readonly rooms = new Map<string, Map<string, number>>();
   private readonly changedAt = new Map<string, number>();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
-  private readonly listeners: Array<(roomId: string) => void> = [];
-  private readonly setListeners: Array<(change: TypingChange) => void> = [];
   private position = 0;
 
   constructor(
     private readonly state: StateRepository,
     private readonly tx: TransactionRunner,
     private readonly relay: TypingRelay,
+    private readonly bus: ChangeBus,
   ) {
-    relay.onRemoteUpdate((update) => this.apply(update));
+    relay.onRemoteUpdate((update) => this.apply(update, 'relay'));
   }
 
   async setTyping(roomId: string, requester: string, userId: string, typing: boolean, timeoutMs: number | undefined, now = Date.now()): Promise<void> {
@@ -45,14 +41,8 @@ export class TypingService implements OnModuleDestroy {
     if (membership !== 'join') throw roomErrors.notInRoom();
     const expiresAt = typing ? now + Math.min(timeoutMs ?? DEFAULT_TYPING_TIMEOUT_MS, MAX_TYPING_TIMEOUT_MS) : null;
     const update: TypingUpdate = { roomId, userId, expiresAt, position: await this.relay.nextPosition() };
-    this.apply(update);
+    this.apply(update, 'request');
     this.relay.publish(update);
-    for (const listener of this.setListeners) listener({ roomId, userId, typing });
-  }
-
-  /** Hears each typing change made through this process (not expiries, not other processes' changes): federation sends them on. */
-  onTypingSet(listener: (change: TypingChange) => void): void {
-    this.setListeners.push(listener);
   }
 
   /** Users typing in the room now. */
@@ -72,17 +62,13 @@ export class TypingService implements OnModuleDestroy {
     return new Set([...this.changedAt].filter(([, at]) => at > from).map(([roomId]) => roomId));
   }
 
-  onChange(listener: (roomId: string) => void): void {
-    this.listeners.push(listener);
-  }
-
   async onModuleDestroy(): Promise<void> {
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     this.expiryTimers.clear();
     await this.relay.close();
   }
 
-  private apply(update: TypingUpdate): void {
+  private apply(update: TypingUpdate, source: TypingPayload['source']): void {
     const room = this.rooms.get(update.roomId) ?? new Map<string, number>();
     if (update.expiresAt === null) room.delete(update.userId);
     else {
@@ -91,13 +77,13 @@ export class TypingService implements OnModuleDestroy {
     }
     if (room.size === 0) this.rooms.delete(update.roomId);
     else this.rooms.set(update.roomId, room);
-    this.moved(update.roomId, update.position);
+    this.moved({ roomId: update.roomId, userId: update.userId, typing: update.expiresAt !== null }, update.position, source);
   }
 
-  private moved(roomId: string, position: number): void {
+  private moved(typing: TypingPayload['typing'], position: number, source: TypingPayload['source']): void {
     this.position = Math.max(this.position, position);
-    this.changedAt.set(roomId, Math.max(this.changedAt.get(roomId) ?? 0, position));
-    for (const listener of this.listeners) listener(roomId);
+    this.changedAt.set(typing.roomId, Math.max(this.changedAt.get(typing.roomId) ?? 0, position));
+    this.bus.publish({ stream: 'typing', position, roomIds: [typing.roomId], userIds: [], typing, source });
   }
 
   /** Waiting clients must hear of an expiry when it happens, not at the next change. */
@@ -118,6 +104,6 @@ export class TypingService implements OnModuleDestroy {
     if (!room || expires === undefined || expires > Date.now()) return;
     room.delete(userId);
     if (room.size === 0) this.rooms.delete(roomId);
-    this.moved(roomId, await this.relay.nextPosition());
+    this.moved({ roomId, userId, typing: false }, await this.relay.nextPosition(), 'expiry');
   }
 }

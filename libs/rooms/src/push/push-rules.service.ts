@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { MatrixError } from '@hearth/http';
 import { defaultPushRules, PUSH_RULE_KINDS, type PushAction, type PushCondition, type PushRule, type PushRuleKind, type PushRuleset } from '@hearth/protocol';
-import { TransactionRunner } from '@hearth/storage';
+import { ChangeBus, TransactionRunner } from '@hearth/storage';
 import { PushRuleRepository, type StoredPushRule } from './push-rule.repository';
 
 export interface NewPushRule {
@@ -21,17 +21,12 @@ const CACHED_RULESETS = 10_000;
 export class PushRulesService {
   /** Least recently loaded first; Map keeps insertion order. */
   private readonly cache = new Map<string, { version: number; ruleset: PushRuleset }>();
-  private readonly listeners: Array<(userId: string) => void> = [];
 
   constructor(
     private readonly rules: PushRuleRepository,
     private readonly tx: TransactionRunner,
+    private readonly bus: ChangeBus,
   ) {}
-
-  /** Listeners hear of every committed rule change, with its owner (the sync notifier is one). */
-  onChange(listener: (userId: string) => void): void {
-    this.listeners.push(listener);
-  }
 
   /** The user's rule version, which moves with every change. */
   version(userId: string, em: EntityManager): Promise<number> {
@@ -123,9 +118,8 @@ export class PushRulesService {
       const entry = { ruleId, enabled: true, conditions: kind === 'override' || kind === 'underride' ? (rule.conditions ?? []) : null, pattern: kind === 'content' ? (rule.pattern ?? null) : null, actions: rule.actions };
       kept.splice(index < 0 ? 0 : Math.min(index, kept.length), 0, { ...entry, userId, kind, position: 0 });
       await this.rules.replaceKind(userId, kind, kept, em);
-      await this.rules.bumpVersion(userId, em);
+      await this.bumpVersion(userId, em);
     });
-    this.changed(userId);
   }
 
   async delete(userId: string, kind: string, ruleId: string): Promise<void> {
@@ -135,9 +129,8 @@ export class PushRulesService {
       const existing = (await this.rules.customRules([userId], em)).filter((r) => r.kind === kind);
       if (!existing.some((r) => r.ruleId === ruleId)) throw MatrixError.notFound('Push rule not found');
       await this.rules.replaceKind(userId, kind, existing.filter((r) => r.ruleId !== ruleId), em);
-      await this.rules.bumpVersion(userId, em);
+      await this.bumpVersion(userId, em);
     });
-    this.changed(userId);
   }
 
   async setEnabled(userId: string, kind: string, ruleId: string, enabled: boolean): Promise<void> {
@@ -158,13 +151,14 @@ export class PushRulesService {
         const existing = (await this.rules.customRules([userId], em)).filter((r) => r.kind === kind);
         await this.rules.replaceKind(userId, kind as PushRuleKind, existing.map((r) => (r.ruleId === ruleId ? { ...r, ...change } : r)), em);
       }
-      await this.rules.bumpVersion(userId, em);
+      await this.bumpVersion(userId, em);
     });
-    this.changed(userId);
   }
 
-  private changed(userId: string): void {
-    for (const listener of this.listeners) listener(userId);
+  /** Every change moves the user's version, and is published on the change bus (stream `pushRules`) once committed. */
+  private async bumpVersion(userId: string, em: EntityManager): Promise<void> {
+    await this.rules.bumpVersion(userId, em);
+    this.bus.publishAfterCommit(em, { stream: 'pushRules', roomIds: [], userIds: [userId] });
   }
 }
 
