@@ -64,6 +64,8 @@ export class RoomEventsController {
     const filter = parseRoomEventFilter(filterJson);
     const size = limit === undefined ? (filter.limit ?? 10) : Number(limit);
     if (!Number.isInteger(size) || size < 1) throw MatrixError.invalidParam('limit must be a positive integer');
-    return this.events.messages(roomId, who.userId, { from, dir, limit: Math.min(size, 1000), filter });
+    // An empty `from` (matrix-nio's room_messages(start="")) means "from the end", as in Synapse,
+    // which treats any falsy `from` as absent.
+    return this.events.messages(roomId, who.userId, { from: from || undefined, dir, limit: Math.min(size, 1000), filter });
   }
 }
