@@ -18,12 +18,13 @@ describe('homeserver foundation endpoints', () => {
 
   const get = (path: string, init?: RequestInit) => fetch(`${hs.url}${path}`, init);
 
-  it('lists the spec versions it supports, without r0', async () => {
+  it('lists the spec versions it supports, the r0 releases among them (their paths are served)', async () => {
     const res = await get('/_matrix/client/versions');
     expect(res.status).toBe(200);
     const body = (await res.json()) as { versions: string[]; unstable_features: object };
     expect(body.versions).toContain('v1.1');
-    expect(body.versions.every((v) => /^v1\.\d+$/.test(v))).toBe(true);
+    expect(body.versions).toEqual(expect.arrayContaining(['r0.0.1', 'r0.5.0', 'r0.6.0', 'r0.6.1']));
+    expect(body.versions.every((v) => /^(v1\.\d+|r0\.\d\.\d)$/.test(v))).toBe(true);
     expect(body.unstable_features).toEqual({});
   });
 

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, NotFoundException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { enableMatrixCors } from './cors';
@@ -22,8 +22,23 @@ export function configureHttpSurface(app: INestApplication, logger: Logger, opti
   const instance = app.getHttpAdapter().getInstance() as FastifyInstance;
   const routes = new RouteTable();
   instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  refuseUnmatchedBeforeParsing(instance);
   installJsonBodyParser(instance, options.maxRequestBodyBytes);
   installRequestLogging(instance, logger, { logIpAddresses: options.logIpAddresses });
   enableMatrixCors(app);
   app.useGlobalFilters(new MatrixExceptionFilter(routes, logger, options.translateError));
+}
+
+/**
+ * A request no route matches is answered 404 M_UNRECOGNIZED (or 405) before its body is read:
+ * otherwise an endpoint we do not serve (media upload) answered an image body with 400 M_NOT_JSON,
+ * or 413 when large, and Hydrogen took that for a server fault and retried forever. preParsing
+ * runs after every onRequest hook, so the 404 still carries the CORS headers browsers need to
+ * read it; the unread body is discarded by Node.
+ */
+function refuseUnmatchedBeforeParsing(instance: FastifyInstance): void {
+  instance.addHook('preParsing', (request, _reply, payload, done) => {
+    if (request.is404) done(new NotFoundException());
+    else done(null, payload);
+  });
 }

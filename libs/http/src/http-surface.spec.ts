@@ -153,6 +153,22 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
     expect(await errcodeOf(wrongMethod)).toBe('M_UNRECOGNIZED');
   });
 
+  it('answers unknown endpoints 404 M_UNRECOGNIZED (with CORS headers) whatever the body, without reading it', async () => {
+    const image = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
+    for (const body of [image, Buffer.alloc(4096, 0xff), Buffer.from('{"not":')]) {
+      const res = await fetch(`${base}/test/upload`, { method: 'POST', body, headers: { 'content-type': 'image/png', origin: 'https://app.example' } });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(await errcodeOf(res)).toBe('M_UNRECOGNIZED');
+    }
+    // A known path with the wrong method is still told apart, body or not.
+    const wrongMethod = await fetch(`${base}/test/forbidden`, { method: 'POST', body: image, headers: { 'content-type': 'image/png' } });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
+    // The connection stays usable for the next request.
+    expect((await fetch(`${base}/test/forbidden`)).status).toBe(403);
+  });
+
   it('logs requests without IP addresses, user agents or tokens', async () => {
     logged.length = 0;
     await fetch(`${base}/test/forbidden?access_token=sekrit&x=1`, { headers: { 'user-agent': 'SpyAgent/1.0' } });

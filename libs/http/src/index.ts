@@ -1,5 +1,6 @@
 export { configureHttpSurface, type HttpSurfaceOptions } from './configure-http';
 export { parseJsonBody } from './json-body-parser';
+export { rewriteLegacyClientPath } from './legacy-client-paths';
 export { createLogger, NestPinoLogger, type Logger } from './logger';
 export { MatrixError, type MatrixErrorCode } from './matrix-error';
 export { MatrixExceptionFilter } from './matrix-exception.filter';

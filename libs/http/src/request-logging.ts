@@ -11,7 +11,8 @@ export function installRequestLogging(instance: FastifyInstance, logger: Logger,
   instance.addHook('onResponse', async (request, reply) => {
     const entry: Record<string, unknown> = {
       method: request.method,
-      path: redactQuery(request.url),
+      // As the client sent it: an r0 path is logged as r0 although the v3 route served it.
+      path: redactQuery(request.originalUrl),
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
     };
