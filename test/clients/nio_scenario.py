@@ -1,0 +1,319 @@
+"""Drives a Hearth homeserver with matrix-nio (Python), a client library Hearth's tests were not
+written against: two users register and log in, share a room, exchange plain messages, list their
+devices, upload, query and claim keys, and exchange messages in an encrypted room that each
+decrypts. Prints one line a step; on the first failure prints what failed and exits 1.
+
+Run with Debian's interpreter, where python3-matrix-nio and python3-olm are installed:
+    /usr/bin/python3 test/clients/nio_scenario.py <homeserver URL>
+"""
+
+import asyncio
+import importlib.metadata
+import logging
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+
+import nio
+from nio import AsyncClient, AsyncClientConfig
+from nio.responses import WhoamiError, WhoamiResponse  # not exported by nio 0.20's package
+from nio.store import SqliteStore
+
+WAIT_SECONDS = 20
+PASSWORD = "nio-scenario-password"
+
+
+class StepFailed(Exception):
+    pass
+
+
+def ok(message):
+    print(f"ok   {message}", flush=True)
+
+
+def expect(condition, message):
+    if not condition:
+        raise StepFailed(message)
+
+
+def expect_response(response, kind, what):
+    """nio answers errors as values, not exceptions: anything but `kind` fails the step."""
+    if not isinstance(response, kind):
+        http_status = getattr(getattr(response, "transport_response", None), "status", "?")
+        errcode = getattr(response, "status_code", None) or "no errcode"
+        detail = getattr(response, "message", None) or response
+        raise StepFailed(f"{what}: expected {kind.__name__}, got {type(response).__name__} (HTTP {http_status}, {errcode}): {detail}")
+    return response
+
+
+def new_client(url, user, store_dir):
+    config = AsyncClientConfig(encryption_enabled=True, store=SqliteStore, store_sync_tokens=True)
+    return AsyncClient(url, user, store_path=store_dir, config=config)
+
+
+async def sync_until(client, what, found):
+    """Syncs (long-polling briefly) until found(response) returns something truthy."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        response = expect_response(await client.sync(timeout=1000), nio.SyncResponse, f"sync while waiting for {what}")
+        value = found(response)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise StepFailed(f"timed out after {WAIT_SECONDS} s waiting for {what}")
+
+
+def timeline_event(room_id, predicate):
+    def find(response):
+        room = response.rooms.join.get(room_id)
+        if room is None:
+            return None
+        return next((event for event in room.timeline.events if predicate(event)), None)
+
+    return find
+
+
+def text_is(body):
+    return lambda event: isinstance(event, nio.RoomMessageText) and event.body == body
+
+
+async def register(url, localpart, store_dir):
+    client = new_client(url, "", store_dir)
+    try:
+        # nio sends its dummy auth in the first request, without a session.
+        response = await client.register(localpart, PASSWORD, device_name="nio registration")
+        expect_response(response, nio.RegisterResponse, f"register {localpart}")
+        expect(response.user_id.startswith(f"@{localpart}:"), f"register {localpart}: user_id {response.user_id}")
+        ok(f"register {response.user_id} (device {response.device_id})")
+        return response
+    finally:
+        await client.close()
+
+
+async def login(url, user_id, store_dir):
+    client = new_client(url, user_id, store_dir)
+    response = expect_response(await client.login(PASSWORD, device_name="nio login"), nio.LoginResponse, f"login {user_id}")
+    expect(client.olm is not None, f"login {user_id}: nio did not load its olm account")
+    ok(f"login {user_id} (device {response.device_id})")
+    return client
+
+
+async def main(url):
+    logging.disable(logging.CRITICAL)
+    with tempfile.TemporaryDirectory(prefix="nio-scenario-") as tmp:
+        suffix = uuid.uuid4().hex[:6]
+        ana_registered = await register(url, f"nio_ana_{suffix}", tmp)
+        bea_registered = await register(url, f"nio_bea_{suffix}", tmp)
+        ana = await login(url, ana_registered.user_id, tmp)
+        bea = await login(url, bea_registered.user_id, tmp)
+        try:
+            await scenario(ana, bea, ana_registered, bea_registered)
+        finally:
+            await ana.close()
+            await bea.close()
+
+
+async def scenario(ana, bea, ana_registered, bea_registered):
+    whoami = expect_response(await ana.whoami(), WhoamiResponse, "whoami")
+    expect(whoami.user_id == ana.user_id, f"whoami: {whoami.user_id}")
+    ok("whoami answers the logged-in user")
+
+    # The device list: the registration's device and the login's, with the names they were given.
+    for client, registered in ((ana, ana_registered), (bea, bea_registered)):
+        devices = expect_response(await client.devices(), nio.DevicesResponse, f"devices of {client.user_id}")
+        names = {device.id: device.display_name for device in devices.devices}
+        expect(
+            names == {registered.device_id: "nio registration", client.device_id: "nio login"},
+            f"devices of {client.user_id}: {names}",
+        )
+    ok("devices() lists the registration and login devices with their names")
+
+    # Deleting a device goes through user-interactive auth: first the flows, then the password.
+    challenge = await bea.delete_devices([bea_registered.device_id])
+    expect_response(challenge, nio.DeleteDevicesAuthResponse, "delete devices without auth")
+    expect(["m.login.password"] in [flow.get("stages") for flow in challenge.flows], f"delete devices flows: {challenge.flows}")
+    auth = {
+        "type": "m.login.password",
+        "identifier": {"type": "m.id.user", "user": bea.user_id},
+        "password": PASSWORD,
+        "session": challenge.session,
+    }
+    expect_response(await bea.delete_devices([bea_registered.device_id], auth), nio.DeleteDevicesResponse, "delete devices with the password")
+    devices = expect_response(await bea.devices(), nio.DevicesResponse, "devices after the deletion")
+    expect([device.id for device in devices.devices] == [bea.device_id], f"devices after the deletion: {devices.devices}")
+    ok("delete devices: user-interactive auth with the password, the device is gone")
+
+    # Device and one-time keys: nio uploads them after login and until the server holds enough.
+    for client in (ana, bea):
+        expect(client.should_upload_keys, f"{client.user_id}: nio sees no keys to upload after login")
+        while client.should_upload_keys:
+            expect_response(await client.keys_upload(), nio.KeysUploadResponse, f"keys upload by {client.user_id}")
+        expect(client.olm.account.shared, f"{client.user_id}: device keys not marked as shared")
+    ok("keys upload (device keys and one-time keys)")
+
+    # A plain room, an invite and a join.
+    created = expect_response(
+        await ana.room_create(name="nio room", invite=[bea.user_id]), nio.RoomCreateResponse, "room create"
+    )
+    room_id = created.room_id
+    await sync_until(ana, "ana's sync to show the room", lambda response: room_id in response.rooms.join)
+    await sync_until(bea, "bea's sync to show the invite", lambda response: room_id in response.rooms.invite)
+    ok(f"room create {room_id}, bea sees the invite")
+    expect_response(await bea.join(room_id), nio.JoinResponse, "join")
+    await sync_until(
+        ana,
+        "ana to see bea join",
+        timeline_event(room_id, lambda e: isinstance(e, nio.RoomMemberEvent) and e.state_key == bea.user_id and e.membership == "join"),
+    )
+    expect(ana.rooms[room_id].name == "nio room", f"room name as ana's nio computes it: {ana.rooms[room_id].name}")
+    ok("bea joins, ana sees the join")
+
+    # Plain messages both ways, and the sender's own echo carries its transaction ID.
+    transaction_id = str(uuid.uuid4())
+    sent = expect_response(
+        await ana.room_send(room_id, "m.room.message", {"msgtype": "m.text", "body": "hello from ana"}, tx_id=transaction_id),
+        nio.RoomSendResponse,
+        "ana sends a message",
+    )
+    received = await sync_until(bea, "bea to receive ana's message", timeline_event(room_id, text_is("hello from ana")))
+    expect(received.event_id == sent.event_id, f"event ID {received.event_id} differs from the sent {sent.event_id}")
+    expect(received.sender == ana.user_id, f"sender {received.sender}")
+    echo = await sync_until(ana, "ana's own message in her sync", timeline_event(room_id, text_is("hello from ana")))
+    echoed_transaction = echo.source.get("unsigned", {}).get("transaction_id")
+    expect(echoed_transaction == transaction_id, f"own echo's unsigned.transaction_id: {echoed_transaction!r}, sent {transaction_id!r}")
+    expect_response(
+        await bea.room_send(room_id, "m.room.message", {"msgtype": "m.text", "body": "hello from bea"}),
+        nio.RoomSendResponse,
+        "bea sends a message",
+    )
+    await sync_until(ana, "ana to receive bea's message", timeline_event(room_id, text_is("hello from bea")))
+    ok("plain messages both ways via sync; the own echo carries unsigned.transaction_id")
+
+    # History: from the end (nio's start="") and from a sync token (bea's last sync predates her reply).
+    def bodies(response):
+        return [event.body for event in response.chunk if isinstance(event, nio.RoomMessageText)]
+
+    latest = expect_response(await bea.room_messages(room_id, start="", limit=20), nio.RoomMessagesResponse, "room messages from the end")
+    expect(bodies(latest) == ["hello from bea", "hello from ana"], f"/messages from the end: {bodies(latest)}")
+    earlier = expect_response(
+        await bea.room_messages(room_id, start=bea.next_batch, limit=20), nio.RoomMessagesResponse, "room messages from a sync token"
+    )
+    expect(bodies(earlier) == ["hello from ana"], f"/messages from bea's sync token: {bodies(earlier)}")
+    expect(any(isinstance(e, nio.RoomCreateEvent) for e in earlier.chunk), "/messages from the sync token does not reach m.room.create")
+    ok("room messages: history newest first, from the end and from a sync token")
+
+    # A display-name change is a new member event in the next sync, not the room's history again.
+    expect_response(await ana.set_displayname("Ana N."), nio.ProfileSetDisplayNameResponse, "set display name")
+    renamed = await sync_until(
+        bea,
+        "bea to see ana's new display name",
+        lambda response: room_id in response.rooms.join and response.rooms.join[room_id],
+    )
+    names = [(e.source.get("type"), getattr(e, "body", None) or e.source.get("content", {}).get("displayname")) for e in renamed.timeline.events]
+    expect(
+        not renamed.timeline.limited and sent.event_id not in [e.event_id for e in renamed.timeline.events],
+        f"sync after the display-name change repeats the history: limited {renamed.timeline.limited}, events {names}",
+    )
+    expect(("m.room.member", "Ana N.") in names, f"sync after the display-name change: {names}")
+    expect(bea.rooms[room_id].user_name(ana.user_id) == "Ana N.", f"nio's display name for ana: {bea.rooms[room_id].user_name(ana.user_id)}")
+    ok("display name change: the member event in the next sync, no history repeated")
+
+    # An encrypted room: m.room.encryption in the initial state.
+    created = expect_response(
+        await ana.room_create(
+            name="nio secret room",
+            invite=[bea.user_id],
+            initial_state=[{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}],
+        ),
+        nio.RoomCreateResponse,
+        "encrypted room create",
+    )
+    secret_id = created.room_id
+    await sync_until(bea, "bea's invite to the encrypted room", lambda response: secret_id in response.rooms.invite)
+    expect_response(await bea.join(secret_id), nio.JoinResponse, "join the encrypted room")
+    await sync_until(
+        ana,
+        "ana to see bea join the encrypted room",
+        timeline_event(secret_id, lambda e: isinstance(e, nio.RoomMemberEvent) and e.state_key == bea.user_id and e.membership == "join"),
+    )
+    await sync_until(bea, "bea's sync of the encrypted room", lambda response: secret_id in response.rooms.join)
+    expect(ana.rooms[secret_id].encrypted and bea.rooms[secret_id].encrypted, "nio does not see the room as encrypted")
+    ok(f"encrypted room {secret_id}, bea joined")
+
+    # Keys query: each learns the other's device (the registration's device uploaded no keys, so
+    # it is not listed) and trusts it explicitly.
+    for client, other in ((ana, bea), (bea, ana)):
+        expect(client.should_query_keys, f"{client.user_id}: nio sees no keys to query")
+        expect_response(await client.keys_query(), nio.KeysQueryResponse, f"keys query by {client.user_id}")
+        devices = client.device_store.active_user_devices(other.user_id)
+        ids = sorted(device.id for device in devices)
+        expect(ids == [other.device_id], f"{client.user_id} sees {other.user_id}'s devices with keys as {ids}")
+        other_key = other.olm.account.identity_keys["ed25519"]
+        expect(client.device_store[other.user_id][other.device_id].ed25519 == other_key, "queried ed25519 key differs from the uploaded one")
+        for device in client.device_store.active_user_devices(other.user_id):
+            client.verify_device(device)
+    ok("keys query: the other user's device with its uploaded keys; verified")
+
+    # Keys claim: one one-time key for each of bea's devices.
+    missing = ana.get_missing_sessions(secret_id)
+    expect(missing == {bea.user_id: [bea.device_id]}, f"missing sessions: {missing}")
+    claimed = expect_response(await ana.keys_claim(missing), nio.KeysClaimResponse, "keys claim")
+    expect(
+        bea.device_id in claimed.one_time_keys.get(bea.user_id, {}),
+        f"keys claim: no one-time key for bea's logged-in device: {claimed.one_time_keys} failures {claimed.failures}",
+    )
+    ok("keys claim: a signed one-time key for bea's device, olm sessions created")
+
+    # Encrypted messages both ways, each decrypted by the other.
+    for sender, receiver, body in ((ana, bea, "secret from ana"), (bea, ana, "secret from bea")):
+        if sender.should_query_keys:
+            expect_response(await sender.keys_query(), nio.KeysQueryResponse, f"keys query by {sender.user_id}")
+        expect_response(
+            await sender.room_send(secret_id, "m.room.message", {"msgtype": "m.text", "body": body}),
+            nio.RoomSendResponse,
+            f"{sender.user_id} sends an encrypted message",
+        )
+
+        def decrypted_or_not(response, body=body):
+            room = response.rooms.join.get(secret_id)
+            for event in room.timeline.events if room else []:
+                if isinstance(event, nio.MegolmEvent):
+                    return event  # nio could not decrypt it
+                if text_is(body)(event):
+                    return event
+            return None
+
+        event = await sync_until(receiver, f"{receiver.user_id} to receive {body!r}", decrypted_or_not)
+        expect(not isinstance(event, nio.MegolmEvent), f"{receiver.user_id} could not decrypt {body!r}: {event.source}")
+        expect(event.decrypted and event.verified, f"{body!r}: decrypted {event.decrypted}, verified {event.verified}")
+    ok("encrypted messages both ways, each decrypted by the other (olm to-device room keys, megolm events)")
+
+    # Logout ends the access token.
+    for client in (ana, bea):
+        token = client.access_token
+        expect_response(await client.logout(), nio.LogoutResponse, f"logout {client.user_id}")
+        client.access_token = token
+        after = await client.whoami()
+        expect(isinstance(after, WhoamiError) and after.status_code == "M_UNKNOWN_TOKEN", f"whoami after logout: {after}")
+        client.access_token = ""
+    ok("logout; the old access token is refused with M_UNKNOWN_TOKEN")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    versions = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in ("matrix-nio", "python-olm"))
+    print(f"{versions} against {sys.argv[1]}", flush=True)
+    try:
+        asyncio.run(main(sys.argv[1]))
+    except StepFailed as failure:
+        print(f"FAIL {failure}", flush=True)
+        sys.exit(1)
+    except Exception as error:  # noqa: BLE001 - any other error is a failed step too
+        traceback.print_exc()
+        print(f"FAIL {type(error).__name__}: {error}", flush=True)
+        sys.exit(1)
+    print("PASS", flush=True)
