@@ -51,7 +51,7 @@ export function buildProgram(): Command {
 }
 
 function addAdminCommands(program: Command): void {
-  const admin = program.command('admin').description('administer accounts (with the embedded database, stop the server first)');
+  const admin = program.command('admin').description('administer accounts (while the server runs, or with it stopped)');
 
   admin
     .command('create-user <handle>')

@@ -6,8 +6,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { HearthConfig } from '@hearth/config';
 import { configureHttpSurface, createLogger, NestPinoLogger, rewriteLegacyClientPath, type Logger } from '@hearth/http';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
-import { busyIfPoolExhausted, embeddedDirectoryFor, openDatabaseEndpoint, runMigrations } from '@hearth/storage';
+import { busyIfPoolExhausted, embeddedDirectoryFor, openDatabaseEndpoint, runMigrations, type DatabaseEndpoint } from '@hearth/storage';
 import { AppModule } from './app.module';
+import { adminOperationsIn } from './control/admin-operations';
+import { controlSocketPathFor, serveControlSocket, type ControlSocket } from './control/control-socket';
+import { logStartUpSummary } from './start-up-summary';
 
 export interface RunningHomeserver {
   /** Base URL of the client and federation listener, with the port actually bound. */
@@ -30,6 +33,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
   const endpoint = await openDatabaseEndpoint({
     databaseUrl: config.databaseUrl,
     embeddedDirectory: options.embeddedInMemory ? undefined : embeddedDirectoryFor(config.dataDir),
+    purpose: 'hearth start',
   });
   try {
     const applied = await runMigrations(endpoint, ALL_MIGRATIONS);
@@ -49,22 +53,26 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
       { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false },
     );
     let tlsListener: https.Server | undefined;
+    let controlSocket: ControlSocket | undefined;
     try {
       configureHttpSurface(app, logger, { maxRequestBodyBytes: config.maxRequestBodyBytes, logIpAddresses: config.logIpAddresses, translateError: busyIfPoolExhausted });
       await app.listen({ host: config.listen.host, port: config.listen.port });
       tlsListener = await listenForFederation(app, config);
+      controlSocket = await serveAdminCommands(app, config, endpoint, options, logger);
     } catch (error) {
+      if (tlsListener) await closeServer(tlsListener);
       await app.close().catch(() => undefined);
       throw error;
     }
     const url = listeningUrl(app.getHttpServer().address());
     const federationUrl = tlsListener ? listeningUrl(tlsListener.address(), 'https') : undefined;
-    logger.info({ url, federationUrl, serverName: config.serverName, embeddedDatabase: endpoint.embedded }, 'hearth is listening');
+    await logStartUpSummary(app, config, logger, { url, ...(federationUrl ? { federationUrl } : {}) });
     return {
       url,
       ...(federationUrl ? { federationUrl } : {}),
       app,
       close: once(async () => {
+        await controlSocket?.close();
         if (tlsListener) await closeServer(tlsListener);
         await app.close();
         await endpoint.close();
@@ -74,6 +82,21 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
     await endpoint.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * A server that owns an embedded database is the only process that may open it, so `hearth admin`
+ * commands reach the database through it, over a socket in the data folder.
+ */
+async function serveAdminCommands(
+  app: NestFastifyApplication,
+  config: HearthConfig,
+  endpoint: DatabaseEndpoint,
+  options: StartOptions,
+  logger: Logger,
+): Promise<ControlSocket | undefined> {
+  if (!endpoint.embedded || options.embeddedInMemory) return undefined;
+  return serveControlSocket(controlSocketPathFor(config.dataDir), adminOperationsIn(app), logger);
 }
 
 /**

@@ -20,7 +20,7 @@ export interface RunningWorker {
 export async function startWorker(config: HearthConfig, options: { logger?: Logger } = {}): Promise<RunningWorker> {
   if (!config.databaseUrl || !config.redisUrl) throw new Error('hearth worker needs DATABASE_URL and REDIS_URL: it shares them with the API processes');
   const logger = options.logger ?? createLogger(config.logLevel);
-  const endpoint = await openDatabaseEndpoint({ databaseUrl: config.databaseUrl, embeddedDirectory: undefined });
+  const endpoint = await openDatabaseEndpoint({ databaseUrl: config.databaseUrl, purpose: 'hearth worker' });
   try {
     await runMigrations(endpoint, ALL_MIGRATIONS);
     const workerConfig: HearthConfig = { ...config, delivery: { ...config.delivery, consume: true } };

@@ -8,12 +8,16 @@ export function createLogger(level: string): Logger {
   return pino({ level, base: { service: 'hearth' }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
-/** Lets Nest's own messages (module wiring, start-up) flow into the same pino stream. */
+/** Nest's account of its own wiring (a line per module and per route): for debugging Hearth, not for operators. */
+const FRAMEWORK_WIRING = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
+/** Lets Nest's own messages flow into the same pino stream; its wiring report only at debug level. */
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string): void {
-    this.logger.info({ context }, String(message));
+    if (context !== undefined && FRAMEWORK_WIRING.has(context)) this.logger.debug({ context }, String(message));
+    else this.logger.info({ context }, String(message));
   }
 
   error(message: unknown, trace?: string, context?: string): void {

@@ -1,5 +1,6 @@
 import type { DataSourceOptions, MixedList } from 'typeorm';
 import type { DatabaseEndpoint } from './database-endpoint';
+import { embeddedPoolOptions } from './embedded/embedded-postgres';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export type MigrationList = MixedList<Function>;
@@ -16,8 +17,7 @@ export function dataSourceOptions(
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
-    // PGlite serves one connection at a time; a second pooled connection would only queue.
     // A burst waits its turn for a connection this long before it is answered 503 (DatabaseBusyError).
-    extra: { max: endpoint.embedded ? 1 : 10, connectionTimeoutMillis: 30_000 },
+    extra: { ...(endpoint.embedded ? embeddedPoolOptions() : { max: 10 }), connectionTimeoutMillis: 30_000 },
   };
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 
 export interface DatabaseEndpoint {
   readonly url: string;
@@ -14,13 +14,15 @@ export interface DatabaseEndpointOptions {
   readonly databaseUrl?: string;
   /** Where the embedded database keeps its files; `undefined` keeps it in memory. */
   readonly embeddedDirectory?: string;
+  /** What this process is (`hearth start`), named to another process that finds the embedded database taken. */
+  readonly purpose: string;
 }
 
 export async function openDatabaseEndpoint(options: DatabaseEndpointOptions): Promise<DatabaseEndpoint> {
   if (options.databaseUrl) {
     return { url: options.databaseUrl, embedded: false, close: () => Promise.resolve() };
   }
-  const embedded = await startEmbeddedPostgres(options.embeddedDirectory);
+  const embedded = await startEmbeddedPostgres({ directory: options.embeddedDirectory, purpose: options.purpose });
   return { url: embedded.url, embedded: true, close: () => embedded.close() };
 }
 

@@ -1,4 +1,5 @@
 export { DatabaseHealth } from './database-health';
+export { EmbeddedDatabaseInUseError, readLockOwner, type LockOwner } from './embedded/data-directory-lock';
 export { embeddedDirectoryFor, openDatabaseEndpoint, type DatabaseEndpoint, type DatabaseEndpointOptions } from './database-endpoint';
 export { dataSourceOptions, type MigrationList } from './data-source-options';
 export { runMigrations } from './run-migrations';

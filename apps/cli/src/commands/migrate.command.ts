@@ -7,6 +7,7 @@ export async function migrateCommand(config: HearthConfig): Promise<void> {
   const endpoint = await openDatabaseEndpoint({
     databaseUrl: config.databaseUrl,
     embeddedDirectory: embeddedDirectoryFor(config.dataDir),
+    purpose: 'hearth migrate',
   });
   try {
     const applied = await runMigrations(endpoint, ALL_MIGRATIONS);

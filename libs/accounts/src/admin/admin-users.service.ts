@@ -39,6 +39,11 @@ export class AdminUsersService {
     return { users: details, total, ...(next < total ? { next_token: String(next) } : {}) };
   }
 
+  /** False until the operator has created the first admin (start-up says how). */
+  hasActiveAdmin(): Promise<boolean> {
+    return this.users.hasActiveAdmin();
+  }
+
   async get(userId: string) {
     const user = await this.users.find(userId);
     if (!user) throw MatrixError.notFound('User not found');

@@ -18,6 +18,11 @@ export class UserRepository {
     return this.manager(em).findOneBy(UserEntity, { userId });
   }
 
+  /** Whether any account that can still sign in is a server admin. */
+  hasActiveAdmin(): Promise<boolean> {
+    return this.dataSource.manager.existsBy(UserEntity, { isAdmin: true, deactivatedTs: IsNull() });
+  }
+
   /** Inserts unless the handle was ever taken (deactivated accounts keep theirs); returns false then. */
   async insertIfFree(user: UserEntity, em: EntityManager): Promise<boolean> {
     const result = await em

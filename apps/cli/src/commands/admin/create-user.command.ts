@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { AccountCreator, MAX_PASSWORD_LENGTH, PasswordHasher } from '@hearth/accounts';
+import { MAX_PASSWORD_LENGTH } from '@hearth/accounts';
 import type { HearthConfig } from '@hearth/config';
-import { TransactionRunner } from '@hearth/storage';
-import { withAdminContext } from './admin-context';
+import { withAdminOperations } from './admin-context';
 
 export interface CreateUserOptions {
   readonly admin?: boolean;
@@ -15,12 +14,7 @@ export async function createUserCommand(config: HearthConfig, handle: string, op
   const generated = options.passwordFile === undefined;
   const password = generated ? randomBytes(18).toString('base64url') : readPasswordFile(options.passwordFile);
   const localpart = handle.replace(/^@/, '').split(':')[0] ?? '';
-  const userId = await withAdminContext(config, async (app) => {
-    const passwordHash = await app.get(PasswordHasher).hash(password);
-    return app.get(TransactionRunner).run((em) =>
-      app.get(AccountCreator).create({ localpart, passwordHash, isAdmin: options.admin ?? false, allowReserved: true }, em),
-    );
-  });
+  const userId = await withAdminOperations(config, (admin) => admin.createUser({ localpart, password, admin: options.admin ?? false }));
   process.stdout.write(`created ${userId}${options.admin ? ' (admin)' : ''}\n`);
   if (generated) process.stdout.write(`password: ${password}\n`);
 }

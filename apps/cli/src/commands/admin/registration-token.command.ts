@@ -1,6 +1,5 @@
-import { RegistrationTokensService, toRegistrationTokenResponse } from '@hearth/accounts';
 import type { HearthConfig } from '@hearth/config';
-import { withAdminContext } from './admin-context';
+import { withAdminOperations } from './admin-context';
 
 export interface CreateTokenOptions {
   readonly uses?: string;
@@ -12,19 +11,19 @@ export interface CreateTokenOptions {
 export async function createRegistrationTokenCommand(config: HearthConfig, options: CreateTokenOptions): Promise<void> {
   const usesAllowed = options.uses === undefined ? null : parseUses(options.uses);
   const expiryTime = options.expires === undefined ? null : parseExpiry(options.expires);
-  const created = await withAdminContext(config, (app) =>
-    app.get(RegistrationTokensService).create({ token: options.token, usesAllowed, expiryTime }),
+  const created = await withAdminOperations(config, (admin) =>
+    admin.createRegistrationToken({ ...(options.token === undefined ? {} : { token: options.token }), usesAllowed, expiryTime }),
   );
   process.stdout.write(`${created.token}\n`);
 }
 
 export async function listRegistrationTokensCommand(config: HearthConfig): Promise<void> {
-  const tokens = await withAdminContext(config, (app) => app.get(RegistrationTokensService).list());
-  for (const token of tokens) process.stdout.write(`${JSON.stringify(toRegistrationTokenResponse(token))}\n`);
+  const tokens = await withAdminOperations(config, (admin) => admin.listRegistrationTokens());
+  for (const token of tokens) process.stdout.write(`${JSON.stringify(token)}\n`);
 }
 
 export async function revokeRegistrationTokenCommand(config: HearthConfig, token: string): Promise<void> {
-  await withAdminContext(config, (app) => app.get(RegistrationTokensService).revoke(token));
+  await withAdminOperations(config, (admin) => admin.revokeRegistrationToken(token));
   process.stdout.write(`revoked ${token}\n`);
 }
 

@@ -1,0 +1,78 @@
+import * as fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { lockDataDirectory, type DataDirectoryLock } from './data-directory-lock';
+
+export interface EmbeddedPostgres {
+  /** A postgres:// URL the ordinary `pg` driver connects to. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Where the files live; undefined keeps the database in memory (tests without PostgreSQL). */
+  readonly directory: string | undefined;
+  /** Named in the refusal another process gets while this one holds the directory. */
+  readonly purpose: string;
+}
+
+/**
+ * PGlite (Postgres compiled to WASM) served on a loopback socket, so the rest of Hearth uses
+ * the same `pg` driver and SQL as with a real server.
+ *
+ * PGlite has ONE backend session, which every socket connection shares: named statements and
+ * settings outlive the connection that made them, and two connections' extended-protocol
+ * messages can interleave. So the pool keeps exactly one connection and resets the session
+ * whenever it opens one ({@link embeddedPoolOptions}), and one process owns the directory.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const { directory } = options;
+  let lock: DataDirectoryLock | undefined;
+  if (directory) {
+    fs.mkdirSync(directory, { recursive: true });
+    lock = lockDataDirectory(directory, options.purpose);
+  }
+  try {
+    const db = await PGlite.create(directory);
+    // Room for a closing connection and its successor (a migration run, then the app's pool).
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
+    try {
+      await server.start();
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return {
+      url: `postgres://postgres@${server.getServerConn()}/postgres`,
+      async close() {
+        try {
+          await server.stop();
+          await db.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+interface SessionClient {
+  query(text: string): Promise<unknown>;
+}
+
+/**
+ * Pool settings for the embedded database. The one connection is never closed for idling, and
+ * a connection opened after a lost one starts with `DISCARD ALL`: otherwise the session still
+ * holds the named statements the last connection prepared, and this connection's first Parse of
+ * the same name fails with 42P05 "prepared statement already exists".
+ */
+export function embeddedPoolOptions(): Record<string, unknown> {
+  return {
+    max: 1,
+    idleTimeoutMillis: 0,
+    onConnect: (client: SessionClient) => client.query('DISCARD ALL'),
+  };
+}
