@@ -66,4 +66,22 @@ describe('real clients', () => {
       }
     });
   });
+
+  describe('devices', () => {
+    it('lists every device with display_name, last_seen_ip and last_seen_ts keys, null when not recorded (matrix-nio requires them)', async () => {
+      const client = await signUp(hs.url, 'devicekeys');
+      // A device created without a display name.
+      const login = await new TestClient(hs.url).loginPassword('devicekeys', 'pw', { device_id: 'NONAME' });
+      expect(login.status).toBe(200);
+      const listed = await client.get('/_matrix/client/r0/devices');
+      expect(listed.status).toBe(200);
+      const devices = listed.body.devices as Array<Record<string, unknown>>;
+      expect(devices.length).toBe(2);
+      for (const device of devices) expect(Object.keys(device).sort()).toEqual(['device_id', 'display_name', 'last_seen_ip', 'last_seen_ts']);
+      const noName = devices.find((d) => d.device_id === 'NONAME');
+      expect(noName).toMatchObject({ display_name: null, last_seen_ip: null });
+      const one = await client.get('/_matrix/client/v3/devices/NONAME');
+      expect(Object.keys(one.body).sort()).toEqual(['device_id', 'display_name', 'last_seen_ip', 'last_seen_ts']);
+    });
+  });
 });

@@ -90,10 +90,16 @@ function generateDeviceId(): string {
   return Array.from(randomBytes(10), (byte) => alphabet[byte % 26]).join('');
 }
 
+/**
+ * Spec "Device": every key but device_id is optional, but matrix-nio rejects a device list whose
+ * entries lack any of them, and Synapse always sends all four, null when unknown. We never keep
+ * addresses (docs/accounts.md), so last_seen_ip is always null.
+ */
 export function toDeviceResponse(device: DeviceEntity) {
   return {
     device_id: device.deviceId,
-    display_name: device.displayName ?? undefined,
-    last_seen_ts: device.lastSeenTs ?? undefined,
+    display_name: device.displayName,
+    last_seen_ip: null,
+    last_seen_ts: device.lastSeenTs,
   };
 }
