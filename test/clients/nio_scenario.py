@@ -92,9 +92,9 @@ async def register(url, localpart, store_dir):
         await client.close()
 
 
-async def login(url, user_id, store_dir):
+async def login(url, user_id, store_dir, device_name="nio login"):
     client = new_client(url, user_id, store_dir)
-    response = expect_response(await client.login(PASSWORD, device_name="nio login"), nio.LoginResponse, f"login {user_id}")
+    response = expect_response(await client.login(PASSWORD, device_name=device_name), nio.LoginResponse, f"login {user_id}")
     expect(client.olm is not None, f"login {user_id}: nio did not load its olm account")
     ok(f"login {user_id} (device {response.device_id})")
     return client
@@ -109,13 +109,13 @@ async def main(url):
         ana = await login(url, ana_registered.user_id, tmp)
         bea = await login(url, bea_registered.user_id, tmp)
         try:
-            await scenario(ana, bea, ana_registered, bea_registered)
+            await scenario(ana, bea, ana_registered, bea_registered, lambda: login(url, bea.user_id, tmp, "nio second login"))
         finally:
             await ana.close()
             await bea.close()
 
 
-async def scenario(ana, bea, ana_registered, bea_registered):
+async def scenario(ana, bea, ana_registered, bea_registered, login_bea_again):
     whoami = expect_response(await ana.whoami(), WhoamiResponse, "whoami")
     expect(whoami.user_id == ana.user_id, f"whoami: {whoami.user_id}")
     ok("whoami answers the logged-in user")
@@ -220,6 +220,34 @@ async def scenario(ana, bea, ana_registered, bea_registered):
     expect(bea.rooms[room_id].user_name(ana.user_id) == "Ana N.", f"nio's display name for ana: {bea.rooms[room_id].user_name(ana.user_id)}")
     ok("display name change: the member event in the next sync, no history repeated")
 
+    # The rest of the room API a bot or client reaches for, each answered as nio expects.
+    calls = [
+        ("typing", lambda: ana.room_typing(room_id, True, 5000), nio.RoomTypingResponse),
+        ("read receipt", lambda: bea.update_receipt_marker(room_id, sent.event_id), nio.UpdateReceiptMarkerResponse),
+        ("read markers", lambda: bea.room_read_markers(room_id, sent.event_id, sent.event_id), nio.RoomReadMarkersResponse),
+        ("event", lambda: bea.room_get_event(room_id, sent.event_id), nio.RoomGetEventResponse),
+        ("context", lambda: bea.room_context(room_id, sent.event_id), nio.RoomContextResponse),
+        ("topic", lambda: ana.update_room_topic(room_id, "nio topic"), nio.RoomPutStateResponse),
+        ("state", lambda: bea.room_get_state(room_id), nio.RoomGetStateResponse),
+        ("state event", lambda: bea.room_get_state_event(room_id, "m.room.topic"), nio.RoomGetStateEventResponse),
+        ("joined members", lambda: bea.joined_members(room_id), nio.JoinedMembersResponse),
+        ("joined rooms", lambda: bea.joined_rooms(), nio.JoinedRoomsResponse),
+        ("profile", lambda: bea.get_profile(ana.user_id), nio.ProfileGetResponse),
+        ("filter", lambda: bea.upload_filter(room={"timeline": {"limit": 5}}), nio.UploadFilterResponse),
+        ("push rule", lambda: bea.set_pushrule("global", nio.PushRuleKind.content, "nio", actions=[nio.PushNotify()], pattern="nio"), nio.SetPushRuleResponse),
+        ("push rule off", lambda: bea.enable_pushrule("global", nio.PushRuleKind.content, "nio", False), nio.EnablePushRuleResponse),
+        ("push rule gone", lambda: bea.delete_pushrule("global", nio.PushRuleKind.content, "nio"), nio.DeletePushRuleResponse),
+        ("OpenID token", lambda: bea.get_openid_token(bea.user_id), nio.GetOpenIDTokenResponse),
+        ("login flows", lambda: bea.login_info(), nio.LoginInfoResponse),
+    ]
+    for name, call, kind in calls:
+        expect_response(await call(), kind, name)
+    joined = await bea.joined_members(room_id)
+    expect(sorted(member.user_id for member in joined.members) == sorted([ana.user_id, bea.user_id]), f"joined members: {joined.members}")
+    topic = await bea.room_get_state_event(room_id, "m.room.topic")
+    expect(topic.content == {"topic": "nio topic"}, f"topic state: {topic.content}")
+    ok(f"room API: {', '.join(name for name, _, _ in calls)}")
+
     # An encrypted room: m.room.encryption in the initial state.
     created = expect_response(
         await ana.room_create(
@@ -289,6 +317,42 @@ async def scenario(ana, bea, ana_registered, bea_registered):
         expect(not isinstance(event, nio.MegolmEvent), f"{receiver.user_id} could not decrypt {body!r}: {event.source}")
         expect(event.decrypted and event.verified, f"{body!r}: decrypted {event.decrypted}, verified {event.verified}")
     ok("encrypted messages both ways, each decrypted by the other (olm to-device room keys, megolm events)")
+
+    # A new device of bea's: ana's sync reports bea's device list changed, ana queries it again,
+    # and her next room key reaches the new device too.
+    bea2 = await login_bea_again()
+    try:
+        while bea2.should_upload_keys:
+            expect_response(await bea2.keys_upload(), nio.KeysUploadResponse, "keys upload by bea's new device")
+        await sync_until(bea2, "the new device's first sync", lambda response: secret_id in response.rooms.join)
+        await sync_until(ana, "bea's device list change in ana's sync", lambda response: bea.user_id in response.device_list.changed)
+        expect(ana.should_query_keys, "ana's nio does not want to query bea's keys after the change")
+        expect_response(await ana.keys_query(), nio.KeysQueryResponse, "keys query after the change")
+        ids = sorted(device.id for device in ana.device_store.active_user_devices(bea.user_id))
+        expect(ids == sorted([bea.device_id, bea2.device_id]), f"bea's devices after her second login: {ids}")
+        for device in ana.device_store.active_user_devices(bea.user_id):
+            ana.verify_device(device)
+        expect_response(
+            await ana.room_send(secret_id, "m.room.message", {"msgtype": "m.text", "body": "secret for both"}),
+            nio.RoomSendResponse,
+            "ana sends to both of bea's devices",
+        )
+        for client in (bea, bea2):
+            event = await sync_until(
+                client,
+                f"device {client.device_id} to receive the new secret",
+                lambda response: next(
+                    (e for e in response.rooms.join.get(secret_id, None).timeline.events if isinstance(e, nio.MegolmEvent) or text_is("secret for both")(e)),
+                    None,
+                )
+                if secret_id in response.rooms.join
+                else None,
+            )
+            expect(not isinstance(event, nio.MegolmEvent), f"device {client.device_id} could not decrypt: {event.source}")
+        ok("a second device of bea's: device list change in sync, keys queried again, both devices decrypt")
+    finally:
+        expect_response(await bea2.logout(), nio.LogoutResponse, "logout of bea's second device")
+        await bea2.close()
 
     # Logout ends the access token.
     for client in (ana, bea):
