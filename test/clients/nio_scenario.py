@@ -204,20 +204,21 @@ async def scenario(ana, bea, ana_registered, bea_registered, login_bea_again):
     expect(any(isinstance(e, nio.RoomCreateEvent) for e in earlier.chunk), "/messages from the sync token does not reach m.room.create")
     ok("room messages: history newest first, from the end and from a sync token")
 
-    # A display-name change is a new member event in the next sync, not the room's history again.
+    # A display-name change is a new member event in the next sync, not the room's history again
+    # (for the renamed user's own sync above all, whose membership event it is).
     expect_response(await ana.set_displayname("Ana N."), nio.ProfileSetDisplayNameResponse, "set display name")
-    renamed = await sync_until(
-        bea,
-        "bea to see ana's new display name",
-        lambda response: room_id in response.rooms.join and response.rooms.join[room_id],
-    )
-    names = [(e.source.get("type"), getattr(e, "body", None) or e.source.get("content", {}).get("displayname")) for e in renamed.timeline.events]
-    expect(
-        not renamed.timeline.limited and sent.event_id not in [e.event_id for e in renamed.timeline.events],
-        f"sync after the display-name change repeats the history: limited {renamed.timeline.limited}, events {names}",
-    )
-    expect(("m.room.member", "Ana N.") in names, f"sync after the display-name change: {names}")
-    expect(bea.rooms[room_id].user_name(ana.user_id) == "Ana N.", f"nio's display name for ana: {bea.rooms[room_id].user_name(ana.user_id)}")
+    for client in (ana, bea):
+        renamed = timeline_event(room_id, lambda e: isinstance(e, nio.RoomMemberEvent) and e.content.get("displayname") == "Ana N.")
+        room = await sync_until(
+            client, f"{client.user_id} to see ana's new display name", lambda response: renamed(response) and response.rooms.join[room_id]
+        )
+        name = client.rooms[room_id].user_name(ana.user_id)
+        expect(name == "Ana N.", f"{client.user_id}'s nio calls ana {name}")
+        types = [e.source.get("type") for e in room.timeline.events]
+        expect(
+            not room.timeline.limited and sent.event_id not in [e.event_id for e in room.timeline.events],
+            f"{client.user_id}'s sync after the display-name change resends the room: limited {room.timeline.limited}, events {types}",
+        )
     ok("display name change: the member event in the next sync, no history repeated")
 
     # The rest of the room API a bot or client reaches for, each answered as nio expects.
