@@ -84,4 +84,79 @@ describe('real clients', () => {
       expect(Object.keys(one.body).sort()).toEqual(['device_id', 'display_name', 'last_seen_ip', 'last_seen_ts']);
     });
   });
+
+  describe('leniency, as Synapse', () => {
+    it('registers in one request when it already carries auth m.login.dummy without a session (matrix-nio)', async () => {
+      const res = await new TestClient(hs.url).post('/_matrix/client/r0/register', { username: 'niodummy', password: 'pw', auth: { type: 'm.login.dummy' } });
+      expect(res.status).toBe(200);
+      expect(res.body.user_id).toBe('@niodummy:clients.example');
+      expect(typeof res.body.access_token).toBe('string');
+    });
+
+    it('still challenges a first request without auth, and one whose stage is not offered', async () => {
+      const anon = new TestClient(hs.url);
+      const bare = await anon.post('/_matrix/client/v3/register', { username: 'nodummy', password: 'pw' });
+      expect(bare.status).toBe(401);
+      expect(bare.body.flows).toEqual([{ stages: ['m.login.dummy'] }]);
+      const wrong = await anon.post('/_matrix/client/v3/register', { username: 'nodummy', password: 'pw', auth: { type: 'm.login.registration_token', token: 'x' } });
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.errcode).toBe('M_INVALID_PARAM');
+      expect(typeof wrong.body.session).toBe('string');
+    });
+
+    it('reads null optional fields on /register and /login as absent', async () => {
+      const anon = new TestClient(hs.url);
+      const registered = await anon.post('/_matrix/client/r0/register', {
+        username: 'nullish',
+        password: 'pw',
+        device_id: null,
+        initial_device_display_name: null,
+        inhibit_login: null,
+        refresh_token: null,
+        auth: { type: 'm.login.dummy' },
+      });
+      expect(registered.status).toBe(200);
+      expect(typeof registered.body.device_id).toBe('string');
+      const login = await anon.post('/_matrix/client/r0/login', {
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: 'nullish' },
+        password: 'pw',
+        device_id: null,
+        initial_device_display_name: null,
+        refresh_token: null,
+      });
+      expect(login.status).toBe(200);
+      expect(typeof login.body.device_id).toBe('string');
+      expect(login.body.refresh_token).toBeUndefined();
+      // A required field stays required.
+      expect((await anon.post('/_matrix/client/v3/login', { type: null, user: 'nullish', password: 'pw' })).body.errcode).toBe('M_BAD_JSON');
+    });
+
+    it('takes an empty body on join, leave, forget, knock and receipts as {}', async () => {
+      const owner = await signUp(hs.url, 'emptyowner');
+      const guest = await signUp(hs.url, 'emptyguest');
+      const room = await owner.post('/_matrix/client/v3/createRoom', { preset: 'public_chat', room_alias_name: 'emptybody' });
+      const roomId = encodeURIComponent(room.body.room_id as string);
+      const empty = (path: string, client: TestClient) =>
+        fetch(`${hs.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${client.accessToken}` } });
+      const emptyJson = (path: string, client: TestClient) =>
+        fetch(`${hs.url}${path}`, { method: 'POST', body: '', headers: { authorization: `Bearer ${client.accessToken}`, 'content-type': 'application/json' } });
+
+      expect((await empty(`/_matrix/client/r0/join/${encodeURIComponent('#emptybody:clients.example')}`, guest)).status).toBe(200);
+      expect((await empty(`/_matrix/client/r0/rooms/${roomId}/leave`, guest)).status).toBe(200);
+      expect((await emptyJson(`/_matrix/client/v3/rooms/${roomId}/join`, guest)).status).toBe(200);
+      const sent = await owner.put(`/_matrix/client/v3/rooms/${roomId}/send/m.room.message/r1`, { msgtype: 'm.text', body: 'read me' });
+      expect((await empty(`/_matrix/client/r0/rooms/${roomId}/receipt/m.read/${encodeURIComponent(sent.body.event_id as string)}`, guest)).status).toBe(200);
+      expect((await emptyJson(`/_matrix/client/v3/rooms/${roomId}/leave`, guest)).status).toBe(200);
+      expect((await empty(`/_matrix/client/v3/rooms/${roomId}/forget`, guest)).status).toBe(200);
+
+      const knockRoom = await owner.post('/_matrix/client/v3/createRoom', { initial_state: [{ type: 'm.room.join_rules', state_key: '', content: { join_rule: 'knock' } }] });
+      expect((await empty(`/_matrix/client/v3/knock/${encodeURIComponent(knockRoom.body.room_id as string)}`, guest)).status).toBe(200);
+
+      // Where a body is required, an empty one is still refused, with a Matrix error.
+      const invite = await empty(`/_matrix/client/v3/rooms/${roomId}/invite`, owner);
+      expect(invite.status).toBe(400);
+      expect(((await invite.json()) as { errcode: string }).errcode).toBe('M_NOT_JSON');
+    });
+  });
 });

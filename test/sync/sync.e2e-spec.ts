@@ -188,4 +188,46 @@ describe('/sync', () => {
     expect((await ana.post(`${V3}/user/${ANA}/filter`, { room: { rooms: 'all' } })).body.errcode).toBe('M_BAD_JSON');
     expect((await new TestClient(hs.url).get(`${V3}/sync`)).body.errcode).toBe('M_MISSING_TOKEN');
   });
+
+  it('treats a display-name or avatar change as news in a room, not a new join; leaving and coming back is one', async () => {
+    const cleo = await signUp(hs.url, 'cleo');
+    const CLEO = '@cleo:sync.example';
+    const room = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat', name: 'Profiles' })).body.room_id as string;
+    expect((await cleo.post(`${V3}/join/${encodeURIComponent(room)}`, {})).status).toBe(200);
+    for (let i = 0; i < 8; i++) await say(ana, room, `m${i}`);
+    const filter = JSON.stringify({ room: { timeline: { limit: 5 } } });
+    const start = await sync(cleo, { filter });
+    expect(bodies(start.rooms.join[room])).toEqual(['m3', 'm4', 'm5', 'm6', 'm7']);
+
+    await cleo.put(`${V3}/profile/${encodeURIComponent(CLEO)}/displayname`, { displayname: 'Cleo C.' });
+    await cleo.put(`${V3}/profile/${encodeURIComponent(CLEO)}/avatar_url`, { avatar_url: 'mxc://sync.example/cleo' });
+    const after = await sync(cleo, { since: start.next_batch, filter });
+    const changed = after.rooms.join[room];
+    // Only the two member events: no earlier message again, no room state resent (a bot answered each message again).
+    expect(changed.timeline.limited).toBe(false);
+    expect((changed.timeline.events as LooseBody[]).map((e): unknown[] => [e.type, e.state_key, e.content.membership])).toEqual([
+      ['m.room.member', CLEO, 'join'],
+      ['m.room.member', CLEO, 'join'],
+    ]);
+    expect(changed.state.events).toEqual([]);
+
+    // Left and back between two syncs: a new join, the room whole as for an initial sync.
+    expect((await cleo.post(`${V3}/rooms/${encodeURIComponent(room)}/leave`, {})).status).toBe(200);
+    expect((await cleo.post(`${V3}/join/${encodeURIComponent(room)}`, {})).status).toBe(200);
+    await say(ana, room, 'welcome back');
+    const rejoined = (await sync(cleo, { since: after.next_batch, filter })).rooms.join[room];
+    expect(rejoined.timeline.limited).toBe(true);
+    expect(bodies(rejoined)).toContain('welcome back');
+    expect((rejoined.state.events as LooseBody[]).map((e) => e.type as string)).toEqual(expect.arrayContaining(['m.room.create', 'm.room.name', 'm.room.join_rules']));
+
+    // A fresh join after a profile change before it is still a new join.
+    const dan = await signUp(hs.url, 'dan');
+    const danStart = await sync(dan, { filter });
+    await dan.put(`${V3}/profile/${encodeURIComponent('@dan:sync.example')}/displayname`, { displayname: 'Dan' });
+    expect((await dan.post(`${V3}/join/${encodeURIComponent(room)}`, {})).status).toBe(200);
+    await dan.put(`${V3}/profile/${encodeURIComponent('@dan:sync.example')}/displayname`, { displayname: 'Dan D.' });
+    const danJoined = (await sync(dan, { since: danStart.next_batch, filter })).rooms.join[room];
+    expect(danJoined.timeline.limited).toBe(true);
+    expect((danJoined.state.events as LooseBody[]).map((e) => e.type as string)).toEqual(expect.arrayContaining(['m.room.create', 'm.room.name']));
+  });
 });

@@ -6,6 +6,6 @@ export { MatrixError, type MatrixErrorCode } from './matrix-error';
 export { MatrixExceptionFilter } from './matrix-exception.filter';
 export { redactQuery } from './request-logging';
 export { RouteTable } from './route-table';
-export { ZodBodyPipe } from './zod-body.pipe';
+export { nullsAsAbsent, ZodBodyPipe } from './zod-body.pipe';
 export { RateLimitModule } from './rate-limit/rate-limit.module';
 export { RateLimitsService, type RateLimitSubject } from './rate-limit/rate-limits.service';

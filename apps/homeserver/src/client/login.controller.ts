@@ -1,16 +1,19 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { LoginService } from '@hearth/accounts';
-import { ZodBodyPipe } from '@hearth/http';
+import { nullsAsAbsent, ZodBodyPipe } from '@hearth/http';
 
-const LoginBody = z
-  .object({
-    type: z.string().min(1).max(128),
-    device_id: z.string().min(1).max(255).optional(),
-    initial_device_display_name: z.string().max(255).optional(),
-    refresh_token: z.boolean().optional(),
-  })
-  .passthrough();
+/** A null optional field is read as absent, as Synapse reads it (matrix-nio sends `"device_id": null`). */
+const LoginBody = nullsAsAbsent(
+  z
+    .object({
+      type: z.string().min(1).max(128),
+      device_id: z.string().min(1).max(255).optional(),
+      initial_device_display_name: z.string().max(255).optional(),
+      refresh_token: z.boolean().optional(),
+    })
+    .passthrough(),
+);
 
 @Controller('_matrix/client/v3/login')
 export class LoginController {

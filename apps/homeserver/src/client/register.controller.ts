@@ -2,17 +2,20 @@ import { Body, Controller, Get, HttpCode, Ip, Post, Query, Req } from '@nestjs/c
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, RegistrationService } from '@hearth/accounts';
-import { MatrixError, RateLimitsService, ZodBodyPipe } from '@hearth/http';
+import { MatrixError, nullsAsAbsent, RateLimitsService, ZodBodyPipe } from '@hearth/http';
 
-const RegisterBody = z.object({
-  username: z.string().max(255).optional(),
-  password: z.string().min(1).max(MAX_PASSWORD_LENGTH).optional(),
-  device_id: z.string().min(1).max(255).optional(),
-  initial_device_display_name: z.string().max(255).optional(),
-  inhibit_login: z.boolean().optional(),
-  refresh_token: z.boolean().optional(),
-  auth: z.unknown().optional(),
-});
+/** Every field is optional, and a null one is read as absent, as Synapse reads it (matrix-nio sends nulls). */
+const RegisterBody = nullsAsAbsent(
+  z.object({
+    username: z.string().max(255).optional(),
+    password: z.string().min(1).max(MAX_PASSWORD_LENGTH).optional(),
+    device_id: z.string().min(1).max(255).optional(),
+    initial_device_display_name: z.string().max(255).optional(),
+    inhibit_login: z.boolean().optional(),
+    refresh_token: z.boolean().optional(),
+    auth: z.unknown().optional(),
+  }),
+);
 
 @Controller('_matrix/client/v3/register')
 export class RegisterController {

@@ -41,11 +41,27 @@ export class UiaService {
     private readonly tx: TransactionRunner,
   ) {}
 
+  /**
+   * A first request that already attempts a stage (`auth` with a `type` but no `session`) gets
+   * its session opened on the spot and the stage checked at once, as Synapse does: matrix-nio
+   * registers with `auth: {type: "m.login.dummy"}` in its first request and expects an account.
+   * The session is bound to this request as any other; a failed stage answers with its ID.
+   */
   async authenticate(request: UiaRequest, flows: readonly UiaFlow[], now = Date.now()): Promise<UiaSuccess> {
     const auth = isObject(request.auth) ? request.auth : undefined;
     const sessionId = typeof auth?.session === 'string' ? auth.session : undefined;
-    if (!sessionId) throw challenge(flows, await this.open(request, now), []);
+    const type = typeof auth?.type === 'string' ? auth.type : undefined;
+    if (!sessionId && type === undefined) throw challenge(flows, (await this.open(request, now)).sessionId, []);
+    const session = sessionId ? await this.resume(sessionId, request, now) : await this.open(request, now);
 
+    if (type !== undefined) await this.completeStage(session, type, auth ?? {}, flows, request, now);
+    if (flows.some((flow) => flow.every((stage) => session.completed.includes(stage)))) {
+      return { sessionId: session.sessionId, registrationToken: session.registrationToken };
+    }
+    throw challenge(flows, session.sessionId, session.completed);
+  }
+
+  private async resume(sessionId: string, request: UiaRequest, now: number): Promise<UiaSessionEntity> {
     const session = await this.sessions.find(sessionId);
     if (!session || session.createdTs + UIA_SESSION_TTL_MS < now) {
       throw new MatrixError(400, 'M_UNKNOWN', 'Unknown or expired authentication session');
@@ -53,13 +69,7 @@ export class UiaService {
     if (session.requestHash !== requestHash(request) || session.userId !== (request.userId ?? null)) {
       throw MatrixError.forbidden('Requested operation has changed during the UI authentication session');
     }
-
-    const type = typeof auth?.type === 'string' ? auth.type : undefined;
-    if (type !== undefined) await this.completeStage(session, type, auth ?? {}, flows, request, now);
-    if (flows.some((flow) => flow.every((stage) => session.completed.includes(stage)))) {
-      return { sessionId: session.sessionId, registrationToken: session.registrationToken };
-    }
-    throw challenge(flows, session.sessionId, session.completed);
+    return session;
   }
 
   /** Marks the session used; false when another request already used it (a replay). */
@@ -86,9 +96,9 @@ export class UiaService {
     await this.sessions.save(session);
   }
 
-  private async open(request: UiaRequest, now: number): Promise<string> {
+  private async open(request: UiaRequest, now: number): Promise<UiaSessionEntity> {
     const sessionId = randomBytes(18).toString('base64url');
-    await this.tx.run(async (em) => {
+    return this.tx.run(async (em) => {
       for (const token of await this.sessions.deleteExpired(now - UIA_SESSION_TTL_MS, em)) {
         await this.registrationTokens.releasePendingUse(token, em);
       }
@@ -103,8 +113,8 @@ export class UiaService {
         registrationToken: null,
       });
       await this.sessions.insert(session, em);
+      return session;
     });
-    return sessionId;
   }
 }
 

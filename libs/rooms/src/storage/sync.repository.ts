@@ -34,6 +34,21 @@ export class SyncRepository {
     return rows.map((row) => ({ roomId: row.room_id, roomVersion: row.room_version, membership: row.membership, position: Number(row.stream_ordering), eventId: row.event_id }));
   }
 
+  /** Rooms among `roomIds` where the user's membership was something other than join at some point in (since, upTo]. */
+  async roomsWithNonJoinMembership(userId: string, roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Set<string>> {
+    if (roomIds.length === 0) return new Set();
+    const rows = await queryRows<{ room_id: string }>(
+      em,
+      `SELECT r.room_id FROM unnest($1::text[]) AS r (room_id)
+        WHERE EXISTS (SELECT 1 FROM events e
+                       WHERE e.room_id = r.room_id AND e.stream_ordering > $3 AND e.stream_ordering <= $4
+                         AND e.type = 'm.room.member' AND e.state_key = $2
+                         AND e.pdu->'content'->>'membership' IS DISTINCT FROM 'join')`,
+      [roomIds, userId, since, upTo],
+    );
+    return new Set(rows.map((row) => row.room_id));
+  }
+
   /** Rooms among `roomIds` with events in (since, upTo]. */
   async roomsWithEvents(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Set<string>> {
     if (roomIds.length === 0) return new Set();

@@ -1,7 +1,7 @@
 import { inviteRoomStateOf, STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { splitStateKeyTuple, type JsonObject } from '@hearth/protocol';
+import { splitStateKeyTuple, stateKeyTuple, type JsonObject } from '@hearth/protocol';
 import { ReceiptsService } from '../push/receipts.service';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
@@ -39,6 +39,31 @@ export class RoomSyncService {
 
   joinedMembers(roomIds: readonly string[], em: EntityManager): Promise<Map<string, string[]>> {
     return this.sync.joinedMembers(roomIds, em);
+  }
+
+  /**
+   * Of rooms the user is joined to now by a membership event after `since`, those they came into
+   * in (since, upTo]: not joined at `since` (by the room's state then), or left (kicked, banned)
+   * and joined again in between. A join followed only by display-name or avatar changes is
+   * one; the changes alone are not. Synapse draws the same line ("newly joined").
+   */
+  async joinedWithin(userId: string, roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Set<string>> {
+    const joined = await this.sync.roomsWithNonJoinMembership(userId, roomIds, since, upTo, em);
+    const rest = roomIds.filter((roomId) => !joined.has(roomId));
+    const groups = await this.events.stateGroupsAtPosition(rest, since, em);
+    const member = stateKeyTuple('m.room.member', userId);
+    const memberEventAtSince = new Map<string, string>();
+    for (const roomId of rest) {
+      const group = groups.get(roomId);
+      const eventId = group === undefined || group === null ? undefined : (await this.state.loadGroup(group, em, [member])).get(member);
+      if (eventId === undefined) joined.add(roomId);
+      else memberEventAtSince.set(roomId, eventId);
+    }
+    const events = await this.events.findMany([...memberEventAtSince.values()], em);
+    for (const [roomId, eventId] of memberEventAtSince) {
+      if (events.get(eventId)?.event.content.membership !== 'join') joined.add(roomId);
+    }
+    return joined;
   }
 
   roomsWithEvents(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Set<string>> {

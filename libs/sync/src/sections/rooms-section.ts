@@ -66,10 +66,13 @@ export class RoomsSectionBuilder {
     const withEvents = since === null ? new Set(roomIds) : await this.rooms.roomsWithEvents(roomIds, since.events, upTo.events, em);
     const typingMoved = this.typing.roomsChangedSince(since?.typing ?? 0);
     const receipts = await this.rooms.receiptEvents(roomIds, userId, since?.receipts ?? 0, upTo.receipts, em);
+    // A membership event after the token is not a join by itself: a display-name or avatar change is one too.
+    const membershipMoved = since === null ? [] : joined.filter((m) => m.position > since.events).map((m) => m.roomId);
+    const newlyJoinedRooms = since === null ? new Set<string>() : await this.rooms.joinedWithin(userId, membershipMoved, since.events, upTo.events, em);
 
     const included: Array<{ m: MembershipRow; window: RoomWindow; ephemeral: JsonObject[]; accountData: JsonObject[] }> = [];
     for (const m of joined) {
-      const newlyJoined = since !== null && m.position > since.events;
+      const newlyJoined = newlyJoinedRooms.has(m.roomId);
       const typingUsers = this.typing.typingIn(m.roomId);
       const typingChanged = since === null ? typingUsers.length > 0 : typingMoved.has(m.roomId);
       const accountData = request.roomAccountData.get(m.roomId) ?? [];
