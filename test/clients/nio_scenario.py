@@ -240,6 +240,8 @@ async def scenario(ana, bea, ana_registered, bea_registered, login_bea_again):
         ("push rule gone", lambda: bea.delete_pushrule("global", nio.PushRuleKind.content, "nio"), nio.DeletePushRuleResponse),
         ("OpenID token", lambda: bea.get_openid_token(bea.user_id), nio.GetOpenIDTokenResponse),
         ("login flows", lambda: bea.login_info(), nio.LoginInfoResponse),
+        ("avatar", lambda: ana.set_avatar(f"mxc://{ana.user_id.split(':', 1)[1]}/nio"), nio.ProfileSetAvatarResponse),
+        ("redaction", lambda: ana.room_redact(room_id, sent.event_id, reason="nio"), nio.RoomRedactResponse),
     ]
     for name, call, kind in calls:
         expect_response(await call(), kind, name)
@@ -354,6 +356,14 @@ async def scenario(ana, bea, ana_registered, bea_registered, login_bea_again):
     finally:
         expect_response(await bea2.logout(), nio.LogoutResponse, "logout of bea's second device")
         await bea2.close()
+
+    # Leaving and forgetting a room.
+    expect_response(await bea.room_leave(room_id), nio.RoomLeaveResponse, "leave")
+    await sync_until(bea, "bea's sync to show the room left", lambda response: room_id in response.rooms.leave)
+    expect_response(await bea.room_forget(room_id), nio.RoomForgetResponse, "forget")
+    joined = expect_response(await bea.joined_rooms(), nio.JoinedRoomsResponse, "joined rooms after leaving")
+    expect(room_id not in joined.rooms, f"joined rooms after leaving: {joined.rooms}")
+    ok("leave and forget a room")
 
     # Logout ends the access token.
     for client in (ana, bea):
