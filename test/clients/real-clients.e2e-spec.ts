@@ -159,4 +159,43 @@ describe('real clients', () => {
       expect(((await invite.json()) as { errcode: string }).errcode).toBe('M_NOT_JSON');
     });
   });
+
+  describe('unsigned.transaction_id', () => {
+    it('is on the sender\'s own events for the device that sent them, in /sync, /messages, /context and /event, and for no one else', async () => {
+      const sender = await signUp(hs.url, 'echoer');
+      const otherDevice = new TestClient(hs.url, (await new TestClient(hs.url).loginPassword('echoer', 'pw')).body.access_token as string);
+      const reader = await signUp(hs.url, 'echoreader');
+      const room = await sender.post('/_matrix/client/v3/createRoom', { preset: 'public_chat' });
+      const roomId = room.body.room_id as string;
+      const path = `/_matrix/client/r0/rooms/${encodeURIComponent(roomId)}`;
+      expect((await reader.post(`/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, {})).status).toBe(200);
+      const sent = await sender.put(`${path}/send/m.room.message/local-echo-1`, { msgtype: 'm.text', body: 'once' });
+      const eventId = sent.body.event_id as string;
+      const redacted = await sender.put(`${path}/send/m.room.message/local-echo-2`, { msgtype: 'm.text', body: 'gone' });
+      const redaction = await sender.put(`${path}/redact/${encodeURIComponent(redacted.body.event_id as string)}/local-echo-3`, {});
+
+      const txnIdsIn = (events: Array<{ event_id: string; unsigned?: { transaction_id?: string } }>) =>
+        Object.fromEntries(events.filter((e) => e.unsigned?.transaction_id !== undefined).map((e) => [e.event_id, e.unsigned?.transaction_id]));
+      const expected = { [eventId]: 'local-echo-1', [redacted.body.event_id as string]: 'local-echo-2', [redaction.body.event_id as string]: 'local-echo-3' };
+
+      type Events = Parameters<typeof txnIdsIn>[0];
+      const timelineOf = async (client: TestClient): Promise<Events> => (await client.get('/_matrix/client/r0/sync')).body.rooms.join[roomId].timeline.events as Events;
+      expect(txnIdsIn(await timelineOf(sender))).toEqual(expected);
+      expect(txnIdsIn(await timelineOf(otherDevice))).toEqual({});
+      expect(txnIdsIn(await timelineOf(reader))).toEqual({});
+
+      const messagesOf = async (client: TestClient): Promise<Events> => (await client.get(`${path}/messages?dir=b&limit=50`)).body.chunk as Events;
+      expect(txnIdsIn(await messagesOf(sender))).toEqual(expected);
+      expect(txnIdsIn(await messagesOf(otherDevice))).toEqual({});
+
+      const context = (await sender.get(`${path}/context/${encodeURIComponent(eventId)}?limit=10`)).body;
+      expect(context.event.unsigned.transaction_id).toBe('local-echo-1');
+      expect(txnIdsIn([...context.events_before, ...context.events_after])).toEqual({ [redacted.body.event_id as string]: 'local-echo-2', [redaction.body.event_id as string]: 'local-echo-3' });
+      expect((await reader.get(`${path}/context/${encodeURIComponent(eventId)}`)).body.event.unsigned.transaction_id).toBeUndefined();
+
+      expect((await sender.get(`${path}/event/${encodeURIComponent(eventId)}`)).body.unsigned.transaction_id).toBe('local-echo-1');
+      expect((await otherDevice.get(`${path}/event/${encodeURIComponent(eventId)}`)).body.unsigned.transaction_id).toBeUndefined();
+      expect((await reader.get(`${path}/event/${encodeURIComponent(eventId)}`)).body.unsigned.transaction_id).toBeUndefined();
+    });
+  });
 });

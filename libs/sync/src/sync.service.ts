@@ -109,7 +109,7 @@ export class SyncService {
         const { ruleset } = await this.pushRules.versionedRuleset(userId, em);
         global.push({ type: 'm.push_rules', content: { global: ruleset as unknown as JsonObject } });
       }
-      const rooms = await this.roomsSection.build({ userId, since, upTo, filter, fullState, roomAccountData }, em);
+      const rooms = await this.roomsSection.build({ userId, deviceId: device.deviceId, since, upTo, filter, fullState, roomAccountData }, em);
       if (filter.event_fields) for (const section of [rooms.join, rooms.leave]) projectRoomEvents(section, filter.event_fields);
       const accountData = filterEvents(filter.account_data, global);
       const deviceLists = since === null ? { changed: [], left: [] } : await this.deviceListsSection.build({ userId, since, upTo, memberships: rooms.memberships }, em);

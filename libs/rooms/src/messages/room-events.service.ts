@@ -4,7 +4,7 @@ import { MatrixError } from '@hearth/http';
 import { canonicalJson, getRoomVersion, userPowerLevel, stateKeyTuple, type JsonObject, type RoomVersion } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
-import { toClientEvent } from '../events/client-event';
+import { toClientEvent, type Viewer } from '../events/client-event';
 import type { EventDraft } from '../events/event-draft';
 import { EventWriter } from '../events/event-writer.service';
 import { RoomWriteQueue } from '../events/room-write-queue';
@@ -59,19 +59,21 @@ export class RoomEventsService {
     return this.sendWithTxn(roomId, sender, txnId, { type: 'm.room.redaction', redacts: eventId, content: reason === undefined ? {} : { reason } });
   }
 
-  async event(roomId: string, userId: string, eventId: string): Promise<JsonObject> {
+  async event(roomId: string, viewer: Viewer, eventId: string): Promise<JsonObject> {
+    const { userId } = viewer;
     return this.tx.run(async (em) => {
       const version = await this.visibleRoomVersion(roomId, userId, em);
       const stored = await this.events.find(eventId, em);
       if (!stored || stored.event.room_id !== roomId) throw MatrixError.notFound('Event not found');
       const [visible] = await this.visibility.filter(userId, roomId, [stored], em);
       if (!visible) throw MatrixError.notFound('Event not found');
-      return toClientEvent(visible, version);
+      return toClientEvent(visible, version, { transactionIds: await this.events.transactionIds(viewer, [visible], em) });
     });
   }
 
   /** GET /messages: stream-ordered pages; tokens are positions, so they stay valid forever. */
-  async messages(roomId: string, userId: string, page: { from?: string; dir: 'b' | 'f'; limit: number; filter?: RoomEventFilter }) {
+  async messages(roomId: string, viewer: Viewer, page: { from?: string; dir: 'b' | 'f'; limit: number; filter?: RoomEventFilter }) {
+    const { userId } = viewer;
     return this.tx.run(async (em) => {
       const version = await this.visibleRoomVersion(roomId, userId, em);
       const from = page.from === undefined ? (page.dir === 'b' ? Number.MAX_SAFE_INTEGER : 0) : decodePageToken(page.from);
@@ -81,9 +83,10 @@ export class RoomEventsService {
       // The end token sits just past the last event read, on the side we were moving towards.
       const end = last && (page.dir === 'b' ? last.streamOrdering - 1 : last.streamOrdering);
       const state = page.filter?.lazy_load_members ? await this.sendersMembership(visible, version, em) : [];
+      const transactionIds = await this.events.transactionIds(viewer, visible, em);
       return {
         start: page.from ?? encodePageToken(from),
-        chunk: visible.map((stored) => toClientEvent(stored, version)),
+        chunk: visible.map((stored) => toClientEvent(stored, version, { transactionIds })),
         ...(end !== undefined && batch.length === page.limit ? { end: encodePageToken(end) } : {}),
         ...(page.filter?.lazy_load_members ? { state } : {}),
       };
@@ -91,7 +94,8 @@ export class RoomEventsService {
   }
 
   /** GET /context: the event, what surrounds it, and the state after the last event returned. */
-  async context(roomId: string, userId: string, eventId: string, limit: number) {
+  async context(roomId: string, viewer: Viewer, eventId: string, limit: number) {
+    const { userId } = viewer;
     return this.tx.run(async (em) => {
       const version = await this.visibleRoomVersion(roomId, userId, em);
       const stored = await this.events.find(eventId, em);
@@ -106,7 +110,8 @@ export class RoomEventsService {
       const group = await this.events.stateGroupAfter(last.event.event_id, em);
       const stateIds = group === null || group === undefined ? new Map<string, string>() : await this.state.loadGroup(group, em);
       const stateEvents = await this.events.findMany([...stateIds.values()], em);
-      const client = (item: StoredEvent) => toClientEvent(item, version);
+      const transactionIds = await this.events.transactionIds(viewer, [stored, ...before, ...after], em);
+      const client = (item: StoredEvent) => toClientEvent(item, version, { transactionIds });
       return {
         event: client(stored),
         events_before: before.map(client),

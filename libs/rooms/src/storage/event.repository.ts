@@ -159,6 +159,20 @@ export class EventRepository {
     return new Map(rows.map((row) => [row.event_id, toStored(row)]));
   }
 
+  /**
+   * The transaction IDs one device sent these events with, by event ID: only that device's, as
+   * `unsigned.transaction_id` is for the client that sent the event (spec, ClientEvent).
+   */
+  async transactionIds(device: { readonly userId: string; readonly deviceId: string }, events: readonly StoredEvent[], em: EntityManager): Promise<Map<string, string>> {
+    const own = events.filter((stored) => stored.event.sender === device.userId).map((stored) => stored.event.event_id);
+    if (own.length === 0) return new Map();
+    const rows = await queryRows<{ event_id: string; txn_id: string }>(
+      em,
+      'SELECT event_id, txn_id FROM event_txns WHERE event_id = ANY($1::text[]) AND user_id = $2 AND device_id = $3',
+      [own, device.userId, device.deviceId],
+    );
+    return new Map(rows.map((row) => [row.event_id, row.txn_id]));
+  }
 
   /**
    * A page of a room's timeline. A position N lies just after event N: backwards from N reads

@@ -29,6 +29,8 @@ export interface TimelineRequest {
   readonly filter: RoomEventFilter;
   /** Send the whole state at the timeline's start even though `since` is set (full_state). */
   readonly fullState?: boolean;
+  /** The syncing device: the events it sent carry their transaction IDs (unsigned.transaction_id). */
+  readonly deviceId?: string;
 }
 
 export interface RoomTimeline {
@@ -65,6 +67,8 @@ export class RoomTimelines {
 
     const stateIds = await this.statesAtStart(userId, pages, request, em);
     const stateEvents = await this.events.findMany([...new Set([...stateIds.values()].flatMap((ids) => [...ids.values()]))], em);
+    const transactionIds =
+      request.deviceId === undefined ? undefined : await this.events.transactionIds({ userId, deviceId: request.deviceId }, pages.flatMap((page) => page.visible), em);
     const result = new Map<string, RoomTimeline>();
     for (const page of pages) {
       const version = getRoomVersion(page.window.roomVersion);
@@ -73,7 +77,7 @@ export class RoomTimelines {
       const state = [...(stateIds.get(page.window.roomId)?.values() ?? [])].flatMap((id) => stateEvents.get(id) ?? []);
       result.set(page.window.roomId, {
         timeline: {
-          events: page.visible.map((stored) => toClientEvent(stored, version)),
+          events: page.visible.map((stored) => toClientEvent(stored, version, { transactionIds })),
           limited: page.limited,
           prev_batch: encodePageToken(first ? first.streamOrdering - 1 : request.upTo),
         },

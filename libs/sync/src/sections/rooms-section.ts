@@ -11,6 +11,8 @@ const MAX_TIMELINE_LIMIT = 500;
 
 export interface RoomsRequest {
   readonly userId: string;
+  /** The syncing device: its own sends carry their transaction IDs. */
+  readonly deviceId: string;
   readonly since: SyncToken | null;
   readonly upTo: SyncToken;
   readonly filter: SyncFilter;
@@ -127,11 +129,12 @@ export class RoomsSectionBuilder {
     };
   }
 
-  private timelineRequest(request: RoomsRequest): { limit: number; filter: RoomEventFilter; fullState: boolean } {
+  private timelineRequest(request: RoomsRequest): { limit: number; filter: RoomEventFilter; fullState: boolean; deviceId: string } {
     return {
       limit: Math.min(request.filter.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT),
       filter: timelineFilterOf(request.filter),
       fullState: request.fullState,
+      deviceId: request.deviceId,
     };
   }
 }

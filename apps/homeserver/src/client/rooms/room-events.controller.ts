@@ -46,7 +46,7 @@ export class RoomEventsController {
   /** GET /_matrix/client/v3/rooms/{roomId}/event/{eventId} */
   @Get('event/:eventId')
   event(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('eventId') eventId: string) {
-    return this.events.event(roomId, who.userId, eventId);
+    return this.events.event(roomId, who, eventId);
   }
 
   /** GET /_matrix/client/v3/rooms/{roomId}/context/{eventId} */
@@ -54,7 +54,7 @@ export class RoomEventsController {
   context(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Query('limit') limit?: string) {
     const size = limit === undefined ? 10 : Number(limit);
     if (!Number.isInteger(size) || size < 0) throw MatrixError.invalidParam('limit must be a non-negative integer');
-    return this.events.context(roomId, who.userId, eventId, Math.min(size, 100));
+    return this.events.context(roomId, who, eventId, Math.min(size, 100));
   }
 
   /** GET /_matrix/client/v3/rooms/{roomId}/messages */
@@ -66,6 +66,6 @@ export class RoomEventsController {
     if (!Number.isInteger(size) || size < 1) throw MatrixError.invalidParam('limit must be a positive integer');
     // An empty `from` (matrix-nio's room_messages(start="")) means "from the end", as in Synapse,
     // which treats any falsy `from` as absent.
-    return this.events.messages(roomId, who.userId, { from: from || undefined, dir, limit: Math.min(size, 1000), filter });
+    return this.events.messages(roomId, who, { from: from || undefined, dir, limit: Math.min(size, 1000), filter });
   }
 }
