@@ -7,6 +7,11 @@ import { EMBEDDED_FALLBACK_FLAG, TEST_POSTGRES_ADMIN_URL, TEST_REDIS_URL } from 
  * embedded database, loudly; under CI=true a missing service fails the run instead of skipping.
  */
 export default async function globalSetup(): Promise<void> {
+  if (process.env.HEARTH_TEST_DATABASE === 'embedded') {
+    // The embedded-database leg (npm run test:embedded): the README's default, on purpose.
+    process.env[EMBEDDED_FALLBACK_FLAG] = '1';
+    return;
+  }
   const strict = process.env.CI === 'true';
   const postgres = await probe(() => pingPostgres(TEST_POSTGRES_ADMIN_URL));
   const redis = await probe(() => pingRedis(TEST_REDIS_URL));

@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -28,6 +28,15 @@ export class HearthBuild {
 
   run(args: string[], env: Record<string, string> = {}) {
     return spawnSync(process.execPath, [this.main, ...args], { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 });
+  }
+
+  /** `run` without blocking this process, for commands that talk to a `hearth start` child whose output we read. */
+  runAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [this.main, ...args], { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) => {
+        resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      });
+    });
   }
 
   /** Starts `hearth start` (after any global options such as `--config`) and resolves with the URL it logs once listening. */
