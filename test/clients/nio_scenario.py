@@ -79,6 +79,33 @@ def text_is(body):
     return lambda event: isinstance(event, nio.RoomMessageText) and event.body == body
 
 
+def to_device_event(kind):
+    return lambda response: next((event for event in response.to_device_events if isinstance(event, kind)), None)
+
+
+async def verify_interactively(starter, other):
+    """nio's SAS flow, driven by hand as nio's sync_forever would: every sync's verification
+    events are handled by nio, which queues its answers for send_to_device_messages()."""
+    device = starter.device_store[other.user_id][other.device_id]
+    expect_response(await starter.start_key_verification(device), nio.ToDeviceResponse, "start key verification")
+    start = await sync_until(other, "the verification request", to_device_event(nio.KeyVerificationStart))
+    transaction = start.transaction_id
+    expect_response(await other.accept_key_verification(transaction), nio.ToDeviceResponse, "accept key verification")
+    await sync_until(starter, "the verification accept", to_device_event(nio.KeyVerificationAccept))
+    for response in await starter.send_to_device_messages():
+        expect_response(response, nio.ToDeviceResponse, "the starter's key")
+    await sync_until(other, "the starter's key", to_device_event(nio.KeyVerificationKey))
+    for response in await other.send_to_device_messages():
+        expect_response(response, nio.ToDeviceResponse, "the other's key")
+    await sync_until(starter, "the other's key", to_device_event(nio.KeyVerificationKey))
+    emoji = [client.key_verifications[transaction].get_emoji() for client in (starter, other)]
+    expect(emoji[0] == emoji[1], f"the two sides show different emoji: {emoji}")
+    for client in (starter, other):
+        expect_response(await client.confirm_short_auth_string(transaction), nio.ToDeviceResponse, f"{client.user_id} confirms")
+    for client in (starter, other):
+        await sync_until(client, f"{client.user_id} to receive the other's MAC", to_device_event(nio.KeyVerificationMac))
+
+
 async def register(url, localpart, store_dir):
     client = new_client(url, "", store_dir)
     try:
@@ -283,9 +310,14 @@ async def scenario(ana, bea, ana_registered, bea_registered, login_bea_again):
         expect(ids == [other.device_id], f"{client.user_id} sees {other.user_id}'s devices with keys as {ids}")
         other_key = other.olm.account.identity_keys["ed25519"]
         expect(client.device_store[other.user_id][other.device_id].ed25519 == other_key, "queried ed25519 key differs from the uploaded one")
-        for device in client.device_store.active_user_devices(other.user_id):
-            client.verify_device(device)
-    ok("keys query: the other user's device with its uploaded keys; verified")
+    ok("keys query: the other user's device with its uploaded keys")
+
+    # Interactive verification (SAS, m.key.verification.* to-device messages): each side verifies
+    # the other's device, and both compute the same emoji.
+    await verify_interactively(ana, bea)
+    for client, other in ((ana, bea), (bea, ana)):
+        expect(client.device_store[other.user_id][other.device_id].verified, f"{client.user_id} did not verify {other.device_id}")
+    ok("interactive verification (SAS): start, accept, keys, the same emoji, MACs; both devices verified")
 
     # Keys claim: one one-time key for each of bea's devices.
     missing = ana.get_missing_sessions(secret_id)
