@@ -51,7 +51,7 @@ describe('the embedded database behaves like PostgreSQL across connections', () 
     const client = await pool().connect();
     await (client as unknown as { query(text: string): Promise<unknown> }).query('SET application_name = lingering');
     client.release(true);
-    const [row] = (await dataSource.query('SHOW application_name')) as { application_name: string }[];
+    const [row] = await dataSource.query<{ application_name: string }[]>('SHOW application_name');
     expect(row?.application_name).not.toBe('lingering');
   });
 });
