@@ -196,6 +196,12 @@ describe('real clients', () => {
       expect((await sender.get(`${path}/event/${encodeURIComponent(eventId)}`)).body.unsigned.transaction_id).toBe('local-echo-1');
       expect((await otherDevice.get(`${path}/event/${encodeURIComponent(eventId)}`)).body.unsigned.transaction_id).toBeUndefined();
       expect((await reader.get(`${path}/event/${encodeURIComponent(eventId)}`)).body.unsigned.transaction_id).toBeUndefined();
+
+      // Reactions and edits come back through /relations too.
+      const reaction = await sender.put(`${path}/send/m.reaction/local-echo-4`, { 'm.relates_to': { rel_type: 'm.annotation', event_id: eventId, key: '👍' } });
+      const relationsPath = `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/relations/${encodeURIComponent(eventId)}`;
+      expect(txnIdsIn((await sender.get(relationsPath)).body.chunk as Events)).toEqual({ [reaction.body.event_id as string]: 'local-echo-4' });
+      expect(txnIdsIn((await reader.get(relationsPath)).body.chunk as Events)).toEqual({});
     });
   });
 });

@@ -3,7 +3,7 @@ import { MatrixError } from '@hearth/http';
 import { getRoomVersion, type JsonObject } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
-import { toClientEvent } from '../events/client-event';
+import { toClientEvent, type Viewer } from '../events/client-event';
 import { HistoryVisibility } from '../events/history-visibility';
 import { roomErrors } from '../room-errors';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
@@ -32,7 +32,8 @@ export class RelationsService {
     private readonly tx: TransactionRunner,
   ) {}
 
-  async relationsOf(roomId: string, userId: string, parentId: string, page: RelationsPage) {
+  async relationsOf(roomId: string, viewer: Viewer, parentId: string, page: RelationsPage) {
+    const { userId } = viewer;
     return this.tx.run(async (em) => {
       const version = await this.readableRoom(roomId, userId, em);
       const parent = await this.events.find(parentId, em);
@@ -46,8 +47,9 @@ export class RelationsService {
       const visible = await this.visibility.filter(userId, roomId, ordered, em);
       const last = children.at(-1);
       const next = last && (page.dir === 'b' ? last.streamOrdering - 1 : last.streamOrdering);
+      const transactionIds = await this.events.transactionIds(viewer, visible, em);
       return {
-        chunk: visible.map((stored) => toClientEvent(stored, version)),
+        chunk: visible.map((stored) => toClientEvent(stored, version, { transactionIds })),
         ...(next !== undefined && children.length === page.limit ? { next_batch: encodePageToken(next) } : {}),
         ...(page.from !== undefined ? { prev_batch: page.from } : {}),
       };
@@ -55,21 +57,23 @@ export class RelationsService {
   }
 
   /** Thread roots, most recently active first, each with the spec's thread summary. */
-  async threads(roomId: string, userId: string, page: { include: 'all' | 'participated'; from?: string; limit: number }) {
+  async threads(roomId: string, viewer: Viewer, page: { include: 'all' | 'participated'; from?: string; limit: number }) {
+    const { userId } = viewer;
     return this.tx.run(async (em) => {
       const version = await this.readableRoom(roomId, userId, em);
       const before = page.from === undefined ? Number.MAX_SAFE_INTEGER : decodePageToken(page.from);
       const threads = (await this.relations.threads(roomId, before, page.limit, userId, em)).filter((t) => page.include === 'all' || t.participated).slice(0, page.limit);
       const loaded = await this.events.findMany(threads.flatMap((t) => [t.rootId, t.latestId]), em);
+      const transactionIds = await this.events.transactionIds(viewer, [...loaded.values()], em);
       const chunk: JsonObject[] = [];
       for (const thread of threads) {
         const root = loaded.get(thread.rootId);
         const latest = loaded.get(thread.latestId);
         if (!root || !latest || (await this.visibility.filter(userId, roomId, [root], em)).length === 0) continue;
-        const event = toClientEvent(root, version);
+        const event = toClientEvent(root, version, { transactionIds });
         const unsigned = event.unsigned as JsonObject;
         unsigned['m.relations'] = {
-          'm.thread': { latest_event: toClientEvent(latest, version), count: thread.count, current_user_participated: thread.participated || root.event.sender === userId },
+          'm.thread': { latest_event: toClientEvent(latest, version, { transactionIds }), count: thread.count, current_user_participated: thread.participated || root.event.sender === userId },
         };
         chunk.push(event);
       }

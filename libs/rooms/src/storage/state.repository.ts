@@ -46,10 +46,12 @@ export class StateRepository {
     return new Map(rows.map((row) => [stateKeyTuple(row.type, row.state_key), row.event_id]));
   }
 
-  /** The full state of many groups, walking all their delta chains in one statement. */
-  async loadGroups(groups: readonly number[], em: EntityManager): Promise<Map<number, Map<StateKeyTuple, string>>> {
+  /** The full state of many groups, or only the given tuples of each, walking all their delta chains in one statement. */
+  async loadGroups(groups: readonly number[], em: EntityManager, only?: readonly StateKeyTuple[]): Promise<Map<number, Map<StateKeyTuple, string>>> {
     const result = new Map<number, Map<StateKeyTuple, string>>(groups.map((group) => [group, new Map()]));
     if (groups.length === 0) return result;
+    const split = only?.map(splitStateKeyTuple);
+    const filter = split ? 'JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = e.type AND wanted.state_key = e.state_key' : '';
     const rows = await queryRows<{ root: string; type: string; state_key: string; event_id: string }>(
       em,
       `WITH RECURSIVE chain (root, id, prev_group, n) AS (
@@ -58,9 +60,9 @@ export class StateRepository {
          SELECT c.root, g.id, g.prev_group, c.n + 1 FROM state_groups g JOIN chain c ON g.id = c.prev_group
        )
        SELECT DISTINCT ON (c.root, e.type, e.state_key) c.root, e.type, e.state_key, e.event_id
-         FROM chain c JOIN state_group_entries e ON e.state_group = c.id
+         FROM chain c JOIN state_group_entries e ON e.state_group = c.id ${filter}
         ORDER BY c.root, e.type, e.state_key, c.n ASC`,
-      [[...new Set(groups)]],
+      split ? [[...new Set(groups)], split.map((t) => t.type), split.map((t) => t.stateKey)] : [[...new Set(groups)]],
     );
     for (const row of rows) result.get(Number(row.root))?.set(stateKeyTuple(row.type, row.state_key), row.event_id);
     return result;

@@ -52,10 +52,11 @@ export class RoomSyncService {
     const rest = roomIds.filter((roomId) => !joined.has(roomId));
     const groups = await this.events.stateGroupsAtPosition(rest, since, em);
     const member = stateKeyTuple('m.room.member', userId);
+    const states = await this.state.loadGroups([...groups.values()].filter((group): group is number => group !== null), em, [member]);
     const memberEventAtSince = new Map<string, string>();
     for (const roomId of rest) {
       const group = groups.get(roomId);
-      const eventId = group === undefined || group === null ? undefined : (await this.state.loadGroup(group, em, [member])).get(member);
+      const eventId = group === undefined || group === null ? undefined : states.get(group)?.get(member);
       if (eventId === undefined) joined.add(roomId);
       else memberEventAtSince.set(roomId, eventId);
     }
