@@ -31,6 +31,18 @@ describe('Federation: server keys, notaries and X-Matrix request authentication 
     expect(verifyJsonSignature(res.body, a.serverName, keyId, decodeBase64(entry.key))).toBe(true);
   });
 
+  it('answers the deprecated /server/{keyId} path (older Synapse releases ask it) exactly as /server, whatever the key ID', async () => {
+    const current = await federationRequest(a.federationUrl, 'GET', '/_matrix/key/v2/server', undefined, { origin: 'x', key: a.signingKey, destination: 'y', authorization: null });
+    for (const keyId of [a.signingKey.keyId, 'ed25519:unknown']) {
+      const res = await federationRequest(a.federationUrl, 'GET', `/_matrix/key/v2/server/${encodeURIComponent(keyId)}`, undefined, { origin: 'x', key: a.signingKey, destination: 'y', authorization: null });
+      expect(res.status).toBe(200);
+      expect(res.body.server_name).toBe(a.serverName);
+      expect(Object.keys(res.body.verify_keys as object)).toEqual([a.signingKey.keyId]);
+      expect(res.body.verify_keys).toEqual(current.body.verify_keys);
+      expect(verifyJsonSignature(res.body, a.serverName, a.signingKey.keyId, a.signingKey.publicKey)).toBe(true);
+    }
+  });
+
   it('acts as a notary: fetches another server’s keys over TLS and returns them signed by both', async () => {
     const res = await new TestClient(b.url).post('/_matrix/key/v2/query', { server_keys: { [a.serverName]: {} } });
     expect(res.status).toBe(200);
@@ -44,6 +56,10 @@ describe('Federation: server keys, notaries and X-Matrix request authentication 
     expect(one.body.server_keys[0].server_name).toBe(a.serverName);
     const own = await new TestClient(b.url).get(`/_matrix/key/v2/query/${encodeURIComponent(b.serverName)}`);
     expect(own.body.server_keys[0].server_name).toBe(b.serverName);
+    // The deprecated path with a key ID answers the same, whatever the key ID.
+    const byKeyId = await new TestClient(b.url).get(`/_matrix/key/v2/query/${encodeURIComponent(a.serverName)}/${encodeURIComponent('ed25519:whatever')}`);
+    expect(byKeyId.status).toBe(200);
+    expect(verifyJsonSignature(byKeyId.body.server_keys[0], a.serverName, a.signingKey.keyId, a.signingKey.publicKey)).toBe(true);
   });
 
   it('answers nothing for a server that cannot be reached, and refuses bad notary queries', async () => {

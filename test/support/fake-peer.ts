@@ -16,6 +16,8 @@ export interface ReceivedTransaction {
  */
 export class FakePeer {
   readonly received: ReceivedTransaction[] = [];
+  /** Every `PUT /send` that came in, answered or refused, in arrival order. */
+  readonly attempts: ReceivedTransaction[] = [];
   mode: { kind: 'ok' } | { kind: 'fail' } | { kind: 'slow'; delayMs: number } = { kind: 'ok' };
 
   private constructor(
@@ -53,10 +55,12 @@ export class FakePeer {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const match = /^\/_matrix\/federation\/v1\/send\/([^/?]+)/.exec(request.url ?? '');
     if (!match || request.method !== 'PUT') return this.reply(response, 404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { pdus?: Array<Record<string, unknown>>; edus?: Array<Record<string, unknown>> };
+    const transaction = { txnId: decodeURIComponent(match[1] as string), pdus: body.pdus ?? [], edus: body.edus ?? [] };
+    this.attempts.push(transaction);
     if (this.mode.kind === 'fail') return this.reply(response, 500, { errcode: 'M_UNKNOWN', error: 'Internal server error' });
     if (this.mode.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, (this.mode as { delayMs: number }).delayMs));
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { pdus?: Array<Record<string, unknown>>; edus?: Array<Record<string, unknown>> };
-    this.received.push({ txnId: decodeURIComponent(match[1] as string), pdus: body.pdus ?? [], edus: body.edus ?? [] });
+    this.received.push(transaction);
     this.reply(response, 200, { pdus: {} });
   }
 

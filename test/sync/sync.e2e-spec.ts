@@ -79,9 +79,12 @@ describe('/sync', () => {
   it('does not wake for rooms the user is not in, and times out empty', async () => {
     const other = (await bea.post(`${V3}/createRoom`, { preset: 'private_chat' })).body.room_id as string;
     const start = await sync(ana);
-    const waiting = sync(ana, { since: start.next_batch, timeout: '800' });
+    const began = Date.now();
+    // Long enough for the send to commit on a busy machine before the wait ends.
+    const waiting = sync(ana, { since: start.next_batch, timeout: '2500' });
     await say(bea, other, 'not for ana');
     const result = await waiting;
+    expect(Date.now() - began).toBeGreaterThanOrEqual(2400);
     expect(result.rooms.join).toEqual({});
     expect(result.next_batch).not.toBe(start.next_batch);
   });

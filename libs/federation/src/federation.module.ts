@@ -18,6 +18,8 @@ import { FederationPolicy } from './policy/federation-policy';
 import { EduHandler } from './receiving/edu-handler';
 import { InboundTxnRepository } from './receiving/inbound-txn.repository';
 import { TransactionReceiver } from './receiving/transaction-receiver';
+import { AliasResolver } from './queries/alias-resolver.service';
+import { RemoteProfilesService } from './queries/remote-profiles.service';
 import { FederationSender } from './sending/federation-sender';
 
 @Module({
@@ -40,7 +42,9 @@ import { FederationSender } from './sending/federation-sender';
     EduHandler,
     TransactionReceiver,
     E2eeFederationService,
+    AliasResolver,
+    RemoteProfilesService,
   ],
-  exports: [ServerKeysService, FederationPolicy, FederationClient, RemoteKeysService, NotaryService, FederationAuthGuard, PduVerifier, RemoteJoinService, RoomJoinService, RoomLeaveService, FederationSender, TransactionReceiver],
+  exports: [ServerKeysService, FederationPolicy, FederationClient, RemoteKeysService, NotaryService, FederationAuthGuard, PduVerifier, RemoteJoinService, RoomJoinService, RoomLeaveService, FederationSender, TransactionReceiver, AliasResolver, RemoteProfilesService],
 })
 export class FederationModule {}

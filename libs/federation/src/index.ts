@@ -13,3 +13,5 @@ export { RoomJoinService } from './joining/room-join.service';
 export { RoomLeaveService } from './joining/room-leave.service';
 export { TransactionReceiver, type InboundTransaction } from './receiving/transaction-receiver';
 export { FederationSender } from './sending/federation-sender';
+export { AliasResolver, type ResolvedAlias } from './queries/alias-resolver.service';
+export { RemoteProfilesService, type RemoteProfile } from './queries/remote-profiles.service';

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { AccessTokenGuard, ProfilesService, Requester } from '@hearth/accounts';
+import { AccessTokenGuard, ProfilesService, Requester, type Profile } from '@hearth/accounts';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { RemoteProfilesService } from '@hearth/federation';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
 
 const DisplaynameBody = z.object({ displayname: z.string().nullable().optional() });
@@ -10,18 +12,22 @@ const AvatarBody = z.object({ avatar_url: z.string().nullable().optional() });
 @Controller('_matrix/client/v3/profile/:userId')
 @UseGuards(AccessTokenGuard)
 export class ProfileController {
-  constructor(private readonly profiles: ProfilesService) {}
+  constructor(
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    private readonly profiles: ProfilesService,
+    private readonly remoteProfiles: RemoteProfilesService,
+  ) {}
 
   /** GET /_matrix/client/v3/profile/{userId} */
   @Get()
   profile(@Requester() who: Requester, @Param('userId') userId: string) {
-    return this.profiles.get(who, userId);
+    return this.lookUp(who, userId);
   }
 
   /** GET /_matrix/client/v3/profile/{userId}/displayname */
   @Get('displayname')
   async displayname(@Requester() who: Requester, @Param('userId') userId: string) {
-    const { displayname } = await this.profiles.get(who, userId);
+    const { displayname } = await this.lookUp(who, userId);
     if (displayname === undefined) throw MatrixError.notFound('No display name set');
     return { displayname };
   }
@@ -29,7 +35,7 @@ export class ProfileController {
   /** GET /_matrix/client/v3/profile/{userId}/avatar_url */
   @Get('avatar_url')
   async avatarUrl(@Requester() who: Requester, @Param('userId') userId: string) {
-    const { avatar_url } = await this.profiles.get(who, userId);
+    const { avatar_url } = await this.lookUp(who, userId);
     if (avatar_url === undefined) throw MatrixError.notFound('No avatar set');
     return { avatar_url };
   }
@@ -46,5 +52,10 @@ export class ProfileController {
   async setAvatarUrl(@Requester() who: Requester, @Param('userId') userId: string, @Body(new ZodBodyPipe(AvatarBody)) body: z.output<typeof AvatarBody>) {
     await this.profiles.set(who.userId, userId, 'avatar_url', body.avatar_url ?? null);
     return {};
+  }
+
+  /** Our users' profiles under our visibility rules; other servers' users' from their server, under theirs. */
+  private lookUp(who: Requester, userId: string): Promise<Profile> {
+    return userId.endsWith(`:${this.config.serverName}`) ? this.profiles.get(who, userId) : this.remoteProfiles.get(userId);
   }
 }

@@ -23,8 +23,21 @@ export class ServerKeyController {
     return this.keys.keyDocument();
   }
 
-  /** GET /_matrix/key/v2/query/{serverName} */
-  @Get('query/:serverName')
+  /**
+   * GET /_matrix/key/v2/server/{keyId}
+   * Deprecated in the spec, which says to answer as if no key ID were given; Synapse releases
+   * still deployed ask this path, and cannot verify any of our requests without an answer.
+   */
+  @Get('server/:keyId')
+  serverKeysForKeyId() {
+    return this.keys.keyDocument();
+  }
+
+  /**
+   * GET /_matrix/key/v2/query/{serverName}
+   * Also the deprecated `/query/{serverName}/{keyId}`, answered as if the key ID were absent (MSC3938).
+   */
+  @Get(['query/:serverName', 'query/:serverName/:keyId'])
   async queryOne(@Param('serverName') serverName: string, @Query('minimum_valid_until_ts') minimum?: string) {
     const minimumValidUntil = minimum === undefined ? 0 : Number(minimum);
     if (!Number.isSafeInteger(minimumValidUntil) || minimumValidUntil < 0) throw MatrixError.invalidParam('minimum_valid_until_ts must be a timestamp');

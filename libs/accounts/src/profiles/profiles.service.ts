@@ -67,7 +67,7 @@ export class ProfilesService {
   }
 
   private async assertVisible(viewer: { userId: string; isAdmin: boolean }, userId: string): Promise<void> {
-    if (!userId.endsWith(`:${this.config.serverName}`)) throw MatrixError.notFound('Profiles of other servers cannot be looked up yet');
+    if (!userId.endsWith(`:${this.config.serverName}`)) throw MatrixError.notFound('Profiles of other servers are not kept here');
     if (viewer.userId === userId || viewer.isAdmin || this.config.accounts.profileVisibility === 'public') return;
     if (!(await this.rooms.shareARoom(viewer.userId, userId))) {
       throw MatrixError.forbidden('You can only see the profiles of people you share a room with');

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { TransactionRunner } from '@hearth/storage';
@@ -17,9 +17,10 @@ const STALE_DROPPABLE_MS = 60_000;
 
 /**
  * One destination's job: under its lease, send its outbox in order, at most 50 PDUs and 100
- * EDUs per transaction, deleting rows only once the peer accepted them. A transaction's ID is
- * made from its rows, so a retry of the same rows reuses it and the peer can tell. On failure,
- * the destination backs off and the job is scheduled again for when the backoff ends.
+ * EDUs per transaction, deleting rows only once the peer accepted them. A transaction's rows
+ * keep its (random) ID in the outbox, so a retry, even by another process after a crash, sends
+ * the same rows under the same ID and the peer can tell. On failure, the destination backs off
+ * and the job is scheduled again for when the backoff ends.
  */
 @Injectable()
 export class DestinationSender {
@@ -44,10 +45,12 @@ export class DestinationSender {
       if (failures > 0) await this.tx.run((em) => this.outbox.dropStale(destination, now - STALE_DROPPABLE_MS, em));
       if (state.downSince !== null && now - state.downSince > this.config.delivery.catchUpAfterMs) await this.catchUp(destination);
       for (;;) {
-        const { pdus, edus } = await this.tx.read((em) => this.outbox.pending(destination, { pdus: MAX_PDUS, edus: MAX_EDUS }, em));
-        if (pdus.length === 0 && edus.length === 0) return;
+        const next = await this.tx.run(
+          async (em) => (await this.outbox.begun(destination, em)) ?? this.outbox.begin(destination, newTransactionId(), { pdus: MAX_PDUS, edus: MAX_EDUS }, em),
+        );
+        if (!next) return;
+        const { txnId, pdus, edus } = next;
         const ids = [...pdus, ...edus].map((row) => row.id);
-        const txnId = `${Math.min(...ids)}.${Math.max(...ids)}.${ids.length}`;
         try {
           await this.transport.send(destination, txnId, pdus.map((row) => row.payload), edus.map((row) => row.payload));
         } catch (error) {
@@ -95,4 +98,13 @@ export class DestinationSender {
     await this.tx.run((em) => this.destinations.failed(destination, message, Date.now(), Date.now() + delay, em));
     await this.queue.schedule(destination, delay);
   }
+}
+
+/**
+ * Random rather than counted: peers remember transaction IDs (Synapse for a day) and drop a
+ * transaction whose ID they have seen, and a count restarts when the database behind our server
+ * name is recreated or restored from a backup.
+ */
+function newTransactionId(): string {
+  return randomBytes(16).toString('base64url');
 }

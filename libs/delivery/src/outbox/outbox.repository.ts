@@ -8,6 +8,28 @@ export interface OutboxRow {
   readonly payload: JsonObject;
 }
 
+/** One federation transaction's rows, under the ID it keeps until the peer accepts it. */
+export interface OutboxTransaction {
+  readonly txnId: string;
+  readonly pdus: OutboxRow[];
+  readonly edus: OutboxRow[];
+}
+
+interface PendingRow {
+  id: string;
+  kind: 'pdu' | 'edu';
+  payload: JsonObject;
+}
+
+function byKind(rows: readonly PendingRow[]): { pdus: OutboxRow[]; edus: OutboxRow[] } {
+  const of = (kind: string) =>
+    rows
+      .filter((row) => row.kind === kind)
+      .map((row) => ({ id: Number(row.id), payload: row.payload }))
+      .sort((a, b) => a.id - b.id);
+  return { pdus: of('pdu'), edus: of('edu') };
+}
+
 /** What each destination has yet to receive, in the order it was recorded. */
 @Injectable()
 export class OutboxRepository {
@@ -21,17 +43,38 @@ export class OutboxRepository {
     );
   }
 
-  /** The oldest pending PDUs and EDUs of a destination, at most `limit` of each. */
-  async pending(destination: string, limits: { pdus: number; edus: number }, em: EntityManager): Promise<{ pdus: OutboxRow[]; edus: OutboxRow[] }> {
-    const rows = await queryRows<{ id: string; kind: 'pdu' | 'edu'; payload: JsonObject }>(
+  /**
+   * The destination's transaction that was begun and not yet accepted (its rows are deleted once
+   * it is), to be sent again with the same ID; undefined when there is none.
+   */
+  async begun(destination: string, em: EntityManager): Promise<OutboxTransaction | undefined> {
+    const rows = await queryRows<PendingRow & { txn_id: string }>(
       em,
-      `(SELECT id, kind, payload FROM federation_outbox WHERE destination = $1 AND kind = 'pdu' ORDER BY id LIMIT $2)
-       UNION ALL
-       (SELECT id, kind, payload FROM federation_outbox WHERE destination = $1 AND kind = 'edu' ORDER BY id LIMIT $3)`,
-      [destination, limits.pdus, limits.edus],
+      `SELECT id, kind, payload, txn_id FROM federation_outbox
+        WHERE destination = $1 AND txn_id = (SELECT txn_id FROM federation_outbox WHERE destination = $1 AND txn_id IS NOT NULL ORDER BY id LIMIT 1)
+        ORDER BY id`,
+      [destination],
     );
-    const of = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => ({ id: Number(r.id), payload: r.payload })).sort((a, b) => a.id - b.id);
-    return { pdus: of('pdu'), edus: of('edu') };
+    const txnId = rows[0]?.txn_id;
+    return txnId === undefined ? undefined : { txnId, ...byKind(rows) };
+  }
+
+  /**
+   * Puts the destination's oldest rows in no transaction yet, at most `limits` of each kind, into
+   * a new transaction called `txnId`; returns it, or undefined when nothing is waiting.
+   */
+  async begin(destination: string, txnId: string, limits: { pdus: number; edus: number }, em: EntityManager): Promise<OutboxTransaction | undefined> {
+    const rows = await queryRows<PendingRow>(
+      em,
+      `WITH picked AS (
+         (SELECT id FROM federation_outbox WHERE destination = $1 AND kind = 'pdu' AND txn_id IS NULL ORDER BY id LIMIT $3)
+         UNION ALL
+         (SELECT id FROM federation_outbox WHERE destination = $1 AND kind = 'edu' AND txn_id IS NULL ORDER BY id LIMIT $4))
+       UPDATE federation_outbox o SET txn_id = $2 FROM picked WHERE o.id = picked.id AND o.txn_id IS NULL
+       RETURNING o.id, o.kind, o.payload`,
+      [destination, txnId, limits.pdus, limits.edus],
+    );
+    return rows.length === 0 ? undefined : { txnId, ...byKind(rows) };
   }
 
   async delete(ids: readonly number[], em: EntityManager): Promise<void> {

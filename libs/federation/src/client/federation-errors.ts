@@ -4,9 +4,10 @@ export class FederationRequestError extends Error {
     readonly destination: string,
     readonly status: number,
     readonly errcode: string | undefined,
-    message: string,
+    /** The peer's own `error` text (or the status). */
+    readonly reason: string,
   ) {
-    super(`${destination} answered ${status}${errcode ? ` ${errcode}` : ''}: ${message}`);
+    super(`${destination} answered ${status}${errcode ? ` ${errcode}` : ''}: ${reason}`);
     this.name = 'FederationRequestError';
   }
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
-import { isJsonObject, isValidRoomAlias, isValidRoomId, isValidServerName, parseRoomAlias, type JsonObject } from '@hearth/protocol';
-import { FederatedRoomsService, MembershipService, RoomAliasesService } from '@hearth/rooms';
-import { FederationClient } from '../client/federation-client';
-import { FederationRequestError } from '../client/federation-errors';
+import { isValidRoomAlias, isValidRoomId, isValidServerName, parseRoomAlias, type JsonObject } from '@hearth/protocol';
+import { FederatedRoomsService, MembershipService } from '@hearth/rooms';
+import { AliasResolver } from '../queries/alias-resolver.service';
 import { RemoteJoinService } from './remote-join.service';
 
 /**
@@ -16,10 +15,9 @@ export class RoomJoinService {
   constructor(
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     private readonly membership: MembershipService,
-    private readonly aliases: RoomAliasesService,
+    private readonly aliases: AliasResolver,
     private readonly rooms: FederatedRoomsService,
     private readonly remote: RemoteJoinService,
-    private readonly client: FederationClient,
   ) {}
 
   async join(target: string, userId: string, via: readonly string[], profile: JsonObject, reason?: string): Promise<{ room_id: string }> {
@@ -51,25 +49,9 @@ export class RoomJoinService {
     if (isValidRoomId(target)) return { roomId: target, servers: [] };
     if (!isValidRoomAlias(target)) throw MatrixError.invalidParam('Not a room ID or alias');
     const { serverName } = parseRoomAlias(target);
-    if (serverName === this.config.serverName) {
-      const found = await this.aliases.resolve(target);
-      return { roomId: found.room_id, servers: found.servers };
-    }
-    return this.resolveRemoteAlias(serverName, target);
-  }
-
-  /** Spec SS API `GET /query/directory` on the alias's server. */
-  private async resolveRemoteAlias(serverName: string, alias: string): Promise<{ roomId: string; servers: string[] }> {
-    let answer: unknown;
-    try {
-      answer = await this.client.request(serverName, { method: 'GET', path: '/_matrix/federation/v1/query/directory', query: { room_alias: alias } });
-    } catch (error) {
-      if (error instanceof FederationRequestError && error.status === 404) throw MatrixError.notFound('Room alias not found');
-      throw new MatrixError(502, 'M_UNKNOWN', `The alias's server could not be asked`);
-    }
-    if (!isJsonObject(answer) || typeof answer.room_id !== 'string' || !isValidRoomId(answer.room_id)) throw new MatrixError(502, 'M_UNKNOWN', `The alias's server gave no room`);
-    const servers = Array.isArray(answer.servers) ? answer.servers.filter((s): s is string => typeof s === 'string') : [];
-    return { roomId: answer.room_id, servers: [serverName, ...servers] };
+    const found = await this.aliases.resolve(target);
+    // The alias's server knows the room: worth asking first, whether or not it listed itself.
+    return { roomId: found.room_id, servers: serverName === this.config.serverName ? found.servers : [serverName, ...found.servers] };
   }
 }
 

@@ -8,7 +8,7 @@ import { AliasRepository } from '../storage/alias.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
 
-/** Spec CS API "Room aliases": local aliases only until federation can ask other servers. */
+/** Spec CS API "Room aliases": this server's own aliases (federation's AliasResolver asks other servers about theirs). */
 @Injectable()
 export class RoomAliasesService {
   constructor(
@@ -60,6 +60,6 @@ export class RoomAliasesService {
 
   private assertLocal(alias: string): void {
     if (!isValidRoomAlias(alias)) throw MatrixError.invalidParam('Invalid room alias');
-    if (parseRoomAlias(alias).serverName !== this.config.serverName) throw MatrixError.notFound('Only aliases of this server can be resolved yet');
+    if (parseRoomAlias(alias).serverName !== this.config.serverName) throw MatrixError.notFound('Only aliases of this server are kept here');
   }
 }
