@@ -181,8 +181,9 @@ async def scenario(ana, bea, ana_registered, bea_registered, login_bea_again):
     ok("keys upload (device keys and one-time keys)")
 
     # A plain room, an invite and a join.
+    alias_localpart = f"nio_{uuid.uuid4().hex[:8]}"
     created = expect_response(
-        await ana.room_create(name="nio room", invite=[bea.user_id]), nio.RoomCreateResponse, "room create"
+        await ana.room_create(name="nio room", alias=alias_localpart, invite=[bea.user_id]), nio.RoomCreateResponse, "room create"
     )
     room_id = created.room_id
     await sync_until(ana, "ana's sync to show the room", lambda response: room_id in response.rooms.join)
@@ -274,9 +275,13 @@ async def scenario(ana, bea, ana_registered, bea_registered, login_bea_again):
         expect_response(await call(), kind, name)
     joined = await bea.joined_members(room_id)
     expect(sorted(member.user_id for member in joined.members) == sorted([ana.user_id, bea.user_id]), f"joined members: {joined.members}")
+    # nio 0.20 resolves an alias without an access token, as the spec allows.
+    alias = f"#{alias_localpart}:{ana.user_id.split(':', 1)[1]}"
+    resolved = expect_response(await bea.room_resolve_alias(alias), nio.RoomResolveAliasResponse, f"resolve {alias}")
+    expect(resolved.room_id == room_id, f"{alias} resolves to {resolved.room_id}, not {room_id}")
     topic = await bea.room_get_state_event(room_id, "m.room.topic")
     expect(topic.content == {"topic": "nio topic"}, f"topic state: {topic.content}")
-    ok(f"room API: {', '.join(name for name, _, _ in calls)}")
+    ok(f"room API: {', '.join(name for name, _, _ in calls)}, alias resolution")
 
     # An encrypted room: m.room.encryption in the initial state.
     created = expect_response(
