@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { HearthConfig } from '@hearth/config';
-import { configureHttpSurface, createLogger, NestPinoLogger, type Logger } from '@hearth/http';
+import { configureHttpSurface, createLogger, httpServerOptions, NestPinoLogger, type Logger } from '@hearth/http';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
 import { busyIfPoolExhausted, embeddedDirectoryFor, openDatabaseEndpoint, runMigrations } from '@hearth/storage';
 import { AppModule } from './app.module';
@@ -36,8 +36,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register(config, endpoint),
-      // Clients call both /pushrules/ and /pushrules: paths match with or without a trailing slash.
-      new FastifyAdapter({ bodyLimit: config.maxRequestBodyBytes, logger: false, return503OnClosing: true, trustProxy: config.trustProxy, routerOptions: { ignoreTrailingSlash: true } }),
+      new FastifyAdapter(httpServerOptions(config)),
       { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false },
     );
     let tlsListener: https.Server | undefined;
