@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import { Body, Controller, Get, Module, Post, ServiceUnavailableException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -151,6 +152,22 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
     expect(await errcodeOf(wrongMethod)).toBe('M_UNRECOGNIZED');
+  });
+
+  it('logs a client that hangs up mid-body at info, not as a failed request', async () => {
+    logged.length = 0;
+    const { port } = new URL(base);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => {
+        socket.write('POST /test/raw HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"a":');
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on('close', () => resolve());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = logged.map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 30, msg: 'client closed the connection before the request was answered' }));
   });
 
   it('logs requests without IP addresses, user agents or tokens', async () => {
