@@ -6,7 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { HearthConfig } from '@hearth/config';
 import { configureHttpSurface, createLogger, httpServerOptions, NestPinoLogger, type Logger } from '@hearth/http';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
-import { busyIfPoolExhausted, embeddedDirectoryFor, openDatabaseEndpoint, runMigrations } from '@hearth/storage';
+import { DatabaseAvailability, embeddedDirectoryFor, openDatabaseEndpoint, runMigrations } from '@hearth/storage';
 import { AppModule } from './app.module';
 
 export interface RunningHomeserver {
@@ -41,7 +41,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
     );
     let tlsListener: https.Server | undefined;
     try {
-      configureHttpSurface(app, logger, { maxRequestBodyBytes: config.maxRequestBodyBytes, logIpAddresses: config.logIpAddresses, translateError: busyIfPoolExhausted });
+      configureHttpSurface(app, logger, { maxRequestBodyBytes: config.maxRequestBodyBytes, logIpAddresses: config.logIpAddresses, translateError: app.get(DatabaseAvailability).translate });
       await app.listen({ host: config.listen.host, port: config.listen.port });
       tlsListener = await listenForFederation(app, config);
     } catch (error) {

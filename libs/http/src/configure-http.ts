@@ -12,7 +12,10 @@ import { RouteTable } from './route-table';
 export interface HttpSurfaceOptions {
   readonly maxRequestBodyBytes: number;
   readonly logIpAddresses: boolean;
-  /** Lets another library name its own failures before they are answered (a saturated database pool is 503). */
+  /**
+   * Lets another library name its own failures before they are answered (a saturated or
+   * unreachable database is 503); it logs them too, as 503s are logged here at debug only.
+   */
   readonly translateError?: (error: unknown) => unknown;
 }
 

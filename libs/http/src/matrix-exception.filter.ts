@@ -27,7 +27,9 @@ export class MatrixExceptionFilter implements ExceptionFilter {
       return;
     }
     const error = this.toMatrixError(this.translate(exception), request);
-    if (error.status === 503) this.logger.warn({ method: request.method, route: request.routeOptions?.url }, error.message);
+    // A 503 is a condition (a saturated pool, an unreachable database) that whoever names it through
+    // `translateError` logs once; a line per request would bury it.
+    if (error.status === 503) this.logger.debug({ method: request.method, route: request.routeOptions?.url }, error.message);
     else if (error.status >= 500) this.logger.error({ err: exception, method: request.method, route: request.routeOptions?.url }, 'request failed');
     if (reply.sent) return;
     void reply.status(error.status).headers(error.headers).send(error.toBody());
