@@ -97,6 +97,11 @@ describe('hostile and odd input', () => {
       expect(accented.body.errcode).toBe('M_NOT_FOUND');
     });
 
+    it('still answers an unknown endpoint with a long path 404 M_UNRECOGNIZED', async () => {
+      const res = await raw('GET', `/_matrix/client/v3/no/such/${'x'.repeat(300)}`);
+      expect([res.status, res.body.errcode]).toEqual([404, 'M_UNRECOGNIZED']);
+    });
+
     it.each([
       ['256 bytes', `@${'a'.repeat(243)}:hearth.test`],
       ['128 two-byte characters (256 bytes)', 'é'.repeat(128)],

@@ -33,7 +33,8 @@ function paramProblem(params: unknown): string | undefined {
   for (const [name, value] of Object.entries(params)) {
     if (typeof value !== 'string') continue;
     if (!isStorableString(value)) return `${name} may not contain U+0000 or unpaired surrogates`;
-    if (Buffer.byteLength(value, 'utf8') > MAX_PATH_PARAM_BYTES) return `${name} is longer than ${MAX_PATH_PARAM_BYTES} bytes`;
+    // `*` is the not-found handler's whole path, answered 404 or 405 whatever its length.
+    if (name !== '*' && Buffer.byteLength(value, 'utf8') > MAX_PATH_PARAM_BYTES) return `${name} is longer than ${MAX_PATH_PARAM_BYTES} bytes`;
   }
   return undefined;
 }
