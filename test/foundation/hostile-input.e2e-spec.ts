@@ -1,5 +1,6 @@
 import * as http from 'node:http';
-import { signUp, startTestHomeserver, type TestClient, type TestHomeserver } from '@hearth/testing';
+import { AdminUsersService } from '@hearth/accounts';
+import { signUp, startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
 
 /**
  * Odd and hostile input found by probing every endpoint: each is answered with a Matrix error
@@ -84,13 +85,17 @@ describe('hostile and odd input', () => {
   });
 
   describe('long path parameters', () => {
-    it('serves a user with a 239-character handle their own profile (a 252-character user ID)', async () => {
+    it('serves a user with a 239-character handle their own profile (a 252-character user ID), and lets admins manage them', async () => {
       const handle = 'h'.repeat(239);
       const long = await signUp(hs.url, handle);
       const userId = `@${handle}:hearth.test`;
       const res = await long.get(`/_matrix/client/v3/profile/${encodeURIComponent(userId)}`);
       expect(res.status).toBe(200);
       expect((await long.put(`/_matrix/client/v3/profile/${encodeURIComponent(userId)}/displayname`, { displayname: 'Long' })).status).toBe(200);
+      await hs.server.app.get(AdminUsersService).upsert('@boss:hearth.test', { password: 'boss-pw', admin: true });
+      const boss = new TestClient(hs.url, (await new TestClient(hs.url).loginPassword('boss', 'boss-pw')).body.access_token as string);
+      const managed = await boss.get(`/_synapse/admin/v2/users/${encodeURIComponent(userId)}`);
+      expect([managed.status, managed.body.name, managed.body.displayname]).toEqual([200, userId, 'Long']);
       // Percent-encoded non-ASCII counts in bytes, not in encoded characters: 127 × 'é' is 254 bytes.
       const accented = await raw('GET', `/_matrix/client/v3/user/@ana:hearth.test/account_data/${encodeURIComponent('é'.repeat(127))}`);
       expect(accented.status).toBe(404);
