@@ -1,11 +1,13 @@
 import * as net from 'node:net';
-import { Body, Controller, Get, Module, Post, ServiceUnavailableException } from '@nestjs/common';
+import { Body, Controller, Get, Module, Param, Post, ServiceUnavailableException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { z } from 'zod';
-import { ProtocolError } from '@hearth/protocol';
+import { ProtocolError, unstorableJsonReason } from '@hearth/protocol';
+import { BodyLimit } from './body-limit';
 import { configureHttpSurface } from './configure-http';
+import { httpServerOptions } from './http-server-options';
 import { MatrixError } from './matrix-error';
 import { ZodBodyPipe } from './zod-body.pipe';
 
@@ -24,6 +26,23 @@ class SurfaceTestController {
   @Post('raw')
   raw(@Body() body: unknown) {
     return { received: body ?? null };
+  }
+
+  @Post('small')
+  @BodyLimit(64)
+  small(@Body() body: unknown) {
+    return { received: body ?? null };
+  }
+
+  @Post('items')
+  @BodyLimit(4096, { stringsCheckedByHandler: true })
+  items(@Body() body: { items: unknown[] }) {
+    return { storable: body.items.map((item) => unstorableJsonReason(item) === undefined) };
+  }
+
+  @Get('things/:thingId')
+  thing(@Param('thingId') thingId: string) {
+    return { thingId };
   }
 
   @Get('forbidden')
@@ -57,7 +76,7 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
 
   beforeAll(async () => {
     const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
-    app = await NestFactory.create<NestFastifyApplication>(SurfaceTestModule, new FastifyAdapter({ bodyLimit: 1024 }), {
+    app = await NestFactory.create<NestFastifyApplication>(SurfaceTestModule, new FastifyAdapter(httpServerOptions({ maxRequestBodyBytes: 1024, trustProxy: false })), {
       logger: false,
       bodyParser: false,
     });
@@ -114,6 +133,34 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
     const res = await post('/test/raw', JSON.stringify({ big: 'x'.repeat(2000) }));
     expect(res.status).toBe(413);
     expect(await errcodeOf(res)).toBe('M_TOO_LARGE');
+  });
+
+  it('holds a route to its own body limit', async () => {
+    const res = await post('/test/small', JSON.stringify({ pad: 'x'.repeat(64) }));
+    expect([res.status, await errcodeOf(res)]).toEqual([413, 'M_TOO_LARGE']);
+    expect((await post('/test/small', '{"ok":1}')).status).toBe(201);
+  });
+
+  it('refuses U+0000, lone surrogates and deep nesting in bodies with 400 M_BAD_JSON', async () => {
+    for (const body of ['{"a":"\\u0000"}', '{"\\udc00":1}', '['.repeat(129) + ']'.repeat(129)]) {
+      const res = await post('/test/raw', body);
+      expect([res.status, await errcodeOf(res)]).toEqual([400, 'M_BAD_JSON']);
+    }
+    expect((await post('/test/raw', '['.repeat(128) + ']'.repeat(128))).status).toBe(201);
+  });
+
+  it('leaves strings to a route that checks them item by item', async () => {
+    const res = await post('/test/items', '{"items":["fine","\\u0000"]}');
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ storable: [true, false] });
+  });
+
+  it('answers path parameters with U+0000, over 255 bytes or badly encoded with 400 M_INVALID_PARAM', async () => {
+    for (const path of ['/test/things/a%00b', `/test/things/${'x'.repeat(256)}`, `/test/things/${'x'.repeat(2000)}`, '/test/things/%ED%A0%80', '/test/things/%zz', '/test/things/x?q=%00']) {
+      const res = await fetch(`${base}${path}`);
+      expect([path, res.status, await errcodeOf(res)]).toEqual([path, 400, 'M_INVALID_PARAM']);
+    }
+    expect(await (await fetch(`${base}/test/things/${'x'.repeat(255)}`)).json()).toEqual({ thingId: 'x'.repeat(255) });
   });
 
   it('passes MatrixError status and errcode through', async () => {
