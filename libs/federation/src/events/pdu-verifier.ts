@@ -55,7 +55,7 @@ export class PduVerifier {
     // Spec room versions 6+ discard events that are not valid canonical JSON; we do the same with
     // events we could not store (U+0000), hash as sent (a lone surrogate has no UTF-8 form) or pass
     // on to other Hearth servers (deeper than our clients may send), whichever way they arrive,
-    // and name them in a transaction's answer. Synapse keeps U+0000 (it stores event JSON as text).
+    // and name them in a transaction's answer.
     const unstorable = unstorableJsonReason(checked, { maxDepth: MAX_EVENT_DEPTH });
     if (unstorable !== undefined) throw new InvalidPduError(`${eventId}: ${unstorable}`, eventId);
     const roomId = typeof checked.room_id === 'string' ? checked.room_id : `!${eventId.slice(1)}`;
