@@ -9,6 +9,7 @@ export { TransactionRunner } from './transaction-runner';
 export { ChangeBus, type Change, type ChangeHandler } from './change-bus';
 export type { ChangeStreams, DeviceChange, NoPayload, ReceiptChange, StreamName, TypingChange, TypingPayload } from './change-streams';
 export { busyIfPoolExhausted, DatabaseBusyError } from './database-busy';
+export { DatabaseAvailability, DatabaseUnavailableError, isConnectionFailure } from './database-availability';
 export { preparedStatement, queryPrepared, queryPreparedAndCommit, type PreparedStatement } from './prepared-statement';
 export { readStreamPositions } from './stream-positions';
 export { queryRows } from './query-rows';

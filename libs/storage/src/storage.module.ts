@@ -6,6 +6,7 @@ import { dataSourceOptions, type MigrationList } from './data-source-options';
 import { claimDatabaseForServer } from './server-identity';
 import { TransactionRunner } from './transaction-runner';
 import { ChangeBus } from './change-bus';
+import { DatabaseAvailability } from './database-availability';
 import { DatabaseHealth } from './database-health';
 import { PostgresNotifications } from './postgres-notifications';
 
@@ -40,10 +41,11 @@ export class StorageModule implements OnApplicationBootstrap {
         TransactionRunner,
         ChangeBus,
         DatabaseHealth,
+        DatabaseAvailability,
         { provide: PostgresNotifications, useFactory: () => new PostgresNotifications(options.endpoint) },
         { provide: SERVER_NAME, useValue: options.serverName },
       ],
-      exports: [TransactionRunner, ChangeBus, DatabaseHealth, PostgresNotifications],
+      exports: [TransactionRunner, ChangeBus, DatabaseHealth, DatabaseAvailability, PostgresNotifications],
     };
   }
 
