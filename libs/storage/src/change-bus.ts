@@ -14,7 +14,9 @@ interface ChangeHeader<S extends StreamName> {
 }
 
 /** A change to stream `S` (any stream by default: then `stream` tells them apart). */
-export type Change<S extends StreamName = StreamName> = S extends StreamName ? ChangeHeader<S> & ChangeStreams[S] : never;
+export type Change<S extends StreamName = StreamName> = S extends StreamName
+  ? ChangeHeader<S> & ChangeStreams[S]
+  : never;
 
 export type ChangeHandler<S extends StreamName> = (change: Change<S>) => void | Promise<void>;
 
@@ -43,9 +45,14 @@ export class ChangeBus {
   /** `name` says who failed in the log. Returns a function that ends the subscription. */
   subscribe<S extends StreamName>(streams: readonly S[], name: string, handler: ChangeHandler<S>): () => void {
     const subscription: Subscription = { name, handler: handler as Subscription['handler'] };
-    for (const stream of new Set(streams)) this.subscriptions.set(stream, [...(this.subscriptions.get(stream) ?? []), subscription]);
+    // Arrays are replaced, never changed, so a delivery under way keeps the list it started with.
+    for (const stream of new Set(streams)) {
+      this.subscriptions.set(stream, [...(this.subscriptions.get(stream) ?? []), subscription]);
+    }
     return () => {
-      for (const stream of new Set(streams)) this.subscriptions.set(stream, (this.subscriptions.get(stream) ?? []).filter((s) => s !== subscription));
+      for (const stream of new Set(streams)) {
+        this.subscriptions.set(stream, (this.subscriptions.get(stream) ?? []).filter((s) => s !== subscription));
+      }
     };
   }
 
@@ -78,6 +85,7 @@ export class ChangeBus {
   }
 
   private failed(subscription: Subscription, change: Change, error: unknown): void {
-    this.logger.error(`${subscription.name} failed on a ${change.stream} change: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.logger.error(`${subscription.name} failed on a change to ${change.stream}: ${detail}`);
   }
 }

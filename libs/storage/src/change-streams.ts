@@ -4,7 +4,7 @@
  * this lowest lib can name them without knowing the libs that publish them.
  */
 export interface ChangeStreams {
-  /** Room events committed (libs/rooms). `roomIds`: rooms whose timelines moved; `userIds`: users whose membership changed. */
+  /** Room events committed (libs/rooms). `roomIds`: rooms whose timelines moved; `userIds`: membership changed. */
   readonly events: NoPayload;
   /** A room's typing list moved (libs/rooms). `roomIds`: the room. */
   readonly typing: TypingPayload;

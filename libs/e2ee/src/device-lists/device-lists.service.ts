@@ -13,7 +13,6 @@ export type { DeviceChange } from '@hearth/storage';
  */
 @Injectable()
 export class DeviceListsService implements OnModuleInit {
-
   constructor(
     private readonly devices: DevicesService,
     private readonly tx: TransactionRunner,

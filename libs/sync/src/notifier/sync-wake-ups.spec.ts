@@ -17,7 +17,8 @@ class RecordingNotifier extends SyncNotifier {
 }
 
 function wakeUps() {
-  const tx = { read: <T>(work: (em: EntityManager) => Promise<T>) => work({} as EntityManager) } as unknown as TransactionRunner;
+  const read = <T>(work: (em: EntityManager) => Promise<T>) => work({} as EntityManager);
+  const tx = { read } as unknown as TransactionRunner;
   const roomSync = {
     memberships: () =>
       Promise.resolve([
@@ -36,14 +37,16 @@ describe('SyncWakeUps', () => {
   it('wakes the rooms and users a change names, at once', () => {
     const { bus, notifier } = wakeUps();
     bus.publish({ stream: 'events', roomIds: ['!a:x'], userIds: ['@bea:x'] });
-    bus.publish({ stream: 'typing', position: 3, roomIds: ['!a:x'], userIds: [], typing: { roomId: '!a:x', userId: '@ana:x', typing: true }, source: 'relay' });
+    const typing = { roomId: '!a:x', userId: '@ana:x', typing: true };
+    bus.publish({ stream: 'typing', position: 3, roomIds: ['!a:x'], userIds: [], typing, source: 'relay' });
     bus.publish({ stream: 'accountData', roomIds: [], userIds: ['@ana:x'] });
     expect(notifier.notified).toEqual([['room:!a:x', 'user:@bea:x'], ['room:!a:x'], ['user:@ana:x']]);
   });
 
   it("wakes a device-list change's user and the rooms they are joined to", async () => {
     const { bus, notifier } = wakeUps();
-    bus.publish({ stream: 'deviceLists', position: 7, roomIds: [], userIds: ['@ana:x'], userId: '@ana:x', devices: [] });
+    const change = { position: 7, roomIds: [], userIds: ['@ana:x'], userId: '@ana:x', devices: [] };
+    bus.publish({ stream: 'deviceLists', ...change });
     await new Promise((resolve) => setImmediate(resolve));
     expect(notifier.notified).toEqual([['user:@ana:x', 'room:!joined:x']]);
   });
