@@ -5,6 +5,7 @@ import { SyncModule } from '@hearth/sync';
 import { E2eeModule } from '@hearth/e2ee';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { FederationModule } from '@hearth/federation';
+import { FederationClientModule } from '@hearth/federation-client';
 import { RateLimitModule } from '@hearth/http';
 import { SigningModule } from '@hearth/signing';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
@@ -65,6 +66,7 @@ export class AppModule {
         StorageModule.forRoot({ endpoint, migrations: ALL_MIGRATIONS, serverName: config.serverName }),
         RateLimitModule,
         SigningModule,
+        FederationClientModule,
         FederationModule,
         DeliveryModule,
         AccountsModule,

@@ -1,6 +1,7 @@
 import { Body, Controller, Param, Put, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { FederationAuthGuard, FederationOrigin, TransactionReceiver } from '@hearth/federation';
+import { TransactionReceiver } from '@hearth/federation';
+import { FederationAuthGuard, FederationOrigin } from '@hearth/federation-client';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
 
 const TransactionBody = z.object({

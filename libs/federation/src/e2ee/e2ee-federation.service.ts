@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { DeviceListsService, KeysService, RemoteE2eeGateway, type DeviceChange } from '@hearth/e2ee';
 import { isJsonObject, type JsonObject } from '@hearth/protocol';
+import { FederationClient } from '@hearth/federation-client';
 import { FederatedRoomsService } from '@hearth/rooms';
-import { FederationClient } from '../client/federation-client';
 import { FederationSender } from '../sending/federation-sender';
 
 /**

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RemoteKeysService } from '@hearth/federation-client';
 import {
   canonicalJson,
   checkContentHash,
@@ -12,7 +13,6 @@ import {
   type RoomEvent,
   type RoomVersion,
 } from '@hearth/protocol';
-import { RemoteKeysService } from '../keys/remote-keys.service';
 
 const MAX_PDU_BYTES = 65_536;
 const MAX_PREV_EVENTS = 20;

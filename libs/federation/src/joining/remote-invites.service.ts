@@ -1,9 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
+import { FederationClient, FederationRequestError } from '@hearth/federation-client';
 import { isJsonObject, parseUserId, toPdu, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
 import { RemoteInviteGateway } from '@hearth/rooms';
-import { FederationClient } from '../client/federation-client';
-import { FederationRequestError } from '../client/federation-errors';
 import { PduVerifier } from '../events/pdu-verifier';
 
 /** Spec SS API `PUT /v2/invite`, the inviting side: the invitee's server must sign the invite before we store it. */

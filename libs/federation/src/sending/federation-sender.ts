@@ -2,9 +2,8 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { DeliveryService, TransportGateway } from '@hearth/delivery';
 import type { JsonObject } from '@hearth/protocol';
+import { FederationClient, FederationPolicy } from '@hearth/federation-client';
 import { EventOutboxGateway, FederatedRoomsService, ReceiptsService, TypingService, type ReceiptChange, type TypingChange } from '@hearth/rooms';
-import { FederationClient } from '../client/federation-client';
-import { FederationPolicy } from '../policy/federation-policy';
 
 /**
  * Outbound federation, wired to the durable outbox of libs/delivery: our users' events are
