@@ -4,6 +4,7 @@ import { E2eeModule } from '@hearth/e2ee';
 import { FederationClientModule } from '@hearth/federation-client';
 import { RoomsModule } from '@hearth/rooms';
 import { E2eeFederationService } from './e2ee/e2ee-federation.service';
+import { RemoteE2eeClient } from './e2ee/remote-e2ee.client';
 import { PduVerifier } from './events/pdu-verifier';
 import { RemoteJoinService } from './joining/remote-join.service';
 import { RoomJoinService } from './joining/room-join.service';
@@ -33,9 +34,10 @@ import { FederationSender } from './sending/federation-sender';
     EduHandler,
     TransactionReceiver,
     E2eeFederationService,
+    RemoteE2eeClient,
     AliasResolver,
     RemoteProfilesService,
   ],
-  exports: [ServerKeysService, NotaryService, PduVerifier, RemoteJoinService, RoomJoinService, RoomLeaveService, FederationSender, TransactionReceiver, AliasResolver, RemoteProfilesService],
+  exports: [ServerKeysService, NotaryService, PduVerifier, RemoteJoinService, RoomJoinService, RemoteInvitesService, RoomLeaveService, RemoteE2eeClient, FederationSender, TransactionReceiver, AliasResolver, RemoteProfilesService],
 })
 export class FederationModule {}

@@ -5,6 +5,8 @@ export { ServerKeysService } from './keys/server-keys.service';
 export { InvalidPduError, PduVerifier } from './events/pdu-verifier';
 export { RemoteJoinService } from './joining/remote-join.service';
 export { RoomJoinService } from './joining/room-join.service';
+export { RemoteInvitesService } from './joining/remote-invites.service';
+export { RemoteE2eeClient } from './e2ee/remote-e2ee.client';
 export { RoomLeaveService } from './joining/room-leave.service';
 export { TransactionReceiver, type InboundTransaction } from './receiving/transaction-receiver';
 export { FederationSender } from './sending/federation-sender';

@@ -3,13 +3,12 @@ import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { DeliveryService } from '@hearth/delivery';
 import type { JsonObject } from '@hearth/protocol';
 import { FederationPolicy } from '@hearth/federation-client';
-import { EventOutboxGateway, FederatedRoomsService, ReceiptsService, TypingService, type ReceiptChange, type TypingChange } from '@hearth/rooms';
+import { FederatedRoomsService, ReceiptsService, TypingService, type ReceiptChange, type TypingChange } from '@hearth/rooms';
 
 /**
- * Outbound federation, wired to the durable outbox of libs/delivery: our users' events are
- * recorded for the room's other servers in the transaction that commits them (rooms works out
- * the destinations), EDUs for typing, receipts, to-device and device lists as they happen; the
- * delivery queue sends them itself as `PUT /send/{txnId}` transactions.
+ * Outbound EDUs, into the durable outbox of libs/delivery: typing, receipts, to-device and device
+ * lists as they happen. (Our users' events reach the outbox from rooms through its outbox port, in
+ * the transaction that commits them.) The delivery queue sends both as `PUT /send/{txnId}`.
  */
 @Injectable()
 export class FederationSender implements OnModuleInit {
@@ -17,7 +16,6 @@ export class FederationSender implements OnModuleInit {
 
   constructor(
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
-    private readonly outbox: EventOutboxGateway,
     private readonly delivery: DeliveryService,
     private readonly rooms: FederatedRoomsService,
     private readonly policy: FederationPolicy,
@@ -26,12 +24,6 @@ export class FederationSender implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.outbox.register((items, em) =>
-      this.delivery.recordPdus(
-        items.map((item) => ({ ...item, destinations: item.destinations.filter((d) => this.policy.allows(d)) })),
-        em,
-      ),
-    );
     this.typing.onTypingSet((change) => void this.sendTyping(change).catch((error: unknown) => this.logger.warn(`typing to other servers: ${String(error)}`)));
     this.receipts.onReceiptSet((receipt) => void this.sendReceipt(receipt).catch((error: unknown) => this.logger.warn(`receipt to other servers: ${String(error)}`)));
   }
