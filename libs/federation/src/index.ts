@@ -2,7 +2,7 @@ export { FederationModule } from './federation.module';
 export { MAX_NOTARY_SERVERS, NotaryService } from './keys/notary.service';
 export { buildServerKeyDocument } from './keys/server-key-document';
 export { ServerKeysService } from './keys/server-keys.service';
-export { InvalidPduError, PduVerifier } from './events/pdu-verifier';
+export { InvalidPduError, MAX_TRANSACTION_DEPTH, PduVerifier } from './events/pdu-verifier';
 export { RemoteJoinService } from './joining/remote-join.service';
 export { RoomJoinService } from './joining/room-join.service';
 export { RemoteInvitesService } from './joining/remote-invites.service';
