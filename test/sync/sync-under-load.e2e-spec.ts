@@ -66,7 +66,7 @@ describe('/sync under concurrent writers', () => {
         }
       }
     }
-  });
+  }, 90_000);
 });
 
 /** A timeline limit higher than any one sync's catch-up, so nothing is cut by `limited`. */

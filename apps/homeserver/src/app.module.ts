@@ -1,10 +1,11 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AccountsModule } from '@hearth/accounts';
-import { RoomsModule } from '@hearth/rooms';
+import { INVITE_COUNTERSIGNER, OUTBOX_PORT, RoomsModule } from '@hearth/rooms';
 import { SyncModule } from '@hearth/sync';
-import { E2eeModule } from '@hearth/e2ee';
+import { E2eeModule, REMOTE_E2EE } from '@hearth/e2ee';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
-import { FederationModule } from '@hearth/federation';
+import { FederationModule, RemoteE2eeClient, RemoteInvitesService } from '@hearth/federation';
+import { FederationClientModule } from '@hearth/federation-client';
 import { RateLimitModule } from '@hearth/http';
 import { SigningModule } from '@hearth/signing';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
@@ -12,7 +13,7 @@ import { type DatabaseEndpoint, StorageModule } from '@hearth/storage';
 import { AdminRegistrationTokensController } from './admin/admin-registration-tokens.controller';
 import { AdminServerController } from './admin/admin-server.controller';
 import { AdminDestinationsController } from './admin/admin-destinations.controller';
-import { DeliveryModule } from '@hearth/delivery';
+import { DeliveryModule, DeliveryService } from '@hearth/delivery';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AccountController } from './client/account.controller';
 import { AccountDataController } from './client/account-data.controller';
@@ -55,6 +56,26 @@ import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
 
+/**
+ * The ports between libs, bound in one place: the lib that needs a port declares its token and
+ * interface, and this module names who serves it. Global, so that the needing lib's module sees
+ * the binding; a missing one fails at boot.
+ */
+@Global()
+@Module({
+  imports: [DeliveryModule, FederationModule],
+  providers: [
+    // rooms records its new events in delivery's outbox, in the transaction that commits them
+    { provide: OUTBOX_PORT, useExisting: DeliveryService },
+    // rooms has the invitee's server countersign an invite of a remote user
+    { provide: INVITE_COUNTERSIGNER, useExisting: RemoteInvitesService },
+    // e2ee asks other servers for keys and sends them to-device messages
+    { provide: REMOTE_E2EE, useExisting: RemoteE2eeClient },
+  ],
+  exports: [OUTBOX_PORT, INVITE_COUNTERSIGNER, REMOTE_E2EE],
+})
+class FederationPortsModule {}
+
 @Module({})
 export class AppModule {
   static register(config: HearthConfig, endpoint: DatabaseEndpoint): DynamicModule {
@@ -65,7 +86,9 @@ export class AppModule {
         StorageModule.forRoot({ endpoint, migrations: ALL_MIGRATIONS, serverName: config.serverName }),
         RateLimitModule,
         SigningModule,
+        FederationClientModule,
         FederationModule,
+        FederationPortsModule,
         DeliveryModule,
         AccountsModule,
         RoomsModule,

@@ -1,17 +1,21 @@
 import { Module } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { FederationClientModule } from '@hearth/federation-client';
 import { DestinationRepository } from './destinations/destination.repository';
 import { DestinationSender } from './destinations/destination-sender';
 import { DestinationsAdminService } from './destinations/destinations-admin.service';
 import { DeliveryService } from './outbox/delivery.service';
 import { OutboxRepository } from './outbox/outbox.repository';
-import { TransportGateway } from './outbox/transaction-transport';
 import { BullMqDeliveryQueue } from './queue/bullmq-queue';
 import { DELIVERY_QUEUE } from './queue/delivery-queue';
 import { InProcessDeliveryQueue } from './queue/in-process-queue';
 
-/** Outbound federation delivery: BullMQ on Redis when `REDIS_URL` is set, in-process otherwise. */
+/**
+ * Outbound federation delivery: BullMQ on Redis when `REDIS_URL` is set, in-process otherwise;
+ * transactions go out through the federation client, never back through libs/federation.
+ */
 @Module({
+  imports: [FederationClientModule],
   providers: [
     {
       provide: DELIVERY_QUEUE,
@@ -21,11 +25,10 @@ import { InProcessDeliveryQueue } from './queue/in-process-queue';
     },
     OutboxRepository,
     DestinationRepository,
-    TransportGateway,
     DestinationSender,
     DeliveryService,
     DestinationsAdminService,
   ],
-  exports: [DeliveryService, TransportGateway, DestinationsAdminService],
+  exports: [DeliveryService, DestinationsAdminService],
 })
 export class DeliveryModule {}

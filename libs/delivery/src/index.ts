@@ -1,6 +1,5 @@
 export { DeliveryModule } from './delivery.module';
 export { DeliveryService } from './outbox/delivery.service';
-export { TransportGateway, type TransactionTransport } from './outbox/transaction-transport';
 export { DestinationsAdminService, type DestinationView } from './destinations/destinations-admin.service';
 export { InProcessDeliveryQueue } from './queue/in-process-queue';
 export { BullMqDeliveryQueue } from './queue/bullmq-queue';

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '@hearth/accounts';
 import { DeviceListsService } from './device-lists/device-lists.service';
-import { RemoteE2eeGateway } from './federation/remote-e2ee-gateway';
 import { CrossSigningRepository } from './cross-signing/cross-signing.repository';
 import { CrossSigningService } from './cross-signing/cross-signing.service';
 import { KeyBackupRepository } from './key-backup/key-backup.repository';
@@ -11,10 +10,10 @@ import { KeysService } from './keys/keys.service';
 import { ToDeviceRepository } from './to-device/to-device.repository';
 import { ToDeviceService } from './to-device/to-device.service';
 
-/** End-to-end encryption support: send-to-device messaging, device, one-time and fallback keys, device lists; other servers' users through federation. */
+/** End-to-end encryption support: send-to-device messaging, device, one-time and fallback keys, device lists; other servers' users through the `REMOTE_E2EE` port (bound in the app module). */
 @Module({
   imports: [AccountsModule],
-  providers: [KeyBackupRepository, KeyBackupService, RemoteE2eeGateway, CrossSigningRepository, CrossSigningService, ToDeviceRepository, ToDeviceService, DeviceKeysRepository, KeysService, DeviceListsService],
-  exports: [KeyBackupService, CrossSigningService, ToDeviceService, KeysService, DeviceListsService, RemoteE2eeGateway],
+  providers: [KeyBackupRepository, KeyBackupService, CrossSigningRepository, CrossSigningService, ToDeviceRepository, ToDeviceService, DeviceKeysRepository, KeysService, DeviceListsService],
+  exports: [KeyBackupService, CrossSigningService, ToDeviceService, KeysService, DeviceListsService],
 })
 export class E2eeModule {}

@@ -1,20 +1,17 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@hearth/delivery';
 import { E2eeModule } from '@hearth/e2ee';
+import { FederationClientModule } from '@hearth/federation-client';
 import { RoomsModule } from '@hearth/rooms';
 import { E2eeFederationService } from './e2ee/e2ee-federation.service';
-import { FederationAuthGuard } from './auth/federation-auth.guard';
-import { FederationClient } from './client/federation-client';
+import { RemoteE2eeClient } from './e2ee/remote-e2ee.client';
 import { PduVerifier } from './events/pdu-verifier';
 import { RemoteJoinService } from './joining/remote-join.service';
 import { RoomJoinService } from './joining/room-join.service';
 import { RemoteInvitesService } from './joining/remote-invites.service';
 import { RoomLeaveService } from './joining/room-leave.service';
 import { NotaryService } from './keys/notary.service';
-import { RemoteKeysService } from './keys/remote-keys.service';
-import { ServerKeyRepository } from './keys/server-key.repository';
 import { ServerKeysService } from './keys/server-keys.service';
-import { FederationPolicy } from './policy/federation-policy';
 import { EduHandler } from './receiving/edu-handler';
 import { InboundTxnRepository } from './receiving/inbound-txn.repository';
 import { TransactionReceiver } from './receiving/transaction-receiver';
@@ -23,15 +20,10 @@ import { RemoteProfilesService } from './queries/remote-profiles.service';
 import { FederationSender } from './sending/federation-sender';
 
 @Module({
-  imports: [RoomsModule, E2eeModule, DeliveryModule],
+  imports: [FederationClientModule, RoomsModule, E2eeModule, DeliveryModule],
   providers: [
     ServerKeysService,
-    FederationPolicy,
-    FederationClient,
-    ServerKeyRepository,
-    RemoteKeysService,
     NotaryService,
-    FederationAuthGuard,
     PduVerifier,
     RemoteJoinService,
     RoomJoinService,
@@ -42,9 +34,10 @@ import { FederationSender } from './sending/federation-sender';
     EduHandler,
     TransactionReceiver,
     E2eeFederationService,
+    RemoteE2eeClient,
     AliasResolver,
     RemoteProfilesService,
   ],
-  exports: [ServerKeysService, FederationPolicy, FederationClient, RemoteKeysService, NotaryService, FederationAuthGuard, PduVerifier, RemoteJoinService, RoomJoinService, RoomLeaveService, FederationSender, TransactionReceiver, AliasResolver, RemoteProfilesService],
+  exports: [ServerKeysService, NotaryService, PduVerifier, RemoteJoinService, RoomJoinService, RemoteInvitesService, RoomLeaveService, RemoteE2eeClient, FederationSender, TransactionReceiver, AliasResolver, RemoteProfilesService],
 })
 export class FederationModule {}

@@ -1,15 +1,12 @@
-export { FederationAuthGuard, FederationOrigin } from './auth/federation-auth.guard';
-export { FederationClient, type FederationCall } from './client/federation-client';
-export { FederationRequestError, FederationUnreachableError } from './client/federation-errors';
 export { FederationModule } from './federation.module';
 export { MAX_NOTARY_SERVERS, NotaryService } from './keys/notary.service';
-export { RemoteKeysService } from './keys/remote-keys.service';
 export { buildServerKeyDocument } from './keys/server-key-document';
 export { ServerKeysService } from './keys/server-keys.service';
-export { FederationPolicy } from './policy/federation-policy';
 export { InvalidPduError, MAX_TRANSACTION_DEPTH, PduVerifier } from './events/pdu-verifier';
 export { RemoteJoinService } from './joining/remote-join.service';
 export { RoomJoinService } from './joining/room-join.service';
+export { RemoteInvitesService } from './joining/remote-invites.service';
+export { RemoteE2eeClient } from './e2ee/remote-e2ee.client';
 export { RoomLeaveService } from './joining/room-leave.service';
 export { TransactionReceiver, type InboundTransaction } from './receiving/transaction-receiver';
 export { FederationSender } from './sending/federation-sender';

@@ -21,5 +21,5 @@ export { encodePageToken } from './messages/page-token';
 export { FederatedRoomsService, type RemoteMembership, type StateWithAuthChain } from './federated/federated-rooms.service';
 export { MissingEventsError, RejectedEventError } from './federated/rejected-event';
 export type { ReceiveOutcome } from './federated/remote-event-receiver';
-export { RemoteInviteGateway, type InviteCountersigner } from './federated/remote-invite-gateway';
-export { EventOutboxGateway, type OutboxRecorder } from './federated/event-outbox-gateway';
+export { INVITE_COUNTERSIGNER, NO_FEDERATION_INVITES, type InviteCountersigner } from './federated/remote-invite-gateway';
+export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './federated/event-outbox-gateway';

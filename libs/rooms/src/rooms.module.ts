@@ -80,6 +80,6 @@ import { RoomTimelines } from './sync/room-timelines';
     EventOutboxGateway,
     RemoteInviteService,
   ],
-  exports: [FederatedRoomsService, RemoteInviteGateway, EventOutboxGateway, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, NotificationCounts, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
+  exports: [FederatedRoomsService, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, NotificationCounts, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })
 export class RoomsModule {}

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { FederationAuthGuard, FederationOrigin } from '@hearth/federation';
+import { FederationAuthGuard, FederationOrigin } from '@hearth/federation-client';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
 import { toPdu, type RoomEvent } from '@hearth/protocol';
 import { FederatedRoomsService } from '@hearth/rooms';

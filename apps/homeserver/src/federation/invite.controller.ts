@@ -1,6 +1,7 @@
 import { Body, Controller, Param, Put, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { FederationAuthGuard, FederationOrigin, InvalidPduError, PduVerifier } from '@hearth/federation';
+import { InvalidPduError, PduVerifier } from '@hearth/federation';
+import { FederationAuthGuard, FederationOrigin } from '@hearth/federation-client';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
 import { getRoomVersion, isJsonObject, parseUserId, SUPPORTED_ROOM_VERSIONS, toPdu, type JsonObject, type RoomEvent } from '@hearth/protocol';
 import { FederatedRoomsService } from '@hearth/rooms';

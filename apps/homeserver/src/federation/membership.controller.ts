@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { FederationAuthGuard, FederationOrigin, InvalidPduError, PduVerifier } from '@hearth/federation';
+import { InvalidPduError, PduVerifier } from '@hearth/federation';
+import { FederationAuthGuard, FederationOrigin } from '@hearth/federation-client';
 import { BodyLimit, EVENT_BODY_BYTES, MatrixError } from '@hearth/http';
 import { isJsonObject, isValidUserId, parseUserId, toPdu, type RoomEvent, type RoomVersion } from '@hearth/protocol';
 import { ServerSigner } from '@hearth/signing';

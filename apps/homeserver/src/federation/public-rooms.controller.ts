@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { FederationAuthGuard } from '@hearth/federation';
+import { FederationAuthGuard } from '@hearth/federation-client';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
 import { PublicRoomsService } from '@hearth/rooms';
 

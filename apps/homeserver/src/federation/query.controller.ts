@@ -1,6 +1,6 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ProfilesService } from '@hearth/accounts';
-import { FederationAuthGuard, FederationOrigin } from '@hearth/federation';
+import { FederationAuthGuard, FederationOrigin } from '@hearth/federation-client';
 import { MatrixError } from '@hearth/http';
 import { isValidRoomAlias, isValidUserId } from '@hearth/protocol';
 import { RoomAliasesService } from '@hearth/rooms';

@@ -1,6 +1,7 @@
 import { Body, Controller, Param, Put, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { FederationAuthGuard, FederationOrigin, MAX_TRANSACTION_DEPTH, TransactionReceiver } from '@hearth/federation';
+import { MAX_TRANSACTION_DEPTH, TransactionReceiver } from '@hearth/federation';
+import { FederationAuthGuard, FederationOrigin } from '@hearth/federation-client';
 import { BodyLimit, BULK_BODY_BYTES, MatrixError, ZodBodyPipe } from '@hearth/http';
 
 const TransactionBody = z.object({

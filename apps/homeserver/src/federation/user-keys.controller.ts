@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs
 import { z } from 'zod';
 import { DevicesService } from '@hearth/accounts';
 import { DeviceListsService, KeysService } from '@hearth/e2ee';
-import { FederationAuthGuard } from '@hearth/federation';
+import { FederationAuthGuard } from '@hearth/federation-client';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
 import { isValidUserId, parseUserId } from '@hearth/protocol';
 import { ServerSigner } from '@hearth/signing';

@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { FederationClient } from '@hearth/federation-client';
+import type { JsonObject } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { OutboxRepository } from '../outbox/outbox.repository';
-import { TransportGateway } from '../outbox/transaction-transport';
 import { DELIVERY_QUEUE, type DeliveryQueue } from '../queue/delivery-queue';
 import { retryDelay } from './backoff';
 import { DestinationRepository } from './destination.repository';
@@ -32,7 +33,7 @@ export class DestinationSender {
     @Inject(DELIVERY_QUEUE) private readonly queue: DeliveryQueue,
     private readonly outbox: OutboxRepository,
     private readonly destinations: DestinationRepository,
-    private readonly transport: TransportGateway,
+    private readonly client: FederationClient,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -52,7 +53,7 @@ export class DestinationSender {
         const { txnId, pdus, edus } = next;
         const ids = [...pdus, ...edus].map((row) => row.id);
         try {
-          await this.transport.send(destination, txnId, pdus.map((row) => row.payload), edus.map((row) => row.payload));
+          await this.sendTransaction(destination, txnId, pdus.map((row) => row.payload), edus.map((row) => row.payload));
         } catch (error) {
           await this.backOff(destination, failures, error);
           return;
@@ -68,6 +69,15 @@ export class DestinationSender {
     } finally {
       await this.tx.run((em) => this.destinations.release(destination, this.owner, em)).catch(() => undefined);
     }
+  }
+
+  /** Spec SS API `PUT /_matrix/federation/v1/send/{txnId}`; throws (to be retried with the same rows) unless the peer answered 200. */
+  private async sendTransaction(destination: string, txnId: string, pdus: readonly JsonObject[], edus: readonly JsonObject[]): Promise<void> {
+    await this.client.request(destination, {
+      method: 'PUT',
+      path: `/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`,
+      body: { origin: this.config.serverName, origin_server_ts: Date.now(), pdus: [...pdus], edus: [...edus] },
+    });
   }
 
   /** A destination back after a long outage gets each room's newest event, not the whole backlog. */

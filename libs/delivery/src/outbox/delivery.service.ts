@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { FederationPolicy } from '@hearth/federation-client';
 import type { JsonObject } from '@hearth/protocol';
+import type { OutboxPort } from '@hearth/rooms';
 import { TransactionRunner } from '@hearth/storage';
 import { DestinationRepository } from '../destinations/destination.repository';
 import { DestinationSender } from '../destinations/destination-sender';
@@ -16,9 +18,10 @@ const SWEEP_INTERVAL_MS = 30_000;
  * transaction that commits them), and the queue schedules a job per destination once it is
  * committed. Nothing is lost when a process dies: rows stay until the peer accepted them, and
  * every consuming process sweeps for destinations with pending rows at start and every 30 s.
+ * Rooms records its events here through its outbox port (`OUTBOX_PORT`, bound in the app module).
  */
 @Injectable()
-export class DeliveryService implements OnModuleInit, OnModuleDestroy {
+export class DeliveryService implements OutboxPort, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(DeliveryService.name);
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -29,6 +32,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     private readonly destinations: DestinationRepository,
     private readonly sender: DestinationSender,
     private readonly tx: TransactionRunner,
+    private readonly policy: FederationPolicy,
   ) {}
 
   onModuleInit(): void {
@@ -45,9 +49,14 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     await this.queue.close();
   }
 
-  /** PDUs for their destinations, inside the caller's transaction; jobs are scheduled once it commits. */
+  /**
+   * PDUs for their destinations, inside the caller's transaction; jobs are scheduled once it
+   * commits. Servers outside `federation.allow`/`deny` get nothing.
+   */
   async recordPdus(items: ReadonlyArray<{ pdu: JsonObject; destinations: readonly string[] }>, em: EntityManager): Promise<void> {
-    const rows = items.flatMap(({ pdu, destinations }) => destinations.map((destination) => ({ destination, kind: 'pdu' as const, payload: pdu })));
+    const rows = items.flatMap(({ pdu, destinations }) =>
+      destinations.filter((destination) => this.policy.allows(destination)).map((destination) => ({ destination, kind: 'pdu' as const, payload: pdu })),
+    );
     if (rows.length === 0) return;
     await this.outbox.insert(rows, em);
     const destinations = new Set(rows.map((row) => row.destination));

@@ -8,7 +8,7 @@ import { canonicalJson, decodeBase64, isJsonObject, isValidUserId, parseUserId, 
 import { TransactionRunner } from '@hearth/storage';
 import { DeviceListsService } from '../device-lists/device-lists.service';
 import { DeviceKeysRepository, type JsonRecord, type OneTimeKey } from './device-keys.repository';
-import { RemoteE2eeGateway, type RemoteE2ee } from '../federation/remote-e2ee-gateway';
+import { REMOTE_E2EE, type RemoteE2ee } from '../federation/remote-e2ee';
 import { checkedRemoteDeviceKeys, keysOfUsers } from './remote-device-keys';
 import { CrossSigningService, mergeSignatures } from '../cross-signing/cross-signing.service';
 
@@ -56,7 +56,7 @@ export class KeysService {
     private readonly deviceLists: DeviceListsService,
     private readonly tx: TransactionRunner,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
-    private readonly gateway: RemoteE2eeGateway,
+    @Inject(REMOTE_E2EE) private readonly remote: RemoteE2ee,
     private readonly crossSigning: CrossSigningService,
   ) {}
 
@@ -106,7 +106,7 @@ export class KeysService {
       [...remote].map(async ([server, userIds]) => {
         const asked = Object.fromEntries(userIds.map((userId) => [userId, parsed.data.device_keys[userId] ?? []]));
         try {
-          const answer = await this.requireRemote().queryKeys(server, asked, timeoutOf(parsed.data.timeout));
+          const answer = await this.remote.queryKeys(server, asked, timeoutOf(parsed.data.timeout));
           Object.assign(result.device_keys, checkedRemoteDeviceKeys(answer, userIds));
           Object.assign(result.master_keys, keysOfUsers(answer.master_keys, userIds));
           Object.assign(result.self_signing_keys, keysOfUsers(answer.self_signing_keys, userIds));
@@ -148,7 +148,7 @@ export class KeysService {
       [...remote].map(async ([server, userIds]) => {
         const asked = Object.fromEntries(userIds.map((userId) => [userId, parsed.data.one_time_keys[userId] ?? {}]));
         try {
-          const answer = await this.requireRemote().claimKeys(server, asked, timeoutOf(parsed.data.timeout));
+          const answer = await this.remote.claimKeys(server, asked, timeoutOf(parsed.data.timeout));
           const keys = isJsonObject(answer.one_time_keys) ? answer.one_time_keys : {};
           for (const userId of userIds) if (isJsonObject(keys[userId])) claimed.one_time_keys[userId] = keys[userId] as Record<string, Record<string, unknown>>;
         } catch (error) {
@@ -193,12 +193,6 @@ export class KeysService {
       else remote.set(server, [...(remote.get(server) ?? []), userId]);
     }
     return { local, remote };
-  }
-
-  private requireRemote(): RemoteE2ee {
-    const remote = this.gateway.current;
-    if (!remote) throw new Error('Federation is not available');
-    return remote;
   }
 
 }

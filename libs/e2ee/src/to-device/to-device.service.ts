@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { DevicesService } from '@hearth/accounts';
@@ -8,7 +8,7 @@ import { MatrixError } from '@hearth/http';
 import { isValidUserId, parseUserId, type JsonObject } from '@hearth/protocol';
 import { ChangeBus, TransactionRunner } from '@hearth/storage';
 import { ToDeviceRepository, type ToDeviceMessage } from './to-device.repository';
-import { RemoteE2eeGateway } from '../federation/remote-e2ee-gateway';
+import { REMOTE_E2EE, type RemoteE2ee } from '../federation/remote-e2ee';
 
 /** Spec: `{ messages: { userId: { deviceId or "*": content } } }`. */
 const SendToDeviceBody = z.object({
@@ -34,14 +34,12 @@ const MAX_PER_SYNC = 100;
  */
 @Injectable()
 export class ToDeviceService {
-  private readonly logger = new Logger(ToDeviceService.name);
-
   constructor(
     private readonly inbox: ToDeviceRepository,
     private readonly devices: DevicesService,
     private readonly tx: TransactionRunner,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
-    private readonly gateway: RemoteE2eeGateway,
+    @Inject(REMOTE_E2EE) private readonly remote: RemoteE2ee,
     private readonly bus: ChangeBus,
   ) {}
 
@@ -61,13 +59,8 @@ export class ToDeviceService {
     const stored = await this.deliver({ ...sender, txnId }, type, local);
     // Only on the first request of a transaction, so that a retry does not send twice.
     if (!stored || remote.size === 0) return;
-    const federation = this.gateway.current;
-    if (!federation) {
-      this.logger.warn('Dropped to-device messages for users on other servers: federation is not available');
-      return;
-    }
     const messageId = createHash('sha256').update(`${sender.userId}\u0000${sender.deviceId}\u0000${txnId}`).digest('base64url').slice(0, 32);
-    for (const [server, messages] of remote) await federation.sendToDevice(server, { sender: sender.userId, type, message_id: messageId, messages: messages as JsonObject });
+    for (const [server, messages] of remote) await this.remote.sendToDevice(server, { sender: sender.userId, type, message_id: messageId, messages: messages as JsonObject });
   }
 
   /** Spec SS API `m.direct_to_device`: messages from a user of `origin` for our users, once per message ID. */

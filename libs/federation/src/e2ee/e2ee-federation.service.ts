@@ -1,16 +1,15 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { KeysService, RemoteE2eeGateway, type DeviceChange } from '@hearth/e2ee';
-import { isJsonObject, type JsonObject } from '@hearth/protocol';
+import { KeysService, type DeviceChange } from '@hearth/e2ee';
+import type { JsonObject } from '@hearth/protocol';
 import { FederatedRoomsService } from '@hearth/rooms';
 import { ChangeBus } from '@hearth/storage';
-import { FederationClient } from '../client/federation-client';
 import { FederationSender } from '../sending/federation-sender';
 
 /**
- * End-to-end encryption across servers: key queries and claims for other servers' users,
- * to-device messages as `m.direct_to_device`, and `m.device_list_update` to every server that
- * shares a room with a user whose devices changed.
+ * Device-list changes across servers: `m.device_list_update` (and `m.signing_key_update`) to every
+ * server that shares a room with a user whose devices or cross-signing keys changed. Key queries,
+ * claims and to-device messages for other servers' users are RemoteE2eeClient's.
  */
 @Injectable()
 export class E2eeFederationService implements OnModuleInit {
@@ -19,8 +18,6 @@ export class E2eeFederationService implements OnModuleInit {
 
   constructor(
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
-    private readonly gateway: RemoteE2eeGateway,
-    private readonly client: FederationClient,
     private readonly sender: FederationSender,
     private readonly bus: ChangeBus,
     private readonly keys: KeysService,
@@ -28,21 +25,10 @@ export class E2eeFederationService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.gateway.register({
-      queryKeys: (server, deviceKeys, timeoutMs) => this.post(server, '/_matrix/federation/v1/user/keys/query', { device_keys: deviceKeys }, timeoutMs),
-      claimKeys: (server, oneTimeKeys, timeoutMs) => this.post(server, '/_matrix/federation/v1/user/keys/claim', { one_time_keys: oneTimeKeys }, timeoutMs),
-      sendToDevice: (server, content) => this.sender.sendEdus([server], [{ edu_type: 'm.direct_to_device', content }]),
-    });
     this.bus.subscribe(['deviceLists'], 'E2eeFederationService (m.device_list_update)', ({ userId, devices }) => {
       if (!userId.endsWith(`:${this.config.serverName}`)) return;
       return devices.length > 0 ? this.announce(userId, devices) : this.announceSigningKeys(userId);
     });
-  }
-
-  private async post(server: string, path: string, body: JsonObject, timeoutMs: number): Promise<JsonObject> {
-    const answer = await this.client.request(server, { method: 'POST', path, body, timeoutMs });
-    if (!isJsonObject(answer)) throw new Error(`${server} answered without a JSON object`);
-    return answer;
   }
 
   /** Spec SS API `m.signing_key_update`: a change without a device change is a change of cross-signing keys or signatures. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RemoteKeysService } from '@hearth/federation-client';
 import {
   canonicalJson,
   checkContentHash,
@@ -14,7 +15,6 @@ import {
   type RoomVersion,
   unstorableJsonReason,
 } from '@hearth/protocol';
-import { RemoteKeysService } from '../keys/remote-keys.service';
 
 const MAX_PDU_BYTES = 65_536;
 

@@ -1,25 +1,22 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
+import { FederationClient, FederationRequestError } from '@hearth/federation-client';
 import { isJsonObject, parseUserId, toPdu, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
-import { RemoteInviteGateway } from '@hearth/rooms';
-import { FederationClient } from '../client/federation-client';
-import { FederationRequestError } from '../client/federation-errors';
+import type { InviteCountersigner } from '@hearth/rooms';
 import { PduVerifier } from '../events/pdu-verifier';
 
-/** Spec SS API `PUT /v2/invite`, the inviting side: the invitee's server must sign the invite before we store it. */
+/**
+ * Spec SS API `PUT /v2/invite`, the inviting side: the invitee's server must sign the invite before
+ * we store it. Serves rooms' `INVITE_COUNTERSIGNER` port (bound in the app module).
+ */
 @Injectable()
-export class RemoteInvitesService implements OnModuleInit {
+export class RemoteInvitesService implements InviteCountersigner {
   constructor(
-    private readonly gateway: RemoteInviteGateway,
     private readonly client: FederationClient,
     private readonly verifier: PduVerifier,
   ) {}
 
-  onModuleInit(): void {
-    this.gateway.register((invite, version, state) => this.countersign(invite, version, state));
-  }
-
-  private async countersign(invite: RoomEvent, version: RoomVersion, inviteRoomState: JsonObject[]): Promise<RoomEvent> {
+  async countersign(invite: RoomEvent, version: RoomVersion, inviteRoomState: JsonObject[]): Promise<RoomEvent> {
     const destination = parseUserId(invite.state_key ?? '').serverName;
     let answer: unknown;
     try {

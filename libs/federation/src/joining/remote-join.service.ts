@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
+import { FederationClient, FederationRequestError } from '@hearth/federation-client';
 import { computeEventId, getRoomVersion, isJsonObject, SUPPORTED_ROOM_VERSIONS, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
 import { FederatedRoomsService } from '@hearth/rooms';
 import { ServerSigner } from '@hearth/signing';
-import { FederationClient } from '../client/federation-client';
-import { FederationRequestError } from '../client/federation-errors';
 import { PduVerifier } from '../events/pdu-verifier';
 import { checkJoinState } from './join-state-check';
 

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
+import { FederationClient, FederationRequestError } from '@hearth/federation-client';
 import { computeEventId, getRoomVersion, isJsonObject, isValidUserId, parseUserId, type JsonObject, type RoomEvent } from '@hearth/protocol';
 import { FederatedRoomsService, MembershipService } from '@hearth/rooms';
 import { ServerSigner } from '@hearth/signing';
-import { FederationClient } from '../client/federation-client';
-import { FederationRequestError } from '../client/federation-errors';
 
 /**
  * Spec CS API `POST /rooms/{roomId}/leave`: a local leave when this server is in the room;

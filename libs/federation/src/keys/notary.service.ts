@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { isValidServerName, type JsonObject } from '@hearth/protocol';
+import { RemoteKeysService } from '@hearth/federation-client';
 import { ServerSigner } from '@hearth/signing';
-import { TransactionRunner } from '@hearth/storage';
-import { RemoteKeysService } from './remote-keys.service';
-import { ServerKeyRepository } from './server-key.repository';
 import { ServerKeysService } from './server-keys.service';
 
 /** Servers one notary request may ask about, so that one request cannot make us fetch the world. */
@@ -20,8 +18,6 @@ export class NotaryService {
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     private readonly ownKeys: ServerKeysService,
     private readonly remoteKeys: RemoteKeysService,
-    private readonly repository: ServerKeyRepository,
-    private readonly tx: TransactionRunner,
     private readonly signer: ServerSigner,
   ) {}
 
@@ -33,8 +29,7 @@ export class NotaryService {
 
   private async documentOf(serverName: string, minimumValidUntil: number): Promise<JsonObject | undefined> {
     if (serverName === this.config.serverName) return this.ownKeys.keyDocument();
-    await this.remoteKeys.refresh(serverName, Math.max(minimumValidUntil, Date.now()));
-    const stored = await this.tx.read((em) => this.repository.document(serverName, em));
-    return stored ? this.signer.signJson(stored.document) : undefined;
+    const document = await this.remoteKeys.document(serverName, Math.max(minimumValidUntil, Date.now()));
+    return document ? this.signer.signJson(document) : undefined;
   }
 }

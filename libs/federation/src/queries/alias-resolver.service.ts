@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
+import { FederationClient, FederationPolicy, FederationRequestError } from '@hearth/federation-client';
 import { isJsonObject, isValidRoomAlias, isValidRoomId, isValidServerName, parseRoomAlias } from '@hearth/protocol';
 import { RoomAliasesService } from '@hearth/rooms';
-import { FederationClient } from '../client/federation-client';
-import { FederationRequestError } from '../client/federation-errors';
-import { FederationPolicy } from '../policy/federation-policy';
 import { CLIENT_QUERY_TIMEOUT_MS, remoteQueryError } from './remote-query-error';
 
 export interface ResolvedAlias {

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
+import { FederationClient, FederationPolicy } from '@hearth/federation-client';
 import { isJsonObject, isValidUserId } from '@hearth/protocol';
-import { FederationClient } from '../client/federation-client';
-import { FederationPolicy } from '../policy/federation-policy';
 import { CLIENT_QUERY_TIMEOUT_MS, remoteQueryError } from './remote-query-error';
 
 export interface RemoteProfile {

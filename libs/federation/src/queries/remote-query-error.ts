@@ -1,5 +1,5 @@
 import { MatrixError } from '@hearth/http';
-import { FederationRequestError, FederationUnreachableError } from '../client/federation-errors';
+import { FederationRequestError, FederationUnreachableError } from '@hearth/federation-client';
 
 /** How long a client waits for another server to answer a query on its behalf. */
 export const CLIENT_QUERY_TIMEOUT_MS = 10_000;

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { FederationClient } from '@hearth/federation-client';
 import { isJsonObject, isStorableString, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
 import { FederatedRoomsService, MissingEventsError, RejectedEventError } from '@hearth/rooms';
 import { TransactionRunner } from '@hearth/storage';
-import { FederationClient } from '../client/federation-client';
 import { InvalidPduError, PduVerifier } from '../events/pdu-verifier';
 import { InboundTxnRepository } from './inbound-txn.repository';
 import { EduHandler } from './edu-handler';

@@ -1,41 +1,27 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { DeliveryService, TransportGateway } from '@hearth/delivery';
+import { DeliveryService } from '@hearth/delivery';
 import type { JsonObject } from '@hearth/protocol';
-import { EventOutboxGateway, FederatedRoomsService } from '@hearth/rooms';
+import { FederationPolicy } from '@hearth/federation-client';
+import { FederatedRoomsService } from '@hearth/rooms';
 import { ChangeBus, type ReceiptChange, type TypingChange } from '@hearth/storage';
-import { FederationClient } from '../client/federation-client';
-import { FederationPolicy } from '../policy/federation-policy';
 
 /**
- * Outbound federation, wired to the durable outbox of libs/delivery: our users' events are
- * recorded for the room's other servers in the transaction that commits them (rooms works out
- * the destinations), EDUs for typing, receipts, to-device and device lists as they happen; the
- * delivery queue sends them as `PUT /send/{txnId}` transactions through this class's transport.
+ * Outbound EDUs, into the durable outbox of libs/delivery: typing, receipts, to-device and device
+ * lists as they happen. (Our users' events reach the outbox from rooms through its outbox port, in
+ * the transaction that commits them.) The delivery queue sends both as `PUT /send/{txnId}`.
  */
 @Injectable()
 export class FederationSender implements OnModuleInit {
-  private readonly logger = new Logger(FederationSender.name);
-
   constructor(
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
-    private readonly outbox: EventOutboxGateway,
     private readonly delivery: DeliveryService,
-    private readonly transport: TransportGateway,
     private readonly rooms: FederatedRoomsService,
-    private readonly client: FederationClient,
     private readonly policy: FederationPolicy,
     private readonly bus: ChangeBus,
   ) {}
 
   onModuleInit(): void {
-    this.outbox.register((items, em) =>
-      this.delivery.recordPdus(
-        items.map((item) => ({ ...item, destinations: item.destinations.filter((d) => this.policy.allows(d)) })),
-        em,
-      ),
-    );
-    this.transport.register((destination, txnId, pdus, edus) => this.sendTransaction(destination, txnId, pdus, edus));
     // Typing set through this process (not expiries, not other processes' changes, which their own process sends).
     this.bus.subscribe(['typing'], 'FederationSender (m.typing)', (change) => (change.source === 'request' ? this.sendTyping(change.typing) : undefined));
     this.bus.subscribe(['receipts'], 'FederationSender (m.receipt)', (change) => this.sendReceipt(change.receipt));
@@ -63,14 +49,6 @@ export class FederationSender implements OnModuleInit {
 
   private async otherServers(roomId: string): Promise<string[]> {
     return (await this.rooms.serversInRoom(roomId)).filter((server) => server !== this.config.serverName);
-  }
-
-  private async sendTransaction(destination: string, txnId: string, pdus: readonly JsonObject[], edus: readonly JsonObject[]): Promise<void> {
-    await this.client.request(destination, {
-      method: 'PUT',
-      path: `/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`,
-      body: { origin: this.config.serverName, origin_server_ts: Date.now(), pdus: [...pdus], edus: [...edus] },
-    });
   }
 
   private isLocalUser(userId: string): boolean {

@@ -1,29 +1,33 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { isValidUserId, parseUserId, toPdu, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
 import { ServerSigner } from '@hearth/signing';
 import { StateRepository } from '../storage/state.repository';
 
-export type OutboxRecorder = (items: ReadonlyArray<{ pdu: JsonObject; destinations: readonly string[] }>, em: EntityManager) => Promise<void>;
+/** Port: where new events are recorded for other servers (delivery's outbox). Bound in the app module. */
+export const OUTBOX_PORT = Symbol('OUTBOX_PORT');
+
+export interface OutboxPort {
+  /** PDUs for their destinations, written inside the caller's transaction `em`. */
+  recordPdus(items: ReadonlyArray<{ pdu: JsonObject; destinations: readonly string[] }>, em: EntityManager): Promise<void>;
+}
+
+/** For a composition without federation (the CLI's admin context): nothing is recorded for other servers. */
+export const NO_FEDERATION_OUTBOX: OutboxPort = { recordPdus: () => Promise.resolve() };
 
 /**
  * Our users' new events must reach the other servers in their rooms, recorded in the same
  * transaction that commits them (architecture: "outbox row written in the same transaction").
- * Delivery plugs its outbox in here; rooms works out the destinations: every server with a
+ * Rooms works out the destinations, the outbox port records them: every server with a
  * member joined after the event, and the server of a membership change's target.
  */
 @Injectable()
 export class EventOutboxGateway {
-  private recorder: OutboxRecorder | undefined;
-
   constructor(
     private readonly state: StateRepository,
     private readonly signer: ServerSigner,
+    @Inject(OUTBOX_PORT) private readonly outbox: OutboxPort,
   ) {}
-
-  register(recorder: OutboxRecorder): void {
-    this.recorder = recorder;
-  }
 
   /**
    * `joined`: the room's joined members as the writer already read them (saves a query; the
@@ -31,7 +35,7 @@ export class EventOutboxGateway {
    * that has the events already (the one whose user's membership we accepted).
    */
   async record(written: ReadonlyArray<{ event: RoomEvent; version: RoomVersion; joined?: Iterable<string> }>, em: EntityManager, except?: string): Promise<void> {
-    if (!this.recorder || written.length === 0) return;
+    if (written.length === 0) return;
     const unknown = written.filter((w) => w.joined === undefined).map((w) => w.event.room_id);
     const servers = unknown.length > 0 ? await this.state.joinedServersOfRooms(unknown, em) : new Map<string, string[]>();
     const items = written.map(({ event, version, joined }) => {
@@ -42,6 +46,6 @@ export class EventOutboxGateway {
       return { pdu: toPdu(event, version.roomIdFromCreateEvent), destinations: [...destinations] };
     });
     if (items.every((item) => item.destinations.length === 0)) return;
-    await this.recorder(items, em);
+    await this.outbox.recordPdus(items, em);
   }
 }

@@ -1,24 +1,30 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { JsonObject, RoomEvent, RoomVersion } from '@hearth/protocol';
 import { MatrixError } from '@hearth/http';
 
-export type InviteCountersigner = (invite: RoomEvent, version: RoomVersion, inviteRoomState: JsonObject[]) => Promise<RoomEvent>;
+/** Port: who has the invitee's server countersign an invite (federation). Bound in the app module. */
+export const INVITE_COUNTERSIGNER = Symbol('INVITE_COUNTERSIGNER');
+
+export interface InviteCountersigner {
+  /** The invite with the invitee's server's signature added; throws a MatrixError when it refuses or cannot be reached. */
+  countersign(invite: RoomEvent, version: RoomVersion, inviteRoomState: JsonObject[]): Promise<RoomEvent>;
+}
+
+/** For a composition without federation (the CLI's admin context): users of other servers cannot be invited. */
+export const NO_FEDERATION_INVITES: InviteCountersigner = {
+  countersign: () => Promise.reject(MatrixError.forbidden('Inviting users of other servers needs federation')),
+};
 
 /**
  * Spec SS API "Inviting to a room": an invite for a user of another server is sent to that server
- * before it is stored, and comes back with its signature. Federation plugs the sending in here,
+ * before it is stored, and comes back with its signature. The countersigner port does the sending,
  * so the rooms module needs no network.
  */
 @Injectable()
 export class RemoteInviteGateway {
-  private countersigner: InviteCountersigner | undefined;
-
-  register(countersigner: InviteCountersigner): void {
-    this.countersigner = countersigner;
-  }
+  constructor(@Inject(INVITE_COUNTERSIGNER) private readonly countersigner: InviteCountersigner) {}
 
   countersign(invite: RoomEvent, version: RoomVersion, inviteRoomState: JsonObject[]): Promise<RoomEvent> {
-    if (!this.countersigner) return Promise.reject(MatrixError.forbidden('Inviting users of other servers needs federation'));
-    return this.countersigner(invite, version, inviteRoomState);
+    return this.countersigner.countersign(invite, version, inviteRoomState);
   }
 }

@@ -16,6 +16,10 @@ interface Pool {
   options: { idleTimeoutMillis: number };
 }
 
+/** PGlite compiles its WebAssembly on each start: seconds on a quiet machine, far more on a loaded one. */
+const STARTUP_TIMEOUT_MS = 120_000;
+jest.setTimeout(STARTUP_TIMEOUT_MS);
+
 const answer = preparedStatement('embedded_spec_answer', 'SELECT $1::int + 1 AS answer');
 
 describe('the embedded database behaves like PostgreSQL across connections', () => {
@@ -27,8 +31,8 @@ describe('the embedded database behaves like PostgreSQL across connections', () 
     dataSource = await new DataSource(dataSourceOptions({ url: database.url, embedded: true }, [])).initialize();
   });
   afterEach(async () => {
-    await dataSource.destroy();
-    await database.close();
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await database?.close();
   });
 
   const pool = () => (dataSource.driver as unknown as { master: Pool }).master;

@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AccountsModule } from '@hearth/accounts';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
+import { NO_FEDERATION_E2EE, REMOTE_E2EE } from '@hearth/e2ee';
 import { adminOperationsIn, controlSocketClient, controlSocketPathFor, type AdminOperations } from '@hearth/homeserver';
 import { RateLimitModule } from '@hearth/http';
 import { SigningModule } from '@hearth/signing';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
+import { INVITE_COUNTERSIGNER, NO_FEDERATION_INVITES, NO_FEDERATION_OUTBOX, OUTBOX_PORT } from '@hearth/rooms';
 import {
   EmbeddedDatabaseInUseError,
   embeddedDirectoryFor,
@@ -16,6 +18,22 @@ import {
   StorageModule,
   type DatabaseEndpoint,
 } from '@hearth/storage';
+
+/**
+ * Admin tasks (users, registration tokens) run without federation: the ports that rooms and e2ee
+ * need of it are bound to implementations that record nothing for other servers and ask them
+ * nothing, deliberately rather than left unbound.
+ */
+@Global()
+@Module({
+  providers: [
+    { provide: OUTBOX_PORT, useValue: NO_FEDERATION_OUTBOX },
+    { provide: INVITE_COUNTERSIGNER, useValue: NO_FEDERATION_INVITES },
+    { provide: REMOTE_E2EE, useValue: NO_FEDERATION_E2EE },
+  ],
+  exports: [OUTBOX_PORT, INVITE_COUNTERSIGNER, REMOTE_E2EE],
+})
+class NoFederationPortsModule {}
 
 @Module({})
 class AdminModule {
@@ -27,6 +45,7 @@ class AdminModule {
         StorageModule.forRoot({ endpoint, migrations: ALL_MIGRATIONS, serverName: config.serverName }),
         RateLimitModule,
         SigningModule,
+        NoFederationPortsModule,
         AccountsModule,
       ],
     };

@@ -59,6 +59,16 @@ export class RemoteKeysService {
     if (!stored || stored.validUntilTs < minimumValidUntil) await this.fetch(serverName, undefined);
   }
 
+  /**
+   * The server's own signed key document as we hold it, fetched first when ours is missing or
+   * valid for less than `minimumValidUntil`: what a notary serves (spec "Querying Keys Through
+   * Another Server").
+   */
+  async document(serverName: string, minimumValidUntil: number): Promise<JsonObject | undefined> {
+    await this.refresh(serverName, minimumValidUntil);
+    return (await this.tx.read((em) => this.repository.document(serverName, em)))?.document;
+  }
+
   private async storedKeys(serverName: string): Promise<StoredServerKey[]> {
     const cached = this.memory.get(serverName);
     if (cached && Date.now() - cached.readAt < MEMORY_CACHE_MS) return cached.keys;
