@@ -38,6 +38,10 @@ import { EventOutboxGateway } from './federated/event-outbox-gateway';
 import { RemoteInviteService } from './federated/remote-invite.service';
 import { RemoteEventReceiver } from './federated/remote-event-receiver';
 import { RoomTimelines } from './sync/room-timelines';
+import { EventPipeline } from './pipeline/event-pipeline.service';
+import { EventStoreRepository } from './pipeline/event-store.repository';
+import { StateGroupWriter } from './pipeline/state-group.writer';
+import { StateResolver } from './pipeline/state-resolver';
 
 @Module({
   providers: [
@@ -79,6 +83,10 @@ import { RoomTimelines } from './sync/room-timelines';
     RemoteInviteGateway,
     EventOutboxGateway,
     RemoteInviteService,
+    EventStoreRepository,
+    StateGroupWriter,
+    StateResolver,
+    EventPipeline,
   ],
   exports: [FederatedRoomsService, RemoteInviteGateway, EventOutboxGateway, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, NotificationCounts, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })

@@ -37,39 +37,6 @@ export class FederatedEventRepository {
     );
   }
 
-  /**
-   * History from before our first event in a room (newest first), at negative positions below
-   * any taken so far, with the state before our join standing in for each event's own state.
-   */
-  async insertBackfilled(events: ReadonlyArray<{ event: RoomEvent; pduHasRoomId: boolean }>, stateGroup: number | null, em: EntityManager): Promise<void> {
-    if (events.length === 0) return;
-    const list = events.map((e) => e.event);
-    await em.query(
-      `WITH counter AS (UPDATE stream_positions SET position = position - $11::int WHERE stream = 'backfill' RETURNING position + $11::int AS base),
-       ev AS (
-         INSERT INTO events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts, pdu, state_group_before, state_group_after)
-         SELECT e.event_id, e.room_id, counter.base - e.n, e.depth, e.type, e.state_key, e.sender, e.ts, e.pdu, $12::bigint, $12::bigint
-           FROM counter, unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::jsonb[]) WITH ORDINALITY
-                AS e (event_id, room_id, depth, type, state_key, sender, ts, pdu, n)
-         ON CONFLICT (event_id) DO NOTHING RETURNING event_id)
-       INSERT INTO event_edges (event_id, prev_event_id)
-       SELECT p.event_id, p.prev_event_id FROM unnest($9::text[], $10::text[]) AS p (event_id, prev_event_id) JOIN ev ON ev.event_id = p.event_id
-       ON CONFLICT DO NOTHING`,
-      [
-        ...eventColumns(events),
-        list.flatMap((e) => e.prev_events.map(() => e.event_id)),
-        list.flatMap((e) => [...e.prev_events]),
-        list.length,
-        stateGroup,
-      ],
-    );
-  }
-
-  /** Gives an event we hold without state (an outlier) the state groups before and after it. */
-  async setStateGroups(eventId: string, groups: { before: number; after: number }, em: EntityManager): Promise<void> {
-    await em.query('UPDATE events SET state_group_before = $2, state_group_after = $3 WHERE event_id = $1 AND state_group_after IS NULL', [eventId, groups.before, groups.after]);
-  }
-
   /** Which of the given events we hold, in any form. */
   async known(eventIds: readonly string[], em: EntityManager): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
@@ -152,7 +119,7 @@ export class FederatedEventRepository {
   }
 }
 
-/** The event columns of an insert, one array each, in the order both inserts above take them ($1 to $8). */
+/** The event columns of the outliers insert, one array each ($1 to $8). */
 function eventColumns(events: ReadonlyArray<{ event: RoomEvent; pduHasRoomId: boolean }>): unknown[][] {
   const list = events.map((e) => e.event);
   return [
