@@ -38,6 +38,7 @@ import { EventOutboxGateway } from './federated/event-outbox-gateway';
 import { RemoteInviteService } from './federated/remote-invite.service';
 import { RemoteEventReceiver } from './federated/remote-event-receiver';
 import { RoomTimelines } from './sync/room-timelines';
+import { EventBuilder } from './pipeline/event-builder';
 import { EventPipeline } from './pipeline/event-pipeline.service';
 import { EventStoreRepository } from './pipeline/event-store.repository';
 import { StateGroupWriter } from './pipeline/state-group.writer';
@@ -86,6 +87,7 @@ import { StateResolver } from './pipeline/state-resolver';
     EventStoreRepository,
     StateGroupWriter,
     StateResolver,
+    EventBuilder,
     EventPipeline,
   ],
   exports: [FederatedRoomsService, RemoteInviteGateway, EventOutboxGateway, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, NotificationCounts, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],

@@ -4,7 +4,8 @@ import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
 import { authorizeEvent, AuthError, getRoomVersion, parseUserId, stateKeyTuple, type JsonObject, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
-import { authTuplesOfAnyVersion, CREATE_TUPLE, selectAuthState } from '../events/event-writes';
+import { authTuplesOfAnyVersion, selectAuthState } from '../events/event-writes';
+import { EventBuilder } from '../pipeline/event-builder';
 import { EventPipeline } from '../pipeline/event-pipeline.service';
 import { RoomWriteQueue } from '../events/room-write-queue';
 import { EventRepository } from '../storage/event.repository';
@@ -44,6 +45,7 @@ export class FederatedRoomsService {
     private readonly outbox: EventOutboxGateway,
     private readonly restricted: RestrictedJoins,
     private readonly roomWrites: RoomWriteQueue,
+    private readonly builder: EventBuilder,
     private readonly pipeline: EventPipeline,
   ) {}
 
@@ -88,18 +90,8 @@ export class FederatedRoomsService {
       const draft = { type: 'm.room.member', state_key: userId, sender: userId, content: { ...authorised, membership } };
       const authState = selectAuthState(await this.state.currentState(roomId, em, authTuplesOfAnyVersion(draft)), draft, version);
       const extremities = await this.events.forwardExtremities(roomId, em);
-      const event: JsonObject = {
-        room_id: roomId,
-        type: 'm.room.member',
-        state_key: userId,
-        sender: userId,
-        content: draft.content,
-        origin_server_ts: now,
-        depth: Math.max(0, ...extremities.map((e) => e.depth)) + 1,
-        prev_events: extremities.map((e) => e.eventId),
-        auth_events: [...authState].filter(([tuple]) => !(version.roomIdFromCreateEvent && tuple === CREATE_TUPLE)).map(([, e]) => e.event_id),
-        ...(version.redaction.keepsLegacyTopLevelKeys ? { origin: userId.slice(userId.indexOf(':') + 1) } : {}),
-      };
+      const prevEvents = extremities.map((e) => e.eventId);
+      const event = this.builder.template(roomId, draft, { prevEvents, depth: Math.max(0, ...extremities.map((e) => e.depth)) + 1, authState, now, version });
       try {
         authorizeEvent({ ...(event as unknown as Omit<RoomEvent, 'event_id'>), event_id: '$template' }, authState, version);
       } catch (error) {
