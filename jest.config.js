@@ -12,8 +12,9 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.(ts|js)$': ['@swc/jest', { jsc, module: mod, sourceMaps: 'inline' }] },
-  // jose ships only ES modules; Node loads them with require(esm), jest needs them compiled.
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // These ship only ES modules; Node loads them with require(esm), jest needs them compiled. A path
+  // is left alone only when its innermost node_modules folder holds none of them.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@nestjs|path-to-regexp)/)(?!.*/node_modules/)'],
   moduleNameMapper: {
     '^@hearth/testing$': '<rootDir>/test/support/index.ts',
     '^@hearth/migrations$': '<rootDir>/migrations/index.ts',

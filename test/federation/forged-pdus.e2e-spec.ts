@@ -128,6 +128,42 @@ describe('Federation: forged PDUs are rejected without harming the room', () => 
     expect(spoofed.status).toBe(403);
   });
 
+  it('refuses, one by one, PDUs and EDUs whose strings PostgreSQL cannot store (U+0000, lone surrogates) or that nest too deep', async () => {
+    const nul = await craft({ content: { msgtype: 'm.text', body: 'nul \u0000 inside' } });
+    const surrogate = await craft({ content: { msgtype: 'm.text', ['key \ud800']: 'lone surrogate in a key' } });
+    let deep: JsonObject = { msgtype: 'm.text', body: 'deep' };
+    for (let i = 0; i < 200; i++) deep = { nested: deep };
+    const tooDeep = await craft({ content: deep });
+    const good = await craft({ content: { msgtype: 'm.text', body: 'beside the bad ones' } });
+    const res = await federationRequest(
+      b.federationUrl,
+      'PUT',
+      `/_matrix/federation/v1/send/hostile-${++txn}`,
+      {
+        origin: a.serverName,
+        origin_server_ts: Date.now(),
+        pdus: [nul.pdu, surrogate.pdu, tooDeep.pdu, good.pdu],
+        edus: [{ edu_type: 'm.typing', content: { room_id: `${roomId}\u0000`, user_id: `@alice:${a.serverName}`, typing: true } }],
+      },
+      { origin: a.serverName, key: a.signingKey, destination: b.serverName },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.pdus[nul.eventId].error).toMatch(/U\+0000/);
+    expect(res.body.pdus[surrogate.eventId].error).toMatch(/unpaired surrogates/);
+    expect(res.body.pdus[tooDeep.eventId].error).toMatch(/nested deeper/);
+    expect(res.body.pdus[good.eventId]).toEqual({});
+    expect((await bobSees(nul.eventId)).errcode).toBe('M_NOT_FOUND');
+    expect((await bobSees(good.eventId)).content.body).toBe('beside the bad ones');
+  });
+
+  it('answers a transaction nested far too deep with 400 M_BAD_JSON, never a 500', async () => {
+    // The body is refused before the signature is even looked at, so the plain listener will do.
+    const body = `{"origin":${JSON.stringify(a.serverName)},"origin_server_ts":1,"pdus":[${'['.repeat(10_000)}${']'.repeat(10_000)}]}`;
+    const res = await fetch(`${b.url}/_matrix/federation/v1/send/deep-${++txn}`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errcode: string }).errcode).toBe('M_BAD_JSON');
+  });
+
   it('keeps the room working after all of this', async () => {
     expect((await alice.put(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/still-fine`, { msgtype: 'm.text', body: 'still fine' })).status).toBe(200);
     const deadline = Date.now() + 10_000;

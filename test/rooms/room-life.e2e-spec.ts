@@ -83,6 +83,10 @@ describe('a room through its life on one server', () => {
     expect(lazy.state.map((e: { type: string; state_key: string }) => `${e.type} ${e.state_key}`).sort()).toEqual(['m.room.member @ana:r.example', 'm.room.member @bea:r.example']);
     expect((await bea.get(`${V3}/rooms/${roomId}/messages?dir=x`)).body.errcode).toBe('M_INVALID_PARAM');
     expect((await bea.get(`${V3}/rooms/${roomId}/messages?dir=b&from=garbage`)).body.errcode).toBe('M_INVALID_PARAM');
+    // An empty `from` (matrix-nio's room_messages(start="")) is an absent one, as in Synapse.
+    const emptyFrom = await bea.get(`${V3}/rooms/${roomId}/messages?dir=b&limit=3&from=`);
+    expect(emptyFrom.status).toBe(200);
+    expect(emptyFrom.body.chunk.map((e: { event_id: string }) => e.event_id)).toEqual(back.body.chunk.map((e: { event_id: string }) => e.event_id));
   });
 
   it('shows an event in its context, with the state after it', async () => {

@@ -39,9 +39,9 @@ export class HearthBuild {
     });
   }
 
-  /** Starts `hearth start` and resolves with the URL it logs once listening. */
-  start(env: Record<string, string>): Promise<HearthProcess> {
-    const child = spawn(process.execPath, [this.main, 'start'], { cwd: root, env: cleanEnv(env) });
+  /** Starts `hearth start` (after any global options such as `--config`) and resolves with the URL it logs once listening. */
+  start(env: Record<string, string>, globalOptions: string[] = []): Promise<HearthProcess> {
+    const child = spawn(process.execPath, [this.main, ...globalOptions, 'start'], { cwd: root, env: cleanEnv(env) });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const stop = async () => {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { HearthConfig } from '@hearth/config';
-import { configureHttpSurface, createLogger, NestPinoLogger, rewriteLegacyClientPath, type Logger } from '@hearth/http';
+import { configureHttpSurface, createLogger, httpServerOptions, NestPinoLogger, type Logger } from '@hearth/http';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
-import { busyIfPoolExhausted, embeddedDirectoryFor, openDatabaseEndpoint, runMigrations, type DatabaseEndpoint } from '@hearth/storage';
+import { DatabaseAvailability, embeddedDirectoryFor, openDatabaseEndpoint, runMigrations, type DatabaseEndpoint } from '@hearth/storage';
 import { AppModule } from './app.module';
 import { adminOperationsIn } from './control/admin-operations';
 import { controlSocketPathFor, serveControlSocket, type ControlSocket } from './control/control-socket';
@@ -40,22 +40,13 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register(config, endpoint),
-      // Clients call both /pushrules/ and /pushrules: paths match with or without a trailing slash.
-      // Older clients call /_matrix/client/r0/...: served by the v3 routes (rewriteLegacyClientPath).
-      new FastifyAdapter({
-        bodyLimit: config.maxRequestBodyBytes,
-        logger: false,
-        return503OnClosing: true,
-        trustProxy: config.trustProxy,
-        routerOptions: { ignoreTrailingSlash: true },
-        rewriteUrl: (request: { url?: string }) => rewriteLegacyClientPath(request.url ?? '/'),
-      }),
+      new FastifyAdapter(httpServerOptions(config)),
       { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false },
     );
     let tlsListener: https.Server | undefined;
     let controlSocket: ControlSocket | undefined;
     try {
-      configureHttpSurface(app, logger, { maxRequestBodyBytes: config.maxRequestBodyBytes, logIpAddresses: config.logIpAddresses, translateError: busyIfPoolExhausted });
+      configureHttpSurface(app, logger, { maxRequestBodyBytes: config.maxRequestBodyBytes, logIpAddresses: config.logIpAddresses, translateError: app.get(DatabaseAvailability).translate });
       await app.listen({ host: config.listen.host, port: config.listen.port });
       tlsListener = await listenForFederation(app, config);
       controlSocket = await serveAdminCommands(app, config, endpoint, options, logger);

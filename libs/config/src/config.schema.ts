@@ -55,7 +55,9 @@ export const configFileSchema = z
     registration: z.enum(['closed', 'token', 'open']).default('token'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     log_ip_addresses: booleanLike.default(false),
-    max_request_body_bytes: positiveInt.default(50 * 1024 * 1024),
+    // MSC4154: every Client-Server endpoint accepts at least 1 MB. Routes that need more (a federation
+    // transaction) or less (an event) declare their own limit.
+    max_request_body_bytes: positiveInt.default(1024 * 1024),
     key_validity_hours: positiveInt.default(24),
     reserved_localparts: z
       .array(z.string().min(1))

@@ -7,7 +7,7 @@ export { RemoteKeysService } from './keys/remote-keys.service';
 export { buildServerKeyDocument } from './keys/server-key-document';
 export { ServerKeysService } from './keys/server-keys.service';
 export { FederationPolicy } from './policy/federation-policy';
-export { InvalidPduError, PduVerifier } from './events/pdu-verifier';
+export { InvalidPduError, MAX_TRANSACTION_DEPTH, PduVerifier } from './events/pdu-verifier';
 export { RemoteJoinService } from './joining/remote-join.service';
 export { RoomJoinService } from './joining/room-join.service';
 export { RoomLeaveService } from './joining/room-leave.service';

@@ -1,29 +1,39 @@
 import { type INestApplication, NotFoundException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { applyBodyLimit } from './body-limit';
 import { enableMatrixCors } from './cors';
 import { installJsonBodyParser } from './json-body-parser';
 import { MatrixExceptionFilter } from './matrix-exception.filter';
 import { installRequestLogging } from './request-logging';
+import { installRequestParamChecks } from './request-params';
 import { RouteTable } from './route-table';
 
 export interface HttpSurfaceOptions {
   readonly maxRequestBodyBytes: number;
   readonly logIpAddresses: boolean;
-  /** Lets another library name its own failures before they are answered (a saturated database pool is 503). */
+  /**
+   * Lets another library name its own failures before they are answered (a saturated or
+   * unreachable database is 503); it logs them too, as 503s are logged here at debug only.
+   */
   readonly translateError?: (error: unknown) => unknown;
 }
 
 /**
- * Everything every endpoint shares: JSON bodies, CORS, the Matrix error model and request logs.
+ * Everything every endpoint shares: JSON bodies and their limits, checked path and query
+ * parameters, CORS, the Matrix error model and request logs.
  * Must run before `app.init()`, so that the route table sees every route as it is registered.
  */
 export function configureHttpSurface(app: INestApplication, logger: Logger, options: HttpSurfaceOptions): void {
   const instance = app.getHttpAdapter().getInstance() as FastifyInstance;
   const routes = new RouteTable();
-  instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  instance.addHook('onRoute', (route) => {
+    routes.add(route.method, route.url);
+    applyBodyLimit(route);
+  });
   refuseUnmatchedBeforeParsing(instance);
   installJsonBodyParser(instance, options.maxRequestBodyBytes);
+  installRequestParamChecks(instance);
   installRequestLogging(instance, logger, { logIpAddresses: options.logIpAddresses });
   enableMatrixCors(app);
   app.useGlobalFilters(new MatrixExceptionFilter(routes, logger, options.translateError));

@@ -1,10 +1,13 @@
-import { Body, Controller, Get, Module, Post, ServiceUnavailableException } from '@nestjs/common';
+import * as net from 'node:net';
+import { Body, Controller, Get, Module, Param, Post, ServiceUnavailableException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { z } from 'zod';
-import { ProtocolError } from '@hearth/protocol';
+import { ProtocolError, unstorableJsonReason } from '@hearth/protocol';
+import { BodyLimit } from './body-limit';
 import { configureHttpSurface } from './configure-http';
+import { httpServerOptions } from './http-server-options';
 import { MatrixError } from './matrix-error';
 import { ZodBodyPipe } from './zod-body.pipe';
 
@@ -23,6 +26,23 @@ class SurfaceTestController {
   @Post('raw')
   raw(@Body() body: unknown) {
     return { received: body ?? null };
+  }
+
+  @Post('small')
+  @BodyLimit(64)
+  small(@Body() body: unknown) {
+    return { received: body ?? null };
+  }
+
+  @Post('items')
+  @BodyLimit(4096, { stringsCheckedByHandler: true })
+  items(@Body() body: { items: unknown[] }) {
+    return { storable: body.items.map((item) => unstorableJsonReason(item) === undefined) };
+  }
+
+  @Get('things/:thingId')
+  thing(@Param('thingId') thingId: string) {
+    return { thingId };
   }
 
   @Get('forbidden')
@@ -56,7 +76,7 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
 
   beforeAll(async () => {
     const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
-    app = await NestFactory.create<NestFastifyApplication>(SurfaceTestModule, new FastifyAdapter({ bodyLimit: 1024 }), {
+    app = await NestFactory.create<NestFastifyApplication>(SurfaceTestModule, new FastifyAdapter(httpServerOptions({ maxRequestBodyBytes: 1024, trustProxy: false })), {
       logger: false,
       bodyParser: false,
     });
@@ -115,6 +135,34 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
     expect(await errcodeOf(res)).toBe('M_TOO_LARGE');
   });
 
+  it('holds a route to its own body limit', async () => {
+    const res = await post('/test/small', JSON.stringify({ pad: 'x'.repeat(64) }));
+    expect([res.status, await errcodeOf(res)]).toEqual([413, 'M_TOO_LARGE']);
+    expect((await post('/test/small', '{"ok":1}')).status).toBe(201);
+  });
+
+  it('refuses U+0000, lone surrogates and deep nesting in bodies with 400 M_BAD_JSON', async () => {
+    for (const body of ['{"a":"\\u0000"}', '{"\\udc00":1}', '['.repeat(129) + ']'.repeat(129)]) {
+      const res = await post('/test/raw', body);
+      expect([res.status, await errcodeOf(res)]).toEqual([400, 'M_BAD_JSON']);
+    }
+    expect((await post('/test/raw', '['.repeat(128) + ']'.repeat(128))).status).toBe(201);
+  });
+
+  it('leaves strings to a route that checks them item by item', async () => {
+    const res = await post('/test/items', '{"items":["fine","\\u0000"]}');
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ storable: [true, false] });
+  });
+
+  it('answers path parameters with U+0000, over 255 bytes or badly encoded with 400 M_INVALID_PARAM', async () => {
+    for (const path of ['/test/things/a%00b', `/test/things/${'x'.repeat(256)}`, `/test/things/${'x'.repeat(2000)}`, '/test/things/%ED%A0%80', '/test/things/%zz', '/test/things/x?q=%00']) {
+      const res = await fetch(`${base}${path}`);
+      expect([path, res.status, await errcodeOf(res)]).toEqual([path, 400, 'M_INVALID_PARAM']);
+    }
+    expect(await (await fetch(`${base}/test/things/${'x'.repeat(255)}`)).json()).toEqual({ thingId: 'x'.repeat(255) });
+  });
+
   it('passes MatrixError status and errcode through', async () => {
     const res = await fetch(`${base}/test/forbidden`);
     expect(res.status).toBe(403);
@@ -167,6 +215,22 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
     expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
     // The connection stays usable for the next request.
     expect((await fetch(`${base}/test/forbidden`)).status).toBe(403);
+  });
+
+  it('logs a client that hangs up mid-body at info, not as a failed request', async () => {
+    logged.length = 0;
+    const { port } = new URL(base);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => {
+        socket.write('POST /test/raw HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"a":');
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on('close', () => resolve());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = logged.map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 30, msg: 'client closed the connection before the request was answered' }));
   });
 
   it('logs requests without IP addresses, user agents or tokens', async () => {

@@ -15,6 +15,7 @@ export {
   type UserId,
 } from './identifiers';
 export { canonicalJson, compareCodePoints, isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from './json';
+export { assertStorableJson, isStorableString, jsonTextNeedsLimitCheck, MAX_EVENT_DEPTH, MAX_JSON_DEPTH, unstorableJsonReason, type JsonLimits } from './json-limits';
 export * from './push-rules';
 export { redactEvent } from './redaction';
 export * from './resolution';

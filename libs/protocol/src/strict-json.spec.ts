@@ -31,3 +31,11 @@ describe('parseStrictJson', () => {
     expect(parseStrictJson('[{"a":1},{"a":2}]')).toEqual([{ a: 1 }, { a: 2 }]);
   });
 });
+
+describe('parseStrictJson limits', () => {
+  it('answers BAD_JSON for deep nesting, U+0000 and lone surrogates', () => {
+    for (const text of ['['.repeat(10_000) + ']'.repeat(10_000), '{"a":"\\u0000"}', '["\\ud800"]']) {
+      expect(() => parseStrictJson(text)).toThrow(expect.objectContaining({ code: 'BAD_JSON' }));
+    }
+  });
+});

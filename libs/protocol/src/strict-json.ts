@@ -1,10 +1,12 @@
 import { ProtocolError } from './errors';
 import type { JsonValue } from './json';
+import { assertStorableJson } from './json-limits';
 
 /**
  * Parses JSON that must be canonicalisable, as room versions 6+ require of events: refuses
- * duplicate keys, numbers with a fraction or exponent, and integers outside ±(2^53−1).
- * JSON.parse alone silently keeps the last duplicate and rounds large integers.
+ * duplicate keys, numbers with a fraction or exponent, integers outside ±(2^53−1), and what
+ * `assertStorableJson` refuses (deep nesting, U+0000, lone surrogates). JSON.parse alone
+ * silently keeps the last duplicate and rounds large integers.
  */
 export function parseStrictJson(text: string): JsonValue {
   let parsed: JsonValue;
@@ -13,6 +15,8 @@ export function parseStrictJson(text: string): JsonValue {
   } catch {
     throw new ProtocolError('NOT_JSON', 'Content is not valid JSON');
   }
+  // Before the scanner, whose recursion follows the nesting.
+  assertStorableJson(parsed);
   new StrictJsonScanner(text).scan();
   return parsed;
 }

@@ -7,6 +7,7 @@ export { claimDatabaseForServer, ServerIdentityMismatchError } from './server-id
 export { StorageModule, type StorageModuleOptions } from './storage.module';
 export { TransactionRunner } from './transaction-runner';
 export { busyIfPoolExhausted, DatabaseBusyError } from './database-busy';
+export { DatabaseAvailability, DatabaseUnavailableError, isConnectionFailure } from './database-availability';
 export { preparedStatement, queryPrepared, queryPreparedAndCommit, type PreparedStatement } from './prepared-statement';
 export { readStreamPositions } from './stream-positions';
 export { queryRows } from './query-rows';

@@ -61,6 +61,8 @@ class ChannelConnection implements ChannelListener {
   private closed = false;
   private retryMs = RETRY_MIN_MS;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Set from a lost connection until one goes live again: the log says so once, not at every retry. */
+  private failing = false;
 
   constructor(
     private readonly url: string,
@@ -106,6 +108,8 @@ class ChannelConnection implements ChannelListener {
     }
     if (this.client !== client) return;
     this.retryMs = RETRY_MIN_MS;
+    if (this.failing) this.logger.log('Listening again');
+    this.failing = false;
     this.subscriber.live(true);
   }
 
@@ -115,7 +119,10 @@ class ChannelConnection implements ChannelListener {
     this.subscriber.live(false);
     client.end().catch(() => undefined);
     if (this.closed) return;
-    this.logger.warn(`Not listening (${reason}); retrying in ${this.retryMs / 1000} s`);
+    const line = `Not listening (${reason}); retrying in ${this.retryMs / 1000} s`;
+    if (this.failing) this.logger.debug(line);
+    else this.logger.warn(line);
+    this.failing = true;
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
     this.retryTimer.unref();
     this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);

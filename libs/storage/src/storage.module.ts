@@ -5,6 +5,7 @@ import type { DatabaseEndpoint } from './database-endpoint';
 import { dataSourceOptions, type MigrationList } from './data-source-options';
 import { claimDatabaseForServer } from './server-identity';
 import { TransactionRunner } from './transaction-runner';
+import { DatabaseAvailability } from './database-availability';
 import { DatabaseHealth } from './database-health';
 import { PostgresNotifications } from './postgres-notifications';
 
@@ -38,10 +39,11 @@ export class StorageModule implements OnApplicationBootstrap {
       providers: [
         TransactionRunner,
         DatabaseHealth,
+        DatabaseAvailability,
         { provide: PostgresNotifications, useFactory: () => new PostgresNotifications(options.endpoint) },
         { provide: SERVER_NAME, useValue: options.serverName },
       ],
-      exports: [TransactionRunner, DatabaseHealth, PostgresNotifications],
+      exports: [TransactionRunner, DatabaseHealth, DatabaseAvailability, PostgresNotifications],
     };
   }
 

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
 import { AccessTokenGuard, AccountDataService, Requester } from '@hearth/accounts';
+import { BodyLimit, CLIENT_DATA_BODY_BYTES } from '@hearth/http';
 
 @Controller('_matrix/client/v3/user/:userId')
 @UseGuards(AccessTokenGuard)
@@ -14,6 +15,7 @@ export class AccountDataController {
 
   /** PUT /_matrix/client/v3/user/{userId}/account_data/{type} */
   @Put('account_data/:type')
+  @BodyLimit(CLIENT_DATA_BODY_BYTES)
   async put(@Requester() who: Requester, @Param('userId') userId: string, @Param('type') type: string, @Body() content: unknown) {
     await this.accountData.put(who.userId, userId, undefined, type, content);
     return {};
@@ -27,6 +29,7 @@ export class AccountDataController {
 
   /** PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type} */
   @Put('rooms/:roomId/account_data/:type')
+  @BodyLimit(CLIENT_DATA_BODY_BYTES)
   async putForRoom(@Requester() who: Requester, @Param('userId') userId: string, @Param('roomId') roomId: string, @Param('type') type: string, @Body() content: unknown) {
     await this.accountData.put(who.userId, userId, roomId, type, content);
     return {};

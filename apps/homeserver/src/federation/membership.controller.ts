@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { FederationAuthGuard, FederationOrigin, InvalidPduError, PduVerifier } from '@hearth/federation';
-import { MatrixError } from '@hearth/http';
+import { BodyLimit, EVENT_BODY_BYTES, MatrixError } from '@hearth/http';
 import { isJsonObject, isValidUserId, parseUserId, toPdu, type RoomEvent, type RoomVersion } from '@hearth/protocol';
 import { ServerSigner } from '@hearth/signing';
 import { FederatedRoomsService, type RemoteMembership } from '@hearth/rooms';
@@ -31,6 +31,7 @@ export class FederationMembershipController {
 
   /** PUT /_matrix/federation/v2/send_join/{roomId}/{eventId} */
   @Put('v2/send_join/:roomId/:eventId')
+  @BodyLimit(EVENT_BODY_BYTES)
   async sendJoin(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Body() body: unknown) {
     const { event, version } = await this.membershipEvent(origin, roomId, eventId, body, 'join');
     const { state, authChain } = await this.rooms.acceptMembership(event);
@@ -57,6 +58,7 @@ export class FederationMembershipController {
 
   /** PUT /_matrix/federation/v1/send_knock/{roomId}/{eventId} */
   @Put('v1/send_knock/:roomId/:eventId')
+  @BodyLimit(EVENT_BODY_BYTES)
   async sendKnock(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Body() body: unknown) {
     const { event } = await this.membershipEvent(origin, roomId, eventId, body, 'knock');
     await this.rooms.acceptMembership(event);
@@ -72,6 +74,7 @@ export class FederationMembershipController {
 
   /** PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId} */
   @Put('v2/send_leave/:roomId/:eventId')
+  @BodyLimit(EVENT_BODY_BYTES)
   async sendLeave(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Body() body: unknown) {
     const { event } = await this.membershipEvent(origin, roomId, eventId, body, 'leave');
     await this.rooms.acceptMembership(event);

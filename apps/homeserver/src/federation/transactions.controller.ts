@@ -1,7 +1,7 @@
 import { Body, Controller, Param, Put, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { FederationAuthGuard, FederationOrigin, TransactionReceiver } from '@hearth/federation';
-import { MatrixError, ZodBodyPipe } from '@hearth/http';
+import { FederationAuthGuard, FederationOrigin, MAX_TRANSACTION_DEPTH, TransactionReceiver } from '@hearth/federation';
+import { BodyLimit, BULK_BODY_BYTES, MatrixError, ZodBodyPipe } from '@hearth/http';
 
 const TransactionBody = z.object({
   origin: z.string(),
@@ -16,7 +16,10 @@ export class FederationTransactionsController {
   constructor(private readonly receiver: TransactionReceiver) {}
 
   /** PUT /_matrix/federation/v1/send/{txnId} */
+  // PDUs and EDUs with strings we cannot store, or nested deeper than we accept, are refused one
+  // by one, not the whole transaction: a peer may allow what we do not.
   @Put('send/:txnId')
+  @BodyLimit(BULK_BODY_BYTES, { stringsCheckedByHandler: true, maxDepth: MAX_TRANSACTION_DEPTH })
   async send(@FederationOrigin() origin: string, @Param('txnId') txnId: string, @Body(new ZodBodyPipe(TransactionBody)) body: z.output<typeof TransactionBody>) {
     if (body.origin !== origin) throw MatrixError.forbidden('The transaction’s origin is not the server that signed the request');
     return this.receiver.receive(origin, txnId, body);

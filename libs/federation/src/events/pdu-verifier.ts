@@ -5,22 +5,36 @@ import {
   computeEventId,
   isJsonObject,
   isValidUserId,
+  MAX_EVENT_DEPTH,
   parseUserId,
   redactEvent,
   type JsonObject,
   type JsonValue,
   type RoomEvent,
   type RoomVersion,
+  unstorableJsonReason,
 } from '@hearth/protocol';
 import { RemoteKeysService } from '../keys/remote-keys.service';
 
 const MAX_PDU_BYTES = 65_536;
+
+/**
+ * How deep a federation transaction (or any remote answer holding PDUs) may nest before we stop
+ * looking: far beyond the events we accept (MAX_EVENT_DEPTH), so that a peer whose server allows
+ * deeper events (Synapse stops near Python's recursion limit of 1000) loses only those PDUs, yet
+ * well within what canonical JSON and hashing can recurse through.
+ */
+export const MAX_TRANSACTION_DEPTH = 512;
 const MAX_PREV_EVENTS = 20;
 const MAX_AUTH_EVENTS = 10;
 
 /** A PDU dropped at steps 1–2 of the receipt checks: malformed, or not signed as it must be. */
 export class InvalidPduError extends Error {
-  constructor(reason: string) {
+  constructor(
+    reason: string,
+    /** Set when the PDU was well-formed enough to name, so that a transaction's answer can report it. */
+    readonly eventId?: string,
+  ) {
     super(reason);
     this.name = 'InvalidPduError';
   }
@@ -38,6 +52,12 @@ export class PduVerifier {
   async verify(pdu: unknown, version: RoomVersion, expectedRoomId?: string): Promise<RoomEvent> {
     const checked = checkFormat(pdu, version);
     const eventId = computeEventId(checked, version);
+    // Spec room versions 6+ discard events that are not valid canonical JSON; we do the same with
+    // events we could not store (U+0000), hash as sent (a lone surrogate has no UTF-8 form) or pass
+    // on to other Hearth servers (deeper than our clients may send), whichever way they arrive,
+    // and name them in a transaction's answer.
+    const unstorable = unstorableJsonReason(checked, { maxDepth: MAX_EVENT_DEPTH });
+    if (unstorable !== undefined) throw new InvalidPduError(`${eventId}: ${unstorable}`, eventId);
     const roomId = typeof checked.room_id === 'string' ? checked.room_id : `!${eventId.slice(1)}`;
     if (expectedRoomId !== undefined && roomId !== expectedRoomId) throw new InvalidPduError(`${eventId} belongs to another room`);
     const validAt = version.enforceKeyValidity ? (checked.origin_server_ts as number) : 0;
@@ -65,6 +85,9 @@ function checkFormat(pdu: unknown, version: RoomVersion): JsonObject {
   if (stateKey !== undefined && typeof stateKey !== 'string') throw new InvalidPduError('state_key must be a string');
   if (!isJsonObject(hashes) || typeof hashes.sha256 !== 'string') throw new InvalidPduError('hashes.sha256 is required');
   if (!isJsonObject(pdu.signatures)) throw new InvalidPduError('signatures are required');
+  // Before anything that recurses through the PDU (canonical JSON, hashing).
+  const tooDeep = unstorableJsonReason(pdu, { strings: false, maxDepth: MAX_TRANSACTION_DEPTH });
+  if (tooDeep !== undefined) throw new InvalidPduError(tooDeep);
   if (version.strictCanonicalJson && !hasOnlySafeIntegers(pdu)) throw new InvalidPduError('numbers must be integers within ±(2^53 - 1)');
   if (Buffer.byteLength(canonicalJson(pdu), 'utf8') > MAX_PDU_BYTES) throw new InvalidPduError('the PDU is larger than 65536 bytes');
   return pdu;

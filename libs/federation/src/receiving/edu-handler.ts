@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
-import { isJsonObject, isValidUserId, parseUserId, type JsonObject } from '@hearth/protocol';
+import { isJsonObject, isValidUserId, MAX_EVENT_DEPTH, parseUserId, unstorableJsonReason, type JsonObject } from '@hearth/protocol';
 import { DeviceListsService, ToDeviceService } from '@hearth/e2ee';
 import { FederatedRoomsService, ReceiptsService, TypingService } from '@hearth/rooms';
 
@@ -26,6 +26,12 @@ export class EduHandler {
   async handle(origin: string, edus: readonly unknown[]): Promise<void> {
     for (const edu of edus) {
       if (!isJsonObject(edu) || typeof edu.edu_type !== 'string' || !isJsonObject(edu.content)) continue;
+      // The transaction's body parser left strings to us, so that one bad EDU or PDU sinks only itself.
+      const unstorable = unstorableJsonReason(edu, { maxDepth: MAX_EVENT_DEPTH });
+      if (unstorable !== undefined) {
+        this.logger.debug(`dropped an EDU of type ${JSON.stringify(edu.edu_type)} from ${origin}: ${unstorable}`);
+        continue;
+      }
       try {
         await this.handleOne(origin, edu.edu_type, edu.content);
       } catch (error) {

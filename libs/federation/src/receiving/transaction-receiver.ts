@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isJsonObject, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { isJsonObject, isStorableString, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
 import { FederatedRoomsService, MissingEventsError, RejectedEventError } from '@hearth/rooms';
 import { TransactionRunner } from '@hearth/storage';
 import { FederationClient } from '../client/federation-client';
@@ -44,7 +44,8 @@ export class TransactionReceiver {
     if (earlier) return earlier;
     const byRoom = new Map<string, unknown[]>();
     for (const pdu of transaction.pdus) {
-      const roomId = isJsonObject(pdu) && typeof pdu.room_id === 'string' ? pdu.room_id : '';
+      // A room ID the database cannot hold (U+0000) names no room of ours: dropped like any unknown room.
+      const roomId = isJsonObject(pdu) && typeof pdu.room_id === 'string' && isStorableString(pdu.room_id) ? pdu.room_id : '';
       byRoom.set(roomId, [...(byRoom.get(roomId) ?? []), pdu]);
     }
     const results: PduResult = {};
@@ -66,6 +67,7 @@ export class TransactionReceiver {
         events.push(await this.verifier.verify(pdu, version, roomId));
       } catch (error) {
         this.logger.debug(`dropped a PDU from ${origin}: ${(error as Error).message}`);
+        if (error instanceof InvalidPduError && error.eventId !== undefined) results[error.eventId] = { error: error.message };
       }
     }
     if (!allowed) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MatrixError } from '@hearth/http';
+import { MatrixError, parseJsonParam } from '@hearth/http';
 
 /** Spec "Filtering": the RoomEventFilter fields that narrow /messages. */
 const RoomEventFilterSchema = z.object({
@@ -18,13 +18,7 @@ export type RoomEventFilter = z.output<typeof RoomEventFilterSchema>;
 
 export function parseRoomEventFilter(json: string | undefined): RoomEventFilter {
   if (json === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    throw MatrixError.invalidParam('filter is not JSON');
-  }
-  const result = RoomEventFilterSchema.safeParse(parsed);
+  const result = RoomEventFilterSchema.safeParse(parseJsonParam(json, 'filter'));
   if (!result.success) throw MatrixError.invalidParam('filter is not a valid RoomEventFilter');
   return result.data;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MatrixError } from '@hearth/http';
+import { MatrixError, parseJsonParam } from '@hearth/http';
 import { TransactionRunner } from '@hearth/storage';
 import { FilterRepository } from './filter.repository';
 import { parseSyncFilter, type SyncFilter } from './sync-filter';
@@ -29,15 +29,7 @@ export class FiltersService {
   /** /sync's `filter` parameter: inline JSON when it starts with `{`, otherwise a filter ID. */
   async resolve(userId: string, param: string | undefined): Promise<SyncFilter> {
     if (param === undefined || param === '') return {};
-    if (param.trimStart().startsWith('{')) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(param);
-      } catch {
-        throw MatrixError.invalidParam('filter is not valid JSON');
-      }
-      return parseSyncFilter(parsed);
-    }
+    if (param.trimStart().startsWith('{')) return parseSyncFilter(parseJsonParam(param, 'filter'));
     return this.get(userId, userId, param);
   }
 }

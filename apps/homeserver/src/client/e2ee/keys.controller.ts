@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common
 import type { FastifyRequest } from 'fastify';
 import { AccessTokenGuard, Requester, UIA_STAGES, UiaService } from '@hearth/accounts';
 import { CrossSigningService, KeysService } from '@hearth/e2ee';
+import { BodyLimit, CLIENT_DATA_BODY_BYTES } from '@hearth/http';
 import { isJsonObject } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 
@@ -19,6 +20,7 @@ export class KeysController {
 
   /** POST /_matrix/client/v3/keys/upload */
   @Post('upload')
+  @BodyLimit(CLIENT_DATA_BODY_BYTES)
   @HttpCode(200)
   upload(@Requester() who: Requester, @Body() body: unknown) {
     return this.keys.upload({ userId: who.userId, deviceId: who.deviceId }, body);

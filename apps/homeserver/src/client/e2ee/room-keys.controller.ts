@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { AccessTokenGuard, Requester } from '@hearth/accounts';
 import { KeyBackupService, type BackupScope } from '@hearth/e2ee';
+import { BodyLimit, BULK_BODY_BYTES } from '@hearth/http';
 
 /** Spec CS API "Server-side key backups". */
 @Controller('_matrix/client/v3/room_keys')
@@ -42,7 +43,9 @@ export class RoomKeysController {
   }
 
   /** PUT /_matrix/client/v3/room_keys/keys[/{roomId}[/{sessionId}]] */
+  // Grows with the sessions uploaded at once (a whole backup, for some clients).
   @Put(['keys', 'keys/:roomId', 'keys/:roomId/:sessionId'])
+  @BodyLimit(BULK_BODY_BYTES)
   putKeys(@Requester() who: Requester, @Query('version') version: string | undefined, @Param() scope: BackupScope, @Body() body: unknown) {
     return this.backup.putKeys(who.userId, version, scope, body);
   }

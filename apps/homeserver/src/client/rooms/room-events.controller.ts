@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { AccessTokenGuard, Requester } from '@hearth/accounts';
-import { MatrixError, ZodBodyPipe } from '@hearth/http';
+import { BodyLimit, EVENT_BODY_BYTES, MatrixError, ZodBodyPipe } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
 import { parseRoomEventFilter, RoomEventsService } from '@hearth/rooms';
 
@@ -15,12 +15,14 @@ export class RoomEventsController {
 
   /** PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId} */
   @Put('send/:eventType/:txnId')
+  @BodyLimit(EVENT_BODY_BYTES)
   send(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('eventType') type: string, @Param('txnId') txnId: string, @Body(new ZodBodyPipe(Content)) content: JsonObject) {
     return this.events.sendWithTxn(roomId, who, txnId, { type, content });
   }
 
   /** PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey} */
   @Put(['state/:eventType', 'state/:eventType/:stateKey'])
+  @BodyLimit(EVENT_BODY_BYTES)
   setState(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('eventType') type: string, @Param('stateKey') stateKey: string | undefined, @Body(new ZodBodyPipe(Content)) content: JsonObject) {
     return this.events.sendState(roomId, who.userId, type, stateKey ?? '', content);
   }
@@ -39,6 +41,7 @@ export class RoomEventsController {
 
   /** PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId} */
   @Put('redact/:eventId/:txnId')
+  @BodyLimit(EVENT_BODY_BYTES)
   redact(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Param('txnId') txnId: string, @Body(new ZodBodyPipe(RedactBody)) body: z.output<typeof RedactBody>) {
     return this.events.redact(roomId, who, eventId, txnId, body.reason);
   }
@@ -64,6 +67,8 @@ export class RoomEventsController {
     const filter = parseRoomEventFilter(filterJson);
     const size = limit === undefined ? (filter.limit ?? 10) : Number(limit);
     if (!Number.isInteger(size) || size < 1) throw MatrixError.invalidParam('limit must be a positive integer');
-    return this.events.messages(roomId, who, { from, dir, limit: Math.min(size, 1000), filter });
+    // An empty `from` (matrix-nio's room_messages(start="")) means "from the end", as in Synapse,
+    // which treats any falsy `from` as absent.
+    return this.events.messages(roomId, who, { from: from || undefined, dir, limit: Math.min(size, 1000), filter });
   }
 }
