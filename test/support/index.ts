@@ -1,5 +1,6 @@
 export { TEST_REDIS_URL, usingEmbeddedFallback } from './service-urls';
 export { copyTestDatabase, createTestDatabase, type TestDatabase } from './test-database';
+export { openMigratedDatabase, type MigratedDatabase } from './migrated-database';
 export { signUp, TestClient, type LooseBody, type MatrixResponse } from './matrix-client';
 export { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } from './test-homeserver';
 export { HearthBuild, type HearthProcess } from './hearth-process';

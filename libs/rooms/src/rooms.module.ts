@@ -38,6 +38,11 @@ import { EventOutboxGateway } from './federated/event-outbox-gateway';
 import { RemoteInviteService } from './federated/remote-invite.service';
 import { RemoteEventReceiver } from './federated/remote-event-receiver';
 import { RoomTimelines } from './sync/room-timelines';
+import { EventBuilder } from './pipeline/event-builder';
+import { EventPipeline } from './pipeline/event-pipeline.service';
+import { EventStoreRepository } from './pipeline/event-store.repository';
+import { StateGroupWriter } from './pipeline/state-group.writer';
+import { StateResolver } from './pipeline/state-resolver';
 
 @Module({
   providers: [
@@ -79,6 +84,11 @@ import { RoomTimelines } from './sync/room-timelines';
     RemoteInviteGateway,
     EventOutboxGateway,
     RemoteInviteService,
+    EventStoreRepository,
+    StateGroupWriter,
+    StateResolver,
+    EventBuilder,
+    EventPipeline,
   ],
   exports: [FederatedRoomsService, EventStream, RoomSyncService, TypingService, PushRulesService, ReceiptsService, NotificationCounts, RoomUpgradeService, PublicRoomsService, RelationsService, RoomCreationService, RoomEventsService, MembershipService, RoomMembersService, RoomAliasesService, RoomSharingFromState],
 })

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { planAsKeyLookups } from './prepared-statement';
 
@@ -18,6 +18,7 @@ const GENERIC_KEY_LOOKUP_PLANS = "SELECT set_config('plan_cache_mode', 'force_ge
 /** Services own their transactions through this, so repositories take an EntityManager. */
 @Injectable()
 export class TransactionRunner {
+  private readonly logger = new Logger(TransactionRunner.name);
   private readonly hooks = new WeakMap<EntityManager, Hooks>();
 
   constructor(private readonly dataSource: DataSource) {}
@@ -39,15 +40,26 @@ export class TransactionRunner {
         // A last statement sent with its COMMIT (queryPreparedAndCommit) has ended it already.
         if (runner.isTransactionActive) await runner.commitTransaction();
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch((rollbackError: unknown) => this.logger.warn(`rollback failed: ${String(rollbackError)}`));
         throw error;
       } finally {
         await runner.release();
       }
-      for (const hook of hooks.committed) hook();
+      this.runEach(hooks.committed, 'after commit');
       return result;
     } finally {
-      for (const hook of hooks.settled) hook();
+      this.runEach(hooks.settled, 'after the transaction');
+    }
+  }
+
+  /** What committed stays committed: a hook that throws is logged, and the hooks after it still run. */
+  private runEach(hooks: ReadonlyArray<() => void>, when: string): void {
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch (error) {
+        this.logger.error(`a hook run ${when} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
     }
   }
 

@@ -49,7 +49,11 @@ export class AccessTokenCache implements OnModuleInit, OnModuleDestroy {
     return this.listening;
   }
 
+  /** Stops keeping lookups first: requests still answered during shutdown hear no notifications any more. */
   async onModuleDestroy(): Promise<void> {
+    this.listening = false;
+    this.generation++;
+    this.entries.clear();
     await this.listener?.close();
   }
 

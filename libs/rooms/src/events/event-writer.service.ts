@@ -1,28 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import {
-  authorizeEvent,
-  AuthError,
-  canonicalJson,
-  getRoomVersion,
-  stateKeyTuple,
-  type JsonObject,
-  type RoomEvent,
-  type RoomVersion,
-  type StateKeyTuple,
-} from '@hearth/protocol';
+import { authorizeEvent, AuthError, getRoomVersion, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
 import { MatrixError } from '@hearth/http';
 import { ServerSigner } from '@hearth/signing';
 import { PushEvaluator, type EventNotifications } from '../push/push-evaluator';
 import { roomErrors } from '../room-errors';
-import { EventRepository, type ClientTxn, type EventWrites } from '../storage/event.repository';
+import type { ClientTxn } from '../storage/event.repository';
 import { RoomRepository } from '../storage/room.repository';
-import { EventStream } from '../streams/event-stream';
-import { StateRepository } from '../storage/state.repository';
 import { txnKey, WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
-import { MAX_EVENT_BYTES, MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
+import { MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
 import { EventOutboxGateway } from '../federated/event-outbox-gateway';
-import { authTuplesOfAnyVersion, CREATE_TUPLE, selectAuthState, writesOf } from './event-writes';
+import { EventBuilder } from '../pipeline/event-builder';
+import { EventPipeline, type NewLocalEvent } from '../pipeline/event-pipeline.service';
+import { authTuplesOfAnyVersion, selectAuthState } from './event-writes';
 
 export interface WrittenEvent {
   readonly event: RoomEvent;
@@ -48,20 +38,19 @@ interface RoomHead {
 }
 
 /**
- * Turns local users' drafts into signed PDUs on top of the room's forward extremities,
- * authorises them against the current state with the protocol's auth rules, and persists them
- * with their edges, state groups and stream positions inside the caller's transaction.
+ * Turns local users' drafts into signed PDUs (EventBuilder) on top of the room's forward
+ * extremities, authorises them against the current state with the protocol's auth rules, and
+ * hands them to the EventPipeline as `new-local` inside the caller's transaction.
  */
 @Injectable()
 export class EventWriter {
   constructor(
     private readonly rooms: RoomRepository,
-    private readonly events: EventRepository,
-    private readonly state: StateRepository,
     private readonly context: WriteContextRepository,
     private readonly push: PushEvaluator,
     private readonly signer: ServerSigner,
-    private readonly stream: EventStream,
+    private readonly builder: EventBuilder,
+    private readonly pipeline: EventPipeline,
     private readonly outbox: EventOutboxGateway,
   ) {}
 
@@ -74,11 +63,8 @@ export class EventWriter {
     const { event, notifications } = await this.prepare(roomId, head, draft, now, em);
     // Their server must countersign first, over the network: never while holding the room's lock.
     if (this.isRemoteInvite(event)) throw new Error('Invites for users of other servers go through RemoteInviteService');
-    const tuple = event.state_key === undefined ? undefined : stateKeyTuple(event.type, event.state_key);
-    const after = tuple === undefined ? head.stateGroup : await this.state.createGroup(roomId, head.stateGroup, new Map([[tuple, event.event_id]]), em);
-    const [streamOrdering] = await this.events.insertMany([{ event, writes: writesOf(event, head.version, { before: head.stateGroup, after }, { notifications }) }], em);
+    const [streamOrdering] = await this.pipeline.newLocal([{ event, version: head.version, stateBefore: head.stateGroup, notifications }], em, { now });
     await this.outbox.record([{ event, version: head.version, joined: context.joined.keys() }], em);
-    this.stream.announce(em, [event]);
     return { event, streamOrdering: streamOrdering as number };
   }
 
@@ -105,7 +91,7 @@ export class EventWriter {
     );
     const heads = new Map<string, RoomHead>();
     const written = new Map<string, { eventId: string; bodyHash: string }>(batch.earlierTxns);
-    const inserts: Array<{ event: RoomEvent; writes: EventWrites }> = [];
+    const inserts: NewLocalEvent[] = [];
     for (const [index, { roomId, draft, txn }] of sends.entries()) {
       try {
         const earlier = written.get(txnKey(txn));
@@ -121,8 +107,7 @@ export class EventWriter {
         const head = heads.get(roomId) ?? headOf(context);
         heads.set(roomId, head);
         const { event, notifications } = await this.prepare(roomId, head, draft, now, em);
-        const groups = { before: head.stateGroup, after: head.stateGroup };
-        inserts.push({ event, writes: writesOf(event, head.version, groups, { txn, notifications }) });
+        inserts.push({ event, version: head.version, stateBefore: head.stateGroup, txn, notifications });
         written.set(txnKey(txn), { eventId: event.event_id, bodyHash: txn.bodyHash });
         results[index] = { eventId: event.event_id };
       } catch (error) {
@@ -137,10 +122,9 @@ export class EventWriter {
         }),
         em,
       );
-      this.stream.announce(em, inserts.map((insert) => insert.event));
-      // Last, and with the COMMIT: the insert takes the stream position counter, which every
+      // Last, and with the COMMIT: the write takes the stream position counter, which every
       // other writer waits for until this transaction ends.
-      await this.events.insertMany(inserts, em, { andCommit: true });
+      await this.pipeline.newLocal(inserts, em, { andCommit: true, now });
     }
     return results;
   }
@@ -167,8 +151,7 @@ export class EventWriter {
   private async prepare(roomId: string, head: RoomHead, draft: EventDraft, now: number, em: EntityManager): Promise<{ event: RoomEvent; notifications: EventNotifications }> {
     const { version } = head;
     const authState = selectAuthState(head.context.authState, draft, version);
-    const authEvents = [...authState].filter(([tuple]) => !(version.roomIdFromCreateEvent && tuple === CREATE_TUPLE)).map(([, e]) => e.event_id);
-    const event = this.build(roomId, draft, { prevEvents: head.prevEvents, depth: head.depth, authEvents, now, version });
+    const event = this.builder.build(roomId, draft, { prevEvents: head.prevEvents, depth: head.depth, authState, now, version });
     try {
       authorizeEvent(event, authState, version);
     } catch (error) {
@@ -187,39 +170,12 @@ export class EventWriter {
    */
   async writeCreate(roomId: string | undefined, draft: EventDraft, version: RoomVersion, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
     if ((roomId === undefined) !== version.roomIdFromCreateEvent) throw new Error('Room IDs are derived from the create event exactly from room version 12');
-    const built = this.build(roomId, draft, { prevEvents: [], depth: 1, authEvents: [], now, version });
+    const built = this.builder.build(roomId, draft, { prevEvents: [], depth: 1, authState: new Map(), now, version });
     const event: RoomEvent = roomId === undefined ? { ...built, room_id: `!${built.event_id.slice(1)}` } : built;
     authorizeEvent(event, new Map(), version);
     await this.rooms.insert({ roomId: event.room_id, roomVersion: version.id, creator: draft.sender }, now, em);
-    const group = await this.state.createGroup(event.room_id, null, new Map([[CREATE_TUPLE, event.event_id]]), em);
-    const [streamOrdering] = await this.events.insertMany([{ event, writes: writesOf(event, version, { before: null, after: group }, {}) }], em);
-    this.stream.announce(em, [event]);
+    const [streamOrdering] = await this.pipeline.newLocal([{ event, version, stateBefore: null }], em, { now });
     return { event, streamOrdering: streamOrdering as number };
-  }
-
-  private build(
-    roomId: string | undefined,
-    draft: EventDraft,
-    place: { prevEvents: string[]; depth: number; authEvents: string[]; now: number; version: RoomVersion },
-  ): RoomEvent {
-    const { version } = place;
-    const content = draft.redacts !== undefined && version.redaction.v11Rules ? { ...draft.content, redacts: draft.redacts } : draft.content;
-    const pdu: JsonObject = {
-      ...(roomId !== undefined ? { room_id: roomId } : {}),
-      sender: draft.sender,
-      type: draft.type,
-      content,
-      origin_server_ts: place.now,
-      depth: place.depth,
-      prev_events: place.prevEvents,
-      auth_events: place.authEvents,
-      ...(draft.state_key !== undefined ? { state_key: draft.state_key } : {}),
-      ...(draft.redacts !== undefined ? { redacts: draft.redacts } : {}),
-      ...(version.redaction.keepsLegacyTopLevelKeys ? { origin: this.signer.serverName } : {}),
-    };
-    const { event: signed, eventId } = this.signer.signNewEvent(pdu, version);
-    if (Buffer.byteLength(canonicalJson(signed), 'utf8') > MAX_EVENT_BYTES) throw roomErrors.tooLarge();
-    return { ...(signed as unknown as Omit<RoomEvent, 'event_id'>), room_id: roomId ?? '', event_id: eventId };
   }
 
 }

@@ -1,75 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { splitStateKeyTuple, type RoomEvent, type StateKeyTuple } from '@hearth/protocol';
 import { queryRows } from '@hearth/storage';
 
-/** Storage that only events from other servers need: outliers, DAG walks, extremities and state after forks. */
+/** What only events from other servers need to read: which we hold, state groups after them, auth chains and DAG walks. */
 @Injectable()
 export class FederatedEventRepository {
-  /**
-   * Events we hold without a place in our timeline (state and auth chains from a join, soft-failed
-   * events): no stream position, so no read path shows them as history. Soft-failed events keep
-   * their state groups, as later events may build on them. Known events are kept.
-   */
-  async insertOutliers(
-    events: ReadonlyArray<{ event: RoomEvent; pduHasRoomId: boolean; stateGroups?: { before: number; after: number } }>,
-    em: EntityManager,
-  ): Promise<void> {
-    if (events.length === 0) return;
-    const list = events.map((e) => e.event);
-    await em.query(
-      `WITH ev AS (
-         INSERT INTO events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts, pdu, state_group_before, state_group_after)
-         SELECT e.event_id, e.room_id, NULL, e.depth, e.type, e.state_key, e.sender, e.ts, e.pdu, e.before, e.after
-           FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::jsonb[], $11::bigint[], $12::bigint[])
-                AS e (event_id, room_id, depth, type, state_key, sender, ts, pdu, before, after)
-         ON CONFLICT (event_id) DO NOTHING RETURNING event_id)
-       INSERT INTO event_auth_edges (event_id, auth_event_id)
-       SELECT a.event_id, a.auth_event_id FROM unnest($9::text[], $10::text[]) AS a (event_id, auth_event_id) JOIN ev ON ev.event_id = a.event_id
-       ON CONFLICT DO NOTHING`,
-      [
-        ...eventColumns(events),
-        list.flatMap((e) => e.auth_events.map(() => e.event_id)),
-        list.flatMap((e) => [...e.auth_events]),
-        events.map((e) => e.stateGroups?.before ?? null),
-        events.map((e) => e.stateGroups?.after ?? null),
-      ],
-    );
-  }
-
-  /**
-   * History from before our first event in a room (newest first), at negative positions below
-   * any taken so far, with the state before our join standing in for each event's own state.
-   */
-  async insertBackfilled(events: ReadonlyArray<{ event: RoomEvent; pduHasRoomId: boolean }>, stateGroup: number | null, em: EntityManager): Promise<void> {
-    if (events.length === 0) return;
-    const list = events.map((e) => e.event);
-    await em.query(
-      `WITH counter AS (UPDATE stream_positions SET position = position - $11::int WHERE stream = 'backfill' RETURNING position + $11::int AS base),
-       ev AS (
-         INSERT INTO events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts, pdu, state_group_before, state_group_after)
-         SELECT e.event_id, e.room_id, counter.base - e.n, e.depth, e.type, e.state_key, e.sender, e.ts, e.pdu, $12::bigint, $12::bigint
-           FROM counter, unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::jsonb[]) WITH ORDINALITY
-                AS e (event_id, room_id, depth, type, state_key, sender, ts, pdu, n)
-         ON CONFLICT (event_id) DO NOTHING RETURNING event_id)
-       INSERT INTO event_edges (event_id, prev_event_id)
-       SELECT p.event_id, p.prev_event_id FROM unnest($9::text[], $10::text[]) AS p (event_id, prev_event_id) JOIN ev ON ev.event_id = p.event_id
-       ON CONFLICT DO NOTHING`,
-      [
-        ...eventColumns(events),
-        list.flatMap((e) => e.prev_events.map(() => e.event_id)),
-        list.flatMap((e) => [...e.prev_events]),
-        list.length,
-        stateGroup,
-      ],
-    );
-  }
-
-  /** Gives an event we hold without state (an outlier) the state groups before and after it. */
-  async setStateGroups(eventId: string, groups: { before: number; after: number }, em: EntityManager): Promise<void> {
-    await em.query('UPDATE events SET state_group_before = $2, state_group_after = $3 WHERE event_id = $1 AND state_group_after IS NULL', [eventId, groups.before, groups.after]);
-  }
-
   /** Which of the given events we hold, in any form. */
   async known(eventIds: readonly string[], em: EntityManager): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
@@ -103,37 +38,6 @@ export class FederatedEventRepository {
     return rows.map((row) => row.id);
   }
 
-  /** After a fork: the extremities that stay beside the new event. */
-  async addExtremities(roomId: string, eventIds: readonly string[], em: EntityManager): Promise<void> {
-    if (eventIds.length === 0) return;
-    await em.query('INSERT INTO room_forward_extremities (room_id, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [roomId, eventIds]);
-  }
-
-  async setResolvedStateGroup(roomId: string, group: number | null, em: EntityManager): Promise<void> {
-    await em.query('UPDATE rooms SET resolved_state_group = $2 WHERE room_id = $1', [roomId, group]);
-  }
-
-  /** Replaces the room's current state with `state` (tuple to event), writing only what differs. */
-  async replaceCurrentState(roomId: string, state: ReadonlyMap<StateKeyTuple, RoomEvent>, em: EntityManager): Promise<void> {
-    const entries = [...state].map(([tuple, event]) => ({ ...splitStateKeyTuple(tuple), event }));
-    await em.query(
-      `WITH wanted AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS w (type, state_key, event_id, membership)),
-       gone AS (DELETE FROM current_state c WHERE c.room_id = $1
-                  AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.type = c.type AND w.state_key = c.state_key))
-       INSERT INTO current_state (room_id, type, state_key, event_id, membership)
-       SELECT $1, type, state_key, event_id, membership FROM wanted
-       ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = EXCLUDED.event_id, membership = EXCLUDED.membership
-         WHERE current_state.event_id IS DISTINCT FROM EXCLUDED.event_id`,
-      [
-        roomId,
-        entries.map((e) => e.type),
-        entries.map((e) => e.stateKey),
-        entries.map((e) => e.event.event_id),
-        entries.map((e) => (e.event.type === 'm.room.member' && typeof e.event.content.membership === 'string' ? e.event.content.membership : null)),
-      ],
-    );
-  }
-
   /** Events of a room at or before the given ones, walking prev_events backwards (for /backfill and /get_missing_events). */
   async walkBack(roomId: string, from: readonly string[], stopAt: readonly string[], limit: number, em: EntityManager): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
@@ -150,22 +54,4 @@ export class FederatedEventRepository {
     );
     return rows.map((row) => row.id);
   }
-}
-
-/** The event columns of an insert, one array each, in the order both inserts above take them ($1 to $8). */
-function eventColumns(events: ReadonlyArray<{ event: RoomEvent; pduHasRoomId: boolean }>): unknown[][] {
-  const list = events.map((e) => e.event);
-  return [
-    list.map((e) => e.event_id),
-    list.map((e) => e.room_id),
-    list.map((e) => e.depth),
-    list.map((e) => e.type),
-    list.map((e) => e.state_key ?? null),
-    list.map((e) => e.sender),
-    list.map((e) => e.origin_server_ts),
-    events.map(({ event, pduHasRoomId }) => {
-      const { event_id: _id, room_id: roomId, ...rest } = event;
-      return JSON.stringify(pduHasRoomId ? { ...rest, room_id: roomId } : rest);
-    }),
-  ];
 }

@@ -4,12 +4,13 @@ import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
 import { authorizeEvent, AuthError, getRoomVersion, parseUserId, stateKeyTuple, type JsonObject, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
-import { authTuplesOfAnyVersion, CREATE_TUPLE, selectAuthState, writesOf } from '../events/event-writes';
+import { authTuplesOfAnyVersion, selectAuthState } from '../events/event-writes';
+import { EventBuilder } from '../pipeline/event-builder';
+import { EventPipeline } from '../pipeline/event-pipeline.service';
 import { RoomWriteQueue } from '../events/room-write-queue';
 import { EventRepository } from '../storage/event.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
-import { EventStream } from '../streams/event-stream';
 import { FederatedEventRepository } from './federated-event.repository';
 import { PeerVisibility } from './peer-visibility';
 import { EventOutboxGateway } from './event-outbox-gateway';
@@ -41,10 +42,11 @@ export class FederatedRoomsService {
     private readonly state: StateRepository,
     private readonly receiver: RemoteEventReceiver,
     private readonly visibility: PeerVisibility,
-    private readonly stream: EventStream,
     private readonly outbox: EventOutboxGateway,
     private readonly restricted: RestrictedJoins,
     private readonly roomWrites: RoomWriteQueue,
+    private readonly builder: EventBuilder,
+    private readonly pipeline: EventPipeline,
   ) {}
 
   async roomVersion(roomId: string): Promise<RoomVersion | undefined> {
@@ -88,18 +90,8 @@ export class FederatedRoomsService {
       const draft = { type: 'm.room.member', state_key: userId, sender: userId, content: { ...authorised, membership } };
       const authState = selectAuthState(await this.state.currentState(roomId, em, authTuplesOfAnyVersion(draft)), draft, version);
       const extremities = await this.events.forwardExtremities(roomId, em);
-      const event: JsonObject = {
-        room_id: roomId,
-        type: 'm.room.member',
-        state_key: userId,
-        sender: userId,
-        content: draft.content,
-        origin_server_ts: now,
-        depth: Math.max(0, ...extremities.map((e) => e.depth)) + 1,
-        prev_events: extremities.map((e) => e.eventId),
-        auth_events: [...authState].filter(([tuple]) => !(version.roomIdFromCreateEvent && tuple === CREATE_TUPLE)).map(([, e]) => e.event_id),
-        ...(version.redaction.keepsLegacyTopLevelKeys ? { origin: userId.slice(userId.indexOf(':') + 1) } : {}),
-      };
+      const prevEvents = extremities.map((e) => e.eventId);
+      const event = this.builder.template(roomId, draft, { prevEvents, depth: Math.max(0, ...extremities.map((e) => e.depth)) + 1, authState, now, version });
       try {
         authorizeEvent({ ...(event as unknown as Omit<RoomEvent, 'event_id'>), event_id: '$template' }, authState, version);
       } catch (error) {
@@ -154,7 +146,7 @@ export class FederatedRoomsService {
 
   /** Events needed to judge others (auth events, state), kept without a place in the timeline. */
   async storeOutliers(events: readonly RoomEvent[], version: RoomVersion): Promise<void> {
-    await this.tx.run((em) => this.federated.insertOutliers(events.map((event) => ({ event, pduHasRoomId: hasRoomId(event, version) })), em));
+    await this.tx.run((em) => this.pipeline.outliers(events, version, em));
   }
 
   /**
@@ -170,10 +162,7 @@ export class FederatedRoomsService {
         if (stateEvent.state_key !== undefined && stateEvent.room_id === event.room_id) state.set(stateKeyTuple(stateEvent.type, stateEvent.state_key), stateEvent.event_id);
       }
       if (!state.has(stateKeyTuple('m.room.create', ''))) throw new RejectedEventError(event.event_id, 'the state across the gap has no m.room.create');
-      const before = await this.state.createGroup(event.room_id, null, state, em);
-      const after = event.state_key === undefined ? before : await this.state.createGroup(event.room_id, before, new Map([[stateKeyTuple(event.type, event.state_key), event.event_id]]), em);
-      await this.federated.insertOutliers([{ event, pduHasRoomId: hasRoomId(event, version), stateGroups: { before, after } }], em);
-      await this.federated.setStateGroups(event.event_id, { before, after }, em);
+      await this.pipeline.outliers([event], version, em, { resolved: state });
     });
   }
 
@@ -193,16 +182,7 @@ export class FederatedRoomsService {
       if (!(await this.rooms.lockForWrite(join.room_id, em))) {
         await this.rooms.insert({ roomId: join.room_id, roomVersion: version.id, creator: create.sender }, Date.now(), em);
       }
-      await this.federated.insertOutliers([...authChain, ...state].map((event) => ({ event, pduHasRoomId: hasRoomId(event, version) })), em);
-      const stateIds = new Map(state.filter((e) => e.state_key !== undefined).map((e) => [stateKeyTuple(e.type, e.state_key as string), e.event_id]));
-      const before = await this.state.createGroup(join.room_id, null, stateIds, em);
-      const after = await this.state.createGroup(join.room_id, before, new Map([[stateKeyTuple('m.room.member', join.state_key ?? ''), join.event_id]]), em);
-      await this.events.insertMany([{ event: join, writes: writesOf(join, version, { before, after }, {}) }], em);
-      const current = new Map(state.filter((e) => e.state_key !== undefined).map((e) => [stateKeyTuple(e.type, e.state_key as string), e] as const));
-      current.set(stateKeyTuple('m.room.member', join.state_key ?? ''), join);
-      await this.federated.replaceCurrentState(join.room_id, current, em);
-      await this.federated.setResolvedStateGroup(join.room_id, null, em);
-      this.stream.announce(em, [join]);
+      await this.pipeline.joinedState(version, join, state, authChain, em);
     });
   }
 
@@ -230,8 +210,7 @@ export class FederatedRoomsService {
       if (!(await this.rooms.lockForWrite(event.room_id, em))) {
         await this.rooms.insert({ roomId: event.room_id, roomVersion: version.id, creator: event.sender }, Date.now(), em);
       }
-      await this.events.insertMany([{ event, writes: writesOf(event, version, { before: null, after: null }, {}) }], em);
-      this.stream.announce(em, [event]);
+      await this.pipeline.membershipOutsideRoom(event, version, em);
     });
   }
 
@@ -255,7 +234,7 @@ export class FederatedRoomsService {
       if (!anchor) return;
       const known = await this.federated.known(events.map((e) => e.event_id), em);
       const fresh = events.filter((e) => !known.has(e.event_id) && e.room_id === anchor.event.room_id);
-      await this.federated.insertBackfilled(fresh.map((event) => ({ event, pduHasRoomId: hasRoomId(event, version) })), anchor.stateGroupBefore, em);
+      await this.pipeline.backfilled(fresh, version, anchor.stateGroupBefore, em);
     });
   }
 
@@ -324,9 +303,4 @@ export class FederatedRoomsService {
     });
     return { state: pick(stateIds), authChain: pick([...new Set([...chainIds, ...extraAuth])]) };
   }
-}
-
-/** From room version 12 the create event's PDU has no room_id. */
-function hasRoomId(event: RoomEvent, version: RoomVersion): boolean {
-  return !(version.roomIdFromCreateEvent && event.type === 'm.room.create');
 }

@@ -1,21 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import {
-  authorizeEvent,
-  AuthError,
-  getRoomVersion,
-  resolveState,
-  stateKeyTuple,
-  type RoomEvent,
-  type RoomVersion,
-  type StateKeyTuple,
-} from '@hearth/protocol';
+import { authorizeEvent, AuthError, getRoomVersion, stateKeyTuple, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
 import { PushEvaluator } from '../push/push-evaluator';
 import { EventRepository } from '../storage/event.repository';
-import { StateRepository } from '../storage/state.repository';
 import { WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
-import { EventStream } from '../streams/event-stream';
-import { authTuplesOfAnyVersion, selectAuthState, writesOf } from '../events/event-writes';
+import { authTuplesOfAnyVersion, selectAuthState } from '../events/event-writes';
+import { EventPipeline } from '../pipeline/event-pipeline.service';
+import { StateResolver, type StateAt } from '../pipeline/state-resolver';
 import { FederatedEventRepository } from './federated-event.repository';
 import { MissingEventsError, RejectedEventError } from './rejected-event';
 
@@ -24,18 +15,19 @@ export type ReceiveOutcome = 'accepted' | 'soft-failed' | 'duplicate';
 /**
  * Spec SS API "Checks performed on receipt of a PDU", from step 4 on (the caller has checked
  * format, signatures and hashes): auth against the event's auth events, against the state before
- * it, then against current state (failing only that soft-fails it). Accepted events join the
- * timeline; when the DAG forks the room's current state is the resolution of its extremities.
+ * it, then against current state (failing only that soft-fails it). Accepted events go to the
+ * EventPipeline as `new-remote` (which resolves the room's state when the DAG forks), soft-failed
+ * ones as outliers with their state.
  */
 @Injectable()
 export class RemoteEventReceiver {
   constructor(
     private readonly events: EventRepository,
     private readonly federated: FederatedEventRepository,
-    private readonly state: StateRepository,
     private readonly context: WriteContextRepository,
     private readonly push: PushEvaluator,
-    private readonly stream: EventStream,
+    private readonly resolver: StateResolver,
+    private readonly pipeline: EventPipeline,
   ) {}
 
   async receive(event: RoomEvent, em: EntityManager): Promise<ReceiveOutcome> {
@@ -52,18 +44,17 @@ export class RemoteEventReceiver {
       // The common case: the event builds on our one extremity, so the state before it is the
       // current state and one check covers both; failing it is a rejection, not a soft failure.
       this.checkAgainst(event, version, context.authState, 'the state before it');
-      await this.persist(event, version, context, only.stateGroupAfter, em);
+      await this.persist(event, version, context, { group: only.stateGroupAfter }, em);
       return 'accepted';
     }
-    const before = await this.stateGroupBefore(event, version, em);
+    const before = await this.stateBefore(event, version, em);
     this.checkAgainst(event, version, await this.stateEvents(before, event, em), 'the state before it');
     try {
       authorizeEvent(event, selectAuthState(context.authState, draftOf(event), version), version);
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       // Spec "Soft failure": kept with its state, so that later events may build on it, but never shown nor built on by us.
-      const after = await this.stateGroupAfter(event, before, em);
-      await this.federated.insertOutliers([{ event, pduHasRoomId: true, stateGroups: { before, after } }], em);
+      await this.pipeline.outliers([event], version, em, before);
       return 'soft-failed';
     }
     await this.persist(event, version, context, before, em);
@@ -100,33 +91,18 @@ export class RemoteEventReceiver {
     }
   }
 
-  private async stateGroupAfter(event: RoomEvent, before: number, em: EntityManager): Promise<number> {
-    if (event.state_key === undefined) return before;
-    return this.state.createGroup(event.room_id, before, new Map([[stateKeyTuple(event.type, event.state_key), event.event_id]]), em);
-  }
-
   /** The state before an event: after its one prev event, or the resolution of its prev events' states. */
-  private async stateGroupBefore(event: RoomEvent, version: RoomVersion, em: EntityManager): Promise<number> {
+  private async stateBefore(event: RoomEvent, version: RoomVersion, em: EntityManager): Promise<StateAt> {
     const groups = await this.federated.stateGroupsAfter(event.prev_events, em);
     const missing = event.prev_events.filter((id) => groups.get(id) === undefined || groups.get(id) === null);
     if (missing.length > 0 || event.prev_events.length === 0) throw new MissingEventsError(event.event_id, missing, 'prev');
     const distinct = [...new Set(groups.values())] as number[];
-    if (distinct.length === 1) return distinct[0] as number;
-    const resolved = await this.resolveGroups(distinct, version, em);
-    return this.state.createGroup(event.room_id, null, resolved, em);
+    if (distinct.length === 1) return { group: distinct[0] as number };
+    return { resolved: await this.resolver.resolve(distinct, version, em) };
   }
 
-  async resolveGroups(groups: readonly number[], version: RoomVersion, em: EntityManager): Promise<Map<StateKeyTuple, string>> {
-    const states = await this.state.loadGroups(groups, em);
-    const stateSets = groups.map((group) => states.get(group) ?? new Map<StateKeyTuple, string>());
-    const ids = [...new Set(stateSets.flatMap((set) => [...set.values()]))];
-    const chain = await this.federated.authChainIds(ids, em);
-    const loaded = await this.events.findMany([...new Set([...ids, ...chain])], em);
-    return resolveState({ version, stateSets, getEvent: (id) => loaded.get(id)?.event });
-  }
-
-  private async stateEvents(group: number, event: RoomEvent, em: EntityManager): Promise<Map<StateKeyTuple, RoomEvent>> {
-    const ids = await this.state.loadGroup(group, em, authTuplesOfAnyVersion(draftOf(event)));
+  private async stateEvents(at: StateAt, event: RoomEvent, em: EntityManager): Promise<Map<StateKeyTuple, RoomEvent>> {
+    const ids = await this.resolver.idsAt(at, em, authTuplesOfAnyVersion(draftOf(event)));
     const loaded = await this.events.findMany([...ids.values()], em);
     const state = new Map<StateKeyTuple, RoomEvent>();
     for (const [tuple, id] of ids) {
@@ -136,28 +112,9 @@ export class RemoteEventReceiver {
     return state;
   }
 
-  private async persist(event: RoomEvent, version: RoomVersion, context: WriteContext, before: number, em: EntityManager): Promise<void> {
-    const after = await this.stateGroupAfter(event, before, em);
+  private async persist(event: RoomEvent, version: RoomVersion, context: WriteContext, stateBefore: StateAt, em: EntityManager): Promise<void> {
     const notifications = await this.push.evaluate(event, version, context.authState, context.joined, em);
-    await this.events.insertMany([{ event, writes: writesOf(event, version, { before, after }, { notifications }) }], em);
-    this.stream.announce(em, [event]);
-
-    // insertMany leaves the event as the only extremity and its state key as current state:
-    // right when it builds on every extremity. Otherwise the others stay, and state is resolved.
-    const remaining = context.extremities.filter((e) => !event.prev_events.includes(e.eventId));
-    if (remaining.length === 0) {
-      if (context.resolvedStateGroup !== null) await this.federated.setResolvedStateGroup(event.room_id, null, em);
-      return;
-    }
-    await this.federated.addExtremities(event.room_id, remaining.map((e) => e.eventId), em);
-    const groups = [after, ...remaining.map((e) => e.stateGroupAfter).filter((g): g is number => g !== null)];
-    const resolved = await this.resolveGroups([...new Set(groups)], version, em);
-    const loaded = await this.events.findMany([...resolved.values()], em);
-    await this.federated.replaceCurrentState(event.room_id, new Map([...resolved].flatMap(([key, id]) => {
-      const found = loaded.get(id);
-      return found ? [[key, found.event] as const] : [];
-    })), em);
-    await this.federated.setResolvedStateGroup(event.room_id, await this.state.createGroup(event.room_id, null, resolved, em), em);
+    await this.pipeline.newRemote({ event, version, stateBefore, notifications, extremities: context.extremities, resolvedStateGroup: context.resolvedStateGroup }, em);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RoomEvent } from '@hearth/protocol';
-import { preparedStatement, queryPrepared, queryPreparedAndCommit, queryRows } from '@hearth/storage';
+import { queryRows } from '@hearth/storage';
 
 /** The client transaction a send answers, recorded with the event so a retry finds it. */
 export interface ClientTxn {
@@ -27,127 +27,10 @@ interface EventRow {
   state_group_before: string | null;
 }
 
-/** What persisting an event writes besides the event row. */
-export interface EventWrites {
-  readonly stateGroups: { readonly before: number | null; readonly after: number | null };
-  /** From room version 12 the create event's PDU has no room_id. */
-  readonly pduHasRoomId: boolean;
-  readonly txn?: ClientTxn;
-  /** The target's membership, for member events. */
-  readonly membership?: string;
-  readonly relation?: { readonly relatesTo: string; readonly relType: string };
-  /** The event a redaction redacts. */
-  readonly redacts?: string;
-  readonly notifications?: { readonly threadId: string; readonly users: readonly string[]; readonly highlights: readonly boolean[] };
-}
-
-/**
- * Positions come from the `stream_positions` counter row, taken in this statement: a second
- * writer waits here until the first commits, so positions become visible in order (see the
- * SyncStreams migration). Rows refer to their event by its 1-based index in the batch.
- */
-const INSERT_EVENTS = preparedStatement(
-  'insert_events',
-  `WITH counter AS (UPDATE stream_positions SET position = position + $42::int WHERE stream = 'events' RETURNING position - $42::int AS base),
-   ev AS (
-     INSERT INTO events (event_id, room_id, stream_ordering, depth, type, state_key, sender, origin_server_ts, pdu, state_group_before, state_group_after)
-     SELECT e.event_id, e.room_id, counter.base + e.n, e.depth, e.type, e.state_key, e.sender, e.ts, e.pdu, e.before, e.after
-       FROM counter, unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::jsonb[], $9::bigint[], $10::bigint[])
-            WITH ORDINALITY AS e (event_id, room_id, depth, type, state_key, sender, ts, pdu, before, after, n)),
-   prev AS (INSERT INTO event_edges (event_id, prev_event_id) SELECT * FROM unnest($11::text[], $12::text[])),
-   auth AS (INSERT INTO event_auth_edges (event_id, auth_event_id) SELECT * FROM unnest($13::text[], $14::text[])),
-   txn AS (INSERT INTO event_txns (user_id, device_id, txn_id, event_id, body_hash, created_ts)
-           SELECT t.*, $20::bigint FROM unnest($15::text[], $16::text[], $17::text[], $18::text[], $19::text[]) AS t),
-   gone AS (DELETE FROM room_forward_extremities WHERE room_id = ANY($21::text[])),
-   extremity AS (INSERT INTO room_forward_extremities (room_id, event_id) SELECT * FROM unnest($21::text[], $22::text[])),
-   state AS (INSERT INTO current_state (room_id, type, state_key, event_id, membership)
-             SELECT * FROM unnest($23::text[], $24::text[], $25::text[], $26::text[], $27::text[])
-             ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = EXCLUDED.event_id, membership = EXCLUDED.membership),
-   relation AS (INSERT INTO event_relations (event_id, room_id, relates_to_id, rel_type, type, stream_ordering)
-                SELECT r.event_id, r.room_id, r.relates_to, r.rel_type, r.type, counter.base + r.n
-                  FROM counter, unnest($28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::bigint[]) AS r (event_id, room_id, relates_to, rel_type, type, n)
-                ON CONFLICT DO NOTHING),
-   redacted AS (UPDATE events SET redacted_by = r.redaction FROM unnest($34::text[], $35::text[]) AS r (target, redaction)
-                 WHERE events.event_id = r.target AND events.redacted_by IS NULL),
-   notified AS (INSERT INTO event_push_actions (user_id, room_id, event_id, stream_ordering, thread_id, highlight)
-                SELECT a.user_id, a.room_id, a.event_id, counter.base + a.n, a.thread_id, a.highlight
-                  FROM counter, unnest($36::text[], $37::text[], $38::text[], $39::bigint[], $40::text[], $41::boolean[]) AS a (user_id, room_id, event_id, n, thread_id, highlight))
-   SELECT base FROM counter`,
-);
-
-/** The insert statement's parameters: one array per column, filled event by event. */
-class InsertColumns {
-  private readonly events: unknown[][] = Array.from({ length: 10 }, () => []);
-  private readonly prevEdges: string[][] = [[], []];
-  private readonly authEdges: string[][] = [[], []];
-  private readonly txns: string[][] = [[], [], [], [], []];
-  private readonly extremities = new Map<string, string>();
-  private readonly state: Array<Array<string | null>> = [[], [], [], [], []];
-  private readonly relations: unknown[][] = [[], [], [], [], [], []];
-  private readonly redactions: string[][] = [[], []];
-  private readonly notifications: unknown[][] = [[], [], [], [], [], []];
-  private count = 0;
-
-  add(event: RoomEvent, writes: EventWrites): void {
-    const n = ++this.count;
-    const { event_id: eventId, room_id: roomId, ...rest } = event;
-    const pdu = writes.pduHasRoomId ? { ...rest, room_id: roomId } : rest;
-    push(this.events, [eventId, roomId, event.depth, event.type, event.state_key ?? null, event.sender, event.origin_server_ts, JSON.stringify(pdu), writes.stateGroups.before, writes.stateGroups.after]);
-    for (const prev of event.prev_events) push(this.prevEdges, [eventId, prev]);
-    for (const auth of event.auth_events) push(this.authEdges, [eventId, auth]);
-    if (writes.txn) push(this.txns, [writes.txn.userId, writes.txn.deviceId, writes.txn.txnId, eventId, writes.txn.bodyHash]);
-    this.extremities.set(roomId, eventId);
-    if (event.state_key !== undefined) push(this.state, [roomId, event.type, event.state_key, eventId, writes.membership ?? null]);
-    if (writes.relation) push(this.relations, [eventId, roomId, writes.relation.relatesTo, writes.relation.relType, event.type, n]);
-    if (writes.redacts !== undefined) push(this.redactions, [writes.redacts, eventId]);
-    const notifications = writes.notifications;
-    notifications?.users.forEach((userId, i) => push(this.notifications, [userId, roomId, eventId, n, notifications.threadId, notifications.highlights[i] ?? false]));
-  }
-
-  parameters(now: number): unknown[] {
-    return [
-      ...this.events,
-      ...this.prevEdges,
-      ...this.authEdges,
-      ...this.txns,
-      now,
-      [...this.extremities.keys()],
-      [...this.extremities.values()],
-      ...this.state,
-      ...this.relations,
-      ...this.redactions,
-      ...this.notifications,
-      this.count,
-    ];
-  }
-}
-
-function push<T>(columns: T[][], values: readonly T[]): void {
-  values.forEach((value, i) => columns[i]?.push(value));
-}
-
 const SELECT_EVENT = 'SELECT event_id, room_id, pdu, stream_ordering, redacted_by, state_group_before FROM events';
 
 @Injectable()
 export class EventRepository {
-  /**
-   * Everything new events change, in one statement for any number of events and rooms: the
-   * events at the next stream positions, in the order given, their DAG edges, each room's new
-   * sole forward extremity (our events reference every extremity), the client transactions, the
-   * current state, relations, redaction marks and members' notifications. At most one state
-   * event per state key per call. Returns the events' stream positions. With `andCommit`, the
-   * statement ends the transaction, its COMMIT queued behind it (queryPreparedAndCommit), so it
-   * holds the position counter for little more than its execution and the WAL flush.
-   */
-  async insertMany(items: ReadonlyArray<{ event: RoomEvent; writes: EventWrites }>, em: EntityManager, { andCommit = false } = {}): Promise<number[]> {
-    const columns = new InsertColumns();
-    for (const item of items) columns.add(item.event, item.writes);
-    const query = andCommit ? queryPreparedAndCommit : queryPrepared;
-    const [row] = await query<{ base: string }>(em, INSERT_EVENTS, columns.parameters(Date.now()));
-    const base = Number(row?.base);
-    return items.map((_, i) => base + i + 1);
-  }
-
   async find(eventId: string, em: EntityManager): Promise<StoredEvent | undefined> {
     const rows = await queryRows<EventRow>(em, `${SELECT_EVENT} WHERE event_id = $1`, [eventId]);
     return rows[0] && toStored(rows[0]);

@@ -3,30 +3,11 @@ import { queryRows } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
 import { splitStateKeyTuple, stateKeyTuple, type RoomEvent, type StateKeyTuple } from '@hearth/protocol';
 
-/** Past this many deltas a state group is written whole, so reads never walk a long chain. */
-const MAX_DELTA_CHAIN = 100;
-
 export type StateIds = ReadonlyMap<StateKeyTuple, string>;
 
-/** State as groups of deltas (see docs/rooms.md), plus the room's current state as plain rows. */
+/** Reads state: groups of deltas (see docs/rooms.md; EventPipeline writes them) and the room's current state as plain rows. */
 @Injectable()
 export class StateRepository {
-  /** A new group: `prev` plus `changes`. */
-  async createGroup(roomId: string, prev: number | null, changes: StateIds, em: EntityManager): Promise<number> {
-    const depth = prev === null ? 0 : await this.chainDepth(prev, em);
-    const snapshot = prev !== null && depth + 1 > MAX_DELTA_CHAIN;
-    const entries = snapshot ? new Map([...(await this.loadGroup(prev, em)), ...changes]) : changes;
-    const parent = snapshot ? null : prev;
-    const [row] = await queryRows<{ id: string }>(
-      em,
-      'INSERT INTO state_groups (room_id, prev_group, chain_depth) VALUES ($1, $2, $3) RETURNING id',
-      [roomId, parent, parent === null ? 0 : depth + 1],
-    );
-    const id = Number(row?.id);
-    await this.insertEntries(id, entries, em);
-    return id;
-  }
-
   /** A group's full state, or only the given tuples of it, walking the delta chain once. */
   async loadGroup(group: number, em: EntityManager, only?: readonly StateKeyTuple[]): Promise<Map<StateKeyTuple, string>> {
     const split = only?.map(splitStateKeyTuple);
@@ -162,27 +143,5 @@ export class StateRepository {
   /** Servers with at least one joined member, by the current state. */
   async joinedServers(roomId: string, em: EntityManager): Promise<string[]> {
     return (await this.joinedServersOfRooms([roomId], em)).get(roomId) ?? [];
-  }
-
-  private async chainDepth(group: number, em: EntityManager): Promise<number> {
-    const [row] = await queryRows<{ chain_depth: number }>(em, 'SELECT chain_depth FROM state_groups WHERE id = $1', [group]);
-    return row?.chain_depth ?? 0;
-  }
-
-  private async insertEntries(group: number, entries: StateIds, em: EntityManager): Promise<void> {
-    if (entries.size === 0) return;
-    const types: string[] = [];
-    const keys: string[] = [];
-    const ids: string[] = [];
-    for (const [tuple, eventId] of entries) {
-      const { type, stateKey } = splitStateKeyTuple(tuple);
-      types.push(type);
-      keys.push(stateKey);
-      ids.push(eventId);
-    }
-    await em.query(
-      'INSERT INTO state_group_entries (state_group, type, state_key, event_id) SELECT $1, unnest($2::text[]), unnest($3::text[]), unnest($4::text[])',
-      [group, types, keys, ids],
-    );
   }
 }
