@@ -52,7 +52,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
       controlSocket = await serveAdminCommands(app, config, endpoint, options, logger);
     } catch (error) {
       if (tlsListener) await closeServer(tlsListener);
-      await app.close().catch(() => undefined);
+      await app.close().catch((closeError: unknown) => logger.warn(`closing after a failed start: ${String(closeError)}`));
       throw error;
     }
     const url = listeningUrl(app.getHttpServer().address());
@@ -70,7 +70,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
       }),
     };
   } catch (error) {
-    await endpoint.close().catch(() => undefined);
+    await endpoint.close().catch((closeError: unknown) => logger.warn(`closing the database after a failed start: ${String(closeError)}`));
     throw error;
   }
 }

@@ -36,7 +36,7 @@ export async function startWorker(config: HearthConfig, options: { logger?: Logg
         })()),
     };
   } catch (error) {
-    await endpoint.close().catch(() => undefined);
+    await endpoint.close().catch((closeError: unknown) => logger.warn(`closing the database after a failed start: ${String(closeError)}`));
     throw error;
   }
 }

@@ -81,7 +81,7 @@ class ChannelConnection implements ChannelListener {
     clearTimeout(this.retryTimer);
     const client = this.client;
     this.client = undefined;
-    await client?.end().catch(() => undefined);
+    await client?.end().catch((error: unknown) => this.logger.debug(`closing the LISTEN connection: ${String(error)}`));
   }
 
   private async connect(): Promise<void> {
@@ -117,7 +117,8 @@ class ChannelConnection implements ChannelListener {
     if (this.client !== client) return;
     this.client = undefined;
     this.subscriber.live(false);
-    client.end().catch(() => undefined);
+    // The connection is already lost; ending it only frees the socket.
+    client.end().catch((error: unknown) => this.logger.debug(`ending a lost LISTEN connection: ${String(error)}`));
     if (this.closed) return;
     const line = `Not listening (${reason}); retrying in ${this.retryMs / 1000} s`;
     if (this.failing) this.logger.debug(line);

@@ -41,6 +41,6 @@ export class RedisBroadcast {
   /** Lets publishes already sent finish, then disconnects. */
   async close(): Promise<void> {
     this.subscriber.disconnect();
-    await this.client.quit().catch(() => undefined);
+    await this.client.quit().catch((error: unknown) => this.logger.debug(`closing Redis: ${String(error)}`));
   }
 }

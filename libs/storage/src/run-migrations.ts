@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DatabaseEndpoint } from './database-endpoint';
 import { dataSourceOptions, type MigrationList } from './data-source-options';
@@ -22,7 +23,8 @@ export async function runMigrations(endpoint: DatabaseEndpoint, migrations: Migr
       await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
       return await applyPending(dataSource);
     } finally {
-      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+      // The lock also ends with the session, which release() below closes.
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch((error: unknown) => new Logger('Migrations').warn(`unlocking: ${String(error)}`));
       await lock.release();
     }
   } finally {

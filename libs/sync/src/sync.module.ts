@@ -11,7 +11,19 @@ import { SyncNotifier } from './notifier/sync-notifier';
 import { SyncWakeUps } from './notifier/sync-wake-ups';
 import { DeviceListsSectionBuilder } from './sections/device-lists-section';
 import { RoomsSectionBuilder } from './sections/rooms-section';
+import { AccountDataStream } from './streams/account-data.stream';
+import { DeviceListsStream } from './streams/device-lists.stream';
+import { KeyCountsStream } from './streams/key-counts.stream';
+import { RoomsStream } from './streams/rooms.stream';
+import { SYNC_STREAMS, type SyncStream } from './streams/sync-stream';
+import { ToDeviceStream } from './streams/to-device.stream';
 import { SyncService } from './sync.service';
+
+/**
+ * The streams of a /sync response, in the order they run: account data hands room account data
+ * to rooms, rooms hands the memberships to device lists. A new stream is a file and a line here.
+ */
+const STREAMS = [ToDeviceStream, KeyCountsStream, AccountDataStream, RoomsStream, DeviceListsStream];
 
 /** With REDIS_URL, notifications travel between processes; without, they stay in this one. */
 async function createNotifier(config: HearthConfig): Promise<SyncNotifier> {
@@ -30,6 +42,8 @@ async function createNotifier(config: HearthConfig): Promise<SyncNotifier> {
     FiltersService,
     RoomsSectionBuilder,
     DeviceListsSectionBuilder,
+    ...STREAMS,
+    { provide: SYNC_STREAMS, useFactory: (...streams: SyncStream[]) => streams, inject: STREAMS },
     SyncService,
   ],
   exports: [SyncService, FiltersService, SyncNotifier],

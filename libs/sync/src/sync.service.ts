@@ -1,17 +1,14 @@
-import { projectRoomEvents } from './filters/event-fields';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AccountDataService } from '@hearth/accounts';
-import { KeysService, ToDeviceService } from '@hearth/e2ee';
 import { MatrixError } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
 import { PushRulesService, RoomSyncService, TypingService } from '@hearth/rooms';
 import { readStreamPositions, TransactionRunner } from '@hearth/storage';
 import { FiltersService } from './filters/filters.service';
-import { filterEvents, type SyncFilter } from './filters/sync-filter';
+import type { SyncFilter } from './filters/sync-filter';
 import { roomKey, SyncNotifier, userKey } from './notifier/sync-notifier';
 import { DeviceListsSectionBuilder } from './sections/device-lists-section';
-import { RoomsSectionBuilder, type RoomsSection } from './sections/rooms-section';
+import { SYNC_STREAMS, type SyncPass, type SyncStream } from './streams/sync-stream';
 import { decodeSyncToken, encodeSyncToken, type SyncToken } from './sync-token';
 
 export interface SyncRequest {
@@ -43,14 +40,11 @@ interface Computed {
 export class SyncService {
   constructor(
     private readonly filters: FiltersService,
-    private readonly roomsSection: RoomsSectionBuilder,
+    @Inject(SYNC_STREAMS) private readonly streams: readonly SyncStream[],
     private readonly deviceListsSection: DeviceListsSectionBuilder,
     private readonly roomSync: RoomSyncService,
     private readonly typing: TypingService,
-    private readonly accountData: AccountDataService,
     private readonly pushRules: PushRulesService,
-    private readonly toDevice: ToDeviceService,
-    private readonly keys: KeysService,
     private readonly notifier: SyncNotifier,
     private readonly tx: TransactionRunner,
   ) {}
@@ -92,41 +86,18 @@ export class SyncService {
    * taken first, so later commits cannot slip in.
    */
   private async compute(device: { userId: string; deviceId: string }, since: SyncToken | null, filter: SyncFilter, fullState: boolean): Promise<Computed> {
-    const { userId } = device;
     return this.tx.read(async (em) => {
-      const current = await this.currentToken(userId, em);
-      const toDevice = await this.toDevice.forSync(userId, device.deviceId, since?.toDevice ?? null, current.toDevice, em);
-      const upTo = { ...current, toDevice: toDevice.position };
-      const keyCounts = await this.keys.countsFor(userId, device.deviceId, em);
-      const changed = await this.accountData.changedSince(userId, since?.accountData ?? 0, upTo.accountData, em);
-      const readMarkers = await this.roomSync.readMarkersSince(userId, since?.receipts ?? 0, upTo.receipts, em);
-      const roomAccountData = new Map<string, JsonObject[]>();
-      for (const entry of changed.filter((e) => e.roomId !== '')) addTo(roomAccountData, entry.roomId, { type: entry.type, content: entry.content as JsonObject });
-      for (const [roomId, eventId] of readMarkers) addTo(roomAccountData, roomId, { type: 'm.fully_read', content: { event_id: eventId } });
-
-      const global: JsonObject[] = changed.filter((e) => e.roomId === '').map((e) => ({ type: e.type, content: e.content as JsonObject }));
-      if (since === null || upTo.pushRules > since.pushRules) {
-        const { ruleset } = await this.pushRules.versionedRuleset(userId, em);
-        global.push({ type: 'm.push_rules', content: { global: ruleset as unknown as JsonObject } });
+      const pass: SyncPass = { ...device, since, upTo: await this.currentToken(device.userId, em), filter, fullState, roomAccountData: new Map() };
+      // Presence is off (it is metadata); the key stays for clients that expect it.
+      const response: JsonObject = { presence: { events: [] } };
+      let moved = false;
+      const watched: string[] = [];
+      for (const stream of this.streams) {
+        const contribution = await stream.contribute(pass, response, em);
+        moved ||= contribution.moved;
+        watched.push(...(contribution.watchedRooms ?? []));
       }
-      const rooms = await this.roomsSection.build({ userId, deviceId: device.deviceId, since, upTo, filter, fullState, roomAccountData }, em);
-      if (filter.event_fields) for (const section of [rooms.join, rooms.leave]) projectRoomEvents(section, filter.event_fields);
-      const accountData = filterEvents(filter.account_data, global);
-      const deviceLists = since === null ? { changed: [], left: [] } : await this.deviceListsSection.build({ userId, since, upTo, memberships: rooms.memberships }, em);
-      return {
-        body: {
-          next_batch: encodeSyncToken(upTo),
-          account_data: { events: accountData },
-          to_device: { events: toDevice.events as unknown as JsonObject[] },
-          device_lists: deviceLists,
-          device_one_time_keys_count: keyCounts.oneTimeKeyCounts,
-          device_unused_fallback_key_types: keyCounts.unusedFallbackTypes,
-          presence: { events: [] },
-          rooms: { join: rooms.join, invite: rooms.invite, leave: rooms.leave, knock: rooms.knock },
-        },
-        empty: accountData.length === 0 && toDevice.events.length === 0 && deviceLists.changed.length === 0 && deviceLists.left.length === 0 && isEmpty(rooms),
-        watched: rooms.watched,
-      };
+      return { body: { next_batch: encodeSyncToken(pass.upTo), ...response }, empty: !moved, watched };
     });
   }
 
@@ -144,14 +115,4 @@ export class SyncService {
       deviceLists: positions.get('device_lists') ?? 0,
     };
   }
-}
-
-function addTo(map: Map<string, JsonObject[]>, key: string, value: JsonObject): void {
-  const list = map.get(key) ?? [];
-  list.push(value);
-  map.set(key, list);
-}
-
-function isEmpty(rooms: RoomsSection): boolean {
-  return [rooms.join, rooms.invite, rooms.leave, rooms.knock].every((section) => Object.keys(section).length === 0);
 }

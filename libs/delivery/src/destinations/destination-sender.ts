@@ -67,7 +67,10 @@ export class DestinationSender {
         failures = 0;
       }
     } finally {
-      await this.tx.run((em) => this.destinations.release(destination, this.owner, em)).catch(() => undefined);
+      // An unreleased lease only delays the next sender until it expires.
+      await this.tx
+        .run((em) => this.destinations.release(destination, this.owner, em))
+        .catch((error: unknown) => this.logger.warn(`releasing the lease on ${destination}: ${String(error)}`));
     }
   }
 

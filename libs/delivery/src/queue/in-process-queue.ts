@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { DeliveryQueue, DestinationHandler } from './delivery-queue';
 
 interface Slot {
@@ -11,6 +12,7 @@ interface Slot {
 
 /** The embedded default: jobs are timers and promises in this process. */
 export class InProcessDeliveryQueue implements DeliveryQueue {
+  private readonly logger = new Logger(InProcessDeliveryQueue.name);
   private readonly slots = new Map<string, Slot>();
   private handler: DestinationHandler | undefined;
   private closed = false;
@@ -52,7 +54,8 @@ export class InProcessDeliveryQueue implements DeliveryQueue {
     if (!this.handler || this.closed) return;
     slot.running = true;
     const job = this.handler(destination)
-      .catch(() => undefined)
+      // The sender records its own failures and backs off; anything else escaping it is logged here.
+      .catch((error: unknown) => this.logger.error(`sending to ${destination} failed: ${String(error)}`))
       .finally(() => {
         slot.running = false;
         this.running.delete(job);

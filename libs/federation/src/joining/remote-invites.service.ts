@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import { FederationClient, FederationRequestError } from '@hearth/federation-client';
 import { isJsonObject, parseUserId, toPdu, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
@@ -11,6 +11,8 @@ import { PduVerifier } from '../events/pdu-verifier';
  */
 @Injectable()
 export class RemoteInvitesService implements InviteCountersigner {
+  private readonly logger = new Logger(RemoteInvitesService.name);
+
   constructor(
     private readonly client: FederationClient,
     private readonly verifier: PduVerifier,
@@ -30,7 +32,9 @@ export class RemoteInvitesService implements InviteCountersigner {
       throw new MatrixError(502, 'M_UNKNOWN', "The invitee's server could not be reached");
     }
     const returned = isJsonObject(answer) ? answer.event : undefined;
-    const signed = await this.verifier.verify(returned, version, invite.room_id).catch(() => undefined);
+    const signed = await this.verifier
+      .verify(returned, version, invite.room_id)
+      .catch((error: unknown) => this.logger.warn(`the invite ${destination} returned failed its checks: ${String(error)}`));
     const countersigned = signed?.event_id === invite.event_id && signed.signatures?.[destination] !== undefined;
     if (!signed || !countersigned) throw new MatrixError(502, 'M_UNKNOWN', "The invitee's server returned a different or unsigned invite");
     return { ...invite, signatures: { ...invite.signatures, [destination]: signed.signatures?.[destination] ?? {} } };

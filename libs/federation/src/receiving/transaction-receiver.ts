@@ -154,9 +154,11 @@ export class TransactionReceiver {
     for (let i = 0; i < eventIds.length; i += FETCH_CONCURRENCY) {
       await Promise.all(
         eventIds.slice(i, i + FETCH_CONCURRENCY).map(async (eventId) => {
-          const answer = await this.client.request(origin, { method: 'GET', path: `/_matrix/federation/v1/event/${encodeURIComponent(eventId)}` }).catch(() => undefined);
+          const answer = await this.client
+            .request(origin, { method: 'GET', path: `/_matrix/federation/v1/event/${encodeURIComponent(eventId)}` })
+            .catch((error: unknown) => this.logger.debug(`fetching ${eventId} from ${origin}: ${String(error)}`));
           const pdu = isJsonObject(answer) && Array.isArray(answer.pdus) ? answer.pdus[0] : undefined;
-          const verified = pdu === undefined ? undefined : await this.verifier.verify(pdu, version, roomId).catch(() => undefined);
+          const verified = pdu === undefined ? undefined : await this.verifier.verify(pdu, version, roomId).catch((error: unknown) => this.refused(eventId, origin, error));
           if (verified?.event_id === eventId) fetched.set(eventId, verified);
         }),
       );
@@ -172,7 +174,7 @@ export class TransactionReceiver {
       body: { earliest_events: await this.rooms.extremityIds(event.room_id), latest_events: [event.event_id], limit: MISSING_EVENTS_LIMIT, min_depth: 0 },
     });
     const listed = isJsonObject(answer) && Array.isArray(answer.events) ? answer.events : [];
-    const verified = (await Promise.all(listed.map((pdu) => this.verifier.verify(pdu, version, event.room_id).catch(() => undefined)))).filter(
+    const verified = (await Promise.all(listed.map((pdu) => this.verifier.verify(pdu, version, event.room_id).catch((error: unknown) => this.refused('a missing event', origin, error))))).filter(
       (e): e is RoomEvent => e !== undefined,
     );
     const known = await this.rooms.known(verified.map((e) => e.event_id));
@@ -181,9 +183,16 @@ export class TransactionReceiver {
     }
   }
 
+  /** A fetched event that failed its checks is left out, with a line saying why. */
+  private refused(what: string, origin: string, error: unknown): undefined {
+    this.logger.debug(`${what} from ${origin} refused: ${String(error)}`);
+    return undefined;
+  }
+
   private inRoomOrder<T>(roomId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.roomQueues.get(roomId) ?? Promise.resolve();
     const next = previous.then(work, work);
+    // The caller gets `next` and its error; the queue only needs to know when it is done.
     const tail = next.catch(() => undefined);
     this.roomQueues.set(roomId, tail);
     void tail.then(() => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { HEARTH_CONFIG, type HearthConfig, type RateLimitedAction } from '@hearth/config';
@@ -17,6 +17,7 @@ export interface RateLimitSubject {
  */
 @Injectable()
 export class RateLimitsService implements OnModuleDestroy {
+  private readonly logger = new Logger(RateLimitsService.name);
   private readonly redis: Redis | undefined;
   private readonly limiters = new Map<RateLimitedAction, RateLimiterAbstract>();
 
@@ -39,7 +40,7 @@ export class RateLimitsService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.redis?.quit().catch(() => undefined);
+    await this.redis?.quit().catch((error: unknown) => this.logger.debug(`closing Redis: ${String(error)}`));
   }
 
   private limiter(action: RateLimitedAction): RateLimiterAbstract {

@@ -3,8 +3,8 @@ import { RoomSyncService } from '@hearth/rooms';
 import { ChangeBus, TransactionRunner, type Change } from '@hearth/storage';
 import { roomKey, SyncNotifier, userKey } from './sync-notifier';
 
-/** Every stream a /sync reads from; a change to one of them may answer a waiting request. */
-const SYNC_STREAMS = ['events', 'typing', 'receipts', 'accountData', 'pushRules', 'toDevice', 'deviceLists'] as const;
+/** The change-bus streams a /sync reads from: a change to one of them may answer a waiting request. */
+const WAKING_STREAMS = ['events', 'typing', 'receipts', 'accountData', 'pushRules', 'toDevice', 'deviceLists'] as const;
 
 /**
  * The notifier's one subscription to the change bus: each committed change wakes the requests
@@ -23,14 +23,14 @@ export class SyncWakeUps implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.bus.subscribe(SYNC_STREAMS, 'SyncWakeUps', (change) => this.wake(change));
+    this.unsubscribe = this.bus.subscribe(WAKING_STREAMS, 'SyncWakeUps', (change) => this.wake(change));
   }
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
   }
 
-  private async wake(change: Change<(typeof SYNC_STREAMS)[number]>): Promise<void> {
+  private async wake(change: Change<(typeof WAKING_STREAMS)[number]>): Promise<void> {
     const keys = [...change.roomIds.map(roomKey), ...change.userIds.map(userKey)];
     // A user's device change concerns everyone who shares a room with them: wake those rooms too.
     if (change.stream === 'deviceLists') keys.push(...(await this.joinedRooms(change.userId)).map(roomKey));

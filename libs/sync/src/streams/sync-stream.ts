@@ -1,0 +1,40 @@
+import type { EntityManager } from 'typeorm';
+import type { JsonObject } from '@hearth/protocol';
+import type { MembershipRow } from '@hearth/rooms';
+import type { SyncFilter } from '../filters/sync-filter';
+import type { SyncToken } from '../sync-token';
+
+/** One computation of a /sync response: who asks, from where to where, and what streams hand on. */
+export interface SyncPass {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly since: SyncToken | null;
+  /** The positions read up to; a stream that answers with less than everything it has (to-device) lowers its own. */
+  upTo: SyncToken;
+  readonly filter: SyncFilter;
+  readonly fullState: boolean;
+  /** Room account data moved in the window, by room (`m.fully_read` included): account data hands it to rooms. */
+  readonly roomAccountData: Map<string, JsonObject[]>;
+  /** The user's memberships now, whatever the filter: rooms hands them to device lists. */
+  memberships?: readonly MembershipRow[];
+}
+
+export interface StreamContribution {
+  /** Whether it added anything new, so that a waiting /sync answers now. */
+  readonly moved: boolean;
+  /** Rooms whose changes must wake this user's waiting syncs. */
+  readonly watchedRooms?: readonly string[];
+}
+
+/**
+ * One stream of /sync (as Dendrite's syncapi/streams): it writes its part of the response for the
+ * window `since`..`upTo`. SYNC_STREAMS lists them in the order they run, which matters where one
+ * hands something on to the next (SyncPass).
+ */
+export interface SyncStream {
+  contribute(pass: SyncPass, response: JsonObject, em: EntityManager): Promise<StreamContribution>;
+}
+
+export const SYNC_STREAMS = Symbol('SYNC_STREAMS');
+
+export const UNMOVED: StreamContribution = { moved: false };
