@@ -5,7 +5,18 @@ import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'scripts/', 'bin/', 'jest.config.js', 'eslint.config.mjs'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'data/',
+      'scripts/',
+      'bin/',
+      'jest.config.js',
+      'eslint.config.mjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,16 +30,24 @@ export default tseslint.config(
     rules: {
       'import-x/no-cycle': ['error', { maxDepth: 10, ignoreExternal: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       // Nest decorators and DI need classes with parameter properties and metadata-bearing imports.
       '@typescript-eslint/no-extraneous-class': 'off',
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Only libs/config reads process.env.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Only libs/config reads process.env.',
+        },
       ],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@hearth/*/*'], message: 'Reach another lib only through its index (@hearth/<lib>).' }] },
+        {
+          patterns: [{ group: ['@hearth/*/*'], message: 'Reach another lib only through its index (@hearth/<lib>).' }],
+        },
       ],
     },
   },
@@ -61,7 +80,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@hearth/*', '@nestjs/*', 'typeorm', 'pg'], message: 'libs/protocol is pure: no framework, no database, nothing of ours.' }] },
+        {
+          patterns: [
+            {
+              group: ['@hearth/*', '@nestjs/*', 'typeorm', 'pg'],
+              message: 'libs/protocol is pure: no framework, no database, nothing of ours.',
+            },
+          ],
+        },
       ],
     },
   },

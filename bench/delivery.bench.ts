@@ -38,7 +38,11 @@ async function run(workerCount: number): Promise<void> {
     await lag(db, queue, peers, workerCount);
   } finally {
     for (const worker of workers) worker.kill('SIGTERM');
-    await Promise.all(workers.map((worker) => new Promise((resolve) => (worker.exitCode !== null ? resolve(null) : worker.once('exit', resolve)))));
+    await Promise.all(
+      workers.map(
+        (worker) => new Promise((resolve) => (worker.exitCode !== null ? resolve(null) : worker.once('exit', resolve))),
+      ),
+    );
     await db.end().catch(() => undefined);
     await queue.close();
     await peers.close();
@@ -46,7 +50,12 @@ async function run(workerCount: number): Promise<void> {
   }
 }
 
-async function throughput(db: Client, queue: BullMqDeliveryQueue, peers: RecordingPeers, workerCount: number): Promise<void> {
+async function throughput(
+  db: Client,
+  queue: BullMqDeliveryQueue,
+  peers: RecordingPeers,
+  workerCount: number,
+): Promise<void> {
   const total = DESTINATIONS * BACKLOG_PER_DESTINATION;
   await db.query(
     `INSERT INTO federation_outbox (destination, kind, payload, created_ts)
@@ -58,7 +67,9 @@ async function throughput(db: Client, queue: BullMqDeliveryQueue, peers: Recordi
   await Promise.all(peers.names.map((name) => queue.schedule(name)));
   await until(() => peers.arrivals.size >= total, 120_000);
   const last = Math.max(...peers.arrivals.values());
-  process.stdout.write(`(a) ${workerCount} worker(s): ${total} PDUs to ${DESTINATIONS} destinations in ${((last - started) / 1000).toFixed(2)} s = ${(total / ((last - started) / 1000)).toFixed(0)} PDUs/s\n`);
+  process.stdout.write(
+    `(a) ${workerCount} worker(s): ${total} PDUs to ${DESTINATIONS} destinations in ${((last - started) / 1000).toFixed(2)} s = ${(total / ((last - started) / 1000)).toFixed(0)} PDUs/s\n`,
+  );
 }
 
 async function lag(db: Client, queue: BullMqDeliveryQueue, peers: RecordingPeers, workerCount: number): Promise<void> {
@@ -87,13 +98,19 @@ async function lag(db: Client, queue: BullMqDeliveryQueue, peers: RecordingPeers
 }
 
 async function migrate(database: BenchDatabase): Promise<void> {
-  const child = spawn(process.execPath, [mainJs(), '--config', database.configFile, 'migrate'], { env: envOf(database), stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [mainJs(), '--config', database.configFile, 'migrate'], {
+    env: envOf(database),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const code = await new Promise((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`hearth migrate exited with ${String(code)}`);
 }
 
 async function startWorker(database: BenchDatabase): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [mainJs(), '--config', database.configFile, 'worker'], { env: envOf(database), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [mainJs(), '--config', database.configFile, 'worker'], {
+    env: envOf(database),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -10,7 +10,17 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { agent, call, createBenchDatabase, percentile, register, send, startServer, type BenchDatabase, type BenchServer } from './support/bench-server';
+import {
+  agent,
+  call,
+  createBenchDatabase,
+  percentile,
+  register,
+  send,
+  startServer,
+  type BenchDatabase,
+  type BenchServer,
+} from './support/bench-server';
 
 const PORT = Number(process.env.BENCH_PORT ?? 18_208);
 const LATENCY_EVENTS = 300;
@@ -43,7 +53,13 @@ async function main(): Promise<void> {
     const receiver = await register(b.url, 'receiver');
     const room = await call(a.url, 'POST', '/_matrix/client/v3/createRoom', { preset: 'public_chat' }, sender);
     const roomId = room.room_id as string;
-    await call(b.url, 'POST', `/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(`127.0.0.1:${PORT + 10}`)}`, {}, receiver);
+    await call(
+      b.url,
+      'POST',
+      `/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(`127.0.0.1:${PORT + 10}`)}`,
+      {},
+      receiver,
+    );
     await latency(a, b, sender, receiver, roomId);
     await throughput(a, b, sender, receiver, roomId);
   } finally {
@@ -54,16 +70,33 @@ async function main(): Promise<void> {
 }
 
 /** The receiver long-polls on B in a loop and notes when each numbered message arrives. */
-function watch(b: BenchServer, receiver: string, roomId: string, prefix: string, onArrival: (id: string, at: number) => void): { stop(): Promise<void> } {
+function watch(
+  b: BenchServer,
+  receiver: string,
+  roomId: string,
+  prefix: string,
+  onArrival: (id: string, at: number) => void,
+): { stop(): Promise<void> } {
   const hangUp = new AbortController();
   const filter = encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 1000 } } }));
   const loop = (async () => {
-    let since = (await call(b.url, 'GET', `${SYNC}?filter=${filter}&timeout=0`, undefined, receiver)).next_batch as string;
+    let since = (await call(b.url, 'GET', `${SYNC}?filter=${filter}&timeout=0`, undefined, receiver))
+      .next_batch as string;
     while (!hangUp.signal.aborted) {
-      const body = await call(b.url, 'GET', `${SYNC}?since=${since}&timeout=30000&filter=${filter}`, undefined, receiver, hangUp.signal);
+      const body = await call(
+        b.url,
+        'GET',
+        `${SYNC}?since=${since}&timeout=30000&filter=${filter}`,
+        undefined,
+        receiver,
+        hangUp.signal,
+      );
       const now = performance.now();
       since = body.next_batch as string;
-      const events = (body.rooms as { join: Record<string, { timeline: { events: Array<{ content: { body?: string } }> } }> }).join[roomId]?.timeline.events ?? [];
+      const events =
+        (body.rooms as { join: Record<string, { timeline: { events: Array<{ content: { body?: string } }> } }> }).join[
+          roomId
+        ]?.timeline.events ?? [];
       for (const event of events) if (event.content.body?.startsWith(prefix)) onArrival(event.content.body, now);
     }
   })().catch((error: unknown) => {
@@ -77,7 +110,13 @@ function watch(b: BenchServer, receiver: string, roomId: string, prefix: string,
   };
 }
 
-async function latency(a: BenchServer, b: BenchServer, sender: string, receiver: string, roomId: string): Promise<void> {
+async function latency(
+  a: BenchServer,
+  b: BenchServer,
+  sender: string,
+  receiver: string,
+  roomId: string,
+): Promise<void> {
   const arrivals = new Map<string, number>();
   const watcher = watch(b, receiver, roomId, 'lat', (id, at) => arrivals.set(id, at));
   await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -90,12 +129,22 @@ async function latency(a: BenchServer, b: BenchServer, sender: string, receiver:
   }
   await new Promise((resolve) => setTimeout(resolve, 3000));
   await watcher.stop();
-  const delays = [...returned].flatMap(([id, at]) => (arrivals.has(id) ? [Math.max(0, (arrivals.get(id) as number) - at)] : [])).sort((x, y) => x - y);
+  const delays = [...returned]
+    .flatMap(([id, at]) => (arrivals.has(id) ? [Math.max(0, (arrivals.get(id) as number) - at)] : []))
+    .sort((x, y) => x - y);
   const ms = (p: number) => percentile(delays, p).toFixed(1);
-  process.stdout.write(`(a) PUT /send on A → long-polling /sync on B: p50 ${ms(50)} ms, p95 ${ms(95)} ms, p99 ${ms(99)} ms over ${delays.length} events (${returned.size - delays.length} missing)\n`);
+  process.stdout.write(
+    `(a) PUT /send on A → long-polling /sync on B: p50 ${ms(50)} ms, p95 ${ms(95)} ms, p99 ${ms(99)} ms over ${delays.length} events (${returned.size - delays.length} missing)\n`,
+  );
 }
 
-async function throughput(a: BenchServer, b: BenchServer, sender: string, receiver: string, roomId: string): Promise<void> {
+async function throughput(
+  a: BenchServer,
+  b: BenchServer,
+  sender: string,
+  receiver: string,
+  roomId: string,
+): Promise<void> {
   let arrived = 0;
   let lastArrival = 0;
   const watcher = watch(b, receiver, roomId, 'tp', (_id, at) => {
@@ -128,7 +177,27 @@ function makeCertificate(): { cert: string; key: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-tls-'));
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=hearth-bench', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=hearth-bench',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 

@@ -24,19 +24,31 @@ async function main(): Promise<void> {
     asyncCommit: process.env.BENCH_ASYNC_COMMIT === '1',
     ...(process.env.BENCH_LOG_SLOW_MS ? { logSlowMs: Number(process.env.BENCH_LOG_SLOW_MS) } : {}),
   });
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
   const server = await startServer(database, BENCH_PORT, {}, profile);
   try {
     const senders = await Promise.all(Array.from({ length: 16 }, (_, i) => register(server.url, `sender${i}`)));
     const first = senders[0] as string;
     const oneRoom = await createRoom(server.url, first, senders.slice(1));
-    const manyRooms = await Promise.all(Array.from({ length: 100 }, () => createRoom(server.url, first, senders.slice(1))));
+    const manyRooms = await Promise.all(
+      Array.from({ length: 100 }, () => createRoom(server.url, first, senders.slice(1))),
+    );
     await database.analyze();
 
     const pid = server.child.pid as number;
     report('1 sender, 1 room', await measure(EVENTS, 1, pid, (i) => send(server.url, first, oneRoom, `a${i}`)));
-    report('16 senders, 1 room', await measure(EVENTS, 16, pid, (i) => send(server.url, senders[i % 16] as string, oneRoom, `b${i}`)));
-    report('16 senders, 100 rooms', await measure(EVENTS, 16, pid, (i) => send(server.url, senders[i % 16] as string, manyRooms[i % 100] as string, `c${i}`)));
+    report(
+      '16 senders, 1 room',
+      await measure(EVENTS, 16, pid, (i) => send(server.url, senders[i % 16] as string, oneRoom, `b${i}`)),
+    );
+    report(
+      '16 senders, 100 rooms',
+      await measure(EVENTS, 16, pid, (i) =>
+        send(server.url, senders[i % 16] as string, manyRooms[i % 100] as string, `c${i}`),
+      ),
+    );
   } finally {
     agent.destroy();
     await server.stop();
@@ -50,7 +62,12 @@ interface Measured {
   readonly cpu: string;
 }
 
-async function measure(total: number, concurrency: number, homeserverPid: number, sendOne: (i: number) => Promise<unknown>): Promise<Measured> {
+async function measure(
+  total: number,
+  concurrency: number,
+  homeserverPid: number,
+  sendOne: (i: number) => Promise<unknown>,
+): Promise<Measured> {
   let next = 0;
   const cpuBefore = sampleCpu(homeserverPid);
   const benchBefore = process.cpuUsage();
@@ -66,7 +83,9 @@ async function measure(total: number, concurrency: number, homeserverPid: number
 }
 
 function report(name: string, { total, seconds, cpu }: Measured): void {
-  process.stdout.write(`${name.padEnd(24)} ${total} events in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(0)} events/s${cpu}\n`);
+  process.stdout.write(
+    `${name.padEnd(24)} ${total} events in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(0)} events/s${cpu}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -12,7 +12,18 @@
  */
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
-import { agent, call, createBenchDatabase, createRoom, percentile, REDIS_URL, register, send, startServer, type BenchServer } from './support/bench-server';
+import {
+  agent,
+  call,
+  createBenchDatabase,
+  createRoom,
+  percentile,
+  REDIS_URL,
+  register,
+  send,
+  startServer,
+  type BenchServer,
+} from './support/bench-server';
 
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'a,b,c,d').split(','));
 const PORT = Number(process.env.BENCH_PORT ?? 18_108);
@@ -22,16 +33,32 @@ const LATENCY_RUNS = { idle: { events: 300, pauseMs: 30 }, 'fan-out': { events: 
 const SYNC = '/_matrix/client/v3/sync';
 
 async function main(): Promise<void> {
-  if (PHASES.has('a')) await withServers(1, {}, ([server]) => latency('(a) send → waiting /sync, 1 receiver + 100 idle pollers, 1 process', server!, server!, 'idle'));
-  if (PHASES.has('a')) await withServers(1, {}, ([server]) => latency('(a) fan-out: send → 100 waiting /syncs in the room, 1 process', server!, server!, 'fan-out'));
+  if (PHASES.has('a'))
+    await withServers(1, {}, ([server]) =>
+      latency('(a) send → waiting /sync, 1 receiver + 100 idle pollers, 1 process', server!, server!, 'idle'),
+    );
+  if (PHASES.has('a'))
+    await withServers(1, {}, ([server]) =>
+      latency('(a) fan-out: send → 100 waiting /syncs in the room, 1 process', server!, server!, 'fan-out'),
+    );
   if (PHASES.has('b')) await withServers(1, {}, ([server]) => initialSync(server!));
   if (PHASES.has('c')) await withServers(1, {}, ([server]) => idleMemory(server!));
-  if (PHASES.has('d')) await withServers(2, { REDIS_URL }, ([sender, poller]) => latency('(d) send → waiting /sync, 1 receiver + 100 idle pollers, 2 processes + Redis', sender!, poller!, 'idle'));
-  if (PHASES.has('d')) await withServers(2, { REDIS_URL }, ([sender, poller]) => latency('(d) fan-out: send → 100 waiting /syncs in the room, 2 processes + Redis', sender!, poller!, 'fan-out'));
+  if (PHASES.has('d'))
+    await withServers(2, { REDIS_URL }, ([sender, poller]) =>
+      latency('(d) send → waiting /sync, 1 receiver + 100 idle pollers, 2 processes + Redis', sender!, poller!, 'idle'),
+    );
+  if (PHASES.has('d'))
+    await withServers(2, { REDIS_URL }, ([sender, poller]) =>
+      latency('(d) fan-out: send → 100 waiting /syncs in the room, 2 processes + Redis', sender!, poller!, 'fan-out'),
+    );
   agent.destroy();
 }
 
-async function withServers(count: number, env: Record<string, string>, run: (servers: BenchServer[]) => Promise<void>): Promise<void> {
+async function withServers(
+  count: number,
+  env: Record<string, string>,
+  run: (servers: BenchServer[]) => Promise<void>,
+): Promise<void> {
   const database = await createBenchDatabase();
   const servers: BenchServer[] = [];
   try {
@@ -49,7 +76,12 @@ async function withServers(count: number, env: Record<string, string>, run: (ser
  * receiver in the sender's room and 100 pollers waiting in rooms of their own; `fan-out`: all
  * 100 pollers in the sender's room.
  */
-async function latency(title: string, sendVia: BenchServer, pollVia: BenchServer, shape: 'idle' | 'fan-out'): Promise<void> {
+async function latency(
+  title: string,
+  sendVia: BenchServer,
+  pollVia: BenchServer,
+  shape: 'idle' | 'fan-out',
+): Promise<void> {
   const sender = await register(sendVia.url, 'sender');
   const others = await registerMany(pollVia.url, 'poller', POLLERS);
   const receivers = shape === 'idle' ? [await register(pollVia.url, 'receiver')] : others;
@@ -64,22 +96,35 @@ async function latency(title: string, sendVia: BenchServer, pollVia: BenchServer
   setMaxListeners(pollers.length + 1, hangUp.signal);
   let failure: unknown;
   let synced = 0;
-  const loops = pollers.map(async (token) => {
-    let since = (await call(pollVia.url, 'GET', `${SYNC}?filter=${filter}`, undefined, token)).next_batch as string;
-    synced++;
-    while (!hangUp.signal.aborted) {
-      const body = await call(pollVia.url, 'GET', `${SYNC}?since=${since}&timeout=30000&filter=${filter}`, undefined, token, hangUp.signal);
-      const now = performance.now();
-      since = body.next_batch as string;
-      const room = (body.rooms as { join: Record<string, { timeline: { events: Array<{ content: { body?: string } }> } }> }).join[roomId];
-      for (const event of room?.timeline.events ?? []) {
-        const id = event.content.body;
-        if (id?.startsWith('lat')) arrivals.set(id, [...(arrivals.get(id) ?? []), now]);
+  const loops = pollers
+    .map(async (token) => {
+      let since = (await call(pollVia.url, 'GET', `${SYNC}?filter=${filter}`, undefined, token)).next_batch as string;
+      synced++;
+      while (!hangUp.signal.aborted) {
+        const body = await call(
+          pollVia.url,
+          'GET',
+          `${SYNC}?since=${since}&timeout=30000&filter=${filter}`,
+          undefined,
+          token,
+          hangUp.signal,
+        );
+        const now = performance.now();
+        since = body.next_batch as string;
+        const room = (
+          body.rooms as { join: Record<string, { timeline: { events: Array<{ content: { body?: string } }> } }> }
+        ).join[roomId];
+        for (const event of room?.timeline.events ?? []) {
+          const id = event.content.body;
+          if (id?.startsWith('lat')) arrivals.set(id, [...(arrivals.get(id) ?? []), now]);
+        }
       }
-    }
-  }).map((loop) => loop.catch((error: unknown) => {
-    if (!hangUp.signal.aborted) failure ??= error;
-  }));
+    })
+    .map((loop) =>
+      loop.catch((error: unknown) => {
+        if (!hangUp.signal.aborted) failure ??= error;
+      }),
+    );
   // Every poller's initial sync must be done before the first send: an event older than a
   // poller's first token is in its initial sync, not in what it waits for.
   while (synced < pollers.length && !failure) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -108,14 +153,17 @@ async function latency(title: string, sendVia: BenchServer, pollVia: BenchServer
   }
   delays.sort((a, b) => a - b);
   const ms = (p: number) => percentile(delays, p).toFixed(1);
-  process.stdout.write(`${title}: p50 ${ms(50)} ms, p95 ${ms(95)} ms, p99 ${ms(99)} ms over ${delays.length} deliveries (${missing} missing)\n`);
+  process.stdout.write(
+    `${title}: p50 ${ms(50)} ms, p95 ${ms(95)} ms, p99 ${ms(99)} ms over ${delays.length} deliveries (${missing} missing)\n`,
+  );
 }
 
 async function initialSync(server: BenchServer): Promise<void> {
   const user = await register(server.url, 'reader');
   const others = await registerMany(server.url, 'member', 5);
   const rooms: string[] = [];
-  for (let r = 0; r < 200; r += 10) rooms.push(...(await Promise.all(Array.from({ length: 10 }, () => createRoom(server.url, user, others)))));
+  for (let r = 0; r < 200; r += 10)
+    rooms.push(...(await Promise.all(Array.from({ length: 10 }, () => createRoom(server.url, user, others)))));
   let n = 0;
   await Promise.all(
     rooms.map(async (roomId, r) => {
@@ -129,23 +177,39 @@ async function initialSync(server: BenchServer): Promise<void> {
     const times: number[] = [];
     for (let run = 0; run < 5; run++) {
       const started = performance.now();
-      const body = await call(server.url, 'GET', `${SYNC}?filter=${encodeURIComponent(JSON.stringify(filter))}`, undefined, user);
+      const body = await call(
+        server.url,
+        'GET',
+        `${SYNC}?filter=${encodeURIComponent(JSON.stringify(filter))}`,
+        undefined,
+        user,
+      );
       times.push(performance.now() - started);
-      if (Object.keys((body.rooms as { join: object }).join).length !== 200) throw new Error('initial sync did not return 200 rooms');
+      if (Object.keys((body.rooms as { join: object }).join).length !== 200)
+        throw new Error('initial sync did not return 200 rooms');
     }
     times.sort((a, b) => a - b);
-    process.stdout.write(`(b) initial sync, 200 rooms × 50 events, timeline limit 10, ${label}: median ${percentile(times, 50).toFixed(0)} ms (min ${times[0]!.toFixed(0)}, max ${times.at(-1)!.toFixed(0)})\n`);
+    process.stdout.write(
+      `(b) initial sync, 200 rooms × 50 events, timeline limit 10, ${label}: median ${percentile(times, 50).toFixed(0)} ms (min ${times[0]!.toFixed(0)}, max ${times.at(-1)!.toFixed(0)})\n`,
+    );
   }
 }
 
 async function idleMemory(server: BenchServer): Promise<void> {
   const users = await registerMany(server.url, 'idle', 100);
-  const tokens = await Promise.all(users.map(async (token) => ({ token, since: (await call(server.url, 'GET', SYNC, undefined, token)).next_batch as string })));
+  const tokens = await Promise.all(
+    users.map(async (token) => ({
+      token,
+      since: (await call(server.url, 'GET', SYNC, undefined, token)).next_batch as string,
+    })),
+  );
   const before = rssMb(server);
   const requests: Array<Promise<unknown>> = [];
   for (let i = 0; i < 10_000; i++) {
     const { token, since } = tokens[i % tokens.length]!;
-    requests.push(call(server.url, 'GET', `${SYNC}?since=${since}&timeout=600000`, undefined, token).catch(() => undefined));
+    requests.push(
+      call(server.url, 'GET', `${SYNC}?since=${since}&timeout=600000`, undefined, token).catch(() => undefined),
+    );
     if (i % 500 === 499) await new Promise((resolve) => setTimeout(resolve, 200));
   }
   // Let every request reach its wait, then read the resident set until it settles.
@@ -156,14 +220,21 @@ async function idleMemory(server: BenchServer): Promise<void> {
     previous = current;
     current = rssMb(server);
   }
-  process.stdout.write(`(c) resident memory: ${before.toFixed(0)} MB idle, ${current.toFixed(0)} MB with 10,000 waiting /sync requests\n`);
+  process.stdout.write(
+    `(c) resident memory: ${before.toFixed(0)} MB idle, ${current.toFixed(0)} MB with 10,000 waiting /sync requests\n`,
+  );
   agent.destroy();
   void Promise.allSettled(requests);
 }
 
 async function registerMany(base: string, prefix: string, count: number): Promise<string[]> {
   const tokens: string[] = [];
-  for (let i = 0; i < count; i += 10) tokens.push(...(await Promise.all(Array.from({ length: Math.min(10, count - i) }, (_, k) => register(base, `${prefix}${i + k}`)))));
+  for (let i = 0; i < count; i += 10)
+    tokens.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(10, count - i) }, (_, k) => register(base, `${prefix}${i + k}`)),
+      )),
+    );
   return tokens;
 }
 

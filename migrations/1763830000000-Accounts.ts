@@ -85,7 +85,16 @@ export class Accounts1763830000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['account_data', 'uia_sessions', 'registration_tokens', 'access_tokens', 'refresh_tokens', 'devices', 'profiles', 'users']) {
+    for (const table of [
+      'account_data',
+      'uia_sessions',
+      'registration_tokens',
+      'access_tokens',
+      'refresh_tokens',
+      'devices',
+      'profiles',
+      'users',
+    ]) {
       await queryRunner.query(`DROP TABLE ${table}`);
     }
   }

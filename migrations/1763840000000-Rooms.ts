@@ -72,7 +72,9 @@ export class Rooms1763840000000 implements MigrationInterface {
         membership TEXT,
         PRIMARY KEY (room_id, type, state_key)
       )`);
-    await queryRunner.query(`CREATE INDEX current_state_members ON current_state (state_key, membership) WHERE type = 'm.room.member'`);
+    await queryRunner.query(
+      `CREATE INDEX current_state_members ON current_state (state_key, membership) WHERE type = 'm.room.member'`,
+    );
     await queryRunner.query(`
       CREATE TABLE event_txns (
         user_id   TEXT NOT NULL,
@@ -101,7 +103,19 @@ export class Rooms1763840000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['room_forgotten', 'room_aliases', 'event_txns', 'current_state', 'room_forward_extremities', 'event_auth_edges', 'event_edges', 'events', 'state_group_entries', 'state_groups', 'rooms']) {
+    for (const table of [
+      'room_forgotten',
+      'room_aliases',
+      'event_txns',
+      'current_state',
+      'room_forward_extremities',
+      'event_auth_edges',
+      'event_edges',
+      'events',
+      'state_group_entries',
+      'state_groups',
+      'rooms',
+    ]) {
       await queryRunner.query(`DROP TABLE ${table}`);
     }
     await queryRunner.query('DROP SEQUENCE events_stream_seq');

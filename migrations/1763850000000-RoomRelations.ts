@@ -14,8 +14,12 @@ export class RoomRelations1763850000000 implements MigrationInterface {
         type            TEXT NOT NULL,
         stream_ordering BIGINT NOT NULL
       )`);
-    await queryRunner.query('CREATE INDEX event_relations_parent ON event_relations (relates_to_id, rel_type, type, stream_ordering)');
-    await queryRunner.query(`CREATE INDEX event_relations_threads ON event_relations (room_id, stream_ordering) WHERE rel_type = 'm.thread'`);
+    await queryRunner.query(
+      'CREATE INDEX event_relations_parent ON event_relations (relates_to_id, rel_type, type, stream_ordering)',
+    );
+    await queryRunner.query(
+      `CREATE INDEX event_relations_threads ON event_relations (room_id, stream_ordering) WHERE rel_type = 'm.thread'`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

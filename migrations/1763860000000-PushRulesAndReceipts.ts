@@ -35,7 +35,9 @@ export class PushRulesAndReceipts1763860000000 implements MigrationInterface {
         highlight       BOOLEAN NOT NULL,
         PRIMARY KEY (user_id, event_id)
       )`);
-    await queryRunner.query('CREATE INDEX event_push_actions_unread ON event_push_actions (user_id, room_id, thread_id, stream_ordering)');
+    await queryRunner.query(
+      'CREATE INDEX event_push_actions_unread ON event_push_actions (user_id, room_id, thread_id, stream_ordering)',
+    );
     await queryRunner.query(`
       CREATE TABLE receipts (
         room_id         TEXT   NOT NULL,
@@ -50,6 +52,7 @@ export class PushRulesAndReceipts1763860000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['receipts', 'event_push_actions', 'push_rule_defaults', 'push_rules']) await queryRunner.query(`DROP TABLE ${table}`);
+    for (const table of ['receipts', 'event_push_actions', 'push_rule_defaults', 'push_rules'])
+      await queryRunner.query(`DROP TABLE ${table}`);
   }
 }

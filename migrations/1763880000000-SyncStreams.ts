@@ -39,8 +39,12 @@ export class SyncStreams1763880000000 implements MigrationInterface {
     await queryRunner.query('DROP TABLE user_filters');
     await queryRunner.query('DROP INDEX receipts_stream');
     await queryRunner.query('ALTER TABLE receipts DROP COLUMN stream_id');
-    await queryRunner.query(`SELECT setval(pg_get_serial_sequence('account_data', 'stream_id'), GREATEST(1, (SELECT position FROM stream_positions WHERE stream = 'account_data')))`);
-    await queryRunner.query(`SELECT setval('events_stream_seq', GREATEST(1, (SELECT position FROM stream_positions WHERE stream = 'events')))`);
+    await queryRunner.query(
+      `SELECT setval(pg_get_serial_sequence('account_data', 'stream_id'), GREATEST(1, (SELECT position FROM stream_positions WHERE stream = 'account_data')))`,
+    );
+    await queryRunner.query(
+      `SELECT setval('events_stream_seq', GREATEST(1, (SELECT position FROM stream_positions WHERE stream = 'events')))`,
+    );
     await queryRunner.query('DROP TABLE stream_positions');
   }
 }

@@ -34,6 +34,7 @@ export class DeviceKeys1763900000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['fallback_keys', 'one_time_keys', 'device_keys']) await queryRunner.query(`DROP TABLE ${table}`);
+    for (const table of ['fallback_keys', 'one_time_keys', 'device_keys'])
+      await queryRunner.query(`DROP TABLE ${table}`);
   }
 }

@@ -26,21 +26,29 @@ export class WritePath1763990000000 implements MigrationInterface {
   name = 'WritePath1763990000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query("CREATE INDEX current_state_joined ON current_state (room_id, state_key) WHERE type = 'm.room.member' AND membership = 'join'");
+    await queryRunner.query(
+      "CREATE INDEX current_state_joined ON current_state (room_id, state_key) WHERE type = 'm.room.member' AND membership = 'join'",
+    );
     for (const [table, key] of EVENT_CHILD_KEYS) await queryRunner.query(`ALTER TABLE ${table} DROP CONSTRAINT ${key}`);
     await queryRunner.query('ALTER TABLE event_push_actions DROP CONSTRAINT event_push_actions_pkey');
     await queryRunner.query('DROP INDEX event_push_actions_unread');
-    await queryRunner.query('ALTER TABLE event_push_actions ADD PRIMARY KEY (user_id, room_id, thread_id, stream_ordering)');
+    await queryRunner.query(
+      'ALTER TABLE event_push_actions ADD PRIMARY KEY (user_id, room_id, thread_id, stream_ordering)',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('ALTER TABLE event_push_actions DROP CONSTRAINT event_push_actions_pkey');
-    await queryRunner.query('CREATE INDEX event_push_actions_unread ON event_push_actions (user_id, room_id, thread_id, stream_ordering)');
+    await queryRunner.query(
+      'CREATE INDEX event_push_actions_unread ON event_push_actions (user_id, room_id, thread_id, stream_ordering)',
+    );
     await queryRunner.query('ALTER TABLE event_push_actions ADD PRIMARY KEY (user_id, event_id)');
     for (const [table, key] of EVENT_CHILD_KEYS) {
       const column = key.endsWith('room_id_fkey') ? 'room_id' : 'event_id';
       const target = column === 'room_id' ? 'rooms (room_id)' : 'events (event_id)';
-      await queryRunner.query(`ALTER TABLE ${table} ADD CONSTRAINT ${key} FOREIGN KEY (${column}) REFERENCES ${target}`);
+      await queryRunner.query(
+        `ALTER TABLE ${table} ADD CONSTRAINT ${key} FOREIGN KEY (${column}) REFERENCES ${target}`,
+      );
     }
     await queryRunner.query('DROP INDEX current_state_joined');
   }

@@ -17,7 +17,9 @@ export class AccessTokenNotifications1764000000000 implements MigrationInterface
         PERFORM pg_notify('hearth_access_tokens', 't:' || encode(OLD.token_hash, 'hex'));
         RETURN NULL;
       END $$`);
-    await queryRunner.query('CREATE TRIGGER access_tokens_changed AFTER UPDATE OR DELETE ON access_tokens FOR EACH ROW EXECUTE FUNCTION hearth_access_token_changed()');
+    await queryRunner.query(
+      'CREATE TRIGGER access_tokens_changed AFTER UPDATE OR DELETE ON access_tokens FOR EACH ROW EXECUTE FUNCTION hearth_access_token_changed()',
+    );
     await queryRunner.query(`
       CREATE FUNCTION hearth_user_access_changed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

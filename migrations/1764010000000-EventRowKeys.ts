@@ -21,6 +21,9 @@ export class EventRowKeys1764010000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const [table, key, column, target] of EVENT_ROW_KEYS) await queryRunner.query(`ALTER TABLE ${table} ADD CONSTRAINT ${key} FOREIGN KEY (${column}) REFERENCES ${target}`);
+    for (const [table, key, column, target] of EVENT_ROW_KEYS)
+      await queryRunner.query(
+        `ALTER TABLE ${table} ADD CONSTRAINT ${key} FOREIGN KEY (${column}) REFERENCES ${target}`,
+      );
   }
 }

@@ -32,7 +32,9 @@ export class NotificationSummaries1764020000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('INSERT INTO event_push_actions SELECT * FROM event_push_actions_folded ON CONFLICT DO NOTHING');
+    await queryRunner.query(
+      'INSERT INTO event_push_actions SELECT * FROM event_push_actions_folded ON CONFLICT DO NOTHING',
+    );
     await queryRunner.query('DROP TABLE event_push_actions_folded');
     await queryRunner.query('DROP TABLE event_push_summary');
   }

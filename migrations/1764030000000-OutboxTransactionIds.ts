@@ -11,7 +11,9 @@ export class OutboxTransactionIds1764030000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('ALTER TABLE federation_outbox ADD COLUMN txn_id TEXT');
-    await queryRunner.query('CREATE INDEX federation_outbox_in_transaction ON federation_outbox (destination, id) WHERE txn_id IS NOT NULL');
+    await queryRunner.query(
+      'CREATE INDEX federation_outbox_in_transaction ON federation_outbox (destination, id) WHERE txn_id IS NOT NULL',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -23,4 +23,28 @@ import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransac
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
-export const ALL_MIGRATIONS = [ServerIdentity1763820000000, Accounts1763830000000, Rooms1763840000000, RoomRelations1763850000000, PushRulesAndReceipts1763860000000, PushRuleVersions1763870000000, SyncStreams1763880000000, ToDevice1763890000000, DeviceKeys1763900000000, DeviceLists1763910000000, ServerKeys1763920000000, FederatedEvents1763930000000, Backfill1763940000000, OpenIdTokens1763950000000, CrossSigning1763960000000, KeyBackup1763970000000, Delivery1763980000000, WritePath1763990000000, AccessTokenNotifications1764000000000, EventRowKeys1764010000000, NotificationSummaries1764020000000, OutboxTransactionIds1764030000000, EventTxnsByEvent1764036000000];
+export const ALL_MIGRATIONS = [
+  ServerIdentity1763820000000,
+  Accounts1763830000000,
+  Rooms1763840000000,
+  RoomRelations1763850000000,
+  PushRulesAndReceipts1763860000000,
+  PushRuleVersions1763870000000,
+  SyncStreams1763880000000,
+  ToDevice1763890000000,
+  DeviceKeys1763900000000,
+  DeviceLists1763910000000,
+  ServerKeys1763920000000,
+  FederatedEvents1763930000000,
+  Backfill1763940000000,
+  OpenIdTokens1763950000000,
+  CrossSigning1763960000000,
+  KeyBackup1763970000000,
+  Delivery1763980000000,
+  WritePath1763990000000,
+  AccessTokenNotifications1764000000000,
+  EventRowKeys1764010000000,
+  NotificationSummaries1764020000000,
+  OutboxTransactionIds1764030000000,
+  EventTxnsByEvent1764036000000,
+];

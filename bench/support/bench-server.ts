@@ -23,17 +23,23 @@ export interface BenchDatabase {
 }
 
 /** A fresh database and data folder, and a config without registration limits (every bench user shares one address). */
-export async function createBenchDatabase(options: { asyncCommit?: boolean; logSlowMs?: number } = {}): Promise<BenchDatabase> {
+export async function createBenchDatabase(
+  options: { asyncCommit?: boolean; logSlowMs?: number } = {},
+): Promise<BenchDatabase> {
   const name = `hearth_bench_${randomBytes(4).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
-  if (options.logSlowMs !== undefined) await admin(`ALTER DATABASE ${name} SET log_min_duration_statement = ${options.logSlowMs}`);
+  if (options.logSlowMs !== undefined)
+    await admin(`ALTER DATABASE ${name} SET log_min_duration_statement = ${options.logSlowMs}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   if (options.asyncCommit) url.searchParams.set('options', '-c synchronous_commit=off');
   const dataDir = `/tmp/${name}`;
   fs.mkdirSync(dataDir, { recursive: true });
   const configFile = path.join(dataDir, 'hearth.yaml');
-  fs.writeFileSync(configFile, 'rate_limits:\n  registration: { requests: 100000, per_seconds: 1 }\n  login: { requests: 100000, per_seconds: 1 }\n');
+  fs.writeFileSync(
+    configFile,
+    'rate_limits:\n  registration: { requests: 100000, per_seconds: 1 }\n  login: { requests: 100000, per_seconds: 1 }\n',
+  );
   return {
     name,
     url: url.toString(),
@@ -54,7 +60,12 @@ export interface BenchServer {
 }
 
 /** `hearth start` in a child process (request logs off); resolves once /health answers. */
-export async function startServer(database: BenchDatabase, port: number, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
+export async function startServer(
+  database: BenchDatabase,
+  port: number,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<BenchServer> {
   const main = path.join(__dirname, '..', '..', 'apps', 'cli', 'src', 'main.js');
   const child = spawn(process.execPath, [...nodeArgs, main, '--config', database.configFile, 'start'], {
     env: {
@@ -77,7 +88,10 @@ export async function startServer(database: BenchDatabase, port: number, env: Re
   };
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null) throw new Error(`hearth exited with ${child.exitCode}`);
-    const healthy = await fetch(`${url}/health`).then((res) => res.ok, () => false);
+    const healthy = await fetch(`${url}/health`).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (healthy) return { child, url, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -88,7 +102,14 @@ export async function startServer(database: BenchDatabase, port: number, env: Re
 /** node:http with keep-alive: much lighter than fetch, so the client takes less of the two cores from the server. */
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 20_000 });
 
-export function call(base: string, method: string, pathAndQuery: string, body?: unknown, token?: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+export function call(
+  base: string,
+  method: string,
+  pathAndQuery: string,
+  body?: unknown,
+  token?: string,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown>> {
   const data = body === undefined ? '' : JSON.stringify(body);
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
@@ -99,7 +120,10 @@ export function call(base: string, method: string, pathAndQuery: string, body?: 
         method,
         path: pathAndQuery,
         agent,
-        headers: { ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -107,7 +131,8 @@ export function call(base: string, method: string, pathAndQuery: string, body?: 
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-          if (res.statusCode !== 200 && res.statusCode !== 401) reject(new Error(`${method} ${pathAndQuery}: ${res.statusCode} ${JSON.stringify(json)}`));
+          if (res.statusCode !== 200 && res.statusCode !== 401)
+            reject(new Error(`${method} ${pathAndQuery}: ${res.statusCode} ${JSON.stringify(json)}`));
           else resolve(json);
         });
       },
@@ -123,21 +148,46 @@ export function call(base: string, method: string, pathAndQuery: string, body?: 
 
 export async function register(base: string, username: string): Promise<string> {
   const first = await call(base, 'POST', '/_matrix/client/v3/register', { username, password: 'bench-password' });
-  const done = await call(base, 'POST', '/_matrix/client/v3/register', { username, password: 'bench-password', auth: { type: 'm.login.dummy', session: first.session } });
+  const done = await call(base, 'POST', '/_matrix/client/v3/register', {
+    username,
+    password: 'bench-password',
+    auth: { type: 'm.login.dummy', session: first.session },
+  });
   return done.access_token as string;
 }
 
-export async function createRoom(base: string, token: string, members: readonly string[], body: Record<string, unknown> = { preset: 'public_chat' }): Promise<string> {
+export async function createRoom(
+  base: string,
+  token: string,
+  members: readonly string[],
+  body: Record<string, unknown> = { preset: 'public_chat' },
+): Promise<string> {
   const room = await call(base, 'POST', '/_matrix/client/v3/createRoom', body, token);
   const roomId = room.room_id as string;
   for (let i = 0; i < members.length; i += 20) {
-    await Promise.all(members.slice(i, i + 20).map((member) => call(base, 'POST', `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, {}, member)));
+    await Promise.all(
+      members
+        .slice(i, i + 20)
+        .map((member) => call(base, 'POST', `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, {}, member)),
+    );
   }
   return roomId;
 }
 
-export function send(base: string, token: string, roomId: string, txnId: string, body = `bench ${txnId}`): Promise<Record<string, unknown>> {
-  return call(base, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txnId}`, { msgtype: 'm.text', body }, token);
+export function send(
+  base: string,
+  token: string,
+  roomId: string,
+  txnId: string,
+  body = `bench ${txnId}`,
+): Promise<Record<string, unknown>> {
+  return call(
+    base,
+    'PUT',
+    `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txnId}`,
+    { msgtype: 'm.text', body },
+    token,
+  );
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

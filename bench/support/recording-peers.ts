@@ -14,21 +14,48 @@ export class RecordingPeers {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-peers-'));
     const cert = path.join(dir, 'cert.pem');
     const key = path.join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=peer', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=peer',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
     const servers: https.Server[] = [];
     const peers = new RecordingPeers(servers);
     for (let i = 0; i < count; i++) {
-      const server = https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) }, (request, response) => {
-        const chunks: Buffer[] = [];
-        request.on('data', (chunk: Buffer) => chunks.push(chunk));
-        request.on('end', () => {
-          const now = performance.timeOrigin + performance.now();
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { pdus?: Array<{ content?: { seq?: number } }> };
-          for (const pdu of body.pdus ?? []) if (typeof pdu.content?.seq === 'number' && !peers.arrivals.has(pdu.content.seq)) peers.arrivals.set(pdu.content.seq, now);
-          response.writeHead(200, { 'content-type': 'application/json' });
-          response.end('{"pdus":{}}');
-        });
-      });
+      const server = https.createServer(
+        { cert: fs.readFileSync(cert), key: fs.readFileSync(key) },
+        (request, response) => {
+          const chunks: Buffer[] = [];
+          request.on('data', (chunk: Buffer) => chunks.push(chunk));
+          request.on('end', () => {
+            const now = performance.timeOrigin + performance.now();
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+              pdus?: Array<{ content?: { seq?: number } }>;
+            };
+            for (const pdu of body.pdus ?? [])
+              if (typeof pdu.content?.seq === 'number' && !peers.arrivals.has(pdu.content.seq))
+                peers.arrivals.set(pdu.content.seq, now);
+            response.writeHead(200, { 'content-type': 'application/json' });
+            response.end('{"pdus":{}}');
+          });
+        },
+      );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       servers.push(server);
     }

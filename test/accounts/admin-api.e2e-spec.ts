@@ -15,13 +15,24 @@ describe("the admin API (Synapse's shape)", () => {
   afterAll(() => hs.destroy());
 
   it('serves the server version', async () => {
-    expect((await anon.get('/_synapse/admin/v1/server_version')).body).toEqual({ server_version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect((await anon.get('/_synapse/admin/v1/server_version')).body).toEqual({
+      server_version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
   });
 
   it('creates a user with PUT (201), then modifies it (200)', async () => {
-    const created = await admin.put('/_synapse/admin/v2/users/@ana:corp.example', { password: 'ana-pw', displayname: 'Ana' });
+    const created = await admin.put('/_synapse/admin/v2/users/@ana:corp.example', {
+      password: 'ana-pw',
+      displayname: 'Ana',
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: '@ana:corp.example', displayname: 'Ana', admin: false, deactivated: false, threepids: [] });
+    expect(created.body).toMatchObject({
+      name: '@ana:corp.example',
+      displayname: 'Ana',
+      admin: false,
+      deactivated: false,
+      threepids: [],
+    });
     const changed = await admin.put('/_synapse/admin/v2/users/@ana:corp.example', { displayname: 'Ana B.' });
     expect(changed.status).toBe(200);
     expect(changed.body.displayname).toBe('Ana B.');
@@ -37,20 +48,31 @@ describe("the admin API (Synapse's shape)", () => {
 
   it('resets a password and logs the user out', async () => {
     const token = (await anon.loginPassword('ana', 'ana-pw')).body.access_token;
-    expect((await admin.post('/_synapse/admin/v1/reset_password/@ana:corp.example', { new_password: 'ana-new' })).status).toBe(200);
+    expect(
+      (await admin.post('/_synapse/admin/v1/reset_password/@ana:corp.example', { new_password: 'ana-new' })).status,
+    ).toBe(200);
     expect((await anon.get('/_matrix/client/v3/account/whoami', token)).status).toBe(401);
     expect((await anon.loginPassword('ana', 'ana-new')).status).toBe(200);
   });
 
   it('manages registration tokens', async () => {
-    const created = await admin.post<{ token: string }>('/_synapse/admin/v1/registration_tokens/new', { uses_allowed: 3 });
+    const created = await admin.post<{ token: string }>('/_synapse/admin/v1/registration_tokens/new', {
+      uses_allowed: 3,
+    });
     expect(created.body).toMatchObject({ uses_allowed: 3, pending: 0, completed: 0, expiry_time: null });
     expect(created.body.token).toMatch(/^[A-Za-z0-9]{16}$/);
-    const updated = await admin.put(`/_synapse/admin/v1/registration_tokens/${created.body.token}`, { uses_allowed: 5 });
+    const updated = await admin.put(`/_synapse/admin/v1/registration_tokens/${created.body.token}`, {
+      uses_allowed: 5,
+    });
     expect(updated.body.uses_allowed).toBe(5);
-    expect((await admin.get<{ registration_tokens: unknown[] }>('/_synapse/admin/v1/registration_tokens?valid=true')).body.registration_tokens).toHaveLength(1);
+    expect(
+      (await admin.get<{ registration_tokens: unknown[] }>('/_synapse/admin/v1/registration_tokens?valid=true')).body
+        .registration_tokens,
+    ).toHaveLength(1);
     expect((await admin.delete(`/_synapse/admin/v1/registration_tokens/${created.body.token}`)).status).toBe(200);
-    expect((await admin.get(`/_synapse/admin/v1/registration_tokens/${created.body.token}`)).body.errcode).toBe('M_NOT_FOUND');
+    expect((await admin.get(`/_synapse/admin/v1/registration_tokens/${created.body.token}`)).body.errcode).toBe(
+      'M_NOT_FOUND',
+    );
   });
 
   it('deactivates a user for good', async () => {

@@ -39,13 +39,19 @@ describe('login with the organisation’s identity provider (org.matrix.login.jw
   const token = (claims: { sub?: string; iss?: string; aud?: string; exp?: number | string }, key = idpKey) => {
     const jwt = new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuedAt();
     if (claims.sub !== undefined) jwt.setSubject(claims.sub);
-    jwt.setIssuer(claims.iss ?? ISSUER).setAudience(claims.aud ?? AUDIENCE).setExpirationTime(claims.exp ?? '5m');
+    jwt
+      .setIssuer(claims.iss ?? ISSUER)
+      .setAudience(claims.aud ?? AUDIENCE)
+      .setExpirationTime(claims.exp ?? '5m');
     return jwt.sign(key);
   };
-  const jwtLogin = async (jwt: string) => client.post('/_matrix/client/v3/login', { type: 'org.matrix.login.jwt', token: jwt });
+  const jwtLogin = async (jwt: string) =>
+    client.post('/_matrix/client/v3/login', { type: 'org.matrix.login.jwt', token: jwt });
 
   it('advertises the JWT login type', async () => {
-    expect((await client.get('/_matrix/client/v3/login')).body).toEqual({ flows: [{ type: 'm.login.password' }, { type: 'org.matrix.login.jwt' }] });
+    expect((await client.get('/_matrix/client/v3/login')).body).toEqual({
+      flows: [{ type: 'm.login.password' }, { type: 'org.matrix.login.jwt' }],
+    });
   });
 
   it('logs in with a good token, creating the account on first login', async () => {
@@ -54,7 +60,9 @@ describe('login with the organisation’s identity provider (org.matrix.login.jw
     expect(first.body.user_id).toBe('@ana:work.example');
     const again = await jwtLogin(await token({ sub: '@ana:work.example' }));
     expect(again.body.user_id).toBe('@ana:work.example');
-    expect((await client.get('/_matrix/client/v3/account/whoami', again.body.access_token)).body.user_id).toBe('@ana:work.example');
+    expect((await client.get('/_matrix/client/v3/account/whoami', again.body.access_token)).body.user_id).toBe(
+      '@ana:work.example',
+    );
   });
 
   it.each([
@@ -86,13 +94,20 @@ describe('JWT login against the identity provider’s JWKS endpoint', () => {
     const idp = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     idpKey = idp.privateKey;
     const jwk = { ...(await exportJWK(idp.publicKey)), kid: 'idp-1', alg: 'EdDSA', use: 'sig' };
-    jwks = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
+    jwks = createServer((_req, res) =>
+      res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
+    );
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const { port } = jwks.address() as { port: number };
     hs = await startTestHomeserver({
       config: {
         server_name: 'sso.example',
-        jwt_login: { jwks_url: `http://127.0.0.1:${port}/jwks.json`, issuer: ISSUER, audience: AUDIENCE, provision: false },
+        jwt_login: {
+          jwks_url: `http://127.0.0.1:${port}/jwks.json`,
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          provision: false,
+        },
       },
     });
   });
@@ -102,7 +117,13 @@ describe('JWT login against the identity provider’s JWKS endpoint', () => {
   });
 
   it('verifies with the published key, and does not create accounts unless configured', async () => {
-    const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: 'idp-1' }).setSubject('carl').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(idpKey);
+    const jwt = await new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'idp-1' })
+      .setSubject('carl')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(idpKey);
     const client = new TestClient(hs.url);
     const res = await client.post('/_matrix/client/v3/login', { type: 'org.matrix.login.jwt', token: jwt });
     expect(res.status).toBe(403);

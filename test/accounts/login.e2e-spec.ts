@@ -5,7 +5,9 @@ describe('login, tokens and devices', () => {
   let client: TestClient;
 
   beforeAll(async () => {
-    hs = await startTestHomeserver({ config: { server_name: 'home.example', registration: 'open', refreshable_access_token_lifetime_minutes: 1 } });
+    hs = await startTestHomeserver({
+      config: { server_name: 'home.example', registration: 'open', refreshable_access_token_lifetime_minutes: 1 },
+    });
     client = new TestClient(hs.url);
     expect((await client.registerOpen('ana', 'secret-one')).status).toBe(200);
   });
@@ -21,7 +23,11 @@ describe('login, tokens and devices', () => {
       expect(res.status).toBe(200);
       expect(res.body.user_id).toBe('@ana:home.example');
     }
-    const legacy = await client.post('/_matrix/client/v3/login', { type: 'm.login.password', user: 'ana', password: 'secret-one' });
+    const legacy = await client.post('/_matrix/client/v3/login', {
+      type: 'm.login.password',
+      user: 'ana',
+      password: 'secret-one',
+    });
     expect(legacy.status).toBe(200);
   });
 
@@ -36,8 +42,15 @@ describe('login, tokens and devices', () => {
   });
 
   it('refuses e-mail and phone identifiers and unknown login types', async () => {
-    for (const identifier of [{ type: 'm.id.thirdparty', medium: 'email', address: 'a@b.c' }, { type: 'm.id.phone', country: 'GB', phone: '1' }]) {
-      const res = await client.post('/_matrix/client/v3/login', { type: 'm.login.password', identifier, password: 'x' });
+    for (const identifier of [
+      { type: 'm.id.thirdparty', medium: 'email', address: 'a@b.c' },
+      { type: 'm.id.phone', country: 'GB', phone: '1' },
+    ]) {
+      const res = await client.post('/_matrix/client/v3/login', {
+        type: 'm.login.password',
+        identifier,
+        password: 'x',
+      });
       expect(res.status).toBe(403);
       expect(res.body.errcode).toBe('M_THREEPID_DENIED');
     }
@@ -82,12 +95,18 @@ describe('login, tokens and devices', () => {
     expect(login.body.expires_in_ms).toBe(60_000);
     // Used twice, the first access token is settled and kept in the process's token cache; its
     // retirement below must still reach it.
-    for (let i = 0; i < 2; i++) expect((await client.get('/_matrix/client/v3/account/whoami', login.body.access_token)).status).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect((await client.get('/_matrix/client/v3/account/whoami', login.body.access_token)).status).toBe(200);
     const firstRefresh = login.body.refresh_token as string;
-    const r1 = await client.post<{ access_token: string; refresh_token: string; expires_in_ms: number }>('/_matrix/client/v3/refresh', { refresh_token: firstRefresh });
+    const r1 = await client.post<{ access_token: string; refresh_token: string; expires_in_ms: number }>(
+      '/_matrix/client/v3/refresh',
+      { refresh_token: firstRefresh },
+    );
     expect(r1.status).toBe(200);
     // The reply could have been lost: the old refresh token still works, replacing the unused pair.
-    const r2 = await client.post<{ access_token: string; refresh_token: string }>('/_matrix/client/v3/refresh', { refresh_token: firstRefresh });
+    const r2 = await client.post<{ access_token: string; refresh_token: string }>('/_matrix/client/v3/refresh', {
+      refresh_token: firstRefresh,
+    });
     expect(r2.status).toBe(200);
     expect((await client.get('/_matrix/client/v3/account/whoami', r1.body.access_token)).status).toBe(401);
     expect((await client.get('/_matrix/client/v3/account/whoami', r2.body.access_token)).status).toBe(200);
@@ -95,27 +114,43 @@ describe('login, tokens and devices', () => {
     expect(replay.status).toBe(401);
     expect(replay.body.errcode).toBe('M_UNKNOWN_TOKEN');
     expect((await client.get('/_matrix/client/v3/account/whoami', login.body.access_token)).status).toBe(401);
-    expect((await client.post('/_matrix/client/v3/refresh', { refresh_token: r2.body.refresh_token })).status).toBe(200);
+    expect((await client.post('/_matrix/client/v3/refresh', { refresh_token: r2.body.refresh_token })).status).toBe(
+      200,
+    );
   });
 
   it('manages devices, and deletes them only after the password is given again', async () => {
     const session = await client.loginPassword('ana', 'secret-one', { initial_device_display_name: 'Work laptop' });
     const me = new TestClient(hs.url, session.body.access_token);
     const other = (await client.loginPassword('ana', 'secret-one', { device_id: 'TABLET' })).body;
-    const listed = await me.get<{ devices: Array<{ device_id: string; display_name?: string }> }>('/_matrix/client/v3/devices');
+    const listed = await me.get<{ devices: Array<{ device_id: string; display_name?: string }> }>(
+      '/_matrix/client/v3/devices',
+    );
     expect(listed.body.devices.find((d) => d.device_id === session.body.device_id)?.display_name).toBe('Work laptop');
     expect((await me.put('/_matrix/client/v3/devices/TABLET', { display_name: 'Tablet' })).status).toBe(200);
-    expect((await me.get('/_matrix/client/v3/devices/TABLET')).body).toMatchObject({ device_id: 'TABLET', display_name: 'Tablet' });
+    expect((await me.get('/_matrix/client/v3/devices/TABLET')).body).toMatchObject({
+      device_id: 'TABLET',
+      display_name: 'Tablet',
+    });
     expect((await me.get('/_matrix/client/v3/devices/NOPE')).body.errcode).toBe('M_NOT_FOUND');
 
-    const challenge = await me.post<{ session: string; flows: unknown }>('/_matrix/client/v3/delete_devices', { devices: ['TABLET'] });
+    const challenge = await me.post<{ session: string; flows: unknown }>('/_matrix/client/v3/delete_devices', {
+      devices: ['TABLET'],
+    });
     expect(challenge.status).toBe(401);
     expect(challenge.body.flows).toEqual([{ stages: ['m.login.password'] }]);
-    const auth = (password: string) => ({ type: 'm.login.password', identifier: { type: 'm.id.user', user: '@ana:home.example' }, password, session: challenge.body.session });
+    const auth = (password: string) => ({
+      type: 'm.login.password',
+      identifier: { type: 'm.id.user', user: '@ana:home.example' },
+      password,
+      session: challenge.body.session,
+    });
     const wrong = await me.post('/_matrix/client/v3/delete_devices', { devices: ['TABLET'], auth: auth('nope') });
     expect(wrong.status).toBe(401);
     expect(wrong.body.errcode).toBe('M_FORBIDDEN');
-    expect((await me.post('/_matrix/client/v3/delete_devices', { devices: ['TABLET'], auth: auth('secret-one') })).status).toBe(200);
+    expect(
+      (await me.post('/_matrix/client/v3/delete_devices', { devices: ['TABLET'], auth: auth('secret-one') })).status,
+    ).toBe(200);
     expect((await client.get('/_matrix/client/v3/account/whoami', other.access_token)).status).toBe(401);
     expect((await me.get('/_matrix/client/v3/devices/TABLET')).status).toBe(404);
   });
@@ -126,6 +161,8 @@ describe('login, tokens and devices', () => {
     const add = await me.post('/_matrix/client/v3/account/3pid/add', { sid: 'x', client_secret: 'y' });
     expect(add.status).toBe(403);
     expect(add.body.errcode).toBe('M_THREEPID_DENIED');
-    expect((await client.post('/_matrix/client/v3/register/email/requestToken', { email: 'a@b.c' })).body.errcode).toBe('M_THREEPID_DENIED');
+    expect((await client.post('/_matrix/client/v3/register/email/requestToken', { email: 'a@b.c' })).body.errcode).toBe(
+      'M_THREEPID_DENIED',
+    );
   });
 });

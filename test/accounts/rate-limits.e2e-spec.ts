@@ -40,7 +40,10 @@ describe.each([
 
   it('limits token validity checks', async () => {
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await client.get('/_matrix/client/v1/register/m.login.registration_token/validity?token=guess')).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (await client.get('/_matrix/client/v1/register/m.login.registration_token/validity?token=guess')).status,
+      );
     expect(statuses).toEqual([200, 200, 429]);
   });
 });

@@ -18,7 +18,14 @@ describe('registration with tokens (the default mode)', () => {
 
   async function registerWithToken(username: string, token: string) {
     const first = await client.post<{ session: string; flows: unknown }>(REGISTER, { username, password: 'pw' });
-    return { first, second: await client.post(REGISTER, { username, password: 'pw', auth: { type: 'm.login.registration_token', token, session: first.body.session } }) };
+    return {
+      first,
+      second: await client.post(REGISTER, {
+        username,
+        password: 'pw',
+        auth: { type: 'm.login.registration_token', token, session: first.body.session },
+      }),
+    };
   }
 
   it('offers only the registration-token stage', async () => {
@@ -32,10 +39,18 @@ describe('registration with tokens (the default mode)', () => {
   it('refuses an unknown token with a 401 that keeps the session, then accepts a good one', async () => {
     await tokens.create({ token: 'welcome-team', usesAllowed: 2 });
     const first = await client.post<{ session: string }>(REGISTER, { username: 'ana', password: 'pw' });
-    const wrong = await client.post(REGISTER, { username: 'ana', password: 'pw', auth: { type: 'm.login.registration_token', token: 'nope', session: first.body.session } });
+    const wrong = await client.post(REGISTER, {
+      username: 'ana',
+      password: 'pw',
+      auth: { type: 'm.login.registration_token', token: 'nope', session: first.body.session },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toMatchObject({ errcode: 'M_FORBIDDEN', session: first.body.session, completed: [] });
-    const right = await client.post(REGISTER, { username: 'ana', password: 'pw', auth: { type: 'm.login.registration_token', token: 'welcome-team', session: first.body.session } });
+    const right = await client.post(REGISTER, {
+      username: 'ana',
+      password: 'pw',
+      auth: { type: 'm.login.registration_token', token: 'welcome-team', session: first.body.session },
+    });
     expect(right.status).toBe(200);
     expect(right.body.user_id).toBe('@ana:work.example');
     expect(await tokens.get('welcome-team')).toMatchObject({ completed: 1, pending: 0 });
@@ -66,7 +81,10 @@ describe('registration with tokens (the default mode)', () => {
   it('binds a session to the operation it was opened for', async () => {
     await tokens.create({ token: 'bound' });
     const first = await client.post<{ session: string }>(REGISTER, { username: 'erin', password: 'pw' });
-    const elsewhere = await client.post('/_matrix/client/v3/delete_devices', { devices: [], auth: { session: first.body.session } });
+    const elsewhere = await client.post('/_matrix/client/v3/delete_devices', {
+      devices: [],
+      auth: { session: first.body.session },
+    });
     expect(elsewhere.status).toBe(401); // no access token: refused before UIA is even considered
     expect(elsewhere.body.errcode).toBe('M_MISSING_TOKEN');
   });

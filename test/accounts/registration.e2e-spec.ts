@@ -12,7 +12,10 @@ describe('registration in open mode', () => {
   afterAll(() => hs.destroy());
 
   it('asks for the dummy stage, then registers the chosen handle and logs in', async () => {
-    const first = await client.post<{ flows: Array<{ stages: string[] }>; session: string; errcode?: string }>(REGISTER, { username: 'ana', password: 'correct horse' });
+    const first = await client.post<{ flows: Array<{ stages: string[] }>; session: string; errcode?: string }>(
+      REGISTER,
+      { username: 'ana', password: 'correct horse' },
+    );
     expect(first.status).toBe(401);
     expect(first.body.flows).toEqual([{ stages: ['m.login.dummy'] }]);
     expect(first.body.errcode).toBeUndefined();

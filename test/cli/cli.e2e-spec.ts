@@ -22,7 +22,8 @@ describe('the hearth command line', () => {
   it('lists its commands with --help', () => {
     const result = runCli(['--help']);
     expect(result.status).toBe(0);
-    for (const command of ['start', 'migrate', 'generate-key']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['start', 'migrate', 'generate-key'])
+      expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     expect(result.stdout).toContain('--config');
   });
 
@@ -51,7 +52,9 @@ describe('the hearth command line', () => {
   it('starts on the embedded database, shuts down on SIGTERM and keeps its data and key', async () => {
     const env = { HEARTH_DATA_DIR: dataDir, HEARTH_LISTEN: '127.0.0.1:0', HEARTH_SERVER_NAME: 'home.example' };
     const keyIdOf = async (url: string) =>
-      Object.keys(((await (await fetch(`${url}/_matrix/key/v2/server`)).json()) as { verify_keys: object }).verify_keys)[0];
+      Object.keys(
+        ((await (await fetch(`${url}/_matrix/key/v2/server`)).json()) as { verify_keys: object }).verify_keys,
+      )[0];
 
     const first = await startServer(env);
     expect((await fetch(`${first.url}/_matrix/client/versions`)).status).toBe(200);
@@ -75,22 +78,41 @@ describe('the hearth command line', () => {
     expect(created.stdout.trim()).toBe('created @admin:work.example (admin)');
     expect(runCli(['admin', 'create-user', 'admin'], env).stderr).toMatch(/^hearth: That handle is taken/);
 
-    const token = runCli(['admin', 'registration-token', 'create', '--uses', '1', '--expires', '2099-01-01T00:00:00Z'], env).stdout.trim();
+    const token = runCli(
+      ['admin', 'registration-token', 'create', '--uses', '1', '--expires', '2099-01-01T00:00:00Z'],
+      env,
+    ).stdout.trim();
     expect(token).toMatch(/^[A-Za-z0-9]{16}$/);
-    const listed = runCli(['admin', 'registration-token', 'list'], env).stdout.trim().split('\n').map((line) => JSON.parse(line) as object);
-    expect(listed).toEqual([{ token, uses_allowed: 1, pending: 0, completed: 0, expiry_time: Date.parse('2099-01-01T00:00:00Z') }]);
-    expect(runCli(['admin', 'registration-token', 'create', '--expires', 'soon'], env).stderr).toMatch(/--expires expects an ISO 8601 date/);
+    const listed = runCli(['admin', 'registration-token', 'list'], env)
+      .stdout.trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as object);
+    expect(listed).toEqual([
+      { token, uses_allowed: 1, pending: 0, completed: 0, expiry_time: Date.parse('2099-01-01T00:00:00Z') },
+    ]);
+    expect(runCli(['admin', 'registration-token', 'create', '--expires', 'soon'], env).stderr).toMatch(
+      /--expires expects an ISO 8601 date/,
+    );
 
     const server = await startServer(env);
     try {
       const login = await fetch(`${server.url}/_matrix/client/v3/login`, {
         method: 'POST',
-        body: JSON.stringify({ type: 'm.login.password', identifier: { type: 'm.id.user', user: 'admin' }, password: 'first admin password' }),
+        body: JSON.stringify({
+          type: 'm.login.password',
+          identifier: { type: 'm.id.user', user: 'admin' },
+          password: 'first admin password',
+        }),
       });
       expect(login.status).toBe(200);
-      const register = (body: object) => fetch(`${server.url}/_matrix/client/v3/register`, { method: 'POST', body: JSON.stringify(body) });
+      const register = (body: object) =>
+        fetch(`${server.url}/_matrix/client/v3/register`, { method: 'POST', body: JSON.stringify(body) });
       const first = (await (await register({ username: 'ana', password: 'pw' })).json()) as { session: string };
-      const done = await register({ username: 'ana', password: 'pw', auth: { type: 'm.login.registration_token', token, session: first.session } });
+      const done = await register({
+        username: 'ana',
+        password: 'pw',
+        auth: { type: 'm.login.registration_token', token, session: first.session },
+      });
       expect(done.status).toBe(200);
     } finally {
       server.child.kill('SIGTERM');
@@ -108,7 +130,10 @@ describe('the hearth command line', () => {
     afterAll(() => database.drop());
 
     it('migrates a database and then finds it up to date', () => {
-      const env: Record<string, string> = { HEARTH_DATA_DIR: dataDir, ...(database.url ? { DATABASE_URL: database.url } : {}) };
+      const env: Record<string, string> = {
+        HEARTH_DATA_DIR: dataDir,
+        ...(database.url ? { DATABASE_URL: database.url } : {}),
+      };
       const first = runCli(['migrate'], env);
       expect(first.status).toBe(0);
       expect(first.stdout).toMatch(/^applied: ServerIdentity/);

@@ -16,9 +16,12 @@ import { HearthBuild, type HearthProcess } from '@hearth/testing';
 const PYTHON = '/usr/bin/python3';
 /** Debian's interpreter with Debian's packages: nothing from a pyenv or virtualenv on the way in. */
 const pythonEnv = (): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(process.env).filter(([key]) => !['PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV'].includes(key)));
+  Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !['PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV'].includes(key)),
+  );
 const probe = spawnSync(PYTHON, ['-c', 'import nio, olm'], { encoding: 'utf8', env: pythonEnv() });
-const nioMissing = probe.status === 0 ? undefined : (probe.error?.message ?? probe.stderr.trim().split('\n').pop() ?? 'unknown error');
+const nioMissing =
+  probe.status === 0 ? undefined : (probe.error?.message ?? probe.stderr.trim().split('\n').pop() ?? 'unknown error');
 const strict = process.env.CI === 'true';
 
 if (nioMissing && !strict) {
@@ -35,7 +38,10 @@ if (nioMissing && !strict) {
   let serverLog = '';
 
   beforeAll(async () => {
-    if (nioMissing) throw new Error(`CI=true and ${PYTHON} cannot import nio and olm (${nioMissing}); .ci/run installs python3-matrix-nio and python3-olm`);
+    if (nioMissing)
+      throw new Error(
+        `CI=true and ${PYTHON} cannot import nio and olm (${nioMissing}); .ci/run installs python3-matrix-nio and python3-olm`,
+      );
     hearth = new HearthBuild();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-nio-'));
     const config = path.join(dataDir, 'hearth.yaml');
@@ -75,7 +81,10 @@ if (nioMissing && !strict) {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    if (code !== 0) throw new Error(`matrix-nio scenario exited with ${code}:\n${output}\nhearth's warnings and errors:\n${serverLog || '(none)'}`);
+    if (code !== 0)
+      throw new Error(
+        `matrix-nio scenario exited with ${code}:\n${output}\nhearth's warnings and errors:\n${serverLog || '(none)'}`,
+      );
     expect(output.trim().split('\n').at(-1)).toBe('PASS');
   }, 180_000);
 });

@@ -2,7 +2,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, eventually, FakePeer, HearthBuild, makeTestCertificate, usingEmbeddedFallback, type HearthProcess, type TestDatabase } from '@hearth/testing';
+import {
+  createTestDatabase,
+  eventually,
+  FakePeer,
+  HearthBuild,
+  makeTestCertificate,
+  usingEmbeddedFallback,
+  type HearthProcess,
+  type TestDatabase,
+} from '@hearth/testing';
 
 const PDUS = 200;
 
@@ -57,7 +66,11 @@ const PDUS = 200;
     peer.mode = { kind: 'slow', delayMs: 400 };
     const first = await hearth.start(env());
     processes.push(first);
-    await eventually(() => Promise.resolve(peer.received.length >= 1 ? true : undefined), 'the first transaction', 20_000);
+    await eventually(
+      () => Promise.resolve(peer.received.length >= 1 ? true : undefined),
+      'the first transaction',
+      20_000,
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     const left = Number((await client.query('SELECT count(*) AS n FROM federation_outbox')).rows[0].n);
@@ -65,11 +78,19 @@ const PDUS = 200;
 
     peer.mode = { kind: 'ok' };
     processes.push(await hearth.start(env()));
-    await eventually(() => Promise.resolve(new Set(peer.sequence()).size === PDUS ? true : undefined), 'every PDU at the peer', 60_000);
+    await eventually(
+      () => Promise.resolve(new Set(peer.sequence()).size === PDUS ? true : undefined),
+      'every PDU at the peer',
+      60_000,
+    );
     const sequence = peer.sequence();
     // Once per transaction ID, each PDU exactly once, and in order.
     expect(sequence).toEqual(Array.from({ length: PDUS }, (_, i) => i));
-    await eventually(async () => (Number((await client.query('SELECT count(*) AS n FROM federation_outbox')).rows[0].n) === 0 ? true : undefined), 'an empty outbox');
+    await eventually(
+      async () =>
+        Number((await client.query('SELECT count(*) AS n FROM federation_outbox')).rows[0].n) === 0 ? true : undefined,
+      'an empty outbox',
+    );
     await client.end();
   }, 120_000);
 });

@@ -4,7 +4,10 @@ import { eventually, TEST_REDIS_URL } from '@hearth/testing';
 /** The same contract for both adapters of the queue port: the in-process runner and BullMQ on real Redis. */
 describe.each([
   ['in-process', () => new InProcessDeliveryQueue()],
-  ['BullMQ on Redis', () => new BullMqDeliveryQueue(TEST_REDIS_URL, `hearth-delivery-test-${process.pid}-${Date.now()}`)],
+  [
+    'BullMQ on Redis',
+    () => new BullMqDeliveryQueue(TEST_REDIS_URL, `hearth-delivery-test-${process.pid}-${Date.now()}`),
+  ],
 ])('delivery queue: %s', (_name, create: () => DeliveryQueue) => {
   let queue: DeliveryQueue;
   const runs: Array<{ destination: string; at: number }> = [];
@@ -36,13 +39,25 @@ describe.each([
   it('runs a scheduled destination', async () => {
     const destination = unique('now');
     await queue.schedule(destination);
-    await eventually(() => Promise.resolve(runs.some((r) => r.destination === destination) ? true : undefined), 'the run', 5000);
+    await eventually(
+      () => Promise.resolve(runs.some((r) => r.destination === destination) ? true : undefined),
+      'the run',
+      5000,
+    );
   });
 
   it('runs a destination once for several schedules while it waits', async () => {
     const destination = unique('dedupe');
-    await Promise.all([queue.schedule(destination, 300), queue.schedule(destination, 300), queue.schedule(destination, 300)]);
-    await eventually(() => Promise.resolve(runs.some((r) => r.destination === destination) ? true : undefined), 'the run', 5000);
+    await Promise.all([
+      queue.schedule(destination, 300),
+      queue.schedule(destination, 300),
+      queue.schedule(destination, 300),
+    ]);
+    await eventually(
+      () => Promise.resolve(runs.some((r) => r.destination === destination) ? true : undefined),
+      'the run',
+      5000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(runs.filter((r) => r.destination === destination)).toHaveLength(1);
   });
@@ -52,14 +67,22 @@ describe.each([
     let release!: () => void;
     hold = new Promise((resolve) => (release = resolve));
     await queue.schedule(destination);
-    await eventually(() => Promise.resolve(runs.some((r) => r.destination === destination) ? true : undefined), 'the first run', 5000);
+    await eventually(
+      () => Promise.resolve(runs.some((r) => r.destination === destination) ? true : undefined),
+      'the first run',
+      5000,
+    );
     await queue.schedule(destination);
     await queue.schedule(destination);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(runs.filter((r) => r.destination === destination)).toHaveLength(1);
     hold = Promise.resolve();
     release();
-    await eventually(() => Promise.resolve(runs.filter((r) => r.destination === destination).length >= 2 ? true : undefined), 'the second run', 5000);
+    await eventually(
+      () => Promise.resolve(runs.filter((r) => r.destination === destination).length >= 2 ? true : undefined),
+      'the second run',
+      5000,
+    );
     expect(overlap).toBe(false);
   });
 
@@ -69,9 +92,17 @@ describe.each([
     await queue.schedule(late, 800);
     const others = [unique('a'), unique('b'), unique('c')];
     await Promise.all(others.map((d) => queue.schedule(d)));
-    await eventually(() => Promise.resolve(others.every((d) => runs.some((r) => r.destination === d)) ? true : undefined), 'the others', 5000);
+    await eventually(
+      () => Promise.resolve(others.every((d) => runs.some((r) => r.destination === d)) ? true : undefined),
+      'the others',
+      5000,
+    );
     expect(runs.some((r) => r.destination === late)).toBe(false);
-    const run = await eventually(() => Promise.resolve(runs.find((r) => r.destination === late)), 'the delayed run', 5000);
+    const run = await eventually(
+      () => Promise.resolve(runs.find((r) => r.destination === late)),
+      'the delayed run',
+      5000,
+    );
     expect(run.at - scheduledAt).toBeGreaterThanOrEqual(700);
   });
 });

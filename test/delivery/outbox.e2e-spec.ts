@@ -33,9 +33,19 @@ describe('delivery: a peer down for a while, and a sender restarted, lose nothin
     ]);
     [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
     await a.server.app.get(AdminUsersService).upsert(`@admin:${a.serverName}`, { password: 'admin-pw', admin: true });
-    admin = new TestClient(a.url, (await new TestClient(a.url).loginPassword('admin', 'admin-pw')).body.access_token as string);
+    admin = new TestClient(
+      a.url,
+      (await new TestClient(a.url).loginPassword('admin', 'admin-pw')).body.access_token as string,
+    );
     roomId = (await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat' })).body.room_id;
-    expect((await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(a.serverName)}`, {})).status).toBe(200);
+    expect(
+      (
+        await bob.post(
+          `/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(a.serverName)}`,
+          {},
+        )
+      ).status,
+    ).toBe(200);
   });
 
   afterAll(async () => {
@@ -48,7 +58,8 @@ describe('delivery: a peer down for a while, and a sender restarted, lose nothin
       .filter((e) => e.type === 'm.room.message')
       .map((e) => e.content.body as string)
       .reverse();
-  const send = (client: TestClient, body: string) => client.put(`/_matrix/client/v3/rooms/${room()}/send/m.room.message/${body}`, { msgtype: 'm.text', body });
+  const send = (client: TestClient, body: string) =>
+    client.put(`/_matrix/client/v3/rooms/${room()}/send/m.room.message/${body}`, { msgtype: 'm.text', body });
 
   it('delivers everything sent while the peer was down, in order, once it is back', async () => {
     b.proxy!.split();
@@ -63,9 +74,20 @@ describe('delivery: a peer down for a while, and a sender restarted, lose nothin
     expect(listed.map((d) => d.destination as string)).toContain(b.serverName);
 
     b.proxy!.heal();
-    expect((await admin.post(`/_synapse/admin/v1/federation/destinations/${encodeURIComponent(b.serverName)}/reset_connection`, {})).status).toBe(200);
+    expect(
+      (
+        await admin.post(
+          `/_synapse/admin/v1/federation/destinations/${encodeURIComponent(b.serverName)}/reset_connection`,
+          {},
+        )
+      ).status,
+    ).toBe(200);
     const expected = Array.from({ length: 20 }, (_, i) => `down-${i}`);
-    await eventually(async () => ((await bodiesOnB()).filter((body) => body.startsWith('down-')).length === 20 ? true : undefined), 'all 20 messages on B', 20_000);
+    await eventually(
+      async () => ((await bodiesOnB()).filter((body) => body.startsWith('down-')).length === 20 ? true : undefined),
+      'all 20 messages on B',
+      20_000,
+    );
     expect((await bodiesOnB()).filter((body) => body.startsWith('down-'))).toEqual(expected);
     const healthy = await admin.get(`/_synapse/admin/v1/federation/destinations/${encodeURIComponent(b.serverName)}`);
     expect(healthy.body).toMatchObject({ failure_ts: null, pending: 0 });
@@ -81,7 +103,11 @@ describe('delivery: a peer down for a while, and a sender restarted, lose nothin
     b.proxy!.heal();
     const expected = Array.from({ length: 10 }, (_, i) => `restart-${i}`);
     // The restarted server sweeps its outbox at start; the destination's backoff decides when.
-    await eventually(async () => ((await bodiesOnB()).filter((body) => body.startsWith('restart-')).length === 10 ? true : undefined), 'all 10 messages on B', 90_000);
+    await eventually(
+      async () => ((await bodiesOnB()).filter((body) => body.startsWith('restart-')).length === 10 ? true : undefined),
+      'all 10 messages on B',
+      90_000,
+    );
     expect((await bodiesOnB()).filter((body) => body.startsWith('restart-'))).toEqual(expected);
   }, 120_000);
 
@@ -95,17 +121,29 @@ describe('delivery: a peer down for a while, and a sender restarted, lose nothin
     // As if B had been down for two hours.
     const database = new Client({ connectionString: a.config.databaseUrl });
     await database.connect();
-    await database.query('UPDATE federation_destinations SET down_since = $2, retry_at = 0 WHERE destination = $1', [b.serverName, Date.now() - 2 * 3600_000]);
+    await database.query('UPDATE federation_destinations SET down_since = $2, retry_at = 0 WHERE destination = $1', [
+      b.serverName,
+      Date.now() - 2 * 3600_000,
+    ]);
     await database.end();
     b.proxy!.heal();
     // No reset_connection here: it would forget the outage. The next retry (at most a few seconds away) catches up.
-    await eventually(async () => ((await bodiesOnB()).includes('long-59') ? true : undefined), 'the newest message on B', 30_000);
+    await eventually(
+      async () => ((await bodiesOnB()).includes('long-59') ? true : undefined),
+      'the newest message on B',
+      30_000,
+    );
     const arrived = (await bodiesOnB()).filter((body) => body.startsWith('long-'));
     expect(arrived.length).toBeLessThan(60);
     expect((await send(bob, 'after-catch-up')).status).toBe(200);
-    await eventually(async () => {
-      const chunk = (await alice.get(`/_matrix/client/v3/rooms/${room()}/messages?dir=b&limit=10`)).body.chunk as LooseBody[];
-      return chunk.some((e) => e.content?.body === 'after-catch-up') ? true : undefined;
-    }, 'bob’s message on A', 20_000);
+    await eventually(
+      async () => {
+        const chunk = (await alice.get(`/_matrix/client/v3/rooms/${room()}/messages?dir=b&limit=10`)).body
+          .chunk as LooseBody[];
+        return chunk.some((e) => e.content?.body === 'after-catch-up') ? true : undefined;
+      },
+      'bob’s message on A',
+      20_000,
+    );
   }, 90_000);
 });

@@ -39,13 +39,20 @@ describe('delivery: transaction IDs are unique for the life of the server name, 
   const record = (server: TestHomeserver, seqs: readonly number[]) =>
     server.server.app.get(TransactionRunner).run((em) =>
       server.server.app.get(DeliveryService).recordPdus(
-        seqs.map((seq) => ({ pdu: { room_id: `!room:${serverName}`, type: 'm.room.message', content: { seq } }, destinations: [peer.serverName] })),
+        seqs.map((seq) => ({
+          pdu: { room_id: `!room:${serverName}`, type: 'm.room.message', content: { seq } },
+          destinations: [peer.serverName],
+        })),
         em,
       ),
     );
   // Counts every accepted transaction, even one under an ID the peer saw before (which a real peer would drop).
   const arrived = (count: number) =>
-    eventually(() => Promise.resolve(peer.received.flatMap((txn) => txn.pdus).length >= count ? true : undefined), `${count} PDUs at the peer`, 20_000);
+    eventually(
+      () => Promise.resolve(peer.received.flatMap((txn) => txn.pdus).length >= count ? true : undefined),
+      `${count} PDUs at the peer`,
+      20_000,
+    );
 
   it('a database recreated under the same server name does not reuse an ID', async () => {
     const first = await startTestHomeserver({ config });
@@ -94,7 +101,8 @@ describe('delivery: transaction IDs are unique for the life of the server name, 
     await arrived(5);
     await restarted.destroy();
 
-    const seqs = (txn: { pdus: Array<Record<string, unknown>> }) => txn.pdus.map((pdu) => (pdu.content as { seq: number }).seq);
+    const seqs = (txn: { pdus: Array<Record<string, unknown>> }) =>
+      txn.pdus.map((pdu) => (pdu.content as { seq: number }).seq);
     expect(seqs(refused)).toEqual([10, 11, 12]);
     for (const attempt of peer.attempts.filter((attempt) => seqs(attempt).includes(10))) {
       expect(attempt.txnId).toBe(refused.txnId);

@@ -66,7 +66,10 @@ describe('delivery: three consumers sharing one queue, fifty destinations', () =
     for (let i = 0; i < EVENTS_PER_ROOM; i++) {
       await tx.run((em) =>
         delivery.recordPdus(
-          ROOMS.map((roomId) => ({ pdu: { room_id: roomId, type: 'm.room.message', content: { seq: seq++, room: roomId } }, destinations })),
+          ROOMS.map((roomId) => ({
+            pdu: { room_id: roomId, type: 'm.room.message', content: { seq: seq++, room: roomId } },
+            destinations,
+          })),
           em,
         ),
       );
@@ -74,13 +77,20 @@ describe('delivery: three consumers sharing one queue, fifty destinations', () =
     const started = Date.now();
     const healthy = peers.filter((peer) => peer !== failing && peer !== slow);
     const total = EVENTS_PER_ROOM * ROOMS.length;
-    await eventually(() => Promise.resolve(healthy.every((peer) => new Set(peer.sequence()).size === total) ? true : undefined), 'every PDU at every healthy peer', 60_000);
+    await eventually(
+      () => Promise.resolve(healthy.every((peer) => new Set(peer.sequence()).size === total) ? true : undefined),
+      'every PDU at every healthy peer',
+      60_000,
+    );
 
     for (const peer of healthy) {
       const sequence = peer.sequence();
       expect(sequence).toHaveLength(total);
       for (const roomId of ROOMS) {
-        const inRoom = peer.received.flatMap((txn) => txn.pdus).filter((pdu) => (pdu.content as { room: string }).room === roomId).map((pdu) => (pdu.content as { seq: number }).seq);
+        const inRoom = peer.received
+          .flatMap((txn) => txn.pdus)
+          .filter((pdu) => (pdu.content as { room: string }).room === roomId)
+          .map((pdu) => (pdu.content as { seq: number }).seq);
         const firstSeen = [...new Set(inRoom)];
         expect(firstSeen).toEqual([...firstSeen].sort((x, y) => x - y));
       }
@@ -88,6 +98,10 @@ describe('delivery: three consumers sharing one queue, fifty destinations', () =
     expect(Date.now() - started).toBeLessThan(8000);
     expect(failing.received).toHaveLength(0);
     // The slow peer gets everything too, only later.
-    await eventually(() => Promise.resolve(new Set(slow.sequence()).size === total ? true : undefined), 'every PDU at the slow peer', 60_000);
+    await eventually(
+      () => Promise.resolve(new Set(slow.sequence()).size === total ? true : undefined),
+      'every PDU at the slow peer',
+      60_000,
+    );
   }, 90_000);
 });

@@ -1,6 +1,13 @@
 import Olm from '@matrix-org/olm';
 import { canonicalJson } from '@hearth/protocol';
-import { eventually, makeTestCertificate, startFederatingHomeserver, TestClient, type FederatingHomeserver, type LooseBody } from '@hearth/testing';
+import {
+  eventually,
+  makeTestCertificate,
+  startFederatingHomeserver,
+  TestClient,
+  type FederatingHomeserver,
+  type LooseBody,
+} from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 
@@ -26,14 +33,27 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
   let bob: Device;
   let roomId: string;
 
-  const device = async (server: FederatingHomeserver, name: string, deviceId: string, register: boolean): Promise<Device> => {
+  const device = async (
+    server: FederatingHomeserver,
+    name: string,
+    deviceId: string,
+    register: boolean,
+  ): Promise<Device> => {
     const anonymous = new TestClient(server.url);
-    const res = register ? await anonymous.registerOpen(name, 'pw', { device_id: deviceId }) : await anonymous.loginPassword(name, 'pw', { device_id: deviceId });
+    const res = register
+      ? await anonymous.registerOpen(name, 'pw', { device_id: deviceId })
+      : await anonymous.loginPassword(name, 'pw', { device_id: deviceId });
     expect(res.status).toBe(200);
     const account = new Olm.Account();
     account.create();
     const identity = JSON.parse(account.identity_keys()) as { curve25519: string; ed25519: string };
-    return { userId: `@${name}:${server.serverName}`, deviceId, client: new TestClient(server.url, res.body.access_token as string), account, identity };
+    return {
+      userId: `@${name}:${server.serverName}`,
+      deviceId,
+      client: new TestClient(server.url, res.body.access_token as string),
+      account,
+      identity,
+    };
   };
   const signed = <T extends Record<string, unknown>>(owner: Device, object: T) => ({
     ...object,
@@ -48,9 +68,14 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
         user_id: owner.userId,
         device_id: owner.deviceId,
         algorithms: ['m.olm.v1.curve25519-aes-sha2', 'm.megolm.v1.aes-sha2'],
-        keys: { [`curve25519:${owner.deviceId}`]: owner.identity.curve25519, [`ed25519:${owner.deviceId}`]: owner.identity.ed25519 },
+        keys: {
+          [`curve25519:${owner.deviceId}`]: owner.identity.curve25519,
+          [`ed25519:${owner.deviceId}`]: owner.identity.ed25519,
+        },
       }),
-      one_time_keys: Object.fromEntries(Object.entries(curve25519).map(([id, key]) => [`signed_curve25519:${id}`, signed(owner, { key })])),
+      one_time_keys: Object.fromEntries(
+        Object.entries(curve25519).map(([id, key]) => [`signed_curve25519:${id}`, signed(owner, { key })]),
+      ),
     });
     expect(res.status).toBe(200);
   };
@@ -58,17 +83,25 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
   beforeAll(async () => {
     await Olm.init();
     const certificate = makeTestCertificate();
-    [a, b] = await Promise.all([startFederatingHomeserver(certificate, { registration: 'open' }), startFederatingHomeserver(certificate, { registration: 'open' })]);
+    [a, b] = await Promise.all([
+      startFederatingHomeserver(certificate, { registration: 'open' }),
+      startFederatingHomeserver(certificate, { registration: 'open' }),
+    ]);
     alice = await device(a, 'alice', 'ALICEPHONE', true);
     bob = await device(b, 'bob', 'BOBLAPTOP', true);
     await uploadKeys(alice, 5);
     await uploadKeys(bob, 5);
-    roomId = (await alice.client.post(`${V3}/createRoom`, {
-      preset: 'private_chat',
-      invite: [bob.userId],
-      initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
-    })).body.room_id;
-    await eventually(async () => ((await bob.client.get(`${V3}/sync?timeout=0`)).body.rooms?.invite?.[roomId] ? true : undefined), 'the invite on B');
+    roomId = (
+      await alice.client.post(`${V3}/createRoom`, {
+        preset: 'private_chat',
+        invite: [bob.userId],
+        initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+      })
+    ).body.room_id;
+    await eventually(
+      async () => ((await bob.client.get(`${V3}/sync?timeout=0`)).body.rooms?.invite?.[roomId] ? true : undefined),
+      'the invite on B',
+    );
     expect((await bob.client.post(`${V3}/join/${encodeURIComponent(roomId)}`, {})).status).toBe(200);
   });
 
@@ -92,13 +125,23 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
   });
 
   it('claims a one-time key of the other server’s user, signed by their device', async () => {
-    const res = await alice.client.post(`${V3}/keys/claim`, { one_time_keys: { [bob.userId]: { [bob.deviceId]: 'signed_curve25519' } } });
+    const res = await alice.client.post(`${V3}/keys/claim`, {
+      one_time_keys: { [bob.userId]: { [bob.deviceId]: 'signed_curve25519' } },
+    });
     expect(res.status).toBe(200);
-    const [keyId, key] = Object.entries(res.body.one_time_keys[bob.userId][bob.deviceId] as Record<string, LooseBody>)[0]!;
+    const [keyId, key] = Object.entries(
+      res.body.one_time_keys[bob.userId][bob.deviceId] as Record<string, LooseBody>,
+    )[0]!;
     expect(keyId).toMatch(/^signed_curve25519:/);
     const { signatures, ...unsigned } = key;
     const utility = new Olm.Utility();
-    expect(() => utility.ed25519_verify(bob.identity.ed25519, canonicalJson(unsigned), signatures[bob.userId][`ed25519:${bob.deviceId}`] as string)).not.toThrow();
+    expect(() =>
+      utility.ed25519_verify(
+        bob.identity.ed25519,
+        canonicalJson(unsigned),
+        signatures[bob.userId][`ed25519:${bob.deviceId}`] as string,
+      ),
+    ).not.toThrow();
     utility.free();
     olmSessionKey = key.key as string;
   });
@@ -110,7 +153,12 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
     session.create_outbound(alice.account, bob.identity.curve25519, olmSessionKey);
     const payload = {
       type: 'm.room_key',
-      content: { algorithm: 'm.megolm.v1.aes-sha2', room_id: roomId, session_id: megolm.session_id(), session_key: megolm.session_key() },
+      content: {
+        algorithm: 'm.megolm.v1.aes-sha2',
+        room_id: roomId,
+        session_id: megolm.session_id(),
+        session_key: megolm.session_key(),
+      },
       sender: alice.userId,
       recipient: bob.userId,
       recipient_keys: { ed25519: bob.identity.ed25519 },
@@ -120,12 +168,21 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
     session.free();
     const since = (await bob.client.get(`${V3}/sync?timeout=0`)).body.next_batch as string;
     const sent = await alice.client.put(`${V3}/sendToDevice/m.room.encrypted/key-1`, {
-      messages: { [bob.userId]: { [bob.deviceId]: { algorithm: 'm.olm.v1.curve25519-aes-sha2', sender_key: alice.identity.curve25519, ciphertext: { [bob.identity.curve25519]: ciphertext } } } },
+      messages: {
+        [bob.userId]: {
+          [bob.deviceId]: {
+            algorithm: 'm.olm.v1.curve25519-aes-sha2',
+            sender_key: alice.identity.curve25519,
+            ciphertext: { [bob.identity.curve25519]: ciphertext },
+          },
+        },
+      },
     });
     expect(sent.status).toBe(200);
 
     const message = await eventually(async () => {
-      const events = ((await bob.client.get(`${V3}/sync?timeout=0&since=${since}`)).body.to_device?.events ?? []) as LooseBody[];
+      const events = ((await bob.client.get(`${V3}/sync?timeout=0&since=${since}`)).body.to_device?.events ??
+        []) as LooseBody[];
       return events.find((e) => e.type === 'm.room.encrypted');
     }, 'the to-device message on B');
     expect(message.sender).toBe(alice.userId);
@@ -142,7 +199,11 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
 
   it('carries a Megolm-encrypted room message that the other server’s user decrypts from sync', async () => {
     const since = (await bob.client.get(`${V3}/sync?timeout=0`)).body.next_batch as string;
-    const plaintext = { type: 'm.room.message', content: { msgtype: 'm.text', body: 'a secret across servers' }, room_id: roomId };
+    const plaintext = {
+      type: 'm.room.message',
+      content: { msgtype: 'm.text', body: 'a secret across servers' },
+      room_id: roomId,
+    };
     const sent = await alice.client.put(`${V3}/rooms/${encodeURIComponent(roomId)}/send/m.room.encrypted/m-1`, {
       algorithm: 'm.megolm.v1.aes-sha2',
       sender_key: alice.identity.curve25519,
@@ -152,7 +213,8 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
     });
     expect(sent.status).toBe(200);
     const event = await eventually(async () => {
-      const timeline = ((await bob.client.get(`${V3}/sync?timeout=0&since=${since}`)).body.rooms?.join?.[roomId]?.timeline?.events ?? []) as LooseBody[];
+      const timeline = ((await bob.client.get(`${V3}/sync?timeout=0&since=${since}`)).body.rooms?.join?.[roomId]
+        ?.timeline?.events ?? []) as LooseBody[];
       return timeline.find((e) => e.type === 'm.room.encrypted');
     }, 'the encrypted event on B');
     const inbound = new Olm.InboundGroupSession();
@@ -167,11 +229,14 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
     const since = (await alice.client.get(`${V3}/sync?timeout=0`)).body.next_batch as string;
     const master = new Olm.PkSigning();
     const masterPublic = master.init_with_seed(new Uint8Array(32).fill(7));
-    const upload = await bob.client.post(`${V3}/keys/device_signing/upload`, { master_key: { user_id: bob.userId, usage: ['master'], keys: { [`ed25519:${masterPublic}`]: masterPublic } } });
+    const upload = await bob.client.post(`${V3}/keys/device_signing/upload`, {
+      master_key: { user_id: bob.userId, usage: ['master'], keys: { [`ed25519:${masterPublic}`]: masterPublic } },
+    });
     master.free();
     expect(upload.status).toBe(200);
     await eventually(async () => {
-      const lists = (await alice.client.get(`${V3}/sync?timeout=0&since=${since}`)).body.device_lists as LooseBody | undefined;
+      const lists = (await alice.client.get(`${V3}/sync?timeout=0&since=${since}`)).body.device_lists as
+        LooseBody | undefined;
       return (lists?.changed as string[] | undefined)?.includes(bob.userId) ? true : undefined;
     }, 'bob’s signing-key change in alice’s sync');
     const keys = await alice.client.post(`${V3}/keys/query`, { device_keys: { [bob.userId]: [] } });
@@ -183,7 +248,8 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
     const second = await device(b, 'bob', 'BOBPHONE', false);
     await uploadKeys(second, 1);
     const changed = await eventually(async () => {
-      const lists = (await alice.client.get(`${V3}/sync?timeout=0&since=${since}`)).body.device_lists as LooseBody | undefined;
+      const lists = (await alice.client.get(`${V3}/sync?timeout=0&since=${since}`)).body.device_lists as
+        LooseBody | undefined;
       return (lists?.changed as string[] | undefined)?.includes(bob.userId) ? true : undefined;
     }, 'bob in alice’s device_lists.changed');
     expect(changed).toBe(true);
@@ -192,4 +258,3 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
     second.account.free();
   });
 });
-

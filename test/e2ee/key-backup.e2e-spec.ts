@@ -25,16 +25,27 @@ describe('server-side key backup', () => {
 
   it('has no backup until one is created, then serves it as the newest version', async () => {
     expect((await ana.get(`${KEYS}/version`)).body.errcode).toBe('M_NOT_FOUND');
-    const created = await ana.post(`${KEYS}/version`, { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: authData });
+    const created = await ana.post(`${KEYS}/version`, {
+      algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2',
+      auth_data: authData,
+    });
     expect(created.status).toBe(200);
     version = created.body.version as string;
     expect(typeof version).toBe('string');
-    expect((await ana.get(`${KEYS}/version`)).body).toEqual({ version, algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: authData, etag: '0', count: 0 });
+    expect((await ana.get(`${KEYS}/version`)).body).toEqual({
+      version,
+      algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2',
+      auth_data: authData,
+      etag: '0',
+      count: 0,
+    });
     expect((await ana.post(`${KEYS}/version`, { auth_data: {} })).body.errcode).toBe('M_BAD_JSON');
   });
 
   it('round-trips keys at every level, with count and etag moving', async () => {
-    const put = await ana.put(`${KEYS}/keys?version=${version}`, { rooms: { [ROOM]: { sessions: { s1: data(5, 0, false, 'one'), s2: data(0, 0, true, 'two') } } } });
+    const put = await ana.put(`${KEYS}/keys?version=${version}`, {
+      rooms: { [ROOM]: { sessions: { s1: data(5, 0, false, 'one'), s2: data(0, 0, true, 'two') } } },
+    });
     expect(put.body).toEqual({ etag: '1', count: 2 });
     expect((await ana.put(session('s3'), data(0, 1, false, 'three'))).body).toEqual({ etag: '2', count: 3 });
     expect((await ana.get(session('s3'))).body).toEqual(data(0, 1, false, 'three'));
@@ -59,7 +70,9 @@ describe('server-side key backup', () => {
   });
 
   it('takes keys only into the newest version', async () => {
-    const newer = (await ana.post(`${KEYS}/version`, { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: authData })).body.version as string;
+    const newer = (
+      await ana.post(`${KEYS}/version`, { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: authData })
+    ).body.version as string;
     const stale = await ana.put(session('s4'), data(0, 0, false, 'late'));
     expect(stale.status).toBe(403);
     expect(stale.body).toMatchObject({ errcode: 'M_WRONG_ROOM_KEYS_VERSION', current_version: newer });
@@ -69,9 +82,18 @@ describe('server-side key backup', () => {
   });
 
   it('updates a version’s auth data but not its algorithm, and deletes versions with their keys', async () => {
-    expect((await ana.put(`${KEYS}/version/${version}`, { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'new' } })).status).toBe(200);
+    expect(
+      (
+        await ana.put(`${KEYS}/version/${version}`, {
+          algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2',
+          auth_data: { public_key: 'new' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await ana.get(`${KEYS}/version/${version}`)).body.auth_data).toEqual({ public_key: 'new' });
-    expect((await ana.put(`${KEYS}/version/${version}`, { algorithm: 'other', auth_data: {} })).body.errcode).toBe('M_INVALID_PARAM');
+    expect((await ana.put(`${KEYS}/version/${version}`, { algorithm: 'other', auth_data: {} })).body.errcode).toBe(
+      'M_INVALID_PARAM',
+    );
     expect((await ana.delete(session('s2'))).body).toMatchObject({ count: 2 });
     expect((await ana.delete(`${KEYS}/version/${version}`)).status).toBe(200);
     expect((await ana.get(`${KEYS}/version/${version}`)).body.errcode).toBe('M_NOT_FOUND');

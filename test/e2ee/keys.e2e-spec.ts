@@ -25,7 +25,12 @@ describe('device keys, one-time keys and an Olm message between two local users'
     expect(login.status).toBe(200);
     const account = new Olm.Account();
     account.create();
-    return { userId: `@${name}:${SERVER}`, deviceId, client: new TestClient(hs.url, login.body.access_token as string), account };
+    return {
+      userId: `@${name}:${SERVER}`,
+      deviceId,
+      client: new TestClient(hs.url, login.body.access_token as string),
+      account,
+    };
   };
   const device = async (name: string, deviceId: string): Promise<Device> => {
     expect((await new TestClient(hs.url).registerOpen(name, 'pw', { device_id: deviceId })).status).toBe(200);
@@ -43,7 +48,10 @@ describe('device keys, one-time keys and an Olm message between two local users'
         user_id: owner.userId,
         device_id: owner.deviceId,
         algorithms: ['m.olm.v1.curve25519-aes-sha2', 'm.megolm.v1.aes-sha2'],
-        keys: { [`curve25519:${owner.deviceId}`]: identity.curve25519, [`ed25519:${owner.deviceId}`]: identity.ed25519 },
+        keys: {
+          [`curve25519:${owner.deviceId}`]: identity.curve25519,
+          [`ed25519:${owner.deviceId}`]: identity.ed25519,
+        },
       },
       signWith,
     );
@@ -52,7 +60,9 @@ describe('device keys, one-time keys and an Olm message between two local users'
     owner.account.generate_one_time_keys(count);
     const { curve25519 } = JSON.parse(owner.account.one_time_keys()) as { curve25519: Record<string, string> };
     owner.account.mark_keys_as_published();
-    return Object.fromEntries(Object.entries(curve25519).map(([id, key]) => [`signed_curve25519:${id}`, signed(owner, { key })]));
+    return Object.fromEntries(
+      Object.entries(curve25519).map(([id, key]) => [`signed_curve25519:${id}`, signed(owner, { key })]),
+    );
   };
 
   beforeAll(async () => {
@@ -70,28 +80,57 @@ describe('device keys, one-time keys and an Olm message between two local users'
   it('takes signed device and one-time keys and refuses forged or changed ones', async () => {
     const forger = new Olm.Account();
     forger.create();
-    expect((await bea.client.post(`${V3}/keys/upload`, { device_keys: deviceKeys(bea, forger) })).body.errcode).toBe('M_INVALID_PARAM');
+    expect((await bea.client.post(`${V3}/keys/upload`, { device_keys: deviceKeys(bea, forger) })).body.errcode).toBe(
+      'M_INVALID_PARAM',
+    );
     forger.free();
 
-    const uploaded = await bea.client.post(`${V3}/keys/upload`, { device_keys: deviceKeys(bea), one_time_keys: oneTimeKeys(bea, 5) });
+    const uploaded = await bea.client.post(`${V3}/keys/upload`, {
+      device_keys: deviceKeys(bea),
+      one_time_keys: oneTimeKeys(bea, 5),
+    });
     expect(uploaded.status).toBe(200);
     expect(uploaded.body.one_time_key_counts).toEqual({ signed_curve25519: 5 });
     // The same keys again are fine; different ones for the same device are not.
     expect((await bea.client.post(`${V3}/keys/upload`, { device_keys: deviceKeys(bea) })).status).toBe(200);
     const other = new Olm.Account();
     other.create();
-    const changed = { ...deviceKeys(bea), keys: { [`ed25519:${bea.deviceId}`]: JSON.parse(other.identity_keys()).ed25519 as string } };
+    const changed = {
+      ...deviceKeys(bea),
+      keys: { [`ed25519:${bea.deviceId}`]: JSON.parse(other.identity_keys()).ed25519 as string },
+    };
     expect((await bea.client.post(`${V3}/keys/upload`, { device_keys: changed })).body.errcode).toBe('M_INVALID_PARAM');
     other.free();
     // A one-time key whose signature does not verify is refused.
-    expect((await bea.client.post(`${V3}/keys/upload`, { one_time_keys: { 'signed_curve25519:forged': { key: 'AAAA', signatures: { [bea.userId]: { [`ed25519:${bea.deviceId}`]: 'bad' } } } } })).body.errcode).toBe('M_INVALID_PARAM');
+    expect(
+      (
+        await bea.client.post(`${V3}/keys/upload`, {
+          one_time_keys: {
+            'signed_curve25519:forged': {
+              key: 'AAAA',
+              signatures: { [bea.userId]: { [`ed25519:${bea.deviceId}`]: 'bad' } },
+            },
+          },
+        })
+      ).body.errcode,
+    ).toBe('M_INVALID_PARAM');
     // Someone else's device keys cannot be uploaded.
-    expect((await ana.client.post(`${V3}/keys/upload`, { device_keys: deviceKeys(bea) })).body.errcode).toBe('M_INVALID_PARAM');
+    expect((await ana.client.post(`${V3}/keys/upload`, { device_keys: deviceKeys(bea) })).body.errcode).toBe(
+      'M_INVALID_PARAM',
+    );
     // The fallback key.
     bea.account.generate_fallback_key();
-    const { curve25519: fallback } = JSON.parse(bea.account.unpublished_fallback_key()) as { curve25519: Record<string, string> };
+    const { curve25519: fallback } = JSON.parse(bea.account.unpublished_fallback_key()) as {
+      curve25519: Record<string, string>;
+    };
     const [fallbackId, fallbackKey] = Object.entries(fallback)[0]!;
-    expect((await bea.client.post(`${V3}/keys/upload`, { fallback_keys: { [`signed_curve25519:${fallbackId}`]: signed(bea, { key: fallbackKey, fallback: true }) } })).status).toBe(200);
+    expect(
+      (
+        await bea.client.post(`${V3}/keys/upload`, {
+          fallback_keys: { [`signed_curve25519:${fallbackId}`]: signed(bea, { key: fallbackKey, fallback: true }) },
+        })
+      ).status,
+    ).toBe(200);
 
     const synced = await bea.client.get(`${V3}/sync`);
     expect(synced.body.device_one_time_keys_count).toEqual({ signed_curve25519: 5 });
@@ -99,27 +138,45 @@ describe('device keys, one-time keys and an Olm message between two local users'
   });
 
   it('answers key queries with the keys as signed, and failures for other servers', async () => {
-    const res = await ana.client.post(`${V3}/keys/query`, { device_keys: { [bea.userId]: [], '@someone:elsewhere.example': [] } });
+    const res = await ana.client.post(`${V3}/keys/query`, {
+      device_keys: { [bea.userId]: [], '@someone:elsewhere.example': [] },
+    });
     expect(res.status).toBe(200);
     const keys = res.body.device_keys[bea.userId][bea.deviceId] as LooseBody;
     const utility = new Olm.Utility();
     const { signatures: _signatures, unsigned: _unsigned, ...plain } = keys;
-    expect(() => utility.ed25519_verify(keys.keys[`ed25519:${bea.deviceId}`] as string, canonicalJson(plain), keys.signatures[bea.userId][`ed25519:${bea.deviceId}`] as string)).not.toThrow();
+    expect(() =>
+      utility.ed25519_verify(
+        keys.keys[`ed25519:${bea.deviceId}`] as string,
+        canonicalJson(plain),
+        keys.signatures[bea.userId][`ed25519:${bea.deviceId}`] as string,
+      ),
+    ).not.toThrow();
     utility.free();
     expect(res.body.failures).toEqual({ 'elsewhere.example': expect.objectContaining({ errcode: 'M_UNAVAILABLE' }) });
   });
 
   it('hands each one-time key out once under concurrent claims, then the fallback key', async () => {
     const claims = await Promise.all(
-      Array.from({ length: 4 }, () => ana.client.post(`${V3}/keys/claim`, { one_time_keys: { [bea.userId]: { [bea.deviceId]: 'signed_curve25519' } } })),
+      Array.from({ length: 4 }, () =>
+        ana.client.post(`${V3}/keys/claim`, {
+          one_time_keys: { [bea.userId]: { [bea.deviceId]: 'signed_curve25519' } },
+        }),
+      ),
     );
     const keyIds = claims.flatMap((res) => Object.keys(res.body.one_time_keys[bea.userId][bea.deviceId] as LooseBody));
     expect(new Set(keyIds).size).toBe(4);
     const counts = (await bea.client.post(`${V3}/keys/upload`, {})).body.one_time_key_counts;
     expect(counts).toEqual({ signed_curve25519: 1 });
-    const last = await ana.client.post(`${V3}/keys/claim`, { one_time_keys: { [bea.userId]: { [bea.deviceId]: 'signed_curve25519' } } });
-    const fallbackA = await ana.client.post(`${V3}/keys/claim`, { one_time_keys: { [bea.userId]: { [bea.deviceId]: 'signed_curve25519' } } });
-    const fallbackB = await ana.client.post(`${V3}/keys/claim`, { one_time_keys: { [bea.userId]: { [bea.deviceId]: 'signed_curve25519' } } });
+    const last = await ana.client.post(`${V3}/keys/claim`, {
+      one_time_keys: { [bea.userId]: { [bea.deviceId]: 'signed_curve25519' } },
+    });
+    const fallbackA = await ana.client.post(`${V3}/keys/claim`, {
+      one_time_keys: { [bea.userId]: { [bea.deviceId]: 'signed_curve25519' } },
+    });
+    const fallbackB = await ana.client.post(`${V3}/keys/claim`, {
+      one_time_keys: { [bea.userId]: { [bea.deviceId]: 'signed_curve25519' } },
+    });
     expect(keyIds).not.toContain(Object.keys(last.body.one_time_keys[bea.userId][bea.deviceId] as LooseBody)[0]);
     expect(fallbackA.body.one_time_keys).toEqual(fallbackB.body.one_time_keys);
     expect((await bea.client.get(`${V3}/sync`)).body.device_unused_fallback_key_types).toEqual([]);
@@ -128,19 +185,35 @@ describe('device keys, one-time keys and an Olm message between two local users'
   it('carries an Olm-encrypted to-device message that the recipient decrypts', async () => {
     const fresh = await bea.client.post(`${V3}/keys/upload`, { one_time_keys: oneTimeKeys(bea, 1) });
     expect(fresh.body.one_time_key_counts).toEqual({ signed_curve25519: 1 });
-    const beaKeys = (await ana.client.post(`${V3}/keys/query`, { device_keys: { [bea.userId]: [bea.deviceId] } })).body.device_keys[bea.userId][bea.deviceId] as LooseBody;
+    const beaKeys = (await ana.client.post(`${V3}/keys/query`, { device_keys: { [bea.userId]: [bea.deviceId] } })).body
+      .device_keys[bea.userId][bea.deviceId] as LooseBody;
     const beaCurve = beaKeys.keys[`curve25519:${bea.deviceId}`] as string;
-    const claimed = (await ana.client.post(`${V3}/keys/claim`, { one_time_keys: { [bea.userId]: { [bea.deviceId]: 'signed_curve25519' } } })).body.one_time_keys[bea.userId][bea.deviceId] as LooseBody;
+    const claimed = (
+      await ana.client.post(`${V3}/keys/claim`, {
+        one_time_keys: { [bea.userId]: { [bea.deviceId]: 'signed_curve25519' } },
+      })
+    ).body.one_time_keys[bea.userId][bea.deviceId] as LooseBody;
     const oneTimeKey = (Object.values(claimed)[0] as { key: string }).key;
 
     const outbound = new Olm.Session();
     outbound.create_outbound(ana.account, beaCurve, oneTimeKey);
-    const plaintext = JSON.stringify({ type: 'm.room_key', content: { algorithm: 'm.megolm.v1.aes-sha2', room_id: '!r:keys.example', session_id: 's', session_key: 'k' } });
+    const plaintext = JSON.stringify({
+      type: 'm.room_key',
+      content: { algorithm: 'm.megolm.v1.aes-sha2', room_id: '!r:keys.example', session_id: 's', session_key: 'k' },
+    });
     const encrypted = outbound.encrypt(plaintext);
     const anaCurve = (JSON.parse(ana.account.identity_keys()) as { curve25519: string }).curve25519;
     const before = (await bea.client.get(`${V3}/sync`)).body.next_batch as string;
     const sent = await ana.client.put(`${V3}/sendToDevice/m.room.encrypted/olm1`, {
-      messages: { [bea.userId]: { [bea.deviceId]: { algorithm: 'm.olm.v1.curve25519-aes-sha2', sender_key: anaCurve, ciphertext: { [beaCurve]: encrypted } } } },
+      messages: {
+        [bea.userId]: {
+          [bea.deviceId]: {
+            algorithm: 'm.olm.v1.curve25519-aes-sha2',
+            sender_key: anaCurve,
+            ciphertext: { [beaCurve]: encrypted },
+          },
+        },
+      },
     });
     expect(sent.status).toBe(200);
 
@@ -155,11 +228,13 @@ describe('device keys, one-time keys and an Olm message between two local users'
   });
 
   it('carries a Megolm-encrypted room message between two users of this server', async () => {
-    const roomId = (await ana.client.post(`${V3}/createRoom`, {
-      preset: 'private_chat',
-      invite: [bea.userId],
-      initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
-    })).body.room_id as string;
+    const roomId = (
+      await ana.client.post(`${V3}/createRoom`, {
+        preset: 'private_chat',
+        invite: [bea.userId],
+        initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+      })
+    ).body.room_id as string;
     expect((await bea.client.post(`${V3}/join/${encodeURIComponent(roomId)}`, {})).status).toBe(200);
     const megolm = new Olm.OutboundGroupSession();
     megolm.create();
@@ -167,7 +242,11 @@ describe('device keys, one-time keys and an Olm message between two local users'
     const inboundSession = new Olm.InboundGroupSession();
     inboundSession.create(megolm.session_key());
     const since = (await bea.client.get(`${V3}/sync`)).body.next_batch as string;
-    const plaintext = { type: 'm.room.message', content: { msgtype: 'm.text', body: 'a secret on one server' }, room_id: roomId };
+    const plaintext = {
+      type: 'm.room.message',
+      content: { msgtype: 'm.text', body: 'a secret on one server' },
+      room_id: roomId,
+    };
     const anaCurve = (JSON.parse(ana.account.identity_keys()) as { curve25519: string }).curve25519;
     const sent = await ana.client.put(`${V3}/rooms/${encodeURIComponent(roomId)}/send/m.room.encrypted/mg1`, {
       algorithm: 'm.megolm.v1.aes-sha2',
@@ -177,7 +256,8 @@ describe('device keys, one-time keys and an Olm message between two local users'
       ciphertext: megolm.encrypt(JSON.stringify(plaintext)),
     });
     expect(sent.status).toBe(200);
-    const timeline = (await bea.client.get(`${V3}/sync?since=${since}&timeout=5000`)).body.rooms.join[roomId].timeline.events as LooseBody[];
+    const timeline = (await bea.client.get(`${V3}/sync?since=${since}&timeout=5000`)).body.rooms.join[roomId].timeline
+      .events as LooseBody[];
     const event = timeline.find((e) => e.type === 'm.room.encrypted')!;
     expect(JSON.parse(inboundSession.decrypt(event.content.ciphertext as string).plaintext)).toEqual(plaintext);
     megolm.free();
@@ -205,7 +285,7 @@ describe('device keys, one-time keys and an Olm message between two local users'
     expect(removed.device_lists.changed).toEqual([bea.userId]);
     const db = hs.server.app.get(DataSource);
     expect(await db.query("SELECT 1 FROM device_keys WHERE device_id = 'BEATABLET'")).toEqual([]);
-    expect(await db.query("SELECT 1 FROM device_keys WHERE device_id = $1", [bea.deviceId])).toHaveLength(1);
+    expect(await db.query('SELECT 1 FROM device_keys WHERE device_id = $1', [bea.deviceId])).toHaveLength(1);
 
     // Bea leaves the only room they shared: Ana should stop tracking her.
     expect((await bea.client.post(`${V3}/rooms/${encodeURIComponent(roomId)}/leave`, {})).status).toBe(200);
@@ -213,8 +293,14 @@ describe('device keys, one-time keys and an Olm message between two local users'
     expect(gone.device_lists).toEqual({ changed: [], left: [bea.userId] });
     // /keys/changes answers the same question between any two tokens, for users shared with now
     // (spec): Bea's device changes no longer concern Ana.
-    expect((await ana.client.get(`${V3}/keys/changes?from=${start}&to=${removed.next_batch as string}`)).body).toEqual({ changed: [], left: [] });
-    expect((await ana.client.get(`${V3}/keys/changes?from=${start}&to=${gone.next_batch as string}`)).body).toEqual({ changed: [], left: [bea.userId] });
+    expect((await ana.client.get(`${V3}/keys/changes?from=${start}&to=${removed.next_batch as string}`)).body).toEqual({
+      changed: [],
+      left: [],
+    });
+    expect((await ana.client.get(`${V3}/keys/changes?from=${start}&to=${gone.next_batch as string}`)).body).toEqual({
+      changed: [],
+      left: [bea.userId],
+    });
     expect((await ana.client.get(`${V3}/keys/changes?from=${start}`)).body.errcode).toBe('M_MISSING_PARAM');
     tablet.account.free();
     cyd.account.free();

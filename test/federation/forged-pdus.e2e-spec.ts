@@ -1,5 +1,21 @@
-import { computeEventId, generateSigningKey, getRoomVersion, signEvent, signingKeyFromSeed, type JsonObject, type RoomVersion } from '@hearth/protocol';
-import { federationRequest, makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver, type LooseBody, type TestClient } from '../support';
+import {
+  computeEventId,
+  generateSigningKey,
+  getRoomVersion,
+  signEvent,
+  signingKeyFromSeed,
+  type JsonObject,
+  type RoomVersion,
+} from '@hearth/protocol';
+import {
+  federationRequest,
+  makeTestCertificate,
+  signUp,
+  startFederatingHomeserver,
+  type FederatingHomeserver,
+  type LooseBody,
+  type TestClient,
+} from '../support';
 
 /**
  * The test plays server A towards server B: it holds A's signing key and crafts PDUs, good and
@@ -16,12 +32,22 @@ describe('Federation: forged PDUs are rejected without harming the room', () => 
 
   beforeAll(async () => {
     const certificate = makeTestCertificate();
-    [a, b] = await Promise.all([startFederatingHomeserver(certificate, { registration: 'open' }), startFederatingHomeserver(certificate, { registration: 'open' })]);
+    [a, b] = await Promise.all([
+      startFederatingHomeserver(certificate, { registration: 'open' }),
+      startFederatingHomeserver(certificate, { registration: 'open' }),
+    ]);
     [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
     const created = await alice.post('/_matrix/client/v3/createRoom', { preset: 'public_chat', room_version: '10' });
     roomId = created.body.room_id;
     version = getRoomVersion('10')!;
-    expect((await bob.post(`/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(a.serverName)}`, {})).status).toBe(200);
+    expect(
+      (
+        await bob.post(
+          `/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(a.serverName)}`,
+          {},
+        )
+      ).status,
+    ).toBe(200);
   });
 
   afterAll(async () => {
@@ -30,14 +56,22 @@ describe('Federation: forged PDUs are rejected without harming the room', () => 
 
   /** IDs of the room's create, power levels and the sender's membership, and of the newest event, as A knows them. */
   async function placeInRoom(sender: string): Promise<{ authEvents: string[]; prevEvents: string[] }> {
-    const state = (await alice.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state`)).body as unknown as LooseBody[];
-    const find = (type: string, stateKey = '') => state.find((e) => e.type === type && e.state_key === stateKey)?.event_id as string | undefined;
-    const authEvents = [find('m.room.create'), find('m.room.power_levels'), find('m.room.member', sender)].filter((id): id is string => id !== undefined);
-    const newest = (await alice.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=1`)).body.chunk[0].event_id as string;
+    const state = (await alice.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state`))
+      .body as unknown as LooseBody[];
+    const find = (type: string, stateKey = '') =>
+      state.find((e) => e.type === type && e.state_key === stateKey)?.event_id as string | undefined;
+    const authEvents = [find('m.room.create'), find('m.room.power_levels'), find('m.room.member', sender)].filter(
+      (id): id is string => id !== undefined,
+    );
+    const newest = (await alice.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=1`))
+      .body.chunk[0].event_id as string;
     return { authEvents, prevEvents: [newest] };
   }
 
-  async function craft(fields: { sender?: string; type?: string; content?: JsonObject; stateKey?: string; prevEvents?: string[] }, key = a.signingKey) {
+  async function craft(
+    fields: { sender?: string; type?: string; content?: JsonObject; stateKey?: string; prevEvents?: string[] },
+    key = a.signingKey,
+  ) {
     const sender = fields.sender ?? `@alice:${a.serverName}`;
     const place = await placeInRoom(sender);
     const pdu: JsonObject = {
@@ -57,13 +91,20 @@ describe('Federation: forged PDUs are rejected without harming the room', () => 
   }
 
   const send = (pdus: JsonObject[]) =>
-    federationRequest(b.federationUrl, 'PUT', `/_matrix/federation/v1/send/forged-${++txn}`, { origin: a.serverName, origin_server_ts: Date.now(), pdus, edus: [] }, {
-      origin: a.serverName,
-      key: a.signingKey,
-      destination: b.serverName,
-    });
+    federationRequest(
+      b.federationUrl,
+      'PUT',
+      `/_matrix/federation/v1/send/forged-${++txn}`,
+      { origin: a.serverName, origin_server_ts: Date.now(), pdus, edus: [] },
+      {
+        origin: a.serverName,
+        key: a.signingKey,
+        destination: b.serverName,
+      },
+    );
 
-  const bobSees = async (eventId: string) => (await bob.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`)).body;
+  const bobSees = async (eventId: string) =>
+    (await bob.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`)).body;
 
   it('accepts a well-formed, signed and authorised PDU', async () => {
     const good = await craft({ content: { msgtype: 'm.text', body: 'genuine' } });
@@ -74,7 +115,10 @@ describe('Federation: forged PDUs are rejected without harming the room', () => 
   });
 
   it('drops a PDU with a bad signature, and keeps processing the rest of the transaction', async () => {
-    const forged = await craft({ content: { msgtype: 'm.text', body: 'forged' } }, signingKeyFromSeed(a.signingKey.version, generateSigningKey().seed));
+    const forged = await craft(
+      { content: { msgtype: 'm.text', body: 'forged' } },
+      signingKeyFromSeed(a.signingKey.version, generateSigningKey().seed),
+    );
     const res = await send([forged.pdu]);
     expect(res.status).toBe(200);
     expect(res.body.pdus[forged.eventId]).toBeUndefined();
@@ -97,11 +141,19 @@ describe('Federation: forged PDUs are rejected without harming the room', () => 
   it('rejects a state change the auth rules do not allow', async () => {
     const place = await placeInRoom(`@alice:${a.serverName}`);
     const mallory = `@mallory:${a.serverName}`;
-    const forged = await craft({ sender: mallory, type: 'm.room.power_levels', stateKey: '', content: { users: { [mallory]: 100 } }, prevEvents: place.prevEvents });
+    const forged = await craft({
+      sender: mallory,
+      type: 'm.room.power_levels',
+      stateKey: '',
+      content: { users: { [mallory]: 100 } },
+      prevEvents: place.prevEvents,
+    });
     const res = await send([forged.pdu]);
     expect(res.body.pdus[forged.eventId].error).toMatch(/rejected/);
     expect((await bobSees(forged.eventId)).errcode).toBe('M_NOT_FOUND');
-    const powerLevels = await bob.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.power_levels/`);
+    const powerLevels = await bob.get(
+      `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.power_levels/`,
+    );
     expect(powerLevels.body.users[mallory]).toBeUndefined();
   });
 
@@ -113,18 +165,30 @@ describe('Federation: forged PDUs are rejected without harming the room', () => 
   });
 
   it('answers malformed transactions with 400 and a Matrix error', async () => {
-    const res = await federationRequest(b.federationUrl, 'PUT', '/_matrix/federation/v1/send/bad-1', { origin: a.serverName, pdus: 'nope' }, {
-      origin: a.serverName,
-      key: a.signingKey,
-      destination: b.serverName,
-    });
+    const res = await federationRequest(
+      b.federationUrl,
+      'PUT',
+      '/_matrix/federation/v1/send/bad-1',
+      { origin: a.serverName, pdus: 'nope' },
+      {
+        origin: a.serverName,
+        key: a.signingKey,
+        destination: b.serverName,
+      },
+    );
     expect(res.status).toBe(400);
     expect(res.body.errcode).toBe('M_BAD_JSON');
-    const spoofed = await federationRequest(b.federationUrl, 'PUT', '/_matrix/federation/v1/send/bad-2', { origin: 'someone.else', origin_server_ts: 1, pdus: [] }, {
-      origin: a.serverName,
-      key: a.signingKey,
-      destination: b.serverName,
-    });
+    const spoofed = await federationRequest(
+      b.federationUrl,
+      'PUT',
+      '/_matrix/federation/v1/send/bad-2',
+      { origin: 'someone.else', origin_server_ts: 1, pdus: [] },
+      {
+        origin: a.serverName,
+        key: a.signingKey,
+        destination: b.serverName,
+      },
+    );
     expect(spoofed.status).toBe(403);
   });
 
@@ -143,7 +207,12 @@ describe('Federation: forged PDUs are rejected without harming the room', () => 
         origin: a.serverName,
         origin_server_ts: Date.now(),
         pdus: [nul.pdu, surrogate.pdu, tooDeep.pdu, good.pdu],
-        edus: [{ edu_type: 'm.typing', content: { room_id: `${roomId}\u0000`, user_id: `@alice:${a.serverName}`, typing: true } }],
+        edus: [
+          {
+            edu_type: 'm.typing',
+            content: { room_id: `${roomId}\u0000`, user_id: `@alice:${a.serverName}`, typing: true },
+          },
+        ],
       },
       { origin: a.serverName, key: a.signingKey, destination: b.serverName },
     );
@@ -159,17 +228,29 @@ describe('Federation: forged PDUs are rejected without harming the room', () => 
   it('answers a transaction nested far too deep with 400 M_BAD_JSON, never a 500', async () => {
     // The body is refused before the signature is even looked at, so the plain listener will do.
     const body = `{"origin":${JSON.stringify(a.serverName)},"origin_server_ts":1,"pdus":[${'['.repeat(10_000)}${']'.repeat(10_000)}]}`;
-    const res = await fetch(`${b.url}/_matrix/federation/v1/send/deep-${++txn}`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${b.url}/_matrix/federation/v1/send/deep-${++txn}`, {
+      method: 'PUT',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { errcode: string }).errcode).toBe('M_BAD_JSON');
   });
 
   it('keeps the room working after all of this', async () => {
-    expect((await alice.put(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/still-fine`, { msgtype: 'm.text', body: 'still fine' })).status).toBe(200);
+    expect(
+      (
+        await alice.put(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/still-fine`, {
+          msgtype: 'm.text',
+          body: 'still fine',
+        })
+      ).status,
+    ).toBe(200);
     const deadline = Date.now() + 10_000;
     let found = false;
     while (!found && Date.now() < deadline) {
-      const chunk = (await bob.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=5`)).body.chunk as LooseBody[];
+      const chunk = (await bob.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=5`))
+        .body.chunk as LooseBody[];
       found = chunk.some((e) => e.content?.body === 'still fine');
       if (!found) await new Promise((resolve) => setTimeout(resolve, 100));
     }

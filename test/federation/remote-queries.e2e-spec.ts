@@ -23,23 +23,39 @@ describe('Federation: profiles and room aliases of other servers', () => {
 
   const bobId = () => `@bob:${pair.b.serverName}`;
   const aliceId = () => `@alice:${pair.a.serverName}`;
-  const profile = (client: TestClient, userId: string, field = '') => client.get(`${V3}/profile/${encodeURIComponent(userId)}${field}`);
-  const directory = (client: TestClient, alias: string) => client.get(`${V3}/directory/room/${encodeURIComponent(alias)}`);
+  const profile = (client: TestClient, userId: string, field = '') =>
+    client.get(`${V3}/profile/${encodeURIComponent(userId)}${field}`);
+  const directory = (client: TestClient, alias: string) =>
+    client.get(`${V3}/directory/room/${encodeURIComponent(alias)}`);
 
   describe('GET /profile/{userId} of another server’s user', () => {
     it('returns what the user’s server answers, whole and field by field', async () => {
-      expect((await pair.bob.put(`${V3}/profile/${encodeURIComponent(bobId())}/displayname`, { displayname: 'Bob B.' })).status).toBe(200);
-      expect((await pair.bob.put(`${V3}/profile/${encodeURIComponent(bobId())}/avatar_url`, { avatar_url: `mxc://${pair.b.serverName}/bob` })).status).toBe(200);
+      expect(
+        (await pair.bob.put(`${V3}/profile/${encodeURIComponent(bobId())}/displayname`, { displayname: 'Bob B.' }))
+          .status,
+      ).toBe(200);
+      expect(
+        (
+          await pair.bob.put(`${V3}/profile/${encodeURIComponent(bobId())}/avatar_url`, {
+            avatar_url: `mxc://${pair.b.serverName}/bob`,
+          })
+        ).status,
+      ).toBe(200);
 
       const whole = await profile(pair.alice, bobId());
       expect(whole.status).toBe(200);
       expect(whole.body).toEqual({ displayname: 'Bob B.', avatar_url: `mxc://${pair.b.serverName}/bob` });
       expect((await profile(pair.alice, bobId(), '/displayname')).body).toEqual({ displayname: 'Bob B.' });
-      expect((await profile(pair.alice, bobId(), '/avatar_url')).body).toEqual({ avatar_url: `mxc://${pair.b.serverName}/bob` });
+      expect((await profile(pair.alice, bobId(), '/avatar_url')).body).toEqual({
+        avatar_url: `mxc://${pair.b.serverName}/bob`,
+      });
     });
 
     it('keeps the answer for a little while (a minute) rather than asking again for every request', async () => {
-      expect((await pair.bob.put(`${V3}/profile/${encodeURIComponent(bobId())}/displayname`, { displayname: 'Bob Renamed' })).status).toBe(200);
+      expect(
+        (await pair.bob.put(`${V3}/profile/${encodeURIComponent(bobId())}/displayname`, { displayname: 'Bob Renamed' }))
+          .status,
+      ).toBe(200);
       expect((await profile(pair.bob, bobId())).body.displayname).toBe('Bob Renamed');
       expect((await profile(pair.alice, bobId(), '/displayname')).body).toEqual({ displayname: 'Bob B.' });
     });
@@ -52,7 +68,13 @@ describe('Federation: profiles and room aliases of other servers', () => {
     });
 
     it('passes on the other server’s 403 while no room is shared, and answers once one is', async () => {
-      expect((await pair.alice.put(`${V3}/profile/${encodeURIComponent(aliceId())}/displayname`, { displayname: 'Alice A.' })).status).toBe(200);
+      expect(
+        (
+          await pair.alice.put(`${V3}/profile/${encodeURIComponent(aliceId())}/displayname`, {
+            displayname: 'Alice A.',
+          })
+        ).status,
+      ).toBe(200);
       const refused = await profile(pair.bob, aliceId());
       expect(refused.status).toBe(403);
       expect(refused.body.errcode).toBe('M_FORBIDDEN');
@@ -86,7 +108,8 @@ describe('Federation: profiles and room aliases of other servers', () => {
     let roomId: string;
 
     beforeAll(async () => {
-      roomId = (await pair.bob.post(`${V3}/createRoom`, { preset: 'public_chat', room_alias_name: 'lounge' })).body.room_id as string;
+      roomId = (await pair.bob.post(`${V3}/createRoom`, { preset: 'public_chat', room_alias_name: 'lounge' })).body
+        .room_id as string;
     });
 
     it('resolves an alias without an access token, here and on another server (asked with /query/directory)', async () => {
@@ -118,9 +141,16 @@ describe('Federation: profiles and room aliases of other servers', () => {
     it('still needs an access token to add or remove an alias', async () => {
       const anonymous = new TestClient(pair.b.url);
       const alias = encodeURIComponent(`#other:${pair.b.serverName}`);
-      expect((await anonymous.put(`${V3}/directory/room/${alias}`, { room_id: roomId })).body.errcode).toBe('M_MISSING_TOKEN');
-      expect((await anonymous.delete(`${V3}/directory/room/${encodeURIComponent(`#lounge:${pair.b.serverName}`)}`)).body.errcode).toBe('M_MISSING_TOKEN');
-      expect((await anonymous.get(`${V3}/rooms/${encodeURIComponent(roomId)}/aliases`)).body.errcode).toBe('M_MISSING_TOKEN');
+      expect((await anonymous.put(`${V3}/directory/room/${alias}`, { room_id: roomId })).body.errcode).toBe(
+        'M_MISSING_TOKEN',
+      );
+      expect(
+        (await anonymous.delete(`${V3}/directory/room/${encodeURIComponent(`#lounge:${pair.b.serverName}`)}`)).body
+          .errcode,
+      ).toBe('M_MISSING_TOKEN');
+      expect((await anonymous.get(`${V3}/rooms/${encodeURIComponent(roomId)}/aliases`)).body.errcode).toBe(
+        'M_MISSING_TOKEN',
+      );
     });
 
     it('lets a user join through another server’s alias', async () => {

@@ -24,7 +24,12 @@ describe('the embedded default, started as the README starts it', () => {
   });
   beforeEach(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-embedded-'));
-    env = { HEARTH_DATA_DIR: dataDir, HEARTH_LISTEN: '127.0.0.1:0', HEARTH_SERVER_NAME: 'embedded.test', HEARTH_REGISTRATION: 'open' };
+    env = {
+      HEARTH_DATA_DIR: dataDir,
+      HEARTH_LISTEN: '127.0.0.1:0',
+      HEARTH_SERVER_NAME: 'embedded.test',
+      HEARTH_REGISTRATION: 'open',
+    };
   });
   afterEach(async () => {
     await Promise.all(running.splice(0).map((server) => server.stop()));
@@ -40,7 +45,9 @@ describe('the embedded default, started as the README starts it', () => {
     await sleep(POOL_IDLE_TIMEOUT_MS + 2_000);
     expect((await alice.get('/_matrix/client/v3/account/whoami')).status).toBe(200);
 
-    const sends = Array.from({ length: 20 }, (_, i) => alice.put(`/_matrix/client/v3/rooms/${room}/send/m.room.message/t${i}`, { msgtype: 'm.text', body: `m${i}` }));
+    const sends = Array.from({ length: 20 }, (_, i) =>
+      alice.put(`/_matrix/client/v3/rooms/${room}/send/m.room.message/t${i}`, { msgtype: 'm.text', body: `m${i}` }),
+    );
     const syncs = Array.from({ length: 5 }, () => alice.get('/_matrix/client/v3/sync?timeout=0'));
     const statuses = (await Promise.all([...sends, ...syncs])).map((res) => res.status);
     expect(statuses).toEqual(statuses.map(() => 200));
@@ -56,7 +63,9 @@ describe('the embedded default, started as the README starts it', () => {
   it('refuses a second server on its data folder at once, and takes admin commands while it runs', async () => {
     const server = await start();
     const startedAt = Date.now();
-    await expect(hearth.start(env)).rejects.toThrow(/the embedded database in .* is in use by another process \(pid \d+, hearth start since/);
+    await expect(hearth.start(env)).rejects.toThrow(
+      /the embedded database in .* is in use by another process \(pid \d+, hearth start since/,
+    );
     expect(Date.now() - startedAt).toBeLessThan(15_000);
 
     const passwordFile = path.join(dataDir, 'password');
@@ -64,16 +73,21 @@ describe('the embedded default, started as the README starts it', () => {
     const created = await hearth.runAsync(['admin', 'create-user', 'carol', '--password-file', passwordFile], env);
     expect(created).toMatchObject({ status: 0, stdout: 'created @carol:embedded.test\n' });
     expect((await new TestClient(server.url).loginPassword('carol', 'carol password')).status).toBe(200);
-    expect((await hearth.runAsync(['admin', 'create-user', 'carol'], env)).stderr).toMatch(/^hearth: That handle is taken/);
+    expect((await hearth.runAsync(['admin', 'create-user', 'carol'], env)).stderr).toMatch(
+      /^hearth: That handle is taken/,
+    );
 
     const token = (await hearth.runAsync(['admin', 'registration-token', 'create', '--uses', '2'], env)).stdout.trim();
     const listed = (await hearth.runAsync(['admin', 'registration-token', 'list'], env)).stdout;
     expect(JSON.parse(listed.trim())).toMatchObject({ token, uses_allowed: 2, completed: 0 });
 
     await server.stop();
-    expect((await hearth.runAsync(['admin', 'create-user', 'dave', '--password-file', passwordFile], env)).status).toBe(0);
+    expect((await hearth.runAsync(['admin', 'create-user', 'dave', '--password-file', passwordFile], env)).status).toBe(
+      0,
+    );
     const restarted = await start();
-    for (const user of ['carol', 'dave']) expect((await new TestClient(restarted.url).loginPassword(user, 'carol password')).status).toBe(200);
+    for (const user of ['carol', 'dave'])
+      expect((await new TestClient(restarted.url).loginPassword(user, 'carol password')).status).toBe(200);
   }, 90_000);
 
   it('starts again at once after it was killed without a chance to clean up', async () => {
@@ -82,7 +96,9 @@ describe('the embedded default, started as the README starts it', () => {
     killed.child.kill('SIGKILL');
     await killed.exited;
     const restarted = await start();
-    expect((await new TestClient(restarted.url, bob.accessToken).get('/_matrix/client/v3/account/whoami')).body.user_id).toBe('@bob:embedded.test');
+    expect(
+      (await new TestClient(restarted.url, bob.accessToken).get('/_matrix/client/v3/account/whoami')).body.user_id,
+    ).toBe('@bob:embedded.test');
     const created = await hearth.runAsync(['admin', 'registration-token', 'create'], env);
     expect(created.status).toBe(0);
   }, 90_000);

@@ -43,11 +43,20 @@ describe('homeserver foundation endpoints', () => {
     expect(keyId).toMatch(/^ed25519:[A-Za-z0-9_]+$/);
     const publicKey = decodeBase64(doc.verify_keys[keyId as string]!.key);
     expect(verifyJsonSignature(doc, 'work.example', keyId as string, publicKey)).toBe(true);
-    expect(verifyJsonSignature({ ...doc, valid_until_ts: doc.valid_until_ts + 1 }, 'work.example', keyId as string, publicKey)).toBe(false);
+    expect(
+      verifyJsonSignature(
+        { ...doc, valid_until_ts: doc.valid_until_ts + 1 },
+        'work.example',
+        keyId as string,
+        publicKey,
+      ),
+    ).toBe(false);
   });
 
   it('names itself on the federation version endpoint', async () => {
-    const body = (await (await get('/_matrix/federation/v1/version')).json()) as { server: { name: string; version: string } };
+    const body = (await (await get('/_matrix/federation/v1/version')).json()) as {
+      server: { name: string; version: string };
+    };
     expect(body.server.name).toBe('Hearth');
     expect(body.server.version).toMatch(/^\d+\.\d+\.\d+/);
   });
@@ -82,7 +91,11 @@ describe('homeserver foundation endpoints', () => {
   it('sends the CORS headers the spec requires, on errors too, and answers preflights', async () => {
     const preflight = await get('/_matrix/client/v3/login', {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.element.io', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'https://app.element.io',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
@@ -100,13 +113,17 @@ describe('homeserver restart', () => {
   it('keeps its signing key and database across a restart, and refuses a changed server name', async () => {
     const first = await startTestHomeserver({ config: { server_name: 'home.example' } });
     const keyIdOf = async (hs: TestHomeserver) =>
-      Object.keys(((await (await fetch(`${hs.url}/_matrix/key/v2/server`)).json()) as { verify_keys: object }).verify_keys)[0];
+      Object.keys(
+        ((await (await fetch(`${hs.url}/_matrix/key/v2/server`)).json()) as { verify_keys: object }).verify_keys,
+      )[0];
     const keyBefore = await keyIdOf(first);
     const second = await first.restart();
     try {
       expect(await keyIdOf(second)).toBe(keyBefore);
       await second.stop();
-      await expect(second.restart({ server_name: 'other.example' })).rejects.toThrow(/belongs to server "home.example"/);
+      await expect(second.restart({ server_name: 'other.example' })).rejects.toThrow(
+        /belongs to server "home.example"/,
+      );
     } finally {
       await second.destroy();
     }
@@ -121,7 +138,11 @@ describe('database URL', () => {
     url.searchParams.set('application_name', 'hearth-url-parameters');
     const hs = await startTestHomeserver({ database: { ...database, url: url.toString() } });
     try {
-      const rows = await hs.server.app.get(DataSource).query<Array<{ name: string }>>('SELECT DISTINCT application_name AS name FROM pg_stat_activity WHERE datname = current_database()');
+      const rows = await hs.server.app
+        .get(DataSource)
+        .query<Array<{ name: string }>>(
+          'SELECT DISTINCT application_name AS name FROM pg_stat_activity WHERE datname = current_database()',
+        );
       expect(rows.map((row) => row.name)).toContain('hearth-url-parameters');
     } finally {
       await hs.destroy();

@@ -1,9 +1,19 @@
 import { Pool, type PoolConfig } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import { busyIfPoolExhausted, DatabaseBusyError, preparedStatement, queryPrepared, queryPreparedAndCommit, TransactionRunner } from '@hearth/storage';
+import {
+  busyIfPoolExhausted,
+  DatabaseBusyError,
+  preparedStatement,
+  queryPrepared,
+  queryPreparedAndCommit,
+  TransactionRunner,
+} from '@hearth/storage';
 import { startTestHomeserver, type TestHomeserver } from '@hearth/testing';
 
-const INSERT = preparedStatement('test_insert_probe', 'INSERT INTO tx_probe (id) SELECT unnest($1::int[]) RETURNING id');
+const INSERT = preparedStatement(
+  'test_insert_probe',
+  'INSERT INTO tx_probe (id) SELECT unnest($1::int[]) RETURNING id',
+);
 const COUNT = preparedStatement('test_count_probe', 'SELECT count(*)::int AS n FROM tx_probe');
 
 /**
@@ -49,7 +59,9 @@ describe('storage: transactions ending with a statement sent together with COMMI
   });
 
   it('leaves every pooled connection usable afterwards, inside and outside transactions', async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => tx.run((em) => queryPreparedAndCommit(em, INSERT, [[100 + i]]))));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => tx.run((em) => queryPreparedAndCommit(em, INSERT, [[100 + i]]))),
+    );
     await expect(tx.run((em) => queryPreparedAndCommit(em, INSERT, [[100]]))).rejects.toMatchObject({ code: '23505' });
     await tx.run((em) => queryPrepared(em, INSERT, [[200]]));
     expect(await count()).toBe(3 + 20 + 1);
@@ -62,17 +74,24 @@ describe('storage: transactions ending with a statement sent together with COMMI
     };
     await hs.server.app.get(DataSource).query('CREATE TABLE tx_lookup (id INT PRIMARY KEY)');
     await hs.server.app.get(DataSource).query('ANALYZE tx_lookup');
-    const generic = await tx.run(async (em) => {
-      await em.query('PREPARE tx_probe_lookup (int) AS SELECT id FROM tx_lookup WHERE id = $1');
-      try {
-        return await plan(em);
-      } finally {
-        await em.query('DEALLOCATE tx_probe_lookup');
-      }
-    }, { genericPlans: true });
+    const generic = await tx.run(
+      async (em) => {
+        await em.query('PREPARE tx_probe_lookup (int) AS SELECT id FROM tx_lookup WHERE id = $1');
+        try {
+          return await plan(em);
+        } finally {
+          await em.query('DEALLOCATE tx_probe_lookup');
+        }
+      },
+      { genericPlans: true },
+    );
     expect(generic).toContain('Index Only Scan using tx_lookup_pkey');
     expect(generic).toContain('$1');
-    const settings = await tx.run((em) => em.query<Array<{ mode: string; seqscan: string }>>("SELECT current_setting('plan_cache_mode') AS mode, current_setting('enable_seqscan') AS seqscan"));
+    const settings = await tx.run((em) =>
+      em.query<Array<{ mode: string; seqscan: string }>>(
+        "SELECT current_setting('plan_cache_mode') AS mode, current_setting('enable_seqscan') AS seqscan",
+      ),
+    );
     expect(settings).toEqual([{ mode: 'auto', seqscan: 'on' }]);
   });
 
@@ -81,7 +100,8 @@ describe('storage: transactions ending with a statement sent together with COMMI
     await ds.query('CREATE TABLE tx_regime (id INT PRIMARY KEY)');
     await ds.query('ANALYZE tx_regime');
     const lookup = preparedStatement('test_regime_lookup', 'SELECT id FROM tx_regime WHERE id = $1');
-    const backend = async (em: EntityManager) => (await em.query<Array<{ pid: number }>>('SELECT pg_backend_pid() AS pid'))[0]?.pid;
+    const backend = async (em: EntityManager) =>
+      (await em.query<Array<{ pid: number }>>('SELECT pg_backend_pid() AS pid'))[0]?.pid;
     // Outside, the sixth run makes a generic plan and keeps it: on an empty table, a sequential scan.
     const outside = await tx.run(async (em) => {
       for (let id = 0; id < 7; id++) await queryPrepared(em, lookup, [id]);
@@ -90,10 +110,17 @@ describe('storage: transactions ending with a statement sent together with COMMI
     const inside = await tx.run(
       async (em) => {
         await queryPrepared(em, lookup, [1]);
-        const prepared = await em.query<Array<{ name: string; custom_plans: string }>>('SELECT name, custom_plans FROM pg_prepared_statements WHERE statement = $1 ORDER BY name', [lookup.text]);
+        const prepared = await em.query<Array<{ name: string; custom_plans: string }>>(
+          'SELECT name, custom_plans FROM pg_prepared_statements WHERE statement = $1 ORDER BY name',
+          [lookup.text],
+        );
         const keyed = prepared.find((row) => Number(row.custom_plans) === 0)?.name ?? 'none';
         const plan = await em.query<Array<{ 'QUERY PLAN': string }>>(`EXPLAIN EXECUTE ${keyed}(1)`);
-        return { pid: await backend(em), statements: prepared.length, plan: plan.map((row) => row['QUERY PLAN']).join('\n') };
+        return {
+          pid: await backend(em),
+          statements: prepared.length,
+          plan: plan.map((row) => row['QUERY PLAN']).join('\n'),
+        };
       },
       { genericPlans: true },
     );
@@ -106,10 +133,12 @@ describe('storage: transactions ending with a statement sent together with COMMI
   it('refuses to end a transaction that is not there', async () => {
     const manager = hs.server.app.get(DataSource).manager;
     await expect(queryPreparedAndCommit(manager, INSERT, [[300]])).rejects.toThrow('needs one');
-    await expect(tx.run(async (em) => {
-      await queryPreparedAndCommit(em, INSERT, [[301]]);
-      return queryPreparedAndCommit(em, INSERT, [[302]]);
-    })).rejects.toThrow('needs one');
+    await expect(
+      tx.run(async (em) => {
+        await queryPreparedAndCommit(em, INSERT, [[301]]);
+        return queryPreparedAndCommit(em, INSERT, [[302]]);
+      }),
+    ).rejects.toThrow('needs one');
     expect(await count()).toBe(3 + 20 + 1 + 1);
   });
 

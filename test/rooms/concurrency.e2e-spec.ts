@@ -13,16 +13,26 @@ describe('concurrent writers', () => {
 
   it('keeps the event graph a single line: every event builds on the one before it', async () => {
     const anon = new TestClient(hs.url);
-    const senders = await Promise.all(['a', 'b', 'c', 'd'].map(async (name) => new TestClient(hs.url, (await anon.registerOpen(name, 'pw')).body.access_token)));
+    const senders = await Promise.all(
+      ['a', 'b', 'c', 'd'].map(
+        async (name) => new TestClient(hs.url, (await anon.registerOpen(name, 'pw')).body.access_token),
+      ),
+    );
     const roomId: string = (await senders[0]!.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id;
     await Promise.all(senders.slice(1).map((s) => s.post(`${V3}/join/${roomId}`, {})));
     const results = await Promise.all(
-      senders.flatMap((s, i) => Array.from({ length: 10 }, (_, j) => s.put(`${V3}/rooms/${roomId}/send/m.room.message/c${i}-${j}`, { msgtype: 'm.text', body: `${i}-${j}` }))),
+      senders.flatMap((s, i) =>
+        Array.from({ length: 10 }, (_, j) =>
+          s.put(`${V3}/rooms/${roomId}/send/m.room.message/c${i}-${j}`, { msgtype: 'm.text', body: `${i}-${j}` }),
+        ),
+      ),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
 
     const db = hs.server.app.get(DataSource);
-    const extremities: unknown[] = await db.query('SELECT event_id FROM room_forward_extremities WHERE room_id = $1', [roomId]);
+    const extremities: unknown[] = await db.query('SELECT event_id FROM room_forward_extremities WHERE room_id = $1', [
+      roomId,
+    ]);
     expect(extremities).toHaveLength(1);
     // No event is the parent of two others, and every event but the first has exactly one parent.
     const shared: unknown[] = await db.query(
@@ -30,18 +40,32 @@ describe('concurrent writers', () => {
       [roomId],
     );
     expect(shared).toEqual([]);
-    const depths: Array<{ depth: string }> = await db.query('SELECT depth FROM events WHERE room_id = $1 ORDER BY stream_ordering', [roomId]);
+    const depths: Array<{ depth: string }> = await db.query(
+      'SELECT depth FROM events WHERE room_id = $1 ORDER BY stream_ordering',
+      [roomId],
+    );
     expect(depths.map((d) => Number(d.depth))).toEqual(depths.map((_, i) => i + 1));
   });
 
   it('writes concurrent sends to many rooms together, and a bad send in a batch harms no other', async () => {
     const anon = new TestClient(hs.url);
-    const [ana, bo] = await Promise.all(['ana', 'bo'].map(async (name) => new TestClient(hs.url, (await anon.registerOpen(name, 'pw')).body.access_token)));
-    const rooms = await Promise.all(Array.from({ length: 4 }, async () => (await ana!.post(`${V3}/createRoom`, { preset: 'private_chat' })).body.room_id as string));
+    const [ana, bo] = await Promise.all(
+      ['ana', 'bo'].map(
+        async (name) => new TestClient(hs.url, (await anon.registerOpen(name, 'pw')).body.access_token),
+      ),
+    );
+    const rooms = await Promise.all(
+      Array.from(
+        { length: 4 },
+        async () => (await ana!.post(`${V3}/createRoom`, { preset: 'private_chat' })).body.room_id as string,
+      ),
+    );
     const send = (client: TestClient, roomId: string, txnId: string, content: Record<string, unknown>) =>
       client.put(`${V3}/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txnId}`, content);
 
-    const good = rooms.flatMap((roomId, r) => Array.from({ length: 10 }, (_, i) => send(ana!, roomId, `g${r}-${i}`, { msgtype: 'm.text', body: `${r}-${i}` })));
+    const good = rooms.flatMap((roomId, r) =>
+      Array.from({ length: 10 }, (_, i) => send(ana!, roomId, `g${r}-${i}`, { msgtype: 'm.text', body: `${r}-${i}` })),
+    );
     const [outsider, unknownRoom, tooLarge, first, retry, reused] = [
       send(bo!, rooms[0]!, 'x1', { msgtype: 'm.text', body: 'let me in' }),
       send(ana!, '!nowhere:cc.example', 'x2', { msgtype: 'm.text', body: 'hello?' }),
@@ -77,8 +101,17 @@ describe('concurrent writers', () => {
 
   it('keeps a crowd writing to one room waiting in memory, not on every database connection', async () => {
     const anon = new TestClient(hs.url);
-    const [host, other] = await Promise.all(['host', 'other'].map(async (name) => new TestClient(hs.url, (await anon.registerOpen(name, 'pw')).body.access_token)));
-    const crowd = await Promise.all(Array.from({ length: 14 }, async (_, i) => new TestClient(hs.url, (await anon.registerOpen(`crowd${i}`, 'pw')).body.access_token)));
+    const [host, other] = await Promise.all(
+      ['host', 'other'].map(
+        async (name) => new TestClient(hs.url, (await anon.registerOpen(name, 'pw')).body.access_token),
+      ),
+    );
+    const crowd = await Promise.all(
+      Array.from(
+        { length: 14 },
+        async (_, i) => new TestClient(hs.url, (await anon.registerOpen(`crowd${i}`, 'pw')).body.access_token),
+      ),
+    );
     const roomId: string = (await host!.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id;
 
     // Another transaction holds the room's row, as a long write would: every write to the room waits for it.

@@ -18,14 +18,28 @@ describe('history visibility and knocking', () => {
   afterAll(() => hs.destroy());
 
   async function roomWith(visibility: string) {
-    const roomId = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat', initial_state: [{ type: 'm.room.history_visibility', content: { history_visibility: visibility } }] })).body.room_id as string;
-    const early = (await ana.put(`${V3}/rooms/${roomId}/send/m.room.message/h${txn++}`, { msgtype: 'm.text', body: 'before anyone came' })).body.event_id as string;
+    const roomId = (
+      await ana.post(`${V3}/createRoom`, {
+        preset: 'public_chat',
+        initial_state: [{ type: 'm.room.history_visibility', content: { history_visibility: visibility } }],
+      })
+    ).body.room_id as string;
+    const early = (
+      await ana.put(`${V3}/rooms/${roomId}/send/m.room.message/h${txn++}`, {
+        msgtype: 'm.text',
+        body: 'before anyone came',
+      })
+    ).body.event_id as string;
     return { roomId, early };
   }
 
   const bodies = async (client: TestClient, roomId: string): Promise<string[]> => {
     const filter = encodeURIComponent(JSON.stringify({ types: ['m.room.message'] }));
-    const chunk = (await client.get<{ chunk: Array<{ content: { body: string } }> }>(`${V3}/rooms/${roomId}/messages?dir=b&limit=100&filter=${filter}`)).body.chunk;
+    const chunk = (
+      await client.get<{ chunk: Array<{ content: { body: string } }> }>(
+        `${V3}/rooms/${roomId}/messages?dir=b&limit=100&filter=${filter}`,
+      )
+    ).body.chunk;
     return chunk.map((e) => e.content.body);
   };
 
@@ -55,17 +69,26 @@ describe('history visibility and knocking', () => {
     const { roomId, early } = await roomWith('world_readable');
     expect((await carl.get(`${V3}/rooms/${roomId}/event/${early}`)).status).toBe(200);
     expect(await bodies(carl, roomId)).toEqual(['before anyone came']);
-    expect((await carl.get(`${V3}/rooms/${roomId}/state/m.room.history_visibility`)).body).toEqual({ history_visibility: 'world_readable' });
+    expect((await carl.get(`${V3}/rooms/${roomId}/state/m.room.history_visibility`)).body).toEqual({
+      history_visibility: 'world_readable',
+    });
     const shared = (await roomWith('shared')).roomId;
     expect((await carl.get(`${V3}/rooms/${shared}/state`)).status).toBe(403);
   });
 
   it('knocking: allowed where the join rule says knock (v7+), and the knocker can be let in', async () => {
-    const roomId = (await ana.post(`${V3}/createRoom`, { room_version: '10', initial_state: [{ type: 'm.room.join_rules', content: { join_rule: 'knock' } }] })).body.room_id as string;
+    const roomId = (
+      await ana.post(`${V3}/createRoom`, {
+        room_version: '10',
+        initial_state: [{ type: 'm.room.join_rules', content: { join_rule: 'knock' } }],
+      })
+    ).body.room_id as string;
     expect((await carl.post(`${V3}/join/${roomId}`, {})).status).toBe(403);
     expect((await carl.post(`${V3}/knock/${roomId}`, { reason: 'may I?' })).status).toBe(200);
     const knocks = (await ana.get(`${V3}/rooms/${roomId}/members?membership=knock`)).body.chunk;
-    expect(knocks.map((e: { state_key: string; content: { reason: string } }) => [e.state_key, e.content.reason])).toEqual([['@carl:hv.example', 'may I?']]);
+    expect(
+      knocks.map((e: { state_key: string; content: { reason: string } }) => [e.state_key, e.content.reason]),
+    ).toEqual([['@carl:hv.example', 'may I?']]);
     expect((await ana.post(`${V3}/rooms/${roomId}/invite`, { user_id: '@carl:hv.example' })).status).toBe(200);
     expect((await carl.post(`${V3}/join/${roomId}`, {})).status).toBe(200);
 

@@ -15,8 +15,18 @@ describe('the public room directory', () => {
   afterAll(() => hs.destroy());
 
   it('lists published rooms with their details, biggest first, and pages them', async () => {
-    const lobby = (await ana.post(`${V3}/createRoom`, { visibility: 'public', preset: 'public_chat', name: 'Lobby', topic: 'Say hi', room_alias_name: 'lobby' })).body.room_id;
-    const books = (await ana.post(`${V3}/createRoom`, { visibility: 'public', preset: 'public_chat', name: 'Book club' })).body.room_id;
+    const lobby = (
+      await ana.post(`${V3}/createRoom`, {
+        visibility: 'public',
+        preset: 'public_chat',
+        name: 'Lobby',
+        topic: 'Say hi',
+        room_alias_name: 'lobby',
+      })
+    ).body.room_id;
+    const books = (
+      await ana.post(`${V3}/createRoom`, { visibility: 'public', preset: 'public_chat', name: 'Book club' })
+    ).body.room_id;
     await ana.post(`${V3}/createRoom`, { name: 'Secret' });
     await bea.post(`${V3}/join/${lobby}`, {});
 
@@ -51,7 +61,9 @@ describe('the public room directory', () => {
     expect((await bea.put(`${V3}/directory/list/room/${room}`, { visibility: 'public' })).status).toBe(403);
     expect((await ana.put(`${V3}/directory/list/room/${room}`, { visibility: 'public' })).status).toBe(200);
     expect((await ana.get(`${V3}/directory/list/room/${room}`)).body).toEqual({ visibility: 'public' });
-    expect((await ana.put(`${V3}/directory/list/room/${room}`, { visibility: 'secret' })).body.errcode).toBe('M_BAD_JSON');
+    expect((await ana.put(`${V3}/directory/list/room/${room}`, { visibility: 'secret' })).body.errcode).toBe(
+      'M_BAD_JSON',
+    );
   });
 
   it('needs an access token', async () => {

@@ -27,8 +27,17 @@ describe('edits, reactions and threads', () => {
   afterAll(() => hs.destroy());
 
   it('lists an edit and reactions, filtered by relation type and event type', async () => {
-    const edit = await send(ana, { msgtype: 'm.text', body: '* Lunch at 12?', 'm.new_content': { msgtype: 'm.text', body: 'Lunch at 12?' }, 'm.relates_to': { rel_type: 'm.replace', event_id: root } });
-    const thumbs = await send(bea, { 'm.relates_to': { rel_type: 'm.annotation', event_id: root, key: '👍' } }, 'm.reaction');
+    const edit = await send(ana, {
+      msgtype: 'm.text',
+      body: '* Lunch at 12?',
+      'm.new_content': { msgtype: 'm.text', body: 'Lunch at 12?' },
+      'm.relates_to': { rel_type: 'm.replace', event_id: root },
+    });
+    const thumbs = await send(
+      bea,
+      { 'm.relates_to': { rel_type: 'm.annotation', event_id: root, key: '👍' } },
+      'm.reaction',
+    );
     const all = await ana.get(`${V1}/rooms/${roomId}/relations/${root}`);
     expect(all.body.chunk.map((e: { event_id: string }) => e.event_id)).toEqual([thumbs, edit]);
     const edits = await ana.get(`${V1}/rooms/${roomId}/relations/${root}/m.replace`);
@@ -39,26 +48,45 @@ describe('edits, reactions and threads', () => {
   });
 
   it('pages relations with next_batch', async () => {
-    for (let i = 0; i < 3; i++) await send(bea, { 'm.relates_to': { rel_type: 'm.annotation', event_id: root, key: `k${i}` } }, 'm.reaction');
+    for (let i = 0; i < 3; i++)
+      await send(bea, { 'm.relates_to': { rel_type: 'm.annotation', event_id: root, key: `k${i}` } }, 'm.reaction');
     const first = await ana.get(`${V1}/rooms/${roomId}/relations/${root}/m.annotation?limit=2`);
     expect(first.body.chunk).toHaveLength(2);
-    const rest = await ana.get(`${V1}/rooms/${roomId}/relations/${root}/m.annotation?limit=10&from=${first.body.next_batch}`);
+    const rest = await ana.get(
+      `${V1}/rooms/${roomId}/relations/${root}/m.annotation?limit=10&from=${first.body.next_batch}`,
+    );
     expect(rest.body.chunk).toHaveLength(2);
-    expect(new Set([...first.body.chunk, ...rest.body.chunk].map((e: { event_id: string }) => e.event_id)).size).toBe(4);
+    expect(new Set([...first.body.chunk, ...rest.body.chunk].map((e: { event_id: string }) => e.event_id)).size).toBe(
+      4,
+    );
   });
 
   it('lists threads with their summary, and only the participated ones on request', async () => {
     const threadRoot = await send(ana, { msgtype: 'm.text', body: 'Thread about the offsite' });
-    await send(bea, { msgtype: 'm.text', body: 'I am in', 'm.relates_to': { rel_type: 'm.thread', event_id: threadRoot } });
-    const latest = await send(bea, { msgtype: 'm.text', body: 'Bring boots', 'm.relates_to': { rel_type: 'm.thread', event_id: threadRoot } });
+    await send(bea, {
+      msgtype: 'm.text',
+      body: 'I am in',
+      'm.relates_to': { rel_type: 'm.thread', event_id: threadRoot },
+    });
+    const latest = await send(bea, {
+      msgtype: 'm.text',
+      body: 'Bring boots',
+      'm.relates_to': { rel_type: 'm.thread', event_id: threadRoot },
+    });
     const threads = await ana.get(`${V1}/rooms/${roomId}/threads`);
     expect(threads.body.chunk).toHaveLength(1);
     expect(threads.body.chunk[0].event_id).toBe(threadRoot);
-    expect(threads.body.chunk[0].unsigned['m.relations']['m.thread']).toMatchObject({ count: 2, current_user_participated: true, latest_event: { event_id: latest } });
+    expect(threads.body.chunk[0].unsigned['m.relations']['m.thread']).toMatchObject({
+      count: 2,
+      current_user_participated: true,
+      latest_event: { event_id: latest },
+    });
     expect((await bea.get(`${V1}/rooms/${roomId}/threads?include=participated`)).body.chunk).toHaveLength(1);
     const other = await send(ana, { msgtype: 'm.text', body: 'Another thread' });
     await send(ana, { msgtype: 'm.text', body: 'only me', 'm.relates_to': { rel_type: 'm.thread', event_id: other } });
-    const beaParticipated = (await bea.get(`${V1}/rooms/${roomId}/threads?include=participated`)).body.chunk.map((e: { event_id: string }) => e.event_id);
+    const beaParticipated = (await bea.get(`${V1}/rooms/${roomId}/threads?include=participated`)).body.chunk.map(
+      (e: { event_id: string }) => e.event_id,
+    );
     expect(beaParticipated).toEqual([threadRoot]);
   });
 

@@ -21,7 +21,9 @@ describe('typing notifications', () => {
 
   it('records typing with a timeout, stops on request, and expires by itself', async () => {
     const before = typing.streamPosition;
-    expect((await ana.put(`${V3}/rooms/${roomId}/typing/@ana:ty.example`, { typing: true, timeout: 200 })).status).toBe(200);
+    expect((await ana.put(`${V3}/rooms/${roomId}/typing/@ana:ty.example`, { typing: true, timeout: 200 })).status).toBe(
+      200,
+    );
     expect(typing.typingIn(roomId)).toEqual(['@ana:ty.example']);
     expect(typing.streamPosition).toBeGreaterThan(before);
     expect(typing.typingIn(roomId, Date.now() + 1000)).toEqual([]);
@@ -30,9 +32,11 @@ describe('typing notifications', () => {
     expect(typing.typingIn(roomId)).toEqual([]);
   });
 
-  it("refuses typing for someone else or in a room one is not in", async () => {
+  it('refuses typing for someone else or in a room one is not in', async () => {
     expect((await ana.put(`${V3}/rooms/${roomId}/typing/@bea:ty.example`, { typing: true })).status).toBe(403);
     expect((await bea.put(`${V3}/rooms/${roomId}/typing/@bea:ty.example`, { typing: true })).status).toBe(403);
-    expect((await ana.put(`${V3}/rooms/${roomId}/typing/@ana:ty.example`, { typing: 'yes' })).body.errcode).toBe('M_BAD_JSON');
+    expect((await ana.put(`${V3}/rooms/${roomId}/typing/@ana:ty.example`, { typing: 'yes' })).body.errcode).toBe(
+      'M_BAD_JSON',
+    );
   });
 });

@@ -26,7 +26,10 @@ export class FakePeer {
   ) {}
 
   static async start(certificate: TestCertificate): Promise<FakePeer> {
-    const server = https.createServer({ cert: fs.readFileSync(certificate.certFile), key: fs.readFileSync(certificate.keyFile) });
+    const server = https.createServer({
+      cert: fs.readFileSync(certificate.certFile),
+      key: fs.readFileSync(certificate.keyFile),
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const peer = new FakePeer(server, `127.0.0.1:${(server.address() as AddressInfo).port}`);
     server.on('request', (request, response) => void peer.handle(request, response));
@@ -50,16 +53,25 @@ export class FakePeer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private async handle(request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse): Promise<void> {
+  private async handle(
+    request: import('node:http').IncomingMessage,
+    response: import('node:http').ServerResponse,
+  ): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const match = /^\/_matrix\/federation\/v1\/send\/([^/?]+)/.exec(request.url ?? '');
-    if (!match || request.method !== 'PUT') return this.reply(response, 404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { pdus?: Array<Record<string, unknown>>; edus?: Array<Record<string, unknown>> };
+    if (!match || request.method !== 'PUT')
+      return this.reply(response, 404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      pdus?: Array<Record<string, unknown>>;
+      edus?: Array<Record<string, unknown>>;
+    };
     const transaction = { txnId: decodeURIComponent(match[1] as string), pdus: body.pdus ?? [], edus: body.edus ?? [] };
     this.attempts.push(transaction);
-    if (this.mode.kind === 'fail') return this.reply(response, 500, { errcode: 'M_UNKNOWN', error: 'Internal server error' });
-    if (this.mode.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, (this.mode as { delayMs: number }).delayMs));
+    if (this.mode.kind === 'fail')
+      return this.reply(response, 500, { errcode: 'M_UNKNOWN', error: 'Internal server error' });
+    if (this.mode.kind === 'slow')
+      await new Promise((resolve) => setTimeout(resolve, (this.mode as { delayMs: number }).delayMs));
     this.received.push(transaction);
     this.reply(response, 200, { pdus: {} });
   }

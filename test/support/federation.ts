@@ -20,11 +20,29 @@ export function makeTestCertificate(): TestCertificate {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-tls-'));
   const certFile = path.join(dir, 'cert.pem');
   const keyFile = path.join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=hearth-test', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=hearth-test',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   return { certFile, keyFile };
 }
 
@@ -54,7 +72,11 @@ export interface FederatingOptions {
 }
 
 /** A Hearth with its own database and its own TLS federation listener, named after that listener (or its relay). */
-export async function startFederatingHomeserver(certificate: TestCertificate, config: Record<string, unknown> = {}, options: FederatingOptions = {}): Promise<FederatingHomeserver> {
+export async function startFederatingHomeserver(
+  certificate: TestCertificate,
+  config: Record<string, unknown> = {},
+  options: FederatingOptions = {},
+): Promise<FederatingHomeserver> {
   const port = await freePort();
   const listenPort = options.netsplit ? await freePort() : port;
   const serverName = `${options.host ?? '127.0.0.1'}:${port}`;
@@ -63,7 +85,13 @@ export async function startFederatingHomeserver(certificate: TestCertificate, co
   const homeserver = await startTestHomeserver({
     config: {
       server_name: serverName,
-      federation: { listen: `127.0.0.1:${listenPort}`, tls_cert: certificate.certFile, tls_key: certificate.keyFile, verify_tls: false, ...federation },
+      federation: {
+        listen: `127.0.0.1:${listenPort}`,
+        tls_cert: certificate.certFile,
+        tls_key: certificate.keyFile,
+        verify_tls: false,
+        ...federation,
+      },
       ...rest,
     },
   });
@@ -100,7 +128,16 @@ export async function federationRequest(
 ): Promise<MatrixResponse<LooseBody>> {
   const authorization =
     options.authorization === undefined
-      ? signFederationRequest({ method, uri, origin: options.origin, destination: options.destination, ...(body !== undefined ? { content: body } : {}) }, options.key)
+      ? signFederationRequest(
+          {
+            method,
+            uri,
+            origin: options.origin,
+            destination: options.destination,
+            ...(body !== undefined ? { content: body } : {}),
+          },
+          options.key,
+        )
       : options.authorization;
   const headers: Record<string, string> = {};
   if (authorization !== null) headers.authorization = authorization;
@@ -112,7 +149,11 @@ export async function federationRequest(
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.body.text();
-  return { status: response.statusCode, body: (text ? JSON.parse(text) : {}) as LooseBody, headers: new Headers(response.headers as Record<string, string>) };
+  return {
+    status: response.statusCode,
+    body: (text ? JSON.parse(text) : {}) as LooseBody,
+    headers: new Headers(response.headers as Record<string, string>),
+  };
 }
 
 export interface FederatedPair {
@@ -131,16 +172,23 @@ interface PairSide {
 /** Two federating servers with open registration and a user on each: the set-up most federation tests start from. */
 export async function startFederatedPair(sides: { a?: PairSide; b?: PairSide } = {}): Promise<FederatedPair> {
   const certificate = makeTestCertificate();
-  const start = (side: PairSide = {}) => startFederatingHomeserver(certificate, { registration: 'open', ...side.config }, side.options);
+  const start = (side: PairSide = {}) =>
+    startFederatingHomeserver(certificate, { registration: 'open', ...side.config }, side.options);
   const [a, b] = await Promise.all([start(sides.a), start(sides.b)]);
   const [alice, bob] = await Promise.all([signUp(a.url, 'alice'), signUp(b.url, 'bob')]);
   return { a, b, alice, bob };
 }
 
 /** A room Alice creates on A with `body`, which Bob joins through A; its ID. */
-export async function sharedRoom(pair: FederatedPair, body: Record<string, unknown> = { preset: 'public_chat' }): Promise<string> {
+export async function sharedRoom(
+  pair: FederatedPair,
+  body: Record<string, unknown> = { preset: 'public_chat' },
+): Promise<string> {
   const roomId = (await pair.alice.post('/_matrix/client/v3/createRoom', body)).body.room_id as string;
-  const joined = await pair.bob.post(`/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(pair.a.serverName)}`, {});
+  const joined = await pair.bob.post(
+    `/_matrix/client/v3/join/${encodeURIComponent(roomId)}?via=${encodeURIComponent(pair.a.serverName)}`,
+    {},
+  );
   if (joined.status !== 200) throw new Error(`bob could not join ${roomId}: ${JSON.stringify(joined.body)}`);
   return roomId;
 }

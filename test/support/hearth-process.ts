@@ -27,15 +27,28 @@ export class HearthBuild {
   }
 
   run(args: string[], env: Record<string, string> = {}) {
-    return spawnSync(process.execPath, [this.main, ...args], { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 });
+    return spawnSync(process.execPath, [this.main, ...args], {
+      cwd: root,
+      env: cleanEnv(env),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
   }
 
   /** `run` without blocking this process, for commands that talk to a `hearth start` child whose output we read. */
-  runAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+  runAsync(
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ status: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, [this.main, ...args], { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) => {
-        resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        [this.main, ...args],
+        { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 },
+        (error, stdout, stderr) => {
+          resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+        },
+      );
     });
   }
 
@@ -71,7 +84,9 @@ export class HearthBuild {
 /** The child sees only what we pass: no DATABASE_URL or HEARTH_* leaking in from the shell. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('HEARTH_') && key !== 'DATABASE_URL' && key !== 'REDIS_URL'),
+    Object.entries(process.env).filter(
+      ([key]) => !key.startsWith('HEARTH_') && key !== 'DATABASE_URL' && key !== 'REDIS_URL',
+    ),
   );
   return { ...env, ...extra };
 }

@@ -15,11 +15,20 @@ export class TestClient {
     public accessToken?: string,
   ) {}
 
-  async request<T = LooseBody>(method: string, path: string, body?: unknown, token = this.accessToken): Promise<MatrixResponse<T>> {
+  async request<T = LooseBody>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token = this.accessToken,
+  ): Promise<MatrixResponse<T>> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
-    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
   }
@@ -53,7 +62,12 @@ export class TestClient {
   }
 
   async loginPassword(user: string, password: string, extra: Record<string, unknown> = {}) {
-    return this.post('/_matrix/client/v3/login', { type: 'm.login.password', identifier: { type: 'm.id.user', user }, password, ...extra });
+    return this.post('/_matrix/client/v3/login', {
+      type: 'm.login.password',
+      identifier: { type: 'm.id.user', user },
+      password,
+      ...extra,
+    });
   }
 }
 

@@ -1,7 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createTestDatabase, HearthBuild, TEST_REDIS_URL, TestClient, usingEmbeddedFallback, type HearthProcess, type TestDatabase } from '@hearth/testing';
+import {
+  createTestDatabase,
+  HearthBuild,
+  TEST_REDIS_URL,
+  TestClient,
+  usingEmbeddedFallback,
+  type HearthProcess,
+  type TestDatabase,
+} from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 
@@ -55,7 +63,10 @@ const V3 = '/_matrix/client/v3';
     const started = Date.now();
     const waiting = ana.get(`${V3}/sync?since=${start}&timeout=30000`);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const sent = await bea.put(`${V3}/rooms/${encodeURIComponent(roomId)}/send/m.room.message/x1`, { msgtype: 'm.text', body: 'from the other process' });
+    const sent = await bea.put(`${V3}/rooms/${encodeURIComponent(roomId)}/send/m.room.message/x1`, {
+      msgtype: 'm.text',
+      body: 'from the other process',
+    });
     expect(sent.status).toBe(200);
     const woken = await waiting;
     // Without the Redis notification the first process would answer only at the 30 s timeout.
@@ -67,9 +78,19 @@ const V3 = '/_matrix/client/v3';
     const typingStart = Date.now();
     const waitingForTyping = ana.get(`${V3}/sync?since=${woken.body.next_batch as string}&timeout=30000`);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await bea.put(`${V3}/rooms/${encodeURIComponent(roomId)}/typing/@bea:pair.example`, { typing: true, timeout: 20000 })).status).toBe(200);
+    expect(
+      (
+        await bea.put(`${V3}/rooms/${encodeURIComponent(roomId)}/typing/@bea:pair.example`, {
+          typing: true,
+          timeout: 20000,
+        })
+      ).status,
+    ).toBe(200);
     const typing = await waitingForTyping;
     expect(Date.now() - typingStart).toBeLessThan(15_000);
-    expect(typing.body.rooms.join[roomId].ephemeral.events).toContainEqual({ type: 'm.typing', content: { user_ids: ['@bea:pair.example'] } });
+    expect(typing.body.rooms.join[roomId].ephemeral.events).toContainEqual({
+      type: 'm.typing',
+      content: { user_ids: ['@bea:pair.example'] },
+    });
   });
 });

@@ -23,10 +23,16 @@ describe('/sync under concurrent writers', () => {
     const rooms: string[] = [];
     for (let r = 0; r < 2; r++) {
       const roomId = (await senders[0]!.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id as string;
-      for (const member of [...senders.slice(1), ...readers]) expect((await member.post(`${V3}/join/${encodeURIComponent(roomId)}`, {})).status).toBe(200);
+      for (const member of [...senders.slice(1), ...readers])
+        expect((await member.post(`${V3}/join/${encodeURIComponent(roomId)}`, {})).status).toBe(200);
       rooms.push(roomId);
     }
-    const starts = await Promise.all(readers.map(async (reader) => (await reader.get(`${V3}/sync?filter=${encodeURIComponent(FILTER)}`)).body.next_batch as string));
+    const starts = await Promise.all(
+      readers.map(
+        async (reader) =>
+          (await reader.get(`${V3}/sync?filter=${encodeURIComponent(FILTER)}`)).body.next_batch as string,
+      ),
+    );
 
     let sending = true;
     const seen = readers.map(() => [] as string[]);
@@ -34,7 +40,9 @@ describe('/sync under concurrent writers', () => {
       let since = starts[r] as string;
       const expected = SENDERS * EVENTS_PER_SENDER;
       while (seen[r]!.length < expected) {
-        const res = await reader.get(`${V3}/sync?since=${since}&timeout=${sending ? 5000 : 500}&filter=${encodeURIComponent(FILTER)}`);
+        const res = await reader.get(
+          `${V3}/sync?since=${since}&timeout=${sending ? 5000 : 500}&filter=${encodeURIComponent(FILTER)}`,
+        );
         expect(res.status).toBe(200);
         since = res.body.next_batch as string;
         const received = rooms.flatMap((roomId) => (res.body.rooms.join[roomId]?.timeline.events ?? []) as LooseBody[]);
@@ -46,7 +54,10 @@ describe('/sync under concurrent writers', () => {
     await Promise.all(
       senders.map(async (sender, s) => {
         for (let i = 0; i < EVENTS_PER_SENDER; i++) {
-          const res = await sender.put(`${V3}/rooms/${encodeURIComponent(rooms[i % 2]!)}/send/m.room.message/l${s}-${i}`, { msgtype: 'm.text', body: `${s}:${i}` });
+          const res = await sender.put(
+            `${V3}/rooms/${encodeURIComponent(rooms[i % 2]!)}/send/m.room.message/l${s}-${i}`,
+            { msgtype: 'm.text', body: `${s}:${i}` },
+          );
           expect(res.status).toBe(200);
         }
       }),
@@ -61,7 +72,10 @@ describe('/sync under concurrent writers', () => {
       // groups events by room, so order is per room, as the spec has it).
       for (let s = 0; s < SENDERS; s++) {
         for (const parity of [0, 1]) {
-          const own = events.map((body) => body.split(':').map(Number) as [number, number]).filter(([sender, i]) => sender === s && i % 2 === parity).map(([, i]) => i);
+          const own = events
+            .map((body) => body.split(':').map(Number) as [number, number])
+            .filter(([sender, i]) => sender === s && i % 2 === parity)
+            .map(([, i]) => i);
           expect(own).toEqual(own.map((_, k) => 2 * k + parity));
         }
       }
@@ -71,4 +85,3 @@ describe('/sync under concurrent writers', () => {
 
 /** A timeline limit higher than any one sync's catch-up, so nothing is cut by `limited`. */
 const FILTER = JSON.stringify({ room: { timeline: { limit: 500 } } });
-

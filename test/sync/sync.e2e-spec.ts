@@ -16,14 +16,20 @@ describe('/sync', () => {
     return res.body;
   };
   const say = (client: TestClient, room: string, body: string) =>
-    client.put(`${V3}/rooms/${encodeURIComponent(room)}/send/m.room.message/t${txn++}`, { msgtype: 'm.text', body }).then((res) => res.body.event_id as string);
-  const bodies = (room: LooseBody | undefined) => (room?.timeline.events as LooseBody[]).filter((e) => e.type === 'm.room.message').map((e) => e.content.body as string);
+    client
+      .put(`${V3}/rooms/${encodeURIComponent(room)}/send/m.room.message/t${txn++}`, { msgtype: 'm.text', body })
+      .then((res) => res.body.event_id as string);
+  const bodies = (room: LooseBody | undefined) =>
+    (room?.timeline.events as LooseBody[])
+      .filter((e) => e.type === 'm.room.message')
+      .map((e) => e.content.body as string);
 
   beforeAll(async () => {
     hs = await startTestHomeserver({ config: { server_name: 'sync.example', registration: 'open' } });
     ana = await signUp(hs.url, 'ana');
     bea = await signUp(hs.url, 'bea');
-    roomId = (await ana.post(`${V3}/createRoom`, { preset: 'private_chat', name: 'Plans', invite: [BEA] })).body.room_id;
+    roomId = (await ana.post(`${V3}/createRoom`, { preset: 'private_chat', name: 'Plans', invite: [BEA] })).body
+      .room_id;
   });
   afterAll(() => hs.destroy());
 
@@ -33,7 +39,11 @@ describe('/sync', () => {
     expect(invite.invite_state.events).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ type: 'm.room.name', content: { name: 'Plans' } }),
-        expect.objectContaining({ type: 'm.room.member', state_key: BEA, content: expect.objectContaining({ membership: 'invite' }) }),
+        expect.objectContaining({
+          type: 'm.room.member',
+          state_key: BEA,
+          content: expect.objectContaining({ membership: 'invite' }),
+        }),
       ]),
     );
     expect(invited.rooms.join[roomId]).toBeUndefined();
@@ -45,8 +55,12 @@ describe('/sync', () => {
     expect(bodies(joined)).toEqual(['hello bea']);
     // Newly joined: the room whole, the state at the start of the timeline and then the timeline
     // (here the room is young enough that all of it fits in the timeline).
-    const seen = [...(joined.state.events as LooseBody[]), ...(joined.timeline.events as LooseBody[])].map((e) => e.type as string);
-    expect(seen).toEqual(expect.arrayContaining(['m.room.create', 'm.room.power_levels', 'm.room.name', 'm.room.join_rules']));
+    const seen = [...(joined.state.events as LooseBody[]), ...(joined.timeline.events as LooseBody[])].map(
+      (e) => e.type as string,
+    );
+    expect(seen).toEqual(
+      expect.arrayContaining(['m.room.create', 'm.room.power_levels', 'm.room.name', 'm.room.join_rules']),
+    );
     expect(joined.timeline.events[0].type).toBe('m.room.create');
     expect(joined.summary).toEqual({ 'm.joined_member_count': 2, 'm.invited_member_count': 0 });
     // The invite and the message both notify (.m.rule.invite_for_me, .m.rule.room_one_to_one).
@@ -92,12 +106,25 @@ describe('/sync', () => {
   it('sends typing, receipts, the read marker and account data', async () => {
     const start = await sync(ana);
     const latest = await say(bea, roomId, 'read me');
-    expect((await bea.put(`${V3}/rooms/${encodeURIComponent(roomId)}/typing/${BEA}`, { typing: true, timeout: 30000 })).status).toBe(200);
+    expect(
+      (await bea.put(`${V3}/rooms/${encodeURIComponent(roomId)}/typing/${BEA}`, { typing: true, timeout: 30000 }))
+        .status,
+    ).toBe(200);
     expect((await bea.post(`${V3}/rooms/${encodeURIComponent(roomId)}/receipt/m.read/${latest}`, {})).status).toBe(200);
-    expect((await bea.post(`${V3}/rooms/${encodeURIComponent(roomId)}/receipt/m.read.private/${latest}`, {})).status).toBe(200);
-    expect((await ana.post(`${V3}/rooms/${encodeURIComponent(roomId)}/read_markers`, { 'm.fully_read': latest })).status).toBe(200);
+    expect(
+      (await bea.post(`${V3}/rooms/${encodeURIComponent(roomId)}/receipt/m.read.private/${latest}`, {})).status,
+    ).toBe(200);
+    expect(
+      (await ana.post(`${V3}/rooms/${encodeURIComponent(roomId)}/read_markers`, { 'm.fully_read': latest })).status,
+    ).toBe(200);
     expect((await ana.put(`${V3}/user/${ANA}/account_data/org.example.settings`, { theme: 'dark' })).status).toBe(200);
-    expect((await ana.put(`${V3}/user/${ANA}/rooms/${encodeURIComponent(roomId)}/account_data/org.example.tag`, { pinned: true })).status).toBe(200);
+    expect(
+      (
+        await ana.put(`${V3}/user/${ANA}/rooms/${encodeURIComponent(roomId)}/account_data/org.example.tag`, {
+          pinned: true,
+        })
+      ).status,
+    ).toBe(200);
 
     const next = await sync(ana, { since: start.next_batch });
     const room = next.rooms.join[roomId];
@@ -127,17 +154,24 @@ describe('/sync', () => {
     expect(rules?.content.global.override[0].rule_id).toBe('.m.rule.master');
     const quiet = await sync(bea, { since: initial.next_batch });
     expect((quiet.account_data.events as LooseBody[]).some((e) => e.type === 'm.push_rules')).toBe(false);
-    expect((await bea.put(`${V3}/pushrules/global/underride/.m.rule.message/enabled`, { enabled: false })).status).toBe(200);
+    expect((await bea.put(`${V3}/pushrules/global/underride/.m.rule.message/enabled`, { enabled: false })).status).toBe(
+      200,
+    );
     const changed = await sync(bea, { since: quiet.next_batch });
-    const underride = (changed.account_data.events as LooseBody[]).find((e) => e.type === 'm.push_rules')?.content.global.underride as LooseBody[];
+    const underride = (changed.account_data.events as LooseBody[]).find((e) => e.type === 'm.push_rules')?.content
+      .global.underride as LooseBody[];
     expect(underride.find((r) => r.rule_id === '.m.rule.message')?.enabled).toBe(false);
   });
 
   it('applies stored and inline filters: a limited timeline whose prev_batch pages back with /messages', async () => {
-    const created = await ana.post(`${V3}/user/${ANA}/filter`, { room: { timeline: { limit: 2 }, state: { lazy_load_members: true } } });
+    const created = await ana.post(`${V3}/user/${ANA}/filter`, {
+      room: { timeline: { limit: 2 }, state: { lazy_load_members: true } },
+    });
     expect(created.status).toBe(200);
     const filterId = created.body.filter_id as string;
-    expect((await ana.get(`${V3}/user/${ANA}/filter/${filterId}`)).body).toEqual({ room: { timeline: { limit: 2 }, state: { lazy_load_members: true } } });
+    expect((await ana.get(`${V3}/user/${ANA}/filter/${filterId}`)).body).toEqual({
+      room: { timeline: { limit: 2 }, state: { lazy_load_members: true } },
+    });
 
     const start = await sync(ana);
     for (const word of ['a', 'b', 'c', 'd']) await say(bea, roomId, word);
@@ -145,13 +179,20 @@ describe('/sync', () => {
     const room = limited.rooms.join[roomId];
     expect(bodies(room)).toEqual(['c', 'd']);
     expect(room.timeline.limited).toBe(true);
-    const back = await ana.get(`${V3}/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=2&from=${room.timeline.prev_batch}`);
+    const back = await ana.get(
+      `${V3}/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=2&from=${room.timeline.prev_batch}`,
+    );
     expect((back.body.chunk as LooseBody[]).map((e) => e.content.body as string)).toEqual(['b', 'a']);
     // Lazy loading: only the senders' member events come with the state.
-    const members = (room.state.events as LooseBody[]).filter((e) => e.type === 'm.room.member').map((e) => e.state_key as string);
+    const members = (room.state.events as LooseBody[])
+      .filter((e) => e.type === 'm.room.member')
+      .map((e) => e.state_key as string);
     expect(members.sort()).toEqual([ANA, BEA].sort());
 
-    const inline = await sync(ana, { since: start.next_batch, filter: JSON.stringify({ room: { timeline: { limit: 1, types: ['m.room.message'] } } }) });
+    const inline = await sync(ana, {
+      since: start.next_batch,
+      filter: JSON.stringify({ room: { timeline: { limit: 1, types: ['m.room.message'] } } }),
+    });
     expect(bodies(inline.rooms.join[roomId])).toEqual(['d']);
   });
 
@@ -164,7 +205,11 @@ describe('/sync', () => {
     expect(next.rooms.join[roomId]).toBeUndefined();
     const left = next.rooms.leave[roomId];
     expect(bodies(left)).toEqual(['before you go']);
-    expect((left.timeline.events as LooseBody[]).at(-1)).toMatchObject({ type: 'm.room.member', state_key: BEA, content: { membership: 'leave' } });
+    expect((left.timeline.events as LooseBody[]).at(-1)).toMatchObject({
+      type: 'm.room.member',
+      state_key: BEA,
+      content: { membership: 'leave' },
+    });
   });
 
   it('takes a token from before a restart', async () => {
@@ -172,7 +217,8 @@ describe('/sync', () => {
     hs = await hs.restart();
     ana = new TestClient(hs.url, ana.accessToken);
     bea = new TestClient(hs.url, bea.accessToken);
-    const roomOfAna = (await ana.post(`${V3}/createRoom`, { preset: 'private_chat', name: 'After restart' })).body.room_id as string;
+    const roomOfAna = (await ana.post(`${V3}/createRoom`, { preset: 'private_chat', name: 'After restart' })).body
+      .room_id as string;
     await say(ana, roomOfAna, 'still here');
     const after = await sync(ana, { since: before.next_batch });
     expect(bodies(after.rooms.join[roomOfAna])).toEqual(['still here']);
@@ -183,8 +229,16 @@ describe('/sync', () => {
     expect((await ana.get(`${V3}/sync?timeout=-5`)).body.errcode).toBe('M_INVALID_PARAM');
     expect((await ana.get(`${V3}/sync?full_state=maybe`)).body.errcode).toBe('M_INVALID_PARAM');
     expect((await ana.get(`${V3}/sync?set_presence=dancing`)).body.errcode).toBe('M_INVALID_PARAM');
-    expect((await ana.get(`${V3}/sync?filter=${encodeURIComponent('{not json')}`)).body.errcode).toBe('M_INVALID_PARAM');
-    expect((await ana.get(`${V3}/sync?filter=${encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 'ten' } } }))}`)).body.errcode).toBe('M_BAD_JSON');
+    expect((await ana.get(`${V3}/sync?filter=${encodeURIComponent('{not json')}`)).body.errcode).toBe(
+      'M_INVALID_PARAM',
+    );
+    expect(
+      (
+        await ana.get(
+          `${V3}/sync?filter=${encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 'ten' } } }))}`,
+        )
+      ).body.errcode,
+    ).toBe('M_BAD_JSON');
     expect((await ana.get(`${V3}/sync?filter=9999`)).status).toBe(404);
     expect((await ana.post(`${V3}/user/${BEA}/filter`, {})).status).toBe(403);
     expect((await ana.get(`${V3}/user/${BEA}/filter/0`)).status).toBe(403);
@@ -195,7 +249,8 @@ describe('/sync', () => {
   it('treats a display-name or avatar change as news in a room, not a new join; leaving and coming back is one', async () => {
     const cleo = await signUp(hs.url, 'cleo');
     const CLEO = '@cleo:sync.example';
-    const room = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat', name: 'Profiles' })).body.room_id as string;
+    const room = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat', name: 'Profiles' })).body
+      .room_id as string;
     expect((await cleo.post(`${V3}/join/${encodeURIComponent(room)}`, {})).status).toBe(200);
     for (let i = 0; i < 8; i++) await say(ana, room, `m${i}`);
     const filter = JSON.stringify({ room: { timeline: { limit: 5 } } });
@@ -208,7 +263,9 @@ describe('/sync', () => {
     const changed = after.rooms.join[room];
     // Only the two member events: no earlier message again, no room state resent (a bot answered each message again).
     expect(changed.timeline.limited).toBe(false);
-    expect((changed.timeline.events as LooseBody[]).map((e): unknown[] => [e.type, e.state_key, e.content.membership])).toEqual([
+    expect(
+      (changed.timeline.events as LooseBody[]).map((e): unknown[] => [e.type, e.state_key, e.content.membership]),
+    ).toEqual([
       ['m.room.member', CLEO, 'join'],
       ['m.room.member', CLEO, 'join'],
     ]);
@@ -221,7 +278,9 @@ describe('/sync', () => {
     const rejoined = (await sync(cleo, { since: after.next_batch, filter })).rooms.join[room];
     expect(rejoined.timeline.limited).toBe(true);
     expect(bodies(rejoined)).toContain('welcome back');
-    expect((rejoined.state.events as LooseBody[]).map((e) => e.type as string)).toEqual(expect.arrayContaining(['m.room.create', 'm.room.name', 'm.room.join_rules']));
+    expect((rejoined.state.events as LooseBody[]).map((e) => e.type as string)).toEqual(
+      expect.arrayContaining(['m.room.create', 'm.room.name', 'm.room.join_rules']),
+    );
 
     // A fresh join after a profile change before it is still a new join.
     const dan = await signUp(hs.url, 'dan');
@@ -231,6 +290,8 @@ describe('/sync', () => {
     await dan.put(`${V3}/profile/${encodeURIComponent('@dan:sync.example')}/displayname`, { displayname: 'Dan D.' });
     const danJoined = (await sync(dan, { since: danStart.next_batch, filter })).rooms.join[room];
     expect(danJoined.timeline.limited).toBe(true);
-    expect((danJoined.state.events as LooseBody[]).map((e) => e.type as string)).toEqual(expect.arrayContaining(['m.room.create', 'm.room.name']));
+    expect((danJoined.state.events as LooseBody[]).map((e) => e.type as string)).toEqual(
+      expect.arrayContaining(['m.room.create', 'm.room.name']),
+    );
   });
 });

@@ -32,10 +32,20 @@ describe('send-to-device messages through /sync', () => {
   it('delivers to the named device and to every device for *, once, until acknowledged', async () => {
     const phoneStart = await sync(beaPhone);
     const laptopStart = await sync(beaLaptop);
-    expect((await ana.put(`${V3}/sendToDevice/m.room_key_request/t1`, { messages: { [BEA]: { PHONE: { action: 'request', n: 1 } } } })).status).toBe(200);
-    expect((await ana.put(`${V3}/sendToDevice/org.example.ping/t2`, { messages: { [BEA]: { '*': { n: 2 } } } })).status).toBe(200);
+    expect(
+      (
+        await ana.put(`${V3}/sendToDevice/m.room_key_request/t1`, {
+          messages: { [BEA]: { PHONE: { action: 'request', n: 1 } } },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await ana.put(`${V3}/sendToDevice/org.example.ping/t2`, { messages: { [BEA]: { '*': { n: 2 } } } })).status,
+    ).toBe(200);
     // A retry of a transaction delivers nothing new.
-    expect((await ana.put(`${V3}/sendToDevice/org.example.ping/t2`, { messages: { [BEA]: { '*': { n: 2 } } } })).status).toBe(200);
+    expect(
+      (await ana.put(`${V3}/sendToDevice/org.example.ping/t2`, { messages: { [BEA]: { '*': { n: 2 } } } })).status,
+    ).toBe(200);
 
     const phone = await sync(beaPhone, phoneStart.next_batch);
     expect(phone.to_device.events).toEqual([
@@ -57,13 +67,21 @@ describe('send-to-device messages through /sync', () => {
     const start = await sync(beaLaptop);
     const waiting = sync(beaLaptop, start.next_batch, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect((await ana.put(`${V3}/sendToDevice/org.example.ping/t3`, { messages: { [BEA]: { LAPTOP: { n: 3 } } } })).status).toBe(200);
-    expect((await waiting).to_device.events).toEqual([{ sender: '@ana:todevice.example', type: 'org.example.ping', content: { n: 3 } }]);
+    expect(
+      (await ana.put(`${V3}/sendToDevice/org.example.ping/t3`, { messages: { [BEA]: { LAPTOP: { n: 3 } } } })).status,
+    ).toBe(200);
+    expect((await waiting).to_device.events).toEqual([
+      { sender: '@ana:todevice.example', type: 'org.example.ping', content: { n: 3 } },
+    ]);
   });
 
   it('refuses malformed bodies and user IDs', async () => {
-    expect((await ana.put(`${V3}/sendToDevice/org.example.ping/t4`, { messages: { [BEA]: 'hello' } })).body.errcode).toBe('M_BAD_JSON');
+    expect(
+      (await ana.put(`${V3}/sendToDevice/org.example.ping/t4`, { messages: { [BEA]: 'hello' } })).body.errcode,
+    ).toBe('M_BAD_JSON');
     expect((await ana.put(`${V3}/sendToDevice/org.example.ping/t5`, {})).body.errcode).toBe('M_BAD_JSON');
-    expect((await ana.put(`${V3}/sendToDevice/org.example.ping/t6`, { messages: { 'not-a-user': { X: {} } } })).body.errcode).toBe('M_INVALID_PARAM');
+    expect(
+      (await ana.put(`${V3}/sendToDevice/org.example.ping/t6`, { messages: { 'not-a-user': { X: {} } } })).body.errcode,
+    ).toBe('M_INVALID_PARAM');
   });
 });

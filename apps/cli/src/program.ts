@@ -31,7 +31,9 @@ export function buildProgram(): Command {
 
   program
     .command('worker')
-    .description('send outbound federation from the shared queue (needs DATABASE_URL and REDIS_URL) until SIGTERM or SIGINT')
+    .description(
+      'send outbound federation from the shared queue (needs DATABASE_URL and REDIS_URL) until SIGTERM or SIGINT',
+    )
     .action(async (_options, command: Command) => workerCommand(configFrom(command)));
 
   program
@@ -44,7 +46,9 @@ export function buildProgram(): Command {
     .description("create the server's ed25519 signing key (Synapse's key file format)")
     .option('-o, --output <file>', 'write here instead of the configured signing key path')
     .option('-f, --force', 'replace an existing key')
-    .action((options: { output?: string; force?: boolean }, command: Command) => generateKeyCommand(configFrom(command), options));
+    .action((options: { output?: string; force?: boolean }, command: Command) =>
+      generateKeyCommand(configFrom(command), options),
+    );
 
   addAdminCommands(program);
   return program;
@@ -62,7 +66,9 @@ function addAdminCommands(program: Command): void {
       createUserCommand(configFrom(command), handle, options),
     );
 
-  const tokens = admin.command('registration-token').description('invitations to register when registration is "token"');
+  const tokens = admin
+    .command('registration-token')
+    .description('invitations to register when registration is "token"');
   tokens
     .command('create')
     .description('create a registration token and print it')

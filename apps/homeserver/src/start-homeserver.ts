@@ -6,7 +6,13 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { HearthConfig } from '@hearth/config';
 import { configureHttpSurface, createLogger, httpServerOptions, NestPinoLogger, type Logger } from '@hearth/http';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
-import { DatabaseAvailability, embeddedDirectoryFor, openDatabaseEndpoint, runMigrations, type DatabaseEndpoint } from '@hearth/storage';
+import {
+  DatabaseAvailability,
+  embeddedDirectoryFor,
+  openDatabaseEndpoint,
+  runMigrations,
+  type DatabaseEndpoint,
+} from '@hearth/storage';
 import { AppModule } from './app.module';
 import { adminOperationsIn } from './control/admin-operations';
 import { controlSocketPathFor, serveControlSocket, type ControlSocket } from './control/control-socket';
@@ -46,13 +52,19 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
     let tlsListener: https.Server | undefined;
     let controlSocket: ControlSocket | undefined;
     try {
-      configureHttpSurface(app, logger, { maxRequestBodyBytes: config.maxRequestBodyBytes, logIpAddresses: config.logIpAddresses, translateError: app.get(DatabaseAvailability).translate });
+      configureHttpSurface(app, logger, {
+        maxRequestBodyBytes: config.maxRequestBodyBytes,
+        logIpAddresses: config.logIpAddresses,
+        translateError: app.get(DatabaseAvailability).translate,
+      });
       await app.listen({ host: config.listen.host, port: config.listen.port });
       tlsListener = await listenForFederation(app, config);
       controlSocket = await serveAdminCommands(app, config, endpoint, options, logger);
     } catch (error) {
       if (tlsListener) await closeServer(tlsListener);
-      await app.close().catch((closeError: unknown) => logger.warn(`closing after a failed start: ${String(closeError)}`));
+      await app
+        .close()
+        .catch((closeError: unknown) => logger.warn(`closing after a failed start: ${String(closeError)}`));
       throw error;
     }
     const url = listeningUrl(app.getHttpServer().address());
@@ -70,7 +82,9 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
       }),
     };
   } catch (error) {
-    await endpoint.close().catch((closeError: unknown) => logger.warn(`closing the database after a failed start: ${String(closeError)}`));
+    await endpoint
+      .close()
+      .catch((closeError: unknown) => logger.warn(`closing the database after a failed start: ${String(closeError)}`));
     throw error;
   }
 }
@@ -94,11 +108,16 @@ async function serveAdminCommands(
  * `federation.listen`: the same routes over TLS, for servers reached directly on 8448 rather
  * than through a TLS reverse proxy. One Fastify instance serves both Node servers.
  */
-async function listenForFederation(app: NestFastifyApplication, config: HearthConfig): Promise<https.Server | undefined> {
+async function listenForFederation(
+  app: NestFastifyApplication,
+  config: HearthConfig,
+): Promise<https.Server | undefined> {
   const { listen, tls } = config.federation;
   if (!listen || !tls) return undefined;
   const fastify = app.getHttpAdapter().getInstance();
-  const server = https.createServer({ cert: tls.cert, key: tls.key }, (request, reply) => fastify.routing(request, reply));
+  const server = https.createServer({ cert: tls.cert, key: tls.key }, (request, reply) =>
+    fastify.routing(request, reply),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen.port, listen.host, () => {

@@ -29,7 +29,8 @@ export async function logStartUpSummary(
 }
 
 function describeDatabase(config: HearthConfig): string {
-  if (!config.databaseUrl) return `embedded, in ${embeddedDirectoryFor(config.dataDir)} (one process; DATABASE_URL selects PostgreSQL)`;
+  if (!config.databaseUrl)
+    return `embedded, in ${embeddedDirectoryFor(config.dataDir)} (one process; DATABASE_URL selects PostgreSQL)`;
   try {
     const url = new URL(config.databaseUrl);
     return `PostgreSQL at ${url.host || 'a local socket'}${url.pathname}`;

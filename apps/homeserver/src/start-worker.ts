@@ -18,13 +18,17 @@ export interface RunningWorker {
  * queue. It shares PostgreSQL and Redis with the `hearth start` processes, so both are required.
  */
 export async function startWorker(config: HearthConfig, options: { logger?: Logger } = {}): Promise<RunningWorker> {
-  if (!config.databaseUrl || !config.redisUrl) throw new Error('hearth worker needs DATABASE_URL and REDIS_URL: it shares them with the API processes');
+  if (!config.databaseUrl || !config.redisUrl)
+    throw new Error('hearth worker needs DATABASE_URL and REDIS_URL: it shares them with the API processes');
   const logger = options.logger ?? createLogger(config.logLevel);
   const endpoint = await openDatabaseEndpoint({ databaseUrl: config.databaseUrl, purpose: 'hearth worker' });
   try {
     await runMigrations(endpoint, ALL_MIGRATIONS);
     const workerConfig: HearthConfig = { ...config, delivery: { ...config.delivery, consume: true } };
-    const app = await NestFactory.createApplicationContext(AppModule.register(workerConfig, endpoint), { logger: new NestPinoLogger(logger), abortOnError: false });
+    const app = await NestFactory.createApplicationContext(AppModule.register(workerConfig, endpoint), {
+      logger: new NestPinoLogger(logger),
+      abortOnError: false,
+    });
     logger.info({ serverName: config.serverName }, 'hearth worker is consuming the delivery queue');
     let closing: Promise<void> | undefined;
     return {
@@ -36,7 +40,9 @@ export async function startWorker(config: HearthConfig, options: { logger?: Logg
         })()),
     };
   } catch (error) {
-    await endpoint.close().catch((closeError: unknown) => logger.warn(`closing the database after a failed start: ${String(closeError)}`));
+    await endpoint
+      .close()
+      .catch((closeError: unknown) => logger.warn(`closing the database after a failed start: ${String(closeError)}`));
     throw error;
   }
 }

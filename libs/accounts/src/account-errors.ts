@@ -16,6 +16,10 @@ export const accountErrors = {
   userDeactivated: () => new MatrixError(403, 'M_USER_DEACTIVATED', 'This account has been deactivated'),
   unknownLoginType: (type: string) => new MatrixError(400, 'M_UNKNOWN', `Unknown login type ${type}`),
   threepidDenied: () =>
-    new MatrixError(403, 'M_THREEPID_DENIED', 'This server does not use e-mail addresses or phone numbers: accounts are handles'),
+    new MatrixError(
+      403,
+      'M_THREEPID_DENIED',
+      'This server does not use e-mail addresses or phone numbers: accounts are handles',
+    ),
   notFound: (message: string) => MatrixError.notFound(message),
 };

@@ -12,7 +12,11 @@ export { MAX_PASSWORD_LENGTH, PasswordHasher } from './passwords/password-hasher
 export { ProfilesService, type Profile, type ProfileField } from './profiles/profiles.service';
 export { ROOM_SHARING, type RoomSharing } from './profiles/room-sharing';
 export { RegistrationService, type RegisterRequest } from './registration/registration.service';
-export { RegistrationTokensService, toRegistrationTokenResponse, type NewRegistrationToken } from './registration/registration-tokens.service';
+export {
+  RegistrationTokensService,
+  toRegistrationTokenResponse,
+  type NewRegistrationToken,
+} from './registration/registration-tokens.service';
 export { TokensService } from './tokens/tokens.service';
 export { AccessTokenCache } from './tokens/access-token-cache';
 export { UIA_STAGES, type UiaFlow } from './uia/uia-stage';

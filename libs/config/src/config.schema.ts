@@ -13,7 +13,8 @@ const listenAddress = z.string().transform((value, ctx) => {
 });
 
 const serverName = z.string().refine(isValidServerName, {
-  error: (issue) => `expected a server name (DNS name, IPv4 or [IPv6] literal, optional :port), got "${String(issue.input)}"`,
+  error: (issue) =>
+    `expected a server name (DNS name, IPv4 or [IPv6] literal, optional :port), got "${String(issue.input)}"`,
 });
 
 const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), {
@@ -36,9 +37,11 @@ const booleanLike = z.union([
 ]);
 
 /** An exact server name, or `*.example.org` for every name under a domain. */
-const serverNamePattern = z.string().refine((value) => isValidServerName(value.startsWith('*.') ? value.slice(2) : value), {
-  error: (issue) => `expected a server name or *.domain, got "${String(issue.input)}"`,
-});
+const serverNamePattern = z
+  .string()
+  .refine((value) => isValidServerName(value.startsWith('*.') ? value.slice(2) : value), {
+    error: (issue) => `expected a server name or *.domain, got "${String(issue.input)}"`,
+  });
 
 const rateLimit = z.object({ requests: positiveInt, per_seconds: positiveInt }).strict();
 
@@ -61,7 +64,18 @@ export const configFileSchema = z
     key_validity_hours: positiveInt.default(24),
     reserved_localparts: z
       .array(z.string().min(1))
-      .default(['admin', 'administrator', 'root', 'support', 'security', 'abuse', 'postmaster', 'hostmaster', 'webmaster', 'noreply']),
+      .default([
+        'admin',
+        'administrator',
+        'root',
+        'support',
+        'security',
+        'abuse',
+        'postmaster',
+        'hostmaster',
+        'webmaster',
+        'noreply',
+      ]),
     refreshable_access_token_lifetime_minutes: positiveInt.default(5),
     profile_visibility: z.enum(['shared_rooms', 'public']).default('shared_rooms'),
     default_room_version: z.enum(['6', '7', '8', '9', '10', '11', '12']).default('10'),
@@ -116,10 +130,20 @@ export const configFileSchema = z
         public_rooms: booleanLike.default(false),
       })
       .strict()
-      .refine((federation) => federation.listen === undefined || (federation.tls_cert !== undefined && federation.tls_key !== undefined), {
-        error: 'federation.listen needs tls_cert and tls_key (HEARTH_TLS_CERT, HEARTH_TLS_KEY)',
-      })
-      .default({ verify_tls: true, deny: [], trusted_key_servers: [], request_timeout_seconds: 30, public_rooms: false }),
+      .refine(
+        (federation) =>
+          federation.listen === undefined || (federation.tls_cert !== undefined && federation.tls_key !== undefined),
+        {
+          error: 'federation.listen needs tls_cert and tls_key (HEARTH_TLS_CERT, HEARTH_TLS_KEY)',
+        },
+      )
+      .default({
+        verify_tls: true,
+        deny: [],
+        trusted_key_servers: [],
+        request_timeout_seconds: 30,
+        public_rooms: false,
+      }),
     delivery: z
       .object({
         /** Whether `hearth start` also sends outbound federation; `hearth worker` always does. */

@@ -71,7 +71,10 @@ export interface FederationConfig {
 
 export interface JwtLoginConfig {
   /** Exactly one key source: an HS256 secret, a PEM public key, or a JWKS URL. */
-  readonly key: { readonly kind: 'secret'; readonly secret: string } | { readonly kind: 'public-key'; readonly pem: string } | { readonly kind: 'jwks'; readonly url: string };
+  readonly key:
+    | { readonly kind: 'secret'; readonly secret: string }
+    | { readonly kind: 'public-key'; readonly pem: string }
+    | { readonly kind: 'jwks'; readonly url: string };
   readonly algorithms: readonly string[];
   readonly issuer: string;
   readonly audience: string | readonly string[];

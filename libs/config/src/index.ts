@@ -1,5 +1,13 @@
 export { ConfigError } from './config-error';
 export { ConfigModule, HEARTH_CONFIG } from './config.module';
 export { ENVIRONMENT_OVERRIDES } from './environment';
-export type { FederationConfig, HearthConfig, JwtLoginConfig, LogLevel, RateLimit, RateLimitedAction, RegistrationMode } from './hearth-config';
+export type {
+  FederationConfig,
+  HearthConfig,
+  JwtLoginConfig,
+  LogLevel,
+  RateLimit,
+  RateLimitedAction,
+  RegistrationMode,
+} from './hearth-config';
 export { buildConfig, DEFAULT_CONFIG_PATH, loadConfig, type LoadConfigOptions } from './load-config';

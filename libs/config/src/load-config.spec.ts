@@ -40,8 +40,14 @@ describe('loadConfig', () => {
   });
 
   it('reads hearth.yaml from the working directory and lets the environment override it', () => {
-    fs.writeFileSync(path.join(dir, 'hearth.yaml'), 'server_name: work.example\nregistration: open\nlisten: "[::1]:9000"\n');
-    const config = loadConfig({ cwd: dir, env: { HEARTH_REGISTRATION: 'closed', DATABASE_URL: 'postgres://u@db/hearth' } });
+    fs.writeFileSync(
+      path.join(dir, 'hearth.yaml'),
+      'server_name: work.example\nregistration: open\nlisten: "[::1]:9000"\n',
+    );
+    const config = loadConfig({
+      cwd: dir,
+      env: { HEARTH_REGISTRATION: 'closed', DATABASE_URL: 'postgres://u@db/hearth' },
+    });
     expect(config.serverName).toBe('work.example');
     expect(config.registration).toBe('closed');
     expect(config.listen).toEqual({ host: '::1', port: 9000 });
@@ -60,7 +66,10 @@ describe('loadConfig', () => {
 
   it('names the environment variable and what was expected, one line per problem, all at once', () => {
     const problems = problemsOf(() =>
-      loadConfig({ cwd: dir, env: { HEARTH_REGISTRATION: 'sometimes', HEARTH_LISTEN: 'everywhere', HEARTH_SERVER_NAME: 'bad name!' } }),
+      loadConfig({
+        cwd: dir,
+        env: { HEARTH_REGISTRATION: 'sometimes', HEARTH_LISTEN: 'everywhere', HEARTH_SERVER_NAME: 'bad name!' },
+      }),
     );
     expect(problems).toHaveLength(3);
     expect(problems.find((p) => p.startsWith('HEARTH_REGISTRATION (registration):'))).toMatch(/closed.*token.*open/);
@@ -108,9 +117,16 @@ describe('loadConfig', () => {
   });
 
   it('checks the JWT login settings', () => {
-    expect(problemsOf(() => buildConfig({ jwt_login: { issuer: 'i', audience: 'a' } }))[0]).toMatch(/^jwt_login: expected exactly one of/);
+    expect(problemsOf(() => buildConfig({ jwt_login: { issuer: 'i', audience: 'a' } }))[0]).toMatch(
+      /^jwt_login: expected exactly one of/,
+    );
     const config = buildConfig({ jwt_login: { issuer: 'i', audience: ['a', 'b'], secret: 'x'.repeat(32) } });
-    expect(config.accounts.jwtLogin).toMatchObject({ key: { kind: 'secret' }, algorithms: ['HS256', 'HS384', 'HS512'], subjectClaim: 'sub', provision: false });
+    expect(config.accounts.jwtLogin).toMatchObject({
+      key: { kind: 'secret' },
+      algorithms: ['HS256', 'HS384', 'HS512'],
+      subjectClaim: 'sub',
+      provision: false,
+    });
   });
 
   it('accepts booleans written as environment strings', () => {
@@ -121,10 +137,17 @@ describe('loadConfig', () => {
   it('reads the federation section from the file and from HEARTH_FEDERATION_* / HEARTH_TLS_* variables', () => {
     fs.writeFileSync(path.join(dir, 'cert.pem'), 'CERT');
     fs.writeFileSync(path.join(dir, 'key.pem'), 'KEY');
-    fs.writeFileSync(path.join(dir, 'hearth.yaml'), 'federation:\n  allow: ["*.partner.example"]\n  tls_key: key.pem\n');
+    fs.writeFileSync(
+      path.join(dir, 'hearth.yaml'),
+      'federation:\n  allow: ["*.partner.example"]\n  tls_key: key.pem\n',
+    );
     const config = loadConfig({
       cwd: dir,
-      env: { HEARTH_FEDERATION_LISTEN: '0.0.0.0:8448', HEARTH_TLS_CERT: 'cert.pem', HEARTH_FEDERATION_VERIFY_TLS: 'false' },
+      env: {
+        HEARTH_FEDERATION_LISTEN: '0.0.0.0:8448',
+        HEARTH_TLS_CERT: 'cert.pem',
+        HEARTH_FEDERATION_VERIFY_TLS: 'false',
+      },
     });
     expect(config.federation).toEqual({
       listen: { host: '0.0.0.0', port: 8448 },
@@ -140,6 +163,8 @@ describe('loadConfig', () => {
     expect(problemsOf(() => buildConfig({ federation: { listen: '0.0.0.0:8448' } }))).toEqual([
       'federation: federation.listen needs tls_cert and tls_key (HEARTH_TLS_CERT, HEARTH_TLS_KEY)',
     ]);
-    expect(problemsOf(() => loadConfig({ cwd: dir, env: { HEARTH_FEDERATION_LISTEN: 'nowhere' } }))[0]).toMatch(/^HEARTH_FEDERATION_LISTEN \(federation.listen\): expected host:port/);
+    expect(problemsOf(() => loadConfig({ cwd: dir, env: { HEARTH_FEDERATION_LISTEN: 'nowhere' } }))[0]).toMatch(
+      /^HEARTH_FEDERATION_LISTEN \(federation.listen\): expected host:port/,
+    );
   });
 });

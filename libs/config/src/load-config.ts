@@ -72,7 +72,10 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
     listen: { host, port },
     publicBaseUrl: stripTrailingSlash(file.public_baseurl ?? `http://${urlHost}:${port}`),
     dataDir,
-    signingKeyPath: path.resolve(dataDir, file.signing_key_path ?? `${file.server_name.replace(/[:[\]]/g, '_')}.signing.key`),
+    signingKeyPath: path.resolve(
+      dataDir,
+      file.signing_key_path ?? `${file.server_name.replace(/[:[\]]/g, '_')}.signing.key`,
+    ),
     databaseUrl: file.database_url,
     redisUrl: file.redis_url,
     registration: file.registration,

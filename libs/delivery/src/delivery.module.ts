@@ -21,7 +21,12 @@ import { InProcessDeliveryQueue } from './queue/in-process-queue';
       provide: DELIVERY_QUEUE,
       inject: [HEARTH_CONFIG],
       useFactory: (config: HearthConfig) =>
-        config.redisUrl ? new BullMqDeliveryQueue(config.redisUrl, `hearth-delivery-${config.serverName.replace(/[^A-Za-z0-9.-]/g, '_')}`) : new InProcessDeliveryQueue(),
+        config.redisUrl
+          ? new BullMqDeliveryQueue(
+              config.redisUrl,
+              `hearth-delivery-${config.serverName.replace(/[^A-Za-z0-9.-]/g, '_')}`,
+            )
+          : new InProcessDeliveryQueue(),
     },
     OutboxRepository,
     DestinationRepository,

@@ -13,7 +13,17 @@ import { ToDeviceService } from './to-device/to-device.service';
 /** End-to-end encryption support: send-to-device messaging, device, one-time and fallback keys, device lists; other servers' users through the `REMOTE_E2EE` port (bound in the app module). */
 @Module({
   imports: [AccountsModule],
-  providers: [KeyBackupRepository, KeyBackupService, CrossSigningRepository, CrossSigningService, ToDeviceRepository, ToDeviceService, DeviceKeysRepository, KeysService, DeviceListsService],
+  providers: [
+    KeyBackupRepository,
+    KeyBackupService,
+    CrossSigningRepository,
+    CrossSigningService,
+    ToDeviceRepository,
+    ToDeviceService,
+    DeviceKeysRepository,
+    KeysService,
+    DeviceListsService,
+  ],
   exports: [KeyBackupService, CrossSigningService, ToDeviceService, KeysService, DeviceListsService],
 })
 export class E2eeModule {}

@@ -38,6 +38,19 @@ import { FederationSender } from './sending/federation-sender';
     AliasResolver,
     RemoteProfilesService,
   ],
-  exports: [ServerKeysService, NotaryService, PduVerifier, RemoteJoinService, RoomJoinService, RemoteInvitesService, RoomLeaveService, RemoteE2eeClient, FederationSender, TransactionReceiver, AliasResolver, RemoteProfilesService],
+  exports: [
+    ServerKeysService,
+    NotaryService,
+    PduVerifier,
+    RemoteJoinService,
+    RoomJoinService,
+    RemoteInvitesService,
+    RoomLeaveService,
+    RemoteE2eeClient,
+    FederationSender,
+    TransactionReceiver,
+    AliasResolver,
+    RemoteProfilesService,
+  ],
 })
 export class FederationModule {}

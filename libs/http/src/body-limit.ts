@@ -43,7 +43,9 @@ export function BodyLimit(maxBytes: number, options: Omit<BodyRules, 'maxBytes'>
 }
 
 export function bodyRulesOf(config: unknown): BodyRules | undefined {
-  return typeof config === 'object' && config !== null ? ((config as Record<string, unknown>)[CONFIG_KEY] as BodyRules | undefined) : undefined;
+  return typeof config === 'object' && config !== null
+    ? ((config as Record<string, unknown>)[CONFIG_KEY] as BodyRules | undefined)
+    : undefined;
 }
 
 /** An `onRoute` hook: Fastify checks Content-Length against the route's own limit before reading a byte. */

@@ -76,14 +76,21 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
 
   beforeAll(async () => {
     const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
-    app = await NestFactory.create<NestFastifyApplication>(SurfaceTestModule, new FastifyAdapter(httpServerOptions({ maxRequestBodyBytes: 1024, trustProxy: false })), {
-      logger: false,
-      bodyParser: false,
-    });
+    app = await NestFactory.create<NestFastifyApplication>(
+      SurfaceTestModule,
+      new FastifyAdapter(httpServerOptions({ maxRequestBodyBytes: 1024, trustProxy: false })),
+      {
+        logger: false,
+        bodyParser: false,
+      },
+    );
     configureHttpSurface(app, logger, {
       maxRequestBodyBytes: 1024,
       logIpAddresses: false,
-      translateError: (error) => (error instanceof PoolExhausted ? new ServiceUnavailableException('The server is busy; try again shortly') : error),
+      translateError: (error) =>
+        error instanceof PoolExhausted
+          ? new ServiceUnavailableException('The server is busy; try again shortly')
+          : error,
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = await app.getUrl();
@@ -156,7 +163,14 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
   });
 
   it('answers path parameters with U+0000, over 255 bytes or badly encoded with 400 M_INVALID_PARAM', async () => {
-    for (const path of ['/test/things/a%00b', `/test/things/${'x'.repeat(256)}`, `/test/things/${'x'.repeat(2000)}`, '/test/things/%ED%A0%80', '/test/things/%zz', '/test/things/x?q=%00']) {
+    for (const path of [
+      '/test/things/a%00b',
+      `/test/things/${'x'.repeat(256)}`,
+      `/test/things/${'x'.repeat(2000)}`,
+      '/test/things/%ED%A0%80',
+      '/test/things/%zz',
+      '/test/things/x?q=%00',
+    ]) {
       const res = await fetch(`${base}${path}`);
       expect([path, res.status, await errcodeOf(res)]).toEqual([path, 400, 'M_INVALID_PARAM']);
     }
@@ -204,13 +218,21 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
   it('answers unknown endpoints 404 M_UNRECOGNIZED (with CORS headers) whatever the body, without reading it', async () => {
     const image = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
     for (const body of [image, Buffer.alloc(4096, 0xff), Buffer.from('{"not":')]) {
-      const res = await fetch(`${base}/test/upload`, { method: 'POST', body, headers: { 'content-type': 'image/png', origin: 'https://app.example' } });
+      const res = await fetch(`${base}/test/upload`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'image/png', origin: 'https://app.example' },
+      });
       expect(res.status).toBe(404);
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
       expect(await errcodeOf(res)).toBe('M_UNRECOGNIZED');
     }
     // A known path with the wrong method is still told apart, body or not.
-    const wrongMethod = await fetch(`${base}/test/forbidden`, { method: 'POST', body: image, headers: { 'content-type': 'image/png' } });
+    const wrongMethod = await fetch(`${base}/test/forbidden`, {
+      method: 'POST',
+      body: image,
+      headers: { 'content-type': 'image/png' },
+    });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
     // The connection stays usable for the next request.
@@ -230,7 +252,9 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const lines = logged.map((line) => JSON.parse(line) as { level: number; msg: string });
     expect(lines.filter((line) => line.level >= 50)).toEqual([]);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 30, msg: 'client closed the connection before the request was answered' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 30, msg: 'client closed the connection before the request was answered' }),
+    );
   });
 
   it('logs requests without IP addresses, user agents or tokens', async () => {
@@ -242,6 +266,10 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
     expect(line).not.toContain('127.0.0.1');
     expect(line).not.toContain('SpyAgent');
     expect(line).not.toContain('sekrit');
-    expect(JSON.parse(line!)).toMatchObject({ method: 'GET', status: 403, path: '/test/forbidden?access_token=%3Credacted%3E&x=1' });
+    expect(JSON.parse(line!)).toMatchObject({
+      method: 'GET',
+      status: 403,
+      path: '/test/forbidden?access_token=%3Credacted%3E&x=1',
+    });
   });
 });

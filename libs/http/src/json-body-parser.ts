@@ -15,7 +15,13 @@ export function installJsonBodyParser(instance: FastifyInstance, bodyLimit: numb
   instance.removeAllContentTypeParsers();
   const parse = (req: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void) => {
     const rules = bodyRulesOf(req.routeOptions.config);
-    done(null, parseJsonBody(body, { checkStrings: !rules?.stringsCheckedByHandler, ...(rules?.maxDepth ? { maxDepth: rules.maxDepth } : {}) }));
+    done(
+      null,
+      parseJsonBody(body, {
+        checkStrings: !rules?.stringsCheckedByHandler,
+        ...(rules?.maxDepth ? { maxDepth: rules.maxDepth } : {}),
+      }),
+    );
   };
   instance.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, wrap(parse));
   instance.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, wrap(parse));
@@ -40,7 +46,10 @@ export function parseJsonBody(text: string, options: ParseJsonOptions = {}): unk
   }
   const needs = jsonTextNeedsLimitCheck(text, options.maxDepth);
   const strings = needs.strings && options.checkStrings !== false;
-  const reason = strings || needs.depth ? unstorableJsonReason(parsed, { strings, ...(options.maxDepth ? { maxDepth: options.maxDepth } : {}) }) : undefined;
+  const reason =
+    strings || needs.depth
+      ? unstorableJsonReason(parsed, { strings, ...(options.maxDepth ? { maxDepth: options.maxDepth } : {}) })
+      : undefined;
   if (reason !== undefined) throw MatrixError.badJson(reason);
   return parsed;
 }
@@ -50,7 +59,8 @@ export function parseJsonParam(text: string, name: string): unknown {
   try {
     return parseJsonBody(text);
   } catch (error) {
-    if (error instanceof MatrixError && error.errcode === 'M_BAD_JSON') throw MatrixError.invalidParam(`${name}: ${error.message}`);
+    if (error instanceof MatrixError && error.errcode === 'M_BAD_JSON')
+      throw MatrixError.invalidParam(`${name}: ${error.message}`);
     throw MatrixError.invalidParam(`${name} is not valid JSON`);
   }
 }

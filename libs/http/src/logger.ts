@@ -9,7 +9,13 @@ export function createLogger(level: string): Logger {
 }
 
 /** Nest's account of its own wiring (a line per module and per route): for debugging Hearth, not for operators. */
-const FRAMEWORK_WIRING = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+const FRAMEWORK_WIRING = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
 
 /** Lets Nest's own messages flow into the same pino stream; its wiring report only at debug level. */
 export class NestPinoLogger implements LoggerService {

@@ -25,7 +25,13 @@ export class MatrixError extends Error {
   }
 
   static methodNotAllowed(allowed: readonly string[]): MatrixError {
-    return new MatrixError(405, 'M_UNRECOGNIZED', 'Method not allowed for this endpoint', {}, { allow: allowed.join(', ') });
+    return new MatrixError(
+      405,
+      'M_UNRECOGNIZED',
+      'Method not allowed for this endpoint',
+      {},
+      { allow: allowed.join(', ') },
+    );
   }
 
   static notFound(message: string): MatrixError {

@@ -23,14 +23,19 @@ export class MatrixExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     if (isClientGone(exception, request)) {
       // Nobody is left to answer: an ordinary event (a closed tab, a lost network), not a failure of ours.
-      this.logger.info({ method: request.method, route: request.routeOptions?.url }, 'client closed the connection before the request was answered');
+      this.logger.info(
+        { method: request.method, route: request.routeOptions?.url },
+        'client closed the connection before the request was answered',
+      );
       return;
     }
     const error = this.toMatrixError(this.translate(exception), request);
     // A 503 is a condition (a saturated pool, an unreachable database) that whoever names it through
     // `translateError` logs once; a line per request would bury it.
-    if (error.status === 503) this.logger.debug({ method: request.method, route: request.routeOptions?.url }, error.message);
-    else if (error.status >= 500) this.logger.error({ err: exception, method: request.method, route: request.routeOptions?.url }, 'request failed');
+    if (error.status === 503)
+      this.logger.debug({ method: request.method, route: request.routeOptions?.url }, error.message);
+    else if (error.status >= 500)
+      this.logger.error({ err: exception, method: request.method, route: request.routeOptions?.url }, 'request failed');
     if (reply.sent) return;
     void reply.status(error.status).headers(error.headers).send(error.toBody());
   }
@@ -60,7 +65,10 @@ export class MatrixExceptionFilter implements ExceptionFilter {
 /** Node's `aborted` (ECONNRESET) on a request whose client hung up while we were reading its body. */
 function isClientGone(exception: unknown, request: FastifyRequest): boolean {
   const code = (exception as { code?: unknown } | null)?.code;
-  return (code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE') && request.raw.socket?.destroyed !== false;
+  return (
+    (code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE') &&
+    request.raw.socket?.destroyed !== false
+  );
 }
 
 function fromProtocolError(error: ProtocolError): MatrixError {

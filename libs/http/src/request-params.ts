@@ -34,7 +34,8 @@ function paramProblem(params: unknown): string | undefined {
     if (typeof value !== 'string') continue;
     if (!isStorableString(value)) return `${name} may not contain U+0000 or unpaired surrogates`;
     // `*` is the not-found handler's whole path, answered 404 or 405 whatever its length.
-    if (name !== '*' && Buffer.byteLength(value, 'utf8') > MAX_PATH_PARAM_BYTES) return `${name} is longer than ${MAX_PATH_PARAM_BYTES} bytes`;
+    if (name !== '*' && Buffer.byteLength(value, 'utf8') > MAX_PATH_PARAM_BYTES)
+      return `${name} is longer than ${MAX_PATH_PARAM_BYTES} bytes`;
   }
   return undefined;
 }
@@ -62,6 +63,10 @@ export function answerFrameworkError(error: FastifyError, _request: FastifyReque
       ? MatrixError.invalidParam(`A path parameter is longer than ${MAX_PATH_PARAM_BYTES} bytes`)
       : error.code === 'FST_ERR_BAD_URL'
         ? MatrixError.invalidParam('The path is not valid percent-encoded UTF-8')
-        : new MatrixError(error.statusCode && error.statusCode < 500 ? error.statusCode : 400, 'M_UNKNOWN', 'Bad request');
+        : new MatrixError(
+            error.statusCode && error.statusCode < 500 ? error.statusCode : 400,
+            'M_UNKNOWN',
+            'Bad request',
+          );
   void reply.status(matrix.status).header('access-control-allow-origin', '*').send(matrix.toBody());
 }

@@ -26,7 +26,11 @@ export class ZodBodyPipe<Schema extends z.ZodType> implements PipeTransform<unkn
  * has none. Required fields stay required: a null there is still missing.
  */
 export function nullsAsAbsent<Schema extends z.ZodType>(schema: Schema) {
-  return z.preprocess((value) => (isPlainObject(value) ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null)) : value), schema);
+  return z.preprocess(
+    (value) =>
+      isPlainObject(value) ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null)) : value,
+    schema,
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

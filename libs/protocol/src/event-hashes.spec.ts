@@ -1,4 +1,12 @@
-import { addContentHash, checkContentHash, computeContentHash, computeEventId, computeReferenceHash, signEvent, signNewEvent } from './event-hashes';
+import {
+  addContentHash,
+  checkContentHash,
+  computeContentHash,
+  computeEventId,
+  computeReferenceHash,
+  signEvent,
+  signNewEvent,
+} from './event-hashes';
 import type { JsonObject } from './json';
 import { getRoomVersion, type RoomVersion } from './room-versions';
 import { signingKeyFromSeed } from './signing-key';
@@ -67,7 +75,17 @@ describe('content hashes', () => {
 });
 
 describe('event IDs', () => {
-  const event: JsonObject = { type: 'm.room.message', room_id: '!r:domain', sender: '@u:domain', content: { body: 'x' }, depth: 1, origin_server_ts: 1, hashes: { sha256: 'abc' }, prev_events: [], auth_events: [] };
+  const event: JsonObject = {
+    type: 'm.room.message',
+    room_id: '!r:domain',
+    sender: '@u:domain',
+    content: { body: 'x' },
+    depth: 1,
+    origin_server_ts: 1,
+    hashes: { sha256: 'abc' },
+    prev_events: [],
+    auth_events: [],
+  };
 
   it('are the reference hash, standard base64 in v3 and URL-safe from v4', () => {
     const hash = Buffer.from(computeReferenceHash(event, version('3')));
@@ -78,7 +96,9 @@ describe('event IDs', () => {
 
   it('do not change when content is redacted or unsigned data is added', () => {
     const id = computeEventId(event, version('10'));
-    expect(computeEventId({ ...event, content: {}, unsigned: { age: 5 }, signatures: { x: { y: 'z' } } }, version('10'))).toBe(id);
+    expect(
+      computeEventId({ ...event, content: {}, unsigned: { age: 5 }, signatures: { x: { y: 'z' } } }, version('10')),
+    ).toBe(id);
     expect(computeEventId({ ...event, depth: 2 }, version('10'))).not.toBe(id);
   });
 
@@ -97,7 +117,10 @@ describe('event IDs', () => {
     };
     for (const id of ['3', '4', '6', '9', '10', '11', '12']) {
       const signed = signEvent(draft, 'domain', key, version(id));
-      expect(signNewEvent(draft, 'domain', key, version(id))).toEqual({ event: signed, eventId: computeEventId(signed, version(id)) });
+      expect(signNewEvent(draft, 'domain', key, version(id))).toEqual({
+        event: signed,
+        eventId: computeEventId(signed, version(id)),
+      });
     }
   });
 

@@ -62,7 +62,12 @@ export function signEvent(event: JsonObject, serverName: string, key: SigningKey
  * server signs (the redacted event without signatures and unsigned) is exactly what the
  * reference hash covers, so one canonical form serves both.
  */
-export function signNewEvent(event: JsonObject, serverName: string, key: SigningKey, version: RoomVersion): { event: JsonObject; eventId: string } {
+export function signNewEvent(
+  event: JsonObject,
+  serverName: string,
+  key: SigningKey,
+  version: RoomVersion,
+): { event: JsonObject; eventId: string } {
   const hashed = addContentHash(event);
   const { signatures: _signatures, unsigned: _unsigned, ...redacted } = redactEvent(hashed, version);
   const canonical = canonicalJson(redacted);
@@ -71,7 +76,12 @@ export function signNewEvent(event: JsonObject, serverName: string, key: Signing
 }
 
 /** Adds a server's signature to an already hashed event (an invitee's server countersigning an invite). */
-export function countersignEvent(event: JsonObject, serverName: string, key: SigningKey, version: RoomVersion): JsonObject {
+export function countersignEvent(
+  event: JsonObject,
+  serverName: string,
+  key: SigningKey,
+  version: RoomVersion,
+): JsonObject {
   const signedRedacted = signJson(redactEvent(event, version), serverName, key);
   return { ...event, signatures: signedRedacted.signatures as JsonObject };
 }

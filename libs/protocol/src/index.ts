@@ -1,7 +1,25 @@
-export { AuthError, authEventTypesFor, authorizeEvent, levelFor, parsePowerLevel, requiredPowerLevel, roomCreators, userPowerLevel } from './authorization';
+export {
+  AuthError,
+  authEventTypesFor,
+  authorizeEvent,
+  levelFor,
+  parsePowerLevel,
+  requiredPowerLevel,
+  roomCreators,
+  userPowerLevel,
+} from './authorization';
 export { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from './base64';
 export { ProtocolError, type ProtocolErrorCode } from './errors';
-export { addContentHash, checkContentHash, computeContentHash, countersignEvent, computeEventId, computeReferenceHash, signEvent, signNewEvent } from './event-hashes';
+export {
+  addContentHash,
+  checkContentHash,
+  computeContentHash,
+  countersignEvent,
+  computeEventId,
+  computeReferenceHash,
+  signEvent,
+  signNewEvent,
+} from './event-hashes';
 export {
   isValidEventId,
   isValidHistoricalUserLocalpart,
@@ -14,13 +32,42 @@ export {
   parseUserId,
   type UserId,
 } from './identifiers';
-export { canonicalJson, compareCodePoints, isJsonObject, type JsonObject, type JsonPrimitive, type JsonValue } from './json';
-export { assertStorableJson, isStorableString, jsonTextNeedsLimitCheck, MAX_EVENT_DEPTH, MAX_JSON_DEPTH, unstorableJsonReason, type JsonLimits } from './json-limits';
+export {
+  canonicalJson,
+  compareCodePoints,
+  isJsonObject,
+  type JsonObject,
+  type JsonPrimitive,
+  type JsonValue,
+} from './json';
+export {
+  assertStorableJson,
+  isStorableString,
+  jsonTextNeedsLimitCheck,
+  MAX_EVENT_DEPTH,
+  MAX_JSON_DEPTH,
+  unstorableJsonReason,
+  type JsonLimits,
+} from './json-limits';
 export * from './push-rules';
 export { redactEvent } from './redaction';
 export * from './resolution';
-export { isStateEvent, splitStateKeyTuple, stateKeyTuple, toPdu, type RoomEvent, type RoomState, type StateKeyTuple } from './room-event';
-export { DEFAULT_ROOM_VERSION, getRoomVersion, SUPPORTED_ROOM_VERSIONS, type RedactionRules, type RoomVersion } from './room-versions';
+export {
+  isStateEvent,
+  splitStateKeyTuple,
+  stateKeyTuple,
+  toPdu,
+  type RoomEvent,
+  type RoomState,
+  type StateKeyTuple,
+} from './room-event';
+export {
+  DEFAULT_ROOM_VERSION,
+  getRoomVersion,
+  SUPPORTED_ROOM_VERSIONS,
+  type RedactionRules,
+  type RoomVersion,
+} from './room-versions';
 export { isValidServerName, parseServerName, type ServerName } from './server-name';
 export { serverAclAllows } from './server-acl';
 export { signJson, verifyJsonSignature, type Signatures } from './signing';

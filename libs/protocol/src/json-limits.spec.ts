@@ -1,10 +1,18 @@
-import { assertStorableJson, isStorableString, jsonTextNeedsLimitCheck, MAX_JSON_DEPTH, unstorableJsonReason } from './json-limits';
+import {
+  assertStorableJson,
+  isStorableString,
+  jsonTextNeedsLimitCheck,
+  MAX_JSON_DEPTH,
+  unstorableJsonReason,
+} from './json-limits';
 
 const nested = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.repeat(depth));
 
 describe('unstorableJsonReason', () => {
   it('accepts ordinary JSON, astral characters (surrogate pairs) and the text "\\u0000"', () => {
-    expect(unstorableJsonReason({ body: 'héllo 😀', list: [1, null, true, { k: 'v' }], escaped: '\\u0000' })).toBeUndefined();
+    expect(
+      unstorableJsonReason({ body: 'héllo 😀', list: [1, null, true, { k: 'v' }], escaped: '\\u0000' }),
+    ).toBeUndefined();
   });
 
   it.each([
@@ -37,7 +45,10 @@ describe('unstorableJsonReason', () => {
   });
 
   it('tells from the text alone when a body needs no walk, never missing one that does', () => {
-    expect(jsonTextNeedsLimitCheck('{"body":"hello \\ud83d\\ude00","n":[1,{"k":[]}]}')).toEqual({ strings: true, depth: false });
+    expect(jsonTextNeedsLimitCheck('{"body":"hello \\ud83d\\ude00","n":[1,{"k":[]}]}')).toEqual({
+      strings: true,
+      depth: false,
+    });
     expect(jsonTextNeedsLimitCheck('{"body":"plain \\u00e9"}')).toEqual({ strings: false, depth: false });
     expect(jsonTextNeedsLimitCheck('{"a":"\\u0000"}').strings).toBe(true);
     expect(jsonTextNeedsLimitCheck('["\\uDC00"]').strings).toBe(true);

@@ -29,18 +29,25 @@ describe('canonicalJson (spec appendix examples)', () => {
 
   it('orders any strings as their code point sequences do, surrogate pairs and all', () => {
     const byCodePoints = (a: string, b: string) => {
-      const [x, y] = [Array.from(a, (c) => c.codePointAt(0) as number), Array.from(b, (c) => c.codePointAt(0) as number)];
-      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+      const [x, y] = [
+        Array.from(a, (c) => c.codePointAt(0) as number),
+        Array.from(b, (c) => c.codePointAt(0) as number),
+      ];
+      for (let i = 0; i < Math.min(x.length, y.length); i++)
+        if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
       return x.length - y.length;
     };
     const alphabet = ['a', 'z', '\u00e9', '\uD7FF', '\uE000', '\uFFFD', '\u{1F600}', '\u{1F601}', '\u{10FFFF}'];
     const strings = [''];
     for (const first of alphabet) for (const second of ['', ...alphabet]) strings.push(first + second);
-    for (const a of strings) for (const b of strings) expect(Math.sign(compareCodePoints(a, b))).toBe(Math.sign(byCodePoints(a, b)));
+    for (const a of strings)
+      for (const b of strings) expect(Math.sign(compareCodePoints(a, b))).toBe(Math.sign(byCodePoints(a, b)));
   });
 
   it('escapes only what JSON requires and keeps non-ASCII as UTF-8', () => {
-    expect(canonicalJson({ a: 'line\nbreak "quoted" \\ \u0001 é' })).toBe('{"a":"line\\nbreak \\"quoted\\" \\\\ \\u0001 é"}');
+    expect(canonicalJson({ a: 'line\nbreak "quoted" \\ \u0001 é' })).toBe(
+      '{"a":"line\\nbreak \\"quoted\\" \\\\ \\u0001 é"}',
+    );
   });
 
   it.each([[1.5], [2 ** 53], [-(2 ** 53)], [NaN], [Infinity]])('refuses the number %p', (value) => {

@@ -20,7 +20,9 @@ export function canonicalJson(value: unknown): string {
     case 'number':
       return canonicalNumber(value);
     case 'object':
-      return Array.isArray(value) ? `[${value.map(canonicalJson).join(',')}]` : canonicalObject(value as Record<string, unknown>);
+      return Array.isArray(value)
+        ? `[${value.map(canonicalJson).join(',')}]`
+        : canonicalObject(value as Record<string, unknown>);
     default:
       throw new ProtocolError('BAD_JSON', `${typeof value} has no JSON form`);
   }
@@ -32,7 +34,9 @@ function canonicalNumber(value: number): string {
 }
 
 function canonicalObject(object: Record<string, unknown>): string {
-  const keys = Object.keys(object).filter((key) => object[key] !== undefined).sort(compareCodePoints);
+  const keys = Object.keys(object)
+    .filter((key) => object[key] !== undefined)
+    .sort(compareCodePoints);
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`).join(',')}}`;
 }
 

@@ -26,7 +26,22 @@ describe('redaction (spec "Redactions", per room version)', () => {
   it('keeps only the listed top-level keys', () => {
     const redacted = redactEvent({ ...base, type: 'm.room.message', content: { body: 'x' } }, version('10'));
     expect(Object.keys(redacted).sort()).toEqual(
-      ['auth_events', 'content', 'depth', 'event_id', 'hashes', 'membership', 'origin', 'origin_server_ts', 'prev_events', 'prev_state', 'room_id', 'sender', 'signatures', 'type'].sort(),
+      [
+        'auth_events',
+        'content',
+        'depth',
+        'event_id',
+        'hashes',
+        'membership',
+        'origin',
+        'origin_server_ts',
+        'prev_events',
+        'prev_state',
+        'room_id',
+        'sender',
+        'signatures',
+        'type',
+      ].sort(),
     );
     expect(redacted.content).toEqual({});
   });
@@ -41,16 +56,56 @@ describe('redaction (spec "Redactions", per room version)', () => {
 
   it.each([
     // [type, content, version, expected]
-    ['m.room.member', { membership: 'join', displayname: 'A', join_authorised_via_users_server: '@b:x' }, '8', { membership: 'join' }],
-    ['m.room.member', { membership: 'join', displayname: 'A', join_authorised_via_users_server: '@b:x' }, '9', { membership: 'join', join_authorised_via_users_server: '@b:x' }],
-    ['m.room.member', { membership: 'invite', third_party_invite: { display_name: 'x', signed: { token: 't' } } }, '10', { membership: 'invite' }],
-    ['m.room.member', { membership: 'invite', third_party_invite: { display_name: 'x', signed: { token: 't' } } }, '11', { membership: 'invite', third_party_invite: { signed: { token: 't' } } }],
+    [
+      'm.room.member',
+      { membership: 'join', displayname: 'A', join_authorised_via_users_server: '@b:x' },
+      '8',
+      { membership: 'join' },
+    ],
+    [
+      'm.room.member',
+      { membership: 'join', displayname: 'A', join_authorised_via_users_server: '@b:x' },
+      '9',
+      { membership: 'join', join_authorised_via_users_server: '@b:x' },
+    ],
+    [
+      'm.room.member',
+      { membership: 'invite', third_party_invite: { display_name: 'x', signed: { token: 't' } } },
+      '10',
+      { membership: 'invite' },
+    ],
+    [
+      'm.room.member',
+      { membership: 'invite', third_party_invite: { display_name: 'x', signed: { token: 't' } } },
+      '11',
+      { membership: 'invite', third_party_invite: { signed: { token: 't' } } },
+    ],
     ['m.room.create', { creator: '@a:x', 'm.federate': false, room_version: '10' }, '10', { creator: '@a:x' }],
     ['m.room.create', { 'm.federate': false, room_version: '11' }, '11', { 'm.federate': false, room_version: '11' }],
-    ['m.room.join_rules', { join_rule: 'restricted', allow: [{ type: 'm.room_membership' }] }, '7', { join_rule: 'restricted' }],
-    ['m.room.join_rules', { join_rule: 'restricted', allow: [{ type: 'm.room_membership' }] }, '8', { join_rule: 'restricted', allow: [{ type: 'm.room_membership' }] }],
-    ['m.room.power_levels', { ban: 50, invite: 0, notifications: { room: 50 }, users: {} }, '10', { ban: 50, users: {} }],
-    ['m.room.power_levels', { ban: 50, invite: 0, notifications: { room: 50 }, users: {} }, '11', { ban: 50, invite: 0, users: {} }],
+    [
+      'm.room.join_rules',
+      { join_rule: 'restricted', allow: [{ type: 'm.room_membership' }] },
+      '7',
+      { join_rule: 'restricted' },
+    ],
+    [
+      'm.room.join_rules',
+      { join_rule: 'restricted', allow: [{ type: 'm.room_membership' }] },
+      '8',
+      { join_rule: 'restricted', allow: [{ type: 'm.room_membership' }] },
+    ],
+    [
+      'm.room.power_levels',
+      { ban: 50, invite: 0, notifications: { room: 50 }, users: {} },
+      '10',
+      { ban: 50, users: {} },
+    ],
+    [
+      'm.room.power_levels',
+      { ban: 50, invite: 0, notifications: { room: 50 }, users: {} },
+      '11',
+      { ban: 50, invite: 0, users: {} },
+    ],
     ['m.room.aliases', { aliases: ['#a:x'] }, '5', { aliases: ['#a:x'] }],
     ['m.room.aliases', { aliases: ['#a:x'] }, '6', {}],
     ['m.room.history_visibility', { history_visibility: 'shared', other: 1 }, '6', { history_visibility: 'shared' }],

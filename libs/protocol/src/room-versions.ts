@@ -58,7 +58,13 @@ const V1: Flags = {
   implicitRoomCreator: false,
   roomIdFromCreateEvent: false,
   creatorPrivileges: false,
-  redaction: { keepsLegacyTopLevelKeys: true, keepsAliases: true, keepsJoinRulesAllow: false, keepsJoinAuthorisedVia: false, v11Rules: false },
+  redaction: {
+    keepsLegacyTopLevelKeys: true,
+    keepsAliases: true,
+    keepsJoinRulesAllow: false,
+    keepsJoinAuthorisedVia: false,
+    v11Rules: false,
+  },
 };
 
 const V2: Flags = { ...V1, stateResolution: 'v2' };
@@ -84,9 +90,20 @@ const V11: Flags = {
 const V12: Flags = { ...V11, stateResolution: 'v2.1', roomIdFromCreateEvent: true, creatorPrivileges: true };
 
 const TABLE: ReadonlyMap<string, RoomVersion> = new Map(
-  Object.entries({ '1': V1, '2': V2, '3': V3, '4': V4, '5': V5, '6': V6, '7': V7, '8': V8, '9': V9, '10': V10, '11': V11, '12': V12 }).map(
-    ([id, flags]) => [id, Object.freeze({ id, ...flags })],
-  ),
+  Object.entries({
+    '1': V1,
+    '2': V2,
+    '3': V3,
+    '4': V4,
+    '5': V5,
+    '6': V6,
+    '7': V7,
+    '8': V8,
+    '9': V9,
+    '10': V10,
+    '11': V11,
+    '12': V12,
+  }).map(([id, flags]) => [id, Object.freeze({ id, ...flags })]),
 );
 
 /** Versions Hearth creates and joins (the spec's stable versions from 6). */

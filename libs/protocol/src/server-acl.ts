@@ -28,6 +28,8 @@ function patterns(value: unknown): RegExp[] {
 
 /** `*` matches any run of characters, `?` one character; everything else literally, case-insensitively. */
 function globToRegExp(glob: string): RegExp {
-  const source = [...glob].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const source = [...glob]
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${source}$`, 'i');
 }

@@ -22,7 +22,11 @@ export function signingKeyFromSeed(version: string, seed: Uint8Array | string): 
   if (!KEY_VERSION_PATTERN.test(version)) throw new ProtocolError('BAD_KEY', `Invalid key version "${version}"`);
   const seedBytes = typeof seed === 'string' ? decodeBase64(seed) : seed;
   if (seedBytes.length !== 32) throw new ProtocolError('BAD_KEY', 'An ed25519 seed is 32 bytes');
-  const privateKeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seedBytes]), format: 'der', type: 'pkcs8' });
+  const privateKeyObject = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, seedBytes]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const spki = createPublicKey(privateKeyObject).export({ format: 'der', type: 'spki' });
   return {
     algorithm: 'ed25519',

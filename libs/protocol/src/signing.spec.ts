@@ -1,4 +1,10 @@
-import { formatSigningKeyFile, generateSigningKey, parseSigningKeyFile, publicKeyBase64, signingKeyFromSeed } from './signing-key';
+import {
+  formatSigningKeyFile,
+  generateSigningKey,
+  parseSigningKeyFile,
+  publicKeyBase64,
+  signingKeyFromSeed,
+} from './signing-key';
 import { signJson, verifyJsonSignature } from './signing';
 
 /** Spec appendix "Cryptographic Test Vectors". */
@@ -8,7 +14,11 @@ const key = signingKeyFromSeed('1', SEED);
 describe('JSON signing (spec test vectors)', () => {
   it('signs {} as the spec shows', () => {
     expect(signJson({}, 'domain', key)).toEqual({
-      signatures: { domain: { 'ed25519:1': 'K8280/U9SSy9IVtjBuVeLr+HpOB4BQFWbg+UZaADMtTdGYI7Geitb76LTrr5QV/7Xg4ahLwYGYZzuHGZKM5ZAQ' } },
+      signatures: {
+        domain: {
+          'ed25519:1': 'K8280/U9SSy9IVtjBuVeLr+HpOB4BQFWbg+UZaADMtTdGYI7Geitb76LTrr5QV/7Xg4ahLwYGYZzuHGZKM5ZAQ',
+        },
+      },
     });
   });
 
@@ -16,7 +26,11 @@ describe('JSON signing (spec test vectors)', () => {
     expect(signJson({ one: 1, two: 'Two' }, 'domain', key)).toEqual({
       one: 1,
       two: 'Two',
-      signatures: { domain: { 'ed25519:1': 'KqmLSbO39/Bzb0QIYE82zqLwsA+PDzYIpIRA2sRQ4sL53+sN6/fpNSoqE7BP7vBZhG6kYdD13EIMJpvhJI+6Bw' } },
+      signatures: {
+        domain: {
+          'ed25519:1': 'KqmLSbO39/Bzb0QIYE82zqLwsA+PDzYIpIRA2sRQ4sL53+sN6/fpNSoqE7BP7vBZhG6kYdD13EIMJpvhJI+6Bw',
+        },
+      },
     });
   });
 
@@ -34,18 +48,33 @@ describe('JSON signing (spec test vectors)', () => {
   it('verifies good signatures and rejects tampering, wrong keys and garbage', () => {
     const signed = signJson({ one: 1 }, 'domain', key);
     expect(verifyJsonSignature(signed, 'domain', 'ed25519:1', key.publicKey)).toBe(true);
-    expect(verifyJsonSignature({ ...signed, unsigned: { changed: true } }, 'domain', 'ed25519:1', key.publicKey)).toBe(true);
+    expect(verifyJsonSignature({ ...signed, unsigned: { changed: true } }, 'domain', 'ed25519:1', key.publicKey)).toBe(
+      true,
+    );
     expect(verifyJsonSignature({ ...signed, one: 2 }, 'domain', 'ed25519:1', key.publicKey)).toBe(false);
     expect(verifyJsonSignature(signed, 'domain', 'ed25519:1', generateSigningKey().publicKey)).toBe(false);
     expect(verifyJsonSignature(signed, 'elsewhere', 'ed25519:1', key.publicKey)).toBe(false);
-    expect(verifyJsonSignature({ one: 1, signatures: { domain: { 'ed25519:1': '!!!' } } }, 'domain', 'ed25519:1', key.publicKey)).toBe(false);
+    expect(
+      verifyJsonSignature(
+        { one: 1, signatures: { domain: { 'ed25519:1': '!!!' } } },
+        'domain',
+        'ed25519:1',
+        key.publicKey,
+      ),
+    ).toBe(false);
     expect(verifyJsonSignature(signed, 'domain', 'ed25519:1', new Uint8Array(5))).toBe(false);
   });
 });
 
 describe('signing keys', () => {
   it('derives the public key that verifies the spec’s published signature', () => {
-    const published = { signatures: { domain: { 'ed25519:1': 'K8280/U9SSy9IVtjBuVeLr+HpOB4BQFWbg+UZaADMtTdGYI7Geitb76LTrr5QV/7Xg4ahLwYGYZzuHGZKM5ZAQ' } } };
+    const published = {
+      signatures: {
+        domain: {
+          'ed25519:1': 'K8280/U9SSy9IVtjBuVeLr+HpOB4BQFWbg+UZaADMtTdGYI7Geitb76LTrr5QV/7Xg4ahLwYGYZzuHGZKM5ZAQ',
+        },
+      },
+    };
     expect(publicKeyBase64(key)).toMatch(/^[A-Za-z0-9+/]{43}$/);
     expect(verifyJsonSignature(published, 'domain', 'ed25519:1', key.publicKey)).toBe(true);
   });
@@ -54,7 +83,9 @@ describe('signing keys', () => {
     const generated = generateSigningKey();
     expect(generated.version).toMatch(/^a_[A-Za-z0-9]{4}$/);
     const text = formatSigningKeyFile([generated]);
-    expect(text).toBe(`ed25519 ${generated.version} ${Buffer.from(generated.seed).toString('base64').replace(/=+$/, '')}\n`);
+    expect(text).toBe(
+      `ed25519 ${generated.version} ${Buffer.from(generated.seed).toString('base64').replace(/=+$/, '')}\n`,
+    );
     const [parsed] = parseSigningKeyFile(text);
     expect(parsed?.keyId).toBe(generated.keyId);
     expect(parsed?.publicKey).toEqual(generated.publicKey);

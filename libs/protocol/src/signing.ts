@@ -13,7 +13,10 @@ export function signJson<T extends JsonObject>(object: T, signingName: string, k
   const { signatures, unsigned, ...rest } = object;
   const signature = signCanonical(canonicalJson(rest), key);
   const existing = isJsonObject(signatures) ? (signatures as Signatures) : {};
-  const merged: Signatures = { ...existing, [signingName]: { ...(existing[signingName] ?? {}), [key.keyId]: signature } };
+  const merged: Signatures = {
+    ...existing,
+    [signingName]: { ...(existing[signingName] ?? {}), [key.keyId]: signature },
+  };
   return { ...rest, signatures: merged, ...(unsigned === undefined ? {} : { unsigned }) } as unknown as T;
 }
 
@@ -23,7 +26,12 @@ export function signCanonical(canonical: string, key: SigningKey): string {
 }
 
 /** Spec "Checking for a Signature". False for anything missing or malformed; never throws. */
-export function verifyJsonSignature(object: JsonObject, signingName: string, keyId: string, publicKey: Uint8Array): boolean {
+export function verifyJsonSignature(
+  object: JsonObject,
+  signingName: string,
+  keyId: string,
+  publicKey: Uint8Array,
+): boolean {
   try {
     const signatures = object.signatures as Signatures | undefined;
     const signature = signatures?.[signingName]?.[keyId];

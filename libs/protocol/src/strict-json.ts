@@ -38,7 +38,9 @@ class StrictJsonScanner {
     else if (char === '[') this.array();
     else if (char === '"') this.string();
     else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) this.number();
-    else this.position += this.text.startsWith('null', this.position) || this.text.startsWith('true', this.position) ? 4 : 5;
+    else
+      this.position +=
+        this.text.startsWith('null', this.position) || this.text.startsWith('true', this.position) ? 4 : 5;
   }
 
   private object(): void {
@@ -88,7 +90,8 @@ class StrictJsonScanner {
     const match = /^-?\d+([.eE][-+\d.eE]*)?/.exec(this.text.slice(this.position, this.position + 400));
     const lexeme = match?.[0] ?? '';
     if (match?.[1]) throw new ProtocolError('BAD_JSON', `Number ${lexeme} is not an integer`);
-    if (!Number.isSafeInteger(Number(lexeme))) throw new ProtocolError('BAD_JSON', `Integer ${lexeme} is outside ±(2^53−1)`);
+    if (!Number.isSafeInteger(Number(lexeme)))
+      throw new ProtocolError('BAD_JSON', `Integer ${lexeme} is outside ±(2^53−1)`);
     this.position += lexeme.length;
   }
 

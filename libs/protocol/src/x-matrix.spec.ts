@@ -1,6 +1,11 @@
 import { signingKeyFromSeed, generateSigningKey } from './signing-key';
 import { verifyJsonSignature } from './signing';
-import { parseXMatrixAuthorization, signedRequestObject, signFederationRequest, type FederationRequest } from './x-matrix';
+import {
+  parseXMatrixAuthorization,
+  signedRequestObject,
+  signFederationRequest,
+  type FederationRequest,
+} from './x-matrix';
 
 /** The spec appendix's test key. */
 const key = signingKeyFromSeed('1', 'YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1');
@@ -16,10 +21,14 @@ const request: FederationRequest = {
 describe('X-Matrix request authentication', () => {
   it('signs a request so that the receiver can verify the header against the request it got', () => {
     const header = signFederationRequest(request, key);
-    expect(header).toMatch(/^X-Matrix origin="origin.hs.example.com",destination="destination.hs.example.com",key="ed25519:1",sig="[A-Za-z0-9+/]+"$/);
+    expect(header).toMatch(
+      /^X-Matrix origin="origin.hs.example.com",destination="destination.hs.example.com",key="ed25519:1",sig="[A-Za-z0-9+/]+"$/,
+    );
     const auth = parseXMatrixAuthorization(header);
     expect(auth).toMatchObject({ origin: request.origin, destination: request.destination, key: 'ed25519:1' });
-    expect(verifyJsonSignature(signedRequestObject(request, auth!), request.origin, auth!.key, key.publicKey)).toBe(true);
+    expect(verifyJsonSignature(signedRequestObject(request, auth!), request.origin, auth!.key, key.publicKey)).toBe(
+      true,
+    );
   });
 
   it('fails verification when any signed part differs', () => {
@@ -31,9 +40,13 @@ describe('X-Matrix request authentication', () => {
       { ...request, content: { pdus: [{}], edus: [] } },
       { ...request, content: undefined },
     ]) {
-      expect(verifyJsonSignature(signedRequestObject(changed, auth), request.origin, auth.key, key.publicKey)).toBe(false);
+      expect(verifyJsonSignature(signedRequestObject(changed, auth), request.origin, auth.key, key.publicKey)).toBe(
+        false,
+      );
     }
-    expect(verifyJsonSignature(signedRequestObject(request, auth), request.origin, auth.key, generateSigningKey().publicKey)).toBe(false);
+    expect(
+      verifyJsonSignature(signedRequestObject(request, auth), request.origin, auth.key, generateSigningKey().publicKey),
+    ).toBe(false);
   });
 
   it('signs requests without a body without a content key', () => {
@@ -43,8 +56,14 @@ describe('X-Matrix request authentication', () => {
   });
 
   it('reads the header forms servers send: any parameter order and case, bare values, spaces, no destination', () => {
-    expect(parseXMatrixAuthorization('X-Matrix origin=a.example,key="ed25519:k",sig="s/+="')).toEqual({ origin: 'a.example', key: 'ed25519:k', sig: 's/+=' });
-    expect(parseXMatrixAuthorization('x-matrix  Sig="s", KEY="ed25519:k" ,Origin="a.example", destination="b.example"')).toEqual({
+    expect(parseXMatrixAuthorization('X-Matrix origin=a.example,key="ed25519:k",sig="s/+="')).toEqual({
+      origin: 'a.example',
+      key: 'ed25519:k',
+      sig: 's/+=',
+    });
+    expect(
+      parseXMatrixAuthorization('x-matrix  Sig="s", KEY="ed25519:k" ,Origin="a.example", destination="b.example"'),
+    ).toEqual({
       origin: 'a.example',
       destination: 'b.example',
       key: 'ed25519:k',

@@ -38,7 +38,9 @@ export function signFederationRequest(request: FederationRequest, key: SigningKe
   const signatures = signed.signatures as Record<string, Record<string, string>>;
   const sig = signatures[request.origin]?.[key.keyId] as string;
   const params = { origin: request.origin, destination: request.destination, key: key.keyId, sig };
-  return `X-Matrix ${Object.entries(params).map(([name, value]) => `${name}=${quote(value)}`).join(',')}`;
+  return `X-Matrix ${Object.entries(params)
+    .map(([name, value]) => `${name}=${quote(value)}`)
+    .join(',')}`;
 }
 
 /**
@@ -57,7 +59,10 @@ export function parseXMatrixAuthorization(header: string): XMatrixAuthorization 
 
 /** The signed object as the origin signed it, ready for `verifyJsonSignature`. */
 export function signedRequestObject(request: FederationRequest, authorization: XMatrixAuthorization): JsonObject {
-  return { ...requestSigningObject(request), signatures: { [authorization.origin]: { [authorization.key]: authorization.sig } } };
+  return {
+    ...requestSigningObject(request),
+    signatures: { [authorization.origin]: { [authorization.key]: authorization.sig } },
+  };
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;

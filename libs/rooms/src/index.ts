@@ -2,7 +2,13 @@ export { MAX_TYPING_TIMEOUT_MS, TypingService, type TypingChange } from './ephem
 export { MembershipService, type MembershipChange } from './membership/membership.service';
 export { PushRulesService, type NewPushRule } from './push/push-rules.service';
 export { FOLD_AT, NotificationCounts } from './push/notification-counts';
-export { ReceiptsService, RECEIPT_TYPES, type ReceiptChange, type ReceiptType, type UnreadCounts } from './push/receipts.service';
+export {
+  ReceiptsService,
+  RECEIPT_TYPES,
+  type ReceiptChange,
+  type ReceiptType,
+  type UnreadCounts,
+} from './push/receipts.service';
 export { parseRoomEventFilter, type RoomEventFilter } from './messages/event-filter';
 export { RelationsService, type RelationsPage } from './messages/relations.service';
 export { RoomEventsService, type Sender } from './messages/room-events.service';
@@ -18,8 +24,16 @@ export { RoomSyncService } from './sync/room-sync.service';
 export type { RoomTimeline, RoomWindow, TimelineRequest } from './sync/room-timelines';
 export type { MembershipRow } from './storage/sync.repository';
 export { encodePageToken } from './messages/page-token';
-export { FederatedRoomsService, type RemoteMembership, type StateWithAuthChain } from './federated/federated-rooms.service';
+export {
+  FederatedRoomsService,
+  type RemoteMembership,
+  type StateWithAuthChain,
+} from './federated/federated-rooms.service';
 export { MissingEventsError, RejectedEventError } from './federated/rejected-event';
 export type { ReceiveOutcome } from './federated/remote-event-receiver';
-export { INVITE_COUNTERSIGNER, NO_FEDERATION_INVITES, type InviteCountersigner } from './federated/remote-invite-gateway';
+export {
+  INVITE_COUNTERSIGNER,
+  NO_FEDERATION_INVITES,
+  type InviteCountersigner,
+} from './federated/remote-invite-gateway';
 export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './federated/event-outbox-gateway';

@@ -1,6 +1,14 @@
 import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { countersignEvent, signEvent, signJson, signNewEvent, type JsonObject, type RoomVersion, type SigningKey } from '@hearth/protocol';
+import {
+  countersignEvent,
+  signEvent,
+  signJson,
+  signNewEvent,
+  type JsonObject,
+  type RoomVersion,
+  type SigningKey,
+} from '@hearth/protocol';
 import { loadOrCreateSigningKey } from './signing-key-file';
 
 export const SERVER_SIGNING_KEY = Symbol('SERVER_SIGNING_KEY');

@@ -52,13 +52,7 @@ describe('ChangeBus', () => {
     bus.publish(events('!a'));
     bus.publish(typing('!b'));
     bus.publish(events('!c'));
-    expect(heard).toEqual([
-      'first !a',
-      'second events !a',
-      'second typing !b',
-      'first !c',
-      'second events !c',
-    ]);
+    expect(heard).toEqual(['first !a', 'second events !a', 'second typing !b', 'first !c', 'second events !c']);
   });
 
   it('delivers a change published by a subscriber after the one being delivered, to everyone in the same order', () => {

@@ -51,7 +51,10 @@ export class ChangeBus {
     }
     return () => {
       for (const stream of new Set(streams)) {
-        this.subscriptions.set(stream, (this.subscriptions.get(stream) ?? []).filter((s) => s !== subscription));
+        this.subscriptions.set(
+          stream,
+          (this.subscriptions.get(stream) ?? []).filter((s) => s !== subscription),
+        );
       }
     };
   }

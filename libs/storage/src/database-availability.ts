@@ -10,7 +10,16 @@ export class DatabaseUnavailableError extends ServiceUnavailableException {
 }
 
 /** Socket errors of a connection that could not be made or was lost. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * SQLSTATEs that mean the server, not the query: 57P01 admin_shutdown (a fast shutdown or
@@ -25,8 +34,15 @@ const LOST_CONNECTION = /^(Connection terminated|Client has encountered a connec
 /** Whether `error` (or what it wraps: TypeORM's driverError, a cause, an AggregateError's errors) is a lost or refused connection. */
 export function isConnectionFailure(error: unknown, seen = 0): boolean {
   if (typeof error !== 'object' || error === null || seen > 4) return false;
-  const { code, message, driverError, cause, errors } = error as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof code === 'string' && (NETWORK_CODES.has(code) || SERVER_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  const { code, message, driverError, cause, errors } = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || SERVER_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
+    return true;
   if (typeof message === 'string' && LOST_CONNECTION.test(message)) return true;
   if (Array.isArray(errors) && errors.some((inner) => isConnectionFailure(inner, seen + 1))) return true;
   return isConnectionFailure(driverError, seen + 1) || isConnectionFailure(cause, seen + 1);
@@ -92,14 +108,19 @@ export class DatabaseAvailability implements OnModuleDestroy {
     }
     const outage = this.outage;
     this.outage = undefined;
-    if (outage) this.logger.log(`The database is reachable again after ${Math.round((Date.now() - outage.since) / 1000)} s (${outage.refused} requests answered 503)`);
+    if (outage)
+      this.logger.log(
+        `The database is reachable again after ${Math.round((Date.now() - outage.since) / 1000)} s (${outage.refused} requests answered 503)`,
+      );
   }
 
   private noteBusy(): void {
     const now = Date.now();
     this.busy.since++;
     if (now - this.busy.lastWarning < BUSY_WARNING_INTERVAL_MS) return;
-    this.logger.warn(`Every database connection stayed busy for the whole wait; answering 503 (${this.busy.since} requests since the last warning)`);
+    this.logger.warn(
+      `Every database connection stayed busy for the whole wait; answering 503 (${this.busy.since} requests since the last warning)`,
+    );
     this.busy = { lastWarning: now, since: 0 };
   }
 }

@@ -1,13 +1,26 @@
 export { DatabaseHealth } from './database-health';
 export { EmbeddedDatabaseInUseError, readLockOwner, type LockOwner } from './embedded/data-directory-lock';
-export { embeddedDirectoryFor, openDatabaseEndpoint, type DatabaseEndpoint, type DatabaseEndpointOptions } from './database-endpoint';
+export {
+  embeddedDirectoryFor,
+  openDatabaseEndpoint,
+  type DatabaseEndpoint,
+  type DatabaseEndpointOptions,
+} from './database-endpoint';
 export { dataSourceOptions, type MigrationList } from './data-source-options';
 export { runMigrations } from './run-migrations';
 export { claimDatabaseForServer, ServerIdentityMismatchError } from './server-identity';
 export { StorageModule, type StorageModuleOptions } from './storage.module';
 export { TransactionRunner } from './transaction-runner';
 export { ChangeBus, type Change, type ChangeHandler } from './change-bus';
-export type { ChangeStreams, DeviceChange, NoPayload, ReceiptChange, StreamName, TypingChange, TypingPayload } from './change-streams';
+export type {
+  ChangeStreams,
+  DeviceChange,
+  NoPayload,
+  ReceiptChange,
+  StreamName,
+  TypingChange,
+  TypingPayload,
+} from './change-streams';
 export { busyIfPoolExhausted, DatabaseBusyError } from './database-busy';
 export { DatabaseAvailability, DatabaseUnavailableError, isConnectionFailure } from './database-availability';
 export { preparedStatement, queryPrepared, queryPreparedAndCommit, type PreparedStatement } from './prepared-statement';

@@ -37,9 +37,15 @@ function nameIn(em: EntityManager, statement: PreparedStatement): string {
  * outside a transaction. TypeORM's `query` only sends unnamed statements, which PostgreSQL
  * parses and plans afresh each time; the driver connections remember named ones.
  */
-export async function queryPrepared<T>(em: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+export async function queryPrepared<T>(
+  em: EntityManager,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<T[]> {
   const runner = em.queryRunner;
-  const client = runner ? ((await runner.connect()) as PgClient) : (em.connection.driver as unknown as { master: PgClient }).master;
+  const client = runner
+    ? ((await runner.connect()) as PgClient)
+    : (em.connection.driver as unknown as { master: PgClient }).master;
   return (await client.query<T>({ name: nameIn(em, statement), text: statement.text, values })).rows;
 }
 
@@ -52,7 +58,11 @@ export async function queryPrepared<T>(em: EntityManager, statement: PreparedSta
  * the TransactionRunner sees it ended. If the statement fails, the queued COMMIT rolls back and
  * the statement's error is thrown.
  */
-export async function queryPreparedAndCommit<T>(em: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+export async function queryPreparedAndCommit<T>(
+  em: EntityManager,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<T[]> {
   const runner = em.queryRunner;
   if (!runner?.isTransactionActive) throw new Error('queryPreparedAndCommit ends a transaction and needs one');
   const client = (await runner.connect()) as PgClient;

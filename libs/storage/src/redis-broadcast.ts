@@ -14,11 +14,15 @@ export class RedisBroadcast {
   readonly client: Redis;
   private readonly subscriber: Redis;
 
-  constructor(redisUrl: string, private readonly channel: string) {
+  constructor(
+    redisUrl: string,
+    private readonly channel: string,
+  ) {
     this.logger = new Logger(`RedisBroadcast ${channel}`);
     this.client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
     this.subscriber = new Redis(redisUrl);
-    for (const connection of [this.client, this.subscriber]) connection.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
+    for (const connection of [this.client, this.subscriber])
+      connection.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
   }
 
   /** Subscribes; resolves once messages published from now on will arrive. */
@@ -35,7 +39,9 @@ export class RedisBroadcast {
   }
 
   publish(body: unknown): void {
-    this.client.publish(this.channel, JSON.stringify({ origin: this.origin, body })).catch((error: unknown) => this.logger.warn(`Publish failed: ${String(error)}`));
+    this.client
+      .publish(this.channel, JSON.stringify({ origin: this.origin, body }))
+      .catch((error: unknown) => this.logger.warn(`Publish failed: ${String(error)}`));
   }
 
   /** Lets publishes already sent finish, then disconnects. */

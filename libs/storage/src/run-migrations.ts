@@ -14,7 +14,9 @@ const MIGRATION_LOCK_ID = 0x4845_4152; // "HEAR"
 export async function runMigrations(endpoint: DatabaseEndpoint, migrations: MigrationList): Promise<string[]> {
   const options = dataSourceOptions(endpoint, migrations);
   // The lock holds one connection while the migrations run on another.
-  const dataSource = new DataSource(endpoint.embedded ? options : { ...options, extra: { ...(options.extra as object), max: 2 } });
+  const dataSource = new DataSource(
+    endpoint.embedded ? options : { ...options, extra: { ...(options.extra as object), max: 2 } },
+  );
   await dataSource.initialize();
   try {
     if (endpoint.embedded) return await applyPending(dataSource);
@@ -24,7 +26,9 @@ export async function runMigrations(endpoint: DatabaseEndpoint, migrations: Migr
       return await applyPending(dataSource);
     } finally {
       // The lock also ends with the session, which release() below closes.
-      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch((error: unknown) => new Logger('Migrations').warn(`unlocking: ${String(error)}`));
+      await lock
+        .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID])
+        .catch((error: unknown) => new Logger('Migrations').warn(`unlocking: ${String(error)}`));
       await lock.release();
     }
   } finally {

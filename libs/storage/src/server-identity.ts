@@ -1,8 +1,13 @@
 import type { DataSource } from 'typeorm';
 
 export class ServerIdentityMismatchError extends Error {
-  constructor(readonly expected: string, readonly found: string) {
-    super(`this database belongs to server "${found}", not "${expected}"; a server name cannot change once users exist`);
+  constructor(
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(
+      `this database belongs to server "${found}", not "${expected}"; a server name cannot change once users exist`,
+    );
   }
 }
 

@@ -6,6 +6,8 @@ import type { EntityManager } from 'typeorm';
  * stream; readers such as sync take them together.
  */
 export async function readStreamPositions(em: EntityManager): Promise<Map<string, number>> {
-  const rows: Array<{ stream: string; position: string }> = await em.query('SELECT stream, position FROM stream_positions');
+  const rows: Array<{ stream: string; position: string }> = await em.query(
+    'SELECT stream, position FROM stream_positions',
+  );
   return new Map(rows.map((row) => [row.stream, Number(row.position)]));
 }

@@ -91,7 +91,8 @@ describe('TransactionRunner', () => {
     it('runs afterCommit hooks after the commit (another connection sees the write), in the order they were added', async () => {
       const seen: Array<{ hook: string; visible: number[] }> = [];
       const pending: Array<Promise<void>> = [];
-      const look = (hook: string) => () => pending.push(committedIds().then((visible) => void seen.push({ hook, visible })));
+      const look = (hook: string) => () =>
+        pending.push(committedIds().then((visible) => void seen.push({ hook, visible })));
       await tx.run(async (em) => {
         await insert(em, 1);
         tx.afterCommit(em, look('first'));
@@ -301,7 +302,9 @@ describe('TransactionRunner', () => {
       await tx.read(async (em) => {
         expect(await em.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
         // No BEGIN came first: the statement's transaction started with the statement itself.
-        expect(await em.query('SELECT now() = statement_timestamp() AS own_transaction')).toEqual([{ own_transaction: true }]);
+        expect(await em.query('SELECT now() = statement_timestamp() AS own_transaction')).toEqual([
+          { own_transaction: true },
+        ]);
         expect(await em.query('SELECT id FROM spec_rows')).toEqual([]);
         await observer.query('INSERT INTO spec_rows (id) VALUES (5)');
         // A later statement in the same read sees another connection's commit (no snapshot kept).

@@ -13,7 +13,8 @@ interface Hooks {
  * generic plan is kept for the connection's life, so it must not depend on how big a table was
  * when it was made: one made while a table was nearly empty scans it on every execution after.
  */
-const GENERIC_KEY_LOOKUP_PLANS = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)";
+const GENERIC_KEY_LOOKUP_PLANS =
+  "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)";
 
 /** Services own their transactions through this, so repositories take an EntityManager. */
 @Injectable()
@@ -40,7 +41,10 @@ export class TransactionRunner {
         // A last statement sent with its COMMIT (queryPreparedAndCommit) has ended it already.
         if (runner.isTransactionActive) await runner.commitTransaction();
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch((rollbackError: unknown) => this.logger.warn(`rollback failed: ${String(rollbackError)}`));
+        if (runner.isTransactionActive)
+          await runner
+            .rollbackTransaction()
+            .catch((rollbackError: unknown) => this.logger.warn(`rollback failed: ${String(rollbackError)}`));
         throw error;
       } finally {
         await runner.release();
@@ -58,7 +62,9 @@ export class TransactionRunner {
       try {
         hook();
       } catch (error) {
-        this.logger.error(`a hook run ${when} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        this.logger.error(
+          `a hook run ${when} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
       }
     }
   }

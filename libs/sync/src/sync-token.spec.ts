@@ -8,10 +8,21 @@ describe('sync tokens', () => {
   });
 
   it('reads missing parts of a shorter token as 0', () => {
-    expect(decodeSyncToken('s17')).toEqual({ events: 17, accountData: 0, receipts: 0, typing: 0, pushRules: 0, toDevice: 0, deviceLists: 0 });
+    expect(decodeSyncToken('s17')).toEqual({
+      events: 17,
+      accountData: 0,
+      receipts: 0,
+      typing: 0,
+      pushRules: 0,
+      toDevice: 0,
+      deviceLists: 0,
+    });
   });
 
-  it.each(['', 's', 'x1_2', 's1__2', 's-1', 's1_2_x', `s${'9'.repeat(17)}`])('refuses %p with M_INVALID_PARAM', (text) => {
-    expect(() => decodeSyncToken(text)).toThrow(expect.objectContaining({ errcode: 'M_INVALID_PARAM' }));
-  });
+  it.each(['', 's', 'x1_2', 's1__2', 's-1', 's1_2_x', `s${'9'.repeat(17)}`])(
+    'refuses %p with M_INVALID_PARAM',
+    (text) => {
+      expect(() => decodeSyncToken(text)).toThrow(expect.objectContaining({ errcode: 'M_INVALID_PARAM' }));
+    },
+  );
 });

@@ -50,7 +50,8 @@ export class SyncService {
   ) {}
 
   async sync(userId: string, deviceId: string, request: SyncRequest): Promise<JsonObject> {
-    if (request.setPresence !== undefined && !PRESENCE_STATES.has(request.setPresence)) throw MatrixError.invalidParam('set_presence must be online, offline or unavailable');
+    if (request.setPresence !== undefined && !PRESENCE_STATES.has(request.setPresence))
+      throw MatrixError.invalidParam('set_presence must be online, offline or unavailable');
     const since = request.since === undefined ? null : decodeSyncToken(request.since);
     const filter = await this.filters.resolve(userId, request.filter);
     const deadline = Date.now() + Math.min(Math.max(request.timeoutMs, 0), MAX_TIMEOUT_MS);
@@ -85,9 +86,21 @@ export class SyncService {
    * Reads on one connection without a transaction: every stream is read up to the positions
    * taken first, so later commits cannot slip in.
    */
-  private async compute(device: { userId: string; deviceId: string }, since: SyncToken | null, filter: SyncFilter, fullState: boolean): Promise<Computed> {
+  private async compute(
+    device: { userId: string; deviceId: string },
+    since: SyncToken | null,
+    filter: SyncFilter,
+    fullState: boolean,
+  ): Promise<Computed> {
     return this.tx.read(async (em) => {
-      const pass: SyncPass = { ...device, since, upTo: await this.currentToken(device.userId, em), filter, fullState, roomAccountData: new Map() };
+      const pass: SyncPass = {
+        ...device,
+        since,
+        upTo: await this.currentToken(device.userId, em),
+        filter,
+        fullState,
+        roomAccountData: new Map(),
+      };
       // Presence is off (it is metadata); the key stays for clients that expect it.
       const response: JsonObject = { presence: { events: [] } };
       let moved = false;

@@ -14,7 +14,8 @@ export class AdminDestinationsController {
   list(@Query('from') from?: string, @Query('limit') limit?: string) {
     const start = from === undefined ? 0 : Number(from);
     const size = limit === undefined ? 100 : Number(limit);
-    if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(size) || size < 1) throw MatrixError.invalidParam('from and limit must be non-negative integers');
+    if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(size) || size < 1)
+      throw MatrixError.invalidParam('from and limit must be non-negative integers');
     return this.destinations.list(start, Math.min(size, 1000));
   }
 

@@ -25,7 +25,8 @@ export class AdminRegistrationTokensController {
     const now = Date.now();
     const all = await this.tokens.list();
     const isValid = (t: (typeof all)[number]) =>
-      (t.expiryTime === null || t.expiryTime > now) && (t.usesAllowed === null || t.pending + t.completed < t.usesAllowed);
+      (t.expiryTime === null || t.expiryTime > now) &&
+      (t.usesAllowed === null || t.pending + t.completed < t.usesAllowed);
     const filtered = valid === undefined ? all : all.filter((t) => isValid(t) === (valid === 'true'));
     return { registration_tokens: filtered.map(toRegistrationTokenResponse) };
   }
@@ -34,7 +35,12 @@ export class AdminRegistrationTokensController {
   @Post('new')
   @HttpCode(200)
   async create(@Body(new ZodBodyPipe(NewTokenBody)) body: z.output<typeof NewTokenBody>) {
-    const created = await this.tokens.create({ token: body.token, usesAllowed: body.uses_allowed, expiryTime: body.expiry_time, length: body.length });
+    const created = await this.tokens.create({
+      token: body.token,
+      usesAllowed: body.uses_allowed,
+      expiryTime: body.expiry_time,
+      length: body.length,
+    });
     return toRegistrationTokenResponse(created);
   }
 
@@ -48,8 +54,13 @@ export class AdminRegistrationTokensController {
 
   /** PUT /_synapse/admin/v1/registration_tokens/{token} */
   @Put(':token')
-  async update(@Param('token') token: string, @Body(new ZodBodyPipe(UpdateTokenBody)) body: z.output<typeof UpdateTokenBody>) {
-    return toRegistrationTokenResponse(await this.tokens.update(token, { usesAllowed: body.uses_allowed, expiryTime: body.expiry_time }));
+  async update(
+    @Param('token') token: string,
+    @Body(new ZodBodyPipe(UpdateTokenBody)) body: z.output<typeof UpdateTokenBody>,
+  ) {
+    return toRegistrationTokenResponse(
+      await this.tokens.update(token, { usesAllowed: body.uses_allowed, expiryTime: body.expiry_time }),
+    );
   }
 
   /** DELETE /_synapse/admin/v1/registration_tokens/{token} */

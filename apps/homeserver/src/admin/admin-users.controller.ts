@@ -11,7 +11,10 @@ const UpsertBody = z.object({
   deactivated: z.boolean().optional(),
   logout_devices: z.boolean().optional(),
 });
-const ResetPasswordBody = z.object({ new_password: z.string().min(1).max(MAX_PASSWORD_LENGTH), logout_devices: z.boolean().optional() });
+const ResetPasswordBody = z.object({
+  new_password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+  logout_devices: z.boolean().optional(),
+});
 const DeactivateBody = z.object({ erase: z.boolean().optional() }).optional();
 
 /** The users part of Synapse's admin API, so existing admin tools work against Hearth. */
@@ -23,7 +26,11 @@ export class AdminUsersController {
   /** GET /_synapse/admin/v2/users */
   @Get('v2/users')
   list(@Query('from') from = '0', @Query('limit') limit = '100', @Query('deactivated') deactivated = 'false') {
-    return this.users.list(nonNegative('from', from), Math.min(nonNegative('limit', limit), 1000), deactivated === 'true');
+    return this.users.list(
+      nonNegative('from', from),
+      Math.min(nonNegative('limit', limit), 1000),
+      deactivated === 'true',
+    );
   }
 
   /** GET /_synapse/admin/v2/users/{userId} */
@@ -34,7 +41,11 @@ export class AdminUsersController {
 
   /** PUT /_synapse/admin/v2/users/{userId} — 201 when it created the account. */
   @Put('v2/users/:userId')
-  async upsert(@Param('userId') userId: string, @Body(new ZodBodyPipe(UpsertBody)) body: z.output<typeof UpsertBody>, @Res() reply: FastifyReply) {
+  async upsert(
+    @Param('userId') userId: string,
+    @Body(new ZodBodyPipe(UpsertBody)) body: z.output<typeof UpsertBody>,
+    @Res() reply: FastifyReply,
+  ) {
     const { created, user } = await this.users.upsert(userId, {
       password: body.password,
       displayname: body.displayname,
@@ -48,7 +59,10 @@ export class AdminUsersController {
   /** POST /_synapse/admin/v1/reset_password/{userId} */
   @Post('v1/reset_password/:userId')
   @HttpCode(200)
-  async resetPassword(@Param('userId') userId: string, @Body(new ZodBodyPipe(ResetPasswordBody)) body: z.output<typeof ResetPasswordBody>) {
+  async resetPassword(
+    @Param('userId') userId: string,
+    @Body(new ZodBodyPipe(ResetPasswordBody)) body: z.output<typeof ResetPasswordBody>,
+  ) {
     await this.users.resetPassword(userId, body.new_password, body.logout_devices ?? true);
     return {};
   }

@@ -16,21 +16,37 @@ export class AccountDataController {
   /** PUT /_matrix/client/v3/user/{userId}/account_data/{type} */
   @Put('account_data/:type')
   @BodyLimit(CLIENT_DATA_BODY_BYTES)
-  async put(@Requester() who: Requester, @Param('userId') userId: string, @Param('type') type: string, @Body() content: unknown) {
+  async put(
+    @Requester() who: Requester,
+    @Param('userId') userId: string,
+    @Param('type') type: string,
+    @Body() content: unknown,
+  ) {
     await this.accountData.put(who.userId, userId, undefined, type, content);
     return {};
   }
 
   /** GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type} */
   @Get('rooms/:roomId/account_data/:type')
-  getForRoom(@Requester() who: Requester, @Param('userId') userId: string, @Param('roomId') roomId: string, @Param('type') type: string) {
+  getForRoom(
+    @Requester() who: Requester,
+    @Param('userId') userId: string,
+    @Param('roomId') roomId: string,
+    @Param('type') type: string,
+  ) {
     return this.accountData.get(who.userId, userId, roomId, type);
   }
 
   /** PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type} */
   @Put('rooms/:roomId/account_data/:type')
   @BodyLimit(CLIENT_DATA_BODY_BYTES)
-  async putForRoom(@Requester() who: Requester, @Param('userId') userId: string, @Param('roomId') roomId: string, @Param('type') type: string, @Body() content: unknown) {
+  async putForRoom(
+    @Requester() who: Requester,
+    @Param('userId') userId: string,
+    @Param('roomId') roomId: string,
+    @Param('type') type: string,
+    @Body() content: unknown,
+  ) {
     await this.accountData.put(who.userId, userId, roomId, type, content);
     return {};
   }

@@ -24,7 +24,11 @@ export class AccountController {
   /** POST /_matrix/client/v3/account/password */
   @Post('password')
   @HttpCode(200)
-  async changePassword(@Req() request: FastifyRequest, @Requester() who: Requester, @Body(new ZodBodyPipe(PasswordBody)) body: z.output<typeof PasswordBody>) {
+  async changePassword(
+    @Req() request: FastifyRequest,
+    @Requester() who: Requester,
+    @Body(new ZodBodyPipe(PasswordBody)) body: z.output<typeof PasswordBody>,
+  ) {
     await this.account.changePassword(
       { method: request.method, path: request.url, auth: body.auth, userId: who.userId },
       who.deviceId,
@@ -36,7 +40,11 @@ export class AccountController {
   /** POST /_matrix/client/v3/account/deactivate */
   @Post('deactivate')
   @HttpCode(200)
-  async deactivate(@Req() request: FastifyRequest, @Requester() who: Requester, @Body(new ZodBodyPipe(DeactivateBody)) body: z.output<typeof DeactivateBody>) {
+  async deactivate(
+    @Req() request: FastifyRequest,
+    @Requester() who: Requester,
+    @Body(new ZodBodyPipe(DeactivateBody)) body: z.output<typeof DeactivateBody>,
+  ) {
     await this.account.deactivate({ method: request.method, path: request.url, auth: body.auth, userId: who.userId });
     // We never bound an identity server, so there was nothing to unbind.
     return { id_server_unbind_result: 'no-support' };

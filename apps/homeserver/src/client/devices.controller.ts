@@ -1,7 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AccessTokenGuard, DevicesService, Requester, toDeviceResponse, UIA_STAGES, UiaService } from '@hearth/accounts';
+import {
+  AccessTokenGuard,
+  DevicesService,
+  Requester,
+  toDeviceResponse,
+  UIA_STAGES,
+  UiaService,
+} from '@hearth/accounts';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
 import { TransactionRunner } from '@hearth/storage';
 
@@ -37,9 +44,14 @@ export class DevicesController {
 
   /** PUT /_matrix/client/v3/devices/{deviceId} */
   @Put('devices/:deviceId')
-  async rename(@Requester() who: Requester, @Param('deviceId') deviceId: string, @Body(new ZodBodyPipe(RenameBody)) body: z.output<typeof RenameBody>) {
+  async rename(
+    @Requester() who: Requester,
+    @Param('deviceId') deviceId: string,
+    @Body(new ZodBodyPipe(RenameBody)) body: z.output<typeof RenameBody>,
+  ) {
     if (body.display_name === undefined) return {};
-    if (!(await this.devices.rename(who.userId, deviceId, body.display_name))) throw MatrixError.notFound('Device not found');
+    if (!(await this.devices.rename(who.userId, deviceId, body.display_name)))
+      throw MatrixError.notFound('Device not found');
     return {};
   }
 
@@ -56,13 +68,20 @@ export class DevicesController {
   /** POST /_matrix/client/v3/delete_devices */
   @Post('delete_devices')
   @HttpCode(200)
-  async deleteMany(@Req() request: FastifyRequest, @Requester() who: Requester, @Body(new ZodBodyPipe(DeleteManyBody)) body: z.output<typeof DeleteManyBody>) {
+  async deleteMany(
+    @Req() request: FastifyRequest,
+    @Requester() who: Requester,
+    @Body(new ZodBodyPipe(DeleteManyBody)) body: z.output<typeof DeleteManyBody>,
+  ) {
     await this.deleteWithUia(request, who, body.devices, body.auth);
     return {};
   }
 
   private async deleteWithUia(request: FastifyRequest, who: Requester, deviceIds: readonly string[], auth: unknown) {
-    const success = await this.uia.authenticate({ method: request.method, path: request.url, auth, userId: who.userId }, PASSWORD_FLOWS);
+    const success = await this.uia.authenticate(
+      { method: request.method, path: request.url, auth, userId: who.userId },
+      PASSWORD_FLOWS,
+    );
     await this.tx.run(async (em) => {
       await this.uia.consume(success, em);
       await this.devices.delete(who.userId, deviceIds, em);

@@ -42,20 +42,30 @@ export class ProfileController {
 
   /** PUT /_matrix/client/v3/profile/{userId}/displayname */
   @Put('displayname')
-  async setDisplayname(@Requester() who: Requester, @Param('userId') userId: string, @Body(new ZodBodyPipe(DisplaynameBody)) body: z.output<typeof DisplaynameBody>) {
+  async setDisplayname(
+    @Requester() who: Requester,
+    @Param('userId') userId: string,
+    @Body(new ZodBodyPipe(DisplaynameBody)) body: z.output<typeof DisplaynameBody>,
+  ) {
     await this.profiles.set(who.userId, userId, 'displayname', body.displayname ?? null);
     return {};
   }
 
   /** PUT /_matrix/client/v3/profile/{userId}/avatar_url */
   @Put('avatar_url')
-  async setAvatarUrl(@Requester() who: Requester, @Param('userId') userId: string, @Body(new ZodBodyPipe(AvatarBody)) body: z.output<typeof AvatarBody>) {
+  async setAvatarUrl(
+    @Requester() who: Requester,
+    @Param('userId') userId: string,
+    @Body(new ZodBodyPipe(AvatarBody)) body: z.output<typeof AvatarBody>,
+  ) {
     await this.profiles.set(who.userId, userId, 'avatar_url', body.avatar_url ?? null);
     return {};
   }
 
   /** Our users' profiles under our visibility rules; other servers' users' from their server, under theirs. */
   private lookUp(who: Requester, userId: string): Promise<Profile> {
-    return userId.endsWith(`:${this.config.serverName}`) ? this.profiles.get(who, userId) : this.remoteProfiles.get(userId);
+    return userId.endsWith(`:${this.config.serverName}`)
+      ? this.profiles.get(who, userId)
+      : this.remoteProfiles.get(userId);
   }
 }

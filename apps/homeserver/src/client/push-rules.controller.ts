@@ -6,8 +6,15 @@ import type { PushAction, PushCondition } from '@hearth/protocol';
 import { PushRulesService } from '@hearth/rooms';
 
 const Action = z.union([z.string().max(64), z.record(z.string(), z.unknown())]).transform((a) => a as PushAction);
-const Condition = z.object({ kind: z.string().max(64) }).passthrough().transform((c) => c as PushCondition);
-const RuleBody = z.object({ actions: z.array(Action).max(20), conditions: z.array(Condition).max(20).optional(), pattern: z.string().max(256).optional() });
+const Condition = z
+  .object({ kind: z.string().max(64) })
+  .passthrough()
+  .transform((c) => c as PushCondition);
+const RuleBody = z.object({
+  actions: z.array(Action).max(20),
+  conditions: z.array(Condition).max(20).optional(),
+  pattern: z.string().max(256).optional(),
+});
 const EnabledBody = z.object({ enabled: z.boolean() });
 const ActionsBody = z.object({ actions: z.array(Action).max(20) });
 
@@ -37,7 +44,14 @@ export class PushRulesController {
 
   /** PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId} */
   @Put('global/:kind/:ruleId')
-  async put(@Requester() who: Requester, @Param('kind') kind: string, @Param('ruleId') ruleId: string, @Query('before') before: string | undefined, @Query('after') after: string | undefined, @Body(new ZodBodyPipe(RuleBody)) body: z.output<typeof RuleBody>) {
+  async put(
+    @Requester() who: Requester,
+    @Param('kind') kind: string,
+    @Param('ruleId') ruleId: string,
+    @Query('before') before: string | undefined,
+    @Query('after') after: string | undefined,
+    @Body(new ZodBodyPipe(RuleBody)) body: z.output<typeof RuleBody>,
+  ) {
     if (before !== undefined && after !== undefined) throw MatrixError.invalidParam('Give before or after, not both');
     await this.pushRules.put(who.userId, kind, ruleId, { ...body, before, after });
     return {};
@@ -58,7 +72,12 @@ export class PushRulesController {
 
   /** PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled */
   @Put('global/:kind/:ruleId/enabled')
-  async setEnabled(@Requester() who: Requester, @Param('kind') kind: string, @Param('ruleId') ruleId: string, @Body(new ZodBodyPipe(EnabledBody)) body: z.output<typeof EnabledBody>) {
+  async setEnabled(
+    @Requester() who: Requester,
+    @Param('kind') kind: string,
+    @Param('ruleId') ruleId: string,
+    @Body(new ZodBodyPipe(EnabledBody)) body: z.output<typeof EnabledBody>,
+  ) {
     await this.pushRules.setEnabled(who.userId, kind, ruleId, body.enabled);
     return {};
   }
@@ -71,7 +90,12 @@ export class PushRulesController {
 
   /** PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions */
   @Put('global/:kind/:ruleId/actions')
-  async setActions(@Requester() who: Requester, @Param('kind') kind: string, @Param('ruleId') ruleId: string, @Body(new ZodBodyPipe(ActionsBody)) body: z.output<typeof ActionsBody>) {
+  async setActions(
+    @Requester() who: Requester,
+    @Param('kind') kind: string,
+    @Param('ruleId') ruleId: string,
+    @Body(new ZodBodyPipe(ActionsBody)) body: z.output<typeof ActionsBody>,
+  ) {
     await this.pushRules.setActions(who.userId, kind, ruleId, body.actions);
     return {};
   }

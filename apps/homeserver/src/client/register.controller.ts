@@ -27,7 +27,11 @@ export class RegisterController {
   /** POST /_matrix/client/v3/register */
   @Post()
   @HttpCode(200)
-  async register(@Req() request: FastifyRequest, @Query('kind') kind: string | undefined, @Body(new ZodBodyPipe(RegisterBody)) body: z.output<typeof RegisterBody>) {
+  async register(
+    @Req() request: FastifyRequest,
+    @Query('kind') kind: string | undefined,
+    @Body(new ZodBodyPipe(RegisterBody)) body: z.output<typeof RegisterBody>,
+  ) {
     await this.limits.consume('registration', { address: request.ip });
     if (kind === 'guest') throw new MatrixError(403, 'M_GUEST_ACCESS_FORBIDDEN', 'Guest access is disabled');
     if (kind !== undefined && kind !== 'user') throw MatrixError.invalidParam('kind must be user or guest');

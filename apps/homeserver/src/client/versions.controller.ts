@@ -12,7 +12,21 @@ const R0_VERSIONS = ['r0.0.0', 'r0.0.1', 'r0.1.0', 'r0.2.0', 'r0.3.0', 'r0.4.0',
  * Spec versions whose conventions we follow (endpoint paths, Matrix error model); the list grows
  * only as whole spec versions are honoured.
  */
-export const SUPPORTED_SPEC_VERSIONS = [...R0_VERSIONS, 'v1.1', 'v1.2', 'v1.3', 'v1.4', 'v1.5', 'v1.6', 'v1.7', 'v1.8', 'v1.9', 'v1.10', 'v1.11', 'v1.12'];
+export const SUPPORTED_SPEC_VERSIONS = [
+  ...R0_VERSIONS,
+  'v1.1',
+  'v1.2',
+  'v1.3',
+  'v1.4',
+  'v1.5',
+  'v1.6',
+  'v1.7',
+  'v1.8',
+  'v1.9',
+  'v1.10',
+  'v1.11',
+  'v1.12',
+];
 
 @Controller('_matrix/client')
 export class VersionsController {

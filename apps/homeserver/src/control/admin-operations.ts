@@ -1,5 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { AccountCreator, PasswordHasher, RegistrationTokensService, toRegistrationTokenResponse } from '@hearth/accounts';
+import {
+  AccountCreator,
+  PasswordHasher,
+  RegistrationTokensService,
+  toRegistrationTokenResponse,
+} from '@hearth/accounts';
 import { TransactionRunner } from '@hearth/storage';
 
 export type RegistrationTokenView = ReturnType<typeof toRegistrationTokenResponse>;
@@ -42,7 +47,9 @@ export function adminOperationsIn(app: INestApplicationContext): AdminOperations
       const passwordHash = await app.get(PasswordHasher).hash(password);
       return app
         .get(TransactionRunner)
-        .run((em) => app.get(AccountCreator).create({ localpart, passwordHash, isAdmin: admin, allowReserved: true }, em));
+        .run((em) =>
+          app.get(AccountCreator).create({ localpart, passwordHash, isAdmin: admin, allowReserved: true }, em),
+        );
     },
     createRegistrationToken: async (token) => toRegistrationTokenResponse(await tokens.create(token)),
     listRegistrationTokens: async () => (await tokens.list()).map(toRegistrationTokenResponse),

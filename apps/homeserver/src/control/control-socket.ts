@@ -31,7 +31,11 @@ export interface ControlSocket {
  * answered `{"result": ...}` or, when the operation refuses, 400 `{"error": "..."}`.
  * The caller holds the data folder's lock, so a socket file left there is a dead server's.
  */
-export async function serveControlSocket(socketPath: string, operations: AdminOperations, logger: Logger): Promise<ControlSocket> {
+export async function serveControlSocket(
+  socketPath: string,
+  operations: AdminOperations,
+  logger: Logger,
+): Promise<ControlSocket> {
   fs.rmSync(socketPath, { force: true });
   const server = http.createServer((request, response) => {
     void answer(request, operations, logger).then(({ status, body }) => {
@@ -54,9 +58,14 @@ export async function serveControlSocket(socketPath: string, operations: AdminOp
   };
 }
 
-async function answer(request: http.IncomingMessage, operations: AdminOperations, logger: Logger): Promise<{ status: number; body: object }> {
+async function answer(
+  request: http.IncomingMessage,
+  operations: AdminOperations,
+  logger: Logger,
+): Promise<{ status: number; body: object }> {
   const name = (request.url ?? '').slice(1) as keyof AdminOperations;
-  if (request.method !== 'POST' || !ADMIN_OPERATION_NAMES.includes(name)) return { status: 404, body: { error: `no such operation: ${name}` } };
+  if (request.method !== 'POST' || !ADMIN_OPERATION_NAMES.includes(name))
+    return { status: 404, body: { error: `no such operation: ${name}` } };
   try {
     const { args } = JSON.parse(await readBody(request)) as { args: unknown[] };
     const operation = operations[name].bind(operations) as (...args: unknown[]) => Promise<unknown>;
@@ -79,22 +88,28 @@ async function readBody(request: http.IncomingMessage): Promise<string> {
 
 /** The operations of the server listening on `socketPath`, each one request over the socket. */
 export function controlSocketClient(socketPath: string): AdminOperations {
-  const call = (name: keyof AdminOperations) => (...args: unknown[]) => requestOperation(socketPath, name, args);
+  const call =
+    (name: keyof AdminOperations) =>
+    (...args: unknown[]) =>
+      requestOperation(socketPath, name, args);
   return Object.fromEntries(ADMIN_OPERATION_NAMES.map((name) => [name, call(name)])) as unknown as AdminOperations;
 }
 
 function requestOperation(socketPath: string, name: string, args: unknown[]): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ socketPath, path: `/${name}`, method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => {
-        const body = JSON.parse(text || '{}') as { result?: unknown; error?: string };
-        if (response.statusCode === 200) resolve(body.result);
-        else reject(new Error(body.error ?? `the server answered ${response.statusCode}`));
-      });
-    });
+    const request = http.request(
+      { socketPath, path: `/${name}`, method: 'POST', headers: { 'content-type': 'application/json' } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          const body = JSON.parse(text || '{}') as { result?: unknown; error?: string };
+          if (response.statusCode === 200) resolve(body.result);
+          else reject(new Error(body.error ?? `the server answered ${response.statusCode}`));
+        });
+      },
+    );
     request.on('error', reject);
     request.end(JSON.stringify({ args }));
   });

@@ -33,21 +33,36 @@ export class FederationEventsController {
 
   /** GET /_matrix/federation/v1/state/{roomId} */
   @Get('state/:roomId')
-  async state(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Query('event_id') eventId?: string) {
+  async state(
+    @FederationOrigin() origin: string,
+    @Param('roomId') roomId: string,
+    @Query('event_id') eventId?: string,
+  ) {
     const found = await this.stateAt(origin, roomId, eventId);
-    return { pdus: await Promise.all(found.state.map((e) => this.pdu(e))), auth_chain: await Promise.all(found.authChain.map((e) => this.pdu(e))) };
+    return {
+      pdus: await Promise.all(found.state.map((e) => this.pdu(e))),
+      auth_chain: await Promise.all(found.authChain.map((e) => this.pdu(e))),
+    };
   }
 
   /** GET /_matrix/federation/v1/state_ids/{roomId} */
   @Get('state_ids/:roomId')
-  async stateIds(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Query('event_id') eventId?: string) {
+  async stateIds(
+    @FederationOrigin() origin: string,
+    @Param('roomId') roomId: string,
+    @Query('event_id') eventId?: string,
+  ) {
     const found = await this.stateAt(origin, roomId, eventId);
     return { pdu_ids: found.state.map((e) => e.event_id), auth_chain_ids: found.authChain.map((e) => e.event_id) };
   }
 
   /** GET /_matrix/federation/v1/event_auth/{roomId}/{eventId} */
   @Get('event_auth/:roomId/:eventId')
-  async eventAuth(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('eventId') eventId: string) {
+  async eventAuth(
+    @FederationOrigin() origin: string,
+    @Param('roomId') roomId: string,
+    @Param('eventId') eventId: string,
+  ) {
     const chain = await this.rooms.authChainFor(origin, roomId, eventId);
     if (!chain) throw MatrixError.notFound('Event not found');
     return { auth_chain: await Promise.all(chain.map((e) => this.pdu(e))) };
@@ -55,12 +70,24 @@ export class FederationEventsController {
 
   /** GET /_matrix/federation/v1/backfill/{roomId} */
   @Get('backfill/:roomId')
-  async backfill(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Query('v') v?: string | string[], @Query('limit') limitText?: string) {
+  async backfill(
+    @FederationOrigin() origin: string,
+    @Param('roomId') roomId: string,
+    @Query('v') v?: string | string[],
+    @Query('limit') limitText?: string,
+  ) {
     const from = v === undefined ? [] : typeof v === 'string' ? [v] : v;
     const limit = Number(limitText ?? 10);
     if (from.length === 0) throw MatrixError.missingParam('v is required');
     if (!Number.isSafeInteger(limit) || limit < 1) throw MatrixError.invalidParam('limit must be a positive integer');
-    const events = await this.rooms.eventsBefore(origin, roomId, from, [], Math.min(limit, MAX_EVENTS_PER_REQUEST), true);
+    const events = await this.rooms.eventsBefore(
+      origin,
+      roomId,
+      from,
+      [],
+      Math.min(limit, MAX_EVENTS_PER_REQUEST),
+      true,
+    );
     if (!events) throw MatrixError.forbidden('Your server is not in this room');
     return this.transaction(await Promise.all(events.map((e) => this.pdu(e))));
   }
@@ -68,8 +95,19 @@ export class FederationEventsController {
   /** POST /_matrix/federation/v1/get_missing_events/{roomId} */
   @Post('get_missing_events/:roomId')
   @HttpCode(200)
-  async missingEvents(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Body(new ZodBodyPipe(MissingEventsBody)) body: z.output<typeof MissingEventsBody>) {
-    const events = await this.rooms.eventsBefore(origin, roomId, body.latest_events, body.earliest_events, Math.min(body.limit, MAX_EVENTS_PER_REQUEST), false);
+  async missingEvents(
+    @FederationOrigin() origin: string,
+    @Param('roomId') roomId: string,
+    @Body(new ZodBodyPipe(MissingEventsBody)) body: z.output<typeof MissingEventsBody>,
+  ) {
+    const events = await this.rooms.eventsBefore(
+      origin,
+      roomId,
+      body.latest_events,
+      body.earliest_events,
+      Math.min(body.limit, MAX_EVENTS_PER_REQUEST),
+      false,
+    );
     if (!events) throw MatrixError.forbidden('Your server is not in this room');
     const wanted = events.filter((e) => e.depth >= body.min_depth).sort((a, b) => a.depth - b.depth);
     return { events: await Promise.all(wanted.map((e) => this.pdu(e))) };

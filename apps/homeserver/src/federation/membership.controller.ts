@@ -20,12 +20,22 @@ export class FederationMembershipController {
 
   /** GET /_matrix/federation/v1/make_join/{roomId}/{userId} */
   @Get('v1/make_join/:roomId/:userId')
-  async makeJoin(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('userId') userId: string, @Query('ver') ver?: string | string[]) {
+  async makeJoin(
+    @FederationOrigin() origin: string,
+    @Param('roomId') roomId: string,
+    @Param('userId') userId: string,
+    @Query('ver') ver?: string | string[],
+  ) {
     const template = await this.template(origin, roomId, userId, 'join');
     // Spec: without `ver` the joining server speaks only room version 1.
     const supported = ver === undefined ? ['1'] : typeof ver === 'string' ? [ver] : ver;
     if (!supported.includes(template.roomVersion)) {
-      throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'Your server does not support the version of this room', { room_version: template.roomVersion });
+      throw new MatrixError(
+        400,
+        'M_INCOMPATIBLE_ROOM_VERSION',
+        'Your server does not support the version of this room',
+        { room_version: template.roomVersion },
+      );
     }
     return { room_version: template.roomVersion, event: template.event };
   }
@@ -33,7 +43,12 @@ export class FederationMembershipController {
   /** PUT /_matrix/federation/v2/send_join/{roomId}/{eventId} */
   @Put('v2/send_join/:roomId/:eventId')
   @BodyLimit(EVENT_BODY_BYTES)
-  async sendJoin(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Body() body: unknown) {
+  async sendJoin(
+    @FederationOrigin() origin: string,
+    @Param('roomId') roomId: string,
+    @Param('eventId') eventId: string,
+    @Body() body: unknown,
+  ) {
     const { event, version } = await this.membershipEvent(origin, roomId, eventId, body, 'join');
     const { state, authChain } = await this.rooms.acceptMembership(event);
     return {
@@ -48,11 +63,21 @@ export class FederationMembershipController {
 
   /** GET /_matrix/federation/v1/make_knock/{roomId}/{userId} */
   @Get('v1/make_knock/:roomId/:userId')
-  async makeKnock(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('userId') userId: string, @Query('ver') ver?: string | string[]) {
+  async makeKnock(
+    @FederationOrigin() origin: string,
+    @Param('roomId') roomId: string,
+    @Param('userId') userId: string,
+    @Query('ver') ver?: string | string[],
+  ) {
     const template = await this.template(origin, roomId, userId, 'knock');
     const supported = ver === undefined ? [] : typeof ver === 'string' ? [ver] : ver;
     if (!supported.includes(template.roomVersion)) {
-      throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'Your server does not support the version of this room', { room_version: template.roomVersion });
+      throw new MatrixError(
+        400,
+        'M_INCOMPATIBLE_ROOM_VERSION',
+        'Your server does not support the version of this room',
+        { room_version: template.roomVersion },
+      );
     }
     return { room_version: template.roomVersion, event: template.event };
   }
@@ -60,7 +85,12 @@ export class FederationMembershipController {
   /** PUT /_matrix/federation/v1/send_knock/{roomId}/{eventId} */
   @Put('v1/send_knock/:roomId/:eventId')
   @BodyLimit(EVENT_BODY_BYTES)
-  async sendKnock(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Body() body: unknown) {
+  async sendKnock(
+    @FederationOrigin() origin: string,
+    @Param('roomId') roomId: string,
+    @Param('eventId') eventId: string,
+    @Body() body: unknown,
+  ) {
     const { event } = await this.membershipEvent(origin, roomId, eventId, body, 'knock');
     await this.rooms.acceptMembership(event);
     return { knock_room_state: await this.rooms.strippedState(roomId) };
@@ -68,7 +98,11 @@ export class FederationMembershipController {
 
   /** GET /_matrix/federation/v1/make_leave/{roomId}/{userId} */
   @Get('v1/make_leave/:roomId/:userId')
-  async makeLeave(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('userId') userId: string) {
+  async makeLeave(
+    @FederationOrigin() origin: string,
+    @Param('roomId') roomId: string,
+    @Param('userId') userId: string,
+  ) {
     const template = await this.template(origin, roomId, userId, 'leave');
     return { room_version: template.roomVersion, event: template.event };
   }
@@ -76,7 +110,12 @@ export class FederationMembershipController {
   /** PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId} */
   @Put('v2/send_leave/:roomId/:eventId')
   @BodyLimit(EVENT_BODY_BYTES)
-  async sendLeave(@FederationOrigin() origin: string, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Body() body: unknown) {
+  async sendLeave(
+    @FederationOrigin() origin: string,
+    @Param('roomId') roomId: string,
+    @Param('eventId') eventId: string,
+    @Body() body: unknown,
+  ) {
     const { event } = await this.membershipEvent(origin, roomId, eventId, body, 'leave');
     await this.rooms.acceptMembership(event);
     return {};
@@ -84,7 +123,8 @@ export class FederationMembershipController {
 
   private template(origin: string, roomId: string, userId: string, membership: RemoteMembership) {
     if (!isValidUserId(userId)) throw MatrixError.invalidParam('Invalid user ID');
-    if (parseUserId(userId).serverName !== origin) throw MatrixError.forbidden('A server can only ask for its own users');
+    if (parseUserId(userId).serverName !== origin)
+      throw MatrixError.forbidden('A server can only ask for its own users');
     return this.rooms.membershipTemplate(roomId, userId, membership);
   }
 
@@ -92,11 +132,19 @@ export class FederationMembershipController {
   private vouchedFor(body: unknown, version: RoomVersion): unknown {
     if (!isJsonObject(body) || !isJsonObject(body.content)) return body;
     const via = body.content.join_authorised_via_users_server;
-    return typeof via === 'string' && isValidUserId(via) && parseUserId(via).serverName === this.config.serverName ? this.signer.countersignEvent(body, version) : body;
+    return typeof via === 'string' && isValidUserId(via) && parseUserId(via).serverName === this.config.serverName
+      ? this.signer.countersignEvent(body, version)
+      : body;
   }
 
   /** The signed membership event a remote server sends back: checked before the rooms module sees it. */
-  private async membershipEvent(origin: string, roomId: string, eventId: string, body: unknown, membership: RemoteMembership): Promise<{ event: RoomEvent; version: RoomVersion }> {
+  private async membershipEvent(
+    origin: string,
+    roomId: string,
+    eventId: string,
+    body: unknown,
+    membership: RemoteMembership,
+  ): Promise<{ event: RoomEvent; version: RoomVersion }> {
     const version = await this.rooms.roomVersion(roomId);
     if (!version) throw MatrixError.notFound('Unknown room');
     let event: RoomEvent;
@@ -110,7 +158,8 @@ export class FederationMembershipController {
     if (event.type !== 'm.room.member' || event.state_key !== event.sender || event.content.membership !== membership) {
       throw MatrixError.badJson(`Expected the sender's own ${membership} event`);
     }
-    if (parseUserId(event.sender).serverName !== origin) throw MatrixError.forbidden('A server can only send its own users’ membership');
+    if (parseUserId(event.sender).serverName !== origin)
+      throw MatrixError.forbidden('A server can only send its own users’ membership');
     return { event, version };
   }
 }

@@ -34,10 +34,15 @@ export class FederationPublicRoomsController {
   @HttpCode(200)
   search(@Body(new ZodBodyPipe(SearchBody)) body: z.output<typeof SearchBody>) {
     this.assertOpen();
-    return this.directory.list({ limit: body.limit ?? 100, since: body.since, searchTerm: body.filter?.generic_search_term });
+    return this.directory.list({
+      limit: body.limit ?? 100,
+      since: body.since,
+      searchTerm: body.filter?.generic_search_term,
+    });
   }
 
   private assertOpen(): void {
-    if (!this.config.federation.publicRooms) throw MatrixError.forbidden('This server does not share its room directory with other servers');
+    if (!this.config.federation.publicRooms)
+      throw MatrixError.forbidden('This server does not share its room directory with other servers');
   }
 }

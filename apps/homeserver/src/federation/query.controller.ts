@@ -18,7 +18,8 @@ export class FederationQueryController {
   async profile(@FederationOrigin() origin: string, @Query('user_id') userId?: string, @Query('field') field?: string) {
     if (userId === undefined) throw MatrixError.missingParam('user_id is required');
     if (!isValidUserId(userId)) throw MatrixError.invalidParam('user_id is not a user ID');
-    if (field !== undefined && field !== 'displayname' && field !== 'avatar_url') throw MatrixError.invalidParam('field is displayname or avatar_url');
+    if (field !== undefined && field !== 'displayname' && field !== 'avatar_url')
+      throw MatrixError.invalidParam('field is displayname or avatar_url');
     const profile = await this.profiles.getForServer(origin, userId);
     if (field === undefined) return profile;
     return profile[field] === undefined ? {} : { [field]: profile[field] };

@@ -21,8 +21,13 @@ export class FederationTransactionsController {
   // by one, not the whole transaction: a peer may allow what we do not.
   @Put('send/:txnId')
   @BodyLimit(BULK_BODY_BYTES, { stringsCheckedByHandler: true, maxDepth: MAX_TRANSACTION_DEPTH })
-  async send(@FederationOrigin() origin: string, @Param('txnId') txnId: string, @Body(new ZodBodyPipe(TransactionBody)) body: z.output<typeof TransactionBody>) {
-    if (body.origin !== origin) throw MatrixError.forbidden('The transaction’s origin is not the server that signed the request');
+  async send(
+    @FederationOrigin() origin: string,
+    @Param('txnId') txnId: string,
+    @Body(new ZodBodyPipe(TransactionBody)) body: z.output<typeof TransactionBody>,
+  ) {
+    if (body.origin !== origin)
+      throw MatrixError.forbidden('The transaction’s origin is not the server that signed the request');
     return this.receiver.receive(origin, txnId, body);
   }
 }

@@ -38,8 +38,13 @@ export class FederationUserKeysController {
   /** GET /_matrix/federation/v1/user/devices/{userId} */
   @Get('devices/:userId')
   async devicesOf(@Param('userId') userId: string) {
-    if (!isValidUserId(userId) || parseUserId(userId).serverName !== this.signer.serverName) throw MatrixError.invalidParam('The user is not on this server');
-    const [list, keys, streamId] = await Promise.all([this.devices.list(userId), this.keys.queryLocal({ [userId]: [] }), this.deviceLists.positionOf(userId)]);
+    if (!isValidUserId(userId) || parseUserId(userId).serverName !== this.signer.serverName)
+      throw MatrixError.invalidParam('The user is not on this server');
+    const [list, keys, streamId] = await Promise.all([
+      this.devices.list(userId),
+      this.keys.queryLocal({ [userId]: [] }),
+      this.deviceLists.positionOf(userId),
+    ]);
     const keysOf = keys.device_keys[userId] ?? {};
     return {
       user_id: userId,

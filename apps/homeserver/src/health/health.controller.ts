@@ -10,6 +10,9 @@ export class HealthController {
   @Get()
   async health(@Res() reply: FastifyReply): Promise<void> {
     const healthy = await this.database.isHealthy();
-    await reply.status(healthy ? 200 : 503).type('text/plain').send(healthy ? 'OK' : 'database unavailable');
+    await reply
+      .status(healthy ? 200 : 503)
+      .type('text/plain')
+      .send(healthy ? 'OK' : 'database unavailable');
   }
 }

@@ -5,9 +5,11 @@ import { MatrixError, ZodBodyPipe } from '@hearth/http';
 
 const KeyCriteria = z.object({ minimum_valid_until_ts: z.number().int().nonnegative().optional() }).loose();
 const NotaryQuery = z.object({
-  server_keys: z.record(z.string(), z.record(z.string(), KeyCriteria)).refine((servers) => Object.keys(servers).length <= MAX_NOTARY_SERVERS, {
-    error: `at most ${MAX_NOTARY_SERVERS} servers per request`,
-  }),
+  server_keys: z
+    .record(z.string(), z.record(z.string(), KeyCriteria))
+    .refine((servers) => Object.keys(servers).length <= MAX_NOTARY_SERVERS, {
+      error: `at most ${MAX_NOTARY_SERVERS} servers per request`,
+    }),
 });
 
 @Controller('_matrix/key/v2')
@@ -40,7 +42,8 @@ export class ServerKeyController {
   @Get(['query/:serverName', 'query/:serverName/:keyId'])
   async queryOne(@Param('serverName') serverName: string, @Query('minimum_valid_until_ts') minimum?: string) {
     const minimumValidUntil = minimum === undefined ? 0 : Number(minimum);
-    if (!Number.isSafeInteger(minimumValidUntil) || minimumValidUntil < 0) throw MatrixError.invalidParam('minimum_valid_until_ts must be a timestamp');
+    if (!Number.isSafeInteger(minimumValidUntil) || minimumValidUntil < 0)
+      throw MatrixError.invalidParam('minimum_valid_until_ts must be a timestamp');
     return { server_keys: await this.notary.query(new Map([[serverName, minimumValidUntil]])) };
   }
 
@@ -49,7 +52,10 @@ export class ServerKeyController {
   @HttpCode(200)
   async query(@Body(new ZodBodyPipe(NotaryQuery)) body: z.output<typeof NotaryQuery>) {
     const servers = new Map(
-      Object.entries(body.server_keys).map(([name, keys]) => [name, Math.max(0, ...Object.values(keys).map((key) => key.minimum_valid_until_ts ?? 0))]),
+      Object.entries(body.server_keys).map(([name, keys]) => [
+        name,
+        Math.max(0, ...Object.values(keys).map((key) => key.minimum_valid_until_ts ?? 0)),
+      ]),
     );
     return { server_keys: await this.notary.query(servers) };
   }

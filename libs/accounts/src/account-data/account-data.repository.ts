@@ -29,7 +29,12 @@ export class AccountDataRepository {
   }
 
   /** Entries written in (since, upTo] (all of them from 0). */
-  async changedSince(userId: string, since: number, upTo: number, em: EntityManager = this.dataSource.manager): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
+  async changedSince(
+    userId: string,
+    since: number,
+    upTo: number,
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
     const rows: Array<{ room_id: string; type: string; content: Record<string, unknown> }> = await em.query(
       'SELECT room_id, type, content FROM account_data WHERE user_id = $1 AND stream_id > $2 AND stream_id <= $3 ORDER BY stream_id',
       [userId, since, upTo],

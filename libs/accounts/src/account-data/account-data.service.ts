@@ -18,22 +18,39 @@ export class AccountDataService {
   ) {}
 
   /** For sync: the owner's entries written in (since, upTo], global ones with roomId ''. */
-  changedSince(userId: string, since: number, upTo: number, em?: EntityManager): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
+  changedSince(
+    userId: string,
+    since: number,
+    upTo: number,
+    em?: EntityManager,
+  ): Promise<Array<{ roomId: string; type: string; content: Record<string, unknown> }>> {
     return this.accountData.changedSince(userId, since, upTo, em);
   }
 
-  async get(requester: string, userId: string, roomId: string | undefined, type: string): Promise<Record<string, unknown>> {
+  async get(
+    requester: string,
+    userId: string,
+    roomId: string | undefined,
+    type: string,
+  ): Promise<Record<string, unknown>> {
     this.assertOwner(requester, userId, roomId);
     const found = await this.accountData.find(userId, roomId ?? '', type);
     if (!found) throw MatrixError.notFound('Account data not found');
     return found.content;
   }
 
-  async put(requester: string, userId: string, roomId: string | undefined, type: string, content: unknown): Promise<void> {
+  async put(
+    requester: string,
+    userId: string,
+    roomId: string | undefined,
+    type: string,
+    content: unknown,
+  ): Promise<void> {
     this.assertOwner(requester, userId, roomId);
     const managed = roomId === undefined ? SERVER_MANAGED_GLOBAL_TYPES : SERVER_MANAGED_ROOM_TYPES;
     if (managed.has(type)) throw new MatrixError(405, 'M_BAD_JSON', `Cannot set ${type} through this API`);
-    if (typeof content !== 'object' || content === null || Array.isArray(content)) throw MatrixError.badJson('Account data must be a JSON object');
+    if (typeof content !== 'object' || content === null || Array.isArray(content))
+      throw MatrixError.badJson('Account data must be a JSON object');
     if (type.length === 0 || type.length > 255) throw MatrixError.invalidParam('type must be 1-255 characters');
     const position = await this.accountData.put(userId, roomId ?? '', type, content as Record<string, unknown>);
     // One statement outside a transaction: committed once it returned.

@@ -29,7 +29,11 @@ export class AccountLifeService {
   ) {}
 
   /** POST /account/password. The caller's own device stays logged in. */
-  async changePassword(request: UiaRequest & { userId: string }, deviceId: string, change: PasswordChange): Promise<void> {
+  async changePassword(
+    request: UiaRequest & { userId: string },
+    deviceId: string,
+    change: PasswordChange,
+  ): Promise<void> {
     const success = await this.uia.authenticate(request, REAUTH_FLOWS);
     const hash = await this.passwords.hash(change.newPassword);
     await this.tx.run(async (em) => {

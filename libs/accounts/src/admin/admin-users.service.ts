@@ -51,14 +51,21 @@ export class AdminUsersService {
   }
 
   /** PUT /_synapse/admin/v2/users/{userId}: creates the account or changes it. */
-  async upsert(userId: string, changes: AdminUserChanges): Promise<{ created: boolean; user: Awaited<ReturnType<AdminUsersService['get']>> }> {
+  async upsert(
+    userId: string,
+    changes: AdminUserChanges,
+  ): Promise<{ created: boolean; user: Awaited<ReturnType<AdminUsersService['get']>> }> {
     const localpart = this.handles.localpartFromIdentifier(userId);
-    if (!userId.startsWith('@') || localpart === undefined) throw MatrixError.invalidParam('Can only manage users of this server');
+    if (!userId.startsWith('@') || localpart === undefined)
+      throw MatrixError.invalidParam('Can only manage users of this server');
     const passwordHash = changes.password === undefined ? undefined : await this.passwords.hash(changes.password);
     const created = await this.tx.run(async (em) => {
       const existing = await this.users.find(userId, em);
       if (!existing) {
-        await this.creator.create({ localpart, passwordHash: passwordHash ?? null, isAdmin: changes.admin ?? false, allowReserved: true }, em);
+        await this.creator.create(
+          { localpart, passwordHash: passwordHash ?? null, isAdmin: changes.admin ?? false, allowReserved: true },
+          em,
+        );
       } else {
         if (existing.deactivatedTs !== null && changes.deactivated === false) {
           throw MatrixError.invalidParam('Deactivated accounts stay deactivated: their handle is retired');
@@ -70,7 +77,8 @@ export class AdminUsersService {
         if (changes.admin !== undefined) await this.users.setAdmin(userId, changes.admin, em);
         if (changes.deactivated === true && existing.deactivatedTs === null) await this.life.deactivateNow(userId, em);
       }
-      if (changes.displayname !== undefined) await this.profiles.update(userId, { displayname: changes.displayname }, em);
+      if (changes.displayname !== undefined)
+        await this.profiles.update(userId, { displayname: changes.displayname }, em);
       return !existing;
     });
     return { created, user: await this.get(userId) };

@@ -4,7 +4,6 @@ import { accountErrors } from '../account-errors';
 import { TokensService } from '../tokens/tokens.service';
 import type { AuthenticatedRequest } from './requester';
 
-
 /**
  * Spec CS API "Using access tokens": `Authorization: Bearer <token>`, or the deprecated
  * `access_token` query parameter that older clients still send.

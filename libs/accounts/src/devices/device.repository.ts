@@ -33,7 +33,12 @@ export class DeviceRepository {
       .execute();
   }
 
-  async setDisplayName(userId: string, deviceId: string, displayName: string | null, em?: EntityManager): Promise<boolean> {
+  async setDisplayName(
+    userId: string,
+    deviceId: string,
+    displayName: string | null,
+    em?: EntityManager,
+  ): Promise<boolean> {
     const result = await this.manager(em).update(DeviceEntity, { userId, deviceId }, { displayName });
     return (result.affected ?? 0) > 0;
   }

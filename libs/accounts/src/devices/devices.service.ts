@@ -36,7 +36,13 @@ export class DevicesService {
     const existing = start.deviceId ? await this.devices.find(start.userId, deviceId, em) : null;
     if (existing) await this.tokens.revokeDevice(start.userId, deviceId, em);
     await this.devices.upsert(
-      { userId: start.userId, deviceId, displayName: start.initialDisplayName ?? null, createdTs: now, lastSeenTs: now },
+      {
+        userId: start.userId,
+        deviceId,
+        displayName: start.initialDisplayName ?? null,
+        createdTs: now,
+        lastSeenTs: now,
+      },
       em,
     );
     const issued = await this.tokens.issue(start.userId, deviceId, start.refreshable, em, now);

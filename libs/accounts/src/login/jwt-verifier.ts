@@ -42,7 +42,8 @@ export class JwtVerifier {
       throw accountErrors.forbidden('The login token was not accepted');
     }
     const subject = payload[this.jwt.subjectClaim];
-    if (typeof subject !== 'string' || subject.length === 0) throw accountErrors.forbidden(`The login token has no ${this.jwt.subjectClaim} claim`);
+    if (typeof subject !== 'string' || subject.length === 0)
+      throw accountErrors.forbidden(`The login token has no ${this.jwt.subjectClaim} claim`);
     return subject;
   }
 }

@@ -44,12 +44,28 @@ export class LoginService {
     const known = request.type === LOGIN_TYPES.password || (request.type === LOGIN_TYPES.jwt && this.jwt.enabled);
     if (!known) throw accountErrors.unknownLoginType(request.type);
     const named = identifierUser(request.body);
-    await this.limits.consume('login', { address: request.address, account: named && this.handles.localpartFromIdentifier(named) });
-    const account = request.type === LOGIN_TYPES.password ? { userId: await this.verifyPassword(request.body) } : await this.verifyJwt(request.body);
+    await this.limits.consume('login', {
+      address: request.address,
+      account: named && this.handles.localpartFromIdentifier(named),
+    });
+    const account =
+      request.type === LOGIN_TYPES.password
+        ? { userId: await this.verifyPassword(request.body) }
+        : await this.verifyJwt(request.body);
     return this.tx.run(async (em) => {
-      const userId = account.userId ?? (await this.creator.create({ localpart: account.provisionLocalpart as string, passwordHash: null, isAdmin: false }, em));
+      const userId =
+        account.userId ??
+        (await this.creator.create(
+          { localpart: account.provisionLocalpart as string, passwordHash: null, isAdmin: false },
+          em,
+        ));
       return this.devices.startSession(
-        { userId, deviceId: request.deviceId, initialDisplayName: request.initialDeviceDisplayName, refreshable: request.refreshToken },
+        {
+          userId,
+          deviceId: request.deviceId,
+          initialDisplayName: request.initialDeviceDisplayName,
+          refreshable: request.refreshToken,
+        },
         em,
       );
     });

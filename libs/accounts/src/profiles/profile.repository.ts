@@ -19,7 +19,11 @@ export class ProfileRepository {
     return this.manager(em).findOneBy(ProfileEntity, { userId });
   }
 
-  async update(userId: string, changes: Partial<Pick<ProfileEntity, 'displayname' | 'avatarUrl'>>, em?: EntityManager): Promise<void> {
+  async update(
+    userId: string,
+    changes: Partial<Pick<ProfileEntity, 'displayname' | 'avatarUrl'>>,
+    em?: EntityManager,
+  ): Promise<void> {
     await this.manager(em).update(ProfileEntity, { userId }, changes);
   }
 }

@@ -35,8 +35,12 @@ export class ProfilesService {
 
   /** Spec SS API `GET /query/profile`: the same rule, with "shares a room" meaning any of the asking server's users. */
   async getForServer(serverName: string, userId: string): Promise<Profile> {
-    if (!userId.endsWith(`:${this.config.serverName}`)) throw MatrixError.invalidParam('The user is not on this server');
-    if (this.config.accounts.profileVisibility !== 'public' && !(await this.rooms.serverSharesARoom(serverName, userId))) {
+    if (!userId.endsWith(`:${this.config.serverName}`))
+      throw MatrixError.invalidParam('The user is not on this server');
+    if (
+      this.config.accounts.profileVisibility !== 'public' &&
+      !(await this.rooms.serverSharesARoom(serverName, userId))
+    ) {
       throw MatrixError.forbidden('Profiles are only shown to servers whose users share a room with the user');
     }
     return this.read(userId);
@@ -67,7 +71,8 @@ export class ProfilesService {
   }
 
   private async assertVisible(viewer: { userId: string; isAdmin: boolean }, userId: string): Promise<void> {
-    if (!userId.endsWith(`:${this.config.serverName}`)) throw MatrixError.notFound('Profiles of other servers are not kept here');
+    if (!userId.endsWith(`:${this.config.serverName}`))
+      throw MatrixError.notFound('Profiles of other servers are not kept here');
     if (viewer.userId === userId || viewer.isAdmin || this.config.accounts.profileVisibility === 'public') return;
     if (!(await this.rooms.shareARoom(viewer.userId, userId))) {
       throw MatrixError.forbidden('You can only see the profiles of people you share a room with');

@@ -31,7 +31,11 @@ export class RegistrationTokenRepository {
     return (result.raw as unknown[]).length > 0;
   }
 
-  async update(token: string, changes: Partial<Pick<RegistrationTokenEntity, 'usesAllowed' | 'expiryTime'>>, em?: EntityManager): Promise<void> {
+  async update(
+    token: string,
+    changes: Partial<Pick<RegistrationTokenEntity, 'usesAllowed' | 'expiryTime'>>,
+    em?: EntityManager,
+  ): Promise<void> {
     await this.manager(em).update(RegistrationTokenEntity, { token }, changes);
   }
 
@@ -54,7 +58,10 @@ export class RegistrationTokenRepository {
 
   /** A registration that used a reserved use completed. */
   async completePendingUse(token: string, em: EntityManager): Promise<void> {
-    await em.query('UPDATE registration_tokens SET pending = pending - 1, completed = completed + 1 WHERE token = $1 AND pending > 0', [token]);
+    await em.query(
+      'UPDATE registration_tokens SET pending = pending - 1, completed = completed + 1 WHERE token = $1 AND pending > 0',
+      [token],
+    );
   }
 
   async releasePendingUse(token: string, em: EntityManager): Promise<void> {

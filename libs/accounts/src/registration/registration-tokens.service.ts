@@ -21,8 +21,13 @@ export class RegistrationTokensService {
 
   async create(request: NewRegistrationToken, now = Date.now()): Promise<RegistrationTokenEntity> {
     const token = request.token ?? randomToken(request.length ?? 16);
-    if (!TOKEN_PATTERN.test(token)) throw MatrixError.invalidParam('token must be 1-64 characters of A-Z a-z 0-9 . _ ~ -');
-    if (request.usesAllowed !== undefined && request.usesAllowed !== null && (!Number.isInteger(request.usesAllowed) || request.usesAllowed < 0)) {
+    if (!TOKEN_PATTERN.test(token))
+      throw MatrixError.invalidParam('token must be 1-64 characters of A-Z a-z 0-9 . _ ~ -');
+    if (
+      request.usesAllowed !== undefined &&
+      request.usesAllowed !== null &&
+      (!Number.isInteger(request.usesAllowed) || request.usesAllowed < 0)
+    ) {
       throw MatrixError.invalidParam('uses_allowed must be a non-negative integer or null');
     }
     if (request.expiryTime !== undefined && request.expiryTime !== null && request.expiryTime <= now) {
@@ -36,7 +41,8 @@ export class RegistrationTokensService {
       expiryTime: request.expiryTime ?? null,
       createdTs: now,
     };
-    if (!(await this.tokens.insert(entity))) throw new MatrixError(400, 'M_INVALID_PARAM', `Token already exists: ${token}`);
+    if (!(await this.tokens.insert(entity)))
+      throw new MatrixError(400, 'M_INVALID_PARAM', `Token already exists: ${token}`);
     return entity;
   }
 
@@ -48,7 +54,10 @@ export class RegistrationTokensService {
     return this.tokens.find(token);
   }
 
-  async update(token: string, changes: Pick<NewRegistrationToken, 'usesAllowed' | 'expiryTime'>): Promise<RegistrationTokenEntity> {
+  async update(
+    token: string,
+    changes: Pick<NewRegistrationToken, 'usesAllowed' | 'expiryTime'>,
+  ): Promise<RegistrationTokenEntity> {
     if (!(await this.tokens.find(token))) throw MatrixError.notFound('No such registration token');
     await this.tokens.update(token, {
       ...(changes.usesAllowed !== undefined ? { usesAllowed: changes.usesAllowed } : {}),
@@ -71,7 +80,8 @@ export class RegistrationTokensService {
 }
 
 function randomToken(length: number): string {
-  if (!Number.isInteger(length) || length < 1 || length > 64) throw MatrixError.invalidParam('length must be between 1 and 64');
+  if (!Number.isInteger(length) || length < 1 || length > 64)
+    throw MatrixError.invalidParam('length must be between 1 and 64');
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   return Array.from(randomBytes(length), (byte) => alphabet[byte % alphabet.length]).join('');
 }

@@ -61,7 +61,10 @@ export class RegistrationService {
     // Checked before UIA so that nobody completes the token stage for a handle they cannot have.
     const localpart = request.username ?? this.handles.generateLocalpart();
     if (request.username !== undefined) await this.checkAvailable(localpart);
-    const success = await this.uia.authenticate({ method: request.method, path: request.path, auth: request.auth }, this.flows());
+    const success = await this.uia.authenticate(
+      { method: request.method, path: request.path, auth: request.auth },
+      this.flows(),
+    );
     const passwordHash = request.password === undefined ? null : await this.passwords.hash(request.password);
     return this.tx.run(async (em) => {
       await this.uia.consume(success, em);
@@ -69,7 +72,12 @@ export class RegistrationService {
       await this.countTokenUse(success, em);
       if (request.inhibitLogin) return { user_id: userId };
       return this.devices.startSession(
-        { userId, deviceId: request.deviceId, initialDisplayName: request.initialDeviceDisplayName, refreshable: request.refreshToken },
+        {
+          userId,
+          deviceId: request.deviceId,
+          initialDisplayName: request.initialDeviceDisplayName,
+          refreshable: request.refreshToken,
+        },
         em,
       );
     });

@@ -58,14 +58,19 @@ export class AccessTokenCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The owner of the token with `tokenHash`, from memory or else from `read`. */
-  async lookup(tokenHash: Buffer, read: () => Promise<AccessTokenOwner | undefined>, now = Date.now()): Promise<AccessTokenOwner | undefined> {
+  async lookup(
+    tokenHash: Buffer,
+    read: () => Promise<AccessTokenOwner | undefined>,
+    now = Date.now(),
+  ): Promise<AccessTokenOwner | undefined> {
     const key = tokenHash.toString('hex');
     const entry = this.entries.get(key);
     if (entry && now - entry.storedAt < MAX_AGE_MS) return entry.owner;
     if (entry) this.entries.delete(key);
     const generation = this.generation;
     const owner = await read();
-    if (owner && this.listening && generation === this.generation && isSettled(owner)) this.remember(key, { owner, storedAt: now });
+    if (owner && this.listening && generation === this.generation && isSettled(owner))
+      this.remember(key, { owner, storedAt: now });
     return owner;
   }
 
@@ -74,9 +79,16 @@ export class AccessTokenCache implements OnModuleInit, OnModuleDestroy {
    * the token refused), without waiting for the notification to come round: forgets the
    * matching entries now and again once `em`'s writes are committed.
    */
-  forgetWhenCommitted(em: EntityManager, match: { userId: string } | { tokenId: number } | { refreshTokenId: number }): void {
+  forgetWhenCommitted(
+    em: EntityManager,
+    match: { userId: string } | { tokenId: number } | { refreshTokenId: number },
+  ): void {
     const matches = (owner: AccessTokenOwner) =>
-      'userId' in match ? owner.userId === match.userId : 'tokenId' in match ? owner.tokenId === match.tokenId : owner.refreshTokenId === match.refreshTokenId;
+      'userId' in match
+        ? owner.userId === match.userId
+        : 'tokenId' in match
+          ? owner.tokenId === match.tokenId
+          : owner.refreshTokenId === match.refreshTokenId;
     const forget = () => this.forgetWhere(matches);
     forget();
     this.tx.whenCommitted(em, forget);

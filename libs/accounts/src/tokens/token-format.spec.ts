@@ -26,7 +26,9 @@ describe('token format', () => {
     expect(hashToken('abc').toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     expect(hashToken('').toString('hex')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     // U+00E9 is c3 a9 in UTF-8; hashed as Latin-1 (one byte, e9) it would be de2e331d….
-    expect(hashToken('\u00e9').toString('hex')).toBe('4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c');
+    expect(hashToken('\u00e9').toString('hex')).toBe(
+      '4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c',
+    );
   });
 
   it('answers a 32-byte Buffer, the same for the same token and different for another', () => {

@@ -39,14 +39,22 @@ export class TokenRepository {
     return saved.id;
   }
 
-  async insertRefreshToken(token: Omit<RefreshTokenEntity, 'id' | 'nextRefreshTokenId'>, em: EntityManager): Promise<number> {
-    const saved = await em.save(RefreshTokenEntity, em.create(RefreshTokenEntity, { ...token, nextRefreshTokenId: null }));
+  async insertRefreshToken(
+    token: Omit<RefreshTokenEntity, 'id' | 'nextRefreshTokenId'>,
+    em: EntityManager,
+  ): Promise<number> {
+    const saved = await em.save(
+      RefreshTokenEntity,
+      em.create(RefreshTokenEntity, { ...token, nextRefreshTokenId: null }),
+    );
     return saved.id;
   }
 
   /** One round trip on every authenticated request: the token, its user's flags. */
   async findAccessTokenOwner(tokenHash: Buffer): Promise<AccessTokenOwner | undefined> {
-    const rows = await queryPrepared<Record<string, unknown>>(this.dataSource.manager, FIND_ACCESS_TOKEN_OWNER, [tokenHash]);
+    const rows = await queryPrepared<Record<string, unknown>>(this.dataSource.manager, FIND_ACCESS_TOKEN_OWNER, [
+      tokenHash,
+    ]);
     const row = rows[0];
     if (!row) return undefined;
     return {
@@ -91,7 +99,13 @@ export class TokenRepository {
     const retired = await this.dataSource.transaction(async (em) => {
       await em.update(AccessTokenEntity, { id: tokenId }, { used: true });
       if (refreshTokenId === null) return [];
-      const deleted = await em.createQueryBuilder().delete().from(RefreshTokenEntity).where({ nextRefreshTokenId: refreshTokenId }).returning('id').execute();
+      const deleted = await em
+        .createQueryBuilder()
+        .delete()
+        .from(RefreshTokenEntity)
+        .where({ nextRefreshTokenId: refreshTokenId })
+        .returning('id')
+        .execute();
       return (deleted.raw as Array<{ id: string | number }>).map((row) => Number(row.id));
     });
     for (const id of retired) this.cache.forgetWhenCommitted(this.dataSource.manager, { refreshTokenId: id });

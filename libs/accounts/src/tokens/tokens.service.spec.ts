@@ -151,7 +151,9 @@ describe('TokensService', () => {
 
     it('refuses an expired access token with M_UNKNOWN_TOKEN and soft_logout true, from the millisecond it expires', async () => {
       const stillValid = await issue(true);
-      await expect(tokens.authenticate(stillValid.access_token, T0 + LIFETIME_MS - 1)).resolves.toMatchObject({ userId });
+      await expect(tokens.authenticate(stillValid.access_token, T0 + LIFETIME_MS - 1)).resolves.toMatchObject({
+        userId,
+      });
       const lapsing = await issue(true);
       expect(await rejection(tokens.authenticate(lapsing.access_token, T0 + LIFETIME_MS))).toMatchObject(expired);
       // Even once it has been kept in the cache.
@@ -213,7 +215,9 @@ describe('TokensService', () => {
       const later = T0 + LIFETIME_MS + 60_000;
       expect(await rejection(tokens.authenticate(first.access_token, later))).toMatchObject(expired);
       const second = await tokens.refresh(first.refresh_token!, later);
-      await expect(tokens.authenticate(second.access_token, later + LIFETIME_MS - 1)).resolves.toMatchObject({ userId });
+      await expect(tokens.authenticate(second.access_token, later + LIFETIME_MS - 1)).resolves.toMatchObject({
+        userId,
+      });
     });
 
     it('refuses an unknown refresh token, an access token passed as one, and an expired one', async () => {

@@ -25,7 +25,13 @@ export class TokensService {
   ) {}
 
   /** Clients that ask for a refresh token get an expiring access token; others a lasting one. */
-  async issue(userId: string, deviceId: string, refreshable: boolean, em: EntityManager, now = Date.now()): Promise<IssuedTokens> {
+  async issue(
+    userId: string,
+    deviceId: string,
+    refreshable: boolean,
+    em: EntityManager,
+    now = Date.now(),
+  ): Promise<IssuedTokens> {
     if (refreshable) return (await this.issueRefreshable(userId, deviceId, em, now)).issued;
     const accessToken = newOpaqueToken(ACCESS_TOKEN_PREFIX);
     await this.tokens.insertAccessToken(
@@ -44,7 +50,14 @@ export class TokensService {
       em,
     );
     await this.tokens.insertAccessToken(
-      { tokenHash: hashToken(accessToken), userId, deviceId, createdTs: now, expiresTs: now + lifetime, refreshTokenId },
+      {
+        tokenHash: hashToken(accessToken),
+        userId,
+        deviceId,
+        createdTs: now,
+        expiresTs: now + lifetime,
+        refreshTokenId,
+      },
       em,
     );
     const issued: IssuedTokens = { access_token: accessToken, refresh_token: refreshToken, expires_in_ms: lifetime };
@@ -72,7 +85,8 @@ export class TokensService {
       const current = await this.tokens.findRefreshToken(hashToken(refreshToken), em);
       if (!current || (current.expiresTs !== null && current.expiresTs <= now)) throw accountErrors.unknownToken(false);
       if (current.nextRefreshTokenId !== null) {
-        if (await this.tokens.accessTokenUsedFor(current.nextRefreshTokenId, em)) throw accountErrors.unknownToken(false);
+        if (await this.tokens.accessTokenUsedFor(current.nextRefreshTokenId, em))
+          throw accountErrors.unknownToken(false);
         await this.tokens.deleteRefreshToken(current.nextRefreshTokenId, em);
       }
       const { issued, refreshTokenId } = await this.issueRefreshable(current.userId, current.deviceId, em, now);

@@ -20,7 +20,13 @@ export class UiaStageVerifier {
     private readonly tx: TransactionRunner,
   ) {}
 
-  async verify(stage: UiaStage, auth: Record<string, unknown>, session: UiaSessionEntity, request: UiaRequest, now: number) {
+  async verify(
+    stage: UiaStage,
+    auth: Record<string, unknown>,
+    session: UiaSessionEntity,
+    request: UiaRequest,
+    now: number,
+  ) {
     switch (stage) {
       case UIA_STAGES.dummy:
         return undefined;
@@ -34,7 +40,8 @@ export class UiaStageVerifier {
   /** Spec "Token-authenticated registration": the use is reserved now, counted on registration. */
   private async verifyRegistrationToken(auth: Record<string, unknown>, session: UiaSessionEntity, now: number) {
     const token = auth.token;
-    if (typeof token !== 'string' || token.length === 0 || token.length > 64) return MatrixError.forbidden('Invalid registration token');
+    if (typeof token !== 'string' || token.length === 0 || token.length > 64)
+      return MatrixError.forbidden('Invalid registration token');
     const reserved = await this.tx.run((em) => this.registrationTokens.reservePendingUse(token, now, em));
     if (!reserved) return MatrixError.forbidden('Invalid registration token');
     session.registrationToken = token;

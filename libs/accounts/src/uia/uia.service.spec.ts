@@ -105,7 +105,9 @@ describe('UiaService', () => {
     body: { errcode: 'M_UNKNOWN', error: 'Unknown or expired authentication session' },
   };
   const pending = async () => {
-    const result = await sql.query<{ pending: number }>('SELECT pending FROM registration_tokens WHERE token = $1', [token]);
+    const result = await sql.query<{ pending: number }>('SELECT pending FROM registration_tokens WHERE token = $1', [
+      token,
+    ]);
     return result.rows[0]?.pending;
   };
   const sessionRow = async (session: string) => {
@@ -238,7 +240,9 @@ describe('UiaService', () => {
       expect(success).toEqual({ sessionId: expect.any(String), registrationToken: null });
       // The session is real and bound like any other.
       expect(await sessionRow(success.sessionId)).toMatchObject({ completed: [dummy] });
-      const elsewhere = await answer(authenticate(deleteDevice({ session: success.sessionId, type: dummy }), REGISTER_FLOWS));
+      const elsewhere = await answer(
+        authenticate(deleteDevice({ session: success.sessionId, type: dummy }), REGISTER_FLOWS),
+      );
       expect(elsewhere.status).toBe(403);
     });
 
@@ -266,7 +270,10 @@ describe('UiaService', () => {
         const refused = await answer(authenticate(request, PASSWORD_FLOWS));
         expect(refused).toEqual({
           status: 403,
-          body: { errcode: 'M_FORBIDDEN', error: 'Requested operation has changed during the UI authentication session' },
+          body: {
+            errcode: 'M_FORBIDDEN',
+            error: 'Requested operation has changed during the UI authentication session',
+          },
         });
       }
     });
@@ -298,8 +305,14 @@ describe('UiaService', () => {
     it('keeps a session for 15 minutes, then answers 400 M_UNKNOWN, as for a session it never issued', async () => {
       const session = await openSession(register(), REGISTER_FLOWS);
       expect(UIA_SESSION_TTL_MS).toBe(15 * 60 * 1000);
-      expect(await tryRegister({ session, type: dummy }, REGISTER_FLOWS, T0 + UIA_SESSION_TTL_MS + 1)).toEqual(unknownSession);
-      const lastMoment = await authenticate(register({ session, type: dummy }), REGISTER_FLOWS, T0 + UIA_SESSION_TTL_MS);
+      expect(await tryRegister({ session, type: dummy }, REGISTER_FLOWS, T0 + UIA_SESSION_TTL_MS + 1)).toEqual(
+        unknownSession,
+      );
+      const lastMoment = await authenticate(
+        register({ session, type: dummy }),
+        REGISTER_FLOWS,
+        T0 + UIA_SESSION_TTL_MS,
+      );
       expect(lastMoment).toMatchObject({ sessionId: session });
       expect(await tryRegister({ session: 'never-issued', type: dummy }, REGISTER_FLOWS)).toEqual(unknownSession);
     });

@@ -88,7 +88,13 @@ export class UiaService {
     now: number,
   ): Promise<void> {
     const offered = flows.some((flow) => flow.includes(type as UiaStage));
-    if (!offered) throw challenge(flows, session.sessionId, session.completed, MatrixError.invalidParam(`Stage ${type} is not offered here`));
+    if (!offered)
+      throw challenge(
+        flows,
+        session.sessionId,
+        session.completed,
+        MatrixError.invalidParam(`Stage ${type} is not offered here`),
+      );
     if (session.completed.includes(type)) return;
     const failure = await this.stages.verify(type as UiaStage, auth, session, request, now);
     if (failure) throw challenge(flows, session.sessionId, session.completed, failure);
@@ -120,8 +126,16 @@ export class UiaService {
 
 /** The 401 that asks for (more) stages. Only a failed stage carries errcode and error. */
 class UiaChallenge extends MatrixError {
-  constructor(body: Record<string, unknown>, private readonly failed: boolean) {
-    super(401, (body.errcode as `M_${string}` | undefined) ?? 'M_FORBIDDEN', (body.error as string | undefined) ?? 'Additional authentication is required', body);
+  constructor(
+    body: Record<string, unknown>,
+    private readonly failed: boolean,
+  ) {
+    super(
+      401,
+      (body.errcode as `M_${string}` | undefined) ?? 'M_FORBIDDEN',
+      (body.error as string | undefined) ?? 'Additional authentication is required',
+      body,
+    );
   }
 
   override toBody(): Record<string, unknown> {
@@ -129,17 +143,23 @@ class UiaChallenge extends MatrixError {
   }
 }
 
-function challenge(flows: readonly UiaFlow[], session: string, completed: readonly string[], failure?: MatrixError): MatrixError {
+function challenge(
+  flows: readonly UiaFlow[],
+  session: string,
+  completed: readonly string[],
+  failure?: MatrixError,
+): MatrixError {
   const body = { flows: flows.map((stages) => ({ stages })), params: {}, session, completed };
   if (!failure) return new UiaChallenge(body, false);
   return new UiaChallenge({ ...body, errcode: failure.errcode, error: failure.message }, true);
 }
 
 function requestHash(request: UiaRequest): string {
-  return createHash('sha256').update(`${request.method.toUpperCase()} ${request.path.split('?', 1)[0]}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${request.method.toUpperCase()} ${request.path.split('?', 1)[0]}`)
+    .digest('base64url');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-

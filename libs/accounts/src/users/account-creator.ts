@@ -25,7 +25,14 @@ export class AccountCreator {
   async create(account: NewAccount, em: EntityManager, now = Date.now()): Promise<string> {
     const userId = this.handles.check(account.localpart, { allowReserved: account.allowReserved });
     const inserted = await this.users.insertIfFree(
-      { userId, localpart: account.localpart, passwordHash: account.passwordHash, isAdmin: account.isAdmin, createdTs: now, deactivatedTs: null },
+      {
+        userId,
+        localpart: account.localpart,
+        passwordHash: account.passwordHash,
+        isAdmin: account.isAdmin,
+        createdTs: now,
+        deactivatedTs: null,
+      },
       em,
     );
     if (!inserted) throw accountErrors.userInUse();

@@ -27,7 +27,8 @@ export class HandlePolicy {
     if (!isValidUserLocalpart(localpart)) {
       throw accountErrors.invalidUsername('A handle may only contain a-z, 0-9, and the characters . _ = - / +');
     }
-    if (localpart.startsWith('_')) throw accountErrors.invalidUsername('Handles starting with _ are reserved for bridges');
+    if (localpart.startsWith('_'))
+      throw accountErrors.invalidUsername('Handles starting with _ are reserved for bridges');
     const userId = this.userIdFor(localpart);
     if (Buffer.byteLength(userId, 'utf8') > MAX_USER_ID_LENGTH) {
       throw accountErrors.invalidUsername(`A user ID may be at most ${MAX_USER_ID_LENGTH} characters`);

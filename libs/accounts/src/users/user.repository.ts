@@ -50,7 +50,10 @@ export class UserRepository {
     this.cache.forgetWhenCommitted(this.manager(em), { userId });
   }
 
-  list(options: { from: number; limit: number; includeDeactivated: boolean }, em?: EntityManager): Promise<[UserEntity[], number]> {
+  list(
+    options: { from: number; limit: number; includeDeactivated: boolean },
+    em?: EntityManager,
+  ): Promise<[UserEntity[], number]> {
     return this.manager(em).findAndCount(UserEntity, {
       where: options.includeDeactivated ? {} : { deactivatedTs: IsNull() },
       order: { userId: 'ASC' },

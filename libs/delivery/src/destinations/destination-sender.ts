@@ -39,21 +39,31 @@ export class DestinationSender {
 
   async deliver(destination: string): Promise<void> {
     const now = Date.now();
-    const state = await this.tx.run((em) => this.destinations.lease(destination, this.owner, now, now + this.leaseMs, em));
+    const state = await this.tx.run((em) =>
+      this.destinations.lease(destination, this.owner, now, now + this.leaseMs, em),
+    );
     if (!state) return this.waitForBackoff(destination, now);
     let failures = state.failures;
     try {
       if (failures > 0) await this.tx.run((em) => this.outbox.dropStale(destination, now - STALE_DROPPABLE_MS, em));
-      if (state.downSince !== null && now - state.downSince > this.config.delivery.catchUpAfterMs) await this.catchUp(destination);
+      if (state.downSince !== null && now - state.downSince > this.config.delivery.catchUpAfterMs)
+        await this.catchUp(destination);
       for (;;) {
         const next = await this.tx.run(
-          async (em) => (await this.outbox.begun(destination, em)) ?? this.outbox.begin(destination, newTransactionId(), { pdus: MAX_PDUS, edus: MAX_EDUS }, em),
+          async (em) =>
+            (await this.outbox.begun(destination, em)) ??
+            this.outbox.begin(destination, newTransactionId(), { pdus: MAX_PDUS, edus: MAX_EDUS }, em),
         );
         if (!next) return;
         const { txnId, pdus, edus } = next;
         const ids = [...pdus, ...edus].map((row) => row.id);
         try {
-          await this.sendTransaction(destination, txnId, pdus.map((row) => row.payload), edus.map((row) => row.payload));
+          await this.sendTransaction(
+            destination,
+            txnId,
+            pdus.map((row) => row.payload),
+            edus.map((row) => row.payload),
+          );
         } catch (error) {
           await this.backOff(destination, failures, error);
           return;
@@ -75,7 +85,12 @@ export class DestinationSender {
   }
 
   /** Spec SS API `PUT /_matrix/federation/v1/send/{txnId}`; throws (to be retried with the same rows) unless the peer answered 200. */
-  private async sendTransaction(destination: string, txnId: string, pdus: readonly JsonObject[], edus: readonly JsonObject[]): Promise<void> {
+  private async sendTransaction(
+    destination: string,
+    txnId: string,
+    pdus: readonly JsonObject[],
+    edus: readonly JsonObject[],
+  ): Promise<void> {
     await this.client.request(destination, {
       method: 'PUT',
       path: `/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`,
@@ -85,8 +100,15 @@ export class DestinationSender {
 
   /** A destination back after a long outage gets each room's newest event, not the whole backlog. */
   private async catchUp(destination: string): Promise<void> {
-    const dropped = await this.tx.run(async (em) => ((await this.outbox.pduCountFor(destination, em)) > MAX_PDUS ? this.outbox.keepNewestPduPerRoom(destination, em) : 0));
-    if (dropped > 0) this.logger.log(`${destination} is back after a long outage: sending the newest event of each room instead of ${dropped} older ones`);
+    const dropped = await this.tx.run(async (em) =>
+      (await this.outbox.pduCountFor(destination, em)) > MAX_PDUS
+        ? this.outbox.keepNewestPduPerRoom(destination, em)
+        : 0,
+    );
+    if (dropped > 0)
+      this.logger.log(
+        `${destination} is back after a long outage: sending the newest event of each room instead of ${dropped} older ones`,
+      );
   }
 
   private get leaseMs(): number {
@@ -107,7 +129,9 @@ export class DestinationSender {
   private async backOff(destination: string, failures: number, error: unknown): Promise<void> {
     const delay = retryDelay(failures + 1, this.config.delivery.maxRetryIntervalMs);
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn(`sending to ${destination} failed (attempt ${failures + 1}), retrying in ${Math.round(delay / 1000)} s: ${message}`);
+    this.logger.warn(
+      `sending to ${destination} failed (attempt ${failures + 1}), retrying in ${Math.round(delay / 1000)} s: ${message}`,
+    );
     await this.tx.run((em) => this.destinations.failed(destination, message, Date.now(), Date.now() + delay, em));
     await this.queue.schedule(destination, delay);
   }

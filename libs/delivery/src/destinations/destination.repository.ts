@@ -32,8 +32,16 @@ export class DestinationRepository {
    * Takes the destination for `owner` until `leaseUntil` unless another sender holds it or its
    * backoff has not run out; returns its state when taken.
    */
-  async lease(destination: string, owner: string, now: number, leaseUntil: number, em: EntityManager): Promise<DestinationState | undefined> {
-    await em.query('INSERT INTO federation_destinations (destination) VALUES ($1) ON CONFLICT DO NOTHING', [destination]);
+  async lease(
+    destination: string,
+    owner: string,
+    now: number,
+    leaseUntil: number,
+    em: EntityManager,
+  ): Promise<DestinationState | undefined> {
+    await em.query('INSERT INTO federation_destinations (destination) VALUES ($1) ON CONFLICT DO NOTHING', [
+      destination,
+    ]);
     const rows = await queryRows<DestinationRow>(
       em,
       `UPDATE federation_destinations SET leased_until = $4, lease_owner = $2
@@ -45,11 +53,17 @@ export class DestinationRepository {
   }
 
   async release(destination: string, owner: string, em: EntityManager): Promise<void> {
-    await em.query('UPDATE federation_destinations SET leased_until = NULL, lease_owner = NULL WHERE destination = $1 AND lease_owner = $2', [destination, owner]);
+    await em.query(
+      'UPDATE federation_destinations SET leased_until = NULL, lease_owner = NULL WHERE destination = $1 AND lease_owner = $2',
+      [destination, owner],
+    );
   }
 
   async succeeded(destination: string, now: number, em: EntityManager): Promise<void> {
-    await em.query('UPDATE federation_destinations SET failures = 0, retry_at = 0, down_since = NULL, last_error = NULL, last_success_ts = $2 WHERE destination = $1', [destination, now]);
+    await em.query(
+      'UPDATE federation_destinations SET failures = 0, retry_at = 0, down_since = NULL, last_error = NULL, last_success_ts = $2 WHERE destination = $1',
+      [destination, now],
+    );
   }
 
   async failed(destination: string, error: string, now: number, retryAt: number, em: EntityManager): Promise<void> {
@@ -61,17 +75,33 @@ export class DestinationRepository {
 
   /** Spec (Synapse admin API): forget the backoff so that the next attempt is now. */
   async reset(destination: string, em: EntityManager): Promise<boolean> {
-    const rows = await queryRows<{ destination: string }>(em, 'UPDATE federation_destinations SET failures = 0, retry_at = 0, down_since = NULL WHERE destination = $1 RETURNING destination', [destination]);
+    const rows = await queryRows<{ destination: string }>(
+      em,
+      'UPDATE federation_destinations SET failures = 0, retry_at = 0, down_since = NULL WHERE destination = $1 RETURNING destination',
+      [destination],
+    );
     return rows.length > 0;
   }
 
   async find(destination: string, em: EntityManager): Promise<DestinationState | undefined> {
-    const rows = await queryRows<DestinationRow>(em, `SELECT ${COLUMNS} FROM federation_destinations WHERE destination = $1`, [destination]);
+    const rows = await queryRows<DestinationRow>(
+      em,
+      `SELECT ${COLUMNS} FROM federation_destinations WHERE destination = $1`,
+      [destination],
+    );
     return rows[0] && toState(rows[0]);
   }
 
-  async list(from: number, limit: number, em: EntityManager): Promise<{ destinations: DestinationState[]; total: number }> {
-    const rows = await queryRows<DestinationRow>(em, `SELECT ${COLUMNS} FROM federation_destinations ORDER BY destination OFFSET $1 LIMIT $2`, [from, limit]);
+  async list(
+    from: number,
+    limit: number,
+    em: EntityManager,
+  ): Promise<{ destinations: DestinationState[]; total: number }> {
+    const rows = await queryRows<DestinationRow>(
+      em,
+      `SELECT ${COLUMNS} FROM federation_destinations ORDER BY destination OFFSET $1 LIMIT $2`,
+      [from, limit],
+    );
     const [count] = await queryRows<{ total: string }>(em, 'SELECT count(*) AS total FROM federation_destinations');
     return { destinations: rows.map(toState), total: Number(count?.total ?? 0) };
   }
@@ -79,7 +109,11 @@ export class DestinationRepository {
   /** When each failing destination may be tried again. */
   async retryTimes(destinations: readonly string[], em: EntityManager): Promise<Map<string, number>> {
     if (destinations.length === 0) return new Map();
-    const rows = await queryRows<{ destination: string; retry_at: string }>(em, 'SELECT destination, retry_at FROM federation_destinations WHERE destination = ANY($1::text[])', [destinations]);
+    const rows = await queryRows<{ destination: string; retry_at: string }>(
+      em,
+      'SELECT destination, retry_at FROM federation_destinations WHERE destination = ANY($1::text[])',
+      [destinations],
+    );
     return new Map(rows.map((row) => [row.destination, Number(row.retry_at)]));
   }
 }

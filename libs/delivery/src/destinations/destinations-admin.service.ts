@@ -26,11 +26,20 @@ export class DestinationsAdminService {
     @Inject(DELIVERY_QUEUE) private readonly queue: DeliveryQueue,
   ) {}
 
-  async list(from: number, limit: number): Promise<{ destinations: DestinationView[]; total: number; next_token?: string }> {
+  async list(
+    from: number,
+    limit: number,
+  ): Promise<{ destinations: DestinationView[]; total: number; next_token?: string }> {
     return this.tx.read(async (em) => {
       const { destinations, total } = await this.destinations.list(from, limit, em);
-      const views = await Promise.all(destinations.map(async (state) => toView(state, await this.outbox.countFor(state.destination, em))));
-      return { destinations: views, total, ...(from + views.length < total ? { next_token: String(from + views.length) } : {}) };
+      const views = await Promise.all(
+        destinations.map(async (state) => toView(state, await this.outbox.countFor(state.destination, em))),
+      );
+      return {
+        destinations: views,
+        total,
+        ...(from + views.length < total ? { next_token: String(from + views.length) } : {}),
+      };
     });
   }
 

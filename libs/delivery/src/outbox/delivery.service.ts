@@ -38,7 +38,8 @@ export class DeliveryService implements OutboxPort, OnModuleInit, OnModuleDestro
   onModuleInit(): void {
     if (!this.config.delivery.consume) return;
     this.queue.consume((destination) => this.sender.deliver(destination));
-    const sweep = () => void this.sweep().catch((error: unknown) => this.logger.warn(`sweeping the outbox failed: ${String(error)}`));
+    const sweep = () =>
+      void this.sweep().catch((error: unknown) => this.logger.warn(`sweeping the outbox failed: ${String(error)}`));
     sweep();
     this.sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -53,9 +54,14 @@ export class DeliveryService implements OutboxPort, OnModuleInit, OnModuleDestro
    * PDUs for their destinations, inside the caller's transaction; jobs are scheduled once it
    * commits. Servers outside `federation.allow`/`deny` get nothing.
    */
-  async recordPdus(items: ReadonlyArray<{ pdu: JsonObject; destinations: readonly string[] }>, em: EntityManager): Promise<void> {
+  async recordPdus(
+    items: ReadonlyArray<{ pdu: JsonObject; destinations: readonly string[] }>,
+    em: EntityManager,
+  ): Promise<void> {
     const rows = items.flatMap(({ pdu, destinations }) =>
-      destinations.filter((destination) => this.policy.allows(destination)).map((destination) => ({ destination, kind: 'pdu' as const, payload: pdu })),
+      destinations
+        .filter((destination) => this.policy.allows(destination))
+        .map((destination) => ({ destination, kind: 'pdu' as const, payload: pdu })),
     );
     if (rows.length === 0) return;
     await this.outbox.insert(rows, em);
@@ -64,9 +70,15 @@ export class DeliveryService implements OutboxPort, OnModuleInit, OnModuleDestro
   }
 
   /** EDUs, committed before this returns; `droppable` ones (typing) may be dropped when stale. */
-  async recordEdus(destinations: Iterable<string>, edus: readonly JsonObject[], options: { droppable?: boolean } = {}): Promise<void> {
+  async recordEdus(
+    destinations: Iterable<string>,
+    edus: readonly JsonObject[],
+    options: { droppable?: boolean } = {},
+  ): Promise<void> {
     const targets = [...new Set(destinations)];
-    const rows = targets.flatMap((destination) => edus.map((payload) => ({ destination, kind: 'edu' as const, payload, droppable: options.droppable ?? false })));
+    const rows = targets.flatMap((destination) =>
+      edus.map((payload) => ({ destination, kind: 'edu' as const, payload, droppable: options.droppable ?? false })),
+    );
     if (rows.length === 0) return;
     await this.tx.run((em) => this.outbox.insert(rows, em));
     this.scheduleAll(targets);
@@ -79,12 +91,17 @@ export class DeliveryService implements OutboxPort, OnModuleInit, OnModuleDestro
       return { pending, retryAt: await this.destinations.retryTimes(pending, em) };
     });
     const now = Date.now();
-    for (const destination of pending) await this.queue.schedule(destination, Math.max(0, (retryAt.get(destination) ?? 0) - now));
+    for (const destination of pending)
+      await this.queue.schedule(destination, Math.max(0, (retryAt.get(destination) ?? 0) - now));
   }
 
   private scheduleAll(destinations: Iterable<string>): void {
     for (const destination of destinations) {
-      this.queue.schedule(destination).catch((error: unknown) => this.logger.warn(`scheduling ${destination} failed (the sweep will): ${String(error)}`));
+      this.queue
+        .schedule(destination)
+        .catch((error: unknown) =>
+          this.logger.warn(`scheduling ${destination} failed (the sweep will): ${String(error)}`),
+        );
     }
   }
 }

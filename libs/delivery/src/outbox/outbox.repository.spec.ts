@@ -34,9 +34,17 @@ describe('OutboxRepository', () => {
   const pdu = (n: number, roomId = '!room:here'): JsonObject => ({ event_id: `$pdu${n}`, room_id: roomId });
   const edu = (n: number): JsonObject => ({ edu_type: 'm.receipt', content: { n } });
   const record = (rows: Array<{ kind: 'pdu' | 'edu'; payload: JsonObject; droppable?: boolean }>, destination = peer) =>
-    tx.run((em) => outbox.insert(rows.map((row) => ({ destination, ...row })), em));
+    tx.run((em) =>
+      outbox.insert(
+        rows.map((row) => ({ destination, ...row })),
+        em,
+      ),
+    );
   const recordPdus = (from: number, count: number, destination = peer) =>
-    record(Array.from({ length: count }, (_, i) => ({ kind: 'pdu' as const, payload: pdu(from + i) })), destination);
+    record(
+      Array.from({ length: count }, (_, i) => ({ kind: 'pdu' as const, payload: pdu(from + i) })),
+      destination,
+    );
   const recordEdus = (from: number, count: number) =>
     record(Array.from({ length: count }, (_, i) => ({ kind: 'edu' as const, payload: edu(from + i) })));
   const begin = (txnId: string, limits = LIMITS, destination = peer) =>

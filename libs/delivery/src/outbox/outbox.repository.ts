@@ -33,13 +33,22 @@ function byKind(rows: readonly PendingRow[]): { pdus: OutboxRow[]; edus: OutboxR
 /** What each destination has yet to receive, in the order it was recorded. */
 @Injectable()
 export class OutboxRepository {
-  async insert(rows: ReadonlyArray<{ destination: string; kind: 'pdu' | 'edu'; payload: JsonObject; droppable?: boolean }>, em: EntityManager): Promise<void> {
+  async insert(
+    rows: ReadonlyArray<{ destination: string; kind: 'pdu' | 'edu'; payload: JsonObject; droppable?: boolean }>,
+    em: EntityManager,
+  ): Promise<void> {
     if (rows.length === 0) return;
     await em.query(
       `INSERT INTO federation_outbox (destination, kind, payload, droppable, created_ts)
        SELECT t.destination, t.kind, t.payload, t.droppable, $5 FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::boolean[]) WITH ORDINALITY AS t (destination, kind, payload, droppable, n)
        ORDER BY t.n`,
-      [rows.map((r) => r.destination), rows.map((r) => r.kind), rows.map((r) => JSON.stringify(r.payload)), rows.map((r) => r.droppable ?? false), Date.now()],
+      [
+        rows.map((r) => r.destination),
+        rows.map((r) => r.kind),
+        rows.map((r) => JSON.stringify(r.payload)),
+        rows.map((r) => r.droppable ?? false),
+        Date.now(),
+      ],
     );
   }
 
@@ -63,7 +72,12 @@ export class OutboxRepository {
    * Puts the destination's oldest rows in no transaction yet, at most `limits` of each kind, into
    * a new transaction called `txnId`; returns it, or undefined when nothing is waiting.
    */
-  async begin(destination: string, txnId: string, limits: { pdus: number; edus: number }, em: EntityManager): Promise<OutboxTransaction | undefined> {
+  async begin(
+    destination: string,
+    txnId: string,
+    limits: { pdus: number; edus: number },
+    em: EntityManager,
+  ): Promise<OutboxTransaction | undefined> {
     const rows = await queryRows<PendingRow>(
       em,
       `WITH picked AS (
@@ -84,7 +98,10 @@ export class OutboxRepository {
 
   /** Stale droppable EDUs (typing) of a destination that is failing: not worth sending late. */
   async dropStale(destination: string, olderThan: number, em: EntityManager): Promise<void> {
-    await em.query('DELETE FROM federation_outbox WHERE destination = $1 AND droppable AND created_ts < $2', [destination, olderThan]);
+    await em.query('DELETE FROM federation_outbox WHERE destination = $1 AND droppable AND created_ts < $2', [
+      destination,
+      olderThan,
+    ]);
   }
 
   /**
@@ -105,7 +122,11 @@ export class OutboxRepository {
   }
 
   async pduCountFor(destination: string, em: EntityManager): Promise<number> {
-    const [row] = await queryRows<{ count: string }>(em, "SELECT count(*) AS count FROM federation_outbox WHERE destination = $1 AND kind = 'pdu'", [destination]);
+    const [row] = await queryRows<{ count: string }>(
+      em,
+      "SELECT count(*) AS count FROM federation_outbox WHERE destination = $1 AND kind = 'pdu'",
+      [destination],
+    );
     return Number(row?.count ?? 0);
   }
 
@@ -116,7 +137,11 @@ export class OutboxRepository {
   }
 
   async countFor(destination: string, em: EntityManager): Promise<number> {
-    const [row] = await queryRows<{ count: string }>(em, 'SELECT count(*) AS count FROM federation_outbox WHERE destination = $1', [destination]);
+    const [row] = await queryRows<{ count: string }>(
+      em,
+      'SELECT count(*) AS count FROM federation_outbox WHERE destination = $1',
+      [destination],
+    );
     return Number(row?.count ?? 0);
   }
 }

@@ -58,11 +58,23 @@ export class CrossSigningRepository {
   /** Signatures over the given users' keys (devices by device ID, cross-signing keys by public key). */
   async signaturesOver(userIds: readonly string[], em: EntityManager): Promise<KeySignature[]> {
     if (userIds.length === 0) return [];
-    const rows = await queryRows<{ signer_user_id: string; signer_key_id: string; target_user_id: string; target_key_id: string; signature: string }>(
+    const rows = await queryRows<{
+      signer_user_id: string;
+      signer_key_id: string;
+      target_user_id: string;
+      target_key_id: string;
+      signature: string;
+    }>(
       em,
       'SELECT signer_user_id, signer_key_id, target_user_id, target_key_id, signature FROM key_signatures WHERE target_user_id = ANY($1::text[])',
       [userIds],
     );
-    return rows.map((row) => ({ signerUserId: row.signer_user_id, signerKeyId: row.signer_key_id, targetUserId: row.target_user_id, targetKeyId: row.target_key_id, signature: row.signature }));
+    return rows.map((row) => ({
+      signerUserId: row.signer_user_id,
+      signerKeyId: row.signer_key_id,
+      targetUserId: row.target_user_id,
+      targetKeyId: row.target_key_id,
+      signature: row.signature,
+    }));
   }
 }

@@ -22,18 +22,27 @@ export class DeviceListsService implements OnModuleInit {
   onModuleInit(): void {
     // After the removal committed: a failure here loses only the notice and leaves keys of gone
     // devices behind (nobody is served them: queries list existing devices only); the bus logs it.
-    this.bus.subscribe(['devicesRemoved'], 'DeviceListsService (forgetting removed devices)', ({ userId }) => this.forgetRemovedDevices(userId));
+    this.bus.subscribe(['devicesRemoved'], 'DeviceListsService (forgetting removed devices)', ({ userId }) =>
+      this.forgetRemovedDevices(userId),
+    );
   }
 
   /** Records the change and drops what removed devices left: their keys and undelivered messages. */
   private async forgetRemovedDevices(userId: string): Promise<void> {
     const remaining = (await this.devices.list(userId)).map((device) => device.deviceId);
     await this.tx.run(async (em) => {
-      const removed: Array<{ device_id: string }> = await em.query('DELETE FROM device_keys WHERE user_id = $1 AND device_id <> ALL($2::text[]) RETURNING device_id', [userId, remaining]);
+      const removed: Array<{ device_id: string }> = await em.query(
+        'DELETE FROM device_keys WHERE user_id = $1 AND device_id <> ALL($2::text[]) RETURNING device_id',
+        [userId, remaining],
+      );
       for (const table of ['one_time_keys', 'fallback_keys', 'device_inbox']) {
         await em.query(`DELETE FROM ${table} WHERE user_id = $1 AND device_id <> ALL($2::text[])`, [userId, remaining]);
       }
-      await this.recordChange(userId, em, removed.map((row) => ({ deviceId: row.device_id, deleted: true })));
+      await this.recordChange(
+        userId,
+        em,
+        removed.map((row) => ({ deviceId: row.device_id, deleted: true })),
+      );
     });
   }
 
@@ -46,7 +55,14 @@ export class DeviceListsService implements OnModuleInit {
     );
     const streamId = Number(rows[0]?.position ?? 0);
     const devices = changes.map((change) => ({ ...change, streamId }));
-    this.bus.publishAfterCommit(em, { stream: 'deviceLists', position: streamId, roomIds: [], userIds: [userId], userId, devices });
+    this.bus.publishAfterCommit(em, {
+      stream: 'deviceLists',
+      position: streamId,
+      roomIds: [],
+      userIds: [userId],
+      userId,
+      devices,
+    });
   }
 
   /** Spec SS API `m.device_list_update` from the user's own server: our users who share a room with them hear of it in sync. */
@@ -56,13 +72,18 @@ export class DeviceListsService implements OnModuleInit {
 
   /** The newest position of a user's device-list changes (the `stream_id` other servers see), 0 if none. */
   async positionOf(userId: string): Promise<number> {
-    const rows: Array<{ position: string | null }> = await this.tx.read((em) => em.query('SELECT max(stream_id) AS position FROM device_list_changes WHERE user_id = $1', [userId]));
+    const rows: Array<{ position: string | null }> = await this.tx.read((em) =>
+      em.query('SELECT max(stream_id) AS position FROM device_list_changes WHERE user_id = $1', [userId]),
+    );
     return Number(rows[0]?.position ?? 0);
   }
 
   /** Users whose device lists changed in (since, upTo]. */
   async changedBetween(since: number, upTo: number, em: EntityManager): Promise<Set<string>> {
-    const rows: Array<{ user_id: string }> = await em.query('SELECT DISTINCT user_id FROM device_list_changes WHERE stream_id > $1 AND stream_id <= $2', [since, upTo]);
+    const rows: Array<{ user_id: string }> = await em.query(
+      'SELECT DISTINCT user_id FROM device_list_changes WHERE stream_id > $1 AND stream_id <= $2',
+      [since, upTo],
+    );
     return new Set(rows.map((row) => row.user_id));
   }
 }

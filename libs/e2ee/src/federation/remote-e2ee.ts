@@ -8,7 +8,11 @@ export interface RemoteE2ee {
   /** Spec SS API `POST /user/keys/query`: the answer's body. */
   queryKeys(server: string, deviceKeys: Record<string, string[]>, timeoutMs: number): Promise<JsonObject>;
   /** Spec SS API `POST /user/keys/claim`: the answer's body. */
-  claimKeys(server: string, oneTimeKeys: Record<string, Record<string, string>>, timeoutMs: number): Promise<JsonObject>;
+  claimKeys(
+    server: string,
+    oneTimeKeys: Record<string, Record<string, string>>,
+    timeoutMs: number,
+  ): Promise<JsonObject>;
   /** An `m.direct_to_device` EDU for the server, recorded durably before this resolves. */
   sendToDevice(server: string, content: JsonObject): Promise<void>;
 }

@@ -29,16 +29,21 @@ interface VersionRow {
 @Injectable()
 export class KeyBackupRepository {
   async create(userId: string, algorithm: string, authData: JsonObject, em: EntityManager): Promise<string> {
-    const [row] = await queryRows<{ version: string }>(em, 'INSERT INTO key_backup_versions (user_id, algorithm, auth_data) VALUES ($1, $2, $3) RETURNING version', [
-      userId,
-      algorithm,
-      JSON.stringify(authData),
-    ]);
+    const [row] = await queryRows<{ version: string }>(
+      em,
+      'INSERT INTO key_backup_versions (user_id, algorithm, auth_data) VALUES ($1, $2, $3) RETURNING version',
+      [userId, algorithm, JSON.stringify(authData)],
+    );
     return String(row?.version);
   }
 
   /** The user's newest live version, or the one named; locked for the rest of the transaction when `lock`. */
-  async find(userId: string, version: string | undefined, em: EntityManager, lock = false): Promise<BackupVersion | undefined> {
+  async find(
+    userId: string,
+    version: string | undefined,
+    em: EntityManager,
+    lock = false,
+  ): Promise<BackupVersion | undefined> {
     if (version !== undefined && !/^\d{1,18}$/.test(version)) return undefined;
     const rows = await queryRows<VersionRow>(
       em,
@@ -48,11 +53,16 @@ export class KeyBackupRepository {
       version === undefined ? [userId] : [userId, version],
     );
     const row = rows[0];
-    return row && { version: String(row.version), algorithm: row.algorithm, authData: row.auth_data, etag: Number(row.etag) };
+    return (
+      row && { version: String(row.version), algorithm: row.algorithm, authData: row.auth_data, etag: Number(row.etag) }
+    );
   }
 
   async update(version: string, authData: JsonObject, em: EntityManager): Promise<void> {
-    await em.query('UPDATE key_backup_versions SET auth_data = $2 WHERE version = $1', [version, JSON.stringify(authData)]);
+    await em.query('UPDATE key_backup_versions SET auth_data = $2 WHERE version = $1', [
+      version,
+      JSON.stringify(authData),
+    ]);
   }
 
   async markDeleted(version: string, em: EntityManager): Promise<void> {
@@ -65,12 +75,23 @@ export class KeyBackupRepository {
   }
 
   async count(version: string, em: EntityManager): Promise<number> {
-    const [row] = await queryRows<{ count: string }>(em, 'SELECT count(*) AS count FROM key_backup_sessions WHERE version = $1', [version]);
+    const [row] = await queryRows<{ count: string }>(
+      em,
+      'SELECT count(*) AS count FROM key_backup_sessions WHERE version = $1',
+      [version],
+    );
     return Number(row?.count ?? 0);
   }
 
   async sessions(version: string, em: EntityManager, roomId?: string, sessionId?: string): Promise<BackedUpSession[]> {
-    const rows = await queryRows<{ room_id: string; session_id: string; first_message_index: string; forwarded_count: string; is_verified: boolean; session_data: JsonObject }>(
+    const rows = await queryRows<{
+      room_id: string;
+      session_id: string;
+      first_message_index: string;
+      forwarded_count: string;
+      is_verified: boolean;
+      session_data: JsonObject;
+    }>(
       em,
       `SELECT room_id, session_id, first_message_index, forwarded_count, is_verified, session_data FROM key_backup_sessions
         WHERE version = $1 AND ($2::text IS NULL OR room_id = $2) AND ($3::text IS NULL OR session_id = $3)`,
@@ -106,10 +127,9 @@ export class KeyBackupRepository {
   }
 
   async delete(version: string, em: EntityManager, roomId?: string, sessionId?: string): Promise<void> {
-    await em.query('DELETE FROM key_backup_sessions WHERE version = $1 AND ($2::text IS NULL OR room_id = $2) AND ($3::text IS NULL OR session_id = $3)', [
-      version,
-      roomId ?? null,
-      sessionId ?? null,
-    ]);
+    await em.query(
+      'DELETE FROM key_backup_sessions WHERE version = $1 AND ($2::text IS NULL OR room_id = $2) AND ($3::text IS NULL OR session_id = $3)',
+      [version, roomId ?? null, sessionId ?? null],
+    );
   }
 }

@@ -13,20 +13,25 @@ export interface OneTimeKey {
 @Injectable()
 export class DeviceKeysRepository {
   async deviceKeys(userId: string, deviceId: string, em: EntityManager): Promise<JsonRecord | undefined> {
-    const rows: Array<{ keys: JsonRecord }> = await em.query('SELECT keys FROM device_keys WHERE user_id = $1 AND device_id = $2', [userId, deviceId]);
+    const rows: Array<{ keys: JsonRecord }> = await em.query(
+      'SELECT keys FROM device_keys WHERE user_id = $1 AND device_id = $2',
+      [userId, deviceId],
+    );
     return rows[0]?.keys;
   }
 
   async putDeviceKeys(userId: string, deviceId: string, keys: JsonRecord, em: EntityManager): Promise<void> {
-    await em.query('INSERT INTO device_keys (user_id, device_id, keys) VALUES ($1, $2, $3) ON CONFLICT (user_id, device_id) DO UPDATE SET keys = EXCLUDED.keys', [
-      userId,
-      deviceId,
-      JSON.stringify(keys),
-    ]);
+    await em.query(
+      'INSERT INTO device_keys (user_id, device_id, keys) VALUES ($1, $2, $3) ON CONFLICT (user_id, device_id) DO UPDATE SET keys = EXCLUDED.keys',
+      [userId, deviceId, JSON.stringify(keys)],
+    );
   }
 
   /** Device keys of the given users (all their devices, or the devices named). */
-  async keysOf(wanted: ReadonlyArray<{ userId: string; deviceIds: readonly string[] }>, em: EntityManager): Promise<Array<{ userId: string; deviceId: string; keys: JsonRecord }>> {
+  async keysOf(
+    wanted: ReadonlyArray<{ userId: string; deviceIds: readonly string[] }>,
+    em: EntityManager,
+  ): Promise<Array<{ userId: string; deviceId: string; keys: JsonRecord }>> {
     if (wanted.length === 0) return [];
     const rows: Array<{ user_id: string; device_id: string; keys: JsonRecord }> = await em.query(
       `SELECT k.user_id, k.device_id, k.keys FROM device_keys k
@@ -38,7 +43,12 @@ export class DeviceKeysRepository {
   }
 
   /** The stored one-time keys among the given IDs, to tell a repeat upload from a conflicting one. */
-  async existingOneTimeKeys(userId: string, deviceId: string, keys: readonly OneTimeKey[], em: EntityManager): Promise<Map<string, unknown>> {
+  async existingOneTimeKeys(
+    userId: string,
+    deviceId: string,
+    keys: readonly OneTimeKey[],
+    em: EntityManager,
+  ): Promise<Map<string, unknown>> {
     if (keys.length === 0) return new Map();
     const rows: Array<{ algorithm: string; key_id: string; key: unknown }> = await em.query(
       `SELECT algorithm, key_id, key FROM one_time_keys WHERE user_id = $1 AND device_id = $2 AND (algorithm, key_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
@@ -47,18 +57,34 @@ export class DeviceKeysRepository {
     return new Map(rows.map((row) => [`${row.algorithm}:${row.key_id}`, row.key]));
   }
 
-  async addOneTimeKeys(userId: string, deviceId: string, keys: readonly OneTimeKey[], em: EntityManager): Promise<void> {
+  async addOneTimeKeys(
+    userId: string,
+    deviceId: string,
+    keys: readonly OneTimeKey[],
+    em: EntityManager,
+  ): Promise<void> {
     if (keys.length === 0) return;
     await em.query(
       `INSERT INTO one_time_keys (user_id, device_id, algorithm, key_id, key)
        SELECT $1, $2, k.algorithm, k.key_id, k.key FROM unnest($3::text[], $4::text[], $5::jsonb[]) AS k (algorithm, key_id, key)
        ON CONFLICT DO NOTHING`,
-      [userId, deviceId, keys.map((k) => k.algorithm), keys.map((k) => k.keyId), keys.map((k) => JSON.stringify(k.key))],
+      [
+        userId,
+        deviceId,
+        keys.map((k) => k.algorithm),
+        keys.map((k) => k.keyId),
+        keys.map((k) => JSON.stringify(k.key)),
+      ],
     );
   }
 
   /** A new fallback key replaces the device's previous one of that algorithm, used or not. */
-  async putFallbackKeys(userId: string, deviceId: string, keys: readonly OneTimeKey[], em: EntityManager): Promise<void> {
+  async putFallbackKeys(
+    userId: string,
+    deviceId: string,
+    keys: readonly OneTimeKey[],
+    em: EntityManager,
+  ): Promise<void> {
     for (const k of keys) {
       await em.query(
         `INSERT INTO fallback_keys (user_id, device_id, algorithm, key_id, key, used) VALUES ($1, $2, $3, $4, $5, FALSE)
@@ -78,10 +104,10 @@ export class DeviceKeysRepository {
   }
 
   async unusedFallbackAlgorithms(userId: string, deviceId: string, em: EntityManager): Promise<string[]> {
-    const rows: Array<{ algorithm: string }> = await em.query('SELECT algorithm FROM fallback_keys WHERE user_id = $1 AND device_id = $2 AND NOT used ORDER BY algorithm', [
-      userId,
-      deviceId,
-    ]);
+    const rows: Array<{ algorithm: string }> = await em.query(
+      'SELECT algorithm FROM fallback_keys WHERE user_id = $1 AND device_id = $2 AND NOT used ORDER BY algorithm',
+      [userId, deviceId],
+    );
     return rows.map((row) => row.algorithm);
   }
 

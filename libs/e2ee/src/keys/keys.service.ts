@@ -4,7 +4,15 @@ import { z } from 'zod';
 import { DevicesService } from '@hearth/accounts';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
-import { canonicalJson, decodeBase64, isJsonObject, isValidUserId, parseUserId, verifyJsonSignature, type JsonObject } from '@hearth/protocol';
+import {
+  canonicalJson,
+  decodeBase64,
+  isJsonObject,
+  isValidUserId,
+  parseUserId,
+  verifyJsonSignature,
+  type JsonObject,
+} from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { DeviceListsService } from '../device-lists/device-lists.service';
 import { DeviceKeysRepository, type JsonRecord, type OneTimeKey } from './device-keys.repository';
@@ -28,7 +36,10 @@ const UploadBody = z.object({
   fallback_keys: KeyMap.optional(),
 });
 const QueryBody = z.object({ device_keys: z.record(z.string(), z.array(z.string())), timeout: z.number().optional() });
-const ClaimBody = z.object({ one_time_keys: z.record(z.string(), z.record(z.string(), z.string())), timeout: z.number().optional() });
+const ClaimBody = z.object({
+  one_time_keys: z.record(z.string(), z.record(z.string(), z.string())),
+  timeout: z.number().optional(),
+});
 
 /** Spec `POST /keys/query` (and `/user/keys/query` for other servers, without user-signing keys). */
 export interface KeysQueryAnswer {
@@ -63,7 +74,8 @@ export class KeysService {
   /** POST /keys/upload */
   async upload(device: Device, body: unknown): Promise<{ one_time_key_counts: Record<string, number> }> {
     const parsed = UploadBody.safeParse(body);
-    if (!parsed.success) throw MatrixError.badJson(`Invalid key upload: ${parsed.error.issues[0]?.message ?? 'malformed'}`);
+    if (!parsed.success)
+      throw MatrixError.badJson(`Invalid key upload: ${parsed.error.issues[0]?.message ?? 'malformed'}`);
     const upload = parsed.data;
     return this.tx.run(async (em) => {
       const stored = await this.keys.deviceKeys(device.userId, device.deviceId, em);
@@ -72,7 +84,9 @@ export class KeysService {
         const keys = upload.device_keys as JsonRecord;
         checkDeviceKeys(device, keys);
         if (stored && canonicalJson(withoutUnsigned(stored)) !== canonicalJson(withoutUnsigned(keys))) {
-          throw MatrixError.invalidParam('This device already has different identity keys; a new key set needs a new device');
+          throw MatrixError.invalidParam(
+            'This device already has different identity keys; a new key set needs a new device',
+          );
         }
         if (!stored) {
           await this.keys.putDeviceKeys(device.userId, device.deviceId, withoutUnsigned(keys), em);
@@ -82,12 +96,16 @@ export class KeysService {
       }
       const oneTime = toKeys(upload.one_time_keys ?? {});
       const fallback = toKeys(upload.fallback_keys ?? {});
-      if ((oneTime.length > 0 || fallback.length > 0) && !identity) throw MatrixError.invalidParam('Upload the device keys before one-time or fallback keys');
+      if ((oneTime.length > 0 || fallback.length > 0) && !identity)
+        throw MatrixError.invalidParam('Upload the device keys before one-time or fallback keys');
       for (const key of [...oneTime, ...fallback]) checkKeySignature(device, key, identity as JsonRecord);
       const existing = await this.keys.existingOneTimeKeys(device.userId, device.deviceId, oneTime, em);
       for (const key of oneTime) {
         const earlier = existing.get(`${key.algorithm}:${key.keyId}`);
-        if (earlier !== undefined && canonicalJson(earlier) !== canonicalJson(key.key)) throw MatrixError.invalidParam(`One-time key ${key.algorithm}:${key.keyId} already exists with other content`);
+        if (earlier !== undefined && canonicalJson(earlier) !== canonicalJson(key.key))
+          throw MatrixError.invalidParam(
+            `One-time key ${key.algorithm}:${key.keyId} already exists with other content`,
+          );
       }
       await this.keys.addOneTimeKeys(device.userId, device.deviceId, oneTime, em);
       await this.keys.putFallbackKeys(device.userId, device.deviceId, fallback, em);
@@ -100,7 +118,10 @@ export class KeysService {
     const parsed = QueryBody.safeParse(body);
     if (!parsed.success) throw MatrixError.badJson('device_keys must map user IDs to lists of device IDs');
     const { local, remote } = this.splitByServer(Object.keys(parsed.data.device_keys));
-    const result = await this.queryLocal(Object.fromEntries(local.map((userId) => [userId, parsed.data.device_keys[userId] ?? []])), requester);
+    const result = await this.queryLocal(
+      Object.fromEntries(local.map((userId) => [userId, parsed.data.device_keys[userId] ?? []])),
+      requester,
+    );
     const failures: Record<string, JsonObject> = {};
     await Promise.all(
       [...remote].map(async ([server, userIds]) => {
@@ -119,18 +140,30 @@ export class KeysService {
   }
 
   /** Keys of this server's users only: what /keys/query answers locally and what other servers ask for. */
-  async queryLocal(deviceKeys: Readonly<Record<string, readonly string[]>>, requester?: string): Promise<KeysQueryAnswer> {
-    const local = Object.keys(deviceKeys).filter((userId) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName);
+  async queryLocal(
+    deviceKeys: Readonly<Record<string, readonly string[]>>,
+    requester?: string,
+  ): Promise<KeysQueryAnswer> {
+    const local = Object.keys(deviceKeys).filter(
+      (userId) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName,
+    );
     const wanted = local.map((userId) => ({ userId, deviceIds: [...(deviceKeys[userId] ?? [])] }));
-    const [found, crossSigning] = await this.tx.read(async (em) => [await this.keys.keysOf(wanted, em), await this.crossSigning.view(local, requester, em)] as const);
+    const [found, crossSigning] = await this.tx.read(
+      async (em) => [await this.keys.keysOf(wanted, em), await this.crossSigning.view(local, requester, em)] as const,
+    );
     const result: Record<string, Record<string, JsonRecord>> = Object.fromEntries(local.map((userId) => [userId, {}]));
     for (const userId of local) {
       const names = new Map((await this.devices.list(userId)).map((d) => [d.deviceId, d.displayName]));
       for (const row of found.filter((r) => r.userId === userId && names.has(r.deviceId))) {
         const displayName = names.get(row.deviceId);
-        const signatures = crossSigning.deviceSignatures.filter((s) => s.targetUserId === userId && s.targetKeyId === row.deviceId);
+        const signatures = crossSigning.deviceSignatures.filter(
+          (s) => s.targetUserId === userId && s.targetKeyId === row.deviceId,
+        );
         const keys = signatures.length > 0 ? mergeSignatures(row.keys as JsonObject, signatures) : row.keys;
-        (result[userId] as Record<string, JsonRecord>)[row.deviceId] = { ...keys, ...(displayName ? { unsigned: { device_display_name: displayName } } : {}) };
+        (result[userId] as Record<string, JsonRecord>)[row.deviceId] = {
+          ...keys,
+          ...(displayName ? { unsigned: { device_display_name: displayName } } : {}),
+        };
       }
     }
     const { master_keys, self_signing_keys, user_signing_keys } = crossSigning;
@@ -138,11 +171,16 @@ export class KeysService {
   }
 
   /** POST /keys/claim */
-  async claim(body: unknown): Promise<{ one_time_keys: Record<string, Record<string, Record<string, unknown>>>; failures: Record<string, JsonObject> }> {
+  async claim(body: unknown): Promise<{
+    one_time_keys: Record<string, Record<string, Record<string, unknown>>>;
+    failures: Record<string, JsonObject>;
+  }> {
     const parsed = ClaimBody.safeParse(body);
     if (!parsed.success) throw MatrixError.badJson('one_time_keys must map user IDs to device IDs to algorithms');
     const { local, remote } = this.splitByServer(Object.keys(parsed.data.one_time_keys));
-    const claimed = await this.claimLocal(Object.fromEntries(local.map((userId) => [userId, parsed.data.one_time_keys[userId] ?? {}])));
+    const claimed = await this.claimLocal(
+      Object.fromEntries(local.map((userId) => [userId, parsed.data.one_time_keys[userId] ?? {}])),
+    );
     const failures: Record<string, JsonObject> = {};
     await Promise.all(
       [...remote].map(async ([server, userIds]) => {
@@ -150,7 +188,9 @@ export class KeysService {
         try {
           const answer = await this.remote.claimKeys(server, asked, timeoutOf(parsed.data.timeout));
           const keys = isJsonObject(answer.one_time_keys) ? answer.one_time_keys : {};
-          for (const userId of userIds) if (isJsonObject(keys[userId])) claimed.one_time_keys[userId] = keys[userId] as Record<string, Record<string, unknown>>;
+          for (const userId of userIds)
+            if (isJsonObject(keys[userId]))
+              claimed.one_time_keys[userId] = keys[userId] as Record<string, Record<string, unknown>>;
         } catch (error) {
           failures[server] = failureOf(error);
         }
@@ -160,8 +200,12 @@ export class KeysService {
   }
 
   /** Claims for this server's users only; each one-time key is handed out once, then the fallback key. */
-  async claimLocal(oneTimeKeys: Readonly<Record<string, Readonly<Record<string, string>>>>): Promise<{ one_time_keys: Record<string, Record<string, Record<string, unknown>>> }> {
-    const local = Object.keys(oneTimeKeys).filter((userId) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName);
+  async claimLocal(
+    oneTimeKeys: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  ): Promise<{ one_time_keys: Record<string, Record<string, Record<string, unknown>>> }> {
+    const local = Object.keys(oneTimeKeys).filter(
+      (userId) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName,
+    );
     const claimed: Record<string, Record<string, Record<string, unknown>>> = {};
     await this.tx.run(async (em) => {
       for (const userId of local) {
@@ -176,7 +220,11 @@ export class KeysService {
   }
 
   /** For sync: the device's one-time key counts and the algorithms of its unused fallback keys. */
-  async countsFor(userId: string, deviceId: string, em: EntityManager): Promise<{ oneTimeKeyCounts: Record<string, number>; unusedFallbackTypes: string[] }> {
+  async countsFor(
+    userId: string,
+    deviceId: string,
+    em: EntityManager,
+  ): Promise<{ oneTimeKeyCounts: Record<string, number>; unusedFallbackTypes: string[] }> {
     return {
       oneTimeKeyCounts: await this.keys.oneTimeKeyCounts(userId, deviceId, em),
       unusedFallbackTypes: await this.keys.unusedFallbackAlgorithms(userId, deviceId, em),
@@ -194,11 +242,11 @@ export class KeysService {
     }
     return { local, remote };
   }
-
 }
 
 function checkDeviceKeys(device: Device, keys: JsonRecord): void {
-  if (keys.user_id !== device.userId || keys.device_id !== device.deviceId) throw MatrixError.invalidParam('device_keys must be for the device that uploads them');
+  if (keys.user_id !== device.userId || keys.device_id !== device.deviceId)
+    throw MatrixError.invalidParam('device_keys must be for the device that uploads them');
   const ed25519 = (keys.keys as Record<string, string>)[`ed25519:${device.deviceId}`];
   if (!ed25519) throw MatrixError.invalidParam(`device_keys must hold the device's ed25519:${device.deviceId} key`);
   if (!verifyJsonSignature(keys as JsonObject, device.userId, `ed25519:${device.deviceId}`, publicKeyBytes(ed25519))) {
@@ -210,7 +258,10 @@ function checkDeviceKeys(device: Device, keys: JsonRecord): void {
 function checkKeySignature(device: Device, key: OneTimeKey, identity: JsonRecord): void {
   if (typeof key.key === 'string') return;
   const ed25519 = (identity.keys as Record<string, string> | undefined)?.[`ed25519:${device.deviceId}`];
-  if (!ed25519 || !verifyJsonSignature(key.key as JsonObject, device.userId, `ed25519:${device.deviceId}`, publicKeyBytes(ed25519))) {
+  if (
+    !ed25519 ||
+    !verifyJsonSignature(key.key as JsonObject, device.userId, `ed25519:${device.deviceId}`, publicKeyBytes(ed25519))
+  ) {
     throw MatrixError.invalidParam(`Key ${key.algorithm}:${key.keyId} is not signed by the device`);
   }
 }

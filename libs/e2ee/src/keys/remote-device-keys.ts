@@ -6,7 +6,10 @@ import type { JsonRecord } from './device-keys.repository';
  * devices whose keys name that user and device and are signed by the device's own ed25519 key,
  * so that a server cannot slip in keys its users never made.
  */
-export function checkedRemoteDeviceKeys(answer: JsonObject, userIds: readonly string[]): Record<string, Record<string, JsonRecord>> {
+export function checkedRemoteDeviceKeys(
+  answer: JsonObject,
+  userIds: readonly string[],
+): Record<string, Record<string, JsonRecord>> {
   const listed = isJsonObject(answer.device_keys) ? answer.device_keys : {};
   const result: Record<string, Record<string, JsonRecord>> = {};
   for (const userId of userIds) {
@@ -14,7 +17,7 @@ export function checkedRemoteDeviceKeys(answer: JsonObject, userIds: readonly st
     result[userId] = {};
     if (!isJsonObject(devices)) continue;
     for (const [deviceId, keys] of Object.entries(devices)) {
-      if (isJsonObject(keys) && isSelfSigned(keys, userId, deviceId)) (result[userId])[deviceId] = keys;
+      if (isJsonObject(keys) && isSelfSigned(keys, userId, deviceId)) result[userId][deviceId] = keys;
     }
   }
   return result;

@@ -27,24 +27,50 @@ export class ToDeviceRepository {
                        SELECT t.user_id, t.device_id, counter.position, $1, $5, t.content
                          FROM counter, unnest($6::text[], $7::text[], $8::jsonb[]) AS t (user_id, device_id, content))
        SELECT 1 FROM counter`,
-      [sender.userId, sender.deviceId, sender.txnId, Date.now(), type, targets.map((t) => t.userId), targets.map((t) => t.deviceId), targets.map((t) => JSON.stringify(t.content))],
+      [
+        sender.userId,
+        sender.deviceId,
+        sender.txnId,
+        Date.now(),
+        type,
+        targets.map((t) => t.userId),
+        targets.map((t) => t.deviceId),
+        targets.map((t) => JSON.stringify(t.content)),
+      ],
     );
     return rows.length > 0;
   }
 
   /** The device's messages in (after, upTo], oldest first, at most `limit`, with their positions. */
-  async pending(userId: string, deviceId: string, after: number, upTo: number, limit: number, em: EntityManager): Promise<Array<ToDeviceMessage & { position: number }>> {
-    const rows: Array<{ sender: string; type: string; content: Record<string, unknown>; stream_id: string }> = await em.query(
-      `SELECT sender, type, content, stream_id FROM device_inbox
+  async pending(
+    userId: string,
+    deviceId: string,
+    after: number,
+    upTo: number,
+    limit: number,
+    em: EntityManager,
+  ): Promise<Array<ToDeviceMessage & { position: number }>> {
+    const rows: Array<{ sender: string; type: string; content: Record<string, unknown>; stream_id: string }> =
+      await em.query(
+        `SELECT sender, type, content, stream_id FROM device_inbox
         WHERE user_id = $1 AND device_id = $2 AND stream_id > $3 AND stream_id <= $4
         ORDER BY stream_id LIMIT $5`,
-      [userId, deviceId, after, upTo, limit],
-    );
-    return rows.map((row) => ({ sender: row.sender, type: row.type, content: row.content, position: Number(row.stream_id) }));
+        [userId, deviceId, after, upTo, limit],
+      );
+    return rows.map((row) => ({
+      sender: row.sender,
+      type: row.type,
+      content: row.content,
+      position: Number(row.stream_id),
+    }));
   }
 
   /** Messages the device has acknowledged by syncing past them. */
   async deleteUpTo(userId: string, deviceId: string, upTo: number, em: EntityManager): Promise<void> {
-    await em.query('DELETE FROM device_inbox WHERE user_id = $1 AND device_id = $2 AND stream_id <= $3', [userId, deviceId, upTo]);
+    await em.query('DELETE FROM device_inbox WHERE user_id = $1 AND device_id = $2 AND stream_id <= $3', [
+      userId,
+      deviceId,
+      upTo,
+    ]);
   }
 }

@@ -47,7 +47,8 @@ export class ToDeviceService {
   async send(sender: { userId: string; deviceId: string }, type: string, txnId: string, body: unknown): Promise<void> {
     const parsed = SendToDeviceBody.safeParse(body);
     if (!parsed.success) throw MatrixError.badJson('messages must map user IDs to device IDs to message contents');
-    if (type.length === 0 || type.length > 255) throw MatrixError.invalidParam('The event type must be 1-255 characters');
+    if (type.length === 0 || type.length > 255)
+      throw MatrixError.invalidParam('The event type must be 1-255 characters');
     const local: Messages = {};
     const remote = new Map<string, Messages>();
     for (const [userId, byDevice] of Object.entries(parsed.data.messages)) {
@@ -59,34 +60,62 @@ export class ToDeviceService {
     const stored = await this.deliver({ ...sender, txnId }, type, local);
     // Only on the first request of a transaction, so that a retry does not send twice.
     if (!stored || remote.size === 0) return;
-    const messageId = createHash('sha256').update(`${sender.userId}\u0000${sender.deviceId}\u0000${txnId}`).digest('base64url').slice(0, 32);
-    for (const [server, messages] of remote) await this.remote.sendToDevice(server, { sender: sender.userId, type, message_id: messageId, messages: messages as JsonObject });
+    const messageId = createHash('sha256')
+      .update(`${sender.userId}\u0000${sender.deviceId}\u0000${txnId}`)
+      .digest('base64url')
+      .slice(0, 32);
+    for (const [server, messages] of remote)
+      await this.remote.sendToDevice(server, {
+        sender: sender.userId,
+        type,
+        message_id: messageId,
+        messages: messages as JsonObject,
+      });
   }
 
   /** Spec SS API `m.direct_to_device`: messages from a user of `origin` for our users, once per message ID. */
   async receiveRemote(origin: string, content: Record<string, unknown>): Promise<void> {
     const parsed = RemoteToDevice.safeParse(content);
-    if (!parsed.success || !isValidUserId(parsed.data.sender) || parseUserId(parsed.data.sender).serverName !== origin) return;
-    const local = Object.fromEntries(Object.entries(parsed.data.messages).filter(([userId]) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName));
+    if (!parsed.success || !isValidUserId(parsed.data.sender) || parseUserId(parsed.data.sender).serverName !== origin)
+      return;
+    const local = Object.fromEntries(
+      Object.entries(parsed.data.messages).filter(
+        ([userId]) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName,
+      ),
+    );
     // Remote senders share the empty device ID: their message IDs keep them apart.
-    await this.deliver({ userId: parsed.data.sender, deviceId: '', txnId: `${origin}|${parsed.data.message_id}` }, parsed.data.type, local);
+    await this.deliver(
+      { userId: parsed.data.sender, deviceId: '', txnId: `${origin}|${parsed.data.message_id}` },
+      parsed.data.type,
+      local,
+    );
   }
 
   /** Stores messages for local devices ('*' for all of a user's devices); false if the transaction was seen before. */
-  private async deliver(sender: { userId: string; deviceId: string; txnId: string }, type: string, messages: Messages): Promise<boolean> {
+  private async deliver(
+    sender: { userId: string; deviceId: string; txnId: string },
+    type: string,
+    messages: Messages,
+  ): Promise<boolean> {
     const targets: Array<{ userId: string; deviceId: string; content: Record<string, unknown> }> = [];
     for (const [userId, byDevice] of Object.entries(messages)) {
       const existing = new Set((await this.devices.list(userId)).map((device) => device.deviceId));
       const wildcard = byDevice['*'];
       const chosen = new Map<string, Record<string, unknown>>();
       if (wildcard) for (const deviceId of existing) chosen.set(deviceId, wildcard);
-      for (const [deviceId, content] of Object.entries(byDevice)) if (deviceId !== '*' && existing.has(deviceId)) chosen.set(deviceId, content);
+      for (const [deviceId, content] of Object.entries(byDevice))
+        if (deviceId !== '*' && existing.has(deviceId)) chosen.set(deviceId, content);
       for (const [deviceId, content] of chosen) targets.push({ userId, deviceId, content });
     }
     return this.tx.run(async (em) => {
       const stored = await this.inbox.insert(sender, type, targets, em);
       // Once committed, the recipients' syncs hear of it (stream `toDevice`).
-      if (stored && targets.length > 0) this.bus.publishAfterCommit(em, { stream: 'toDevice', roomIds: [], userIds: [...new Set(targets.map((t) => t.userId))] });
+      if (stored && targets.length > 0)
+        this.bus.publishAfterCommit(em, {
+          stream: 'toDevice',
+          roomIds: [],
+          userIds: [...new Set(targets.map((t) => t.userId))],
+        });
       return stored;
     });
   }
@@ -95,7 +124,13 @@ export class ToDeviceService {
    * For the device's sync: drops what its token acknowledges (everything up to `since`), then
    * returns what is pending up to `upTo`, and the position the next token should carry.
    */
-  async forSync(userId: string, deviceId: string, since: number | null, upTo: number, em: EntityManager): Promise<{ events: ToDeviceMessage[]; position: number }> {
+  async forSync(
+    userId: string,
+    deviceId: string,
+    since: number | null,
+    upTo: number,
+    em: EntityManager,
+  ): Promise<{ events: ToDeviceMessage[]; position: number }> {
     if (since !== null && since > 0) await this.inbox.deleteUpTo(userId, deviceId, since, em);
     const pending = await this.inbox.pending(userId, deviceId, since ?? 0, upTo, MAX_PER_SYNC, em);
     const position = pending.length === MAX_PER_SYNC ? (pending.at(-1)?.position ?? upTo) : upTo;

@@ -2,7 +2,13 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable, createPara
 import type { FastifyRequest } from 'fastify';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
-import { isValidServerName, parseXMatrixAuthorization, signedRequestObject, verifyJsonSignature, type JsonValue } from '@hearth/protocol';
+import {
+  isValidServerName,
+  parseXMatrixAuthorization,
+  signedRequestObject,
+  verifyJsonSignature,
+  type JsonValue,
+} from '@hearth/protocol';
 import { RemoteKeysService } from '../keys/remote-keys.service';
 import { FederationPolicy } from '../policy/federation-policy';
 
@@ -24,7 +30,8 @@ export class FederationAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FederationRequestContext>();
     const header = request.headers.authorization;
     const auth = header === undefined ? undefined : parseXMatrixAuthorization(header);
-    if (!auth || !isValidServerName(auth.origin)) throw MatrixError.unauthorized('Missing or malformed X-Matrix Authorization header');
+    if (!auth || !isValidServerName(auth.origin))
+      throw MatrixError.unauthorized('Missing or malformed X-Matrix Authorization header');
     if (auth.destination !== undefined && auth.destination !== this.config.serverName) {
       throw MatrixError.unauthorized(`This request is for ${auth.destination}, not for this server`);
     }
@@ -41,7 +48,8 @@ export class FederationAuthGuard implements CanActivate {
       },
       auth,
     );
-    if (!verifyJsonSignature(signed, auth.origin, auth.key, key)) throw MatrixError.unauthorized('Invalid X-Matrix signature');
+    if (!verifyJsonSignature(signed, auth.origin, auth.key, key))
+      throw MatrixError.unauthorized('Invalid X-Matrix signature');
     request.federationOrigin = auth.origin;
     return true;
   }

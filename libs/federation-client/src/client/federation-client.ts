@@ -46,13 +46,20 @@ export class FederationClient implements OnModuleDestroy {
 
   /** The parsed JSON answer; throws FederationRequestError for error statuses, FederationUnreachableError otherwise. */
   async request(destination: string, call: FederationCall): Promise<unknown> {
-    if (!this.policy.allows(destination)) throw new FederationUnreachableError(destination, 'not allowed by the federation policy');
+    if (!this.policy.allows(destination))
+      throw new FederationUnreachableError(destination, 'not allowed by the federation policy');
     const target = await this.resolve(destination);
     const uri = call.path + queryString(call.query);
     const headers: Record<string, string> = { host: target.hostHeader, accept: 'application/json' };
     if (!call.unsigned) {
       headers.authorization = signFederationRequest(
-        { method: call.method, uri, origin: this.config.serverName, destination, ...(call.body !== undefined ? { content: call.body } : {}) },
+        {
+          method: call.method,
+          uri,
+          origin: this.config.serverName,
+          destination,
+          ...(call.body !== undefined ? { content: call.body } : {}),
+        },
         this.signer.key,
       );
     }
@@ -76,9 +83,15 @@ export class FederationClient implements OnModuleDestroy {
     const body = parseJson(text);
     if (status >= 400) {
       const errcode = typeof body?.errcode === 'string' ? body.errcode : undefined;
-      throw new FederationRequestError(destination, status, errcode, typeof body?.error === 'string' ? body.error : `HTTP ${status}`);
+      throw new FederationRequestError(
+        destination,
+        status,
+        errcode,
+        typeof body?.error === 'string' ? body.error : `HTTP ${status}`,
+      );
     }
-    if (body === undefined) throw new FederationUnreachableError(destination, `answered ${status} without a JSON object`);
+    if (body === undefined)
+      throw new FederationUnreachableError(destination, `answered ${status} without a JSON object`);
     return body;
   }
 
@@ -102,7 +115,10 @@ export class FederationClient implements OnModuleDestroy {
       const host = target.host.includes(':') ? `[${target.host}]` : target.host;
       pool = new Pool(`https://${host}:${target.port}`, {
         connections: CONNECTIONS_PER_DESTINATION,
-        connect: { rejectUnauthorized: this.config.federation.verifyTls, ...(target.tlsName ? { servername: target.tlsName } : {}) },
+        connect: {
+          rejectUnauthorized: this.config.federation.verifyTls,
+          ...(target.tlsName ? { servername: target.tlsName } : {}),
+        },
       });
       this.pools.set(key, pool);
     }
@@ -135,7 +151,9 @@ async function readBody(body: AsyncIterable<Buffer>): Promise<string> {
 function parseJson(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = sjson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' });
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

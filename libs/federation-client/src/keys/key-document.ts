@@ -15,7 +15,12 @@ export interface VerifiedKeyDocument {
  */
 export function verifyKeyDocument(document: unknown, expectedServer: string): VerifiedKeyDocument | undefined {
   if (!isJsonObject(document)) return undefined;
-  const { server_name: serverName, valid_until_ts: validUntilTs, verify_keys: verifyKeys, old_verify_keys: oldVerifyKeys } = document;
+  const {
+    server_name: serverName,
+    valid_until_ts: validUntilTs,
+    verify_keys: verifyKeys,
+    old_verify_keys: oldVerifyKeys,
+  } = document;
   if (serverName !== expectedServer || typeof validUntilTs !== 'number' || !isJsonObject(verifyKeys)) return undefined;
   const current = new Map<string, Uint8Array>();
   for (const [keyId, entry] of Object.entries(verifyKeys)) {

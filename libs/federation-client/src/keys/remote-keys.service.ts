@@ -34,8 +34,10 @@ export class RemoteKeysService {
 
   /** The public key of `keyId` if it was valid for a signature made at `validAt`. */
   async verifyKey(serverName: string, keyId: string, validAt: number): Promise<Uint8Array | undefined> {
-    if (serverName === this.config.serverName) return keyId === this.signer.key.keyId ? this.signer.key.publicKey : undefined;
-    const usable = (keys: StoredServerKey[]) => keys.find((key) => key.keyId === keyId && key.validUntilTs >= validAt)?.publicKey;
+    if (serverName === this.config.serverName)
+      return keyId === this.signer.key.keyId ? this.signer.key.publicKey : undefined;
+    const usable = (keys: StoredServerKey[]) =>
+      keys.find((key) => key.keyId === keyId && key.validUntilTs >= validAt)?.publicKey;
     const known = usable(await this.storedKeys(serverName));
     if (known) return known;
     await this.fetch(serverName, keyId);
@@ -89,7 +91,9 @@ export class RemoteKeysService {
   }
 
   private async fetchAndStore(serverName: string, keyId: string | undefined): Promise<void> {
-    const documents = await this.fetchDirectly(serverName).then((found) => (found ? [found] : this.fetchThroughNotaries(serverName)));
+    const documents = await this.fetchDirectly(serverName).then((found) =>
+      found ? [found] : this.fetchThroughNotaries(serverName),
+    );
     const now = Date.now();
     for (const document of documents) {
       const validUntil = Math.min(document.validUntilTs, now + MAX_KEY_VALIDITY_MS);
@@ -103,7 +107,11 @@ export class RemoteKeysService {
 
   private async fetchDirectly(serverName: string): Promise<VerifiedKeyDocument | undefined> {
     try {
-      const answer = await this.client.request(serverName, { method: 'GET', path: '/_matrix/key/v2/server', unsigned: true });
+      const answer = await this.client.request(serverName, {
+        method: 'GET',
+        path: '/_matrix/key/v2/server',
+        unsigned: true,
+      });
       const verified = verifyKeyDocument(answer, serverName);
       if (!verified) this.logger.warn(`${serverName} served a key document that does not verify`);
       return verified;

@@ -13,10 +13,10 @@ export interface StoredServerKey {
 @Injectable()
 export class ServerKeyRepository {
   async keysOf(serverName: string, em: EntityManager): Promise<StoredServerKey[]> {
-    const rows: Array<{ key_id: string; public_key: string; valid_until_ts: string; expired_ts: string | null }> = await em.query(
-      'SELECT key_id, public_key, valid_until_ts, expired_ts FROM server_keys WHERE server_name = $1',
-      [serverName],
-    );
+    const rows: Array<{ key_id: string; public_key: string; valid_until_ts: string; expired_ts: string | null }> =
+      await em.query('SELECT key_id, public_key, valid_until_ts, expired_ts FROM server_keys WHERE server_name = $1', [
+        serverName,
+      ]);
     return rows.map((row) => ({
       keyId: row.key_id,
       publicKey: decodeBase64(row.public_key),
@@ -40,7 +40,14 @@ export class ServerKeyRepository {
          SET valid_until_ts = GREATEST(server_keys.valid_until_ts, EXCLUDED.valid_until_ts),
              expired_ts = COALESCE(server_keys.expired_ts, EXCLUDED.expired_ts),
              fetched_ts = EXCLUDED.fetched_ts`,
-      [keys.serverName, validUntilTs, now, entries.map((e) => e.keyId), entries.map((e) => encodeBase64(e.key)), entries.map((e) => e.expiredTs)],
+      [
+        keys.serverName,
+        validUntilTs,
+        now,
+        entries.map((e) => e.keyId),
+        entries.map((e) => encodeBase64(e.key)),
+        entries.map((e) => e.expiredTs),
+      ],
     );
     await em.query(
       `INSERT INTO server_key_documents (server_name, document, valid_until_ts, fetched_ts) VALUES ($1, $2, $3, $4)
@@ -51,7 +58,10 @@ export class ServerKeyRepository {
   }
 
   /** The newest self-signed document we hold for a server, as served when we act as a notary. */
-  async document(serverName: string, em: EntityManager): Promise<{ document: JsonObject; validUntilTs: number } | undefined> {
+  async document(
+    serverName: string,
+    em: EntityManager,
+  ): Promise<{ document: JsonObject; validUntilTs: number } | undefined> {
     const rows: Array<{ document: JsonObject; valid_until_ts: string }> = await em.query(
       'SELECT document, valid_until_ts FROM server_key_documents WHERE server_name = $1',
       [serverName],

@@ -16,7 +16,9 @@ describe('federation allow and deny lists', () => {
     const open = new FederationPolicy(buildConfig({ federation: { deny: ['bad.example'] } }));
     expect(open.allows('anyone.example')).toBe(true);
     expect(open.allows('bad.example')).toBe(false);
-    const closed = new FederationPolicy(buildConfig({ federation: { allow: ['*.partner.example', 'friend.example'], deny: ['x.partner.example'] } }));
+    const closed = new FederationPolicy(
+      buildConfig({ federation: { allow: ['*.partner.example', 'friend.example'], deny: ['x.partner.example'] } }),
+    );
     expect(closed.allows('friend.example')).toBe(true);
     expect(closed.allows('a.partner.example')).toBe(true);
     expect(closed.allows('x.partner.example')).toBe(false);

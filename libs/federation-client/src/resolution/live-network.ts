@@ -15,7 +15,11 @@ export class LiveResolverNetwork implements ResolverNetwork {
   private readonly agent: Agent;
 
   constructor(verifyTls: boolean) {
-    this.agent = new Agent({ connect: { rejectUnauthorized: verifyTls }, headersTimeout: WELL_KNOWN_TIMEOUT_MS, bodyTimeout: WELL_KNOWN_TIMEOUT_MS });
+    this.agent = new Agent({
+      connect: { rejectUnauthorized: verifyTls },
+      headersTimeout: WELL_KNOWN_TIMEOUT_MS,
+      bodyTimeout: WELL_KNOWN_TIMEOUT_MS,
+    });
   }
 
   async resolveSrv(name: string): Promise<SrvTarget[]> {
@@ -32,7 +36,11 @@ export class LiveResolverNetwork implements ResolverNetwork {
     let url = `https://${hostname}/.well-known/matrix/server`;
     try {
       for (let hop = 0; hop <= WELL_KNOWN_MAX_REDIRECTS; hop++) {
-        const response = await request(url, { dispatcher: this.agent, method: 'GET', signal: AbortSignal.timeout(WELL_KNOWN_TIMEOUT_MS) });
+        const response = await request(url, {
+          dispatcher: this.agent,
+          method: 'GET',
+          signal: AbortSignal.timeout(WELL_KNOWN_TIMEOUT_MS),
+        });
         const location = response.headers.location;
         if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === 'string') {
           await response.body.dump();
@@ -63,7 +71,8 @@ function delegatedServer(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   try {
     const body: unknown = JSON.parse(text);
-    const server = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['m.server'] : undefined;
+    const server =
+      typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['m.server'] : undefined;
     return typeof server === 'string' && isValidServerName(server) ? server : undefined;
   } catch {
     return undefined;
@@ -71,7 +80,11 @@ function delegatedServer(text: string | undefined): string | undefined {
 }
 
 /** `Cache-Control: max-age` (or `no-store`), else `Expires`, else a day; never more than two days. */
-export function cacheLifetime(cacheControl: string | string[] | undefined, expires: string | string[] | undefined, now = Date.now()): number {
+export function cacheLifetime(
+  cacheControl: string | string[] | undefined,
+  expires: string | string[] | undefined,
+  now = Date.now(),
+): number {
   const control = Array.isArray(cacheControl) ? cacheControl.join(',') : (cacheControl ?? '');
   if (/(^|,)\s*(no-store|no-cache)\s*(,|$)/i.test(control)) return 0;
   const maxAge = /(?:^|,)\s*max-age\s*=\s*(\d+)/i.exec(control)?.[1];

@@ -63,13 +63,17 @@ export class ServerResolver {
 
 /** IP literals and names with an explicit port need no lookup beyond the connection's own. */
 function resolveDirectly(serverName: string, name: ServerName): ResolvedServer | undefined {
-  if (name.kind !== 'dns') return { host: name.host, port: name.port ?? DEFAULT_FEDERATION_PORT, hostHeader: serverName };
+  if (name.kind !== 'dns')
+    return { host: name.host, port: name.port ?? DEFAULT_FEDERATION_PORT, hostHeader: serverName };
   if (name.port !== undefined) return { host: name.host, port: name.port, tlsName: name.host, hostHeader: serverName };
   return undefined;
 }
 
 /** RFC 2782: the lowest priority wins; among equals, a random pick weighted by `weight`. */
-export function pickSrvTarget(targets: readonly SrvTarget[], random: () => number = Math.random): SrvTarget | undefined {
+export function pickSrvTarget(
+  targets: readonly SrvTarget[],
+  random: () => number = Math.random,
+): SrvTarget | undefined {
   const usable = targets.filter((target) => target.name !== '.' && target.name !== '');
   if (usable.length === 0) return undefined;
   const best = Math.min(...usable.map((target) => target.priority));

@@ -33,18 +33,31 @@ export class E2eeFederationService implements OnModuleInit {
 
   /** Spec SS API `m.signing_key_update`: a change without a device change is a change of cross-signing keys or signatures. */
   private async announceSigningKeys(userId: string): Promise<void> {
-    const servers = (await this.rooms.serversSharingRoomsWith(userId)).filter((server) => server !== this.config.serverName);
+    const servers = (await this.rooms.serversSharingRoomsWith(userId)).filter(
+      (server) => server !== this.config.serverName,
+    );
     if (servers.length === 0) return;
     const keys = await this.keys.queryLocal({ [userId]: [] });
     const master = keys.master_keys[userId];
     const selfSigning = keys.self_signing_keys[userId];
     if (!master && !selfSigning) return;
-    await this.sender.sendEdus(servers, [{ edu_type: 'm.signing_key_update', content: { user_id: userId, ...(master ? { master_key: master } : {}), ...(selfSigning ? { self_signing_key: selfSigning } : {}) } }]);
+    await this.sender.sendEdus(servers, [
+      {
+        edu_type: 'm.signing_key_update',
+        content: {
+          user_id: userId,
+          ...(master ? { master_key: master } : {}),
+          ...(selfSigning ? { self_signing_key: selfSigning } : {}),
+        },
+      },
+    ]);
   }
 
   /** Spec SS API "Device Management": one `m.device_list_update` per changed device, chained by `prev_id`. */
   private async announce(userId: string, changes: readonly DeviceChange[]): Promise<void> {
-    const servers = (await this.rooms.serversSharingRoomsWith(userId)).filter((server) => server !== this.config.serverName);
+    const servers = (await this.rooms.serversSharingRoomsWith(userId)).filter(
+      (server) => server !== this.config.serverName,
+    );
     if (servers.length === 0) return;
     const current = (await this.keys.queryLocal({ [userId]: [] })).device_keys[userId] ?? {};
     const edus: JsonObject[] = [];

@@ -21,7 +21,11 @@ export class RemoteE2eeClient implements RemoteE2ee {
   }
 
   /** Spec SS API `POST /user/keys/claim`. */
-  claimKeys(server: string, oneTimeKeys: Record<string, Record<string, string>>, timeoutMs: number): Promise<JsonObject> {
+  claimKeys(
+    server: string,
+    oneTimeKeys: Record<string, Record<string, string>>,
+    timeoutMs: number,
+  ): Promise<JsonObject> {
     return this.post(server, '/_matrix/federation/v1/user/keys/claim', { one_time_keys: oneTimeKeys }, timeoutMs);
   }
 

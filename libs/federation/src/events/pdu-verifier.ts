@@ -59,12 +59,14 @@ export class PduVerifier {
     const unstorable = unstorableJsonReason(checked, { maxDepth: MAX_EVENT_DEPTH });
     if (unstorable !== undefined) throw new InvalidPduError(`${eventId}: ${unstorable}`, eventId);
     const roomId = typeof checked.room_id === 'string' ? checked.room_id : `!${eventId.slice(1)}`;
-    if (expectedRoomId !== undefined && roomId !== expectedRoomId) throw new InvalidPduError(`${eventId} belongs to another room`);
+    if (expectedRoomId !== undefined && roomId !== expectedRoomId)
+      throw new InvalidPduError(`${eventId} belongs to another room`);
     const validAt = version.enforceKeyValidity ? (checked.origin_server_ts as number) : 0;
     // Event signatures cover the redacted event, so that they survive redaction.
     const redacted = redactEvent(checked, version);
     for (const server of signingServers(checked, version)) {
-      if (!(await this.keys.isSignedBy(redacted, server, validAt))) throw new InvalidPduError(`${eventId} is not signed by ${server}`);
+      if (!(await this.keys.isSignedBy(redacted, server, validAt)))
+        throw new InvalidPduError(`${eventId} is not signed by ${server}`);
     }
     const event = checkContentHash(checked) ? checked : redacted;
     return { ...(event as unknown as Omit<RoomEvent, 'event_id' | 'room_id'>), event_id: eventId, room_id: roomId };
@@ -73,23 +75,39 @@ export class PduVerifier {
 
 function checkFormat(pdu: unknown, version: RoomVersion): JsonObject {
   if (!isJsonObject(pdu)) throw new InvalidPduError('a PDU is a JSON object');
-  const { type, sender, room_id: roomId, content, origin_server_ts: ts, depth, prev_events: prev, auth_events: auth, state_key: stateKey, hashes } = pdu;
+  const {
+    type,
+    sender,
+    room_id: roomId,
+    content,
+    origin_server_ts: ts,
+    depth,
+    prev_events: prev,
+    auth_events: auth,
+    state_key: stateKey,
+    hashes,
+  } = pdu;
   const isV12Create = version.roomIdFromCreateEvent && type === 'm.room.create';
   if (typeof type !== 'string' || type.length === 0) throw new InvalidPduError('type must be a non-empty string');
   if (typeof sender !== 'string' || !isValidUserId(sender)) throw new InvalidPduError('sender must be a user ID');
   if (!isV12Create && typeof roomId !== 'string') throw new InvalidPduError('room_id must be a string');
   if (isV12Create && roomId !== undefined) throw new InvalidPduError('a v12 create event has no room_id');
   if (!isJsonObject(content)) throw new InvalidPduError('content must be an object');
-  if (!Number.isSafeInteger(ts) || !Number.isSafeInteger(depth) || (depth as number) < 0) throw new InvalidPduError('origin_server_ts and depth must be integers');
-  if (!isIdList(prev, MAX_PREV_EVENTS) || !isIdList(auth, MAX_AUTH_EVENTS)) throw new InvalidPduError('prev_events and auth_events must be short lists of event IDs');
+  if (!Number.isSafeInteger(ts) || !Number.isSafeInteger(depth) || (depth as number) < 0)
+    throw new InvalidPduError('origin_server_ts and depth must be integers');
+  if (!isIdList(prev, MAX_PREV_EVENTS) || !isIdList(auth, MAX_AUTH_EVENTS))
+    throw new InvalidPduError('prev_events and auth_events must be short lists of event IDs');
   if (stateKey !== undefined && typeof stateKey !== 'string') throw new InvalidPduError('state_key must be a string');
-  if (!isJsonObject(hashes) || typeof hashes.sha256 !== 'string') throw new InvalidPduError('hashes.sha256 is required');
+  if (!isJsonObject(hashes) || typeof hashes.sha256 !== 'string')
+    throw new InvalidPduError('hashes.sha256 is required');
   if (!isJsonObject(pdu.signatures)) throw new InvalidPduError('signatures are required');
   // Before anything that recurses through the PDU (canonical JSON, hashing).
   const tooDeep = unstorableJsonReason(pdu, { strings: false, maxDepth: MAX_TRANSACTION_DEPTH });
   if (tooDeep !== undefined) throw new InvalidPduError(tooDeep);
-  if (version.strictCanonicalJson && !hasOnlySafeIntegers(pdu)) throw new InvalidPduError('numbers must be integers within ±(2^53 - 1)');
-  if (Buffer.byteLength(canonicalJson(pdu), 'utf8') > MAX_PDU_BYTES) throw new InvalidPduError('the PDU is larger than 65536 bytes');
+  if (version.strictCanonicalJson && !hasOnlySafeIntegers(pdu))
+    throw new InvalidPduError('numbers must be integers within ±(2^53 - 1)');
+  if (Buffer.byteLength(canonicalJson(pdu), 'utf8') > MAX_PDU_BYTES)
+    throw new InvalidPduError('the PDU is larger than 65536 bytes');
   return pdu;
 }
 
@@ -98,14 +116,22 @@ function signingServers(pdu: JsonObject, version: RoomVersion): string[] {
   const servers = new Set([parseUserId(pdu.sender as string).serverName]);
   const content = pdu.content as JsonObject;
   const via = content.join_authorised_via_users_server;
-  if (version.restrictedJoinRule && pdu.type === 'm.room.member' && content.membership === 'join' && typeof via === 'string' && isValidUserId(via)) {
+  if (
+    version.restrictedJoinRule &&
+    pdu.type === 'm.room.member' &&
+    content.membership === 'join' &&
+    typeof via === 'string' &&
+    isValidUserId(via)
+  ) {
     servers.add(parseUserId(via).serverName);
   }
   return [...servers];
 }
 
 function isIdList(value: unknown, max: number): boolean {
-  return Array.isArray(value) && value.length <= max && value.every((id) => typeof id === 'string' && id.startsWith('$'));
+  return (
+    Array.isArray(value) && value.length <= max && value.every((id) => typeof id === 'string' && id.startsWith('$'))
+  );
 }
 
 function hasOnlySafeIntegers(value: JsonValue): boolean {

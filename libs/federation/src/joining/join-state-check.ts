@@ -5,7 +5,12 @@ import { authEventsState, authorizeEvent, AuthError, type RoomEvent, type RoomVe
  * must pass the auth rules against its own auth events (which must be in the answer), and the
  * join itself against the state. Returns the state events that pass; throws if the join fails.
  */
-export function checkJoinState(join: RoomEvent, state: readonly RoomEvent[], authChain: readonly RoomEvent[], version: RoomVersion): RoomEvent[] {
+export function checkJoinState(
+  join: RoomEvent,
+  state: readonly RoomEvent[],
+  authChain: readonly RoomEvent[],
+  version: RoomVersion,
+): RoomEvent[] {
   const byId = new Map([...authChain, ...state].map((event) => [event.event_id, event]));
   const lookup = (id: string) => byId.get(id);
   // Auth events come before what they authorise; checking in depth order needs no recursion.

@@ -25,18 +25,26 @@ export class RemoteInvitesService implements InviteCountersigner {
       answer = await this.client.request(destination, {
         method: 'PUT',
         path: `/_matrix/federation/v2/invite/${encodeURIComponent(invite.room_id)}/${encodeURIComponent(invite.event_id)}`,
-        body: { room_version: version.id, event: toPdu(invite, version.roomIdFromCreateEvent), invite_room_state: inviteRoomState },
+        body: {
+          room_version: version.id,
+          event: toPdu(invite, version.roomIdFromCreateEvent),
+          invite_room_state: inviteRoomState,
+        },
       });
     } catch (error) {
-      if (error instanceof FederationRequestError && error.status < 500) throw MatrixError.forbidden(`The invitee's server refused the invite: ${error.message}`);
+      if (error instanceof FederationRequestError && error.status < 500)
+        throw MatrixError.forbidden(`The invitee's server refused the invite: ${error.message}`);
       throw new MatrixError(502, 'M_UNKNOWN', "The invitee's server could not be reached");
     }
     const returned = isJsonObject(answer) ? answer.event : undefined;
     const signed = await this.verifier
       .verify(returned, version, invite.room_id)
-      .catch((error: unknown) => this.logger.warn(`the invite ${destination} returned failed its checks: ${String(error)}`));
+      .catch((error: unknown) =>
+        this.logger.warn(`the invite ${destination} returned failed its checks: ${String(error)}`),
+      );
     const countersigned = signed?.event_id === invite.event_id && signed.signatures?.[destination] !== undefined;
-    if (!signed || !countersigned) throw new MatrixError(502, 'M_UNKNOWN', "The invitee's server returned a different or unsigned invite");
+    if (!signed || !countersigned)
+      throw new MatrixError(502, 'M_UNKNOWN', "The invitee's server returned a different or unsigned invite");
     return { ...invite, signatures: { ...invite.signatures, [destination]: signed.signatures?.[destination] ?? {} } };
   }
 }

@@ -2,7 +2,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
 import { FederationClient, FederationRequestError } from '@hearth/federation-client';
-import { computeEventId, getRoomVersion, isJsonObject, SUPPORTED_ROOM_VERSIONS, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import {
+  computeEventId,
+  getRoomVersion,
+  isJsonObject,
+  SUPPORTED_ROOM_VERSIONS,
+  type JsonObject,
+  type RoomEvent,
+  type RoomVersion,
+} from '@hearth/protocol';
 import { FederatedRoomsService } from '@hearth/rooms';
 import { ServerSigner } from '@hearth/signing';
 import { PduVerifier } from '../events/pdu-verifier';
@@ -63,7 +71,10 @@ export class RemoteJoinService {
     });
     if (!isJsonObject(template) || !isJsonObject(template.event)) throw new Error(`${server} sent no join template`);
     const version = getRoomVersion(typeof template.room_version === 'string' ? template.room_version : '1');
-    if (!version || !SUPPORTED_ROOM_VERSIONS.includes(version.id)) throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'The room version is not supported here', { room_version: template.room_version });
+    if (!version || !SUPPORTED_ROOM_VERSIONS.includes(version.id))
+      throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'The room version is not supported here', {
+        room_version: template.room_version,
+      });
     const join = this.signedMembership(template.event, version, userId, content, 'join');
     const eventId = computeEventId(join, version);
     const answer = await this.client.request(server, {
@@ -71,7 +82,8 @@ export class RemoteJoinService {
       path: `/_matrix/federation/v2/send_join/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
       body: join,
     });
-    if (!isJsonObject(answer) || !Array.isArray(answer.state) || !Array.isArray(answer.auth_chain)) throw new Error(`${server} sent a malformed send_join answer`);
+    if (!isJsonObject(answer) || !Array.isArray(answer.state) || !Array.isArray(answer.auth_chain))
+      throw new Error(`${server} sent a malformed send_join answer`);
     // A restricted join comes back with the resident server's signature added.
     const final = isJsonObject(answer.event) && computeEventId(answer.event, version) === eventId ? answer.event : join;
     const [joinEvent, state, authChain] = await Promise.all([
@@ -86,7 +98,9 @@ export class RemoteJoinService {
       throw new Error(`${server} answered with a state that does not allow the join`);
     }
     await this.rooms.importJoin(version, joinEvent, accepted, authChain);
-    await this.backfill(server, roomId, joinEvent, version).catch((error: unknown) => this.logger.debug(`backfilling ${roomId} from ${server} failed: ${String(error)}`));
+    await this.backfill(server, roomId, joinEvent, version).catch((error: unknown) =>
+      this.logger.debug(`backfilling ${roomId} from ${server} failed: ${String(error)}`),
+    );
   }
 
   /** Spec SS API `GET /backfill`: recent history before our join, so that the room does not start empty here. */
@@ -98,7 +112,11 @@ export class RemoteJoinService {
     });
     const pdus = isJsonObject(answer) && Array.isArray(answer.pdus) ? answer.pdus : [];
     const events = await this.verifyAll(pdus, version, roomId);
-    await this.rooms.storeBackfill(version, join.event_id, events.sort((a, b) => b.depth - a.depth || (a.event_id < b.event_id ? 1 : -1)));
+    await this.rooms.storeBackfill(
+      version,
+      join.event_id,
+      events.sort((a, b) => b.depth - a.depth || (a.event_id < b.event_id ? 1 : -1)),
+    );
   }
 
   private async knockThrough(server: string, roomId: string, userId: string, content: JsonObject): Promise<void> {
@@ -109,20 +127,40 @@ export class RemoteJoinService {
     });
     if (!isJsonObject(template) || !isJsonObject(template.event)) throw new Error(`${server} sent no knock template`);
     const version = getRoomVersion(typeof template.room_version === 'string' ? template.room_version : '1');
-    if (!version || !version.knockJoinRule) throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'The room version does not allow knocking', { room_version: template.room_version });
+    if (!version || !version.knockJoinRule)
+      throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'The room version does not allow knocking', {
+        room_version: template.room_version,
+      });
     const knock = this.signedMembership(template.event, version, userId, content, 'knock');
     const eventId = computeEventId(knock, version);
-    const answer = await this.client.request(server, { method: 'PUT', path: `/_matrix/federation/v1/send_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`, body: knock });
-    const roomState = isJsonObject(answer) && Array.isArray(answer.knock_room_state) ? answer.knock_room_state.filter(isJsonObject) : [];
+    const answer = await this.client.request(server, {
+      method: 'PUT',
+      path: `/_matrix/federation/v1/send_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
+      body: knock,
+    });
+    const roomState =
+      isJsonObject(answer) && Array.isArray(answer.knock_room_state)
+        ? answer.knock_room_state.filter(isJsonObject)
+        : [];
     const event = await this.verifier.verify(knock, version, roomId);
     await this.rooms.storeOutOfRoomMembership(version, { ...event, unsigned: { knock_room_state: roomState } });
   }
 
-  private signedMembership(template: JsonObject, version: RoomVersion, userId: string, content: JsonObject, membership: 'join' | 'knock'): JsonObject {
+  private signedMembership(
+    template: JsonObject,
+    version: RoomVersion,
+    userId: string,
+    content: JsonObject,
+    membership: 'join' | 'knock',
+  ): JsonObject {
     const { signatures: _s, hashes: _h, unsigned: _u, event_id: _id, ...rest } = template;
-    if (rest.type !== 'm.room.member' || rest.state_key !== userId || rest.sender !== userId) throw new Error(`the ${membership} template is for someone else`);
+    if (rest.type !== 'm.room.member' || rest.state_key !== userId || rest.sender !== userId)
+      throw new Error(`the ${membership} template is for someone else`);
     const templateContent = isJsonObject(rest.content) ? rest.content : {};
-    return this.signer.signEvent({ ...rest, origin_server_ts: Date.now(), content: { ...templateContent, ...content, membership } }, version);
+    return this.signer.signEvent(
+      { ...rest, origin_server_ts: Date.now(), content: { ...templateContent, ...content, membership } },
+      version,
+    );
   }
 
   /** Events that fail verification are left out; the auth checks later find what is missing. */

@@ -20,7 +20,13 @@ export class RoomJoinService {
     private readonly remote: RemoteJoinService,
   ) {}
 
-  async join(target: string, userId: string, via: readonly string[], profile: JsonObject, reason?: string): Promise<{ room_id: string }> {
+  async join(
+    target: string,
+    userId: string,
+    via: readonly string[],
+    profile: JsonObject,
+    reason?: string,
+  ): Promise<{ room_id: string }> {
     const { roomId, servers } = await this.resolve(target);
     const candidates = this.candidates(roomId, via, servers);
     // With no other server to ask, the join is local: a room we hold that everyone here left, or an unknown room (refused).
@@ -32,17 +38,26 @@ export class RoomJoinService {
   }
 
   /** Spec CS API `POST /knock/{roomIdOrAlias}`: local when this server is in the room, else through its servers. */
-  async knock(target: string, userId: string, via: readonly string[], profile: JsonObject, reason?: string): Promise<{ room_id: string }> {
+  async knock(
+    target: string,
+    userId: string,
+    via: readonly string[],
+    profile: JsonObject,
+    reason?: string,
+  ): Promise<{ room_id: string }> {
     const { roomId, servers } = await this.resolve(target);
     const candidates = this.candidates(roomId, via, servers);
-    if (candidates.length === 0 || (await this.rooms.isServerJoined(roomId, this.config.serverName))) return this.membership.knock(roomId, userId, profile, reason);
+    if (candidates.length === 0 || (await this.rooms.isServerJoined(roomId, this.config.serverName)))
+      return this.membership.knock(roomId, userId, profile, reason);
     await this.remote.knock(roomId, userId, candidates, reason === undefined ? profile : { ...profile, reason });
     return { room_id: roomId };
   }
 
   /** Other servers to go through: those the client named, those the alias listed, the room ID's. */
   private candidates(roomId: string, via: readonly string[], servers: readonly string[]): string[] {
-    return [...via, ...servers, ...serverOfRoomId(roomId)].filter((server) => isValidServerName(server) && server !== this.config.serverName);
+    return [...via, ...servers, ...serverOfRoomId(roomId)].filter(
+      (server) => isValidServerName(server) && server !== this.config.serverName,
+    );
   }
 
   private async resolve(target: string): Promise<{ roomId: string; servers: string[] }> {
@@ -51,7 +66,10 @@ export class RoomJoinService {
     const { serverName } = parseRoomAlias(target);
     const found = await this.aliases.resolve(target);
     // The alias's server knows the room: worth asking first, whether or not it listed itself.
-    return { roomId: found.room_id, servers: serverName === this.config.serverName ? found.servers : [serverName, ...found.servers] };
+    return {
+      roomId: found.room_id,
+      servers: serverName === this.config.serverName ? found.servers : [serverName, ...found.servers],
+    };
   }
 }
 

@@ -2,7 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
 import { FederationClient, FederationRequestError } from '@hearth/federation-client';
-import { computeEventId, getRoomVersion, isJsonObject, isValidUserId, parseUserId, type JsonObject, type RoomEvent } from '@hearth/protocol';
+import {
+  computeEventId,
+  getRoomVersion,
+  isJsonObject,
+  isValidUserId,
+  parseUserId,
+  type JsonObject,
+  type RoomEvent,
+} from '@hearth/protocol';
 import { FederatedRoomsService, MembershipService } from '@hearth/rooms';
 import { ServerSigner } from '@hearth/signing';
 
@@ -22,10 +30,12 @@ export class RoomLeaveService {
   ) {}
 
   async leave(roomId: string, userId: string, reason?: string): Promise<void> {
-    if (await this.rooms.isServerJoined(roomId, this.config.serverName)) return this.membership.leave(roomId, userId, reason);
+    if (await this.rooms.isServerJoined(roomId, this.config.serverName))
+      return this.membership.leave(roomId, userId, reason);
     const current = await this.rooms.membershipEvent(roomId, userId);
     const membership = current?.content.membership;
-    if (!current || (membership !== 'invite' && membership !== 'knock')) return this.membership.leave(roomId, userId, reason);
+    if (!current || (membership !== 'invite' && membership !== 'knock'))
+      return this.membership.leave(roomId, userId, reason);
     const servers = residentServers(current).filter((server) => server !== this.config.serverName);
     if (servers.length === 0) return this.membership.leave(roomId, userId, reason);
     let lastError: unknown;
@@ -37,22 +47,41 @@ export class RoomLeaveService {
       }
     }
     if (lastError instanceof MatrixError) throw lastError;
-    if (lastError instanceof FederationRequestError && lastError.status < 500) throw MatrixError.forbidden(`The room's server refused the leave: ${lastError.message}`);
+    if (lastError instanceof FederationRequestError && lastError.status < 500)
+      throw MatrixError.forbidden(`The room's server refused the leave: ${lastError.message}`);
     throw new MatrixError(502, 'M_UNKNOWN', "The room's server could not be reached");
   }
 
-  private async leaveThrough(server: string, roomId: string, userId: string, reason: string | undefined): Promise<void> {
-    const template = await this.client.request(server, { method: 'GET', path: `/_matrix/federation/v1/make_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}` });
-    if (!isJsonObject(template) || !isJsonObject(template.event) || typeof template.room_version !== 'string') throw new MatrixError(502, 'M_UNKNOWN', 'No leave template');
+  private async leaveThrough(
+    server: string,
+    roomId: string,
+    userId: string,
+    reason: string | undefined,
+  ): Promise<void> {
+    const template = await this.client.request(server, {
+      method: 'GET',
+      path: `/_matrix/federation/v1/make_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`,
+    });
+    if (!isJsonObject(template) || !isJsonObject(template.event) || typeof template.room_version !== 'string')
+      throw new MatrixError(502, 'M_UNKNOWN', 'No leave template');
     const version = getRoomVersion(template.room_version);
     if (!version) throw new MatrixError(502, 'M_UNKNOWN', 'The room version is not supported here');
     const { signatures: _s, hashes: _h, unsigned: _u, ...rest } = template.event;
-    if (rest.type !== 'm.room.member' || rest.state_key !== userId || rest.sender !== userId) throw new MatrixError(502, 'M_UNKNOWN', 'The leave template is for someone else');
+    if (rest.type !== 'm.room.member' || rest.state_key !== userId || rest.sender !== userId)
+      throw new MatrixError(502, 'M_UNKNOWN', 'The leave template is for someone else');
     const content: JsonObject = { membership: 'leave', ...(reason !== undefined ? { reason } : {}) };
     const leave = this.signer.signEvent({ ...rest, origin_server_ts: Date.now(), content }, version);
     const eventId = computeEventId(leave, version);
-    await this.client.request(server, { method: 'PUT', path: `/_matrix/federation/v2/send_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`, body: leave });
-    await this.rooms.storeOutOfRoomMembership(version, { ...(leave as unknown as Omit<RoomEvent, 'event_id'>), event_id: eventId, room_id: roomId });
+    await this.client.request(server, {
+      method: 'PUT',
+      path: `/_matrix/federation/v2/send_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
+      body: leave,
+    });
+    await this.rooms.storeOutOfRoomMembership(version, {
+      ...(leave as unknown as Omit<RoomEvent, 'event_id'>),
+      event_id: eventId,
+      room_id: roomId,
+    });
   }
 }
 
@@ -63,8 +92,13 @@ export class RoomLeaveService {
 function residentServers(membership: RoomEvent): string[] {
   if (membership.content.membership === 'invite') return [parseUserId(membership.sender).serverName];
   const state = membership.unsigned?.knock_room_state;
-  const create = Array.isArray(state) ? state.find((item) => isJsonObject(item) && item.type === 'm.room.create') : undefined;
-  const creator = isJsonObject(create) && typeof create.sender === 'string' && isValidUserId(create.sender) ? [parseUserId(create.sender).serverName] : [];
+  const create = Array.isArray(state)
+    ? state.find((item) => isJsonObject(item) && item.type === 'm.room.create')
+    : undefined;
+  const creator =
+    isJsonObject(create) && typeof create.sender === 'string' && isValidUserId(create.sender)
+      ? [parseUserId(create.sender).serverName]
+      : [];
   const colon = membership.room_id.indexOf(':');
   return [...new Set([...creator, ...(colon < 0 ? [] : [membership.room_id.slice(colon + 1)])])];
 }

@@ -23,7 +23,9 @@ export class NotaryService {
 
   /** `minimumValidUntil` per server: 0 when the asker has no wish. */
   async query(servers: ReadonlyMap<string, number>): Promise<JsonObject[]> {
-    const answers = await Promise.all([...servers].filter(([name]) => isValidServerName(name)).map(([name, minimum]) => this.documentOf(name, minimum)));
+    const answers = await Promise.all(
+      [...servers].filter(([name]) => isValidServerName(name)).map(([name, minimum]) => this.documentOf(name, minimum)),
+    );
     return answers.filter((document): document is JsonObject => document !== undefined);
   }
 

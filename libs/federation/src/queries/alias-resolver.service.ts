@@ -30,7 +30,8 @@ export class AliasResolver {
 
   /** Spec SS API `GET /query/directory` on the alias's server; like Synapse, only its 404 is passed on. */
   private async resolveRemote(serverName: string, alias: string): Promise<ResolvedAlias> {
-    if (!this.policy.allows(serverName)) throw MatrixError.forbidden(`This server does not federate with ${serverName}`);
+    if (!this.policy.allows(serverName))
+      throw MatrixError.forbidden(`This server does not federate with ${serverName}`);
     let answer: unknown;
     try {
       answer = await this.client.request(serverName, {
@@ -40,11 +41,15 @@ export class AliasResolver {
         timeoutMs: Math.min(CLIENT_QUERY_TIMEOUT_MS, this.config.federation.requestTimeoutMs),
       });
     } catch (error) {
-      if (error instanceof FederationRequestError && error.status === 404) throw MatrixError.notFound('Room alias not found');
+      if (error instanceof FederationRequestError && error.status === 404)
+        throw MatrixError.notFound('Room alias not found');
       throw remoteQueryError(error, serverName, []);
     }
-    if (!isJsonObject(answer) || typeof answer.room_id !== 'string' || !isValidRoomId(answer.room_id)) throw new MatrixError(502, 'M_UNKNOWN', `${serverName} gave no room`);
-    const servers = Array.isArray(answer.servers) ? answer.servers.filter((s): s is string => typeof s === 'string' && isValidServerName(s)) : [];
+    if (!isJsonObject(answer) || typeof answer.room_id !== 'string' || !isValidRoomId(answer.room_id))
+      throw new MatrixError(502, 'M_UNKNOWN', `${serverName} gave no room`);
+    const servers = Array.isArray(answer.servers)
+      ? answer.servers.filter((s): s is string => typeof s === 'string' && isValidServerName(s))
+      : [];
     return { room_id: answer.room_id, servers };
   }
 }

@@ -13,9 +13,14 @@ export const CLIENT_QUERY_TIMEOUT_MS = 10_000;
  */
 export function remoteQueryError(error: unknown, server: string, passThrough: readonly number[]): unknown {
   if (error instanceof FederationRequestError && passThrough.includes(error.status)) {
-    const errcode = error.errcode?.startsWith('M_') ? (error.errcode as `M_${string}`) : error.status === 404 ? 'M_NOT_FOUND' : 'M_FORBIDDEN';
+    const errcode = error.errcode?.startsWith('M_')
+      ? (error.errcode as `M_${string}`)
+      : error.status === 404
+        ? 'M_NOT_FOUND'
+        : 'M_FORBIDDEN';
     return new MatrixError(error.status, errcode, `${server} answered: ${error.reason.slice(0, 200)}`);
   }
-  if (error instanceof FederationRequestError || error instanceof FederationUnreachableError) return new MatrixError(502, 'M_UNKNOWN', `${server} could not be asked`);
+  if (error instanceof FederationRequestError || error instanceof FederationUnreachableError)
+    return new MatrixError(502, 'M_UNKNOWN', `${server} could not be asked`);
   return error;
 }

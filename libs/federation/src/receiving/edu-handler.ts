@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
-import { isJsonObject, isValidUserId, MAX_EVENT_DEPTH, parseUserId, unstorableJsonReason, type JsonObject } from '@hearth/protocol';
+import {
+  isJsonObject,
+  isValidUserId,
+  MAX_EVENT_DEPTH,
+  parseUserId,
+  unstorableJsonReason,
+  type JsonObject,
+} from '@hearth/protocol';
 import { DeviceListsService, ToDeviceService } from '@hearth/e2ee';
 import { FederatedRoomsService, ReceiptsService, TypingService } from '@hearth/rooms';
 
@@ -35,7 +42,8 @@ export class EduHandler {
       try {
         await this.handleOne(origin, edu.edu_type, edu.content);
       } catch (error) {
-        if (!(error instanceof MatrixError)) this.logger.warn(`EDU ${edu.edu_type} from ${origin} failed: ${String(error)}`);
+        if (!(error instanceof MatrixError))
+          this.logger.warn(`EDU ${edu.edu_type} from ${origin} failed: ${String(error)}`);
       }
     }
   }
@@ -58,7 +66,13 @@ export class EduHandler {
 
   private async handleTyping(origin: string, content: JsonObject): Promise<void> {
     const { room_id: roomId, user_id: userId, typing } = content;
-    if (typeof roomId !== 'string' || typeof userId !== 'string' || typeof typing !== 'boolean' || !this.isFrom(origin, userId)) return;
+    if (
+      typeof roomId !== 'string' ||
+      typeof userId !== 'string' ||
+      typeof typing !== 'boolean' ||
+      !this.isFrom(origin, userId)
+    )
+      return;
     if (!(await this.rooms.isServerAllowed(roomId, origin))) return;
     await this.typing.setTyping(roomId, userId, userId, typing, REMOTE_TYPING_TIMEOUT_MS);
   }

@@ -7,7 +7,11 @@ import { queryRows } from '@hearth/storage';
 @Injectable()
 export class InboundTxnRepository {
   async find(origin: string, txnId: string, em: EntityManager): Promise<JsonObject | undefined> {
-    const rows = await queryRows<{ response: JsonObject }>(em, 'SELECT response FROM federation_inbound_txns WHERE origin = $1 AND txn_id = $2', [origin, txnId]);
+    const rows = await queryRows<{ response: JsonObject }>(
+      em,
+      'SELECT response FROM federation_inbound_txns WHERE origin = $1 AND txn_id = $2',
+      [origin, txnId],
+    );
     return rows[0]?.response;
   }
 

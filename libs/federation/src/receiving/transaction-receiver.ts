@@ -45,18 +45,28 @@ export class TransactionReceiver {
     const byRoom = new Map<string, unknown[]>();
     for (const pdu of transaction.pdus) {
       // A room ID the database cannot hold (U+0000) names no room of ours: dropped like any unknown room.
-      const roomId = isJsonObject(pdu) && typeof pdu.room_id === 'string' && isStorableString(pdu.room_id) ? pdu.room_id : '';
+      const roomId =
+        isJsonObject(pdu) && typeof pdu.room_id === 'string' && isStorableString(pdu.room_id) ? pdu.room_id : '';
       byRoom.set(roomId, [...(byRoom.get(roomId) ?? []), pdu]);
     }
     const results: PduResult = {};
-    await Promise.all([...byRoom].map(([roomId, pdus]) => this.inRoomOrder(roomId, () => this.processRoom(origin, roomId, pdus, results))));
+    await Promise.all(
+      [...byRoom].map(([roomId, pdus]) =>
+        this.inRoomOrder(roomId, () => this.processRoom(origin, roomId, pdus, results)),
+      ),
+    );
     await this.edus.handle(origin, transaction.edus);
     const response: JsonObject = { pdus: results };
     await this.tx.run((em) => this.txns.store(origin, txnId, response, em));
     return response;
   }
 
-  private async processRoom(origin: string, roomId: string, pdus: readonly unknown[], results: PduResult): Promise<void> {
+  private async processRoom(
+    origin: string,
+    roomId: string,
+    pdus: readonly unknown[],
+    results: PduResult,
+  ): Promise<void> {
     const version = roomId === '' ? undefined : await this.rooms.roomVersion(roomId);
     // PDUs of rooms we are not in (or cannot read) are dropped: their event IDs cannot even be computed.
     if (!version) return;
@@ -67,14 +77,17 @@ export class TransactionReceiver {
         events.push(await this.verifier.verify(pdu, version, roomId));
       } catch (error) {
         this.logger.debug(`dropped a PDU from ${origin}: ${(error as Error).message}`);
-        if (error instanceof InvalidPduError && error.eventId !== undefined) results[error.eventId] = { error: error.message };
+        if (error instanceof InvalidPduError && error.eventId !== undefined)
+          results[error.eventId] = { error: error.message };
       }
     }
     if (!allowed) {
-      for (const event of events) results[event.event_id] = { error: 'Your server is banned from this room by its server ACL' };
+      for (const event of events)
+        results[event.event_id] = { error: 'Your server is banned from this room by its server ACL' };
       return;
     }
-    for (const event of await this.receiveTogether(events, results)) results[event.event_id] = await this.process(origin, event, version);
+    for (const event of await this.receiveTogether(events, results))
+      results[event.event_id] = await this.process(origin, event, version);
   }
 
   /**
@@ -85,7 +98,8 @@ export class TransactionReceiver {
     if (events.length < 2) return events;
     try {
       const { outcomes, rest } = await this.rooms.receiveInOrder(events);
-      for (const [eventId, outcome] of outcomes) results[eventId] = outcome instanceof RejectedEventError ? { error: outcome.message } : {};
+      for (const [eventId, outcome] of outcomes)
+        results[eventId] = outcome instanceof RejectedEventError ? { error: outcome.message } : {};
       return rest;
     } catch (error) {
       this.logger.debug(`receiving ${events.length} PDUs together failed, taking them one by one: ${String(error)}`);
@@ -98,7 +112,11 @@ export class TransactionReceiver {
       await this.receiveFetchingGaps(origin, event, version, true);
       return {};
     } catch (error) {
-      if (error instanceof RejectedEventError || error instanceof MissingEventsError || error instanceof InvalidPduError) {
+      if (
+        error instanceof RejectedEventError ||
+        error instanceof MissingEventsError ||
+        error instanceof InvalidPduError
+      ) {
         this.logger.debug(`PDU ${event.event_id} from ${origin}: ${error.message}`);
         return { error: error.message };
       }
@@ -107,7 +125,12 @@ export class TransactionReceiver {
     }
   }
 
-  private async receiveFetchingGaps(origin: string, event: RoomEvent, version: RoomVersion, mayFetchPrev: boolean): Promise<void> {
+  private async receiveFetchingGaps(
+    origin: string,
+    event: RoomEvent,
+    version: RoomVersion,
+    mayFetchPrev: boolean,
+  ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.rooms.receive(event);
@@ -117,14 +140,20 @@ export class TransactionReceiver {
         if (error.kind === 'auth') await this.fetchAuthEvents(origin, event.room_id, error.missing, version);
         else if (mayFetchPrev && attempt === 0) await this.fetchMissingPrevEvents(origin, event, version);
         // get_missing_events did not reach our events: take the state at each missing prev event instead.
-        else if (mayFetchPrev) for (const prev of error.missing) await this.fetchStateAcrossGap(origin, event.room_id, prev, version);
+        else if (mayFetchPrev)
+          for (const prev of error.missing) await this.fetchStateAcrossGap(origin, event.room_id, prev, version);
         else throw error;
       }
     }
   }
 
   /** Spec: missing auth events are fetched from the origin and kept as outliers. */
-  private async fetchAuthEvents(origin: string, roomId: string, missing: readonly string[], version: RoomVersion): Promise<void> {
+  private async fetchAuthEvents(
+    origin: string,
+    roomId: string,
+    missing: readonly string[],
+    version: RoomVersion,
+  ): Promise<void> {
     const fetched = await this.fetchEvents(origin, roomId, missing, version);
     await this.rooms.storeOutliers([...fetched.values()], version);
   }
@@ -134,22 +163,50 @@ export class TransactionReceiver {
    * state before it (`/state_ids`, then the events we lack, each checked), so that the event
    * after the gap can be judged against resolved state.
    */
-  private async fetchStateAcrossGap(origin: string, roomId: string, prevId: string, version: RoomVersion): Promise<void> {
-    const answer = await this.client.request(origin, { method: 'GET', path: `/_matrix/federation/v1/state_ids/${encodeURIComponent(roomId)}`, query: { event_id: prevId } });
-    const stateIds = isJsonObject(answer) && Array.isArray(answer.pdu_ids) ? answer.pdu_ids.filter((id): id is string => typeof id === 'string') : [];
-    const chainIds = isJsonObject(answer) && Array.isArray(answer.auth_chain_ids) ? answer.auth_chain_ids.filter((id): id is string => typeof id === 'string') : [];
-    if (stateIds.length + chainIds.length > MAX_GAP_STATE_EVENTS) throw new MissingEventsError(prevId, [prevId], 'prev');
+  private async fetchStateAcrossGap(
+    origin: string,
+    roomId: string,
+    prevId: string,
+    version: RoomVersion,
+  ): Promise<void> {
+    const answer = await this.client.request(origin, {
+      method: 'GET',
+      path: `/_matrix/federation/v1/state_ids/${encodeURIComponent(roomId)}`,
+      query: { event_id: prevId },
+    });
+    const stateIds =
+      isJsonObject(answer) && Array.isArray(answer.pdu_ids)
+        ? answer.pdu_ids.filter((id): id is string => typeof id === 'string')
+        : [];
+    const chainIds =
+      isJsonObject(answer) && Array.isArray(answer.auth_chain_ids)
+        ? answer.auth_chain_ids.filter((id): id is string => typeof id === 'string')
+        : [];
+    if (stateIds.length + chainIds.length > MAX_GAP_STATE_EVENTS)
+      throw new MissingEventsError(prevId, [prevId], 'prev');
     const known = await this.rooms.known([...stateIds, ...chainIds, prevId]);
     const wanted = [...new Set([...chainIds, ...stateIds, prevId])].filter((id) => !known.has(id));
     const fetched = await this.fetchEvents(origin, roomId, wanted, version);
-    const prev = fetched.get(prevId) ?? (known.has(prevId) ? await this.fetchEvents(origin, roomId, [prevId], version).then((m) => m.get(prevId)) : undefined);
+    const prev =
+      fetched.get(prevId) ??
+      (known.has(prevId)
+        ? await this.fetchEvents(origin, roomId, [prevId], version).then((m) => m.get(prevId))
+        : undefined);
     if (!prev) throw new MissingEventsError(prevId, [prevId], 'prev');
-    await this.rooms.storeOutliers([...fetched.values()].filter((e) => e.event_id !== prevId).sort((a, b) => a.depth - b.depth), version);
+    await this.rooms.storeOutliers(
+      [...fetched.values()].filter((e) => e.event_id !== prevId).sort((a, b) => a.depth - b.depth),
+      version,
+    );
     await this.rooms.storeAcrossGap(version, prev, stateIds);
   }
 
   /** Events by ID from a server (`GET /event`), each verified; the ones that fail are left out. */
-  private async fetchEvents(origin: string, roomId: string, eventIds: readonly string[], version: RoomVersion): Promise<Map<string, RoomEvent>> {
+  private async fetchEvents(
+    origin: string,
+    roomId: string,
+    eventIds: readonly string[],
+    version: RoomVersion,
+  ): Promise<Map<string, RoomEvent>> {
     const fetched = new Map<string, RoomEvent>();
     for (let i = 0; i < eventIds.length; i += FETCH_CONCURRENCY) {
       await Promise.all(
@@ -158,7 +215,12 @@ export class TransactionReceiver {
             .request(origin, { method: 'GET', path: `/_matrix/federation/v1/event/${encodeURIComponent(eventId)}` })
             .catch((error: unknown) => this.logger.debug(`fetching ${eventId} from ${origin}: ${String(error)}`));
           const pdu = isJsonObject(answer) && Array.isArray(answer.pdus) ? answer.pdus[0] : undefined;
-          const verified = pdu === undefined ? undefined : await this.verifier.verify(pdu, version, roomId).catch((error: unknown) => this.refused(eventId, origin, error));
+          const verified =
+            pdu === undefined
+              ? undefined
+              : await this.verifier
+                  .verify(pdu, version, roomId)
+                  .catch((error: unknown) => this.refused(eventId, origin, error));
           if (verified?.event_id === eventId) fetched.set(eventId, verified);
         }),
       );
@@ -171,15 +233,28 @@ export class TransactionReceiver {
     const answer = await this.client.request(origin, {
       method: 'POST',
       path: `/_matrix/federation/v1/get_missing_events/${encodeURIComponent(event.room_id)}`,
-      body: { earliest_events: await this.rooms.extremityIds(event.room_id), latest_events: [event.event_id], limit: MISSING_EVENTS_LIMIT, min_depth: 0 },
+      body: {
+        earliest_events: await this.rooms.extremityIds(event.room_id),
+        latest_events: [event.event_id],
+        limit: MISSING_EVENTS_LIMIT,
+        min_depth: 0,
+      },
     });
     const listed = isJsonObject(answer) && Array.isArray(answer.events) ? answer.events : [];
-    const verified = (await Promise.all(listed.map((pdu) => this.verifier.verify(pdu, version, event.room_id).catch((error: unknown) => this.refused('a missing event', origin, error))))).filter(
-      (e): e is RoomEvent => e !== undefined,
-    );
+    const verified = (
+      await Promise.all(
+        listed.map((pdu) =>
+          this.verifier
+            .verify(pdu, version, event.room_id)
+            .catch((error: unknown) => this.refused('a missing event', origin, error)),
+        ),
+      )
+    ).filter((e): e is RoomEvent => e !== undefined);
     const known = await this.rooms.known(verified.map((e) => e.event_id));
     for (const missing of verified.filter((e) => !known.has(e.event_id)).sort((a, b) => a.depth - b.depth)) {
-      await this.receiveFetchingGaps(origin, missing, version, false).catch((error: unknown) => this.logger.debug(`missing event ${missing.event_id}: ${(error as Error).message}`));
+      await this.receiveFetchingGaps(origin, missing, version, false).catch((error: unknown) =>
+        this.logger.debug(`missing event ${missing.event_id}: ${(error as Error).message}`),
+      );
     }
   }
 

@@ -23,20 +23,32 @@ export class FederationSender implements OnModuleInit {
 
   onModuleInit(): void {
     // Typing set through this process (not expiries, not other processes' changes, which their own process sends).
-    this.bus.subscribe(['typing'], 'FederationSender (m.typing)', (change) => (change.source === 'request' ? this.sendTyping(change.typing) : undefined));
+    this.bus.subscribe(['typing'], 'FederationSender (m.typing)', (change) =>
+      change.source === 'request' ? this.sendTyping(change.typing) : undefined,
+    );
     this.bus.subscribe(['receipts'], 'FederationSender (m.receipt)', (change) => this.sendReceipt(change.receipt));
   }
 
   /** EDUs for the given servers, recorded durably unless `droppable` (typing) says late is worthless anyway. */
-  async sendEdus(destinations: Iterable<string>, edus: readonly JsonObject[], options: { droppable?: boolean } = {}): Promise<void> {
-    const allowed = [...destinations].filter((destination) => destination !== this.config.serverName && this.policy.allows(destination));
+  async sendEdus(
+    destinations: Iterable<string>,
+    edus: readonly JsonObject[],
+    options: { droppable?: boolean } = {},
+  ): Promise<void> {
+    const allowed = [...destinations].filter(
+      (destination) => destination !== this.config.serverName && this.policy.allows(destination),
+    );
     await this.delivery.recordEdus(allowed, edus, options);
   }
 
   /** Spec SS API "Typing Notifications": `m.typing` to the room's other servers. */
   private async sendTyping({ roomId, userId, typing }: TypingChange): Promise<void> {
     if (!this.isLocalUser(userId)) return;
-    await this.sendEdus(await this.otherServers(roomId), [{ edu_type: 'm.typing', content: { room_id: roomId, user_id: userId, typing } }], { droppable: true });
+    await this.sendEdus(
+      await this.otherServers(roomId),
+      [{ edu_type: 'm.typing', content: { room_id: roomId, user_id: userId, typing } }],
+      { droppable: true },
+    );
   }
 
   /** Spec SS API "Receipts": public read receipts only; private receipts and read markers stay here. */

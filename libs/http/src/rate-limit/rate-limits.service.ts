@@ -22,7 +22,9 @@ export class RateLimitsService implements OnModuleDestroy {
   private readonly limiters = new Map<RateLimitedAction, RateLimiterAbstract>();
 
   constructor(@Inject(HEARTH_CONFIG) private readonly config: HearthConfig) {
-    this.redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+    this.redis = config.redisUrl
+      ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+      : undefined;
   }
 
   /** Counts one attempt against the address and the account; 429 M_LIMIT_EXCEEDED when over. */
@@ -47,8 +49,14 @@ export class RateLimitsService implements OnModuleDestroy {
     let limiter = this.limiters.get(action);
     if (!limiter) {
       const { requests, perSeconds } = this.config.rateLimits[action];
-      const options = { keyPrefix: `hearth:rl:${this.config.serverName}:${action}`, points: requests, duration: perSeconds };
-      limiter = this.redis ? new RateLimiterRedis({ ...options, storeClient: this.redis, useRedisPackage: false }) : new RateLimiterMemory(options);
+      const options = {
+        keyPrefix: `hearth:rl:${this.config.serverName}:${action}`,
+        points: requests,
+        duration: perSeconds,
+      };
+      limiter = this.redis
+        ? new RateLimiterRedis({ ...options, storeClient: this.redis, useRedisPackage: false })
+        : new RateLimiterMemory(options);
       this.limiters.set(action, limiter);
     }
     return limiter;
@@ -57,7 +65,13 @@ export class RateLimitsService implements OnModuleDestroy {
 
 function limitExceeded(retryAfterMs: number): MatrixError {
   const retry = Math.max(1, Math.ceil(retryAfterMs));
-  return new MatrixError(429, 'M_LIMIT_EXCEEDED', 'Too many requests', { retry_after_ms: retry }, { 'retry-after': String(Math.ceil(retry / 1000)) });
+  return new MatrixError(
+    429,
+    'M_LIMIT_EXCEEDED',
+    'Too many requests',
+    { retry_after_ms: retry },
+    { 'retry-after': String(Math.ceil(retry / 1000)) },
+  );
 }
 
 function digest(address: string): string {

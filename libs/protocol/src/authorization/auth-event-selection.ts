@@ -5,7 +5,10 @@ import type { RoomVersion } from '../room-versions';
  * Spec SS API "Auth events selection": the state an event's authorization may consult.
  * From room version 12 the create event is implied by the room ID and not listed.
  */
-export function authEventTypesFor(event: Pick<RoomEvent, 'type' | 'sender' | 'state_key' | 'content'>, version: RoomVersion): StateKeyTuple[] {
+export function authEventTypesFor(
+  event: Pick<RoomEvent, 'type' | 'sender' | 'state_key' | 'content'>,
+  version: RoomVersion,
+): StateKeyTuple[] {
   if (event.type === 'm.room.create') return [];
   const tuples = [stateKeyTuple('m.room.power_levels', ''), stateKeyTuple('m.room.member', event.sender)];
   if (!version.roomIdFromCreateEvent) tuples.unshift(stateKeyTuple('m.room.create', ''));
@@ -13,7 +16,8 @@ export function authEventTypesFor(event: Pick<RoomEvent, 'type' | 'sender' | 'st
 
   tuples.push(stateKeyTuple('m.room.member', event.state_key));
   const membership = event.content.membership;
-  if (membership === 'join' || membership === 'invite' || membership === 'knock') tuples.push(stateKeyTuple('m.room.join_rules', ''));
+  if (membership === 'join' || membership === 'invite' || membership === 'knock')
+    tuples.push(stateKeyTuple('m.room.join_rules', ''));
   const invite = event.content.third_party_invite;
   if (membership === 'invite' && typeof invite === 'object' && invite !== null && !Array.isArray(invite)) {
     const signed = invite.signed;
@@ -21,6 +25,7 @@ export function authEventTypesFor(event: Pick<RoomEvent, 'type' | 'sender' | 'st
     if (typeof token === 'string') tuples.push(stateKeyTuple('m.room.third_party_invite', token));
   }
   const authoriser = event.content.join_authorised_via_users_server;
-  if (membership === 'join' && version.restrictedJoinRule && typeof authoriser === 'string') tuples.push(stateKeyTuple('m.room.member', authoriser));
+  if (membership === 'join' && version.restrictedJoinRule && typeof authoriser === 'string')
+    tuples.push(stateKeyTuple('m.room.member', authoriser));
   return [...new Set(tuples)];
 }

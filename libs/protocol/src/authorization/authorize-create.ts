@@ -14,7 +14,8 @@ export function authorizeCreate(event: RoomEvent, version: RoomVersion): void {
   if (roomVersion !== undefined && (typeof roomVersion !== 'string' || !getRoomVersion(roomVersion))) {
     throw new AuthError('1.c', 'Unknown room_version in m.room.create');
   }
-  if (!version.implicitRoomCreator && typeof event.content.creator !== 'string') throw new AuthError('1.d', 'm.room.create needs a creator');
+  if (!version.implicitRoomCreator && typeof event.content.creator !== 'string')
+    throw new AuthError('1.d', 'm.room.create needs a creator');
   const additional = event.content.additional_creators;
   if (version.creatorPrivileges && additional !== undefined) {
     if (!Array.isArray(additional) || additional.some((user) => typeof user !== 'string' || !isValidUserId(user))) {

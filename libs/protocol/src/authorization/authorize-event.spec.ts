@@ -48,14 +48,20 @@ describe('authorization rules: joins (rule 5.c)', () => {
   it('lets the creator join right after the create event', () => {
     const createEvent = create();
     expect(allowed(member(ANA, 'join', ANA, {}), room(createEvent), '10')).toBe(false);
-    expect(allowed({ ...member(ANA, 'join'), prev_events: [createEvent.event_id] }, room(createEvent), '10')).toBe(true);
+    expect(allowed({ ...member(ANA, 'join'), prev_events: [createEvent.event_id] }, room(createEvent), '10')).toBe(
+      true,
+    );
     const v11Create = create({ room_version: '11' });
     expect(allowed({ ...member(ANA, 'join'), prev_events: [v11Create.event_id] }, room(v11Create), '11')).toBe(true);
   });
 
   describe('restricted joins', () => {
     const restricted = (version: string, authoriser: string | undefined, rule = 'restricted') =>
-      allowed(member(CARL, 'join', CARL, authoriser ? { join_authorised_via_users_server: authoriser } : {}), basicRoom(rule), version);
+      allowed(
+        member(CARL, 'join', CARL, authoriser ? { join_authorised_via_users_server: authoriser } : {}),
+        basicRoom(rule),
+        version,
+      );
 
     it.each([
       ['v7 has no restricted rule', '7', ANA, 'restricted', false],
@@ -81,13 +87,23 @@ describe('authorization rules: invites, leaves, kicks, bans, knocks (rules 5.dâ€
     ['a non-member invites', member(CARL, 'invite', EVE), basicRoom(), false],
     ['inviting someone already joined', member(BEA, 'invite', ANA), basicRoom(), false],
     ['inviting someone banned', member(CARL, 'invite', ANA), basicRoom('invite', [member(CARL, 'ban', ANA)]), false],
-    ['a member below the invite level invites', member(CARL, 'invite', BEA), basicRoom('invite', [powerLevels({ users: { [ANA]: 100 }, invite: 50 })]), false],
+    [
+      'a member below the invite level invites',
+      member(CARL, 'invite', BEA),
+      basicRoom('invite', [powerLevels({ users: { [ANA]: 100 }, invite: 50 })]),
+      false,
+    ],
     ['leaving when joined', member(BEA, 'leave'), basicRoom(), true],
     ['rejecting an invite', member(CARL, 'leave'), basicRoom('invite', [member(CARL, 'invite', ANA)]), true],
     ['leaving a room one is not in', member(CARL, 'leave'), basicRoom(), false],
     ['the admin kicks a member', member(BEA, 'leave', ANA), basicRoom(), true],
     ['a member kicks the admin', member(ANA, 'leave', BEA), basicRoom(), false],
-    ['a member without power unbans', member(CARL, 'leave', BEA), basicRoom('invite', [member(CARL, 'ban', ANA)]), false],
+    [
+      'a member without power unbans',
+      member(CARL, 'leave', BEA),
+      basicRoom('invite', [member(CARL, 'ban', ANA)]),
+      false,
+    ],
     ['the admin unbans', member(CARL, 'leave', ANA), basicRoom('invite', [member(CARL, 'ban', ANA)]), true],
     ['the admin bans', member(BEA, 'ban', ANA), basicRoom(), true],
     ['a member bans', member(ANA, 'ban', BEA), basicRoom(), false],
@@ -130,7 +146,11 @@ describe('authorization rules: other events (rules 3, 6â€“9)', () => {
 
 describe('authorization rules: power levels (rule 10)', () => {
   const change = (sender: string, content: Record<string, unknown>, version = '10', extra: RoomEvent[] = []) =>
-    allowed(ev('m.room.power_levels', sender, content as never, ''), basicRoom('invite', [powerLevels({ users: { [ANA]: 100, [BEA]: 50 }, ban: 50, kick: 50 }), ...extra]), version);
+    allowed(
+      ev('m.room.power_levels', sender, content as never, ''),
+      basicRoom('invite', [powerLevels({ users: { [ANA]: 100, [BEA]: 50 }, ban: 50, kick: 50 }), ...extra]),
+      version,
+    );
 
   it.each([
     ['the admin promotes a member to 50', ANA, { users: { [ANA]: 100, [BEA]: 50, [CARL]: 50 } }, true],
@@ -152,7 +172,9 @@ describe('authorization rules: power levels (rule 10)', () => {
   });
 
   it('checks notifications levels from v6', () => {
-    expect(change(BEA, { users: { [ANA]: 100, [BEA]: 50 }, ban: 50, kick: 50, notifications: { room: 100 } })).toBe(false);
+    expect(change(BEA, { users: { [ANA]: 100, [BEA]: 50 }, ban: 50, kick: 50, notifications: { room: 100 } })).toBe(
+      false,
+    );
   });
 });
 
@@ -164,7 +186,12 @@ describe('power levels and v12 creators', () => {
   });
 
   it('gives v12 creators unlimited power that a power-levels event cannot lower', () => {
-    const state = room(create({ additional_creators: [BEA] }), member(ANA, 'join'), member(BEA, 'join'), powerLevels({ users: {} }));
+    const state = room(
+      create({ additional_creators: [BEA] }),
+      member(ANA, 'join'),
+      member(BEA, 'join'),
+      powerLevels({ users: {} }),
+    );
     expect(userPowerLevel(ANA, state, v('12'))).toBe(Number.POSITIVE_INFINITY);
     expect(userPowerLevel(BEA, state, v('12'))).toBe(Number.POSITIVE_INFINITY);
     expect(allowed(ev('m.room.power_levels', ANA, { users: { [BEA]: 0 } }, ''), state, '12')).toBe(false);
@@ -173,7 +200,11 @@ describe('power levels and v12 creators', () => {
 
 describe('auth event selection', () => {
   it('names create, power levels and the sender, plus target and join rules for memberships', () => {
-    expect(authEventTypesFor(ev('m.room.message', BEA, {}), v('10'))).toEqual(['m.room.create\u0000', 'm.room.power_levels\u0000', `m.room.member\u0000${BEA}`]);
+    expect(authEventTypesFor(ev('m.room.message', BEA, {}), v('10'))).toEqual([
+      'm.room.create\u0000',
+      'm.room.power_levels\u0000',
+      `m.room.member\u0000${BEA}`,
+    ]);
     expect(authEventTypesFor(member(CARL, 'join', CARL, { join_authorised_via_users_server: ANA }), v('10'))).toEqual([
       'm.room.create\u0000',
       'm.room.power_levels\u0000',

@@ -29,7 +29,9 @@ export function authorizeEvent(event: RoomEvent, authState: RoomState, version: 
     throw new AuthError('7', 'Not enough power to invite');
   }
   const isState = event.state_key !== undefined;
-  if (requiredPowerLevel(event.type, isState, authState, version) > senderLevel) throw new AuthError('8', `Not enough power to send ${event.type}`);
-  if (event.state_key?.startsWith('@') && event.state_key !== event.sender) throw new AuthError('9', 'State keys that are user IDs belong to that user');
+  if (requiredPowerLevel(event.type, isState, authState, version) > senderLevel)
+    throw new AuthError('8', `Not enough power to send ${event.type}`);
+  if (event.state_key?.startsWith('@') && event.state_key !== event.sender)
+    throw new AuthError('9', 'State keys that are user IDs belong to that user');
   if (event.type === 'm.room.power_levels') authorizePowerLevels(event, authState, version);
 }

@@ -12,7 +12,11 @@ const LEVEL_KEYS = ['users_default', 'events_default', 'state_default', 'ban', '
 export function authorizePowerLevels(event: RoomEvent, state: RoomState, version: RoomVersion): void {
   const next = event.content;
   validateShape(next, version);
-  if (version.creatorPrivileges && isObject(next.users) && roomCreators(state, version).some((creator) => creator in (next.users as JsonObject))) {
+  if (
+    version.creatorPrivileges &&
+    isObject(next.users) &&
+    roomCreators(state, version).some((creator) => creator in (next.users as JsonObject))
+  ) {
     throw new AuthError('10.c', 'Creators cannot be given a power level');
   }
   const current = stateContent(state, 'm.room.power_levels');
@@ -24,7 +28,8 @@ export function authorizePowerLevels(event: RoomEvent, state: RoomState, version
   for (const map of version.limitNotificationsPowerLevels ? ['events', 'notifications'] : ['events']) {
     const before = objectOf(current[map]);
     const after = objectOf(next[map]);
-    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) checkChange(level(before[key]), level(after[key]), senderLevel, `10.f (${map}.${key})`);
+    for (const key of new Set([...Object.keys(before), ...Object.keys(after)]))
+      checkChange(level(before[key]), level(after[key]), senderLevel, `10.f (${map}.${key})`);
   }
   const usersBefore = objectOf(current.users);
   const usersAfter = objectOf(next.users);
@@ -32,8 +37,10 @@ export function authorizePowerLevels(event: RoomEvent, state: RoomState, version
     const before = level(usersBefore[user]);
     const after = level(usersAfter[user]);
     if (before === after) continue;
-    if (user !== event.sender && before !== undefined && before >= senderLevel) throw new AuthError('10.h', `Cannot change the level of ${user}, who is not below you`);
-    if (after !== undefined && after > senderLevel) throw new AuthError('10.i', `Cannot raise ${user} above your own level`);
+    if (user !== event.sender && before !== undefined && before >= senderLevel)
+      throw new AuthError('10.h', `Cannot change the level of ${user}, who is not below you`);
+    if (after !== undefined && after > senderLevel)
+      throw new AuthError('10.i', `Cannot raise ${user} above your own level`);
   }
 }
 
@@ -47,18 +54,21 @@ function checkChange(before: number | undefined, after: number | undefined, send
 /** 10.a–c: levels are integers (or, before v10, numeric strings); users are user IDs. */
 function validateShape(content: JsonObject, version: RoomVersion): void {
   for (const key of LEVEL_KEYS) {
-    if (content[key] !== undefined && parsePowerLevel(content[key], version) === undefined) throw new AuthError('10.a', `${key} must be an integer`);
+    if (content[key] !== undefined && parsePowerLevel(content[key], version) === undefined)
+      throw new AuthError('10.a', `${key} must be an integer`);
   }
   for (const map of ['events', 'notifications']) {
     const value = content[map];
     if (value === undefined) continue;
-    if (!isObject(value) || Object.values(value).some((v) => parsePowerLevel(v, version) === undefined)) throw new AuthError('10.b', `${map} must map to integers`);
+    if (!isObject(value) || Object.values(value).some((v) => parsePowerLevel(v, version) === undefined))
+      throw new AuthError('10.b', `${map} must map to integers`);
   }
   const users = content.users;
   if (users === undefined) return;
   if (!isObject(users)) throw new AuthError('10.c', 'users must be an object');
   for (const [user, value] of Object.entries(users)) {
-    if (!isValidUserId(user) || parsePowerLevel(value, version) === undefined) throw new AuthError('10.c', 'users must map user IDs to integers');
+    if (!isValidUserId(user) || parsePowerLevel(value, version) === undefined)
+      throw new AuthError('10.c', 'users must map user IDs to integers');
   }
 }
 

@@ -11,11 +11,13 @@ export function evaluatePushRules(rules: PushRuleset, event: JsonObject, context
   for (const rule of rules.override) if (rule.enabled && allConditions(rule, event, context)) return decisionFrom(rule);
   for (const rule of rules.content) {
     const body = (event.content as JsonObject | undefined)?.body;
-    if (rule.enabled && rule.pattern !== undefined && typeof body === 'string' && globMatchesWords(rule.pattern, body)) return decisionFrom(rule);
+    if (rule.enabled && rule.pattern !== undefined && typeof body === 'string' && globMatchesWords(rule.pattern, body))
+      return decisionFrom(rule);
   }
   for (const rule of rules.room) if (rule.enabled && event.room_id === rule.rule_id) return decisionFrom(rule);
   for (const rule of rules.sender) if (rule.enabled && event.sender === rule.rule_id) return decisionFrom(rule);
-  for (const rule of rules.underride) if (rule.enabled && allConditions(rule, event, context)) return decisionFrom(rule);
+  for (const rule of rules.underride)
+    if (rule.enabled && allConditions(rule, event, context)) return decisionFrom(rule);
   return decisionFrom(undefined);
 }
 

@@ -7,7 +7,10 @@ function globBody(pattern: string): string {
 
 const CACHE_LIMIT = 2000;
 const wholeValue = boundedMemo(CACHE_LIMIT, (pattern) => new RegExp(`^${globBody(pattern)}$`, 'isu'));
-const words = boundedMemo(CACHE_LIMIT, (pattern) => new RegExp(`(?:^|[^A-Za-z0-9_])${globBody(pattern)}(?:$|[^A-Za-z0-9_])`, 'isu'));
+const words = boundedMemo(
+  CACHE_LIMIT,
+  (pattern) => new RegExp(`(?:^|[^A-Za-z0-9_])${globBody(pattern)}(?:$|[^A-Za-z0-9_])`, 'isu'),
+);
 
 export function globMatchesWhole(pattern: string, value: string): boolean {
   return wholeValue(pattern).test(value);

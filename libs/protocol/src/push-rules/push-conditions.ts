@@ -39,11 +39,18 @@ function eventMatch(condition: PushCondition, event: JsonObject): boolean {
   if (typeof condition.key !== 'string' || typeof condition.pattern !== 'string') return false;
   const value = eventProperty(event, condition.key);
   if (typeof value !== 'string') return false;
-  return condition.key === 'content.body' ? globMatchesWords(condition.pattern, value) : globMatchesWhole(condition.pattern, value);
+  return condition.key === 'content.body'
+    ? globMatchesWords(condition.pattern, value)
+    : globMatchesWhole(condition.pattern, value);
 }
 
 function isLeaf(value: JsonValue | undefined): value is string | number | boolean | null {
-  return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isSafeInteger(value));
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isSafeInteger(value))
+  );
 }
 
 function valueEquals(actual: JsonValue | undefined, expected: string | number | boolean | null): boolean {

@@ -29,7 +29,8 @@ export interface PushDecision {
 
 export function decisionFrom(rule: PushRule | undefined): PushDecision {
   if (!rule) return { ruleId: undefined, notify: false, highlight: false, actions: [] };
-  const highlight = rule.actions.some((a) => typeof a === 'object' && a.set_tweak === 'highlight' && (a.value === undefined || a.value === true));
+  const highlight = rule.actions.some(
+    (a) => typeof a === 'object' && a.set_tweak === 'highlight' && (a.value === undefined || a.value === true),
+  );
   return { ruleId: rule.rule_id, notify: rule.actions.includes('notify'), highlight, actions: rule.actions };
 }
-

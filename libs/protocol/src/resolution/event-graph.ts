@@ -23,7 +23,11 @@ export function authChain(eventIds: Iterable<string>, getEvent: EventLookup): Se
  * The state an event's own auth_events describe. From room version 12 the create event is not
  * listed there; it is the event whose ID is the room ID with a `$` sigil, and is added.
  */
-export function authEventsState(event: RoomEvent, getEvent: EventLookup, version: RoomVersion): Map<StateKeyTuple, RoomEvent> {
+export function authEventsState(
+  event: RoomEvent,
+  getEvent: EventLookup,
+  version: RoomVersion,
+): Map<StateKeyTuple, RoomEvent> {
   const state = new Map<StateKeyTuple, RoomEvent>();
   for (const id of event.auth_events) {
     const authEvent = getEvent(id);
@@ -42,7 +46,11 @@ export function isPowerEvent(event: RoomEvent): boolean {
   if (event.state_key === undefined) return false;
   if (event.type === 'm.room.power_levels' || event.type === 'm.room.join_rules') return true;
   const membership = event.content.membership;
-  return event.type === 'm.room.member' && (membership === 'leave' || membership === 'ban') && event.sender !== event.state_key;
+  return (
+    event.type === 'm.room.member' &&
+    (membership === 'leave' || membership === 'ban') &&
+    event.sender !== event.state_key
+  );
 }
 
 /** Orders by origin_server_ts, then event ID: the tie-breaks shared by both orderings. */

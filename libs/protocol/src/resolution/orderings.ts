@@ -8,13 +8,21 @@ import { authEventsState, compareByTimeThenId, type EventLookup } from './event-
  * `events`, always taking the smallest candidate: higher sender power first, then earlier
  * origin_server_ts, then smaller event ID. Earliest event first.
  */
-export function reverseTopologicalPowerOrder(events: readonly RoomEvent[], getEvent: EventLookup, version: RoomVersion): RoomEvent[] {
+export function reverseTopologicalPowerOrder(
+  events: readonly RoomEvent[],
+  getEvent: EventLookup,
+  version: RoomVersion,
+): RoomEvent[] {
   const inSet = new Map(events.map((e) => [e.event_id, e]));
-  const power = new Map(events.map((e) => [e.event_id, userPowerLevel(e.sender, authEventsState(e, getEvent, version), version)]));
+  const power = new Map(
+    events.map((e) => [e.event_id, userPowerLevel(e.sender, authEventsState(e, getEvent, version), version)]),
+  );
   // An event can be placed once all of its auth events inside the set are placed.
   const waitingOn = new Map(events.map((e) => [e.event_id, new Set(e.auth_events.filter((id) => inSet.has(id)))]));
   const dependents = new Map<string, string[]>();
-  for (const event of events) for (const id of waitingOn.get(event.event_id) ?? []) dependents.set(id, [...(dependents.get(id) ?? []), event.event_id]);
+  for (const event of events)
+    for (const id of waitingOn.get(event.event_id) ?? [])
+      dependents.set(id, [...(dependents.get(id) ?? []), event.event_id]);
 
   const compare = (a: RoomEvent, b: RoomEvent) => {
     const byPower = (power.get(b.event_id) ?? 0) - (power.get(a.event_id) ?? 0);
@@ -39,7 +47,11 @@ export function reverseTopologicalPowerOrder(events: readonly RoomEvent[], getEv
  * Spec "Mainline ordering" based on the power-levels event `powerLevels`: events whose power
  * levels descend from an earlier point of the mainline come first; then time, then event ID.
  */
-export function mainlineOrder(events: readonly RoomEvent[], powerLevels: RoomEvent | undefined, getEvent: EventLookup): RoomEvent[] {
+export function mainlineOrder(
+  events: readonly RoomEvent[],
+  powerLevels: RoomEvent | undefined,
+  getEvent: EventLookup,
+): RoomEvent[] {
   const mainline = new Map<string, number>();
   for (let p = powerLevels, i = 0; p; p = powerLevelsParent(p, getEvent), i++) mainline.set(p.event_id, i);
   const position = new Map(events.map((e) => [e.event_id, mainlinePosition(e, mainline, getEvent)]));

@@ -9,7 +9,15 @@ export class Dag {
   /** From room version 12 the room ID must be `!` + the create event's ID. */
   constructor(private readonly roomId = '!room:x') {}
 
-  add(id: string, type: string, sender: string, content: JsonObject, stateKey: string | undefined, authEvents: string[], prevEvents: string[] = []): RoomEvent {
+  add(
+    id: string,
+    type: string,
+    sender: string,
+    content: JsonObject,
+    stateKey: string | undefined,
+    authEvents: string[],
+    prevEvents: string[] = [],
+  ): RoomEvent {
     const event: RoomEvent = {
       event_id: `$${id}`,
       room_id: this.roomId,
@@ -48,7 +56,14 @@ export const EVE = '@eve:x';
 export function startingRoom(dag: Dag, users: JsonObject = { [ANA]: 100, [EVE]: 50 }): string[] {
   dag.add('create', 'm.room.create', ANA, { creator: ANA }, '', []);
   dag.add('ima', 'm.room.member', ANA, { membership: 'join' }, ANA, ['create']);
-  dag.add('power', 'm.room.power_levels', ANA, { users, state_default: 50, ban: 50, kick: 50, events_default: 0, invite: 0 }, '', ['create', 'ima']);
+  dag.add(
+    'power',
+    'm.room.power_levels',
+    ANA,
+    { users, state_default: 50, ban: 50, kick: 50, events_default: 0, invite: 0 },
+    '',
+    ['create', 'ima'],
+  );
   dag.add('jr', 'm.room.join_rules', ANA, { join_rule: 'public' }, '', ['create', 'ima', 'power']);
   dag.add('imb', 'm.room.member', BEA, { membership: 'join' }, BEA, ['create', 'jr', 'power']);
   dag.add('ime', 'm.room.member', EVE, { membership: 'join' }, EVE, ['create', 'jr', 'power']);

@@ -24,8 +24,26 @@ describe('state resolution v2: classic scenarios', () => {
     const base = startingRoom(dag);
     // Fork A: ana bans eve. Fork B: eve, still at 50, promotes carl to 50.
     dag.add('ban', 'm.room.member', ANA, { membership: 'ban' }, EVE, ['create', 'ima', 'power', 'ime']);
-    dag.add('pl_eve', 'm.room.power_levels', EVE, { users: { [ANA]: 100, [EVE]: 50, [CARL]: 50 }, state_default: 50, ban: 50, kick: 50, events_default: 0, invite: 0 }, '', ['create', 'ime', 'power']);
-    const resolved = resolveState({ version: v10, stateSets: [dag.stateOf(...base, 'ban'), dag.stateOf(...base, 'pl_eve')], getEvent: dag.get });
+    dag.add(
+      'pl_eve',
+      'm.room.power_levels',
+      EVE,
+      {
+        users: { [ANA]: 100, [EVE]: 50, [CARL]: 50 },
+        state_default: 50,
+        ban: 50,
+        kick: 50,
+        events_default: 0,
+        invite: 0,
+      },
+      '',
+      ['create', 'ime', 'power'],
+    );
+    const resolved = resolveState({
+      version: v10,
+      stateSets: [dag.stateOf(...base, 'ban'), dag.stateOf(...base, 'pl_eve')],
+      getEvent: dag.get,
+    });
     expect(resolved.get(member(EVE))).toBe('$ban');
     expect(resolved.get(POWER)).toBe('$power');
   });
@@ -34,8 +52,19 @@ describe('state resolution v2: classic scenarios', () => {
     const dag = new Dag();
     const base = startingRoom(dag);
     dag.add('topic_eve', 'm.room.topic', EVE, { topic: 'T2' }, '', ['create', 'ime', 'power']);
-    dag.add('demote', 'm.room.power_levels', ANA, { users: { [ANA]: 100 }, state_default: 50, ban: 50, kick: 50, events_default: 0, invite: 0 }, '', ['create', 'ima', 'power']);
-    const resolved = resolveState({ version: v10, stateSets: [dag.stateOf(...base, 'topic_eve'), dag.stateOf(...base, 'demote')], getEvent: dag.get });
+    dag.add(
+      'demote',
+      'm.room.power_levels',
+      ANA,
+      { users: { [ANA]: 100 }, state_default: 50, ban: 50, kick: 50, events_default: 0, invite: 0 },
+      '',
+      ['create', 'ima', 'power'],
+    );
+    const resolved = resolveState({
+      version: v10,
+      stateSets: [dag.stateOf(...base, 'topic_eve'), dag.stateOf(...base, 'demote')],
+      getEvent: dag.get,
+    });
     expect(resolved.get(POWER)).toBe('$demote');
     expect(resolved.get(TOPIC)).toBe('$topic');
   });
@@ -45,7 +74,11 @@ describe('state resolution v2: classic scenarios', () => {
     const base = startingRoom(dag);
     dag.add('jr_invite', 'm.room.join_rules', ANA, { join_rule: 'invite' }, '', ['create', 'ima', 'power']);
     dag.add('imc', 'm.room.member', CARL, { membership: 'join' }, CARL, ['create', 'jr', 'power']);
-    const resolved = resolveState({ version: v10, stateSets: [dag.stateOf(...base, 'jr_invite'), dag.stateOf(...base, 'imc')], getEvent: dag.get });
+    const resolved = resolveState({
+      version: v10,
+      stateSets: [dag.stateOf(...base, 'jr_invite'), dag.stateOf(...base, 'imc')],
+      getEvent: dag.get,
+    });
     expect(resolved.get(JOIN_RULES)).toBe('$jr_invite');
     expect(resolved.has(member(CARL))).toBe(false);
   });
@@ -54,9 +87,34 @@ describe('state resolution v2: classic scenarios', () => {
     const dag = new Dag();
     const base = startingRoom(dag, { [ANA]: 100, [EVE]: 50 });
     // Fork A: eve promotes bea to 50. Fork B: ana demotes eve to 0.
-    dag.add('eve_promotes', 'm.room.power_levels', EVE, { users: { [ANA]: 100, [EVE]: 50, [BEA]: 50 }, state_default: 50, ban: 50, kick: 50, events_default: 0, invite: 0 }, '', ['create', 'ime', 'power']);
-    dag.add('ana_demotes', 'm.room.power_levels', ANA, { users: { [ANA]: 100, [EVE]: 0 }, state_default: 50, ban: 50, kick: 50, events_default: 0, invite: 0 }, '', ['create', 'ima', 'power']);
-    const resolved = resolveState({ version: v10, stateSets: [dag.stateOf(...base, 'eve_promotes'), dag.stateOf(...base, 'ana_demotes')], getEvent: dag.get });
+    dag.add(
+      'eve_promotes',
+      'm.room.power_levels',
+      EVE,
+      {
+        users: { [ANA]: 100, [EVE]: 50, [BEA]: 50 },
+        state_default: 50,
+        ban: 50,
+        kick: 50,
+        events_default: 0,
+        invite: 0,
+      },
+      '',
+      ['create', 'ime', 'power'],
+    );
+    dag.add(
+      'ana_demotes',
+      'm.room.power_levels',
+      ANA,
+      { users: { [ANA]: 100, [EVE]: 0 }, state_default: 50, ban: 50, kick: 50, events_default: 0, invite: 0 },
+      '',
+      ['create', 'ima', 'power'],
+    );
+    const resolved = resolveState({
+      version: v10,
+      stateSets: [dag.stateOf(...base, 'eve_promotes'), dag.stateOf(...base, 'ana_demotes')],
+      getEvent: dag.get,
+    });
     expect(resolved.get(POWER)).toBe('$ana_demotes');
   });
 
@@ -64,13 +122,26 @@ describe('state resolution v2: classic scenarios', () => {
     const dag = new Dag('!create');
     dag.add('create', 'm.room.create', ANA, { room_version: '12' }, '', []);
     dag.add('ima', 'm.room.member', ANA, { membership: 'join' }, ANA, ['create']);
-    dag.add('power', 'm.room.power_levels', ANA, { users: { [EVE]: 50 }, state_default: 50, ban: 50, kick: 50 }, '', ['ima']);
+    dag.add('power', 'm.room.power_levels', ANA, { users: { [EVE]: 50 }, state_default: 50, ban: 50, kick: 50 }, '', [
+      'ima',
+    ]);
     dag.add('jr', 'm.room.join_rules', ANA, { join_rule: 'public' }, '', ['ima', 'power']);
     dag.add('ime', 'm.room.member', EVE, { membership: 'join' }, EVE, ['jr', 'power']);
     dag.add('ban', 'm.room.member', ANA, { membership: 'ban' }, EVE, ['ima', 'power', 'ime']);
-    dag.add('pl_eve', 'm.room.power_levels', EVE, { users: { [EVE]: 50, [CARL]: 50 }, state_default: 50, ban: 50, kick: 50 }, '', ['ime', 'power']);
+    dag.add(
+      'pl_eve',
+      'm.room.power_levels',
+      EVE,
+      { users: { [EVE]: 50, [CARL]: 50 }, state_default: 50, ban: 50, kick: 50 },
+      '',
+      ['ime', 'power'],
+    );
     const base = ['create', 'ima', 'power', 'jr', 'ime'];
-    const resolved = resolveState({ version: v12, stateSets: [dag.stateOf(...base, 'ban'), dag.stateOf(...base, 'pl_eve')], getEvent: dag.get });
+    const resolved = resolveState({
+      version: v12,
+      stateSets: [dag.stateOf(...base, 'ban'), dag.stateOf(...base, 'pl_eve')],
+      getEvent: dag.get,
+    });
     expect(resolved.get(member(EVE))).toBe('$ban');
     expect(resolved.get(POWER)).toBe('$power');
   });
@@ -95,6 +166,10 @@ describe('orderings', () => {
     const onNew = dag.add('on_new', 'm.room.topic', ANA, { topic: 'b' }, '', ['create', 'ima', 'p2']);
     const earlierOnNew = { ...onNew, event_id: '$on_new_early', origin_server_ts: 0 };
     dag.events.set(earlierOnNew.event_id, earlierOnNew);
-    expect(mainlineOrder([onNew, onOld, earlierOnNew], p2, dag.get).map((e) => e.event_id)).toEqual(['$on_old', '$on_new_early', '$on_new']);
+    expect(mainlineOrder([onNew, onOld, earlierOnNew], p2, dag.get).map((e) => e.event_id)).toEqual([
+      '$on_old',
+      '$on_new_early',
+      '$on_new',
+    ]);
   });
 });

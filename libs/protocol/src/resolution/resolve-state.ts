@@ -26,14 +26,23 @@ export function resolveState({ version, stateSets, getEvent }: StateResolutionIn
 
   // Steps 1–2: power events (with the conflicted parts of their auth chains) first.
   const powerIds = new Set(fullEvents.filter(isPowerEvent).map((e) => e.event_id));
-  for (const id of [...powerIds]) for (const chained of authChain([id], getEvent)) if (full.has(chained)) powerIds.add(chained);
-  const powerEvents = reverseTopologicalPowerOrder(fullEvents.filter((e) => powerIds.has(e.event_id)), getEvent, version);
+  for (const id of [...powerIds])
+    for (const chained of authChain([id], getEvent)) if (full.has(chained)) powerIds.add(chained);
+  const powerEvents = reverseTopologicalPowerOrder(
+    fullEvents.filter((e) => powerIds.has(e.event_id)),
+    getEvent,
+    version,
+  );
   const start = version.stateResolution === 'v2.1' ? new Map<StateKeyTuple, string>() : unconflicted;
   const partial = iterativeAuthChecks(start, powerEvents, getEvent, version);
 
   // Steps 3–4: everything else, in mainline order of the resolved power levels.
   const powerLevelsId = partial.get(stateKeyTuple('m.room.power_levels', ''));
-  const others = mainlineOrder(fullEvents.filter((e) => !powerIds.has(e.event_id)), powerLevelsId === undefined ? undefined : getEvent(powerLevelsId), getEvent);
+  const others = mainlineOrder(
+    fullEvents.filter((e) => !powerIds.has(e.event_id)),
+    powerLevelsId === undefined ? undefined : getEvent(powerLevelsId),
+    getEvent,
+  );
   const resolved = iterativeAuthChecks(partial, others, getEvent, version);
 
   // Step 5: the unconflicted state always wins.
@@ -41,7 +50,10 @@ export function resolveState({ version, stateSets, getEvent }: StateResolutionIn
   return resolved;
 }
 
-function splitConflicts(stateSets: readonly StateSet[]): { unconflicted: Map<StateKeyTuple, string>; conflicted: Set<string> } {
+function splitConflicts(stateSets: readonly StateSet[]): {
+  unconflicted: Map<StateKeyTuple, string>;
+  conflicted: Set<string>;
+} {
   const unconflicted = new Map<StateKeyTuple, string>();
   const conflicted = new Set<string>();
   const keys = new Set(stateSets.flatMap((set) => [...set.keys()]));

@@ -51,7 +51,12 @@ export class RedisTypingRelay extends TypingRelay {
   start(): Promise<void> {
     return this.broadcast.start((body) => {
       const update = body as Partial<TypingUpdate> | null;
-      if (typeof update?.roomId !== 'string' || typeof update.userId !== 'string' || typeof update.position !== 'number') return;
+      if (
+        typeof update?.roomId !== 'string' ||
+        typeof update.userId !== 'string' ||
+        typeof update.position !== 'number'
+      )
+        return;
       for (const listener of this.listeners) listener(update as TypingUpdate);
     });
   }

@@ -35,7 +35,14 @@ export class TypingService implements OnModuleDestroy {
     relay.onRemoteUpdate((update) => this.apply(update, 'relay'));
   }
 
-  async setTyping(roomId: string, requester: string, userId: string, typing: boolean, timeoutMs: number | undefined, now = Date.now()): Promise<void> {
+  async setTyping(
+    roomId: string,
+    requester: string,
+    userId: string,
+    typing: boolean,
+    timeoutMs: number | undefined,
+    now = Date.now(),
+  ): Promise<void> {
     if (requester !== userId) throw MatrixError.forbidden('You can only set your own typing state');
     const membership = await this.tx.run((em) => this.state.membership(roomId, userId, em));
     if (membership !== 'join') throw roomErrors.notInRoom();
@@ -49,7 +56,10 @@ export class TypingService implements OnModuleDestroy {
   typingIn(roomId: string, now = Date.now()): string[] {
     const room = this.rooms.get(roomId);
     if (!room) return [];
-    return [...room].filter(([, expires]) => expires > now).map(([userId]) => userId).sort();
+    return [...room]
+      .filter(([, expires]) => expires > now)
+      .map(([userId]) => userId)
+      .sort();
   }
 
   get streamPosition(): number {
@@ -77,7 +87,11 @@ export class TypingService implements OnModuleDestroy {
     }
     if (room.size === 0) this.rooms.delete(update.roomId);
     else this.rooms.set(update.roomId, room);
-    this.moved({ roomId: update.roomId, userId: update.userId, typing: update.expiresAt !== null }, update.position, source);
+    this.moved(
+      { roomId: update.roomId, userId: update.userId, typing: update.expiresAt !== null },
+      update.position,
+      source,
+    );
   }
 
   private moved(typing: TypingPayload['typing'], position: number, source: TypingPayload['source']): void {
@@ -90,10 +104,13 @@ export class TypingService implements OnModuleDestroy {
   private scheduleExpiry(roomId: string, userId: string, expiresAt: number): void {
     const key = `${roomId}\u0000${userId}`;
     clearTimeout(this.expiryTimers.get(key));
-    const timer = setTimeout(() => {
-      this.expiryTimers.delete(key);
-      void this.expire(roomId, userId);
-    }, Math.max(0, expiresAt - Date.now()) + 1);
+    const timer = setTimeout(
+      () => {
+        this.expiryTimers.delete(key);
+        void this.expire(roomId, userId);
+      },
+      Math.max(0, expiresAt - Date.now()) + 1,
+    );
     timer.unref();
     this.expiryTimers.set(key, timer);
   }

@@ -19,7 +19,9 @@ export interface ClientEventOptions {
  * the event to its local echo instead of showing the message twice (nheko, weechat-matrix).
  */
 export function toClientEvent(stored: StoredEvent, version: RoomVersion, options: ClientEventOptions = {}): JsonObject {
-  const event = stored.redactedBy ? (redactEvent(stored.event as unknown as JsonObject, version) as unknown as RoomEvent) : stored.event;
+  const event = stored.redactedBy
+    ? (redactEvent(stored.event as unknown as JsonObject, version) as unknown as RoomEvent)
+    : stored.event;
   const unsigned: JsonObject = { age: Math.max(0, (options.now ?? Date.now()) - event.origin_server_ts) };
   if (stored.redactedBy) unsigned.redacted_because = { event_id: stored.redactedBy };
   const transactionId = options.transactionIds?.get(stored.event.event_id);

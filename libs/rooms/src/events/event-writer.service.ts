@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { authorizeEvent, AuthError, getRoomVersion, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
+import {
+  authorizeEvent,
+  AuthError,
+  getRoomVersion,
+  type RoomEvent,
+  type RoomVersion,
+  type StateKeyTuple,
+} from '@hearth/protocol';
 import { MatrixError } from '@hearth/http';
 import { ServerSigner } from '@hearth/signing';
 import { PushEvaluator, type EventNotifications } from '../push/push-evaluator';
@@ -62,8 +69,13 @@ export class EventWriter {
     const head = headOf(context);
     const { event, notifications } = await this.prepare(roomId, head, draft, now, em);
     // Their server must countersign first, over the network: never while holding the room's lock.
-    if (this.isRemoteInvite(event)) throw new Error('Invites for users of other servers go through RemoteInviteService');
-    const [streamOrdering] = await this.pipeline.newLocal([{ event, version: head.version, stateBefore: head.stateGroup, notifications }], em, { now });
+    if (this.isRemoteInvite(event))
+      throw new Error('Invites for users of other servers go through RemoteInviteService');
+    const [streamOrdering] = await this.pipeline.newLocal(
+      [{ event, version: head.version, stateBefore: head.stateGroup, notifications }],
+      em,
+      { now },
+    );
     await this.outbox.record([{ event, version: head.version, joined: context.joined.keys() }], em);
     return { event, streamOrdering: streamOrdering as number };
   }
@@ -130,14 +142,24 @@ export class EventWriter {
   }
 
   isRemoteInvite(event: Pick<RoomEvent, 'type' | 'content' | 'state_key'>): boolean {
-    return event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key !== undefined && !event.state_key.endsWith(`:${this.signer.serverName}`);
+    return (
+      event.type === 'm.room.member' &&
+      event.content.membership === 'invite' &&
+      event.state_key !== undefined &&
+      !event.state_key.endsWith(`:${this.signer.serverName}`)
+    );
   }
 
   /**
    * The room's next event for `draft`, built, signed and authorised as `write` would, but not
    * stored: for an invite that another server must countersign before it is.
    */
-  async prepareOnly(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now()): Promise<{ event: RoomEvent; version: RoomVersion }> {
+  async prepareOnly(
+    roomId: string,
+    draft: EventDraft,
+    em: EntityManager,
+    now = Date.now(),
+  ): Promise<{ event: RoomEvent; version: RoomVersion }> {
     checkLimits(draft);
     const batch = await this.context.lockAndRead([{ roomId, tuples: authTuplesOfAnyVersion(draft) }], [], em);
     const context = batch.rooms.get(roomId);
@@ -148,10 +170,22 @@ export class EventWriter {
   }
 
   /** Builds, signs and authorises the room's next event and works out whom it notifies; then advances the head. */
-  private async prepare(roomId: string, head: RoomHead, draft: EventDraft, now: number, em: EntityManager): Promise<{ event: RoomEvent; notifications: EventNotifications }> {
+  private async prepare(
+    roomId: string,
+    head: RoomHead,
+    draft: EventDraft,
+    now: number,
+    em: EntityManager,
+  ): Promise<{ event: RoomEvent; notifications: EventNotifications }> {
     const { version } = head;
     const authState = selectAuthState(head.context.authState, draft, version);
-    const event = this.builder.build(roomId, draft, { prevEvents: head.prevEvents, depth: head.depth, authState, now, version });
+    const event = this.builder.build(roomId, draft, {
+      prevEvents: head.prevEvents,
+      depth: head.depth,
+      authState,
+      now,
+      version,
+    });
     try {
       authorizeEvent(event, authState, version);
     } catch (error) {
@@ -168,8 +202,15 @@ export class EventWriter {
    * The room's very first event, m.room.create, and the room itself. Up to v11 the caller names
    * the room; from v12 the room ID is the create event's reference hash, with a `!` sigil.
    */
-  async writeCreate(roomId: string | undefined, draft: EventDraft, version: RoomVersion, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
-    if ((roomId === undefined) !== version.roomIdFromCreateEvent) throw new Error('Room IDs are derived from the create event exactly from room version 12');
+  async writeCreate(
+    roomId: string | undefined,
+    draft: EventDraft,
+    version: RoomVersion,
+    em: EntityManager,
+    now = Date.now(),
+  ): Promise<WrittenEvent> {
+    if ((roomId === undefined) !== version.roomIdFromCreateEvent)
+      throw new Error('Room IDs are derived from the create event exactly from room version 12');
     const built = this.builder.build(roomId, draft, { prevEvents: [], depth: 1, authState: new Map(), now, version });
     const event: RoomEvent = roomId === undefined ? { ...built, room_id: `!${built.event_id.slice(1)}` } : built;
     authorizeEvent(event, new Map(), version);
@@ -177,7 +218,6 @@ export class EventWriter {
     const [streamOrdering] = await this.pipeline.newLocal([{ event, version, stateBefore: null }], em, { now });
     return { event, streamOrdering: streamOrdering as number };
   }
-
 }
 
 /** Our events reference every extremity and leave one; after a fork they build on the extremities' resolved state. */
@@ -189,12 +229,16 @@ function headOf(context: WriteContext): RoomHead {
     context,
     prevEvents: context.extremities.map((e) => e.eventId),
     depth: Math.max(0, ...context.extremities.map((e) => e.depth)) + 1,
-    stateGroup: context.extremities.length > 1 && context.resolvedStateGroup !== null ? context.resolvedStateGroup : (context.extremities[0]?.stateGroupAfter ?? null),
+    stateGroup:
+      context.extremities.length > 1 && context.resolvedStateGroup !== null
+        ? context.resolvedStateGroup
+        : (context.extremities[0]?.stateGroupAfter ?? null),
   };
 }
 
 function checkLimits(draft: EventDraft): void {
-  if (Buffer.byteLength(draft.type, 'utf8') > MAX_TYPE_BYTES) throw MatrixError.badJson('Event type is longer than 255 bytes');
+  if (Buffer.byteLength(draft.type, 'utf8') > MAX_TYPE_BYTES)
+    throw MatrixError.badJson('Event type is longer than 255 bytes');
   if (draft.state_key !== undefined && Buffer.byteLength(draft.state_key, 'utf8') > MAX_STATE_KEY_BYTES) {
     throw MatrixError.badJson('State key is longer than 255 bytes');
   }

@@ -16,7 +16,14 @@ export function authTuplesOfAnyVersion(draft: EventDraft): StateKeyTuple[] {
 }
 
 /** This version's auth selection; from v12 the create event is not an auth event but the rules still consult it. */
-export function selectAuthState(candidates: ReadonlyMap<StateKeyTuple, RoomEvent>, draft: EventDraft, version: RoomVersion): Map<StateKeyTuple, RoomEvent> {
-  const wanted = new Set([...authEventTypesFor(draft, version), ...(version.roomIdFromCreateEvent ? [CREATE_TUPLE] : [])]);
+export function selectAuthState(
+  candidates: ReadonlyMap<StateKeyTuple, RoomEvent>,
+  draft: EventDraft,
+  version: RoomVersion,
+): Map<StateKeyTuple, RoomEvent> {
+  const wanted = new Set([
+    ...authEventTypesFor(draft, version),
+    ...(version.roomIdFromCreateEvent ? [CREATE_TUPLE] : []),
+  ]);
   return new Map([...candidates].filter(([tuple]) => wanted.has(tuple)));
 }

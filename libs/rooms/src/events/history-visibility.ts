@@ -20,7 +20,12 @@ export class HistoryVisibility {
     private readonly events: EventRepository,
   ) {}
 
-  async filter(userId: string, roomId: string, stored: readonly StoredEvent[], em: EntityManager): Promise<StoredEvent[]> {
+  async filter(
+    userId: string,
+    roomId: string,
+    stored: readonly StoredEvent[],
+    em: EntityManager,
+  ): Promise<StoredEvent[]> {
     const joinedNow = (await this.state.membership(roomId, userId, em)) === 'join';
     const member = stateKeyTuple('m.room.member', userId);
     const atGroup = new Map<number | null, Promise<{ visibility: string; membership: string | undefined }>>();
@@ -30,7 +35,10 @@ export class HistoryVisibility {
       if (!atGroup.has(group)) atGroup.set(group, this.stateAt(group, member, em));
       const at = await (atGroup.get(group) as Promise<{ visibility: string; membership: string | undefined }>);
       const ownMembership = item.event.content.membership;
-      const own = item.event.type === 'm.room.member' && item.event.state_key === userId && typeof ownMembership === 'string' ? ownMembership : undefined;
+      const own =
+        item.event.type === 'm.room.member' && item.event.state_key === userId && typeof ownMembership === 'string'
+          ? ownMembership
+          : undefined;
       // One always sees one's own leave (or invite rejection), or the room would never seem to go.
       const ownLeave = own === 'leave' && (at.membership === 'join' || at.membership === 'invite');
       if (ownLeave || isVisible(at.visibility, own ?? at.membership, joinedNow)) visible.push(item);
@@ -48,7 +56,10 @@ export class HistoryVisibility {
     };
     const visibility = content(VISIBILITY)?.history_visibility;
     const membership = content(member)?.membership;
-    return { visibility: typeof visibility === 'string' ? visibility : 'shared', membership: typeof membership === 'string' ? membership : undefined };
+    return {
+      visibility: typeof visibility === 'string' ? visibility : 'shared',
+      membership: typeof membership === 'string' ? membership : undefined,
+    };
   }
 }
 

@@ -9,13 +9,15 @@ function recordingRunner() {
   const runner = {
     run: async <T>(work: (em: EntityManager) => Promise<T>): Promise<T> => work({} as EntityManager),
   } as unknown as TransactionRunner;
-  const step = (name: string, outcome: 'ok' | 'fail' = 'ok') => async () => {
-    log.push(`start ${name}`);
-    await new Promise<void>((resolve) => finish.set(name, resolve));
-    log.push(`end ${name}`);
-    if (outcome === 'fail') throw new Error(`${name} failed`);
-    return name;
-  };
+  const step =
+    (name: string, outcome: 'ok' | 'fail' = 'ok') =>
+    async () => {
+      log.push(`start ${name}`);
+      await new Promise<void>((resolve) => finish.set(name, resolve));
+      log.push(`end ${name}`);
+      if (outcome === 'fail') throw new Error(`${name} failed`);
+      return name;
+    };
   return { log, runner, step, end: (name: string) => finish.get(name)?.() };
 }
 

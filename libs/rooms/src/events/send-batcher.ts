@@ -48,7 +48,14 @@ export class SendBatcher {
   private async writeBatch(batch: readonly Waiting[]): Promise<void> {
     let results: TxnSendResult[];
     try {
-      results = await this.tx.run((em) => this.writer.writeBatch(batch.map((waiting) => waiting.send), em), { genericPlans: true });
+      results = await this.tx.run(
+        (em) =>
+          this.writer.writeBatch(
+            batch.map((waiting) => waiting.send),
+            em,
+          ),
+        { genericPlans: true },
+      );
     } catch (error) {
       // The database refused the whole transaction: write each send on its own, so that one
       // bad send cannot sink the others.

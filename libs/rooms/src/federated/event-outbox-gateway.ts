@@ -9,7 +9,10 @@ export const OUTBOX_PORT = Symbol('OUTBOX_PORT');
 
 export interface OutboxPort {
   /** PDUs for their destinations, written inside the caller's transaction `em`. */
-  recordPdus(items: ReadonlyArray<{ pdu: JsonObject; destinations: readonly string[] }>, em: EntityManager): Promise<void>;
+  recordPdus(
+    items: ReadonlyArray<{ pdu: JsonObject; destinations: readonly string[] }>,
+    em: EntityManager,
+  ): Promise<void>;
 }
 
 /** For a composition without federation (the CLI's admin context): nothing is recorded for other servers. */
@@ -34,13 +37,23 @@ export class EventOutboxGateway {
    * event's own membership change is covered by adding its target's server). `except`: a server
    * that has the events already (the one whose user's membership we accepted).
    */
-  async record(written: ReadonlyArray<{ event: RoomEvent; version: RoomVersion; joined?: Iterable<string> }>, em: EntityManager, except?: string): Promise<void> {
+  async record(
+    written: ReadonlyArray<{ event: RoomEvent; version: RoomVersion; joined?: Iterable<string> }>,
+    em: EntityManager,
+    except?: string,
+  ): Promise<void> {
     if (written.length === 0) return;
     const unknown = written.filter((w) => w.joined === undefined).map((w) => w.event.room_id);
-    const servers = unknown.length > 0 ? await this.state.joinedServersOfRooms(unknown, em) : new Map<string, string[]>();
+    const servers =
+      unknown.length > 0 ? await this.state.joinedServersOfRooms(unknown, em) : new Map<string, string[]>();
     const items = written.map(({ event, version, joined }) => {
-      const destinations = new Set(joined === undefined ? (servers.get(event.room_id) ?? []) : [...joined].map((userId) => parseUserId(userId).serverName));
-      if (event.type === 'm.room.member' && event.state_key !== undefined && isValidUserId(event.state_key)) destinations.add(parseUserId(event.state_key).serverName);
+      const destinations = new Set(
+        joined === undefined
+          ? (servers.get(event.room_id) ?? [])
+          : [...joined].map((userId) => parseUserId(userId).serverName),
+      );
+      if (event.type === 'm.room.member' && event.state_key !== undefined && isValidUserId(event.state_key))
+        destinations.add(parseUserId(event.state_key).serverName);
       destinations.delete(this.signer.serverName);
       if (except !== undefined) destinations.delete(except);
       return { pdu: toPdu(event, version.roomIdFromCreateEvent), destinations: [...destinations] };

@@ -8,7 +8,11 @@ export class FederatedEventRepository {
   /** Which of the given events we hold, in any form. */
   async known(eventIds: readonly string[], em: EntityManager): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
-    const rows = await queryRows<{ event_id: string }>(em, 'SELECT event_id FROM events WHERE event_id = ANY($1::text[])', [eventIds]);
+    const rows = await queryRows<{ event_id: string }>(
+      em,
+      'SELECT event_id FROM events WHERE event_id = ANY($1::text[])',
+      [eventIds],
+    );
     return new Set(rows.map((row) => row.event_id));
   }
 
@@ -19,7 +23,9 @@ export class FederatedEventRepository {
       'SELECT event_id, state_group_after FROM events WHERE event_id = ANY($1::text[])',
       [eventIds],
     );
-    return new Map(rows.map((row) => [row.event_id, row.state_group_after === null ? null : Number(row.state_group_after)]));
+    return new Map(
+      rows.map((row) => [row.event_id, row.state_group_after === null ? null : Number(row.state_group_after)]),
+    );
   }
 
   /** The auth chains of the given events: every event reachable through auth_events, the events themselves excluded. */
@@ -39,7 +45,13 @@ export class FederatedEventRepository {
   }
 
   /** Events of a room at or before the given ones, walking prev_events backwards (for /backfill and /get_missing_events). */
-  async walkBack(roomId: string, from: readonly string[], stopAt: readonly string[], limit: number, em: EntityManager): Promise<string[]> {
+  async walkBack(
+    roomId: string,
+    from: readonly string[],
+    stopAt: readonly string[],
+    limit: number,
+    em: EntityManager,
+  ): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
       em,
       `WITH RECURSIVE walk (id, n) AS (

@@ -2,7 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
-import { authorizeEvent, AuthError, getRoomVersion, parseUserId, stateKeyTuple, type JsonObject, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
+import {
+  authorizeEvent,
+  AuthError,
+  getRoomVersion,
+  parseUserId,
+  stateKeyTuple,
+  type JsonObject,
+  type RoomEvent,
+  type RoomVersion,
+  type StateKeyTuple,
+} from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { authTuplesOfAnyVersion, selectAuthState } from '../events/event-writes';
 import { EventBuilder } from '../pipeline/event-builder';
@@ -78,24 +88,51 @@ export class FederatedRoomsService {
   }
 
   /** Spec SS API make_join / make_leave / make_knock: the membership event the user would send next, for them to sign. */
-  async membershipTemplate(roomId: string, userId: string, membership: RemoteMembership, now = Date.now()): Promise<{ roomVersion: string; event: JsonObject }> {
+  async membershipTemplate(
+    roomId: string,
+    userId: string,
+    membership: RemoteMembership,
+    now = Date.now(),
+  ): Promise<{ roomVersion: string; event: JsonObject }> {
     return this.tx.read(async (em) => {
       const room = await this.rooms.find(roomId, em);
-      if (!room || !(await this.visibility.isInRoom(this.config.serverName, roomId, em))) throw MatrixError.notFound('Unknown room');
-      if (!(await this.visibility.aclAllows(parseUserId(userId).serverName, roomId, em))) throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
+      if (!room || !(await this.visibility.isInRoom(this.config.serverName, roomId, em)))
+        throw MatrixError.notFound('Unknown room');
+      if (!(await this.visibility.aclAllows(parseUserId(userId).serverName, roomId, em)))
+        throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
       const version = getRoomVersion(room.roomVersion);
       if (!version) throw MatrixError.notFound('Unknown room');
       // A restricted join names the member of ours who vouches for it.
       const authorised = membership === 'join' ? await this.restricted.authorisation(roomId, userId, em) : undefined;
-      const draft = { type: 'm.room.member', state_key: userId, sender: userId, content: { ...authorised, membership } };
-      const authState = selectAuthState(await this.state.currentState(roomId, em, authTuplesOfAnyVersion(draft)), draft, version);
+      const draft = {
+        type: 'm.room.member',
+        state_key: userId,
+        sender: userId,
+        content: { ...authorised, membership },
+      };
+      const authState = selectAuthState(
+        await this.state.currentState(roomId, em, authTuplesOfAnyVersion(draft)),
+        draft,
+        version,
+      );
       const extremities = await this.events.forwardExtremities(roomId, em);
       const prevEvents = extremities.map((e) => e.eventId);
-      const event = this.builder.template(roomId, draft, { prevEvents, depth: Math.max(0, ...extremities.map((e) => e.depth)) + 1, authState, now, version });
+      const event = this.builder.template(roomId, draft, {
+        prevEvents,
+        depth: Math.max(0, ...extremities.map((e) => e.depth)) + 1,
+        authState,
+        now,
+        version,
+      });
       try {
-        authorizeEvent({ ...(event as unknown as Omit<RoomEvent, 'event_id'>), event_id: '$template' }, authState, version);
+        authorizeEvent(
+          { ...(event as unknown as Omit<RoomEvent, 'event_id'>), event_id: '$template' },
+          authState,
+          version,
+        );
       } catch (error) {
-        if (error instanceof AuthError) throw MatrixError.forbidden(`You cannot ${membership} this room: ${error.message}`);
+        if (error instanceof AuthError)
+          throw MatrixError.forbidden(`You cannot ${membership} this room: ${error.message}`);
         throw error;
       }
       return { roomVersion: version.id, event };
@@ -105,12 +142,15 @@ export class FederatedRoomsService {
   /** Spec SS API send_join / send_leave / send_knock: the signed event joins our DAG; a join gets the state before it. */
   async acceptMembership(event: RoomEvent): Promise<StateWithAuthChain> {
     return this.roomWrites.transaction(event.room_id, async (em) => {
-      if (!(await this.visibility.aclAllows(parseUserId(event.sender).serverName, event.room_id, em))) throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
+      if (!(await this.visibility.aclAllows(parseUserId(event.sender).serverName, event.room_id, em)))
+        throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
       const outcome = await this.receiveOrRefuse(event, em);
-      if (outcome === 'soft-failed') throw MatrixError.forbidden('The membership event is not allowed by the current state of the room');
+      if (outcome === 'soft-failed')
+        throw MatrixError.forbidden('The membership event is not allowed by the current state of the room');
       // Spec: the resident server passes the accepted membership on to the room's other servers.
       const version = getRoomVersion((await this.rooms.find(event.room_id, em))?.roomVersion ?? '');
-      if (outcome === 'accepted' && version) await this.outbox.record([{ event, version }], em, parseUserId(event.sender).serverName);
+      if (outcome === 'accepted' && version)
+        await this.outbox.record([{ event, version }], em, parseUserId(event.sender).serverName);
       const stored = await this.events.find(event.event_id, em);
       return this.stateWithAuthChain(stored?.stateGroupBefore ?? null, event.auth_events, em);
     });
@@ -126,7 +166,9 @@ export class FederatedRoomsService {
    * Stops at the first that needs events fetched from elsewhere: those from there on are
    * returned for the caller to take one at a time. Rejections are reported per event.
    */
-  async receiveInOrder(events: readonly RoomEvent[]): Promise<{ outcomes: Map<string, ReceiveOutcome | RejectedEventError>; rest: RoomEvent[] }> {
+  async receiveInOrder(
+    events: readonly RoomEvent[],
+  ): Promise<{ outcomes: Map<string, ReceiveOutcome | RejectedEventError>; rest: RoomEvent[] }> {
     const [first] = events;
     if (!first) return { outcomes: new Map(), rest: [] };
     return this.roomWrites.transaction(first.room_id, async (em) => {
@@ -159,9 +201,11 @@ export class FederatedRoomsService {
       const loaded = await this.events.findMany(stateIds, em);
       const state = new Map<StateKeyTuple, string>();
       for (const { event: stateEvent } of loaded.values()) {
-        if (stateEvent.state_key !== undefined && stateEvent.room_id === event.room_id) state.set(stateKeyTuple(stateEvent.type, stateEvent.state_key), stateEvent.event_id);
+        if (stateEvent.state_key !== undefined && stateEvent.room_id === event.room_id)
+          state.set(stateKeyTuple(stateEvent.type, stateEvent.state_key), stateEvent.event_id);
       }
-      if (!state.has(stateKeyTuple('m.room.create', ''))) throw new RejectedEventError(event.event_id, 'the state across the gap has no m.room.create');
+      if (!state.has(stateKeyTuple('m.room.create', '')))
+        throw new RejectedEventError(event.event_id, 'the state across the gap has no m.room.create');
       await this.pipeline.outliers([event], version, em, { resolved: state });
     });
   }
@@ -175,12 +219,21 @@ export class FederatedRoomsService {
    * We joined through another server: its state before our join and that state's auth chain
    * become outliers, and our join the first event of the room's timeline here.
    */
-  async importJoin(version: RoomVersion, join: RoomEvent, state: readonly RoomEvent[], authChain: readonly RoomEvent[]): Promise<void> {
+  async importJoin(
+    version: RoomVersion,
+    join: RoomEvent,
+    state: readonly RoomEvent[],
+    authChain: readonly RoomEvent[],
+  ): Promise<void> {
     await this.tx.run(async (em) => {
       const create = state.find((e) => e.type === 'm.room.create' && e.state_key === '');
       if (!create) throw new RejectedEventError(join.event_id, 'the room state has no m.room.create');
       if (!(await this.rooms.lockForWrite(join.room_id, em))) {
-        await this.rooms.insert({ roomId: join.room_id, roomVersion: version.id, creator: create.sender }, Date.now(), em);
+        await this.rooms.insert(
+          { roomId: join.room_id, roomVersion: version.id, creator: create.sender },
+          Date.now(),
+          em,
+        );
       }
       await this.pipeline.joinedState(version, join, state, authChain, em);
     });
@@ -191,8 +244,15 @@ export class FederatedRoomsService {
    * its only event here (with the stripped state the inviting server sent), so that sync shows it
    * and a join knows the room's version.
    */
-  async storeRemoteInvite(version: RoomVersion, invite: RoomEvent, inviteRoomState: readonly JsonObject[]): Promise<void> {
-    await this.storeOutOfRoomMembership(version, { ...invite, unsigned: { ...(invite.unsigned ?? {}), invite_room_state: [...inviteRoomState] } });
+  async storeRemoteInvite(
+    version: RoomVersion,
+    invite: RoomEvent,
+    inviteRoomState: readonly JsonObject[],
+  ): Promise<void> {
+    await this.storeOutOfRoomMembership(version, {
+      ...invite,
+      unsigned: { ...(invite.unsigned ?? {}), invite_room_state: [...inviteRoomState] },
+    });
   }
 
   /** Spec "Stripped state": what a knocking server's user sees of the room. */
@@ -208,7 +268,11 @@ export class FederatedRoomsService {
     await this.tx.run(async (em) => {
       if ((await this.federated.known([event.event_id], em)).size > 0) return;
       if (!(await this.rooms.lockForWrite(event.room_id, em))) {
-        await this.rooms.insert({ roomId: event.room_id, roomVersion: version.id, creator: event.sender }, Date.now(), em);
+        await this.rooms.insert(
+          { roomId: event.room_id, roomVersion: version.id, creator: event.sender },
+          Date.now(),
+          em,
+        );
       }
       await this.pipeline.membershipOutsideRoom(event, version, em);
     });
@@ -232,7 +296,10 @@ export class FederatedRoomsService {
     await this.tx.run(async (em) => {
       const anchor = await this.events.find(before, em);
       if (!anchor) return;
-      const known = await this.federated.known(events.map((e) => e.event_id), em);
+      const known = await this.federated.known(
+        events.map((e) => e.event_id),
+        em,
+      );
       const fresh = events.filter((e) => !known.has(e.event_id) && e.room_id === anchor.event.room_id);
       await this.pipeline.backfilled(fresh, version, anchor.stateGroupBefore, em);
     });
@@ -251,7 +318,8 @@ export class FederatedRoomsService {
   async stateFor(serverName: string, roomId: string, eventId: string): Promise<StateWithAuthChain | undefined> {
     return this.tx.read(async (em) => {
       const stored = await this.events.find(eventId, em);
-      if (!stored || stored.event.room_id !== roomId || !(await this.visibility.isInRoom(serverName, roomId, em))) return undefined;
+      if (!stored || stored.event.room_id !== roomId || !(await this.visibility.isInRoom(serverName, roomId, em)))
+        return undefined;
       if ((await this.visibility.filter(serverName, [stored], em)).length === 0) return undefined;
       return this.stateWithAuthChain(stored.stateGroupBefore, [], em);
     });
@@ -261,14 +329,22 @@ export class FederatedRoomsService {
   async authChainFor(serverName: string, roomId: string, eventId: string): Promise<RoomEvent[] | undefined> {
     return this.tx.read(async (em) => {
       const stored = await this.events.find(eventId, em);
-      if (!stored || stored.event.room_id !== roomId || !(await this.visibility.isInRoom(serverName, roomId, em))) return undefined;
+      if (!stored || stored.event.room_id !== roomId || !(await this.visibility.isInRoom(serverName, roomId, em)))
+        return undefined;
       const chain = await this.federated.authChainIds([eventId], em);
       return [...(await this.events.findMany(chain, em)).values()].map((e) => e.event);
     });
   }
 
   /** Spec SS API /get_missing_events and /backfill: events before `from` (and not before `stopAt`), newest first. */
-  async eventsBefore(serverName: string, roomId: string, from: readonly string[], stopAt: readonly string[], limit: number, includeFrom: boolean): Promise<RoomEvent[] | undefined> {
+  async eventsBefore(
+    serverName: string,
+    roomId: string,
+    from: readonly string[],
+    stopAt: readonly string[],
+    limit: number,
+    includeFrom: boolean,
+  ): Promise<RoomEvent[] | undefined> {
     return this.tx.read(async (em) => {
       if (!(await this.visibility.isInRoom(serverName, roomId, em))) return undefined;
       const ids = await this.federated.walkBack(roomId, from, stopAt, limit + (includeFrom ? 0 : from.length), em);
@@ -292,15 +368,20 @@ export class FederatedRoomsService {
     }
   }
 
-  private async stateWithAuthChain(group: number | null, extraAuth: readonly string[], em: EntityManager): Promise<StateWithAuthChain> {
+  private async stateWithAuthChain(
+    group: number | null,
+    extraAuth: readonly string[],
+    em: EntityManager,
+  ): Promise<StateWithAuthChain> {
     const ids = group === null ? new Map<string, string>() : await this.state.loadGroup(group, em);
     const stateIds = [...ids.values()];
     const chainIds = await this.federated.authChainIds([...stateIds, ...extraAuth], em);
     const loaded = await this.events.findMany([...new Set([...stateIds, ...chainIds, ...extraAuth])], em);
-    const pick = (list: readonly string[]) => list.flatMap((id) => {
-      const stored = loaded.get(id);
-      return stored ? [stored.event] : [];
-    });
+    const pick = (list: readonly string[]) =>
+      list.flatMap((id) => {
+        const stored = loaded.get(id);
+        return stored ? [stored.event] : [];
+      });
     return { state: pick(stateIds), authChain: pick([...new Set([...chainIds, ...extraAuth])]) };
   }
 }

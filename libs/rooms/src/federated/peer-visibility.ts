@@ -22,7 +22,10 @@ export class PeerVisibility {
 
   /** In the room now, and not shut out by its server ACL. */
   async isInRoom(serverName: string, roomId: string, em: EntityManager): Promise<boolean> {
-    return (await this.state.joinedServers(roomId, em)).includes(serverName) && (await this.aclAllows(serverName, roomId, em));
+    return (
+      (await this.state.joinedServers(roomId, em)).includes(serverName) &&
+      (await this.aclAllows(serverName, roomId, em))
+    );
   }
 
   /** Spec "Server ACLs": the room's m.room.server_acl, if it has one, must allow the server. */
@@ -49,16 +52,27 @@ export class PeerVisibility {
   private async visibleAt(serverName: string, group: number, em: EntityManager): Promise<boolean> {
     const ids = await this.state.loadGroup(group, em);
     const suffix = `:${serverName}`;
-    const relevant = [...ids].filter(([tuple]) => tuple === VISIBILITY || (tuple.startsWith('m.room.member\u0000') && splitStateKeyTuple(tuple).stateKey.endsWith(suffix)));
-    const loaded = await this.events.findMany(relevant.map(([, id]) => id), em);
+    const relevant = [...ids].filter(
+      ([tuple]) =>
+        tuple === VISIBILITY ||
+        (tuple.startsWith('m.room.member\u0000') && splitStateKeyTuple(tuple).stateKey.endsWith(suffix)),
+    );
+    const loaded = await this.events.findMany(
+      relevant.map(([, id]) => id),
+      em,
+    );
     let visibility = 'shared';
     const memberships: string[] = [];
     for (const [tuple, id] of relevant) {
       const content = loaded.get(id)?.event.content;
-      if (tuple === VISIBILITY && typeof content?.history_visibility === 'string') visibility = content.history_visibility;
+      if (tuple === VISIBILITY && typeof content?.history_visibility === 'string')
+        visibility = content.history_visibility;
       else if (typeof content?.membership === 'string') memberships.push(content.membership);
     }
     // The server is in the room now (checked by the caller), so `shared` history is its to see.
-    return memberships.some((membership) => isVisible(visibility, membership, true)) || isVisible(visibility, undefined, true);
+    return (
+      memberships.some((membership) => isVisible(visibility, membership, true)) ||
+      isVisible(visibility, undefined, true)
+    );
   }
 }

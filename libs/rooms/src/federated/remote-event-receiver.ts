@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { authorizeEvent, AuthError, getRoomVersion, stateKeyTuple, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
+import {
+  authorizeEvent,
+  AuthError,
+  getRoomVersion,
+  stateKeyTuple,
+  type RoomEvent,
+  type RoomVersion,
+  type StateKeyTuple,
+} from '@hearth/protocol';
 import { PushEvaluator } from '../push/push-evaluator';
 import { EventRepository } from '../storage/event.repository';
 import { WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
@@ -31,7 +39,11 @@ export class RemoteEventReceiver {
   ) {}
 
   async receive(event: RoomEvent, em: EntityManager): Promise<ReceiveOutcome> {
-    const batch = await this.context.lockAndRead([{ roomId: event.room_id, tuples: authTuplesOfAnyVersion(draftOf(event)) }], [], em);
+    const batch = await this.context.lockAndRead(
+      [{ roomId: event.room_id, tuples: authTuplesOfAnyVersion(draftOf(event)) }],
+      [],
+      em,
+    );
     const context = batch.rooms.get(event.room_id);
     if (!context) throw new RejectedEventError(event.event_id, 'unknown room');
     const version = getRoomVersion(context.roomVersion);
@@ -40,7 +52,12 @@ export class RemoteEventReceiver {
 
     await this.checkAgainstAuthEvents(event, version, context, em);
     const only = context.extremities.length === 1 ? context.extremities[0] : undefined;
-    if (only && only.stateGroupAfter !== null && event.prev_events.length === 1 && event.prev_events[0] === only.eventId) {
+    if (
+      only &&
+      only.stateGroupAfter !== null &&
+      event.prev_events.length === 1 &&
+      event.prev_events[0] === only.eventId
+    ) {
       // The common case: the event builds on our one extremity, so the state before it is the
       // current state and one check covers both; failing it is a rejection, not a soft failure.
       this.checkAgainst(event, version, context.authState, 'the state before it');
@@ -61,15 +78,23 @@ export class RemoteEventReceiver {
     return 'accepted';
   }
 
-  private async checkAgainstAuthEvents(event: RoomEvent, version: RoomVersion, context: WriteContext, em: EntityManager): Promise<void> {
+  private async checkAgainstAuthEvents(
+    event: RoomEvent,
+    version: RoomVersion,
+    context: WriteContext,
+    em: EntityManager,
+  ): Promise<void> {
     // Usually the auth events are current state, which the write context already holds.
     const current = new Map([...context.authState.values()].map((e) => [e.event_id, { event: e }]));
-    const found = event.auth_events.every((id) => current.has(id)) ? current : await this.events.findMany(event.auth_events, em);
+    const found = event.auth_events.every((id) => current.has(id))
+      ? current
+      : await this.events.findMany(event.auth_events, em);
     const missing = event.auth_events.filter((id) => !found.has(id));
     if (missing.length > 0) throw new MissingEventsError(event.event_id, missing, 'auth');
     const state = new Map<StateKeyTuple, RoomEvent>();
     for (const authEvent of event.auth_events.map((id) => (found.get(id) as { event: RoomEvent }).event)) {
-      if (authEvent.state_key === undefined || authEvent.room_id !== event.room_id) throw new RejectedEventError(event.event_id, 'an auth event is not state of this room');
+      if (authEvent.state_key === undefined || authEvent.room_id !== event.room_id)
+        throw new RejectedEventError(event.event_id, 'an auth event is not state of this room');
       const tuple = stateKeyTuple(authEvent.type, authEvent.state_key);
       if (state.has(tuple)) throw new RejectedEventError(event.event_id, 'two auth events for one state key');
       state.set(tuple, authEvent);
@@ -78,15 +103,22 @@ export class RemoteEventReceiver {
     const create = context.authState.get(stateKeyTuple('m.room.create', ''));
     if (version.roomIdFromCreateEvent && create) state.set(stateKeyTuple('m.room.create', ''), create);
     const wanted = new Set(selectAuthState(state, draftOf(event), version).keys());
-    if ([...state.keys()].some((tuple) => !wanted.has(tuple))) throw new RejectedEventError(event.event_id, 'auth events the auth rules do not call for');
+    if ([...state.keys()].some((tuple) => !wanted.has(tuple)))
+      throw new RejectedEventError(event.event_id, 'auth events the auth rules do not call for');
     this.checkAgainst(event, version, state, 'its auth events');
   }
 
-  private checkAgainst(event: RoomEvent, version: RoomVersion, state: ReadonlyMap<StateKeyTuple, RoomEvent>, what: string): void {
+  private checkAgainst(
+    event: RoomEvent,
+    version: RoomVersion,
+    state: ReadonlyMap<StateKeyTuple, RoomEvent>,
+    what: string,
+  ): void {
     try {
       authorizeEvent(event, selectAuthState(state, draftOf(event), version), version);
     } catch (error) {
-      if (error instanceof AuthError) throw new RejectedEventError(event.event_id, `fails the auth rules against ${what}: ${error.message}`);
+      if (error instanceof AuthError)
+        throw new RejectedEventError(event.event_id, `fails the auth rules against ${what}: ${error.message}`);
       throw error;
     }
   }
@@ -95,7 +127,8 @@ export class RemoteEventReceiver {
   private async stateBefore(event: RoomEvent, version: RoomVersion, em: EntityManager): Promise<StateAt> {
     const groups = await this.federated.stateGroupsAfter(event.prev_events, em);
     const missing = event.prev_events.filter((id) => groups.get(id) === undefined || groups.get(id) === null);
-    if (missing.length > 0 || event.prev_events.length === 0) throw new MissingEventsError(event.event_id, missing, 'prev');
+    if (missing.length > 0 || event.prev_events.length === 0)
+      throw new MissingEventsError(event.event_id, missing, 'prev');
     const distinct = [...new Set(groups.values())] as number[];
     if (distinct.length === 1) return { group: distinct[0] as number };
     return { resolved: await this.resolver.resolve(distinct, version, em) };
@@ -112,9 +145,25 @@ export class RemoteEventReceiver {
     return state;
   }
 
-  private async persist(event: RoomEvent, version: RoomVersion, context: WriteContext, stateBefore: StateAt, em: EntityManager): Promise<void> {
+  private async persist(
+    event: RoomEvent,
+    version: RoomVersion,
+    context: WriteContext,
+    stateBefore: StateAt,
+    em: EntityManager,
+  ): Promise<void> {
     const notifications = await this.push.evaluate(event, version, context.authState, context.joined, em);
-    await this.pipeline.newRemote({ event, version, stateBefore, notifications, extremities: context.extremities, resolvedStateGroup: context.resolvedStateGroup }, em);
+    await this.pipeline.newRemote(
+      {
+        event,
+        version,
+        stateBefore,
+        notifications,
+        extremities: context.extremities,
+        resolvedStateGroup: context.resolvedStateGroup,
+      },
+      em,
+    );
   }
 }
 

@@ -31,16 +31,20 @@ export class RemoteInviteService {
     const draft = { type: 'm.room.member', state_key: target, sender, content: { ...content, membership: 'invite' } };
     const { event, version, strippedState } = await this.tx.run(async (em) => {
       const prepared = await this.writer.prepareOnly(roomId, draft, em);
-      const tuples = [...STRIPPED_STATE_TYPES].map((type) => stateKeyTuple(type, '')).concat(stateKeyTuple('m.room.member', sender));
+      const tuples = [...STRIPPED_STATE_TYPES]
+        .map((type) => stateKeyTuple(type, ''))
+        .concat(stateKeyTuple('m.room.member', sender));
       const state = await this.state.currentState(roomId, em, tuples);
       return { ...prepared, strippedState: [...state.values()].map(strip) };
     });
     const countersigned = await this.gateway.countersign(event, version, strippedState);
     await this.tx.run(async (em) => {
       try {
-        if ((await this.receiver.receive(countersigned, em)) === 'soft-failed') throw MatrixError.forbidden('The room changed and no longer allows this invite');
+        if ((await this.receiver.receive(countersigned, em)) === 'soft-failed')
+          throw MatrixError.forbidden('The room changed and no longer allows this invite');
       } catch (error) {
-        if (error instanceof RejectedEventError || error instanceof MissingEventsError) throw MatrixError.forbidden(error.message);
+        if (error instanceof RejectedEventError || error instanceof MissingEventsError)
+          throw MatrixError.forbidden(error.message);
         throw error;
       }
       await this.outbox.record([{ event: countersigned, version }], em);

@@ -29,7 +29,12 @@ export class MembershipService {
   ) {}
 
   /** POST /join/{roomIdOrAlias} and /rooms/{roomId}/join. */
-  async join(roomIdOrAlias: string, userId: string, profile: JsonObject, reason?: string): Promise<{ room_id: string }> {
+  async join(
+    roomIdOrAlias: string,
+    userId: string,
+    profile: JsonObject,
+    reason?: string,
+  ): Promise<{ room_id: string }> {
     const roomId = await this.resolve(roomIdOrAlias);
     return this.roomWrites.transaction(roomId, async (em) => {
       const authorised = await this.restricted.authorisation(roomId, userId, em);
@@ -40,10 +45,24 @@ export class MembershipService {
   }
 
   /** POST /knock/{roomIdOrAlias}: the auth rules allow it only where the join rule says knock. */
-  async knock(roomIdOrAlias: string, userId: string, profile: JsonObject, reason?: string): Promise<{ room_id: string }> {
+  async knock(
+    roomIdOrAlias: string,
+    userId: string,
+    profile: JsonObject,
+    reason?: string,
+  ): Promise<{ room_id: string }> {
     const roomId = await this.resolve(roomIdOrAlias);
     return this.roomWrites.transaction(roomId, async (em) => {
-      await this.writer.write(roomId, { type: 'm.room.member', state_key: userId, sender: userId, content: withReason({ ...profile, membership: 'knock' }, reason) }, em);
+      await this.writer.write(
+        roomId,
+        {
+          type: 'm.room.member',
+          state_key: userId,
+          sender: userId,
+          content: withReason({ ...profile, membership: 'knock' }, reason),
+        },
+        em,
+      );
       return { room_id: roomId };
     });
   }
@@ -51,14 +70,31 @@ export class MembershipService {
   async leave(roomId: string, userId: string, reason?: string): Promise<void> {
     await this.roomWrites.transaction(roomId, async (em) => {
       if ((await this.state.membership(roomId, userId, em)) === undefined) throw roomErrors.notInRoom();
-      await this.writer.write(roomId, { type: 'm.room.member', state_key: userId, sender: userId, content: withReason({ membership: 'leave' }, reason) }, em);
+      await this.writer.write(
+        roomId,
+        {
+          type: 'm.room.member',
+          state_key: userId,
+          sender: userId,
+          content: withReason({ membership: 'leave' }, reason),
+        },
+        em,
+      );
     });
   }
 
   /** invite, kick (leave by someone else), ban and unban (leave after a ban). */
-  async change(change: MembershipChange, roomId: string, sender: string, target: string, reason?: string): Promise<void> {
+  async change(
+    change: MembershipChange,
+    roomId: string,
+    sender: string,
+    target: string,
+    reason?: string,
+  ): Promise<void> {
     if (!isValidUserId(target)) throw MatrixError.invalidParam('Invalid user ID');
-    const remoteInvite = change === 'invite' && this.writer.isRemoteInvite({ type: 'm.room.member', state_key: target, content: { membership: 'invite' } });
+    const remoteInvite =
+      change === 'invite' &&
+      this.writer.isRemoteInvite({ type: 'm.room.member', state_key: target, content: { membership: 'invite' } });
     await this.roomWrites.transaction(roomId, async (em) => {
       const current = await this.state.membership(roomId, target, em);
       if (change === 'kick' && current !== 'join' && current !== 'invite' && current !== 'knock') {
@@ -68,7 +104,11 @@ export class MembershipService {
       if (change === 'invite' && current === 'join') throw MatrixError.forbidden('The user is already in the room');
       if (remoteInvite) return;
       const membership = change === 'invite' ? 'invite' : change === 'ban' ? 'ban' : 'leave';
-      await this.writer.write(roomId, { type: 'm.room.member', state_key: target, sender, content: withReason({ membership }, reason) }, em);
+      await this.writer.write(
+        roomId,
+        { type: 'm.room.member', state_key: target, sender, content: withReason({ membership }, reason) },
+        em,
+      );
     });
     if (remoteInvite) await this.remoteInvites.invite(roomId, sender, target, withReason({}, reason));
   }
@@ -78,8 +118,12 @@ export class MembershipService {
     await this.tx.run(async (em) => {
       const membership = await this.state.membership(roomId, userId, em);
       if (membership === undefined) throw roomErrors.notInRoom();
-      if (membership === 'join' || membership === 'invite' || membership === 'knock') throw new MatrixError(400, 'M_UNKNOWN', 'Leave the room before forgetting it');
-      await em.query('INSERT INTO room_forgotten (user_id, room_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [userId, roomId]);
+      if (membership === 'join' || membership === 'invite' || membership === 'knock')
+        throw new MatrixError(400, 'M_UNKNOWN', 'Leave the room before forgetting it');
+      await em.query('INSERT INTO room_forgotten (user_id, room_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+        userId,
+        roomId,
+      ]);
     });
   }
 
@@ -91,7 +135,13 @@ export class MembershipService {
     const rooms = await this.joinedRooms(userId);
     for (const roomId of rooms) {
       await this.roomWrites
-        .transaction(roomId, (em) => this.writer.write(roomId, { type: 'm.room.member', state_key: userId, sender: userId, content: { ...profile, membership: 'join' } }, em))
+        .transaction(roomId, (em) =>
+          this.writer.write(
+            roomId,
+            { type: 'm.room.member', state_key: userId, sender: userId, content: { ...profile, membership: 'join' } },
+            em,
+          ),
+        )
         .catch((error: unknown) => {
           if (!(error instanceof MatrixError)) throw error;
         });

@@ -31,7 +31,8 @@ export function filterToSql(filter: RoomEventFilter, firstParameter: number): { 
     parameters.push(value);
     return `$${firstParameter + parameters.length - 1}`;
   };
-  const likePatterns = (types: readonly string[]) => types.map((t) => t.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%'));
+  const likePatterns = (types: readonly string[]) =>
+    types.map((t) => t.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%'));
   if (filter.types) clauses.push(`type LIKE ANY(${next(likePatterns(filter.types))}::text[])`);
   if (filter.not_types?.length) clauses.push(`NOT (type LIKE ANY(${next(likePatterns(filter.not_types))}::text[]))`);
   if (filter.senders) clauses.push(`sender = ANY(${next(filter.senders)}::text[])`);

@@ -37,12 +37,23 @@ export class RelationsService {
     return this.tx.run(async (em) => {
       const version = await this.readableRoom(roomId, userId, em);
       const parent = await this.events.find(parentId, em);
-      if (!parent || parent.event.room_id !== roomId || (await this.visibility.filter(userId, roomId, [parent], em)).length === 0) {
+      if (
+        !parent ||
+        parent.event.room_id !== roomId ||
+        (await this.visibility.filter(userId, roomId, [parent], em)).length === 0
+      ) {
         throw MatrixError.notFound('Event not found');
       }
-      const from = page.from === undefined ? (page.dir === 'b' ? Number.MAX_SAFE_INTEGER : 0) : decodePageToken(page.from);
-      const children = await this.relations.children({ parentId, relType: page.relType, eventType: page.eventType, from, dir: page.dir, limit: page.limit }, em);
-      const loaded = await this.events.findMany(children.map((c) => c.eventId), em);
+      const from =
+        page.from === undefined ? (page.dir === 'b' ? Number.MAX_SAFE_INTEGER : 0) : decodePageToken(page.from);
+      const children = await this.relations.children(
+        { parentId, relType: page.relType, eventType: page.eventType, from, dir: page.dir, limit: page.limit },
+        em,
+      );
+      const loaded = await this.events.findMany(
+        children.map((c) => c.eventId),
+        em,
+      );
       const ordered = children.map((c) => loaded.get(c.eventId)).filter((e): e is StoredEvent => e !== undefined);
       const visible = await this.visibility.filter(userId, roomId, ordered, em);
       const last = children.at(-1);
@@ -57,13 +68,22 @@ export class RelationsService {
   }
 
   /** Thread roots, most recently active first, each with the spec's thread summary. */
-  async threads(roomId: string, viewer: Viewer, page: { include: 'all' | 'participated'; from?: string; limit: number }) {
+  async threads(
+    roomId: string,
+    viewer: Viewer,
+    page: { include: 'all' | 'participated'; from?: string; limit: number },
+  ) {
     const { userId } = viewer;
     return this.tx.run(async (em) => {
       const version = await this.readableRoom(roomId, userId, em);
       const before = page.from === undefined ? Number.MAX_SAFE_INTEGER : decodePageToken(page.from);
-      const threads = (await this.relations.threads(roomId, before, page.limit, userId, em)).filter((t) => page.include === 'all' || t.participated).slice(0, page.limit);
-      const loaded = await this.events.findMany(threads.flatMap((t) => [t.rootId, t.latestId]), em);
+      const threads = (await this.relations.threads(roomId, before, page.limit, userId, em))
+        .filter((t) => page.include === 'all' || t.participated)
+        .slice(0, page.limit);
+      const loaded = await this.events.findMany(
+        threads.flatMap((t) => [t.rootId, t.latestId]),
+        em,
+      );
       const transactionIds = await this.events.transactionIds(viewer, [...loaded.values()], em);
       const chunk: JsonObject[] = [];
       for (const thread of threads) {
@@ -73,12 +93,19 @@ export class RelationsService {
         const event = toClientEvent(root, version, { transactionIds });
         const unsigned = event.unsigned as JsonObject;
         unsigned['m.relations'] = {
-          'm.thread': { latest_event: toClientEvent(latest, version, { transactionIds }), count: thread.count, current_user_participated: thread.participated || root.event.sender === userId },
+          'm.thread': {
+            latest_event: toClientEvent(latest, version, { transactionIds }),
+            count: thread.count,
+            current_user_participated: thread.participated || root.event.sender === userId,
+          },
         };
         chunk.push(event);
       }
       const last = threads.at(-1);
-      return { chunk, ...(last && threads.length === page.limit ? { next_batch: encodePageToken(last.latest - 1) } : {}) };
+      return {
+        chunk,
+        ...(last && threads.length === page.limit ? { next_batch: encodePageToken(last.latest - 1) } : {}),
+      };
     });
   }
 

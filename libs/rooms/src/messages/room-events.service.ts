@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
-import { canonicalJson, getRoomVersion, userPowerLevel, stateKeyTuple, type JsonObject, type RoomVersion } from '@hearth/protocol';
+import {
+  canonicalJson,
+  getRoomVersion,
+  userPowerLevel,
+  stateKeyTuple,
+  type JsonObject,
+  type RoomVersion,
+} from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
 import { toClientEvent, type Viewer } from '../events/client-event';
@@ -37,15 +44,30 @@ export class RoomEventsService {
   ) {}
 
   /** PUT /send and PUT /redact: idempotent per device and transaction ID. */
-  async sendWithTxn(roomId: string, sender: Sender, txnId: string, draft: Omit<EventDraft, 'sender'>): Promise<{ event_id: string }> {
-    const bodyHash = createHash('sha256').update(canonicalJson({ roomId, ...draft })).digest('base64url');
+  async sendWithTxn(
+    roomId: string,
+    sender: Sender,
+    txnId: string,
+    draft: Omit<EventDraft, 'sender'>,
+  ): Promise<{ event_id: string }> {
+    const bodyHash = createHash('sha256')
+      .update(canonicalJson({ roomId, ...draft }))
+      .digest('base64url');
     const txn = { userId: sender.userId, deviceId: sender.deviceId, txnId, bodyHash };
     const { eventId } = await this.batcher.send({ roomId, draft: { ...draft, sender: sender.userId }, txn });
     return { event_id: eventId };
   }
 
-  async sendState(roomId: string, sender: string, type: string, stateKey: string, content: JsonObject): Promise<{ event_id: string }> {
-    const { event } = await this.roomWrites.transaction(roomId, (em) => this.writer.write(roomId, { type, state_key: stateKey, content, sender }, em));
+  async sendState(
+    roomId: string,
+    sender: string,
+    type: string,
+    stateKey: string,
+    content: JsonObject,
+  ): Promise<{ event_id: string }> {
+    const { event } = await this.roomWrites.transaction(roomId, (em) =>
+      this.writer.write(roomId, { type, state_key: stateKey, content, sender }, em),
+    );
     return { event_id: event.event_id };
   }
 
@@ -56,7 +78,11 @@ export class RoomEventsService {
       if (!target || target.event.room_id !== roomId) throw MatrixError.notFound('Event not found');
       if (target.event.sender !== sender.userId) await this.assertCanRedactOthers(roomId, sender.userId, em);
     });
-    return this.sendWithTxn(roomId, sender, txnId, { type: 'm.room.redaction', redacts: eventId, content: reason === undefined ? {} : { reason } });
+    return this.sendWithTxn(roomId, sender, txnId, {
+      type: 'm.room.redaction',
+      redacts: eventId,
+      content: reason === undefined ? {} : { reason },
+    });
   }
 
   async event(roomId: string, viewer: Viewer, eventId: string): Promise<JsonObject> {
@@ -67,16 +93,23 @@ export class RoomEventsService {
       if (!stored || stored.event.room_id !== roomId) throw MatrixError.notFound('Event not found');
       const [visible] = await this.visibility.filter(userId, roomId, [stored], em);
       if (!visible) throw MatrixError.notFound('Event not found');
-      return toClientEvent(visible, version, { transactionIds: await this.events.transactionIds(viewer, [visible], em) });
+      return toClientEvent(visible, version, {
+        transactionIds: await this.events.transactionIds(viewer, [visible], em),
+      });
     });
   }
 
   /** GET /messages: stream-ordered pages; tokens are positions, so they stay valid forever. */
-  async messages(roomId: string, viewer: Viewer, page: { from?: string; dir: 'b' | 'f'; limit: number; filter?: RoomEventFilter }) {
+  async messages(
+    roomId: string,
+    viewer: Viewer,
+    page: { from?: string; dir: 'b' | 'f'; limit: number; filter?: RoomEventFilter },
+  ) {
     const { userId } = viewer;
     return this.tx.run(async (em) => {
       const version = await this.visibleRoomVersion(roomId, userId, em);
-      const from = page.from === undefined ? (page.dir === 'b' ? Number.MAX_SAFE_INTEGER : 0) : decodePageToken(page.from);
+      const from =
+        page.from === undefined ? (page.dir === 'b' ? Number.MAX_SAFE_INTEGER : 0) : decodePageToken(page.from);
       const batch = await this.events.page(roomId, from, page.dir, page.limit, em, filterToSql(page.filter ?? {}, 4));
       const visible = await this.visibility.filter(userId, roomId, batch, em);
       const last = batch.at(-1);
@@ -99,16 +132,31 @@ export class RoomEventsService {
     return this.tx.run(async (em) => {
       const version = await this.visibleRoomVersion(roomId, userId, em);
       const stored = await this.events.find(eventId, em);
-      if (!stored || stored.event.room_id !== roomId || (await this.visibility.filter(userId, roomId, [stored], em)).length === 0) {
+      if (
+        !stored ||
+        stored.event.room_id !== roomId ||
+        (await this.visibility.filter(userId, roomId, [stored], em)).length === 0
+      ) {
         throw MatrixError.notFound('Event not found');
       }
       const half = Math.floor(limit / 2);
       const beforeLimit = limit - half;
-      const before = await this.visibility.filter(userId, roomId, await this.events.page(roomId, stored.streamOrdering - 1, 'b', beforeLimit, em), em);
-      const after = await this.visibility.filter(userId, roomId, await this.events.page(roomId, stored.streamOrdering, 'f', half, em), em);
+      const before = await this.visibility.filter(
+        userId,
+        roomId,
+        await this.events.page(roomId, stored.streamOrdering - 1, 'b', beforeLimit, em),
+        em,
+      );
+      const after = await this.visibility.filter(
+        userId,
+        roomId,
+        await this.events.page(roomId, stored.streamOrdering, 'f', half, em),
+        em,
+      );
       const last = after.at(-1) ?? stored;
       const group = await this.events.stateGroupAfter(last.event.event_id, em);
-      const stateIds = group === null || group === undefined ? new Map<string, string>() : await this.state.loadGroup(group, em);
+      const stateIds =
+        group === null || group === undefined ? new Map<string, string>() : await this.state.loadGroup(group, em);
       const stateEvents = await this.events.findMany([...stateIds.values()], em);
       const transactionIds = await this.events.transactionIds(viewer, [stored, ...before, ...after], em);
       const client = (item: StoredEvent) => toClientEvent(item, version, { transactionIds });
@@ -127,12 +175,23 @@ export class RoomEventsService {
    * lazy_load_members: the member events of the chunk's senders, as they stood at the chunk's
    * earliest event, so a client can render the page without the full member list.
    */
-  private async sendersMembership(chunk: readonly StoredEvent[], version: RoomVersion, em: EntityManager): Promise<JsonObject[]> {
-    const earliest = chunk.reduce<StoredEvent | undefined>((a, b) => (a === undefined || b.streamOrdering < a.streamOrdering ? b : a), undefined);
+  private async sendersMembership(
+    chunk: readonly StoredEvent[],
+    version: RoomVersion,
+    em: EntityManager,
+  ): Promise<JsonObject[]> {
+    const earliest = chunk.reduce<StoredEvent | undefined>(
+      (a, b) => (a === undefined || b.streamOrdering < a.streamOrdering ? b : a),
+      undefined,
+    );
     const group = earliest?.stateGroupBefore;
     if (group === null || group === undefined) return [];
     const senders = [...new Set(chunk.map((item) => item.event.sender))];
-    const ids = await this.state.loadGroup(group, em, senders.map((sender) => stateKeyTuple('m.room.member', sender)));
+    const ids = await this.state.loadGroup(
+      group,
+      em,
+      senders.map((sender) => stateKeyTuple('m.room.member', sender)),
+    );
     const loaded = await this.events.findMany([...ids.values()], em);
     return [...loaded.values()].map((stored) => toClientEvent(stored, version));
   }
@@ -160,7 +219,8 @@ export class RoomEventsService {
   /** Members see the current state, as does anyone when history is world_readable; people who left see it as they left it. */
   private async stateVisibleTo(roomId: string, userId: string, em: EntityManager) {
     const membership = await this.state.membership(roomId, userId, em);
-    if (membership === 'join' || (await this.isWorldReadable(roomId, em))) return this.state.currentStateIds(roomId, em);
+    if (membership === 'join' || (await this.isWorldReadable(roomId, em)))
+      return this.state.currentStateIds(roomId, em);
     if (membership === 'leave' || membership === 'ban') {
       const memberEventId = await this.state.currentStateEventId(roomId, 'm.room.member', userId, em);
       const group = memberEventId === undefined ? undefined : await this.events.stateGroupAfter(memberEventId, em);
@@ -192,9 +252,13 @@ export class RoomEventsService {
 
   private async assertCanRedactOthers(roomId: string, userId: string, em: EntityManager): Promise<void> {
     const version = await this.roomVersionFor(roomId, em);
-    const state = await this.state.currentState(roomId, em, [stateKeyTuple('m.room.create', ''), stateKeyTuple('m.room.power_levels', '')]);
+    const state = await this.state.currentState(roomId, em, [
+      stateKeyTuple('m.room.create', ''),
+      stateKeyTuple('m.room.power_levels', ''),
+    ]);
     const powerLevels = state.get(stateKeyTuple('m.room.power_levels', ''))?.content;
     const required = typeof powerLevels?.redact === 'number' ? powerLevels.redact : 50;
-    if (userPowerLevel(userId, state, version) < required) throw MatrixError.forbidden("You may not redact other people's events here");
+    if (userPowerLevel(userId, state, version) < required)
+      throw MatrixError.forbidden("You may not redact other people's events here");
   }
 }

@@ -27,7 +27,10 @@ export class EventBuilder {
   /** The unsigned PDU: the draft placed in the DAG. Up to v11 the room is named; from v12 a create event names none. */
   template(roomId: string | undefined, draft: EventDraft, place: EventPlace): JsonObject {
     const { version } = place;
-    const content = draft.redacts !== undefined && version.redaction.v11Rules ? { ...draft.content, redacts: draft.redacts } : draft.content;
+    const content =
+      draft.redacts !== undefined && version.redaction.v11Rules
+        ? { ...draft.content, redacts: draft.redacts }
+        : draft.content;
     return {
       ...(roomId !== undefined ? { room_id: roomId } : {}),
       type: draft.type,
@@ -37,10 +40,14 @@ export class EventBuilder {
       origin_server_ts: place.now,
       depth: place.depth,
       prev_events: [...place.prevEvents],
-      auth_events: [...place.authState].filter(([tuple]) => !(version.roomIdFromCreateEvent && tuple === CREATE_TUPLE)).map(([, e]) => e.event_id),
+      auth_events: [...place.authState]
+        .filter(([tuple]) => !(version.roomIdFromCreateEvent && tuple === CREATE_TUPLE))
+        .map(([, e]) => e.event_id),
       ...(draft.redacts !== undefined ? { redacts: draft.redacts } : {}),
       // The sender's server: ours for our users' events, the joining user's for a template.
-      ...(version.redaction.keepsLegacyTopLevelKeys ? { origin: draft.sender.slice(draft.sender.indexOf(':') + 1) } : {}),
+      ...(version.redaction.keepsLegacyTopLevelKeys
+        ? { origin: draft.sender.slice(draft.sender.indexOf(':') + 1) }
+        : {}),
     };
   }
 

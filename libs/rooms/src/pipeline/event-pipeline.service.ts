@@ -52,11 +52,22 @@ export class EventPipeline {
    * per state key per call. Returns the events' stream positions. With `andCommit` the write
    * ends the caller's transaction (see EventStoreRepository.write).
    */
-  async newLocal(inputs: readonly NewLocalEvent[], em: EntityManager, { andCommit = false, now = Date.now() } = {}): Promise<number[]> {
+  async newLocal(
+    inputs: readonly NewLocalEvent[],
+    em: EntityManager,
+    { andCommit = false, now = Date.now() } = {},
+  ): Promise<number[]> {
     const plan = new PlanBuilder(now);
     for (const { event, version, stateBefore, txn, notifications } of inputs) {
       const after = await this.stateAfter(event, stateBefore, em);
-      plan.addEvent(event, version, 'timeline', { before: stateBefore, after }, { prev: true, auth: true }, { txn, notifications });
+      plan.addEvent(
+        event,
+        version,
+        'timeline',
+        { before: stateBefore, after },
+        { prev: true, auth: true },
+        { txn, notifications },
+      );
       plan.addToCurrentState(event);
       plan.setExtremities(event.room_id, [event.event_id]);
     }
@@ -79,7 +90,14 @@ export class EventPipeline {
     const before = await this.groupOf(event.room_id, input.stateBefore, em);
     const after = await this.stateAfter(event, before, em);
     const plan = new PlanBuilder();
-    plan.addEvent(event, version, 'timeline', { before, after }, { prev: true, auth: true }, { notifications: input.notifications });
+    plan.addEvent(
+      event,
+      version,
+      'timeline',
+      { before, after },
+      { prev: true, auth: true },
+      { notifications: input.notifications },
+    );
     const remaining = input.extremities.filter((e) => !event.prev_events.includes(e.eventId));
     plan.setExtremities(event.room_id, [...remaining.map((e) => e.eventId), event.event_id]);
     if (remaining.length === 0) {
@@ -99,7 +117,12 @@ export class EventPipeline {
    * events). Events we hold already are kept. With `stateBefore` (one event: a soft-failed one,
    * or one across a gap) it gets state groups, also when we held it without.
    */
-  async outliers(events: readonly RoomEvent[], version: RoomVersion, em: EntityManager, stateBefore?: StateAt): Promise<void> {
+  async outliers(
+    events: readonly RoomEvent[],
+    version: RoomVersion,
+    em: EntityManager,
+    stateBefore?: StateAt,
+  ): Promise<void> {
     if (events.length === 0) return;
     const plan = new PlanBuilder();
     for (const event of events) {
@@ -120,10 +143,16 @@ export class EventPipeline {
    * any taken so far, with `stateGroup` (the state before our join) standing in for each event's
    * own state. Events we hold already are skipped.
    */
-  async backfilled(events: readonly RoomEvent[], version: RoomVersion, stateGroup: number | null, em: EntityManager): Promise<void> {
+  async backfilled(
+    events: readonly RoomEvent[],
+    version: RoomVersion,
+    stateGroup: number | null,
+    em: EntityManager,
+  ): Promise<void> {
     if (events.length === 0) return;
     const plan = new PlanBuilder();
-    for (const event of events) plan.addEvent(event, version, 'backfill', { before: stateGroup, after: stateGroup }, { prev: true, auth: false });
+    for (const event of events)
+      plan.addEvent(event, version, 'backfill', { before: stateGroup, after: stateGroup }, { prev: true, auth: false });
     await this.store.write(plan.finish(), em);
   }
 
@@ -132,11 +161,27 @@ export class EventPipeline {
    * auth chain become outliers, our join the first event of the room's timeline here, and the
    * state with our join the room's current state.
    */
-  async joinedState(version: RoomVersion, join: RoomEvent, state: readonly RoomEvent[], authChain: readonly RoomEvent[], em: EntityManager): Promise<void> {
+  async joinedState(
+    version: RoomVersion,
+    join: RoomEvent,
+    state: readonly RoomEvent[],
+    authChain: readonly RoomEvent[],
+    em: EntityManager,
+  ): Promise<void> {
     const plan = new PlanBuilder();
-    for (const event of [...authChain, ...state]) plan.addEvent(event, version, 'outlier', { before: null, after: null }, { prev: false, auth: true });
-    const current = new Map(state.filter((e) => e.state_key !== undefined).map((e) => [stateKeyTuple(e.type, e.state_key as string), e] as const));
-    const before = await this.groups.create(join.room_id, null, new Map([...current].map(([tuple, e]) => [tuple, e.event_id])), em);
+    for (const event of [...authChain, ...state])
+      plan.addEvent(event, version, 'outlier', { before: null, after: null }, { prev: false, auth: true });
+    const current = new Map(
+      state
+        .filter((e) => e.state_key !== undefined)
+        .map((e) => [stateKeyTuple(e.type, e.state_key as string), e] as const),
+    );
+    const before = await this.groups.create(
+      join.room_id,
+      null,
+      new Map([...current].map(([tuple, e]) => [tuple, e.event_id])),
+      em,
+    );
     const after = await this.stateAfter(join, before, em);
     plan.addEvent(join, version, 'timeline', { before, after }, { prev: true, auth: true });
     if (join.state_key !== undefined) current.set(stateKeyTuple(join.type, join.state_key), join);
@@ -158,7 +203,12 @@ export class EventPipeline {
     await this.writeTimeline(plan, [event], em, false);
   }
 
-  private async writeTimeline(plan: PlanBuilder, events: readonly RoomEvent[], em: EntityManager, andCommit: boolean): Promise<number[]> {
+  private async writeTimeline(
+    plan: PlanBuilder,
+    events: readonly RoomEvent[],
+    em: EntityManager,
+    andCommit: boolean,
+  ): Promise<number[]> {
     const base = await this.store.write(plan.finish(), em, { andCommit });
     this.stream.announce(em, events);
     return events.map((_, i) => Number(base) + i + 1);
@@ -169,15 +219,31 @@ export class EventPipeline {
   }
 
   /** A state event's group is its predecessor's plus itself; anything else keeps its predecessor's. */
-  private async stateAfter<G extends number | null>(event: RoomEvent, before: G, em: EntityManager): Promise<G | number> {
+  private async stateAfter<G extends number | null>(
+    event: RoomEvent,
+    before: G,
+    em: EntityManager,
+  ): Promise<G | number> {
     if (event.state_key === undefined) return before;
-    return this.groups.create(event.room_id, before, new Map([[stateKeyTuple(event.type, event.state_key), event.event_id]]), em);
+    return this.groups.create(
+      event.room_id,
+      before,
+      new Map([[stateKeyTuple(event.type, event.state_key), event.event_id]]),
+      em,
+    );
   }
 
   /** The events of a state, from the store or the given ones not stored yet. */
-  private async stateEvents(state: StateIds, unstored: readonly RoomEvent[], em: EntityManager): Promise<Map<StateKeyTuple, RoomEvent>> {
+  private async stateEvents(
+    state: StateIds,
+    unstored: readonly RoomEvent[],
+    em: EntityManager,
+  ): Promise<Map<StateKeyTuple, RoomEvent>> {
     const own = new Map(unstored.map((event) => [event.event_id, event]));
-    const loaded = await this.events.findMany([...state.values()].filter((id) => !own.has(id)), em);
+    const loaded = await this.events.findMany(
+      [...state.values()].filter((id) => !own.has(id)),
+      em,
+    );
     const result = new Map<StateKeyTuple, RoomEvent>();
     for (const [tuple, id] of state) {
       const event = own.get(id) ?? loaded.get(id)?.event;

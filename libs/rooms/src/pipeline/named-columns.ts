@@ -22,7 +22,9 @@ export class StatementParameters<Input> {
   /** `unnest(...) AS alias (column, ...)` over the rows `get` picks, one array per column. */
   rows<Row extends object>(alias: string, columns: Columns<Row>, get: (input: Input) => readonly Row[]): string {
     const names = Object.keys(columns) as Array<keyof Row & string>;
-    const arrays = names.map((name) => this.value(`${columns[name]}[]`, (input) => get(input).map((row) => row[name] ?? null)));
+    const arrays = names.map((name) =>
+      this.value(`${columns[name]}[]`, (input) => get(input).map((row) => row[name] ?? null)),
+    );
     return `unnest(${arrays.join(', ')}) AS ${alias} (${names.join(', ')})`;
   }
 

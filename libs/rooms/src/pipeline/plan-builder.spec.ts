@@ -45,20 +45,53 @@ describe('PlanBuilder', () => {
 
   it('takes an event once, and keeps relations, redactions and notifications for the timeline only', () => {
     const plan = new PlanBuilder();
-    const reaction = event('$r', { type: 'm.reaction', content: { 'm.relates_to': { rel_type: 'm.annotation', event_id: '$t', key: 'x' } } });
-    plan.addEvent(reaction, v11, 'timeline', { before: 1, after: 1 }, { prev: true, auth: true }, { notifications: { threadId: 'main', users: ['@b:hs'], highlights: [true] } });
+    const reaction = event('$r', {
+      type: 'm.reaction',
+      content: { 'm.relates_to': { rel_type: 'm.annotation', event_id: '$t', key: 'x' } },
+    });
+    plan.addEvent(
+      reaction,
+      v11,
+      'timeline',
+      { before: 1, after: 1 },
+      { prev: true, auth: true },
+      { notifications: { threadId: 'main', users: ['@b:hs'], highlights: [true] } },
+    );
     plan.addEvent(reaction, v11, 'outlier', { before: null, after: null }, { prev: false, auth: true });
-    plan.addEvent(event('$x', { type: 'm.room.redaction', redacts: '$t' }), v11, 'backfill', { before: 1, after: 1 }, { prev: true, auth: false });
+    plan.addEvent(
+      event('$x', { type: 'm.room.redaction', redacts: '$t' }),
+      v11,
+      'backfill',
+      { before: 1, after: 1 },
+      { prev: true, auth: false },
+    );
     const written = plan.finish();
     expect(written.events).toHaveLength(2);
-    expect(written.relations).toEqual([{ event_id: '$r', room_id: '!r:hs', relates_to_id: '$t', rel_type: 'm.annotation', type: 'm.reaction', stream_offset: 1 }]);
-    expect(written.notifications).toEqual([{ user_id: '@b:hs', room_id: '!r:hs', event_id: '$r', stream_offset: 1, thread_id: 'main', highlight: true }]);
+    expect(written.relations).toEqual([
+      {
+        event_id: '$r',
+        room_id: '!r:hs',
+        relates_to_id: '$t',
+        rel_type: 'm.annotation',
+        type: 'm.reaction',
+        stream_offset: 1,
+      },
+    ]);
+    expect(written.notifications).toEqual([
+      { user_id: '@b:hs', room_id: '!r:hs', event_id: '$r', stream_offset: 1, thread_id: 'main', highlight: true },
+    ]);
     expect(written.redactions).toEqual([]);
   });
 
   it('stores a v12 create event without room_id, as it was hashed', () => {
     const plan = new PlanBuilder();
-    plan.addEvent(event('$c', { type: 'm.room.create', state_key: '', room_id: '!c' }), v12, 'timeline', { before: null, after: 2 }, { prev: true, auth: true });
+    plan.addEvent(
+      event('$c', { type: 'm.room.create', state_key: '', room_id: '!c' }),
+      v12,
+      'timeline',
+      { before: null, after: 2 },
+      { prev: true, auth: true },
+    );
     plan.addEvent(event('$m', { room_id: '!c' }), v12, 'timeline', { before: 2, after: 2 }, { prev: true, auth: true });
     const [create, message] = plan.finish().events.map((row) => JSON.parse(row.pdu) as Record<string, unknown>);
     expect(create).not.toHaveProperty('room_id');

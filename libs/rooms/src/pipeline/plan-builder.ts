@@ -50,13 +50,30 @@ export class PlanBuilder {
       state_group_before: groups.before,
       state_group_after: groups.after,
     });
-    if (edges.prev) for (const prev of event.prev_events) this.plan.prevEdges.push({ event_id: eventId, prev_event_id: prev });
-    if (edges.auth) for (const auth of event.auth_events) this.plan.authEdges.push({ event_id: eventId, auth_event_id: auth });
+    if (edges.prev)
+      for (const prev of event.prev_events) this.plan.prevEdges.push({ event_id: eventId, prev_event_id: prev });
+    if (edges.auth)
+      for (const auth of event.auth_events) this.plan.authEdges.push({ event_id: eventId, auth_event_id: auth });
     if (offset === null || offset < 0) return;
     const { txn, notifications } = extras;
-    if (txn) this.plan.txns.push({ user_id: txn.userId, device_id: txn.deviceId, txn_id: txn.txnId, event_id: eventId, body_hash: txn.bodyHash });
+    if (txn)
+      this.plan.txns.push({
+        user_id: txn.userId,
+        device_id: txn.deviceId,
+        txn_id: txn.txnId,
+        event_id: eventId,
+        body_hash: txn.bodyHash,
+      });
     const relation = relationOf(event);
-    if (relation) this.plan.relations.push({ event_id: eventId, room_id: roomId, relates_to_id: relation.relatesTo, rel_type: relation.relType, type: event.type, stream_offset: offset });
+    if (relation)
+      this.plan.relations.push({
+        event_id: eventId,
+        room_id: roomId,
+        relates_to_id: relation.relatesTo,
+        rel_type: relation.relType,
+        type: event.type,
+        stream_offset: offset,
+      });
     const redacts = redactsOf(event);
     if (redacts !== undefined) this.plan.redactions.push({ redacts, event_id: eventId });
     notifications?.users.forEach((userId, i) =>
@@ -74,7 +91,13 @@ export class PlanBuilder {
   /** The event's own state key, upserted into the room's current state. */
   addToCurrentState(event: RoomEvent): void {
     if (event.state_key === undefined) return;
-    this.plan.currentState.push({ room_id: event.room_id, type: event.type, state_key: event.state_key, event_id: event.event_id, membership: membershipOf(event) });
+    this.plan.currentState.push({
+      room_id: event.room_id,
+      type: event.type,
+      state_key: event.state_key,
+      event_id: event.event_id,
+      membership: membershipOf(event),
+    });
   }
 
   /** The room's whole current state becomes `state` (tuple to event). */
@@ -82,13 +105,23 @@ export class PlanBuilder {
     this.plan.replacedStateRooms.push(roomId);
     for (const [tuple, event] of state) {
       const { type, stateKey } = splitStateKeyTuple(tuple);
-      this.plan.currentState.push({ room_id: roomId, type, state_key: stateKey, event_id: event.event_id, membership: membershipOf(event) });
+      this.plan.currentState.push({
+        room_id: roomId,
+        type,
+        state_key: stateKey,
+        event_id: event.event_id,
+        membership: membershipOf(event),
+      });
     }
   }
 
   /** The room's forward extremities become exactly these. */
   setExtremities(roomId: string, eventIds: readonly string[]): void {
-    this.plan.extremities.splice(0, this.plan.extremities.length, ...this.plan.extremities.filter((row) => row.room_id !== roomId));
+    this.plan.extremities.splice(
+      0,
+      this.plan.extremities.length,
+      ...this.plan.extremities.filter((row) => row.room_id !== roomId),
+    );
     for (const eventId of eventIds) this.plan.extremities.push({ room_id: roomId, event_id: eventId });
   }
 
@@ -98,7 +131,11 @@ export class PlanBuilder {
 
   /** Gives an event held without state its state groups (kept if it has some). */
   fillState(eventId: string, groups: { before: number; after: number }): void {
-    this.plan.stateFills.push({ event_id: eventId, state_group_before: groups.before, state_group_after: groups.after });
+    this.plan.stateFills.push({
+      event_id: eventId,
+      state_group_before: groups.before,
+      state_group_after: groups.after,
+    });
   }
 
   /** The plan, with its counts of positions to take. */
@@ -108,7 +145,9 @@ export class PlanBuilder {
 }
 
 function membershipOf(event: RoomEvent): string | null {
-  return event.type === 'm.room.member' && typeof event.content.membership === 'string' ? event.content.membership : null;
+  return event.type === 'm.room.member' && typeof event.content.membership === 'string'
+    ? event.content.membership
+    : null;
 }
 
 function redactsOf(event: RoomEvent): string | undefined {

@@ -59,7 +59,9 @@ export class StateGroupWriter {
   }
 
   private async chainDepth(group: number, em: EntityManager): Promise<number> {
-    const [row] = await queryRows<{ chain_depth: number }>(em, 'SELECT chain_depth FROM state_groups WHERE id = $1', [group]);
+    const [row] = await queryRows<{ chain_depth: number }>(em, 'SELECT chain_depth FROM state_groups WHERE id = $1', [
+      group,
+    ]);
     return row?.chain_depth ?? 0;
   }
 }

@@ -21,7 +21,12 @@ export class StateResolver {
    * Resolves the states of the given groups. `unstored`: events those states name that are not
    * stored yet (the event being written, whose group was made first).
    */
-  async resolve(groups: readonly number[], version: RoomVersion, em: EntityManager, unstoredEvents: readonly RoomEvent[] = []): Promise<Map<StateKeyTuple, string>> {
+  async resolve(
+    groups: readonly number[],
+    version: RoomVersion,
+    em: EntityManager,
+    unstoredEvents: readonly RoomEvent[] = [],
+  ): Promise<Map<StateKeyTuple, string>> {
     const states = await this.state.loadGroups(groups, em);
     const stateSets = groups.map((group) => states.get(group) ?? new Map<StateKeyTuple, string>());
     const unstored = new Map(unstoredEvents.map((event) => [event.event_id, event]));

@@ -144,10 +144,26 @@ export const EVENT_COLUMNS: Columns<EventRow> = {
 };
 export const PREV_EDGE_COLUMNS: Columns<PrevEdgeRow> = { event_id: 'text', prev_event_id: 'text' };
 export const AUTH_EDGE_COLUMNS: Columns<AuthEdgeRow> = { event_id: 'text', auth_event_id: 'text' };
-export const STATE_FILL_COLUMNS: Columns<StateFillRow> = { event_id: 'text', state_group_before: 'bigint', state_group_after: 'bigint' };
-export const TXN_COLUMNS: Columns<TxnRow> = { user_id: 'text', device_id: 'text', txn_id: 'text', event_id: 'text', body_hash: 'text' };
+export const STATE_FILL_COLUMNS: Columns<StateFillRow> = {
+  event_id: 'text',
+  state_group_before: 'bigint',
+  state_group_after: 'bigint',
+};
+export const TXN_COLUMNS: Columns<TxnRow> = {
+  user_id: 'text',
+  device_id: 'text',
+  txn_id: 'text',
+  event_id: 'text',
+  body_hash: 'text',
+};
 export const EXTREMITY_COLUMNS: Columns<ExtremityRow> = { room_id: 'text', event_id: 'text' };
-export const CURRENT_STATE_COLUMNS: Columns<CurrentStateRow> = { room_id: 'text', type: 'text', state_key: 'text', event_id: 'text', membership: 'text' };
+export const CURRENT_STATE_COLUMNS: Columns<CurrentStateRow> = {
+  room_id: 'text',
+  type: 'text',
+  state_key: 'text',
+  event_id: 'text',
+  membership: 'text',
+};
 export const RELATION_COLUMNS: Columns<RelationRow> = {
   event_id: 'text',
   room_id: 'text',

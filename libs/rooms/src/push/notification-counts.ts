@@ -24,7 +24,8 @@ const READ_POSITIONS = `read AS MATERIALIZED (
 const READ_JOIN = (alias: string) => `
   LEFT JOIN read unthreaded ON unthreaded.room_id = ${alias}.room_id AND unthreaded.thread_id = ''
   LEFT JOIN read threaded ON threaded.room_id = ${alias}.room_id AND threaded.thread_id = CASE WHEN ${alias}.thread_id = '' THEN 'main' ELSE ${alias}.thread_id END`;
-const UNREAD = (alias: string) => `${alias}.stream_ordering > GREATEST(COALESCE(unthreaded.position, 0), COALESCE(threaded.position, 0))`;
+const UNREAD = (alias: string) =>
+  `${alias}.stream_ordering > GREATEST(COALESCE(unthreaded.position, 0), COALESCE(threaded.position, 0))`;
 
 /**
  * The notifications the event writers store per member (event_push_actions) turned into the
@@ -42,10 +43,20 @@ export class NotificationCounts {
   constructor(private readonly tx: TransactionRunner) {}
 
   /** Per room, per thread ('' = main timeline): what the user has not read. Starts folding where it is a lot. */
-  async ofRooms(roomIds: readonly string[], userId: string, em: EntityManager): Promise<Map<string, Map<string, UnreadCounts>>> {
+  async ofRooms(
+    roomIds: readonly string[],
+    userId: string,
+    em: EntityManager,
+  ): Promise<Map<string, Map<string, UnreadCounts>>> {
     const result = new Map(roomIds.map((roomId) => [roomId, new Map<string, UnreadCounts>()]));
     if (roomIds.length === 0) return result;
-    const rows = await queryRows<{ room_id: string; thread_id: string; notifications: string; highlights: string; unfolded: string }>(
+    const rows = await queryRows<{
+      room_id: string;
+      thread_id: string;
+      notifications: string;
+      highlights: string;
+      unfolded: string;
+    }>(
       em,
       `WITH ${READ_POSITIONS},
        unfolded AS (
@@ -63,7 +74,10 @@ export class NotificationCounts {
     );
     for (const row of rows) {
       if (Number(row.notifications) === 0) continue;
-      result.get(row.room_id)?.set(row.thread_id, { notification_count: Number(row.notifications), highlight_count: Number(row.highlights) });
+      result.get(row.room_id)?.set(row.thread_id, {
+        notification_count: Number(row.notifications),
+        highlight_count: Number(row.highlights),
+      });
       if (Number(row.unfolded) >= FOLD_AT) this.foldLater(userId, row.room_id, row.thread_id);
     }
     return result;
@@ -100,9 +114,18 @@ export class NotificationCounts {
    * they go, folded ones with their share of the summary. `threadId` is the receipt's: '' for an
    * unthreaded receipt (every thread), 'main' for the timeline, or a thread's root.
    */
-  async forgetRead(roomId: string, userId: string, threadId: string, streamOrdering: number, em: EntityManager): Promise<void> {
+  async forgetRead(
+    roomId: string,
+    userId: string,
+    threadId: string,
+    streamOrdering: number,
+    em: EntityManager,
+  ): Promise<void> {
     const values = [userId, roomId, streamOrdering, threadId];
-    await em.query(`DELETE FROM event_push_actions WHERE user_id = $1 AND room_id = $2 AND stream_ordering <= $3 AND ${IN_RECEIPT_SCOPE}`, values);
+    await em.query(
+      `DELETE FROM event_push_actions WHERE user_id = $1 AND room_id = $2 AND stream_ordering <= $3 AND ${IN_RECEIPT_SCOPE}`,
+      values,
+    );
     // Its own statement, after the one above: had a fold been moving these rows, that statement
     // waited for it to commit, so this one's snapshot holds what the fold moved.
     await em.query(
@@ -126,7 +149,9 @@ export class NotificationCounts {
     this.folding.add(key);
     setImmediate(() => {
       this.fold(userId, roomId, threadId)
-        .catch((error: unknown) => this.logger.warn(`folding notifications of ${userId} in ${roomId} failed: ${String(error)}`))
+        .catch((error: unknown) =>
+          this.logger.warn(`folding notifications of ${userId} in ${roomId} failed: ${String(error)}`),
+        )
         .finally(() => this.folding.delete(key));
     });
   }

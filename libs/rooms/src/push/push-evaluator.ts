@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import type { EntityManager } from 'typeorm';
-import { evaluatePushRules, stateKeyTuple, userPowerLevel, type JsonObject, type PushRuleset, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import {
+  evaluatePushRules,
+  stateKeyTuple,
+  userPowerLevel,
+  type JsonObject,
+  type PushRuleset,
+  type RoomEvent,
+  type RoomVersion,
+} from '@hearth/protocol';
 import { PushRulesService } from './push-rules.service';
 
 /** Who an event notifies, and whom it highlights, to be stored with the event. */
@@ -28,11 +36,18 @@ export class PushEvaluator {
    * `authState` is the state the event was authorised against; it holds the power levels and
    * the create event. `members` maps the joined members before the event to their rule versions.
    */
-  async evaluate(event: RoomEvent, version: RoomVersion, authState: ReadonlyMap<string, RoomEvent>, members: ReadonlyMap<string, number>, em: EntityManager): Promise<EventNotifications> {
+  async evaluate(
+    event: RoomEvent,
+    version: RoomVersion,
+    authState: ReadonlyMap<string, RoomEvent>,
+    members: ReadonlyMap<string, number>,
+    em: EntityManager,
+  ): Promise<EventNotifications> {
     const threadId = threadOf(event);
     const joined = joinedAfter(event, [...members.keys()]);
     const recipients = new Set(joined);
-    if (event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key) recipients.add(event.state_key);
+    if (event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key)
+      recipients.add(event.state_key);
     recipients.delete(event.sender);
     // Other servers count their own users' notifications.
     const suffix = `:${this.config.serverName}`;
@@ -43,17 +58,27 @@ export class PushEvaluator {
     const powerLevels = authState.get(stateKeyTuple('m.room.power_levels', ''))?.content;
     const notificationLevels = notificationLevelsOf(powerLevels);
     const senderPowerLevel = userPowerLevel(event.sender, authState, version);
-    const evaluated: JsonObject = { type: event.type, content: event.content, sender: event.sender, room_id: event.room_id, ...(event.state_key !== undefined ? { state_key: event.state_key } : {}) };
+    const evaluated: JsonObject = {
+      type: event.type,
+      content: event.content,
+      sender: event.sender,
+      room_id: event.room_id,
+      ...(event.state_key !== undefined ? { state_key: event.state_key } : {}),
+    };
 
     const users: string[] = [];
     const highlights: boolean[] = [];
     for (const userId of recipients) {
-      const decision = evaluatePushRules(rulesets.get(userId) ?? { override: [], content: [], room: [], sender: [], underride: [] }, evaluated, {
-        userId,
-        memberCount: joined.length,
-        senderPowerLevel,
-        notificationLevels,
-      });
+      const decision = evaluatePushRules(
+        rulesets.get(userId) ?? { override: [], content: [], room: [], sender: [], underride: [] },
+        evaluated,
+        {
+          userId,
+          memberCount: joined.length,
+          senderPowerLevel,
+          notificationLevels,
+        },
+      );
       if (decision.notify) {
         users.push(userId);
         highlights.push(decision.highlight);
@@ -63,11 +88,16 @@ export class PushEvaluator {
   }
 
   /** Members' rules through the versioned cache; a user the event brings in is read afresh. */
-  private async rulesetsOf(recipients: ReadonlySet<string>, members: ReadonlyMap<string, number>, em: EntityManager): Promise<Map<string, PushRuleset>> {
+  private async rulesetsOf(
+    recipients: ReadonlySet<string>,
+    members: ReadonlyMap<string, number>,
+    em: EntityManager,
+  ): Promise<Map<string, PushRuleset>> {
     const known = new Map([...members].filter(([userId]) => recipients.has(userId)));
     const newcomers = [...recipients].filter((userId) => !members.has(userId));
     const rulesets = await this.pushRules.rulesetsAt(known, em);
-    if (newcomers.length > 0) for (const [userId, ruleset] of await this.pushRules.rulesets(newcomers, em)) rulesets.set(userId, ruleset);
+    if (newcomers.length > 0)
+      for (const [userId, ruleset] of await this.pushRules.rulesets(newcomers, em)) rulesets.set(userId, ruleset);
     return rulesets;
   }
 }
@@ -82,7 +112,13 @@ function joinedAfter(event: RoomEvent, joinedBefore: readonly string[]): string[
 /** Thread replies count towards their thread; everything else towards the main timeline (''). */
 export function threadOf(event: Pick<RoomEvent, 'content'>): string {
   const relation = event.content['m.relates_to'];
-  if (typeof relation === 'object' && relation !== null && !Array.isArray(relation) && relation.rel_type === 'm.thread' && typeof relation.event_id === 'string') {
+  if (
+    typeof relation === 'object' &&
+    relation !== null &&
+    !Array.isArray(relation) &&
+    relation.rel_type === 'm.thread' &&
+    typeof relation.event_id === 'string'
+  ) {
     return relation.event_id;
   }
   return '';

@@ -24,7 +24,10 @@ export interface DefaultRuleChange {
 @Injectable()
 export class PushRuleRepository {
   /** Custom rules, changed defaults and rule versions of many users, in one round trip. */
-  async rulesOf(userIds: readonly string[], em: EntityManager): Promise<{ custom: StoredPushRule[]; changes: DefaultRuleChange[]; versions: Map<string, number> }> {
+  async rulesOf(
+    userIds: readonly string[],
+    em: EntityManager,
+  ): Promise<{ custom: StoredPushRule[]; changes: DefaultRuleChange[]; versions: Map<string, number> }> {
     if (userIds.length === 0) return { custom: [], changes: [], versions: new Map() };
     const [row] = await queryRows<{
       custom: RuleRow[];
@@ -39,14 +42,21 @@ export class PushRuleRepository {
     );
     return {
       custom: (row?.custom ?? []).map(toStoredRule),
-      changes: (row?.changes ?? []).map((r) => ({ userId: r.user_id, ruleId: r.rule_id, enabled: r.enabled, actions: r.actions })),
+      changes: (row?.changes ?? []).map((r) => ({
+        userId: r.user_id,
+        ruleId: r.rule_id,
+        enabled: r.enabled,
+        actions: r.actions,
+      })),
       versions: new Map(userIds.map((userId) => [userId, Number(row?.versions[userId] ?? 0)])),
     };
   }
 
   /** The user's current rule version (0 while they never changed a rule). */
   async versionOf(userId: string, em: EntityManager): Promise<number> {
-    const rows = await queryRows<{ version: string }>(em, 'SELECT version FROM push_rule_versions WHERE user_id = $1', [userId]);
+    const rows = await queryRows<{ version: string }>(em, 'SELECT version FROM push_rule_versions WHERE user_id = $1', [
+      userId,
+    ]);
     return Number(rows[0]?.version ?? 0);
   }
 
@@ -61,7 +71,11 @@ export class PushRuleRepository {
 
   async customRules(userIds: readonly string[], em: EntityManager): Promise<StoredPushRule[]> {
     if (userIds.length === 0) return [];
-    const rows = await queryRows<RuleRow>(em, 'SELECT * FROM push_rules WHERE user_id = ANY($1) ORDER BY user_id, kind, position', [userIds]);
+    const rows = await queryRows<RuleRow>(
+      em,
+      'SELECT * FROM push_rules WHERE user_id = ANY($1) ORDER BY user_id, kind, position',
+      [userIds],
+    );
     return rows.map(toStoredRule);
   }
 
@@ -71,17 +85,36 @@ export class PushRuleRepository {
   }
 
   /** Replaces the user's custom rules of one kind, in order (positions are rewritten densely). */
-  async replaceKind(userId: string, kind: PushRuleKind, rules: ReadonlyArray<Omit<StoredPushRule, 'userId' | 'kind' | 'position'>>, em: EntityManager): Promise<void> {
+  async replaceKind(
+    userId: string,
+    kind: PushRuleKind,
+    rules: ReadonlyArray<Omit<StoredPushRule, 'userId' | 'kind' | 'position'>>,
+    em: EntityManager,
+  ): Promise<void> {
     await em.query('DELETE FROM push_rules WHERE user_id = $1 AND kind = $2', [userId, kind]);
     for (const [position, rule] of rules.entries()) {
       await em.query(
         'INSERT INTO push_rules (user_id, kind, rule_id, position, enabled, conditions, pattern, actions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [userId, kind, rule.ruleId, position, rule.enabled, rule.conditions === null ? null : JSON.stringify(rule.conditions), rule.pattern, JSON.stringify(rule.actions)],
+        [
+          userId,
+          kind,
+          rule.ruleId,
+          position,
+          rule.enabled,
+          rule.conditions === null ? null : JSON.stringify(rule.conditions),
+          rule.pattern,
+          JSON.stringify(rule.actions),
+        ],
       );
     }
   }
 
-  async changeDefault(userId: string, ruleId: string, change: { enabled?: boolean; actions?: PushAction[] }, em: EntityManager): Promise<void> {
+  async changeDefault(
+    userId: string,
+    ruleId: string,
+    change: { enabled?: boolean; actions?: PushAction[] },
+    em: EntityManager,
+  ): Promise<void> {
     await em.query(
       `INSERT INTO push_rule_defaults (user_id, rule_id, enabled, actions) VALUES ($1, $2, $3, $4)
        ON CONFLICT (user_id, rule_id) DO UPDATE SET enabled = COALESCE($3, push_rule_defaults.enabled), actions = COALESCE($4, push_rule_defaults.actions)`,
@@ -102,5 +135,14 @@ interface RuleRow {
 }
 
 function toStoredRule(r: RuleRow): StoredPushRule {
-  return { userId: r.user_id, kind: r.kind, ruleId: r.rule_id, position: r.position, enabled: r.enabled, conditions: r.conditions, pattern: r.pattern, actions: r.actions };
+  return {
+    userId: r.user_id,
+    kind: r.kind,
+    ruleId: r.rule_id,
+    position: r.position,
+    enabled: r.enabled,
+    conditions: r.conditions,
+    pattern: r.pattern,
+    actions: r.actions,
+  };
 }

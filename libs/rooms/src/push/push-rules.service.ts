@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { MatrixError } from '@hearth/http';
-import { defaultPushRules, PUSH_RULE_KINDS, type PushAction, type PushCondition, type PushRule, type PushRuleKind, type PushRuleset } from '@hearth/protocol';
+import {
+  defaultPushRules,
+  PUSH_RULE_KINDS,
+  type PushAction,
+  type PushCondition,
+  type PushRule,
+  type PushRuleKind,
+  type PushRuleset,
+} from '@hearth/protocol';
 import { ChangeBus, TransactionRunner } from '@hearth/storage';
 import { PushRuleRepository, type StoredPushRule } from './push-rule.repository';
 
@@ -70,7 +78,10 @@ export class PushRulesService {
   }
 
   /** Custom rules first within a kind, except that master always leads. */
-  private async load(userIds: readonly string[], em: EntityManager): Promise<Map<string, { version: number; ruleset: PushRuleset }>> {
+  private async load(
+    userIds: readonly string[],
+    em: EntityManager,
+  ): Promise<Map<string, { version: number; ruleset: PushRuleset }>> {
     const { custom, changes, versions } = await this.rules.rulesOf(userIds, em);
     const result = new Map<string, { version: number; ruleset: PushRuleset }>();
     for (const userId of userIds) {
@@ -81,7 +92,9 @@ export class PushRulesService {
         const own = custom.filter((r) => r.userId === userId && r.kind === kind).map(toPushRule);
         const base = defaults[kind].map((rule) => {
           const change = changed.get(rule.rule_id);
-          return change ? { ...rule, enabled: change.enabled ?? rule.enabled, actions: change.actions ?? rule.actions } : rule;
+          return change
+            ? { ...rule, enabled: change.enabled ?? rule.enabled, actions: change.actions ?? rule.actions }
+            : rule;
         });
         ruleset[kind] = kind === 'override' ? [...base.slice(0, 1), ...own, ...base.slice(1)] : [...own, ...base];
       }
@@ -115,7 +128,13 @@ export class PushRulesService {
       const existing = (await this.rules.customRules([userId], em)).filter((r) => r.kind === kind);
       const kept = existing.filter((r) => r.ruleId !== ruleId);
       const index = placement(kept, rule.before, rule.after) ?? existing.findIndex((r) => r.ruleId === ruleId);
-      const entry = { ruleId, enabled: true, conditions: kind === 'override' || kind === 'underride' ? (rule.conditions ?? []) : null, pattern: kind === 'content' ? (rule.pattern ?? null) : null, actions: rule.actions };
+      const entry = {
+        ruleId,
+        enabled: true,
+        conditions: kind === 'override' || kind === 'underride' ? (rule.conditions ?? []) : null,
+        pattern: kind === 'content' ? (rule.pattern ?? null) : null,
+        actions: rule.actions,
+      };
       kept.splice(index < 0 ? 0 : Math.min(index, kept.length), 0, { ...entry, userId, kind, position: 0 });
       await this.rules.replaceKind(userId, kind, kept, em);
       await this.bumpVersion(userId, em);
@@ -128,7 +147,12 @@ export class PushRulesService {
       await this.rules.lockUser(userId, em);
       const existing = (await this.rules.customRules([userId], em)).filter((r) => r.kind === kind);
       if (!existing.some((r) => r.ruleId === ruleId)) throw MatrixError.notFound('Push rule not found');
-      await this.rules.replaceKind(userId, kind, existing.filter((r) => r.ruleId !== ruleId), em);
+      await this.rules.replaceKind(
+        userId,
+        kind,
+        existing.filter((r) => r.ruleId !== ruleId),
+        em,
+      );
       await this.bumpVersion(userId, em);
     });
   }
@@ -141,7 +165,12 @@ export class PushRulesService {
     await this.change(userId, kind, ruleId, { actions });
   }
 
-  private async change(userId: string, kind: string, ruleId: string, change: { enabled?: boolean; actions?: PushAction[] }): Promise<void> {
+  private async change(
+    userId: string,
+    kind: string,
+    ruleId: string,
+    change: { enabled?: boolean; actions?: PushAction[] },
+  ): Promise<void> {
     const current = await this.rule(userId, kind, ruleId);
     await this.tx.run(async (em) => {
       if (current.default) {
@@ -149,7 +178,12 @@ export class PushRulesService {
       } else {
         await this.rules.lockUser(userId, em);
         const existing = (await this.rules.customRules([userId], em)).filter((r) => r.kind === kind);
-        await this.rules.replaceKind(userId, kind as PushRuleKind, existing.map((r) => (r.ruleId === ruleId ? { ...r, ...change } : r)), em);
+        await this.rules.replaceKind(
+          userId,
+          kind as PushRuleKind,
+          existing.map((r) => (r.ruleId === ruleId ? { ...r, ...change } : r)),
+          em,
+        );
       }
       await this.bumpVersion(userId, em);
     });
@@ -178,7 +212,11 @@ function isKind(kind: string): kind is PushRuleKind {
 }
 
 /** Index for `before`/`after`, which must name a rule of the user's own of this kind. */
-function placement(rules: readonly StoredPushRule[], before: string | undefined, after: string | undefined): number | undefined {
+function placement(
+  rules: readonly StoredPushRule[],
+  before: string | undefined,
+  after: string | undefined,
+): number | undefined {
   const anchor = before ?? after;
   if (anchor === undefined) return undefined;
   if (anchor.startsWith('.')) throw MatrixError.invalidParam('Rules cannot be placed relative to server-default rules');

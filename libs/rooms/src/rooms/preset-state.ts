@@ -15,7 +15,11 @@ export function presetState(preset: RoomPreset): Array<{ type: string; content: 
  * Defaults close to what other servers create, so rooms behave the same everywhere. From room
  * version 12 creators are above power levels and must not be listed (`creator` undefined).
  */
-export function defaultPowerLevels(creator: string | undefined, trustedInvitees: readonly string[], override: JsonObject | undefined): JsonObject {
+export function defaultPowerLevels(
+  creator: string | undefined,
+  trustedInvitees: readonly string[],
+  override: JsonObject | undefined,
+): JsonObject {
   const users: JsonObject = creator === undefined ? {} : { [creator]: 100 };
   for (const invitee of trustedInvitees) users[invitee] = 100;
   return {

@@ -36,13 +36,20 @@ export class PublicRoomsService {
   ) {}
 
   async visibility(roomId: string): Promise<{ visibility: 'public' | 'private' }> {
-    const rows = await this.tx.run((em) => queryRows<{ is_public: boolean }>(em, 'SELECT is_public FROM rooms WHERE room_id = $1', [roomId]));
+    const rows = await this.tx.run((em) =>
+      queryRows<{ is_public: boolean }>(em, 'SELECT is_public FROM rooms WHERE room_id = $1', [roomId]),
+    );
     if (!rows[0]) throw MatrixError.notFound('Room not found');
     return { visibility: rows[0].is_public ? 'public' : 'private' };
   }
 
   /** Members who may change the room's state (or server admins) decide whether it is listed. */
-  async setVisibility(roomId: string, userId: string, isAdmin: boolean, visibility: 'public' | 'private'): Promise<void> {
+  async setVisibility(
+    roomId: string,
+    userId: string,
+    isAdmin: boolean,
+    visibility: 'public' | 'private',
+  ): Promise<void> {
     await this.tx.run(async (em) => {
       const room = await this.rooms.find(roomId, em);
       if (!room) throw roomErrors.notInRoom();
@@ -69,7 +76,11 @@ export class PublicRoomsService {
            FROM rooms r WHERE r.is_public
           ORDER BY members DESC, r.room_id`,
       );
-      const matching = !query.searchTerm ? rows : rows.filter((row) => [row.name, row.topic, row.alias].some((v) => v !== null && likeMatch(v, query.searchTerm as string)));
+      const matching = !query.searchTerm
+        ? rows
+        : rows.filter((row) =>
+            [row.name, row.topic, row.alias].some((v) => v !== null && likeMatch(v, query.searchTerm as string)),
+          );
       const page = matching.slice(offset, offset + query.limit);
       return {
         chunk: page.map(toPublicRoom),
@@ -80,10 +91,19 @@ export class PublicRoomsService {
     });
   }
 
-  private async assertCanPublish(roomId: string, userId: string, roomVersion: string, em: EntityManager): Promise<void> {
+  private async assertCanPublish(
+    roomId: string,
+    userId: string,
+    roomVersion: string,
+    em: EntityManager,
+  ): Promise<void> {
     const version = getRoomVersion(roomVersion);
     if (!version || (await this.state.membership(roomId, userId, em)) !== 'join') throw roomErrors.notInRoom();
-    const state = await this.state.currentState(roomId, em, [stateKeyTuple('m.room.create', ''), stateKeyTuple('m.room.power_levels', ''), stateKeyTuple('m.room.member', userId)]);
+    const state = await this.state.currentState(roomId, em, [
+      stateKeyTuple('m.room.create', ''),
+      stateKeyTuple('m.room.power_levels', ''),
+      stateKeyTuple('m.room.member', userId),
+    ]);
     if (userPowerLevel(userId, state, version) < levelFor('state_default', state, version)) {
       throw MatrixError.forbidden('You need the power to change room state to publish this room');
     }

@@ -24,7 +24,9 @@ export class RoomAliasesService {
     return this.tx.read(async (em) => {
       const found = await this.aliases.find(alias, em);
       if (!found) throw MatrixError.notFound('Room alias not found');
-      const others = (await this.state.joinedServers(found.roomId, em)).filter((server) => server !== this.config.serverName);
+      const others = (await this.state.joinedServers(found.roomId, em)).filter(
+        (server) => server !== this.config.serverName,
+      );
       return { room_id: found.roomId, servers: [this.config.serverName, ...others.sort()] };
     });
   }
@@ -33,7 +35,8 @@ export class RoomAliasesService {
   async create(alias: string, roomId: string, userId: string): Promise<void> {
     this.assertLocal(alias);
     await this.tx.run(async (em) => {
-      if (!(await this.rooms.find(roomId, em)) || (await this.state.membership(roomId, userId, em)) !== 'join') throw roomErrors.notInRoom();
+      if (!(await this.rooms.find(roomId, em)) || (await this.state.membership(roomId, userId, em)) !== 'join')
+        throw roomErrors.notInRoom();
       if (!(await this.aliases.insert(alias, roomId, userId, Date.now(), em))) {
         throw new MatrixError(409, 'M_UNKNOWN', 'Room alias already exists');
       }
@@ -60,6 +63,7 @@ export class RoomAliasesService {
 
   private assertLocal(alias: string): void {
     if (!isValidRoomAlias(alias)) throw MatrixError.invalidParam('Invalid room alias');
-    if (parseRoomAlias(alias).serverName !== this.config.serverName) throw MatrixError.notFound('Only aliases of this server are kept here');
+    if (parseRoomAlias(alias).serverName !== this.config.serverName)
+      throw MatrixError.notFound('Only aliases of this server are kept here');
   }
 }

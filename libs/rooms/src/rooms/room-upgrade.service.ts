@@ -2,7 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import type { EntityManager } from 'typeorm';
 import { MatrixError } from '@hearth/http';
-import { getRoomVersion, levelFor, requiredPowerLevel, SUPPORTED_ROOM_VERSIONS, stateKeyTuple, userPowerLevel, type JsonObject, type RoomEvent } from '@hearth/protocol';
+import {
+  getRoomVersion,
+  levelFor,
+  requiredPowerLevel,
+  SUPPORTED_ROOM_VERSIONS,
+  stateKeyTuple,
+  userPowerLevel,
+  type JsonObject,
+  type RoomEvent,
+} from '@hearth/protocol';
 import { EventWriter } from '../events/event-writer.service';
 import { RoomWriteQueue } from '../events/room-write-queue';
 import { roomErrors } from '../room-errors';
@@ -41,17 +50,22 @@ export class RoomUpgradeService {
 
   async upgrade(oldRoomId: string, userId: string, newVersionId: string): Promise<{ replacement_room: string }> {
     const newVersion = getRoomVersion(newVersionId);
-    if (!newVersion || !SUPPORTED_ROOM_VERSIONS.includes(newVersionId)) throw roomErrors.unsupportedVersion(newVersionId);
+    if (!newVersion || !SUPPORTED_ROOM_VERSIONS.includes(newVersionId))
+      throw roomErrors.unsupportedVersion(newVersionId);
     return this.roomWrites.transaction(oldRoomId, async (em) => {
       const old = await this.rooms.lockForWrite(oldRoomId, em);
       if (!old || (await this.state.membership(oldRoomId, userId, em)) !== 'join') throw roomErrors.notInRoom();
       const current = await this.state.currentState(oldRoomId, em);
       const oldVersion = getRoomVersion(old.roomVersion);
-      if (!oldVersion || userPowerLevel(userId, current, oldVersion) < requiredPowerLevel('m.room.tombstone', true, current, oldVersion)) {
+      if (
+        !oldVersion ||
+        userPowerLevel(userId, current, oldVersion) < requiredPowerLevel('m.room.tombstone', true, current, oldVersion)
+      ) {
         throw MatrixError.forbidden('You may not upgrade this room');
       }
       const now = Date.now();
-      const write = (roomId: string, draft: { type: string; state_key?: string; content: JsonObject }) => this.writer.write(roomId, { ...draft, sender: userId }, em, now);
+      const write = (roomId: string, draft: { type: string; state_key?: string; content: JsonObject }) =>
+        this.writer.write(roomId, { ...draft, sender: userId }, em, now);
 
       const lastEvent = (await this.events.forwardExtremities(oldRoomId, em))[0]?.eventId;
       const oldCreate = current.get(stateKeyTuple('m.room.create', ''))?.content ?? {};
@@ -63,21 +77,51 @@ export class RoomUpgradeService {
         ...(newVersion.implicitRoomCreator ? {} : { creator: userId }),
       };
       const namedRoomId = newVersion.roomIdFromCreateEvent ? undefined : newRoomId(this.config.serverName);
-      const newRoom = (await this.writer.writeCreate(namedRoomId, { type: 'm.room.create', state_key: '', sender: userId, content: createContent }, newVersion, em, now)).event.room_id;
-      await write(newRoom, { type: 'm.room.member', state_key: userId, content: { ...(current.get(stateKeyTuple('m.room.member', userId))?.content ?? {}), membership: 'join' } });
+      const newRoom = (
+        await this.writer.writeCreate(
+          namedRoomId,
+          { type: 'm.room.create', state_key: '', sender: userId, content: createContent },
+          newVersion,
+          em,
+          now,
+        )
+      ).event.room_id;
+      await write(newRoom, {
+        type: 'm.room.member',
+        state_key: userId,
+        content: { ...(current.get(stateKeyTuple('m.room.member', userId))?.content ?? {}), membership: 'join' },
+      });
       for (const type of CARRIED_STATE) {
         const event = current.get(stateKeyTuple(type, ''));
-        if (event) await write(newRoom, { type, state_key: '', content: type === 'm.room.power_levels' ? carriedPowerLevels(event.content, userId, newVersion.creatorPrivileges) : event.content });
+        if (event)
+          await write(newRoom, {
+            type,
+            state_key: '',
+            content:
+              type === 'm.room.power_levels'
+                ? carriedPowerLevels(event.content, userId, newVersion.creatorPrivileges)
+                : event.content,
+          });
       }
       await this.moveAliases(oldRoomId, newRoom, current, em, write);
 
-      await write(oldRoomId, { type: 'm.room.tombstone', state_key: '', content: { body: 'This room has been replaced', replacement_room: newRoom } });
+      await write(oldRoomId, {
+        type: 'm.room.tombstone',
+        state_key: '',
+        content: { body: 'This room has been replaced', replacement_room: newRoom },
+      });
       await this.muteOldRoom(oldRoomId, current, oldVersion, write);
       return { replacement_room: newRoom };
     });
   }
 
-  private async moveAliases(oldRoomId: string, newRoomId: string, current: Map<string, RoomEvent>, em: EntityManager, write: (roomId: string, draft: { type: string; state_key?: string; content: JsonObject }) => Promise<unknown>) {
+  private async moveAliases(
+    oldRoomId: string,
+    newRoomId: string,
+    current: Map<string, RoomEvent>,
+    em: EntityManager,
+    write: (roomId: string, draft: { type: string; state_key?: string; content: JsonObject }) => Promise<unknown>,
+  ) {
     await em.query('UPDATE room_aliases SET room_id = $2 WHERE room_id = $1', [oldRoomId, newRoomId]);
     const canonical = current.get(stateKeyTuple('m.room.canonical_alias', ''));
     if (canonical) {
@@ -87,17 +131,33 @@ export class RoomUpgradeService {
   }
 
   /** Spec: the old room's events_default and invite go to at least 50, so most members cannot speak there. */
-  private async muteOldRoom(roomId: string, current: Map<string, RoomEvent>, version: NonNullable<ReturnType<typeof getRoomVersion>>, write: (roomId: string, draft: { type: string; state_key?: string; content: JsonObject }) => Promise<unknown>) {
+  private async muteOldRoom(
+    roomId: string,
+    current: Map<string, RoomEvent>,
+    version: NonNullable<ReturnType<typeof getRoomVersion>>,
+    write: (roomId: string, draft: { type: string; state_key?: string; content: JsonObject }) => Promise<unknown>,
+  ) {
     const levels = current.get(stateKeyTuple('m.room.power_levels', ''))?.content;
     if (!levels) return;
     const restricted = Math.max(50, levelFor('users_default', current, version) + 1);
-    await write(roomId, { type: 'm.room.power_levels', state_key: '', content: { ...levels, events_default: Math.max(restricted, levelFor('events_default', current, version)), invite: Math.max(restricted, levelFor('invite', current, version)) } });
+    await write(roomId, {
+      type: 'm.room.power_levels',
+      state_key: '',
+      content: {
+        ...levels,
+        events_default: Math.max(restricted, levelFor('events_default', current, version)),
+        invite: Math.max(restricted, levelFor('invite', current, version)),
+      },
+    });
   }
 }
 
 /** The upgrader keeps at least 100 in the new room; from v12 as its creator, who must not be listed. */
 function carriedPowerLevels(powerLevels: JsonObject, userId: string, creatorIsImplicit: boolean): JsonObject {
-  const users = typeof powerLevels.users === 'object' && powerLevels.users !== null && !Array.isArray(powerLevels.users) ? { ...powerLevels.users } : {};
+  const users =
+    typeof powerLevels.users === 'object' && powerLevels.users !== null && !Array.isArray(powerLevels.users)
+      ? { ...powerLevels.users }
+      : {};
   if (creatorIsImplicit) {
     delete users[userId];
   } else {

@@ -30,7 +30,8 @@ export class RoomMembersService {
       const membership = await this.state.membership(roomId, userId, em);
       const room = await this.rooms.find(roomId, em);
       const version = room && getRoomVersion(room.roomVersion);
-      if (!version || (membership !== 'join' && membership !== 'leave' && membership !== 'ban')) throw roomErrors.notInRoom();
+      if (!version || (membership !== 'join' && membership !== 'leave' && membership !== 'ban'))
+        throw roomErrors.notInRoom();
       let ids = await this.state.currentStateIds(roomId, em);
       if (filter.at !== undefined) {
         const group = await this.events.stateGroupAtPosition(roomId, decodePageToken(filter.at), em);
@@ -42,19 +43,27 @@ export class RoomMembersService {
         if (group === null || group === undefined) throw roomErrors.notInRoom();
         ids = await this.state.loadGroup(group, em);
       }
-      const memberIds = [...ids].filter(([tuple]) => splitStateKeyTuple(tuple).type === 'm.room.member').map(([, id]) => id);
+      const memberIds = [...ids]
+        .filter(([tuple]) => splitStateKeyTuple(tuple).type === 'm.room.member')
+        .map(([, id]) => id);
       const loaded = await this.events.findMany(memberIds, em);
       return [...loaded.values()]
         .filter(({ event }) => {
           const m = event.content.membership;
-          return (filter.membership === undefined || m === filter.membership) && (filter.notMembership === undefined || m !== filter.notMembership);
+          return (
+            (filter.membership === undefined || m === filter.membership) &&
+            (filter.notMembership === undefined || m !== filter.notMembership)
+          );
         })
         .map((stored) => toClientEvent(stored, version));
     });
   }
 
   /** GET /joined_members: joined users with their display names and avatars. */
-  async joinedMembers(roomId: string, userId: string): Promise<Record<string, { display_name?: string; avatar_url?: string }>> {
+  async joinedMembers(
+    roomId: string,
+    userId: string,
+  ): Promise<Record<string, { display_name?: string; avatar_url?: string }>> {
     const joined = await this.members(roomId, userId, { membership: 'join' });
     return Object.fromEntries(
       joined.map((event) => {

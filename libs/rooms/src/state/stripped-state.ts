@@ -20,6 +20,11 @@ export function inviteRoomStateOf(event: RoomEvent): JsonObject[] | undefined {
   const listed = event.unsigned?.invite_room_state ?? event.unsigned?.knock_room_state;
   if (!Array.isArray(listed)) return undefined;
   return listed.filter(
-    (item): item is JsonObject => isJsonObject(item) && typeof item.type === 'string' && typeof item.state_key === 'string' && isJsonObject(item.content) && typeof item.sender === 'string',
+    (item): item is JsonObject =>
+      isJsonObject(item) &&
+      typeof item.type === 'string' &&
+      typeof item.state_key === 'string' &&
+      isJsonObject(item.content) &&
+      typeof item.sender === 'string',
   );
 }

@@ -15,7 +15,11 @@ export class AliasRepository {
   }
 
   async find(alias: string, em: EntityManager): Promise<{ roomId: string; creator: string } | undefined> {
-    const rows = await queryRows<{ room_id: string; creator: string }>(em, 'SELECT room_id, creator FROM room_aliases WHERE room_alias = $1', [alias]);
+    const rows = await queryRows<{ room_id: string; creator: string }>(
+      em,
+      'SELECT room_id, creator FROM room_aliases WHERE room_alias = $1',
+      [alias],
+    );
     return rows[0] && { roomId: rows[0].room_id, creator: rows[0].creator };
   }
 
@@ -24,7 +28,11 @@ export class AliasRepository {
   }
 
   async forRoom(roomId: string, em: EntityManager): Promise<string[]> {
-    const rows = await queryRows<{ room_alias: string }>(em, 'SELECT room_alias FROM room_aliases WHERE room_id = $1 ORDER BY room_alias', [roomId]);
+    const rows = await queryRows<{ room_alias: string }>(
+      em,
+      'SELECT room_alias FROM room_aliases WHERE room_id = $1 ORDER BY room_alias',
+      [roomId],
+    );
     return rows.map((row) => row.room_alias);
   }
 }

@@ -46,7 +46,11 @@ export class EventRepository {
    * The transaction IDs one device sent these events with, by event ID: only that device's, as
    * `unsigned.transaction_id` is for the client that sent the event (spec, ClientEvent).
    */
-  async transactionIds(device: { readonly userId: string; readonly deviceId: string }, events: readonly StoredEvent[], em: EntityManager): Promise<Map<string, string>> {
+  async transactionIds(
+    device: { readonly userId: string; readonly deviceId: string },
+    events: readonly StoredEvent[],
+    em: EntityManager,
+  ): Promise<Map<string, string>> {
     const own = events.filter((stored) => stored.event.sender === device.userId).map((stored) => stored.event.event_id);
     if (own.length === 0) return new Map();
     const rows = await queryRows<{ event_id: string; txn_id: string }>(
@@ -61,7 +65,14 @@ export class EventRepository {
    * A page of a room's timeline. A position N lies just after event N: backwards from N reads
    * events at or before it, forwards reads events after it.
    */
-  async page(roomId: string, from: number, direction: 'b' | 'f', limit: number, em: EntityManager, filter: { sql: string; parameters: unknown[] } = { sql: '', parameters: [] }): Promise<StoredEvent[]> {
+  async page(
+    roomId: string,
+    from: number,
+    direction: 'b' | 'f',
+    limit: number,
+    em: EntityManager,
+    filter: { sql: string; parameters: unknown[] } = { sql: '', parameters: [] },
+  ): Promise<StoredEvent[]> {
     const bound = direction === 'b' ? 'stream_ordering <= $2' : 'stream_ordering > $2';
     const order = direction === 'b' ? 'DESC' : 'ASC';
     const sql = `${SELECT_EVENT} WHERE room_id = $1 AND ${bound}${filter.sql} ORDER BY stream_ordering ${order} LIMIT $3`;
@@ -94,7 +105,11 @@ export class EventRepository {
   }
 
   /** The state groups after each room's last event at or before a stream position. */
-  async stateGroupsAtPosition(roomIds: readonly string[], position: number, em: EntityManager): Promise<Map<string, number | null>> {
+  async stateGroupsAtPosition(
+    roomIds: readonly string[],
+    position: number,
+    em: EntityManager,
+  ): Promise<Map<string, number | null>> {
     if (roomIds.length === 0) return new Map();
     const rows = await queryRows<{ room_id: string; state_group_after: string | null }>(
       em,
@@ -102,7 +117,9 @@ export class EventRepository {
        CROSS JOIN LATERAL (SELECT state_group_after FROM events WHERE room_id = w.room_id AND stream_ordering <= $2 ORDER BY stream_ordering DESC LIMIT 1) last`,
       [roomIds, position],
     );
-    return new Map(rows.map((row) => [row.room_id, row.state_group_after === null ? null : Number(row.state_group_after)]));
+    return new Map(
+      rows.map((row) => [row.room_id, row.state_group_after === null ? null : Number(row.state_group_after)]),
+    );
   }
 
   /** The state group after the room's last event at or before a stream position. */
@@ -117,20 +134,31 @@ export class EventRepository {
   }
 
   async stateGroupAfter(eventId: string, em: EntityManager): Promise<number | null | undefined> {
-    const rows = await queryRows<{ state_group_after: string | null }>(em, 'SELECT state_group_after FROM events WHERE event_id = $1', [eventId]);
+    const rows = await queryRows<{ state_group_after: string | null }>(
+      em,
+      'SELECT state_group_after FROM events WHERE event_id = $1',
+      [eventId],
+    );
     const row = rows[0];
     if (!row) return undefined;
     return row.state_group_after === null ? null : Number(row.state_group_after);
   }
 
   /** The room's leaves with what the next event needs of them: depth and the state after them. */
-  async forwardExtremities(roomId: string, em: EntityManager): Promise<Array<{ eventId: string; depth: number; stateGroupAfter: number | null }>> {
+  async forwardExtremities(
+    roomId: string,
+    em: EntityManager,
+  ): Promise<Array<{ eventId: string; depth: number; stateGroupAfter: number | null }>> {
     const rows = await queryRows<{ event_id: string; depth: string; state_group_after: string | null }>(
       em,
       'SELECT f.event_id, e.depth, e.state_group_after FROM room_forward_extremities f JOIN events e ON e.event_id = f.event_id WHERE f.room_id = $1',
       [roomId],
     );
-    return rows.map((row) => ({ eventId: row.event_id, depth: Number(row.depth), stateGroupAfter: row.state_group_after === null ? null : Number(row.state_group_after) }));
+    return rows.map((row) => ({
+      eventId: row.event_id,
+      depth: Number(row.depth),
+      stateGroupAfter: row.state_group_after === null ? null : Number(row.state_group_after),
+    }));
   }
 }
 

@@ -29,7 +29,13 @@ export class RelationRepository {
 
   /** Thread roots of a room, most recently active first, with their reply count and latest reply. */
   async threads(roomId: string, before: number, limit: number, participant: string | undefined, em: EntityManager) {
-    const rows = await queryRows<{ root: string; latest: string; latest_id: string; count: string; participated: boolean }>(
+    const rows = await queryRows<{
+      root: string;
+      latest: string;
+      latest_id: string;
+      count: string;
+      participated: boolean;
+    }>(
       em,
       `SELECT r.relates_to_id AS root, max(r.stream_ordering) AS latest,
               (array_agg(r.event_id ORDER BY r.stream_ordering DESC))[1] AS latest_id, count(*) AS count,
@@ -41,6 +47,12 @@ export class RelationRepository {
         ORDER BY latest DESC LIMIT $3`,
       [roomId, before, limit * 4, participant ?? ''],
     );
-    return rows.map((row) => ({ rootId: row.root, latest: Number(row.latest), latestId: row.latest_id, count: Number(row.count), participated: row.participated }));
+    return rows.map((row) => ({
+      rootId: row.root,
+      latest: Number(row.latest),
+      latestId: row.latest_id,
+      count: Number(row.count),
+      participated: row.participated,
+    }));
   }
 }

@@ -9,9 +9,15 @@ export type StateIds = ReadonlyMap<StateKeyTuple, string>;
 @Injectable()
 export class StateRepository {
   /** A group's full state, or only the given tuples of it, walking the delta chain once. */
-  async loadGroup(group: number, em: EntityManager, only?: readonly StateKeyTuple[]): Promise<Map<StateKeyTuple, string>> {
+  async loadGroup(
+    group: number,
+    em: EntityManager,
+    only?: readonly StateKeyTuple[],
+  ): Promise<Map<StateKeyTuple, string>> {
     const split = only?.map(splitStateKeyTuple);
-    const filter = split ? 'JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = e.type AND wanted.state_key = e.state_key' : '';
+    const filter = split
+      ? 'JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = e.type AND wanted.state_key = e.state_key'
+      : '';
     const rows = await queryRows<{ type: string; state_key: string; event_id: string }>(
       em,
       `WITH RECURSIVE chain (id, prev_group, n) AS (
@@ -28,11 +34,17 @@ export class StateRepository {
   }
 
   /** The full state of many groups, or only the given tuples of each, walking all their delta chains in one statement. */
-  async loadGroups(groups: readonly number[], em: EntityManager, only?: readonly StateKeyTuple[]): Promise<Map<number, Map<StateKeyTuple, string>>> {
+  async loadGroups(
+    groups: readonly number[],
+    em: EntityManager,
+    only?: readonly StateKeyTuple[],
+  ): Promise<Map<number, Map<StateKeyTuple, string>>> {
     const result = new Map<number, Map<StateKeyTuple, string>>(groups.map((group) => [group, new Map()]));
     if (groups.length === 0) return result;
     const split = only?.map(splitStateKeyTuple);
-    const filter = split ? 'JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = e.type AND wanted.state_key = e.state_key' : '';
+    const filter = split
+      ? 'JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = e.type AND wanted.state_key = e.state_key'
+      : '';
     const rows = await queryRows<{ root: string; type: string; state_key: string; event_id: string }>(
       em,
       `WITH RECURSIVE chain (root, id, prev_group, n) AS (
@@ -50,10 +62,16 @@ export class StateRepository {
   }
 
   /** Current state events as the auth rules take them: all of them, or only `only`, in one round trip. */
-  async currentState(roomId: string, em: EntityManager, only?: readonly StateKeyTuple[]): Promise<Map<StateKeyTuple, RoomEvent>> {
+  async currentState(
+    roomId: string,
+    em: EntityManager,
+    only?: readonly StateKeyTuple[],
+  ): Promise<Map<StateKeyTuple, RoomEvent>> {
     if (only?.length === 0) return new Map();
     const split = only?.map(splitStateKeyTuple);
-    const filter = split ? 'JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = c.type AND wanted.state_key = c.state_key' : '';
+    const filter = split
+      ? 'JOIN unnest($2::text[], $3::text[]) AS wanted (type, state_key) ON wanted.type = c.type AND wanted.state_key = c.state_key'
+      : '';
     const rows = await queryRows<{ event_id: string; pdu: Omit<RoomEvent, 'event_id'> }>(
       em,
       `SELECT e.event_id, e.pdu FROM current_state c ${filter} JOIN events e ON e.event_id = c.event_id WHERE c.room_id = $1`,
@@ -68,23 +86,44 @@ export class StateRepository {
   }
 
   async currentStateIds(roomId: string, em: EntityManager): Promise<Map<StateKeyTuple, string>> {
-    const rows = await queryRows<{ type: string; state_key: string; event_id: string }>(em, 'SELECT type, state_key, event_id FROM current_state WHERE room_id = $1', [roomId]);
+    const rows = await queryRows<{ type: string; state_key: string; event_id: string }>(
+      em,
+      'SELECT type, state_key, event_id FROM current_state WHERE room_id = $1',
+      [roomId],
+    );
     return new Map(rows.map((row) => [stateKeyTuple(row.type, row.state_key), row.event_id]));
   }
 
-  async currentStateEventId(roomId: string, type: string, stateKey: string, em: EntityManager): Promise<string | undefined> {
-    const rows = await queryRows<{ event_id: string }>(em, 'SELECT event_id FROM current_state WHERE room_id = $1 AND type = $2 AND state_key = $3', [roomId, type, stateKey]);
+  async currentStateEventId(
+    roomId: string,
+    type: string,
+    stateKey: string,
+    em: EntityManager,
+  ): Promise<string | undefined> {
+    const rows = await queryRows<{ event_id: string }>(
+      em,
+      'SELECT event_id FROM current_state WHERE room_id = $1 AND type = $2 AND state_key = $3',
+      [roomId, type, stateKey],
+    );
     return rows[0]?.event_id;
   }
 
   /** Rooms where the user's current membership is the one given. */
   async roomsWithMembership(userId: string, membership: string, em: EntityManager): Promise<string[]> {
-    const rows = await queryRows<{ room_id: string }>(em, `SELECT room_id FROM current_state WHERE type = 'm.room.member' AND state_key = $1 AND membership = $2`, [userId, membership]);
+    const rows = await queryRows<{ room_id: string }>(
+      em,
+      `SELECT room_id FROM current_state WHERE type = 'm.room.member' AND state_key = $1 AND membership = $2`,
+      [userId, membership],
+    );
     return rows.map((row) => row.room_id);
   }
 
   async membership(roomId: string, userId: string, em: EntityManager): Promise<string | undefined> {
-    const rows = await queryRows<{ membership: string }>(em, `SELECT membership FROM current_state WHERE room_id = $1 AND type = 'm.room.member' AND state_key = $2`, [roomId, userId]);
+    const rows = await queryRows<{ membership: string }>(
+      em,
+      `SELECT membership FROM current_state WHERE room_id = $1 AND type = 'm.room.member' AND state_key = $2`,
+      [roomId, userId],
+    );
     return rows[0]?.membership;
   }
 

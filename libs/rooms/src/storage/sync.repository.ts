@@ -24,18 +24,36 @@ export interface ReceiptRow {
 export class SyncRepository {
   /** The user's current membership in every room they have one in. */
   async memberships(userId: string, em: EntityManager): Promise<MembershipRow[]> {
-    const rows = await queryRows<{ room_id: string; room_version: string; membership: string; stream_ordering: string; event_id: string }>(
+    const rows = await queryRows<{
+      room_id: string;
+      room_version: string;
+      membership: string;
+      stream_ordering: string;
+      event_id: string;
+    }>(
       em,
       `SELECT c.room_id, r.room_version, c.membership, e.stream_ordering, e.event_id
          FROM current_state c JOIN events e ON e.event_id = c.event_id JOIN rooms r ON r.room_id = c.room_id
         WHERE c.type = 'm.room.member' AND c.state_key = $1`,
       [userId],
     );
-    return rows.map((row) => ({ roomId: row.room_id, roomVersion: row.room_version, membership: row.membership, position: Number(row.stream_ordering), eventId: row.event_id }));
+    return rows.map((row) => ({
+      roomId: row.room_id,
+      roomVersion: row.room_version,
+      membership: row.membership,
+      position: Number(row.stream_ordering),
+      eventId: row.event_id,
+    }));
   }
 
   /** Rooms among `roomIds` where the user's membership was something other than join at some point in (since, upTo]. */
-  async roomsWithNonJoinMembership(userId: string, roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Set<string>> {
+  async roomsWithNonJoinMembership(
+    userId: string,
+    roomIds: readonly string[],
+    since: number,
+    upTo: number,
+    em: EntityManager,
+  ): Promise<Set<string>> {
     if (roomIds.length === 0) return new Set();
     const rows = await queryRows<{ room_id: string }>(
       em,
@@ -50,7 +68,12 @@ export class SyncRepository {
   }
 
   /** Rooms among `roomIds` with events in (since, upTo]. */
-  async roomsWithEvents(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Set<string>> {
+  async roomsWithEvents(
+    roomIds: readonly string[],
+    since: number,
+    upTo: number,
+    em: EntityManager,
+  ): Promise<Set<string>> {
     if (roomIds.length === 0) return new Set();
     const rows = await queryRows<{ room_id: string }>(
       em,
@@ -62,9 +85,21 @@ export class SyncRepository {
   }
 
   /** Receipts in the rooms that moved in (since, upTo] of the receipt stream. */
-  async receiptsSince(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Map<string, ReceiptRow[]>> {
+  async receiptsSince(
+    roomIds: readonly string[],
+    since: number,
+    upTo: number,
+    em: EntityManager,
+  ): Promise<Map<string, ReceiptRow[]>> {
     if (roomIds.length === 0) return new Map();
-    const rows = await queryRows<{ room_id: string; user_id: string; receipt_type: string; thread_id: string; event_id: string; ts: string }>(
+    const rows = await queryRows<{
+      room_id: string;
+      user_id: string;
+      receipt_type: string;
+      thread_id: string;
+      event_id: string;
+      ts: string;
+    }>(
       em,
       `SELECT room_id, user_id, receipt_type, thread_id, event_id, ts FROM receipts
         WHERE room_id = ANY($1::text[]) AND stream_id > $2 AND stream_id <= $3 AND receipt_type <> 'm.fully_read'`,
@@ -73,7 +108,13 @@ export class SyncRepository {
     const byRoom = new Map<string, ReceiptRow[]>();
     for (const row of rows) {
       const list = byRoom.get(row.room_id) ?? [];
-      list.push({ userId: row.user_id, receiptType: row.receipt_type, threadId: row.thread_id, eventId: row.event_id, ts: Number(row.ts) });
+      list.push({
+        userId: row.user_id,
+        receiptType: row.receipt_type,
+        threadId: row.thread_id,
+        eventId: row.event_id,
+        ts: Number(row.ts),
+      });
       byRoom.set(row.room_id, list);
     }
     return byRoom;
@@ -89,10 +130,14 @@ export class SyncRepository {
     return new Map(rows.map((row) => [row.room_id, row.event_id]));
   }
 
-
   /** Members of many rooms, and which of the rooms have a name or canonical alias of their own. */
-  async membersOfRooms(roomIds: readonly string[], em: EntityManager): Promise<Map<string, { members: Array<{ userId: string; membership: string }>; named: boolean }>> {
-    const result = new Map(roomIds.map((roomId) => [roomId, { members: [] as Array<{ userId: string; membership: string }>, named: false }]));
+  async membersOfRooms(
+    roomIds: readonly string[],
+    em: EntityManager,
+  ): Promise<Map<string, { members: Array<{ userId: string; membership: string }>; named: boolean }>> {
+    const result = new Map(
+      roomIds.map((roomId) => [roomId, { members: [] as Array<{ userId: string; membership: string }>, named: false }]),
+    );
     if (roomIds.length === 0) return result;
     const rows = await queryRows<{ room_id: string; type: string; state_key: string; membership: string | null }>(
       em,
@@ -104,7 +149,8 @@ export class SyncRepository {
     for (const row of rows) {
       const entry = result.get(row.room_id);
       if (!entry) continue;
-      if (row.type === 'm.room.member') entry.members.push({ userId: row.state_key, membership: row.membership ?? 'leave' });
+      if (row.type === 'm.room.member')
+        entry.members.push({ userId: row.state_key, membership: row.membership ?? 'leave' });
       else entry.named = true;
     }
     return result;
@@ -124,7 +170,12 @@ export class SyncRepository {
   }
 
   /** Membership changes in (since, upTo] in the given rooms: whose, and to what. */
-  async membershipChanges(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Array<{ roomId: string; userId: string; membership: string }>> {
+  async membershipChanges(
+    roomIds: readonly string[],
+    since: number,
+    upTo: number,
+    em: EntityManager,
+  ): Promise<Array<{ roomId: string; userId: string; membership: string }>> {
     if (roomIds.length === 0) return [];
     const rows = await queryRows<{ room_id: string; state_key: string; membership: string | null }>(
       em,

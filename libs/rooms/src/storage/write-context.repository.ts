@@ -39,7 +39,10 @@ interface ContextRow {
 }
 
 /** Rooms are locked in one order, so two batches that share rooms cannot deadlock. */
-const LOCK_ROOMS = preparedStatement('lock_rooms', 'SELECT room_id FROM rooms WHERE room_id = ANY($1::text[]) ORDER BY room_id FOR UPDATE');
+const LOCK_ROOMS = preparedStatement(
+  'lock_rooms',
+  'SELECT room_id FROM rooms WHERE room_id = ANY($1::text[]) ORDER BY room_id FOR UPDATE',
+);
 
 /**
  * Lookups by key are driven by the batch's own values (a LATERAL subquery with LIMIT, which the
@@ -88,7 +91,9 @@ export class WriteContextRepository {
     const roomIds = [...new Set(wanted.map((w) => w.roomId))];
     const locked = await queryPrepared<{ room_id: string }>(em, LOCK_ROOMS, [roomIds]);
     if (locked.length === 0) return { rooms: new Map(), earlierTxns: new Map() };
-    const triples = wanted.flatMap(({ roomId, tuples }) => tuples.map((tuple) => ({ roomId, ...splitStateKeyTuple(tuple) })));
+    const triples = wanted.flatMap(({ roomId, tuples }) =>
+      tuples.map((tuple) => ({ roomId, ...splitStateKeyTuple(tuple) })),
+    );
     const rows = await queryPrepared<ContextRow>(em, READ_CONTEXTS, [
       locked.map((row) => row.room_id),
       triples.map((t) => t.roomId),
@@ -102,7 +107,10 @@ export class WriteContextRepository {
     return {
       rooms: new Map(rows.map((row) => [row.room_id, toContext(row)])),
       earlierTxns: new Map(
-        (first?.earlier_txns ?? []).map((t) => [txnKey({ userId: t.user_id, deviceId: t.device_id, txnId: t.txn_id }), { eventId: t.event_id, bodyHash: t.body_hash }]),
+        (first?.earlier_txns ?? []).map((t) => [
+          txnKey({ userId: t.user_id, deviceId: t.device_id, txnId: t.txn_id }),
+          { eventId: t.event_id, bodyHash: t.body_hash },
+        ]),
       ),
     };
   }
@@ -117,7 +125,11 @@ function toContext(row: ContextRow): WriteContext {
   return {
     roomVersion: row.room_version,
     resolvedStateGroup: row.resolved_state_group === null ? null : Number(row.resolved_state_group),
-    extremities: row.extremities.map((e) => ({ eventId: e.event_id, depth: Number(e.depth), stateGroupAfter: e.state_group_after === null ? null : Number(e.state_group_after) })),
+    extremities: row.extremities.map((e) => ({
+      eventId: e.event_id,
+      depth: Number(e.depth),
+      stateGroupAfter: e.state_group_after === null ? null : Number(e.state_group_after),
+    })),
     authState,
     joined: new Map(row.joined.map(([userId, version]) => [userId, Number(version)])),
   };

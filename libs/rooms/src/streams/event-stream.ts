@@ -17,7 +17,13 @@ export class EventStream {
     this.bus.publishAfterCommit(em, {
       stream: 'events',
       roomIds: [...new Set(events.map((event) => event.room_id))],
-      userIds: [...new Set(events.flatMap((event) => (event.type === 'm.room.member' && event.state_key !== undefined ? [event.state_key] : [])))],
+      userIds: [
+        ...new Set(
+          events.flatMap((event) =>
+            event.type === 'm.room.member' && event.state_key !== undefined ? [event.state_key] : [],
+          ),
+        ),
+      ],
     });
   }
 }

@@ -33,7 +33,12 @@ export class RoomSyncService {
     return this.sync.usersSharingRooms(userId, em);
   }
 
-  membershipChanges(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Array<{ roomId: string; userId: string; membership: string }>> {
+  membershipChanges(
+    roomIds: readonly string[],
+    since: number,
+    upTo: number,
+    em: EntityManager,
+  ): Promise<Array<{ roomId: string; userId: string; membership: string }>> {
     return this.sync.membershipChanges(roomIds, since, upTo, em);
   }
 
@@ -47,12 +52,22 @@ export class RoomSyncService {
    * and joined again in between. A join followed only by display-name or avatar changes is
    * one; the changes alone are not. Synapse draws the same line ("newly joined").
    */
-  async joinedWithin(userId: string, roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Set<string>> {
+  async joinedWithin(
+    userId: string,
+    roomIds: readonly string[],
+    since: number,
+    upTo: number,
+    em: EntityManager,
+  ): Promise<Set<string>> {
     const joined = await this.sync.roomsWithNonJoinMembership(userId, roomIds, since, upTo, em);
     const rest = roomIds.filter((roomId) => !joined.has(roomId));
     const groups = await this.events.stateGroupsAtPosition(rest, since, em);
     const member = stateKeyTuple('m.room.member', userId);
-    const states = await this.state.loadGroups([...groups.values()].filter((group): group is number => group !== null), em, [member]);
+    const states = await this.state.loadGroups(
+      [...groups.values()].filter((group): group is number => group !== null),
+      em,
+      [member],
+    );
     const memberEventAtSince = new Map<string, string>();
     for (const roomId of rest) {
       const group = groups.get(roomId);
@@ -72,7 +87,12 @@ export class RoomSyncService {
   }
 
   /** Timelines and the state before them, for many rooms at once (see RoomTimelines). */
-  timelines(userId: string, windows: readonly RoomWindow[], request: TimelineRequest, em: EntityManager): Promise<Map<string, RoomTimeline>> {
+  timelines(
+    userId: string,
+    windows: readonly RoomWindow[],
+    request: TimelineRequest,
+    em: EntityManager,
+  ): Promise<Map<string, RoomTimeline>> {
     return this.roomTimelines.read(userId, windows, request, em);
   }
 
@@ -83,7 +103,9 @@ export class RoomSyncService {
       const joined = members.filter((m) => m.membership === 'join');
       const invited = members.filter((m) => m.membership === 'invite');
       const others = [...joined, ...invited].filter((m) => m.userId !== userId);
-      const heroes = (others.length > 0 ? others : members.filter((m) => m.userId !== userId)).slice(0, MAX_HEROES).map((m) => m.userId);
+      const heroes = (others.length > 0 ? others : members.filter((m) => m.userId !== userId))
+        .slice(0, MAX_HEROES)
+        .map((m) => m.userId);
       result.set(roomId, {
         ...(named ? {} : { 'm.heroes': heroes }),
         'm.joined_member_count': joined.length,
@@ -94,7 +116,12 @@ export class RoomSyncService {
   }
 
   /** Unread counts per room: the main timeline, and threads separately when the client asks for them. */
-  async unread(roomIds: readonly string[], userId: string, perThread: boolean, em: EntityManager): Promise<Map<string, { main: JsonObject; threads?: JsonObject }>> {
+  async unread(
+    roomIds: readonly string[],
+    userId: string,
+    perThread: boolean,
+    em: EntityManager,
+  ): Promise<Map<string, { main: JsonObject; threads?: JsonObject }>> {
     const result = new Map<string, { main: JsonObject; threads?: JsonObject }>();
     for (const [roomId, counts] of await this.receipts.unreadCountsOfRooms(roomIds, userId, em)) {
       if (!perThread) {
@@ -115,7 +142,13 @@ export class RoomSyncService {
   }
 
   /** `m.receipt` contents per room for receipts that moved after `since`; private receipts only to their owner. */
-  async receiptEvents(roomIds: readonly string[], userId: string, since: number, upTo: number, em: EntityManager): Promise<Map<string, JsonObject>> {
+  async receiptEvents(
+    roomIds: readonly string[],
+    userId: string,
+    since: number,
+    upTo: number,
+    em: EntityManager,
+  ): Promise<Map<string, JsonObject>> {
     const byRoom = await this.sync.receiptsSince(roomIds, since, upTo, em);
     const result = new Map<string, JsonObject>();
     for (const [roomId, receipts] of byRoom) {
@@ -134,13 +167,18 @@ export class RoomSyncService {
     const invite = await this.events.find(inviteEventId, em);
     // An invite from another server brings the room's stripped state with it: we hold nothing else of the room.
     const sent = invite && inviteRoomStateOf(invite.event);
-    if (invite && sent) return [...sent.filter((item) => !(item.type === 'm.room.member' && item.state_key === invite.event.state_key)), strip(invite.event)];
+    if (invite && sent)
+      return [
+        ...sent.filter((item) => !(item.type === 'm.room.member' && item.state_key === invite.event.state_key)),
+        strip(invite.event),
+      ];
     const ids = await this.state.currentStateIds(roomId, em);
-    const wanted = [...ids].filter(([tuple]) => STRIPPED_STATE_TYPES.has(splitStateKeyTuple(tuple).type)).map(([, id]) => id);
+    const wanted = [...ids]
+      .filter(([tuple]) => STRIPPED_STATE_TYPES.has(splitStateKeyTuple(tuple).type))
+      .map(([, id]) => id);
     const loaded = await this.events.findMany([...wanted, inviteEventId], em);
     return [...loaded.values()].map(({ event }: StoredEvent) => strip(event));
   }
-
 }
 
 /** Spec "Receipts": `{ eventId: { receiptType: { userId: { ts, thread_id? } } } }`. */

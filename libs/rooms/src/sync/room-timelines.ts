@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { getRoomVersion, splitStateKeyTuple, stateKeyTuple, type JsonObject, type StateKeyTuple } from '@hearth/protocol';
+import {
+  getRoomVersion,
+  splitStateKeyTuple,
+  stateKeyTuple,
+  type JsonObject,
+  type StateKeyTuple,
+} from '@hearth/protocol';
 import { toClientEvent } from '../events/client-event';
 import { HistoryVisibility } from '../events/history-visibility';
 import { filterToSql, type RoomEventFilter } from '../messages/event-filter';
@@ -59,16 +65,30 @@ export class RoomTimelines {
     private readonly visibility: HistoryVisibility,
   ) {}
 
-  async read(userId: string, windows: readonly RoomWindow[], request: TimelineRequest, em: EntityManager): Promise<Map<string, RoomTimeline>> {
+  async read(
+    userId: string,
+    windows: readonly RoomWindow[],
+    request: TimelineRequest,
+    em: EntityManager,
+  ): Promise<Map<string, RoomTimeline>> {
     const pages = await this.pages(userId, windows, request, em);
     const emptyPages = pages.filter((page) => page.events.length === 0).map((page) => page.window.roomId);
     const atUpTo = await this.events.stateGroupsAtPosition(emptyPages, request.upTo, em);
     for (const page of pages) if (page.events.length === 0) page.startGroup = atUpTo.get(page.window.roomId) ?? null;
 
     const stateIds = await this.statesAtStart(userId, pages, request, em);
-    const stateEvents = await this.events.findMany([...new Set([...stateIds.values()].flatMap((ids) => [...ids.values()]))], em);
+    const stateEvents = await this.events.findMany(
+      [...new Set([...stateIds.values()].flatMap((ids) => [...ids.values()]))],
+      em,
+    );
     const transactionIds =
-      request.deviceId === undefined ? undefined : await this.events.transactionIds({ userId, deviceId: request.deviceId }, pages.flatMap((page) => page.visible), em);
+      request.deviceId === undefined
+        ? undefined
+        : await this.events.transactionIds(
+            { userId, deviceId: request.deviceId },
+            pages.flatMap((page) => page.visible),
+            em,
+          );
     const result = new Map<string, RoomTimeline>();
     for (const page of pages) {
       const version = getRoomVersion(page.window.roomVersion);
@@ -87,7 +107,12 @@ export class RoomTimelines {
     return result;
   }
 
-  private async pages(userId: string, windows: readonly RoomWindow[], request: TimelineRequest, em: EntityManager): Promise<Page[]> {
+  private async pages(
+    userId: string,
+    windows: readonly RoomWindow[],
+    request: TimelineRequest,
+    em: EntityManager,
+  ): Promise<Page[]> {
     const byRoom = await this.events.pagesBetween(
       windows.map((w) => ({ roomId: w.roomId, after: w.since ?? 0 })),
       request.upTo,
@@ -99,9 +124,16 @@ export class RoomTimelines {
     for (const window of windows) {
       const newestFirst = byRoom.get(window.roomId) ?? [];
       const events = newestFirst.slice(0, request.limit).reverse();
-      const knownVisible = window.visibleFrom !== undefined && events.every((e) => e.streamOrdering >= (window.visibleFrom as number));
+      const knownVisible =
+        window.visibleFrom !== undefined && events.every((e) => e.streamOrdering >= (window.visibleFrom as number));
       const visible = knownVisible ? events : await this.visibility.filter(userId, window.roomId, events, em);
-      pages.push({ window, events, visible, limited: newestFirst.length > request.limit, startGroup: events[0]?.stateGroupBefore ?? null });
+      pages.push({
+        window,
+        events,
+        visible,
+        limited: newestFirst.length > request.limit,
+        startGroup: events[0]?.stateGroupBefore ?? null,
+      });
     }
     return pages;
   }
@@ -111,7 +143,12 @@ export class RoomTimelines {
    * token and the timeline's start. When a timeline holds every event since the token (and no
    * filter hid any), nothing changed in between, and only lazily loaded members are needed.
    */
-  private async statesAtStart(userId: string, pages: readonly Page[], request: TimelineRequest, em: EntityManager): Promise<Map<string, Map<StateKeyTuple, string>>> {
+  private async statesAtStart(
+    userId: string,
+    pages: readonly Page[],
+    request: TimelineRequest,
+    em: EntityManager,
+  ): Promise<Map<string, Map<StateKeyTuple, string>>> {
     const full = (page: Page) => page.window.since === null || request.fullState === true;
     const unchanged = (page: Page) => !full(page) && !page.limited && !hidesEvents(request.filter);
     const lazy = request.filter.lazy_load_members === true;
@@ -121,15 +158,25 @@ export class RoomTimelines {
     // Every incremental room of one sync shares the token's position: usually one statement.
     for (const since of new Set(needsSince.map((page) => page.window.since as number))) {
       const roomIds = needsSince.filter((page) => page.window.since === since).map((page) => page.window.roomId);
-      for (const [roomId, group] of await this.events.stateGroupsAtPosition(roomIds, since, em)) sinceGroups.set(roomId, group);
+      for (const [roomId, group] of await this.events.stateGroupsAtPosition(roomIds, since, em))
+        sinceGroups.set(roomId, group);
     }
-    const groups = [...needsStart.map((page) => page.startGroup), ...sinceGroups.values()].filter((group): group is number => group !== null);
+    const groups = [...needsStart.map((page) => page.startGroup), ...sinceGroups.values()].filter(
+      (group): group is number => group !== null,
+    );
     const loaded = await this.state.loadGroups(groups, em);
-    const load = (group: number | null | undefined) => (group === null || group === undefined ? new Map<StateKeyTuple, string>() : (loaded.get(group) ?? new Map<StateKeyTuple, string>()));
+    const load = (group: number | null | undefined) =>
+      group === null || group === undefined
+        ? new Map<StateKeyTuple, string>()
+        : (loaded.get(group) ?? new Map<StateKeyTuple, string>());
 
     const result = new Map<string, Map<StateKeyTuple, string>>();
     for (const page of pages) {
-      const needed = lazy ? new Set([userId, ...page.visible.map((e) => e.event.sender)].map((user) => stateKeyTuple('m.room.member', user))) : undefined;
+      const needed = lazy
+        ? new Set(
+            [userId, ...page.visible.map((e) => e.event.sender)].map((user) => stateKeyTuple('m.room.member', user)),
+          )
+        : undefined;
       const atStart = load(page.startGroup);
       const ids = new Map<StateKeyTuple, string>();
       if (unchanged(page)) {
@@ -154,5 +201,11 @@ export class RoomTimelines {
 
 /** Whether a timeline filter can leave events of the window out (then the timeline does not show every change). */
 function hidesEvents(filter: RoomEventFilter): boolean {
-  return filter.types !== undefined || (filter.not_types?.length ?? 0) > 0 || filter.senders !== undefined || (filter.not_senders?.length ?? 0) > 0 || filter.contains_url !== undefined;
+  return (
+    filter.types !== undefined ||
+    (filter.not_types?.length ?? 0) > 0 ||
+    filter.senders !== undefined ||
+    (filter.not_senders?.length ?? 0) > 0 ||
+    filter.contains_url !== undefined
+  );
 }

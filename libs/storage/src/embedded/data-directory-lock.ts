@@ -33,7 +33,12 @@ export interface DataDirectoryLock {
  */
 export function lockDataDirectory(directory: string, purpose: string): DataDirectoryLock {
   const lockPath = lockPathFor(directory);
-  const mine: LockOwner = { pid: process.pid, purpose, since: new Date().toISOString(), startTime: processStartTime(process.pid) };
+  const mine: LockOwner = {
+    pid: process.pid,
+    purpose,
+    since: new Date().toISOString(),
+    startTime: processStartTime(process.pid),
+  };
   for (let attempt = 0; attempt < 5; attempt++) {
     if (createExclusively(lockPath, JSON.stringify(mine))) return { release: () => releaseIfMine(lockPath) };
     const owner = readLockOwner(directory);

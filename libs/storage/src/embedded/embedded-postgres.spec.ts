@@ -74,7 +74,9 @@ describe('one process per embedded data directory', () => {
       // The owner is this very process, which a lock never takes for alive; pretend another holds it.
       const lock = JSON.parse(fs.readFileSync(`${directory}.lock`, 'utf8')) as { pid: number };
       fs.writeFileSync(`${directory}.lock`, JSON.stringify({ ...lock, pid: process.ppid, startTime: undefined }));
-      await expect(startEmbeddedPostgres({ directory, purpose: 'hearth admin' })).rejects.toThrow(EmbeddedDatabaseInUseError);
+      await expect(startEmbeddedPostgres({ directory, purpose: 'hearth admin' })).rejects.toThrow(
+        EmbeddedDatabaseInUseError,
+      );
       await expect(startEmbeddedPostgres({ directory, purpose: 'hearth admin' })).rejects.toThrow(
         new RegExp(`in use by another process \\(pid ${process.ppid}, hearth start since`),
       );
@@ -85,7 +87,10 @@ describe('one process per embedded data directory', () => {
 
   it('takes over the lock of a process that died without releasing it', async () => {
     fs.mkdirSync(directory, { recursive: true });
-    fs.writeFileSync(`${directory}.lock`, JSON.stringify({ pid: 2 ** 22 + 1, purpose: 'hearth start', since: 'yesterday' }));
+    fs.writeFileSync(
+      `${directory}.lock`,
+      JSON.stringify({ pid: 2 ** 22 + 1, purpose: 'hearth start', since: 'yesterday' }),
+    );
     const database = await startEmbeddedPostgres({ directory, purpose: 'hearth start' });
     expect(JSON.parse(fs.readFileSync(`${directory}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
     await database.close();

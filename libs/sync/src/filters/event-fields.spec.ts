@@ -10,8 +10,13 @@ describe('event_fields (spec "Filtering")', () => {
   };
 
   it('keeps only the listed fields, nested ones by dotted path', () => {
-    expect(projectEventFields(event, ['type', 'content.body'])).toEqual({ type: 'm.room.message', content: { body: 'hi' } });
-    expect(projectEventFields(event, ['content.m\\.relates_to.rel_type'])).toEqual({ content: { 'm.relates_to': { rel_type: 'm.thread' } } });
+    expect(projectEventFields(event, ['type', 'content.body'])).toEqual({
+      type: 'm.room.message',
+      content: { body: 'hi' },
+    });
+    expect(projectEventFields(event, ['content.m\\.relates_to.rel_type'])).toEqual({
+      content: { 'm.relates_to': { rel_type: 'm.thread' } },
+    });
     expect(projectEventFields(event, ['a\\.b'])).toEqual({ 'a.b': { c: 1 } });
   });
 

@@ -19,7 +19,7 @@ function copyPath(from: JsonObject, to: JsonObject, path: readonly string[]): vo
     return;
   }
   if (!isJsonObject(value)) return;
-  const target = isJsonObject(to[key]) ? (to[key]) : {};
+  const target = isJsonObject(to[key]) ? to[key] : {};
   copyPath(value, target, rest);
   if (Object.keys(target).length > 0) to[key] = target;
 }
@@ -29,7 +29,8 @@ export function projectRoomEvents(rooms: Record<string, JsonObject>, fields: rea
   for (const room of Object.values(rooms)) {
     for (const section of ['timeline', 'state']) {
       const part = room[section];
-      if (isJsonObject(part) && Array.isArray(part.events)) part.events = part.events.map((event) => (isJsonObject(event) ? projectEventFields(event, fields) : event));
+      if (isJsonObject(part) && Array.isArray(part.events))
+        part.events = part.events.map((event) => (isJsonObject(event) ? projectEventFields(event, fields) : event));
     }
   }
 }

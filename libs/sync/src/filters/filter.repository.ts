@@ -17,7 +17,10 @@ export class FilterRepository {
   }
 
   async find(userId: string, filterId: number, em: EntityManager): Promise<SyncFilter | undefined> {
-    const rows: Array<{ filter: SyncFilter }> = await em.query('SELECT filter FROM user_filters WHERE user_id = $1 AND filter_id = $2', [userId, filterId]);
+    const rows: Array<{ filter: SyncFilter }> = await em.query(
+      'SELECT filter FROM user_filters WHERE user_id = $1 AND filter_id = $2',
+      [userId, filterId],
+    );
     return rows[0]?.filter;
   }
 }

@@ -21,7 +21,9 @@ export class FiltersService {
 
   async get(requester: string, userId: string, filterId: string): Promise<SyncFilter> {
     if (requester !== userId) throw MatrixError.forbidden('Cannot read filters of other users');
-    const found = /^\d{1,15}$/.test(filterId) ? await this.tx.run((em) => this.filters.find(userId, Number(filterId), em)) : undefined;
+    const found = /^\d{1,15}$/.test(filterId)
+      ? await this.tx.run((em) => this.filters.find(userId, Number(filterId), em))
+      : undefined;
     if (!found) throw MatrixError.notFound('No such filter');
     return found;
   }

@@ -52,7 +52,12 @@ export function parseSyncFilter(value: unknown): SyncFilter {
 /** Spec: `*` in types and not_types matches any run of characters. */
 function typeMatches(pattern: string, type: string): boolean {
   if (!pattern.includes('*')) return pattern === type;
-  const expression = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const expression = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return expression.test(type);
 }
 
@@ -69,13 +74,21 @@ export function passesFilter(filter: EventFilterFields | undefined, event: { typ
 }
 
 /** Rooms a filter lets through; `not_rooms` wins over `rooms`. */
-export function passesRoomFilter(filter: { rooms?: string[]; not_rooms?: string[] } | undefined, roomId: string): boolean {
+export function passesRoomFilter(
+  filter: { rooms?: string[]; not_rooms?: string[] } | undefined,
+  roomId: string,
+): boolean {
   if (!filter) return true;
   if (filter.not_rooms?.includes(roomId)) return false;
   return !filter.rooms || filter.rooms.includes(roomId);
 }
 
 export function filterEvents(filter: EventFilterFields | undefined, events: readonly JsonObject[]): JsonObject[] {
-  const passing = events.filter((event) => passesFilter(filter, { type: typeof event.type === 'string' ? event.type : '', ...(typeof event.sender === 'string' ? { sender: event.sender } : {}) }));
+  const passing = events.filter((event) =>
+    passesFilter(filter, {
+      type: typeof event.type === 'string' ? event.type : '',
+      ...(typeof event.sender === 'string' ? { sender: event.sender } : {}),
+    }),
+  );
   return filter?.limit !== undefined ? passing.slice(0, filter.limit) : passing;
 }

@@ -27,16 +27,24 @@ export class DeviceListsSectionBuilder {
   async build(request: DeviceListsRequest, em: EntityManager): Promise<{ changed: string[]; left: string[] }> {
     const { userId, since, upTo } = request;
     const sharing = await this.rooms.usersSharingRooms(userId, em);
-    const changed = new Set([...(await this.deviceLists.changedBetween(since.deviceLists, upTo.deviceLists, em))].filter((user) => user === userId || sharing.has(user)));
+    const changed = new Set(
+      [...(await this.deviceLists.changedBetween(since.deviceLists, upTo.deviceLists, em))].filter(
+        (user) => user === userId || sharing.has(user),
+      ),
+    );
     const left = new Set<string>();
     const roomsNow = request.memberships.map((m) => m.roomId);
     for (const change of await this.rooms.membershipChanges(roomsNow, since.events, upTo.events, em)) {
       if (change.membership === 'join' && sharing.has(change.userId)) changed.add(change.userId);
-      if ((change.membership === 'leave' || change.membership === 'ban') && !sharing.has(change.userId)) left.add(change.userId);
+      if ((change.membership === 'leave' || change.membership === 'ban') && !sharing.has(change.userId))
+        left.add(change.userId);
     }
     // Rooms the user left since the token: their members, unless still met elsewhere.
-    const leftRooms = request.memberships.filter((m) => (m.membership === 'leave' || m.membership === 'ban') && m.position > since.events).map((m) => m.roomId);
-    for (const members of (await this.rooms.joinedMembers(leftRooms, em)).values()) for (const member of members) if (!sharing.has(member)) left.add(member);
+    const leftRooms = request.memberships
+      .filter((m) => (m.membership === 'leave' || m.membership === 'ban') && m.position > since.events)
+      .map((m) => m.roomId);
+    for (const members of (await this.rooms.joinedMembers(leftRooms, em)).values())
+      for (const member of members) if (!sharing.has(member)) left.add(member);
     left.delete(userId);
     for (const user of left) changed.delete(user);
     return { changed: [...changed].sort(), left: [...left].sort() };

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from '@hearth/protocol';
-import { RoomSyncService, TypingService, type MembershipRow, type RoomEventFilter, type RoomWindow } from '@hearth/rooms';
+import {
+  RoomSyncService,
+  TypingService,
+  type MembershipRow,
+  type RoomEventFilter,
+  type RoomWindow,
+} from '@hearth/rooms';
 import { filterEvents, passesRoomFilter, type SyncFilter } from '../filters/sync-filter';
 import type { SyncToken } from '../sync-token';
 
@@ -46,7 +52,14 @@ export class RoomsSectionBuilder {
     const all = await this.rooms.memberships(userId, em);
     const memberships = all.filter((m) => passesRoomFilter(roomFilter, m.roomId));
     const joined = memberships.filter((m) => m.membership === 'join');
-    const section: RoomsSection = { join: {}, invite: {}, leave: {}, knock: {}, watched: all.filter((m) => m.membership === 'join').map((m) => m.roomId), memberships: all };
+    const section: RoomsSection = {
+      join: {},
+      invite: {},
+      leave: {},
+      knock: {},
+      watched: all.filter((m) => m.membership === 'join').map((m) => m.roomId),
+      memberships: all,
+    };
 
     const isNew = (m: MembershipRow) => since === null || m.position > since.events;
     await this.addJoined(request, joined, section, em);
@@ -56,48 +69,95 @@ export class RoomsSectionBuilder {
       else section.knock[m.roomId] = { knock_state: { events: stripped } };
     }
     const includeLeave = since !== null || roomFilter?.include_leave === true;
-    for (const m of memberships.filter((m) => (m.membership === 'leave' || m.membership === 'ban') && includeLeave && isNew(m))) {
+    for (const m of memberships.filter(
+      (m) => (m.membership === 'leave' || m.membership === 'ban') && includeLeave && isNew(m),
+    )) {
       section.leave[m.roomId] = await this.leftRoom(request, m, em);
     }
     return section;
   }
 
-  private async addJoined(request: RoomsRequest, joined: readonly MembershipRow[], section: RoomsSection, em: EntityManager): Promise<void> {
+  private async addJoined(
+    request: RoomsRequest,
+    joined: readonly MembershipRow[],
+    section: RoomsSection,
+    em: EntityManager,
+  ): Promise<void> {
     const { userId, since, upTo, filter } = request;
     const roomIds = joined.map((m) => m.roomId);
-    const withEvents = since === null ? new Set(roomIds) : await this.rooms.roomsWithEvents(roomIds, since.events, upTo.events, em);
+    const withEvents =
+      since === null ? new Set(roomIds) : await this.rooms.roomsWithEvents(roomIds, since.events, upTo.events, em);
     const typingMoved = this.typing.roomsChangedSince(since?.typing ?? 0);
     const receipts = await this.rooms.receiptEvents(roomIds, userId, since?.receipts ?? 0, upTo.receipts, em);
     // A membership event after the token is not a join by itself: a display-name or avatar change is one too.
     const membershipMoved = since === null ? [] : joined.filter((m) => m.position > since.events).map((m) => m.roomId);
-    const newlyJoinedRooms = since === null ? new Set<string>() : await this.rooms.joinedWithin(userId, membershipMoved, since.events, upTo.events, em);
+    const newlyJoinedRooms =
+      since === null
+        ? new Set<string>()
+        : await this.rooms.joinedWithin(userId, membershipMoved, since.events, upTo.events, em);
 
-    const included: Array<{ m: MembershipRow; window: RoomWindow; ephemeral: JsonObject[]; accountData: JsonObject[] }> = [];
+    const included: Array<{
+      m: MembershipRow;
+      window: RoomWindow;
+      ephemeral: JsonObject[];
+      accountData: JsonObject[];
+    }> = [];
     for (const m of joined) {
       const newlyJoined = newlyJoinedRooms.has(m.roomId);
       const typingUsers = this.typing.typingIn(m.roomId);
       const typingChanged = since === null ? typingUsers.length > 0 : typingMoved.has(m.roomId);
       const accountData = request.roomAccountData.get(m.roomId) ?? [];
       const receipt = receipts.get(m.roomId);
-      if (since !== null && !request.fullState && !newlyJoined && !withEvents.has(m.roomId) && !typingChanged && !receipt && accountData.length === 0) continue;
+      if (
+        since !== null &&
+        !request.fullState &&
+        !newlyJoined &&
+        !withEvents.has(m.roomId) &&
+        !typingChanged &&
+        !receipt &&
+        accountData.length === 0
+      )
+        continue;
       const fresh = since === null || newlyJoined;
       included.push({
         m,
         // Joined from their membership event on (or since the token, if joined before it), the user sees every event.
-        window: { roomId: m.roomId, roomVersion: m.roomVersion, since: fresh ? null : since.events, visibleFrom: fresh ? m.position : 0 },
-        ephemeral: [...(typingChanged ? [{ type: 'm.typing', content: { user_ids: typingUsers } }] : []), ...(receipt ? [receipt] : [])],
+        window: {
+          roomId: m.roomId,
+          roomVersion: m.roomVersion,
+          since: fresh ? null : since.events,
+          visibleFrom: fresh ? m.position : 0,
+        },
+        ephemeral: [
+          ...(typingChanged ? [{ type: 'm.typing', content: { user_ids: typingUsers } }] : []),
+          ...(receipt ? [receipt] : []),
+        ],
         accountData,
       });
     }
     if (included.length === 0) return;
 
     const ids = included.map((room) => room.m.roomId);
-    const timelines = await this.rooms.timelines(userId, included.map((room) => room.window), { upTo: upTo.events, ...this.timelineRequest(request) }, em);
-    const unread = await this.rooms.unread(ids, userId, filter.room?.timeline?.unread_thread_notifications === true, em);
+    const timelines = await this.rooms.timelines(
+      userId,
+      included.map((room) => room.window),
+      { upTo: upTo.events, ...this.timelineRequest(request) },
+      em,
+    );
+    const unread = await this.rooms.unread(
+      ids,
+      userId,
+      filter.room?.timeline?.unread_thread_notifications === true,
+      em,
+    );
     // The summary only changes with membership: sent whole at first, then when members move.
     const summaryFor = ids.filter((roomId, i) => {
       const room = timelines.get(roomId);
-      return included[i]?.window.since === null || request.fullState || (room !== undefined && touchesMembers(room.timeline.events, room.state.events));
+      return (
+        included[i]?.window.since === null ||
+        request.fullState ||
+        (room !== undefined && touchesMembers(room.timeline.events, room.state.events))
+      );
     });
     const summaries = await this.rooms.summaries(summaryFor, userId, em);
     for (const { m, ephemeral, accountData } of included) {
@@ -120,16 +180,28 @@ export class RoomsSectionBuilder {
   /** A room left (or banned from) since the token: its timeline up to the leave, and the state then. */
   private async leftRoom(request: RoomsRequest, m: MembershipRow, em: EntityManager): Promise<JsonObject> {
     const window: RoomWindow = { roomId: m.roomId, roomVersion: m.roomVersion, since: request.since?.events ?? null };
-    const timelines = await this.rooms.timelines(request.userId, [window], { upTo: Math.min(m.position, request.upTo.events), ...this.timelineRequest(request) }, em);
+    const timelines = await this.rooms.timelines(
+      request.userId,
+      [window],
+      { upTo: Math.min(m.position, request.upTo.events), ...this.timelineRequest(request) },
+      em,
+    );
     const room = timelines.get(m.roomId);
     return {
       timeline: room?.timeline ?? { events: [], limited: false },
       state: { events: filterEvents(request.filter.room?.state, room?.state.events ?? []) },
-      account_data: { events: filterEvents(request.filter.room?.account_data, request.roomAccountData.get(m.roomId) ?? []) },
+      account_data: {
+        events: filterEvents(request.filter.room?.account_data, request.roomAccountData.get(m.roomId) ?? []),
+      },
     };
   }
 
-  private timelineRequest(request: RoomsRequest): { limit: number; filter: RoomEventFilter; fullState: boolean; deviceId: string } {
+  private timelineRequest(request: RoomsRequest): {
+    limit: number;
+    filter: RoomEventFilter;
+    fullState: boolean;
+    deviceId: string;
+  } {
     return {
       limit: Math.min(request.filter.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT),
       filter: timelineFilterOf(request.filter),

@@ -23,10 +23,14 @@ export class AccountDataStream implements SyncStream {
     const { userId, since, upTo } = pass;
     const changed = await this.accountData.changedSince(userId, since?.accountData ?? 0, upTo.accountData, em);
     const readMarkers = await this.rooms.readMarkersSince(userId, since?.receipts ?? 0, upTo.receipts, em);
-    for (const entry of changed.filter((e) => e.roomId !== '')) addTo(pass.roomAccountData, entry.roomId, { type: entry.type, content: entry.content as JsonObject });
-    for (const [roomId, eventId] of readMarkers) addTo(pass.roomAccountData, roomId, { type: 'm.fully_read', content: { event_id: eventId } });
+    for (const entry of changed.filter((e) => e.roomId !== ''))
+      addTo(pass.roomAccountData, entry.roomId, { type: entry.type, content: entry.content as JsonObject });
+    for (const [roomId, eventId] of readMarkers)
+      addTo(pass.roomAccountData, roomId, { type: 'm.fully_read', content: { event_id: eventId } });
 
-    const global: JsonObject[] = changed.filter((e) => e.roomId === '').map((e) => ({ type: e.type, content: e.content as JsonObject }));
+    const global: JsonObject[] = changed
+      .filter((e) => e.roomId === '')
+      .map((e) => ({ type: e.type, content: e.content as JsonObject }));
     if (since === null || upTo.pushRules > since.pushRules) {
       const { ruleset } = await this.pushRules.versionedRuleset(userId, em);
       global.push({ type: 'm.push_rules', content: { global: ruleset as unknown as JsonObject } });

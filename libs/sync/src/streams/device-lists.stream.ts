@@ -15,7 +15,8 @@ export class DeviceListsStream implements SyncStream {
       response.device_lists = { changed: [], left: [] };
       return { moved: false };
     }
-    if (memberships === undefined) throw new Error('the device-lists stream runs after the rooms stream (SYNC_STREAMS order)');
+    if (memberships === undefined)
+      throw new Error('the device-lists stream runs after the rooms stream (SYNC_STREAMS order)');
     const lists = await this.section.build({ userId, since, upTo, memberships }, em);
     response.device_lists = lists;
     return { moved: lists.changed.length > 0 || lists.left.length > 0 };

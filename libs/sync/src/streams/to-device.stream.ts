@@ -10,7 +10,13 @@ export class ToDeviceStream implements SyncStream {
   constructor(private readonly toDevice: ToDeviceService) {}
 
   async contribute(pass: SyncPass, response: JsonObject, em: EntityManager): Promise<StreamContribution> {
-    const { events, position } = await this.toDevice.forSync(pass.userId, pass.deviceId, pass.since?.toDevice ?? null, pass.upTo.toDevice, em);
+    const { events, position } = await this.toDevice.forSync(
+      pass.userId,
+      pass.deviceId,
+      pass.since?.toDevice ?? null,
+      pass.upTo.toDevice,
+      em,
+    );
     pass.upTo = { ...pass.upTo, toDevice: position };
     response.to_device = { events: events as unknown as JsonObject[] };
     return { moved: events.length > 0 };

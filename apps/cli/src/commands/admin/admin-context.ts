@@ -57,7 +57,10 @@ class AdminModule {
  * holds, this process opens it; an embedded database that a running server holds belongs to
  * that server alone, so the task goes to the server over its control socket.
  */
-export async function withAdminOperations<T>(config: HearthConfig, task: (operations: AdminOperations) => Promise<T>): Promise<T> {
+export async function withAdminOperations<T>(
+  config: HearthConfig,
+  task: (operations: AdminOperations) => Promise<T>,
+): Promise<T> {
   if (!config.databaseUrl) {
     const directory = embeddedDirectoryFor(config.dataDir);
     const owner = readLockOwner(directory);
@@ -78,7 +81,10 @@ async function withOwnDatabase<T>(config: HearthConfig, task: (operations: Admin
   });
   try {
     await runMigrations(endpoint, ALL_MIGRATIONS);
-    const app = await NestFactory.createApplicationContext(AdminModule.register(config, endpoint), { logger: false, abortOnError: false });
+    const app = await NestFactory.createApplicationContext(AdminModule.register(config, endpoint), {
+      logger: false,
+      abortOnError: false,
+    });
     try {
       await app.init();
       return await task(adminOperationsIn(app));

@@ -12,7 +12,11 @@ export async function createRegistrationTokenCommand(config: HearthConfig, optio
   const usesAllowed = options.uses === undefined ? null : parseUses(options.uses);
   const expiryTime = options.expires === undefined ? null : parseExpiry(options.expires);
   const created = await withAdminOperations(config, (admin) =>
-    admin.createRegistrationToken({ ...(options.token === undefined ? {} : { token: options.token }), usesAllowed, expiryTime }),
+    admin.createRegistrationToken({
+      ...(options.token === undefined ? {} : { token: options.token }),
+      usesAllowed,
+      expiryTime,
+    }),
   );
   process.stdout.write(`${created.token}\n`);
 }
@@ -34,6 +38,7 @@ function parseUses(value: string): number {
 
 function parseExpiry(value: string): number {
   const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new Error(`--expires expects an ISO 8601 date such as 2026-12-31T23:59:59Z, got "${value}"`);
+  if (Number.isNaN(time))
+    throw new Error(`--expires expects an ISO 8601 date such as 2026-12-31T23:59:59Z, got "${value}"`);
   return time;
 }

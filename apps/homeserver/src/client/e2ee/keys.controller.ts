@@ -46,7 +46,10 @@ export class KeysController {
   async uploadSigningKeys(@Req() request: FastifyRequest, @Requester() who: Requester, @Body() body: unknown) {
     if (await this.crossSigning.needsAuth(who.userId, body)) {
       const auth = isJsonObject(body) ? body.auth : undefined;
-      const success = await this.uia.authenticate({ method: request.method, path: request.url, auth, userId: who.userId }, PASSWORD_FLOWS);
+      const success = await this.uia.authenticate(
+        { method: request.method, path: request.url, auth, userId: who.userId },
+        PASSWORD_FLOWS,
+      );
       // The session is used up first: a failed upload then needs a new authentication, never a replay.
       await this.tx.run((em) => this.uia.consume(success, em));
     }

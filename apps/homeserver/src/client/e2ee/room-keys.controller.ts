@@ -46,7 +46,12 @@ export class RoomKeysController {
   // Grows with the sessions uploaded at once (a whole backup, for some clients).
   @Put(['keys', 'keys/:roomId', 'keys/:roomId/:sessionId'])
   @BodyLimit(BULK_BODY_BYTES)
-  putKeys(@Requester() who: Requester, @Query('version') version: string | undefined, @Param() scope: BackupScope, @Body() body: unknown) {
+  putKeys(
+    @Requester() who: Requester,
+    @Query('version') version: string | undefined,
+    @Param() scope: BackupScope,
+    @Body() body: unknown,
+  ) {
     return this.backup.putKeys(who.userId, version, scope, body);
   }
 

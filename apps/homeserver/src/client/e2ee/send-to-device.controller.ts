@@ -12,7 +12,12 @@ export class SendToDeviceController {
   // Grows with the recipients' devices (a room key for everyone in a large room).
   @Put(':eventType/:txnId')
   @BodyLimit(BULK_BODY_BYTES)
-  async send(@Requester() who: Requester, @Param('eventType') type: string, @Param('txnId') txnId: string, @Body() body: unknown) {
+  async send(
+    @Requester() who: Requester,
+    @Param('eventType') type: string,
+    @Param('txnId') txnId: string,
+    @Body() body: unknown,
+  ) {
     await this.toDevice.send({ userId: who.userId, deviceId: who.deviceId }, type, txnId, body);
     return {};
   }

@@ -15,7 +15,12 @@ const CreateRoomBody = z.object({
   room_alias_name: z.string().max(200).optional(),
   invite: z.array(z.string().max(255)).max(100).optional(),
   invite_3pid: z.array(z.unknown()).max(0, 'This server has no third-party identifiers to invite').optional(),
-  initial_state: z.array(z.object({ type: z.string().min(1).max(255), state_key: z.string().max(255).optional(), content: jsonObject })).max(100).optional(),
+  initial_state: z
+    .array(
+      z.object({ type: z.string().min(1).max(255), state_key: z.string().max(255).optional(), content: jsonObject }),
+    )
+    .max(100)
+    .optional(),
   power_level_content_override: jsonObject.optional(),
   creation_content: jsonObject.optional(),
   is_direct: z.boolean().optional(),
@@ -33,7 +38,10 @@ export class CreateRoomController {
   /** POST /_matrix/client/v3/createRoom */
   @Post('createRoom')
   @HttpCode(200)
-  async createRoom(@Requester() who: Requester, @Body(new ZodBodyPipe(CreateRoomBody)) body: z.output<typeof CreateRoomBody>) {
+  async createRoom(
+    @Requester() who: Requester,
+    @Body(new ZodBodyPipe(CreateRoomBody)) body: z.output<typeof CreateRoomBody>,
+  ) {
     const profile = await this.profiles.get(who, who.userId).catch(() => ({}));
     return this.creation.create(
       who.userId,

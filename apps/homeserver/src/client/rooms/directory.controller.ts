@@ -24,7 +24,11 @@ export class DirectoryController {
   /** PUT /_matrix/client/v3/directory/room/{roomAlias} */
   @Put('directory/room/:roomAlias')
   @UseGuards(AccessTokenGuard)
-  async create(@Requester() who: Requester, @Param('roomAlias') alias: string, @Body(new ZodBodyPipe(AliasBody)) body: z.output<typeof AliasBody>) {
+  async create(
+    @Requester() who: Requester,
+    @Param('roomAlias') alias: string,
+    @Body(new ZodBodyPipe(AliasBody)) body: z.output<typeof AliasBody>,
+  ) {
     await this.aliases.create(alias, body.room_id, who.userId);
     return {};
   }

@@ -30,13 +30,23 @@ export class MembershipController {
     @Query('server_name') serverName?: string | string[],
     @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>,
   ) {
-    return this.joins.join(target, who.userId, [...asList(via), ...asList(serverName)], await this.ownProfile(who), body?.reason);
+    return this.joins.join(
+      target,
+      who.userId,
+      [...asList(via), ...asList(serverName)],
+      await this.ownProfile(who),
+      body?.reason,
+    );
   }
 
   /** POST /_matrix/client/v3/rooms/{roomId}/join */
   @Post('rooms/:roomId/join')
   @HttpCode(200)
-  async joinRoom(@Requester() who: Requester, @Param('roomId') roomId: string, @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>) {
+  async joinRoom(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>,
+  ) {
     return this.joins.join(roomId, who.userId, [], await this.ownProfile(who), body?.reason);
   }
 
@@ -50,13 +60,23 @@ export class MembershipController {
     @Query('server_name') serverName?: string | string[],
     @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>,
   ) {
-    return this.joins.knock(target, who.userId, [...asList(via), ...asList(serverName)], await this.ownProfile(who), body?.reason);
+    return this.joins.knock(
+      target,
+      who.userId,
+      [...asList(via), ...asList(serverName)],
+      await this.ownProfile(who),
+      body?.reason,
+    );
   }
 
   /** POST /_matrix/client/v3/rooms/{roomId}/leave */
   @Post('rooms/:roomId/leave')
   @HttpCode(200)
-  async leave(@Requester() who: Requester, @Param('roomId') roomId: string, @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>) {
+  async leave(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Body(new ZodBodyPipe(ReasonBody.optional())) body?: z.output<typeof ReasonBody>,
+  ) {
     await this.leaves.leave(roomId, who.userId, body?.reason);
     return {};
   }
@@ -72,28 +92,44 @@ export class MembershipController {
   /** POST /_matrix/client/v3/rooms/{roomId}/invite */
   @Post('rooms/:roomId/invite')
   @HttpCode(200)
-  invite(@Requester() who: Requester, @Param('roomId') roomId: string, @Body(new ZodBodyPipe(TargetBody)) body: z.output<typeof TargetBody>) {
+  invite(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Body(new ZodBodyPipe(TargetBody)) body: z.output<typeof TargetBody>,
+  ) {
     return this.change('invite', who, roomId, body);
   }
 
   /** POST /_matrix/client/v3/rooms/{roomId}/kick */
   @Post('rooms/:roomId/kick')
   @HttpCode(200)
-  kick(@Requester() who: Requester, @Param('roomId') roomId: string, @Body(new ZodBodyPipe(TargetBody)) body: z.output<typeof TargetBody>) {
+  kick(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Body(new ZodBodyPipe(TargetBody)) body: z.output<typeof TargetBody>,
+  ) {
     return this.change('kick', who, roomId, body);
   }
 
   /** POST /_matrix/client/v3/rooms/{roomId}/ban */
   @Post('rooms/:roomId/ban')
   @HttpCode(200)
-  ban(@Requester() who: Requester, @Param('roomId') roomId: string, @Body(new ZodBodyPipe(TargetBody)) body: z.output<typeof TargetBody>) {
+  ban(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Body(new ZodBodyPipe(TargetBody)) body: z.output<typeof TargetBody>,
+  ) {
     return this.change('ban', who, roomId, body);
   }
 
   /** POST /_matrix/client/v3/rooms/{roomId}/unban */
   @Post('rooms/:roomId/unban')
   @HttpCode(200)
-  unban(@Requester() who: Requester, @Param('roomId') roomId: string, @Body(new ZodBodyPipe(TargetBody)) body: z.output<typeof TargetBody>) {
+  unban(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Body(new ZodBodyPipe(TargetBody)) body: z.output<typeof TargetBody>,
+  ) {
     return this.change('unban', who, roomId, body);
   }
 
@@ -105,7 +141,13 @@ export class MembershipController {
 
   /** GET /_matrix/client/v3/rooms/{roomId}/members */
   @Get('rooms/:roomId/members')
-  async roomMembers(@Requester() who: Requester, @Param('roomId') roomId: string, @Query('membership') membership?: string, @Query('not_membership') notMembership?: string, @Query('at') at?: string) {
+  async roomMembers(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Query('membership') membership?: string,
+    @Query('not_membership') notMembership?: string,
+    @Query('at') at?: string,
+  ) {
     return { chunk: await this.members.members(roomId, who.userId, { membership, notMembership, at }) };
   }
 

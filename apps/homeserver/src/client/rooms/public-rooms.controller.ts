@@ -8,7 +8,12 @@ const VisibilityBody = z.object({ visibility: z.enum(['public', 'private']) });
 const SearchBody = z.object({
   limit: z.number().int().min(1).max(500).optional(),
   since: z.string().max(32).optional(),
-  filter: z.object({ generic_search_term: z.string().max(256).optional(), room_types: z.array(z.string().nullable()).optional() }).optional(),
+  filter: z
+    .object({
+      generic_search_term: z.string().max(256).optional(),
+      room_types: z.array(z.string().nullable()).optional(),
+    })
+    .optional(),
   server: z.string().optional(),
   include_all_networks: z.boolean().optional(),
   third_party_instance_id: z.string().optional(),
@@ -33,7 +38,11 @@ export class PublicRoomsController {
   @HttpCode(200)
   @UseGuards(AccessTokenGuard)
   search(@Body(new ZodBodyPipe(SearchBody)) body: z.output<typeof SearchBody>) {
-    return this.directory.list({ limit: body.limit ?? 100, since: body.since, searchTerm: body.filter?.generic_search_term });
+    return this.directory.list({
+      limit: body.limit ?? 100,
+      since: body.since,
+      searchTerm: body.filter?.generic_search_term,
+    });
   }
 
   /** GET /_matrix/client/v3/directory/list/room/{roomId} */
@@ -45,7 +54,11 @@ export class PublicRoomsController {
   /** PUT /_matrix/client/v3/directory/list/room/{roomId} */
   @Put('directory/list/room/:roomId')
   @UseGuards(AccessTokenGuard)
-  async setVisibility(@Requester() who: Requester, @Param('roomId') roomId: string, @Body(new ZodBodyPipe(VisibilityBody)) body: z.output<typeof VisibilityBody>) {
+  async setVisibility(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Body(new ZodBodyPipe(VisibilityBody)) body: z.output<typeof VisibilityBody>,
+  ) {
     await this.directory.setVisibility(roomId, who.userId, who.isAdmin, body.visibility);
     return {};
   }

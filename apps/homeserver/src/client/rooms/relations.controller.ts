@@ -21,13 +21,26 @@ export class RelationsController {
     @Query('limit') limit?: string,
   ) {
     if (dir !== undefined && dir !== 'b' && dir !== 'f') throw MatrixError.invalidParam('dir must be b or f');
-    return this.relations.relationsOf(roomId, who, eventId, { relType, eventType, from, dir: dir ?? 'b', limit: pageSize(limit) });
+    return this.relations.relationsOf(roomId, who, eventId, {
+      relType,
+      eventType,
+      from,
+      dir: dir ?? 'b',
+      limit: pageSize(limit),
+    });
   }
 
   /** GET /_matrix/client/v1/rooms/{roomId}/threads */
   @Get('threads')
-  threads(@Requester() who: Requester, @Param('roomId') roomId: string, @Query('include') include?: string, @Query('from') from?: string, @Query('limit') limit?: string) {
-    if (include !== undefined && include !== 'all' && include !== 'participated') throw MatrixError.invalidParam('include must be all or participated');
+  threads(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Query('include') include?: string,
+    @Query('from') from?: string,
+    @Query('limit') limit?: string,
+  ) {
+    if (include !== undefined && include !== 'all' && include !== 'participated')
+      throw MatrixError.invalidParam('include must be all or participated');
     return this.relations.threads(roomId, who, { include: include ?? 'all', from, limit: pageSize(limit) });
   }
 }

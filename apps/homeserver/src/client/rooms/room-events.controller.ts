@@ -16,20 +16,37 @@ export class RoomEventsController {
   /** PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId} */
   @Put('send/:eventType/:txnId')
   @BodyLimit(EVENT_BODY_BYTES)
-  send(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('eventType') type: string, @Param('txnId') txnId: string, @Body(new ZodBodyPipe(Content)) content: JsonObject) {
+  send(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Param('eventType') type: string,
+    @Param('txnId') txnId: string,
+    @Body(new ZodBodyPipe(Content)) content: JsonObject,
+  ) {
     return this.events.sendWithTxn(roomId, who, txnId, { type, content });
   }
 
   /** PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey} */
   @Put(['state/:eventType', 'state/:eventType/:stateKey'])
   @BodyLimit(EVENT_BODY_BYTES)
-  setState(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('eventType') type: string, @Param('stateKey') stateKey: string | undefined, @Body(new ZodBodyPipe(Content)) content: JsonObject) {
+  setState(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Param('eventType') type: string,
+    @Param('stateKey') stateKey: string | undefined,
+    @Body(new ZodBodyPipe(Content)) content: JsonObject,
+  ) {
     return this.events.sendState(roomId, who.userId, type, stateKey ?? '', content);
   }
 
   /** GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey} */
   @Get(['state/:eventType', 'state/:eventType/:stateKey'])
-  getState(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('eventType') type: string, @Param('stateKey') stateKey: string | undefined) {
+  getState(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Param('eventType') type: string,
+    @Param('stateKey') stateKey: string | undefined,
+  ) {
     return this.events.stateEvent(roomId, who.userId, type, stateKey ?? '');
   }
 
@@ -42,7 +59,13 @@ export class RoomEventsController {
   /** PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId} */
   @Put('redact/:eventId/:txnId')
   @BodyLimit(EVENT_BODY_BYTES)
-  redact(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Param('txnId') txnId: string, @Body(new ZodBodyPipe(RedactBody)) body: z.output<typeof RedactBody>) {
+  redact(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Param('eventId') eventId: string,
+    @Param('txnId') txnId: string,
+    @Body(new ZodBodyPipe(RedactBody)) body: z.output<typeof RedactBody>,
+  ) {
     return this.events.redact(roomId, who, eventId, txnId, body.reason);
   }
 
@@ -54,7 +77,12 @@ export class RoomEventsController {
 
   /** GET /_matrix/client/v3/rooms/{roomId}/context/{eventId} */
   @Get('context/:eventId')
-  context(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('eventId') eventId: string, @Query('limit') limit?: string) {
+  context(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Param('eventId') eventId: string,
+    @Query('limit') limit?: string,
+  ) {
     const size = limit === undefined ? 10 : Number(limit);
     if (!Number.isInteger(size) || size < 0) throw MatrixError.invalidParam('limit must be a non-negative integer');
     return this.events.context(roomId, who, eventId, Math.min(size, 100));
@@ -62,7 +90,14 @@ export class RoomEventsController {
 
   /** GET /_matrix/client/v3/rooms/{roomId}/messages */
   @Get('messages')
-  messages(@Requester() who: Requester, @Param('roomId') roomId: string, @Query('from') from?: string, @Query('dir') dir?: string, @Query('limit') limit?: string, @Query('filter') filterJson?: string) {
+  messages(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Query('from') from?: string,
+    @Query('dir') dir?: string,
+    @Query('limit') limit?: string,
+    @Query('filter') filterJson?: string,
+  ) {
     if (dir !== 'b' && dir !== 'f') throw MatrixError.invalidParam('dir must be b or f');
     const filter = parseRoomEventFilter(filterJson);
     const size = limit === undefined ? (filter.limit ?? 10) : Number(limit);

@@ -4,7 +4,10 @@ import { AccessTokenGuard, Requester } from '@hearth/accounts';
 import { ZodBodyPipe } from '@hearth/http';
 import { RoomUpgradeService } from '@hearth/rooms';
 
-const UpgradeBody = z.object({ new_version: z.string().min(1).max(32), additional_creators: z.array(z.string()).optional() });
+const UpgradeBody = z.object({
+  new_version: z.string().min(1).max(32),
+  additional_creators: z.array(z.string()).optional(),
+});
 
 @Controller('_matrix/client/v3/rooms/:roomId')
 @UseGuards(AccessTokenGuard)
@@ -14,7 +17,11 @@ export class RoomUpgradeController {
   /** POST /_matrix/client/v3/rooms/{roomId}/upgrade */
   @Post('upgrade')
   @HttpCode(200)
-  upgrade(@Requester() who: Requester, @Param('roomId') roomId: string, @Body(new ZodBodyPipe(UpgradeBody)) body: z.output<typeof UpgradeBody>) {
+  upgrade(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Body(new ZodBodyPipe(UpgradeBody)) body: z.output<typeof UpgradeBody>,
+  ) {
     return this.upgrades.upgrade(roomId, who.userId, body.new_version);
   }
 }

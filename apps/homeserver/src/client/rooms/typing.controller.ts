@@ -13,7 +13,12 @@ export class TypingController {
 
   /** PUT /_matrix/client/v3/rooms/{roomId}/typing/{userId} */
   @Put('typing/:userId')
-  async setTyping(@Requester() who: Requester, @Param('roomId') roomId: string, @Param('userId') userId: string, @Body(new ZodBodyPipe(TypingBody)) body: z.output<typeof TypingBody>) {
+  async setTyping(
+    @Requester() who: Requester,
+    @Param('roomId') roomId: string,
+    @Param('userId') userId: string,
+    @Body(new ZodBodyPipe(TypingBody)) body: z.output<typeof TypingBody>,
+  ) {
     await this.typing.setTyping(roomId, who.userId, userId, body.typing, body.timeout);
     return {};
   }

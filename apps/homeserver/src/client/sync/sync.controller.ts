@@ -21,8 +21,10 @@ export class SyncController {
     @Query('set_presence') setPresence?: string,
   ) {
     const timeoutMs = timeout === undefined ? 0 : Number(timeout);
-    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) throw MatrixError.invalidParam('timeout must be a whole number of milliseconds');
-    if (fullState !== undefined && fullState !== 'true' && fullState !== 'false') throw MatrixError.invalidParam('full_state must be true or false');
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0)
+      throw MatrixError.invalidParam('timeout must be a whole number of milliseconds');
+    if (fullState !== undefined && fullState !== 'true' && fullState !== 'false')
+      throw MatrixError.invalidParam('full_state must be true or false');
     // A client that hangs up stops the wait at once instead of holding it until the timeout.
     const gone = new AbortController();
     request.raw.once('close', () => gone.abort());
