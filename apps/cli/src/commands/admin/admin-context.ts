@@ -70,7 +70,7 @@ export async function withAdminOperations<T>(
       return task(controlSocketClient(socketPath));
     }
   }
-  return withOwnDatabase(config, (operations) => task(operations));
+  return withOwnDatabase(config, task);
 }
 
 async function withOwnDatabase<T>(config: HearthConfig, task: (operations: AdminOperations) => Promise<T>): Promise<T> {
