@@ -80,7 +80,6 @@ export {
   signingKeyFromSeed,
   type SigningKey,
 } from './signing-key';
-export { parseStrictJson } from './strict-json';
 export {
   parseXMatrixAuthorization,
   requestSigningObject,
