@@ -10,9 +10,10 @@ import { LocalSyncNotifier } from './local-sync-notifier';
 export class RedisSyncNotifier extends LocalSyncNotifier {
   private readonly broadcast: RedisBroadcast;
 
-  constructor(redisUrl: string) {
+  /** `channel` is shared by every process of one server; specs pass their own to stay apart. */
+  constructor(redisUrl: string, channel = 'hearth:sync:notify') {
     super();
-    this.broadcast = new RedisBroadcast(redisUrl, 'hearth:sync:notify');
+    this.broadcast = new RedisBroadcast(redisUrl, channel);
   }
 
   /** Resolves once the subscription is in place, so no notification published after start is missed. */
