@@ -88,3 +88,45 @@ export {
   type FederationRequest,
   type XMatrixAuthorization,
 } from './x-matrix';
+export { JsonObjectSchema, ObjectsIn } from './wire/json-object';
+export {
+  DeviceListUpdateEdu,
+  DirectToDeviceEdu,
+  Edu,
+  EDU_CONTENTS,
+  edu,
+  isKnownEduType,
+  parseEduContent,
+  ReceiptEdu,
+  SigningKeyUpdateEdu,
+  TypingEdu,
+  UserReceipt,
+  type EduContent,
+  type EduType,
+  type ParsedEdu,
+} from './wire/edus';
+export {
+  InviteAnswer,
+  InviteRequest,
+  MembershipTemplateAnswer,
+  SendJoinAnswer,
+  SendKnockAnswer,
+  SendLeaveAnswer,
+} from './wire/membership';
+export {
+  MissingEventsAnswer,
+  MissingEventsRequest,
+  PduTransactionAnswer,
+  SendTransactionBody,
+  StateAnswer,
+  StateIdsAnswer,
+} from './wire/room-reads';
+export { DirectoryAnswer, ProfileAnswer } from './wire/queries';
+export {
+  UserDevicesAnswer,
+  UserKeysClaimAnswer,
+  UserKeysClaimRequest,
+  UserKeysQueryAnswer,
+  UserKeysQueryRequest,
+} from './wire/user-keys';
+export { NotaryKeysAnswer, OldVerifyKey, ServerKeyDocument } from './wire/server-keys';

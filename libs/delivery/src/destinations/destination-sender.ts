@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { FederationClient } from '@hearth/federation-client';
-import type { JsonObject } from '@hearth/protocol';
+import type { z } from 'zod';
+import type { JsonObject, SendTransactionBody } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { DELIVERY_QUEUE, type DeliveryQueue } from '../queue/delivery-queue';
@@ -91,10 +92,16 @@ export class DestinationSender {
     pdus: readonly JsonObject[],
     edus: readonly JsonObject[],
   ): Promise<void> {
+    const body = {
+      origin: this.config.serverName,
+      origin_server_ts: Date.now(),
+      pdus: [...pdus],
+      edus: [...edus],
+    } satisfies z.input<typeof SendTransactionBody>;
     await this.client.request(destination, {
       method: 'PUT',
       path: `/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`,
-      body: { origin: this.config.serverName, origin_server_ts: Date.now(), pdus: [...pdus], edus: [...edus] },
+      body,
     });
   }
 
