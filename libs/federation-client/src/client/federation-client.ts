@@ -3,7 +3,7 @@ import sjson from 'secure-json-parse';
 import { Pool } from 'undici';
 import type { z } from 'zod';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { signFederationRequest, type JsonValue } from '@hearth/protocol';
+import { MatrixErrorAnswer, signFederationRequest, type JsonValue } from '@hearth/protocol';
 import { ServerSigner } from '@hearth/signing';
 import { FederationPolicy } from '../policy/federation-policy';
 import { LiveResolverNetwork } from '../resolution/live-network';
@@ -100,13 +100,8 @@ export class FederationClient implements OnModuleDestroy {
     }
     const body = parseJson(text);
     if (status >= 400) {
-      const errcode = typeof body?.errcode === 'string' ? body.errcode : undefined;
-      throw new FederationRequestError(
-        destination,
-        status,
-        errcode,
-        typeof body?.error === 'string' ? body.error : `HTTP ${status}`,
-      );
+      const error = MatrixErrorAnswer.safeParse(body).data;
+      throw new FederationRequestError(destination, status, error?.errcode, error?.error ?? `HTTP ${status}`);
     }
     if (body === undefined)
       throw new FederationUnreachableError(destination, `answered ${status} without a JSON object`);

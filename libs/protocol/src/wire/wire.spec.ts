@@ -10,6 +10,7 @@ import {
   TypingEdu,
 } from './edus';
 import { InviteRequest, MembershipTemplateAnswer, SendJoinAnswer, SendKnockAnswer } from './membership';
+import { MatrixErrorAnswer, WellKnownServerAnswer } from './discovery-and-errors';
 import { DirectoryAnswer, ProfileAnswer } from './queries';
 import { MissingEventsRequest, PduTransactionAnswer, SendTransactionBody, StateIdsAnswer } from './room-reads';
 import { NotaryKeysAnswer, OldVerifyKey, ServerKeyDocument } from './server-keys';
@@ -215,6 +216,24 @@ describe('the Server-Server API on the wire', () => {
       ]);
       expect(DirectoryAnswer.parse({ room_id: '!r:x' }).servers).toEqual([]);
       expect(DirectoryAnswer.safeParse({ room_id: '#alias:x', servers: [] }).success).toBe(false);
+    });
+  });
+
+  describe('discovery and errors', () => {
+    it('reads the spec’s .well-known example, and nothing that is not a server name', () => {
+      expect(WellKnownServerAnswer.parse({ 'm.server': 'delegated.example.com:1234' })).toEqual({
+        'm.server': 'delegated.example.com:1234',
+      });
+      expect(WellKnownServerAnswer.safeParse({ 'm.server': 'not a name' }).success).toBe(false);
+      expect(WellKnownServerAnswer.safeParse({}).success).toBe(false);
+    });
+
+    it('reads a peer’s error answer, a field of the wrong type as absent', () => {
+      expect(MatrixErrorAnswer.parse({ errcode: 'M_FORBIDDEN', error: 'no' })).toEqual({
+        errcode: 'M_FORBIDDEN',
+        error: 'no',
+      });
+      expect(MatrixErrorAnswer.parse({ errcode: 403, error: null })).toEqual({ errcode: undefined, error: undefined });
     });
   });
 
