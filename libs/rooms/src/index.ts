@@ -20,7 +20,8 @@ export type { CreateRoomRequest, RoomPreset } from './rooms/create-room-request'
 export { RoomsModule } from './rooms.module';
 export { RoomMembersService } from './state/room-members.service';
 export { RoomSharingFromState } from './state/room-sharing';
-export { RoomSyncService } from './sync/room-sync.service';
+export { RoomSyncReader } from './sync/room-sync-reader';
+export type { UnreadNotifications } from './sync/unread-notifications';
 export type { RoomTimeline, RoomWindow, TimelineRequest } from './sync/room-timelines';
 export type { MembershipRow } from './storage/sync.repository';
 export { encodePageToken } from './messages/page-token';

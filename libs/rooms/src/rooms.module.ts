@@ -29,7 +29,7 @@ import { WriteContextRepository } from './storage/write-context.repository';
 import { RoomSharingFromState } from './state/room-sharing';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
-import { RoomSyncService } from './sync/room-sync.service';
+import { RoomSyncReader } from './sync/room-sync-reader';
 import { FederatedEventRepository } from './federated/federated-event.repository';
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
@@ -65,7 +65,7 @@ import { StateResolver } from './pipeline/state-resolver';
     TypingService,
     EventStream,
     SyncRepository,
-    RoomSyncService,
+    RoomSyncReader,
     RoomTimelines,
     EventWriter,
     SendBatcher,
@@ -97,7 +97,7 @@ import { StateResolver } from './pipeline/state-resolver';
   exports: [
     FederatedRoomsService,
     EventStream,
-    RoomSyncService,
+    RoomSyncReader,
     TypingService,
     PushRulesService,
     ReceiptsService,
