@@ -37,4 +37,4 @@ export {
   NO_FEDERATION_INVITES,
   type InviteCountersigner,
 } from './federated/remote-invite-gateway';
-export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './federated/event-outbox-gateway';
+export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './pipeline/outbox-port';

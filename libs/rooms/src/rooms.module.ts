@@ -34,7 +34,6 @@ import { FederatedEventRepository } from './federated/federated-event.repository
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
 import { RemoteInviteGateway } from './federated/remote-invite-gateway';
-import { EventOutboxGateway } from './federated/event-outbox-gateway';
 import { RemoteInviteService } from './federated/remote-invite.service';
 import { RemoteEventReceiver } from './federated/remote-event-receiver';
 import { RoomTimelines } from './sync/room-timelines';
@@ -86,7 +85,6 @@ import { StateResolver } from './pipeline/state-resolver';
     PeerVisibility,
     FederatedRoomsService,
     RemoteInviteGateway,
-    EventOutboxGateway,
     RemoteInviteService,
     EventStoreRepository,
     StateGroupWriter,

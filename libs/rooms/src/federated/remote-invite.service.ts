@@ -5,7 +5,6 @@ import { TransactionRunner } from '@hearth/storage';
 import { EventWriter } from '../events/event-writer.service';
 import { STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { StateRepository } from '../storage/state.repository';
-import { EventOutboxGateway } from './event-outbox-gateway';
 import { MissingEventsError, RejectedEventError } from './rejected-event';
 import { RemoteEventReceiver } from './remote-event-receiver';
 import { RemoteInviteGateway } from './remote-invite-gateway';
@@ -21,7 +20,6 @@ export class RemoteInviteService {
   constructor(
     private readonly writer: EventWriter,
     private readonly receiver: RemoteEventReceiver,
-    private readonly outbox: EventOutboxGateway,
     private readonly gateway: RemoteInviteGateway,
     private readonly state: StateRepository,
     private readonly tx: TransactionRunner,
@@ -40,14 +38,14 @@ export class RemoteInviteService {
     const countersigned = await this.gateway.countersign(event, version, strippedState);
     await this.tx.run(async (em) => {
       try {
-        if ((await this.receiver.receive(countersigned, em)) === 'soft-failed')
+        // Countersigned, the invite is still ours to send to the room's other servers.
+        if ((await this.receiver.receive(countersigned, em, {})) === 'soft-failed')
           throw MatrixError.forbidden('The room changed and no longer allows this invite');
       } catch (error) {
         if (error instanceof RejectedEventError || error instanceof MissingEventsError)
           throw MatrixError.forbidden(error.message);
         throw error;
       }
-      await this.outbox.record([{ event: countersigned, version }], em);
     });
   }
 }
