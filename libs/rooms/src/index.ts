@@ -1,5 +1,13 @@
 export { MAX_TYPING_TIMEOUT_MS, TypingService, type TypingChange } from './ephemeral/typing.service';
 export { MembershipService, type MembershipChange } from './membership/membership.service';
+export {
+  NO_FEDERATION_MEMBERSHIP,
+  REMOTE_MEMBERSHIP,
+  type RemoteAlias,
+  type RemoteMembershipPort,
+} from './membership/remote-membership';
+export { RoomJoinService } from './membership/room-join.service';
+export { RoomLeaveService } from './membership/room-leave.service';
 export { PushRulesService, type NewPushRule } from './push/push-rules.service';
 export { FOLD_AT, NotificationCounts } from './push/notification-counts';
 export {
@@ -36,5 +44,5 @@ export {
   INVITE_COUNTERSIGNER,
   NO_FEDERATION_INVITES,
   type InviteCountersigner,
-} from './federated/remote-invite-gateway';
+} from './membership/invite-countersigner';
 export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './pipeline/outbox-port';

@@ -8,6 +8,8 @@ import { RoomWriteQueue } from './events/room-write-queue';
 import { SendBatcher } from './events/send-batcher';
 import { MembershipService } from './membership/membership.service';
 import { RestrictedJoins } from './membership/restricted-joins';
+import { RoomJoinService } from './membership/room-join.service';
+import { RoomLeaveService } from './membership/room-leave.service';
 import { RelationsService } from './messages/relations.service';
 import { RoomEventsService } from './messages/room-events.service';
 import { PushEvaluator } from './push/push-evaluator';
@@ -33,8 +35,7 @@ import { RoomSyncReader } from './sync/room-sync-reader';
 import { FederatedEventRepository } from './federated/federated-event.repository';
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
-import { RemoteInviteGateway } from './federated/remote-invite-gateway';
-import { RemoteInviteService } from './federated/remote-invite.service';
+import { RemoteInviteService } from './membership/remote-invite.service';
 import { RemoteEventReceiver } from './federated/remote-event-receiver';
 import { RoomTimelines } from './sync/room-timelines';
 import { EventBuilder } from './pipeline/event-builder';
@@ -75,6 +76,8 @@ import { StateResolver } from './pipeline/state-resolver';
     RoomEventsService,
     MembershipService,
     RestrictedJoins,
+    RoomJoinService,
+    RoomLeaveService,
     RoomMembersService,
     RoomAliasesService,
     PublicRoomsService,
@@ -84,7 +87,6 @@ import { StateResolver } from './pipeline/state-resolver';
     RemoteEventReceiver,
     PeerVisibility,
     FederatedRoomsService,
-    RemoteInviteGateway,
     RemoteInviteService,
     EventStoreRepository,
     StateGroupWriter,
@@ -106,6 +108,8 @@ import { StateResolver } from './pipeline/state-resolver';
     RoomCreationService,
     RoomEventsService,
     MembershipService,
+    RoomJoinService,
+    RoomLeaveService,
     RoomMembersService,
     RoomAliasesService,
     RoomSharingFromState,

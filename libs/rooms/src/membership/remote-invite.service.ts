@@ -1,13 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import { stateKeyTuple, type JsonObject } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { EventWriter } from '../events/event-writer.service';
 import { STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { StateRepository } from '../storage/state.repository';
-import { MissingEventsError, RejectedEventError } from './rejected-event';
-import { RemoteEventReceiver } from './remote-event-receiver';
-import { RemoteInviteGateway } from './remote-invite-gateway';
+import { MissingEventsError, RejectedEventError } from '../federated/rejected-event';
+import { RemoteEventReceiver } from '../federated/remote-event-receiver';
+import { INVITE_COUNTERSIGNER, type InviteCountersigner } from './invite-countersigner';
 
 /**
  * Spec SS API "Inviting to a room", the inviting side: the invite is built and authorised under
@@ -20,7 +20,7 @@ export class RemoteInviteService {
   constructor(
     private readonly writer: EventWriter,
     private readonly receiver: RemoteEventReceiver,
-    private readonly gateway: RemoteInviteGateway,
+    @Inject(INVITE_COUNTERSIGNER) private readonly countersigner: InviteCountersigner,
     private readonly state: StateRepository,
     private readonly tx: TransactionRunner,
   ) {}
@@ -35,7 +35,7 @@ export class RemoteInviteService {
       const state = await this.state.currentState(roomId, em, tuples);
       return { ...prepared, strippedState: [...state.values()].map(strip) };
     });
-    const countersigned = await this.gateway.countersign(event, version, strippedState);
+    const countersigned = await this.countersigner.countersign(event, version, strippedState);
     await this.tx.run(async (em) => {
       try {
         // Countersigned, the invite is still ours to send to the room's other servers.
