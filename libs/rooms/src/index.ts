@@ -16,7 +16,7 @@ export {
   type ReceiptChange,
   type ReceiptType,
   type UnreadCounts,
-} from './push/receipts.service';
+} from './receipts/receipts.service';
 export { parseRoomEventFilter, type RoomEventFilter } from './messages/event-filter';
 export { RelationsService, type RelationsPage } from './messages/relations.service';
 export { RoomEventsService, type Sender } from './messages/room-events.service';

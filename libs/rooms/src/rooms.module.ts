@@ -16,7 +16,8 @@ import { PushEvaluator } from './push/push-evaluator';
 import { PushRuleRepository } from './push/push-rule.repository';
 import { PushRulesService } from './push/push-rules.service';
 import { NotificationCounts } from './push/notification-counts';
-import { ReceiptsService } from './push/receipts.service';
+import { ReceiptRepository } from './receipts/receipt.repository';
+import { ReceiptsService } from './receipts/receipts.service';
 import { PublicRoomsService } from './rooms/public-rooms.service';
 import { RoomAliasesService } from './rooms/room-aliases.service';
 import { RoomCreationService } from './rooms/room-creation.service';
@@ -55,6 +56,7 @@ import { StateResolver } from './pipeline/state-resolver';
     PushRuleRepository,
     PushRulesService,
     PushEvaluator,
+    ReceiptRepository,
     ReceiptsService,
     NotificationCounts,
     {

@@ -3,12 +3,11 @@ import type { EntityManager } from 'typeorm';
 import { splitStateKeyTuple, stateKeyTuple, type JsonObject, type PushRuleset } from '@hearth/protocol';
 import { TypingService } from '../ephemeral/typing.service';
 import { PushRulesService } from '../push/push-rules.service';
-import { ReceiptsService } from '../push/receipts.service';
+import { ReceiptsService } from '../receipts/receipts.service';
 import { inviteRoomStateOf, STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
 import { SyncRepository, type MembershipRow } from '../storage/sync.repository';
-import { receiptContent } from './receipt-content';
 import { RoomTimelines, type RoomTimeline, type RoomWindow, type TimelineRequest } from './room-timelines';
 import { roomSummary } from './room-summary';
 import { unreadNotifications, type UnreadNotifications } from './unread-notifications';
@@ -126,25 +125,19 @@ export class RoomSyncReader {
   }
 
   /** `m.receipt` contents per room for receipts that moved after `since`; private receipts only to their owner. */
-  async receiptEvents(
+  receiptEvents(
     roomIds: readonly string[],
     userId: string,
     since: number,
     upTo: number,
     em: EntityManager,
   ): Promise<Map<string, JsonObject>> {
-    const byRoom = await this.sync.receiptsSince(roomIds, since, upTo, em);
-    const result = new Map<string, JsonObject>();
-    for (const [roomId, receipts] of byRoom) {
-      const content = receiptContent(receipts.filter((r) => r.receiptType !== 'm.read.private' || r.userId === userId));
-      if (Object.keys(content).length > 0) result.set(roomId, { type: 'm.receipt', content });
-    }
-    return result;
+    return this.receipts.receiptEvents(roomIds, userId, since, upTo, em);
   }
 
   /** Read markers (`m.fully_read`) the user moved in the window, by room. */
   readMarkersSince(userId: string, since: number, upTo: number, em: EntityManager): Promise<Map<string, string>> {
-    return this.sync.readMarkersSince(userId, since, upTo, em);
+    return this.receipts.readMarkersSince(userId, since, upTo, em);
   }
 
   /** Spec "Stripped state": enough of the room for an invitee to show it, and the invite itself. */

@@ -1,5 +1,5 @@
 import type { JsonObject } from '@hearth/protocol';
-import type { ReceiptRow } from '../storage/sync.repository';
+import type { ReceiptRow } from './receipt.repository';
 
 /** Spec "Receipts": `{ eventId: { receiptType: { userId: { ts, thread_id? } } } }`. */
 export function receiptContent(receipts: readonly ReceiptRow[]): JsonObject {
