@@ -2,6 +2,8 @@ export { MAX_TYPING_TIMEOUT_MS, TypingService, type TypingChange } from './ephem
 export { MembershipService, type MembershipChange } from './membership/membership.service';
 export { PushRulesService, type NewPushRule } from './push/push-rules.service';
 export { FOLD_AT, NotificationCounts } from './push/notification-counts';
+export { NotificationFeed, type CommittedNotification, type NotifiedEvent } from './push/notification-feed';
+export { NotificationsService, type NotificationsQuery } from './push/notifications.service';
 export {
   ReceiptsService,
   RECEIPT_TYPES,

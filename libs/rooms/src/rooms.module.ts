@@ -14,6 +14,8 @@ import { PushEvaluator } from './push/push-evaluator';
 import { PushRuleRepository } from './push/push-rule.repository';
 import { PushRulesService } from './push/push-rules.service';
 import { NotificationCounts } from './push/notification-counts';
+import { NotificationFeed } from './push/notification-feed';
+import { NotificationsService } from './push/notifications.service';
 import { ReceiptsService } from './push/receipts.service';
 import { PublicRoomsService } from './rooms/public-rooms.service';
 import { RoomAliasesService } from './rooms/room-aliases.service';
@@ -57,6 +59,8 @@ import { StateResolver } from './pipeline/state-resolver';
     PushEvaluator,
     ReceiptsService,
     NotificationCounts,
+    NotificationFeed,
+    NotificationsService,
     {
       provide: TypingRelay,
       useFactory: (config: HearthConfig) => createTypingRelay(config.redisUrl),
@@ -102,6 +106,8 @@ import { StateResolver } from './pipeline/state-resolver';
     PushRulesService,
     ReceiptsService,
     NotificationCounts,
+    NotificationFeed,
+    NotificationsService,
     RoomUpgradeService,
     PublicRoomsService,
     RelationsService,

@@ -1,0 +1,194 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { queryRows } from '@hearth/storage';
+
+/** A pusher as the client set it (spec CS API `POST /pushers/set`). */
+export interface PusherSettings {
+  readonly appId: string;
+  readonly pushkey: string;
+  readonly kind: 'http';
+  readonly appDisplayName: string;
+  readonly deviceDisplayName: string;
+  readonly profileTag: string | null;
+  readonly lang: string;
+  /** As given, `url` included. */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface Pusher extends PusherSettings {
+  readonly id: number;
+  readonly userId: string;
+  readonly pushkeyTs: number;
+}
+
+/** A pusher taken by a sender, with its delivery state. */
+export interface LeasedPusher extends Pusher {
+  readonly failures: number;
+}
+
+interface PusherRow {
+  id: string;
+  user_id: string;
+  app_id: string;
+  pushkey: string;
+  kind: 'http';
+  app_display_name: string;
+  device_display_name: string;
+  profile_tag: string | null;
+  lang: string;
+  data: Record<string, unknown>;
+  pushkey_ts: string;
+  failures: number;
+}
+
+const COLUMNS =
+  'id, user_id, app_id, pushkey, kind, app_display_name, device_display_name, profile_tag, lang, data, pushkey_ts, failures';
+
+/** Users' pushers, and each one's delivery state: backoff and a lease, one sender at a time across processes. */
+@Injectable()
+export class PusherRepository {
+  async list(userId: string, em: EntityManager): Promise<Pusher[]> {
+    const rows = await queryRows<PusherRow>(em, `SELECT ${COLUMNS} FROM pushers WHERE user_id = $1 ORDER BY id`, [
+      userId,
+    ]);
+    return rows.map(toPusher);
+  }
+
+  async countFor(userId: string, em: EntityManager): Promise<number> {
+    const [row] = await queryRows<{ count: string }>(em, 'SELECT count(*) AS count FROM pushers WHERE user_id = $1', [
+      userId,
+    ]);
+    return Number(row?.count ?? 0);
+  }
+
+  /** Creates or updates the user's pusher for this app and pushkey; a changed URL or data starts afresh. */
+  async upsert(userId: string, settings: PusherSettings, now: number, em: EntityManager): Promise<void> {
+    await em.query(
+      `INSERT INTO pushers (user_id, app_id, pushkey, kind, app_display_name, device_display_name, profile_tag, lang, data, pushkey_ts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (user_id, app_id, pushkey) DO UPDATE SET
+         kind = EXCLUDED.kind, app_display_name = EXCLUDED.app_display_name,
+         device_display_name = EXCLUDED.device_display_name, profile_tag = EXCLUDED.profile_tag,
+         lang = EXCLUDED.lang, data = EXCLUDED.data, pushkey_ts = EXCLUDED.pushkey_ts,
+         failures = 0, retry_at = 0, last_error = NULL`,
+      [
+        userId,
+        settings.appId,
+        settings.pushkey,
+        settings.kind,
+        settings.appDisplayName,
+        settings.deviceDisplayName,
+        settings.profileTag,
+        settings.lang,
+        JSON.stringify(settings.data),
+        now,
+      ],
+    );
+  }
+
+  async delete(userId: string, appId: string, pushkey: string, em: EntityManager): Promise<void> {
+    await em.query('DELETE FROM pushers WHERE user_id = $1 AND app_id = $2 AND pushkey = $3', [userId, appId, pushkey]);
+  }
+
+  /** Spec `append: false`: the app and pushkey now belong to this user alone. */
+  async deleteOthers(userId: string, appId: string, pushkey: string, em: EntityManager): Promise<void> {
+    await em.query('DELETE FROM pushers WHERE app_id = $2 AND pushkey = $3 AND user_id <> $1', [
+      userId,
+      appId,
+      pushkey,
+    ]);
+  }
+
+  async deleteById(id: number, em: EntityManager): Promise<void> {
+    await em.query('DELETE FROM pushers WHERE id = $1', [id]);
+  }
+
+  /** The pushers of these users, by user. */
+  async ofUsers(userIds: readonly string[], em: EntityManager): Promise<Map<string, Pusher[]>> {
+    const result = new Map<string, Pusher[]>();
+    if (userIds.length === 0) return result;
+    const rows = await queryRows<PusherRow>(
+      em,
+      `SELECT ${COLUMNS} FROM pushers WHERE user_id = ANY($1::text[]) ORDER BY id`,
+      [userIds],
+    );
+    for (const pusher of rows.map(toPusher)) result.set(pusher.userId, [...(result.get(pusher.userId) ?? []), pusher]);
+    return result;
+  }
+
+  /** Takes the pusher for `owner` unless another sender holds it or its backoff runs. */
+  async lease(
+    id: number,
+    owner: string,
+    now: number,
+    until: number,
+    em: EntityManager,
+  ): Promise<LeasedPusher | undefined> {
+    const rows = await queryRows<PusherRow>(
+      em,
+      `UPDATE pushers SET leased_until = $4, lease_owner = $2
+        WHERE id = $1 AND retry_at <= $3 AND (leased_until IS NULL OR leased_until < $3 OR lease_owner = $2)
+        RETURNING ${COLUMNS}`,
+      [id, owner, now, until],
+    );
+    return rows[0] && { ...toPusher(rows[0]), failures: Number(rows[0].failures) };
+  }
+
+  async release(id: number, owner: string, em: EntityManager): Promise<void> {
+    await em.query('UPDATE pushers SET leased_until = NULL, lease_owner = NULL WHERE id = $1 AND lease_owner = $2', [
+      id,
+      owner,
+    ]);
+  }
+
+  async succeeded(id: number, em: EntityManager): Promise<void> {
+    await em.query('UPDATE pushers SET failures = 0, retry_at = 0, last_error = NULL WHERE id = $1 AND failures > 0', [
+      id,
+    ]);
+  }
+
+  async failed(id: number, error: string, retryAt: number, em: EntityManager): Promise<void> {
+    await em.query('UPDATE pushers SET failures = failures + 1, retry_at = $3, last_error = $2 WHERE id = $1', [
+      id,
+      error.slice(0, 500),
+      retryAt,
+    ]);
+  }
+
+  /** When the pusher may be tried again (its backoff, or another sender's lease); undefined once it is gone. */
+  async busyUntil(id: number, em: EntityManager): Promise<number | undefined> {
+    const [row] = await queryRows<{ until: string }>(
+      em,
+      'SELECT GREATEST(retry_at, COALESCE(leased_until, 0)) AS until FROM pushers WHERE id = $1',
+      [id],
+    );
+    return row && Number(row.until);
+  }
+
+  /** When each of these pushers may be tried again. */
+  async retryTimes(ids: readonly number[], em: EntityManager): Promise<Map<number, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await queryRows<{ id: string; retry_at: string }>(
+      em,
+      'SELECT id, retry_at FROM pushers WHERE id = ANY($1::bigint[])',
+      [ids],
+    );
+    return new Map(rows.map((row) => [Number(row.id), Number(row.retry_at)]));
+  }
+}
+
+function toPusher(row: PusherRow): Pusher {
+  return {
+    id: Number(row.id),
+    userId: row.user_id,
+    appId: row.app_id,
+    pushkey: row.pushkey,
+    kind: row.kind,
+    appDisplayName: row.app_display_name,
+    deviceDisplayName: row.device_display_name,
+    profileTag: row.profile_tag,
+    lang: row.lang,
+    data: row.data,
+    pushkeyTs: Number(row.pushkey_ts),
+  };
+}

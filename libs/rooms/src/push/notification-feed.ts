@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { queryRows } from '@hearth/storage';
+
+/** One committed notification: an event that, by a member's push rules, notifies them. */
+export interface CommittedNotification {
+  readonly userId: string;
+  readonly roomId: string;
+  readonly eventId: string;
+  readonly streamOrdering: number;
+  readonly highlight: boolean;
+}
+
+/** What a push gateway may be told about the event behind a notification. */
+export interface NotifiedEvent {
+  readonly type: string;
+  readonly sender: string;
+  readonly stateKey?: string;
+  /** Absent when the event was redacted since. */
+  readonly content?: Readonly<Record<string, unknown>>;
+  readonly roomName?: string;
+  readonly senderDisplayName?: string;
+}
+
+/** Both tables notifications live in: counted one by one, and folded (see NotificationCounts). */
+const ALL_NOTIFICATIONS = `(SELECT user_id, room_id, event_id, stream_ordering, highlight FROM event_push_actions
+  UNION ALL SELECT user_id, room_id, event_id, stream_ordering, highlight FROM event_push_actions_folded)`;
+
+/**
+ * Reads of the notifications the event writers store with each event (event_push_actions), for
+ * push: what committed past a position, a member's unread total (the badge), and the event behind
+ * one. Timeline positions commit in order (see the SyncStreams migration), so every notification
+ * at or below the committed `events` position is visible: a reader that remembers how far it read
+ * never skips one.
+ */
+@Injectable()
+export class NotificationFeed {
+  /**
+   * Notifications committed after `after`, oldest first, of at most `limit` events; `upTo` is how
+   * far they reach (the committed position when fewer came back), to be read past next time, and
+   * `more` whether there may be more to read now.
+   */
+  async since(
+    after: number,
+    limit: number,
+    em: EntityManager,
+  ): Promise<{ notifications: CommittedNotification[]; upTo: number; more: boolean }> {
+    const rows = await queryRows<{
+      user_id: string | null;
+      room_id: string | null;
+      event_id: string | null;
+      stream_ordering: string | null;
+      highlight: boolean | null;
+      head: string;
+      events: string;
+    }>(
+      em,
+      `WITH head AS (SELECT position FROM stream_positions WHERE stream = 'events'),
+       positions AS (SELECT DISTINCT a.stream_ordering FROM ${ALL_NOTIFICATIONS} a, head
+                      WHERE a.stream_ordering > $1 AND a.stream_ordering <= head.position ORDER BY 1 LIMIT $2),
+       fresh AS (SELECT a.* FROM ${ALL_NOTIFICATIONS} a WHERE a.stream_ordering IN (SELECT stream_ordering FROM positions))
+       SELECT f.*, head.position AS head, (SELECT count(*) FROM positions) AS events
+         FROM head LEFT JOIN fresh f ON TRUE ORDER BY f.stream_ordering, f.user_id`,
+      [after, limit],
+    );
+    const notifications = rows
+      .filter((row) => row.event_id !== null)
+      .map((row) => ({
+        userId: row.user_id as string,
+        roomId: row.room_id as string,
+        eventId: row.event_id as string,
+        streamOrdering: Number(row.stream_ordering),
+        highlight: row.highlight === true,
+      }));
+    const full = Number(rows[0]?.events ?? 0) >= limit;
+    const upTo = full ? (notifications.at(-1)?.streamOrdering ?? after) : Number(rows[0]?.head ?? after);
+    return { notifications, upTo: Math.max(upTo, after), more: full };
+  }
+
+  /** Spec push gateway `counts.unread`: the member's unread notifications across every room. */
+  async unreadTotal(userId: string, em: EntityManager): Promise<number> {
+    const [row] = await queryRows<{ total: string | null }>(
+      em,
+      `WITH read AS (
+         SELECT r.room_id, r.thread_id, max(r.stream_ordering) AS position FROM receipts r
+          WHERE r.user_id = $1 AND r.receipt_type IN ('m.read', 'm.read.private') GROUP BY r.room_id, r.thread_id)
+       SELECT (SELECT count(*) FROM event_push_actions a
+                 LEFT JOIN read unthreaded ON unthreaded.room_id = a.room_id AND unthreaded.thread_id = ''
+                 LEFT JOIN read threaded ON threaded.room_id = a.room_id
+                       AND threaded.thread_id = CASE WHEN a.thread_id = '' THEN 'main' ELSE a.thread_id END
+                WHERE a.user_id = $1
+                  AND a.stream_ordering > GREATEST(COALESCE(unthreaded.position, 0), COALESCE(threaded.position, 0)))
+            + (SELECT COALESCE(sum(s.notifications), 0) FROM event_push_summary s WHERE s.user_id = $1) AS total`,
+      [userId],
+    );
+    return Number(row?.total ?? 0);
+  }
+
+  /** The event behind a notification, with the room's name and the sender's display name now. */
+  async describe(eventId: string, em: EntityManager): Promise<NotifiedEvent | undefined> {
+    const [row] = await queryRows<{
+      pdu: EventJson;
+      redacted_by: string | null;
+      room_name: unknown;
+      sender_name: unknown;
+    }>(
+      em,
+      `SELECT e.pdu, e.redacted_by,
+              (SELECT n.pdu->'content'->'name' FROM current_state c JOIN events n ON n.event_id = c.event_id
+                WHERE c.room_id = e.room_id AND c.type = 'm.room.name' AND c.state_key = '') AS room_name,
+              (SELECT m.pdu->'content'->'displayname' FROM current_state c JOIN events m ON m.event_id = c.event_id
+                WHERE c.room_id = e.room_id AND c.type = 'm.room.member' AND c.state_key = e.sender) AS sender_name
+         FROM events e WHERE e.event_id = $1`,
+      [eventId],
+    );
+    if (!row) return undefined;
+    return {
+      type: row.pdu.type,
+      sender: row.pdu.sender,
+      ...(row.pdu.state_key !== undefined ? { stateKey: row.pdu.state_key } : {}),
+      ...(row.redacted_by === null && row.pdu.content ? { content: row.pdu.content } : {}),
+      ...(typeof row.room_name === 'string' && row.room_name !== '' ? { roomName: row.room_name } : {}),
+      ...(typeof row.sender_name === 'string' && row.sender_name !== '' ? { senderDisplayName: row.sender_name } : {}),
+    };
+  }
+}
+
+interface EventJson {
+  readonly type: string;
+  readonly sender: string;
+  readonly state_key?: string;
+  readonly content?: Record<string, unknown>;
+}
