@@ -155,8 +155,8 @@ describe('push to a gateway', () => {
     }, 'a 503 counted as a failure');
     gateway.failWith = undefined;
     const received = await gateway.waitFor(3, 30_000);
-    expect(received.map((r) => r.notification.event_id)).toEqual(sent);
-    expect(received.map((r) => r.notification.counts.unread)).toEqual([3, 3, 3]);
+    expect(received.map((r) => String(r.notification.event_id))).toEqual(sent);
+    expect(received.map((r) => Number(r.notification.counts.unread))).toEqual([3, 3, 3]);
     await waitUntil(async () => (await pendingRows()) === 0, 'the outbox to empty');
   }, 60_000);
 
@@ -215,22 +215,22 @@ describe('push to a gateway', () => {
     await gateway.listen();
     await restart();
     const received = await gateway.waitFor(2, 30_000);
-    expect(received.map((r) => r.notification.event_id)).toEqual(sent);
+    expect(received.map((r) => String(r.notification.event_id))).toEqual(sent);
   }, 60_000);
 
   it('pushes notifications that committed while no process read them, once, at the next start', async () => {
     await bea.post(`${V3}/pushers/set`, pusher('key-unfed'));
-    const [{ position }] = await db().query<Array<{ position: string }>>('SELECT position FROM push_feed');
+    const [feed] = await db().query<Array<{ position: string }>>('SELECT position FROM push_feed');
     await gateway.stop();
     const sent = [await send('unfed 1'), await send('unfed 2')];
     await waitUntil(async () => (await pendingRows()) === 2, 'two pending pushes');
     // As if the process died after the messages committed and before the change bus reached push.
     await db().query('DELETE FROM push_outbox');
-    await db().query('UPDATE push_feed SET position = $1', [position]);
+    await db().query('UPDATE push_feed SET position = $1', [feed?.position]);
     await gateway.listen();
     await restart();
     const received = await gateway.waitFor(2, 30_000);
-    expect(received.map((r) => r.notification.event_id)).toEqual(sent);
+    expect(received.map((r) => String(r.notification.event_id))).toEqual(sent);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(gateway.received).toHaveLength(2);
   }, 60_000);
