@@ -14,7 +14,7 @@ const EVENTS_PER_ROUND = 500;
 /**
  * Turns committed notifications into pushes. It hears the change bus (stream `events`) and reads
  * the notifications committed past its position (`push_feed`), writing a `push_outbox` row per
- * pusher of each notified user and moving the position in the same transaction; the queue then
+ * pusher of each notified user and moving the position in the same statement; the queue then
  * gets a job per pusher. Because the position is durable and timeline positions commit in order,
  * a notification committed while no process listened (a crash between commit and the bus, a
  * restart) is read at the next start or sweep: none is lost, none is pushed twice.
@@ -64,18 +64,21 @@ export class PushFeed implements OnModuleInit, OnModuleDestroy {
   }
 
   private async drain(): Promise<void> {
-    while (await this.tx.run((em) => this.feedOnce(em)));
+    while (await this.tx.read((em) => this.feedOnce(em)));
   }
 
-  /** One round in one transaction; true when there may be more to read. */
+  /**
+   * One round: read what committed past the feed's position, then record its pushes and move the
+   * position in one statement (no transaction held open). True when there may be more to read.
+   */
   private async feedOnce(em: EntityManager): Promise<boolean> {
-    const position = await this.outbox.lockFeedPosition(em);
+    const position = await this.outbox.feedPosition(em);
     const { notifications, upTo, more } = await this.notifications.since(position, EVENTS_PER_ROUND, em);
+    if (upTo === position) return false;
     const rows = await this.pushesFor(notifications, em);
-    await this.outbox.insert(rows, em);
-    if (upTo !== position) await this.outbox.setFeedPosition(upTo, em);
-    const pusherIds = new Set(rows.map((row) => row.pusherId));
-    if (pusherIds.size > 0) this.tx.afterCommit(em, () => this.wake(pusherIds));
+    // Not advanced: another process recorded these meanwhile; read on from where it got to.
+    if (!(await this.outbox.advanceFeed(position, upTo, rows, em))) return true;
+    this.wake(new Set(rows.map((row) => row.pusherId)));
     return more;
   }
 

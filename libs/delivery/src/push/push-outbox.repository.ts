@@ -28,22 +28,6 @@ interface PendingRow {
 /** What each pusher must still send, in order (ids grow in the order notifications were fed). */
 @Injectable()
 export class PushOutboxRepository {
-  async insert(rows: readonly NewPush[], em: EntityManager): Promise<void> {
-    if (rows.length === 0) return;
-    await em.query(
-      `INSERT INTO push_outbox (pusher_id, room_id, event_id, stream_ordering, highlight, created_ts)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::bigint[])`,
-      [
-        rows.map((row) => row.pusherId),
-        rows.map((row) => row.roomId),
-        rows.map((row) => row.eventId),
-        rows.map((row) => row.streamOrdering),
-        rows.map((row) => row.highlight),
-        rows.map((row) => row.createdTs),
-      ],
-    );
-  }
-
   /** The pusher's oldest pending notifications. */
   async next(pusherId: number, limit: number, em: EntityManager): Promise<PendingPush[]> {
     const rows = await queryRows<PendingRow>(
@@ -72,13 +56,36 @@ export class PushOutboxRepository {
     return rows.map((row) => Number(row.pusher_id));
   }
 
-  /** Takes the feed's position for this transaction: one feeder at a time, across processes. */
-  async lockFeedPosition(em: EntityManager): Promise<number> {
-    const [row] = await queryRows<{ position: string }>(em, 'SELECT position FROM push_feed FOR UPDATE');
+  async feedPosition(em: EntityManager): Promise<number> {
+    const [row] = await queryRows<{ position: string }>(em, 'SELECT position FROM push_feed');
     return Number(row?.position ?? 0);
   }
 
-  async setFeedPosition(position: number, em: EntityManager): Promise<void> {
-    await em.query('UPDATE push_feed SET position = $1', [position]);
+  /**
+   * Moves the feed from `from` to `to` and records the pushes read in between, in one statement,
+   * only if the feed is still at `from`: of two feeders (processes) that read the same notifications,
+   * one records them and the other finds the feed moved (false) and reads on from there.
+   */
+  async advanceFeed(from: number, to: number, rows: readonly NewPush[], em: EntityManager): Promise<boolean> {
+    const [row] = await queryRows<{ advanced: boolean }>(
+      em,
+      `WITH moved AS (UPDATE push_feed SET position = $2 WHERE position = $1 RETURNING 1),
+       pushed AS (
+         INSERT INTO push_outbox (pusher_id, room_id, event_id, stream_ordering, highlight, created_ts)
+         SELECT * FROM unnest($3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::boolean[], $8::bigint[])
+          WHERE EXISTS (SELECT 1 FROM moved))
+       SELECT EXISTS (SELECT 1 FROM moved) AS advanced`,
+      [
+        from,
+        to,
+        rows.map((push) => push.pusherId),
+        rows.map((push) => push.roomId),
+        rows.map((push) => push.eventId),
+        rows.map((push) => push.streamOrdering),
+        rows.map((push) => push.highlight),
+        rows.map((push) => push.createdTs),
+      ],
+    );
+    return row?.advanced === true;
   }
 }

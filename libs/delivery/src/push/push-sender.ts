@@ -41,13 +41,14 @@ export class PushSender {
   async deliver(job: string): Promise<void> {
     const id = Number(job);
     const now = Date.now();
-    const pusher = await this.tx.run((em) => this.pushers.lease(id, this.owner, now, now + LEASE_MS, em));
+    // Single statements, each committed as it returns: a push is one request, not worth a transaction.
+    const pusher = await this.tx.read((em) => this.pushers.lease(id, this.owner, now, now + LEASE_MS, em));
     if (!pusher) return this.comeBackLater(id, now);
     try {
       await this.sendPending(pusher);
     } finally {
       await this.tx
-        .run((em) => this.pushers.release(id, this.owner, em))
+        .read((em) => this.pushers.release(id, this.owner, em))
         .catch((error: unknown) => this.logger.warn(`releasing pusher ${id}: ${String(error)}`));
     }
   }
@@ -70,19 +71,13 @@ export class PushSender {
     const problem = gatewayUrlProblem(url, this.config.push);
     if (problem !== undefined || Date.now() - push.createdTs > this.config.push.maxPendingMs) {
       this.logger.warn(`dropping a notification for pusher ${pusher.id}: ${problem ?? 'pending too long'}`);
-      await this.tx.run((em) => this.outbox.delete([push.id], em));
+      await this.tx.read((em) => this.outbox.delete([push.id], em));
       return 'next';
     }
     let answer: GatewayAnswer;
     try {
-      const body = await this.tx.read(async (em) =>
-        notifyBody(
-          pusher,
-          push,
-          await this.feed.unreadTotal(pusher.userId, em),
-          await this.feed.describe(push.eventId, em),
-        ),
-      );
+      const { unread, event } = await this.tx.read((em) => this.feed.pushContext(pusher.userId, push.eventId, em));
+      const body = notifyBody(pusher, push, unread, event);
       answer = await this.gateway.notify(url, body);
     } catch (error) {
       await this.backOff(pusher, error);
@@ -90,16 +85,12 @@ export class PushSender {
     }
     if (answer.kind === 'accepted' && answer.rejected.includes(pusher.pushkey)) {
       this.logger.log(`the gateway rejected the push key of pusher ${pusher.id} (${pusher.appId}): removing it`);
-      await this.tx.run((em) => this.pushers.deleteById(pusher.id, em));
+      await this.tx.read((em) => this.pushers.deleteById(pusher.id, em));
       return 'stop';
     }
     if (answer.kind === 'refused')
       this.logger.warn(`the gateway of pusher ${pusher.id} refused a notification (${answer.status}): dropped`);
-    await this.tx.run(async (em) => {
-      await this.outbox.delete([push.id], em);
-      await this.pushers.succeeded(pusher.id, em);
-      await this.pushers.lease(pusher.id, this.owner, Date.now(), Date.now() + LEASE_MS, em);
-    });
+    await this.tx.read((em) => this.pushers.delivered(push.id, pusher.id, this.owner, Date.now() + LEASE_MS, em));
     return 'next';
   }
 
@@ -109,7 +100,7 @@ export class PushSender {
     this.logger.warn(
       `pushing to the gateway of pusher ${pusher.id} failed (attempt ${pusher.failures + 1}), retrying in ${Math.round(delay / 1000)} s: ${message}`,
     );
-    await this.tx.run((em) => this.pushers.failed(pusher.id, message, Date.now() + delay, em));
+    await this.tx.read((em) => this.pushers.failed(pusher.id, message, Date.now() + delay, em));
     await this.queue.schedule(String(pusher.id), delay);
   }
 

@@ -141,10 +141,14 @@ export class PusherRepository {
     ]);
   }
 
-  async succeeded(id: number, em: EntityManager): Promise<void> {
-    await em.query('UPDATE pushers SET failures = 0, retry_at = 0, last_error = NULL WHERE id = $1 AND failures > 0', [
-      id,
-    ]);
+  /** The gateway took a push: its row goes, the pusher is healthy, and the sender's lease is extended. */
+  async delivered(pushId: number, id: number, owner: string, leaseUntil: number, em: EntityManager): Promise<void> {
+    await em.query(
+      `WITH sent AS (DELETE FROM push_outbox WHERE id = $1)
+       UPDATE pushers SET failures = 0, retry_at = 0, last_error = NULL, leased_until = $4
+        WHERE id = $2 AND lease_owner = $3`,
+      [pushId, id, owner, leaseUntil],
+    );
   }
 
   async failed(id: number, error: string, retryAt: number, em: EntityManager): Promise<void> {

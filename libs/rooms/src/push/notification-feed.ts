@@ -28,8 +28,8 @@ const ALL_NOTIFICATIONS = `(SELECT user_id, room_id, event_id, stream_ordering, 
 
 /**
  * Reads of the notifications the event writers store with each event (event_push_actions), for
- * push: what committed past a position, a member's unread total (the badge), and the event behind
- * one. Timeline positions commit in order (see the SyncStreams migration), so every notification
+ * push: what committed past a position, and what a push for one tells the gateway (the badge,
+ * the event). Timeline positions commit in order (see the SyncStreams migration), so every notification
  * at or below the committed `events` position is visible: a reader that remembers how far it read
  * never skips one.
  */
@@ -77,50 +77,58 @@ export class NotificationFeed {
     return { notifications, upTo: Math.max(upTo, after), more: full };
   }
 
-  /** Spec push gateway `counts.unread`: the member's unread notifications across every room. */
-  async unreadTotal(userId: string, em: EntityManager): Promise<number> {
-    const [row] = await queryRows<{ total: string | null }>(
-      em,
-      `WITH read AS (
-         SELECT r.room_id, r.thread_id, max(r.stream_ordering) AS position FROM receipts r
-          WHERE r.user_id = $1 AND r.receipt_type IN ('m.read', 'm.read.private') GROUP BY r.room_id, r.thread_id)
-       SELECT (SELECT count(*) FROM event_push_actions a
-                 LEFT JOIN read unthreaded ON unthreaded.room_id = a.room_id AND unthreaded.thread_id = ''
-                 LEFT JOIN read threaded ON threaded.room_id = a.room_id
-                       AND threaded.thread_id = CASE WHEN a.thread_id = '' THEN 'main' ELSE a.thread_id END
-                WHERE a.user_id = $1
-                  AND a.stream_ordering > GREATEST(COALESCE(unthreaded.position, 0), COALESCE(threaded.position, 0)))
-            + (SELECT COALESCE(sum(s.notifications), 0) FROM event_push_summary s WHERE s.user_id = $1) AS total`,
-      [userId],
-    );
-    return Number(row?.total ?? 0);
-  }
-
-  /** The event behind a notification, with the room's name and the sender's display name now. */
-  async describe(eventId: string, em: EntityManager): Promise<NotifiedEvent | undefined> {
+  /**
+   * What a push for one notification tells the gateway, read in one statement: the member's unread
+   * notifications across every room (spec `counts.unread`) and the event behind it, with the room's
+   * name and the sender's display name now (absent when we do not hold the event).
+   */
+  async pushContext(
+    userId: string,
+    eventId: string,
+    em: EntityManager,
+  ): Promise<{ unread: number; event?: NotifiedEvent }> {
     const [row] = await queryRows<{
-      pdu: EventJson;
+      unread: string | null;
+      pdu: EventJson | null;
       redacted_by: string | null;
       room_name: unknown;
       sender_name: unknown;
     }>(
       em,
-      `SELECT e.pdu, e.redacted_by,
+      `WITH read AS (
+         SELECT r.room_id, r.thread_id, max(r.stream_ordering) AS position FROM receipts r
+          WHERE r.user_id = $1 AND r.receipt_type IN ('m.read', 'm.read.private') GROUP BY r.room_id, r.thread_id),
+       unread AS (
+         SELECT (SELECT count(*) FROM event_push_actions a
+                   LEFT JOIN read unthreaded ON unthreaded.room_id = a.room_id AND unthreaded.thread_id = ''
+                   LEFT JOIN read threaded ON threaded.room_id = a.room_id
+                         AND threaded.thread_id = CASE WHEN a.thread_id = '' THEN 'main' ELSE a.thread_id END
+                  WHERE a.user_id = $1
+                    AND a.stream_ordering > GREATEST(COALESCE(unthreaded.position, 0), COALESCE(threaded.position, 0)))
+              + (SELECT COALESCE(sum(s.notifications), 0) FROM event_push_summary s WHERE s.user_id = $1) AS total)
+       SELECT unread.total AS unread, e.pdu, e.redacted_by,
               (SELECT n.pdu->'content'->'name' FROM current_state c JOIN events n ON n.event_id = c.event_id
                 WHERE c.room_id = e.room_id AND c.type = 'm.room.name' AND c.state_key = '') AS room_name,
               (SELECT m.pdu->'content'->'displayname' FROM current_state c JOIN events m ON m.event_id = c.event_id
                 WHERE c.room_id = e.room_id AND c.type = 'm.room.member' AND c.state_key = e.sender) AS sender_name
-         FROM events e WHERE e.event_id = $1`,
-      [eventId],
+         FROM unread LEFT JOIN events e ON e.event_id = $2`,
+      [userId, eventId],
     );
-    if (!row) return undefined;
+    const unread = Number(row?.unread ?? 0);
+    if (!row?.pdu) return { unread };
+    const { pdu } = row;
     return {
-      type: row.pdu.type,
-      sender: row.pdu.sender,
-      ...(row.pdu.state_key !== undefined ? { stateKey: row.pdu.state_key } : {}),
-      ...(row.redacted_by === null && row.pdu.content ? { content: row.pdu.content } : {}),
-      ...(typeof row.room_name === 'string' && row.room_name !== '' ? { roomName: row.room_name } : {}),
-      ...(typeof row.sender_name === 'string' && row.sender_name !== '' ? { senderDisplayName: row.sender_name } : {}),
+      unread,
+      event: {
+        type: pdu.type,
+        sender: pdu.sender,
+        ...(pdu.state_key !== undefined ? { stateKey: pdu.state_key } : {}),
+        ...(row.redacted_by === null && pdu.content ? { content: pdu.content } : {}),
+        ...(typeof row.room_name === 'string' && row.room_name !== '' ? { roomName: row.room_name } : {}),
+        ...(typeof row.sender_name === 'string' && row.sender_name !== ''
+          ? { senderDisplayName: row.sender_name }
+          : {}),
+      },
     };
   }
 }
