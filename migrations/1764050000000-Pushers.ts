@@ -2,7 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Push to phones (docs/push.md): users' HTTP pushers with each one's delivery state (backoff and
- * lease, as federation_destinations), the notifications each pusher has yet to hand its gateway,
+ * lease, as federation_destinations), the notifications (and badge updates, rows without an event)
+ * each pusher has yet to hand its gateway,
  * and how far the push feed has read the committed notifications (event_push_actions), so that a
  * restart carries on where it stopped. Indexes on the notifications' stream positions let the
  * feed read what is new without scanning every unread notification.
@@ -36,13 +37,18 @@ export class Pushers1764050000000 implements MigrationInterface {
       CREATE TABLE push_outbox (
         id              BIGSERIAL PRIMARY KEY,
         pusher_id       BIGINT  NOT NULL REFERENCES pushers (id) ON DELETE CASCADE,
-        room_id         TEXT    NOT NULL,
-        event_id        TEXT    NOT NULL,
-        stream_ordering BIGINT  NOT NULL,
-        highlight       BOOLEAN NOT NULL,
-        created_ts      BIGINT  NOT NULL
+        room_id         TEXT,
+        event_id        TEXT,
+        stream_ordering BIGINT,
+        highlight       BOOLEAN NOT NULL DEFAULT FALSE,
+        created_ts      BIGINT  NOT NULL,
+        CHECK ((event_id IS NULL) = (room_id IS NULL) AND (event_id IS NULL) = (stream_ordering IS NULL))
       )`);
     await queryRunner.query('CREATE INDEX push_outbox_pusher ON push_outbox (pusher_id, id)');
+    // A row without an event only updates the badge; one waiting per pusher is enough.
+    await queryRunner.query(
+      'CREATE UNIQUE INDEX push_outbox_one_badge ON push_outbox (pusher_id) WHERE event_id IS NULL',
+    );
     await queryRunner.query(`
       CREATE TABLE push_feed (
         only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),

@@ -118,6 +118,18 @@ describe('push to a gateway', () => {
     expect(gateway.received).toHaveLength(2);
   });
 
+  it('tells the phones the new count when the user reads, so the badge clears', async () => {
+    await bea.post(`${V3}/pushers/set`, pusher('key-badge'));
+    const eventId = await send('read me');
+    await gateway.waitFor(1);
+    await bea.post(`${V3}/rooms/${roomId}/receipt/m.read/${eventId}`, {});
+    const [, badge] = await gateway.waitFor(2);
+    expect(badge?.notification).toEqual({
+      counts: { unread: 0 },
+      devices: [expect.objectContaining({ pushkey: 'key-badge', app_id: 'face.mcapp.appy.prod' })],
+    });
+  });
+
   it('sends the event itself only to a pusher that asks for it', async () => {
     await ana.put(`${V3}/rooms/${roomId}/state/m.room.name`, { name: 'Mission Control' });
     await ana.put(`${V3}/profile/@ana:push.example/displayname`, { displayname: 'Major Tom' });

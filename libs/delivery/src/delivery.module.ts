@@ -10,6 +10,7 @@ import { BullMqDeliveryQueue } from './queue/bullmq-queue';
 import { DELIVERY_QUEUE } from './queue/delivery-queue';
 import { InProcessDeliveryQueue } from './queue/in-process-queue';
 import { RoomsModule } from '@hearth/rooms';
+import { BadgeUpdates } from './push/badge-updates';
 import { GatewayClient } from './push/gateway-client';
 import { PushDeliveryService } from './push/push-delivery.service';
 import { PushFeed } from './push/push-feed.service';
@@ -52,6 +53,7 @@ function queueFor(purpose: 'delivery' | 'push', config: HearthConfig) {
     PushOutboxRepository,
     GatewayClient,
     PushFeed,
+    BadgeUpdates,
     PushSender,
     PushDeliveryService,
     PushersService,

@@ -23,6 +23,8 @@ export function notifyBody(
   unread: number,
   event: NotifiedEvent | undefined,
 ): JsonObject {
+  // Spec: counts-only notifications carry no event; the count goes even at zero, to clear the badge (as Synapse).
+  if (push.kind === 'badge') return { notification: { counts: { unread }, devices: [device(pusher, {})] } };
   const details = wantsEventDetails(pusher) && event ? eventDetails(pusher, event) : {};
   return {
     notification: {
@@ -31,16 +33,18 @@ export function notifyBody(
       ...details,
       prio: priority(pusher, push, event),
       counts: unread > 0 ? { unread } : {},
-      devices: [
-        {
-          app_id: pusher.appId,
-          pushkey: pusher.pushkey,
-          pushkey_ts: Math.floor(pusher.pushkeyTs / 1000),
-          data: dataWithoutUrl(pusher.data),
-          tweaks: push.highlight ? { highlight: true } : {},
-        },
-      ],
+      devices: [device(pusher, push.highlight ? { highlight: true } : {})],
     },
+  };
+}
+
+function device(pusher: Pusher, tweaks: JsonObject): JsonObject {
+  return {
+    app_id: pusher.appId,
+    pushkey: pusher.pushkey,
+    pushkey_ts: Math.floor(pusher.pushkeyTs / 1000),
+    data: dataWithoutUrl(pusher.data),
+    tweaks,
   };
 }
 
@@ -65,7 +69,7 @@ function eventDetails(pusher: Pusher, event: NotifiedEvent): JsonObject {
  * As Synapse: high for what should wake a phone (a highlight, an encrypted event whose content the
  * server cannot judge, an invite), low for the rest, so gateways may save battery.
  */
-function priority(pusher: Pusher, push: PendingPush, event: NotifiedEvent | undefined): 'high' | 'low' {
+function priority(pusher: Pusher, push: { highlight: boolean }, event: NotifiedEvent | undefined): 'high' | 'low' {
   if (push.highlight || !event) return 'high';
   if (event.type === 'm.room.encrypted') return 'high';
   if (event.type === 'm.room.member' && event.stateKey === pusher.userId) return 'high';

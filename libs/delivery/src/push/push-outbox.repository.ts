@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '@hearth/storage';
 
-/** A notification a pusher has yet to hand its gateway. */
-export interface PendingPush {
-  readonly id: number;
+/** A notification about an event that a pusher has yet to hand its gateway. */
+export interface NewPush {
   readonly pusherId: number;
   readonly roomId: string;
   readonly eventId: string;
@@ -13,14 +12,17 @@ export interface PendingPush {
   readonly createdTs: number;
 }
 
-export type NewPush = Omit<PendingPush, 'id'>;
+/** What a pusher has yet to send: a notification about an event, or (`badge`) only the unread count. */
+export type PendingPush =
+  | (NewPush & { readonly id: number; readonly kind: 'event' })
+  | { readonly id: number; readonly kind: 'badge'; readonly pusherId: number; readonly createdTs: number };
 
 interface PendingRow {
   id: string;
   pusher_id: string;
-  room_id: string;
-  event_id: string;
-  stream_ordering: string;
+  room_id: string | null;
+  event_id: string | null;
+  stream_ordering: string | null;
   highlight: boolean;
   created_ts: string;
 }
@@ -35,15 +37,17 @@ export class PushOutboxRepository {
       'SELECT id, pusher_id, room_id, event_id, stream_ordering, highlight, created_ts FROM push_outbox WHERE pusher_id = $1 ORDER BY id LIMIT $2',
       [pusherId, limit],
     );
-    return rows.map((row) => ({
-      id: Number(row.id),
-      pusherId: Number(row.pusher_id),
-      roomId: row.room_id,
-      eventId: row.event_id,
-      streamOrdering: Number(row.stream_ordering),
-      highlight: row.highlight,
-      createdTs: Number(row.created_ts),
-    }));
+    return rows.map(toPending);
+  }
+
+  /** A badge update for each pusher, unless one is waiting already. */
+  async insertBadges(pusherIds: readonly number[], now: number, em: EntityManager): Promise<void> {
+    if (pusherIds.length === 0) return;
+    await em.query(
+      `INSERT INTO push_outbox (pusher_id, created_ts) SELECT unnest($1::bigint[]), $2
+       ON CONFLICT (pusher_id) WHERE event_id IS NULL DO NOTHING`,
+      [pusherIds, now],
+    );
   }
 
   async delete(ids: readonly number[], em: EntityManager): Promise<void> {
@@ -88,4 +92,17 @@ export class PushOutboxRepository {
     );
     return row?.advanced === true;
   }
+}
+
+function toPending(row: PendingRow): PendingPush {
+  const common = { id: Number(row.id), pusherId: Number(row.pusher_id), createdTs: Number(row.created_ts) };
+  if (row.event_id === null || row.room_id === null) return { ...common, kind: 'badge' };
+  return {
+    ...common,
+    kind: 'event',
+    roomId: row.room_id,
+    eventId: row.event_id,
+    streamOrdering: Number(row.stream_ordering),
+    highlight: row.highlight,
+  };
 }

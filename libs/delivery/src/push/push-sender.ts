@@ -76,7 +76,9 @@ export class PushSender {
     }
     let answer: GatewayAnswer;
     try {
-      const { unread, event } = await this.tx.read((em) => this.feed.pushContext(pusher.userId, push.eventId, em));
+      const { unread, event } = await this.tx.read((em) =>
+        this.feed.pushContext(pusher.userId, push.kind === 'event' ? push.eventId : null, em),
+      );
       const body = notifyBody(pusher, push, unread, event);
       answer = await this.gateway.notify(url, body);
     } catch (error) {

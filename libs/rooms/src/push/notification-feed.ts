@@ -80,11 +80,11 @@ export class NotificationFeed {
   /**
    * What a push for one notification tells the gateway, read in one statement: the member's unread
    * notifications across every room (spec `counts.unread`) and the event behind it, with the room's
-   * name and the sender's display name now (absent when we do not hold the event).
+   * name and the sender's display name now (absent when we do not hold it, or for no event).
    */
   async pushContext(
     userId: string,
-    eventId: string,
+    eventId: string | null,
     em: EntityManager,
   ): Promise<{ unread: number; event?: NotifiedEvent }> {
     const [row] = await queryRows<{
