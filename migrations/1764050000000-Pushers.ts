@@ -16,6 +16,8 @@ export class Pushers1764050000000 implements MigrationInterface {
       CREATE TABLE pushers (
         id                  BIGSERIAL PRIMARY KEY,
         user_id             TEXT    NOT NULL,
+        -- the device whose access token set it: the pusher goes when the device does (a logout)
+        device_id           TEXT,
         app_id              TEXT    NOT NULL,
         pushkey             TEXT    NOT NULL,
         kind                TEXT    NOT NULL CHECK (kind IN ('http')),

@@ -1,4 +1,5 @@
-import { signUp, startTestHomeserver, type TestClient, type TestHomeserver } from '@hearth/testing';
+import { DataSource } from 'typeorm';
+import { signUp, startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 
@@ -106,4 +107,40 @@ describe('pusher input', () => {
       200,
     );
   });
+
+  it("removes a device's pushers when the device logs out, and only that device's", async () => {
+    const carl = await signUp(hs.url, 'carl');
+    const login = await new TestClient(hs.url).loginPassword('carl', 'pw');
+    const phone = new TestClient(hs.url, login.body.access_token as string);
+    await carl.post(`${V3}/pushers/set`, { ...example, pushkey: 'laptop-key' });
+    await phone.post(`${V3}/pushers/set`, { ...example, pushkey: 'phone-key' });
+    expect(await pushers(carl)).toHaveLength(2);
+
+    expect((await phone.post(`${V3}/logout`, {})).status).toBe(200);
+    await waitFor(async () => (await pushers(carl)).length === 1);
+    expect(await pushers(carl)).toEqual([expect.objectContaining({ pushkey: 'laptop-key' })]);
+
+    // Deactivation logs out every device, and so removes every pusher.
+    expect(
+      (
+        await carl.post(`${V3}/account/deactivate`, {
+          auth: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'carl' }, password: 'pw' },
+        })
+      ).status,
+    ).toBe(200);
+    const carlsPushers = () =>
+      hs.server.app
+        .get(DataSource)
+        .query<unknown[]>('SELECT 1 FROM pushers WHERE user_id = $1', ['@carl:pushers.example']);
+    await waitFor(async () => (await carlsPushers()).length === 0);
+    expect(await carlsPushers()).toEqual([]);
+  });
 });
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

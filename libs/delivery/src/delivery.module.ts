@@ -10,7 +10,9 @@ import { BullMqDeliveryQueue } from './queue/bullmq-queue';
 import { DELIVERY_QUEUE } from './queue/delivery-queue';
 import { InProcessDeliveryQueue } from './queue/in-process-queue';
 import { RoomsModule } from '@hearth/rooms';
+import { AccountsModule } from '@hearth/accounts';
 import { BadgeUpdates } from './push/badge-updates';
+import { GoneDevicePushers } from './push/gone-device-pushers';
 import { GatewayClient } from './push/gateway-client';
 import { PushDeliveryService } from './push/push-delivery.service';
 import { PushFeed } from './push/push-feed.service';
@@ -34,7 +36,7 @@ function queueFor(purpose: 'delivery' | 'push', config: HearthConfig) {
  * notifications to users' push gateways (docs/push.md), each with its own queue.
  */
 @Module({
-  imports: [FederationClientModule, RoomsModule],
+  imports: [FederationClientModule, RoomsModule, AccountsModule],
   providers: [
     {
       provide: DELIVERY_QUEUE,
@@ -54,6 +56,7 @@ function queueFor(purpose: 'delivery' | 'push', config: HearthConfig) {
     GatewayClient,
     PushFeed,
     BadgeUpdates,
+    GoneDevicePushers,
     PushSender,
     PushDeliveryService,
     PushersService,

@@ -23,7 +23,7 @@ export class PushersController {
   @Post('pushers/set')
   @HttpCode(200)
   async set(@Requester() who: Requester, @Body() body: unknown) {
-    await this.pushers.set(who.userId, body);
+    await this.pushers.set(who.userId, who.deviceId, body);
     return {};
   }
 

@@ -61,13 +61,22 @@ export class PusherRepository {
     return Number(row?.count ?? 0);
   }
 
-  /** Creates or updates the user's pusher for this app and pushkey; a changed URL or data starts afresh. */
-  async upsert(userId: string, settings: PusherSettings, now: number, em: EntityManager): Promise<void> {
+  /**
+   * Creates or updates the user's pusher for this app and pushkey, as set from `deviceId`; its
+   * backoff starts afresh (the client may have fixed its URL).
+   */
+  async upsert(
+    userId: string,
+    deviceId: string,
+    settings: PusherSettings,
+    now: number,
+    em: EntityManager,
+  ): Promise<void> {
     await em.query(
-      `INSERT INTO pushers (user_id, app_id, pushkey, kind, app_display_name, device_display_name, profile_tag, lang, data, pushkey_ts)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      `INSERT INTO pushers (user_id, app_id, pushkey, kind, app_display_name, device_display_name, profile_tag, lang, data, pushkey_ts, device_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (user_id, app_id, pushkey) DO UPDATE SET
-         kind = EXCLUDED.kind, app_display_name = EXCLUDED.app_display_name,
+         device_id = EXCLUDED.device_id, kind = EXCLUDED.kind, app_display_name = EXCLUDED.app_display_name,
          device_display_name = EXCLUDED.device_display_name, profile_tag = EXCLUDED.profile_tag,
          lang = EXCLUDED.lang, data = EXCLUDED.data, pushkey_ts = EXCLUDED.pushkey_ts,
          failures = 0, retry_at = 0, last_error = NULL`,
@@ -82,8 +91,19 @@ export class PusherRepository {
         settings.lang,
         JSON.stringify(settings.data),
         now,
+        deviceId,
       ],
     );
+  }
+
+  /** Deletes the user's pushers set from devices other than these (the rest were logged out or deleted). */
+  async deleteForGoneDevices(userId: string, remaining: readonly string[], em: EntityManager): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      em,
+      'DELETE FROM pushers WHERE user_id = $1 AND device_id IS NOT NULL AND device_id <> ALL($2::text[]) RETURNING id',
+      [userId, remaining],
+    );
+    return rows.length;
   }
 
   async delete(userId: string, appId: string, pushkey: string, em: EntityManager): Promise<void> {

@@ -23,13 +23,16 @@ export class PushersService {
     return pushers.map(toPusherResponse);
   }
 
-  /** Creates, updates or (kind null) deletes one of the user's pushers; nothing is stored from a refused request. */
-  async set(userId: string, body: unknown): Promise<void> {
+  /**
+   * Creates, updates or (kind null) deletes one of the user's pushers, from the device the
+   * request's access token belongs to; nothing is stored from a refused request.
+   */
+  async set(userId: string, deviceId: string, body: unknown): Promise<void> {
     const request = parsePusherRequest(body, this.config.push);
     await this.tx.run(async (em) => {
       if (request.action === 'delete') return this.pushers.delete(userId, request.appId, request.pushkey, em);
       const { settings, append } = request;
-      await this.pushers.upsert(userId, settings, Date.now(), em);
+      await this.pushers.upsert(userId, deviceId, settings, Date.now(), em);
       if (!append) await this.pushers.deleteOthers(userId, settings.appId, settings.pushkey, em);
       if ((await this.pushers.countFor(userId, em)) > MAX_PUSHERS_PER_USER)
         throw MatrixError.forbidden(`At most ${MAX_PUSHERS_PER_USER} pushers per account`);
