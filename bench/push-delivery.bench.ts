@@ -25,7 +25,7 @@ import {
 } from './support/bench-server';
 
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'a,b,c').split(','));
-const PORT = Number(process.env.BENCH_PORT ?? 18_208);
+const PORT = Number(process.env.BENCH_PORT ?? 18_508);
 /** Messages sent one after another, and the pause between them. */
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 300);
 const PAUSE_MS = 30;

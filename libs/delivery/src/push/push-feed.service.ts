@@ -8,7 +8,7 @@ import type { DeliveryQueue } from '../queue/delivery-queue';
 import { PUSH_POLICY, type PushPolicy } from './push-policy';
 import { PUSH_QUEUE } from './push-queue';
 
-/** Events read per transaction while catching up. */
+/** Events (with all their notifications) read per round while catching up. */
 const EVENTS_PER_ROUND = 500;
 
 /**
