@@ -17,15 +17,18 @@ export type PendingPush =
   | (NewPush & { readonly id: number; readonly kind: 'event' })
   | { readonly id: number; readonly kind: 'badge'; readonly pusherId: number; readonly createdTs: number };
 
-interface PendingRow {
-  id: string;
-  pusher_id: string;
+/** A push_outbox row as PostgreSQL returns it: bigints as text, or as numbers from JSON. */
+export interface PendingRow {
+  id: string | number;
+  pusher_id: string | number;
   room_id: string | null;
   event_id: string | null;
-  stream_ordering: string | null;
+  stream_ordering: string | number | null;
   highlight: boolean;
-  created_ts: string;
+  created_ts: string | number;
 }
+
+export const PENDING_COLUMNS = 'id, pusher_id, room_id, event_id, stream_ordering, highlight, created_ts';
 
 /** What each pusher must still send, in order (ids grow in the order notifications were fed). */
 @Injectable()
@@ -34,7 +37,7 @@ export class PushOutboxRepository {
   async next(pusherId: number, limit: number, em: EntityManager): Promise<PendingPush[]> {
     const rows = await queryRows<PendingRow>(
       em,
-      'SELECT id, pusher_id, room_id, event_id, stream_ordering, highlight, created_ts FROM push_outbox WHERE pusher_id = $1 ORDER BY id LIMIT $2',
+      `SELECT ${PENDING_COLUMNS} FROM push_outbox WHERE pusher_id = $1 ORDER BY id LIMIT $2`,
       [pusherId, limit],
     );
     return rows.map(toPending);
@@ -94,7 +97,7 @@ export class PushOutboxRepository {
   }
 }
 
-function toPending(row: PendingRow): PendingPush {
+export function toPending(row: PendingRow): PendingPush {
   const common = { id: Number(row.id), pusherId: Number(row.pusher_id), createdTs: Number(row.created_ts) };
   if (row.event_id === null || row.room_id === null) return { ...common, kind: 'badge' };
   return {

@@ -42,10 +42,12 @@ export class PushSender {
     const id = Number(job);
     const now = Date.now();
     // Single statements, each committed as it returns: a push is one request, not worth a transaction.
-    const pusher = await this.tx.read((em) => this.pushers.lease(id, this.owner, now, now + LEASE_MS, em));
-    if (!pusher) return this.comeBackLater(id, now);
+    const leased = await this.tx.read((em) =>
+      this.pushers.leaseWithPending(id, this.owner, now, now + LEASE_MS, BATCH, em),
+    );
+    if (!leased) return this.comeBackLater(id, now);
     try {
-      await this.sendPending(pusher);
+      await this.sendPending(leased.pusher, leased.pending);
     } finally {
       await this.tx
         .read((em) => this.pushers.release(id, this.owner, em))
@@ -53,16 +55,22 @@ export class PushSender {
     }
   }
 
-  private async sendPending(leased: LeasedPusher): Promise<void> {
+  /**
+   * Sends page after page while pages come back full. Rows recorded meanwhile scheduled this
+   * pusher again, and the queue runs it again after this run (both adapters), so a short page
+   * needs no further read.
+   */
+  private async sendPending(leased: LeasedPusher, firstPage: readonly PendingPush[]): Promise<void> {
     const url = String(leased.data.url);
     let pusher = leased;
+    let page = firstPage;
     for (;;) {
-      const pending = await this.tx.read((em) => this.outbox.next(pusher.id, BATCH, em));
-      if (pending.length === 0) return;
-      for (const push of pending) {
+      for (const push of page) {
         if ((await this.sendOne(pusher, url, push)) === 'stop') return;
         pusher = { ...pusher, failures: 0 };
       }
+      if (page.length < BATCH) return;
+      page = await this.tx.read((em) => this.outbox.next(pusher.id, BATCH, em));
     }
   }
 

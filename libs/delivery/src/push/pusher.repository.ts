@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '@hearth/storage';
+import { PENDING_COLUMNS, toPending, type PendingPush, type PendingRow } from './push-outbox.repository';
 
 /** A pusher as the client set it (spec CS API `POST /pushers/set`). */
 export interface PusherSettings {
@@ -26,8 +27,9 @@ export interface LeasedPusher extends Pusher {
   readonly failures: number;
 }
 
+/** A pushers row as PostgreSQL returns it: bigints as text, or as numbers from JSON. */
 interface PusherRow {
-  id: string;
+  id: string | number;
   user_id: string;
   app_id: string;
   pushkey: string;
@@ -37,7 +39,7 @@ interface PusherRow {
   profile_tag: string | null;
   lang: string;
   data: Record<string, unknown>;
-  pushkey_ts: string;
+  pushkey_ts: string | number;
   failures: number;
 }
 
@@ -136,22 +138,36 @@ export class PusherRepository {
     return result;
   }
 
-  /** Takes the pusher for `owner` unless another sender holds it or its backoff runs. */
-  async lease(
+  /**
+   * Takes the pusher for `owner` unless another sender holds it or its backoff runs, and reads its
+   * first `limit` pending pushes, in one statement.
+   */
+  async leaseWithPending(
     id: number,
     owner: string,
     now: number,
     until: number,
+    limit: number,
     em: EntityManager,
-  ): Promise<LeasedPusher | undefined> {
-    const rows = await queryRows<PusherRow>(
+  ): Promise<{ pusher: LeasedPusher; pending: PendingPush[] } | undefined> {
+    const [row] = await queryRows<{ pusher: PusherRow; pending: PendingRow[] }>(
       em,
-      `UPDATE pushers SET leased_until = $4, lease_owner = $2
-        WHERE id = $1 AND retry_at <= $3 AND (leased_until IS NULL OR leased_until < $3 OR lease_owner = $2)
-        RETURNING ${COLUMNS}`,
-      [id, owner, now, until],
+      `WITH leased AS (
+         UPDATE pushers SET leased_until = $4, lease_owner = $2
+          WHERE id = $1 AND retry_at <= $3 AND (leased_until IS NULL OR leased_until < $3 OR lease_owner = $2)
+          RETURNING ${COLUMNS})
+       SELECT to_jsonb(leased) AS pusher,
+              COALESCE((SELECT jsonb_agg(to_jsonb(o) ORDER BY o.id)
+                          FROM (SELECT ${PENDING_COLUMNS} FROM push_outbox WHERE pusher_id = $1 ORDER BY id LIMIT $5) o),
+                       '[]'::jsonb) AS pending
+         FROM leased`,
+      [id, owner, now, until, limit],
     );
-    return rows[0] && { ...toPusher(rows[0]), failures: Number(rows[0].failures) };
+    if (!row) return undefined;
+    return {
+      pusher: { ...toPusher(row.pusher), failures: Number(row.pusher.failures) },
+      pending: row.pending.map(toPending),
+    };
   }
 
   async release(id: number, owner: string, em: EntityManager): Promise<void> {
