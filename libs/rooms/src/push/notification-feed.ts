@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '@hearth/storage';
+import { UNREAD_TOTAL_CTES } from './notification-counts';
 
 /** One committed notification: an event that, by a member's push rules, notifies them. */
 export interface CommittedNotification {
@@ -95,23 +96,13 @@ export class NotificationFeed {
       sender_name: unknown;
     }>(
       em,
-      `WITH read AS (
-         SELECT r.room_id, r.thread_id, max(r.stream_ordering) AS position FROM receipts r
-          WHERE r.user_id = $1 AND r.receipt_type IN ('m.read', 'm.read.private') GROUP BY r.room_id, r.thread_id),
-       unread AS (
-         SELECT (SELECT count(*) FROM event_push_actions a
-                   LEFT JOIN read unthreaded ON unthreaded.room_id = a.room_id AND unthreaded.thread_id = ''
-                   LEFT JOIN read threaded ON threaded.room_id = a.room_id
-                         AND threaded.thread_id = CASE WHEN a.thread_id = '' THEN 'main' ELSE a.thread_id END
-                  WHERE a.user_id = $1
-                    AND a.stream_ordering > GREATEST(COALESCE(unthreaded.position, 0), COALESCE(threaded.position, 0)))
-              + (SELECT COALESCE(sum(s.notifications), 0) FROM event_push_summary s WHERE s.user_id = $1) AS total)
-       SELECT unread.total AS unread, e.pdu, e.redacted_by,
+      `WITH ${UNREAD_TOTAL_CTES}
+       SELECT unread_total.total AS unread, e.pdu, e.redacted_by,
               (SELECT n.pdu->'content'->'name' FROM current_state c JOIN events n ON n.event_id = c.event_id
                 WHERE c.room_id = e.room_id AND c.type = 'm.room.name' AND c.state_key = '') AS room_name,
               (SELECT m.pdu->'content'->'displayname' FROM current_state c JOIN events m ON m.event_id = c.event_id
                 WHERE c.room_id = e.room_id AND c.type = 'm.room.member' AND c.state_key = e.sender) AS sender_name
-         FROM unread LEFT JOIN events e ON e.event_id = $2`,
+         FROM unread_total LEFT JOIN events e ON e.event_id = $2`,
       [userId, eventId],
     );
     const unread = Number(row?.unread ?? 0);
