@@ -19,6 +19,9 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_FEDERATION_VERIFY_TLS: 'federation.verify_tls',
   HEARTH_FEDERATION_REQUEST_TIMEOUT_SECONDS: 'federation.request_timeout_seconds',
   HEARTH_DELIVERY_CONSUME: 'delivery.consume',
+  HEARTH_MEDIA_PATH: 'media.path',
+  HEARTH_MEDIA_MAX_UPLOAD_BYTES: 'media.max_upload_bytes',
+  HEARTH_MEDIA_LEGACY_UNAUTHENTICATED: 'media.legacy_unauthenticated_media',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -6,6 +6,7 @@ export type {
   HearthConfig,
   JwtLoginConfig,
   LogLevel,
+  MediaConfig,
   RateLimit,
   RateLimitedAction,
   RegistrationMode,
