@@ -10,3 +10,13 @@ export {
 } from './store/media-store';
 export { FilesystemMediaStore } from './store/filesystem-media-store';
 export { MediaModule } from './media.module';
+export { UploadService, type UploadRequest } from './upload/upload.service';
+export { UploadLimits } from './upload/upload-limits';
+export { uploadFileName } from './upload/upload-description';
+export { DownloadService, waitFrom, type DownloadOptions } from './download/download.service';
+export { sendMedia } from './download/media-reply';
+export { LegacyMediaGate } from './download/legacy-media-gate';
+export type { ServedMedia } from './download/served-media';
+export { ThumbnailService, type ThumbnailRequest } from './thumbnails/thumbnail.service';
+export { thumbnailRequest, THUMBNAIL_SIZES } from './thumbnails/thumbnail-sizes';
+export { OwnMediaService, type OwnMediaPage } from './owners/own-media.service';
