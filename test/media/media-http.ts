@@ -1,4 +1,4 @@
-import * as http from 'node:http';
+import * as net from 'node:net';
 import type { LooseBody } from '@hearth/testing';
 
 /** Raw media requests for tests: bytes in, bytes out, every header visible. */
@@ -51,45 +51,43 @@ export function mediaPath(mxc: string): string {
 
 export interface RawResponse {
   readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
+  /** Header names in lower case. */
+  readonly headers: Record<string, string>;
   readonly body: string;
 }
 
 /**
  * A request written by hand over a socket, for what fetch will not send: a Content-Length that
- * lies, a body cut short, a body that keeps coming after the server has answered.
+ * lies, a body cut short. `end` half-closes after the last chunk (the server still answers);
+ * `hangUp` destroys the socket instead, as a client that went away.
  */
 export function rawRequest(
   baseUrl: string,
-  options: {
-    method: string;
-    path: string;
-    headers: Record<string, string>;
-    /** Chunks written one after another; the request then ends, or the socket is destroyed when `hangUp`. */
-    chunks: Buffer[];
-    hangUp?: boolean;
-  },
+  options: { head: string; chunks?: Buffer[]; hangUp?: boolean; end?: boolean },
 ): Promise<RawResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: url.hostname, port: url.port, method: options.method, path: options.path, headers: options.headers },
-      (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', (error) => (options.hangUp ? resolve({ status: 0, headers: {}, body: '' }) : reject(error)));
-    const write = async () => {
-      for (const chunk of options.chunks) {
-        if (!request.write(chunk)) await new Promise((r) => request.once('drain', r));
-      }
-      if (options.hangUp) setTimeout(() => request.destroy(), 50);
-      else request.end();
-    };
-    write().catch(reject);
+    const socket = net.connect(Number(url.port), url.hostname);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', (error) => (options.hangUp ? undefined : reject(error)));
+    socket.on('close', () => resolve(parseResponse(Buffer.concat(received).toString('utf8'))));
+    socket.on('connect', () => {
+      socket.write(options.head.replace(/\n/g, '\r\n'));
+      for (const chunk of options.chunks ?? []) socket.write(chunk);
+      if (options.hangUp) setTimeout(() => socket.destroy(), 100);
+      else if (options.end) socket.end();
+    });
   });
+}
+
+function parseResponse(text: string): RawResponse {
+  const [head = '', ...rest] = text.split('\r\n\r\n');
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: Number(statusLine.split(' ')[1] ?? 0), headers, body: rest.join('\r\n\r\n') };
 }

@@ -21,9 +21,9 @@ export class UploadLimits {
   async admit(uploader: string, declaredLength: number | undefined): Promise<number> {
     if (declaredLength !== undefined && declaredLength > this.maxUploadBytes)
       throw mediaErrors.tooLarge(this.maxUploadBytes);
-    await this.rateLimits.consume('media_upload', { account: uploader });
     const room = await this.quotaLeft(uploader);
     if (declaredLength !== undefined && declaredLength > room) throw mediaErrors.quotaExceeded();
+    await this.rateLimits.consume('media_upload', { account: uploader });
     return this.maxUploadBytes;
   }
 
