@@ -81,7 +81,7 @@ describe('media limits and bad input', () => {
       hangUp: true,
     });
     expect(res.status).toBe(0);
-    await eventually(async () => (staged().length === 0 ? true : undefined), 'the staged upload to go');
+    await eventually(() => Promise.resolve(staged().length === 0 ? true : undefined), 'the staged upload to go');
     expect(await ownMedia(dan)).toEqual([]);
     // the server must still be answering
     expect((await dan.get('/_matrix/client/v1/media/config')).status).toBe(200);
