@@ -2,6 +2,7 @@
 // authenticated (with the access token in the header, as the SDK's callers send it) and legacy.
 // Exits 0 when every step held. Usage: node js-sdk-media-scenario.mjs <homeserver URL> <legacy: served|frozen>
 import assert from 'node:assert/strict';
+import { Blob, Buffer } from 'node:buffer';
 import * as sdk from 'matrix-js-sdk';
 import { logger } from 'matrix-js-sdk/lib/logger.js';
 
