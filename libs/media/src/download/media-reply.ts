@@ -1,4 +1,7 @@
+import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { mediaErrors } from '../media-errors';
+import { ContentMissingError, type ByteRange } from '../store/media-store';
 import { answerRange } from './byte-range';
 import type { ServedMedia } from './served-media';
 
@@ -26,7 +29,7 @@ export async function sendMedia(request: FastifyRequest, reply: FastifyReply, me
       return void reply.status(416).header('content-range', `bytes */${media.size}`).send();
     case 'partial': {
       const { start, end } = range.range;
-      const body = await media.open(range.range);
+      const body = await openOrNotFound(media, range.range);
       return void reply
         .status(206)
         .header('content-range', `bytes ${start}-${end}/${media.size}`)
@@ -34,8 +37,18 @@ export async function sendMedia(request: FastifyRequest, reply: FastifyReply, me
         .send(body);
     }
     case 'whole': {
-      const body = await media.open();
+      const body = await openOrNotFound(media);
       return void reply.status(200).header('content-length', String(media.size)).send(body);
     }
+  }
+}
+
+/** Bytes whose metadata outlived them (removed by hand from the store) are not found, not a server fault. */
+async function openOrNotFound(media: ServedMedia, range?: ByteRange): Promise<Readable> {
+  try {
+    return await media.open(range);
+  } catch (error) {
+    if (error instanceof ContentMissingError) throw mediaErrors.notFound();
+    throw error;
   }
 }
