@@ -19,6 +19,9 @@ export interface ThumbnailRequest {
   readonly timeoutMs: number;
 }
 
+/** Decoding is CPU and memory heavy: at most this many renderings at once per process, the rest wait their turn. */
+const PARALLEL_RENDERINGS = 2;
+
 const EXTENSIONS: Record<string, string> = {
   'image/jpeg': 'jpg',
   'image/png': 'png',
@@ -31,6 +34,8 @@ const EXTENSIONS: Record<string, string> = {
 export class ThumbnailService {
   /** One rendering per thumbnail at a time in this process; concurrent askers share it. */
   private readonly rendering = new Map<string, Promise<StoredThumbnail>>();
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
@@ -58,10 +63,23 @@ export class ThumbnailService {
     const id = `${key.sourceSha256}:${key.width}x${key.height}:${key.method}:${key.animated}`;
     let pending = this.rendering.get(id);
     if (!pending) {
-      pending = this.render(key, sourceSha256).finally(() => this.rendering.delete(id));
+      pending = this.inTurn(() => this.render(key, sourceSha256)).finally(() => this.rendering.delete(id));
       this.rendering.set(id, pending);
     }
     return pending;
+  }
+
+  private async inTurn<T>(work: () => Promise<T>): Promise<T> {
+    // a waiter is handed the finishing rendering's slot, so the count never goes past the limit
+    if (this.running >= PARALLEL_RENDERINGS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 
   /** Renders and keeps the thumbnail; a source smaller than the size is its own thumbnail. */
