@@ -147,6 +147,27 @@ describe('media thumbnails', () => {
     expect(res.json().errcode).toBe('M_TOO_LARGE');
   });
 
+  it("removes the thumbnails' bytes with the last upload of their source", async () => {
+    const before = blobCount();
+    const mxc = await upload(hs.url, ana.accessToken!, await solid(500, 500, 'olive').png().toBuffer(), 'image/png');
+    expect((await thumbnail(mxc, 'width=96&height=96&method=crop')).status).toBe(200);
+    expect((await thumbnail(mxc, 'width=320&height=240&method=scale')).status).toBe(200);
+    expect(blobCount()).toBe(before + 3);
+    expect((await ana.delete(`/_hearth/client/v1/media/${mxc.split('/').pop()}`)).status).toBe(200);
+    expect(blobCount()).toBe(before);
+    expect((await thumbnail(mxc, 'width=96&height=96&method=crop')).status).toBe(404);
+  });
+
+  it('answers HEAD with the headers and no body', async () => {
+    const res = await fetch(`${hs.url}/_matrix/client/v1/media/download/${mediaPath(uris.png!)}`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${ana.accessToken}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+  });
+
   it('checks width, height and method', async () => {
     const missing = await thumbnail(uris.png!, 'height=96');
     expect(missing.status).toBe(400);
