@@ -49,6 +49,6 @@ export const ALL_MIGRATIONS = [
   NotificationSummaries1764020000000,
   OutboxTransactionIds1764030000000,
   EventTxnsByEvent1764036000000,
-  Pushers1764050000000,
   Media1764040000000,
+  Pushers1764050000000,
 ];
