@@ -112,6 +112,12 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       maxPendingUploads: file.media.max_pending_uploads,
       unusedExpiryMs: file.media.unused_expiry_minutes * 60 * 1000,
     },
+    push: {
+      allowHttpGateways: file.push.allow_http_gateways,
+      allowPrivateGateways: file.push.allow_private_gateways,
+      maxRetryIntervalMs: file.push.max_retry_interval_minutes * 60 * 1000,
+      maxPendingMs: file.push.max_pending_hours * 3600 * 1000,
+    },
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
   };
 }
