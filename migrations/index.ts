@@ -21,8 +21,8 @@ import { EventRowKeys1764010000000 } from './1764010000000-EventRowKeys';
 import { NotificationSummaries1764020000000 } from './1764020000000-NotificationSummaries';
 import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransactionIds';
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
-import { Media1764040000000 } from './1764040000000-Media';
 import { Pushers1764050000000 } from './1764050000000-Pushers';
+import { Media1764040000000 } from './1764040000000-Media';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [

@@ -45,8 +45,8 @@ export interface HearthConfig {
     /** A destination down longer than this is caught up with each room's newest event only. */
     readonly catchUpAfterMs: number;
   };
-  readonly media: MediaConfig;
   readonly push: PushConfig;
+  readonly media: MediaConfig;
   readonly wellKnown: {
     /** `m.server` delegation; when absent, /.well-known/matrix/server answers 404. */
     readonly server?: string;
