@@ -21,6 +21,8 @@ export { RoomsModule } from './rooms.module';
 export { RoomMembersService } from './state/room-members.service';
 export { RoomSharingFromState } from './state/room-sharing';
 export { RoomSyncService } from './sync/room-sync.service';
+export { SlidingRoomReads } from './sliding/sliding-room-reads';
+export type { CurrentStateRow, StateSelector } from './sliding/sliding-room-reads.repository';
 export type { RoomTimeline, RoomWindow, TimelineRequest } from './sync/room-timelines';
 export type { MembershipRow } from './storage/sync.repository';
 export { encodePageToken } from './messages/page-token';

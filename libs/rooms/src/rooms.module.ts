@@ -30,6 +30,8 @@ import { RoomSharingFromState } from './state/room-sharing';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
 import { RoomSyncService } from './sync/room-sync.service';
+import { SlidingRoomReads } from './sliding/sliding-room-reads';
+import { SlidingRoomReadsRepository } from './sliding/sliding-room-reads.repository';
 import { FederatedEventRepository } from './federated/federated-event.repository';
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
@@ -66,6 +68,8 @@ import { StateResolver } from './pipeline/state-resolver';
     EventStream,
     SyncRepository,
     RoomSyncService,
+    SlidingRoomReads,
+    SlidingRoomReadsRepository,
     RoomTimelines,
     EventWriter,
     SendBatcher,
@@ -98,6 +102,7 @@ import { StateResolver } from './pipeline/state-resolver';
     FederatedRoomsService,
     EventStream,
     RoomSyncService,
+    SlidingRoomReads,
     TypingService,
     PushRulesService,
     ReceiptsService,
