@@ -5,7 +5,7 @@ import { RoomSyncService, SlidingRoomReads, type MembershipRow } from '@hearth/r
 import { TransactionRunner } from '@hearth/storage';
 import { roomKey, SyncNotifier, userKey } from '../notifier/sync-notifier';
 import { SyncPositions } from '../sync-positions';
-import { decodeSyncToken, encodeSyncToken, type SyncToken } from '../sync-token';
+import { decodeSyncToken, encodeSyncToken } from '../sync-token';
 import { ConnectionRepository } from './connection.repository';
 import { configSignature, type ConnectionState, type SentRoom, type StickyParams } from './connection-state';
 import { SlidingExtensions } from './extensions/sliding-extensions';
