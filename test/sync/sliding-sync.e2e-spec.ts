@@ -24,7 +24,9 @@ describe('sliding sync', () => {
       .put(`${V3}/rooms/${encodeURIComponent(room)}/send/m.room.message/t${txn++}`, { msgtype: 'm.text', body })
       .then((res) => res.body.event_id as string);
   const bodies = (room: LooseBody | undefined) =>
-    ((room?.timeline ?? []) as LooseBody[]).filter((e) => e.type === 'm.room.message').map((e) => e.content.body);
+    ((room?.timeline ?? []) as LooseBody[])
+      .filter((e) => e.type === 'm.room.message')
+      .map((e) => e.content.body as string);
   const createRoom = async (client: TestClient, body: LooseBody) => {
     const res = await client.post(`${V3}/createRoom`, body);
     expect(res.status).toBe(200);
@@ -95,7 +97,7 @@ describe('sliding sync', () => {
     expect(bodies(room)).toEqual(['two']);
     expect(typeof room.bump_stamp).toBe('number');
     expect(page.rooms[unnamed].bump_stamp).toBeLessThan(room.bump_stamp);
-    expect((room.required_state as LooseBody[]).map((e) => [e.type, e.state_key]).sort()).toEqual([
+    expect((room.required_state as LooseBody[]).map((e) => [e.type as string, e.state_key as string]).sort()).toEqual([
       ['m.room.create', ''],
       ['m.room.join_rules', ''],
       ['m.room.member', ANA],
@@ -179,8 +181,10 @@ describe('sliding sync', () => {
       },
     });
     const state = page.rooms[roomId].required_state as LooseBody[];
-    expect(state.filter((e) => e.type === 'm.room.member').map((e) => e.state_key)).toEqual([BEA]);
-    expect(state.map((e) => e.type)).toEqual(expect.arrayContaining(['m.room.create', 'm.room.power_levels']));
+    expect(state.filter((e) => e.type === 'm.room.member').map((e) => e.state_key as string)).toEqual([BEA]);
+    expect(state.map((e) => e.type as string)).toEqual(
+      expect.arrayContaining(['m.room.create', 'm.room.power_levels']),
+    );
   });
 
   it('subscribes to rooms by ID, ignores rooms the user may not see, and unsubscribes', async () => {
