@@ -149,7 +149,7 @@ export class RoomResultsBuilder {
       const read = await this.roomSync.timelines(
         request.userId,
         group.map(window),
-        { upTo, limit, filter: { lazy_load_members: true }, deviceId: request.deviceId },
+        { upTo, limit, filter: {}, deviceId: request.deviceId, withoutState: true },
         em,
       );
       for (const [roomId, room] of read) timelines.set(roomId, room.timeline);
