@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
-import { RoomSyncService } from '@hearth/rooms';
+import { RoomSyncReader } from '@hearth/rooms';
 import { TransactionRunner } from '@hearth/storage';
 import { FiltersService } from './filters/filters.service';
 import type { SyncFilter } from './filters/sync-filter';
@@ -42,7 +42,7 @@ export class SyncService {
     private readonly filters: FiltersService,
     @Inject(SYNC_STREAMS) private readonly streams: readonly SyncStream[],
     private readonly deviceListsSection: DeviceListsSectionBuilder,
-    private readonly roomSync: RoomSyncService,
+    private readonly rooms: RoomSyncReader,
     private readonly positions: SyncPositions,
     private readonly notifier: SyncNotifier,
     private readonly tx: TransactionRunner,
@@ -76,7 +76,7 @@ export class SyncService {
     const since = decodeSyncToken(from);
     const upTo = decodeSyncToken(to);
     return this.tx.read(async (em) => {
-      const memberships = await this.roomSync.memberships(userId, em);
+      const memberships = await this.rooms.memberships(userId, em);
       return this.deviceListsSection.build({ userId, since, upTo, memberships }, em);
     });
   }

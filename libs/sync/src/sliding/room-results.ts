@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from '@hearth/protocol';
 import {
-  RoomSyncService,
+  RoomSyncReader,
   SlidingRoomReads,
   type CurrentStateRow,
   type MembershipRow,
@@ -52,7 +52,7 @@ interface Timelines {
 @Injectable()
 export class RoomResultsBuilder {
   constructor(
-    private readonly roomSync: RoomSyncService,
+    private readonly roomSync: RoomSyncReader,
     private readonly reads: SlidingRoomReads,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from '@hearth/protocol';
-import { RoomSyncService, SlidingRoomReads, type MembershipRow } from '@hearth/rooms';
+import { RoomSyncReader, SlidingRoomReads, type MembershipRow } from '@hearth/rooms';
 import { TransactionRunner } from '@hearth/storage';
 import { roomKey, SyncNotifier, userKey } from '../notifier/sync-notifier';
 import { SyncPositions } from '../sync-positions';
@@ -43,7 +43,7 @@ export class SlidingSyncService {
   constructor(
     private readonly connections: ConnectionRepository,
     private readonly positions: SyncPositions,
-    private readonly roomSync: RoomSyncService,
+    private readonly roomSync: RoomSyncReader,
     private readonly reads: SlidingRoomReads,
     private readonly facts: RoomFactsReader,
     private readonly results: RoomResultsBuilder,

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from '@hearth/protocol';
-import { RoomSyncService } from '@hearth/rooms';
+import { RoomSyncReader } from '@hearth/rooms';
 import type { ScopedExtension } from '../sliding-request';
 import { scopedRooms, type ExtensionContext, type ExtensionResult } from './extension-context';
 
 /** `receipts` (MSC3960): `m.receipt` events of the scoped rooms that moved since the last position; private ones only to their owner. */
 @Injectable()
 export class ReceiptsExtension {
-  constructor(private readonly roomSync: RoomSyncService) {}
+  constructor(private readonly roomSync: RoomSyncReader) {}
 
   async build(context: ExtensionContext, scope: ScopedExtension, em: EntityManager): Promise<ExtensionResult> {
     const roomIds = scopedRooms(context, scope).filter((roomId) => joinedTo(context, roomId));
