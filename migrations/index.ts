@@ -21,11 +21,8 @@ import { EventRowKeys1764010000000 } from './1764010000000-EventRowKeys';
 import { NotificationSummaries1764020000000 } from './1764020000000-NotificationSummaries';
 import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransactionIds';
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
-<<<<<<< HEAD
-import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
-=======
 import { Pushers1764050000000 } from './1764050000000-Pushers';
->>>>>>> main
+import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -52,9 +49,6 @@ export const ALL_MIGRATIONS = [
   NotificationSummaries1764020000000,
   OutboxTransactionIds1764030000000,
   EventTxnsByEvent1764036000000,
-<<<<<<< HEAD
-  SlidingSyncConnections1764090000000,
-=======
   Pushers1764050000000,
->>>>>>> main
+  SlidingSyncConnections1764090000000,
 ];
