@@ -1,24 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from '@hearth/protocol';
-import { RoomSyncReader, SlidingRoomReads, type MembershipRow } from '@hearth/rooms';
+import { RoomSyncReader, SlidingRoomReads } from '@hearth/rooms';
 import { TransactionRunner } from '@hearth/storage';
 import { roomKey, SyncNotifier, userKey } from '../notifier/sync-notifier';
 import { SyncPositions } from '../sync-positions';
 import { decodeSyncToken, encodeSyncToken } from '../sync-token';
 import { ConnectionRepository } from './connection.repository';
-import { configSignature, type ConnectionState, type SentRoom, type StickyParams } from './connection-state';
+import type { ConnectionState, StickyParams } from './connection-state';
 import { SlidingExtensions } from './extensions/sliding-extensions';
-import { combineRequiredState, requiredStateSignature } from './required-state';
 import { RoomFactsReader } from './room-facts';
-import { applyList, orderRoomList } from './room-list';
-import { RoomResultsBuilder, type RoomToSend } from './room-results';
+import { orderRoomList } from './room-list';
+import { matchRooms, roomsToSend } from './room-matching';
+import { RoomResultsBuilder } from './room-results';
 import { decodePos, encodePos, unknownPos } from './pos-token';
 import type { RoomConfig, SlidingRequest } from './sliding-request';
 
 /** Clients ask for 30 s; nobody needs a request held open longer than this. */
 const MAX_TIMEOUT_MS = 600_000;
-const ROOM_MEMBERSHIPS_SHOWN = new Set(['join', 'invite', 'knock', 'leave', 'ban']);
 
 export interface SlidingDevice {
   readonly userId: string;
@@ -110,44 +109,9 @@ export class SlidingSyncService {
       em,
     );
 
-    const lists: Record<string, JsonObject> = {};
-    const listRooms = new Map<string, readonly string[]>();
-    const matched = new Map<string, { lists: string[]; configs: RoomConfig[] }>();
-    const match = (roomId: string, config: RoomConfig, list?: string) => {
-      const entry = matched.get(roomId) ?? { lists: [], configs: [] };
-      if (list !== undefined) entry.lists.push(list);
-      entry.configs.push(config);
-      matched.set(roomId, entry);
-    };
-    for (const [name, list] of request.lists) {
-      const result = applyList(list, ordered, facts);
-      lists[name] = { count: result.count };
-      listRooms.set(name, result.roomIds);
-      for (const roomId of result.roomIds) match(roomId, list, name);
-    }
     const sticky = stickyParams(previous?.sticky, request);
-    const subscribedRooms = Object.keys(sticky.subscriptions).filter((roomId) =>
-      ROOM_MEMBERSHIPS_SHOWN.has(byRoom.get(roomId)?.membership ?? ''),
-    );
-    for (const roomId of subscribedRooms) match(roomId, sticky.subscriptions[roomId] as RoomConfig);
-
-    const toSend: RoomToSend[] = [];
-    const rooms: Record<string, SentRoom> = { ...sentBefore };
-    for (const [roomId, entry] of matched) {
-      const membership = byRoom.get(roomId) as MembershipRow;
-      const config = combine(entry.configs);
-      const signature = configSignature(config, requiredStateSignature(config.requiredState));
-      const isDm = facts.dmRooms.has(roomId);
-      const sent = sentBefore[roomId];
-      const roomActivity = membership.membership === 'join' ? (activity.get(roomId) ?? 0) : membership.position;
-      const initial =
-        !sent || sent.config !== signature || (sent.membership !== 'join' && membership.membership === 'join');
-      const moved =
-        initial || roomActivity > sent.at || sent.membership !== membership.membership || sent.isDm !== isDm;
-      if (!moved) continue;
-      toSend.push({ membership, config, initial, ...(sent ? { sent } : {}), lists: entry.lists, isDm });
-      rooms[roomId] = { at: upTo.events, membership: membership.membership, config: signature, isDm };
-    }
+    const { lists, listRooms, subscribedRooms, matched } = matchRooms(request, sticky, ordered, facts, byRoom);
+    const { toSend, rooms } = roomsToSend(matched, byRoom, activity, facts.dmRooms, sentBefore, upTo.events);
 
     const roomResults = await this.results.build(
       { userId: device.userId, deviceId: device.deviceId, liveAfter: since?.events ?? null, upTo: upTo.events },
@@ -174,12 +138,4 @@ function stickyParams(previous: StickyParams | undefined, request: SlidingReques
   for (const roomId of request.unsubscribeRooms) delete subscriptions[roomId];
   for (const [roomId, config] of request.roomSubscriptions) subscriptions[roomId] = config;
   return { subscriptions, extensions: { ...(previous?.extensions ?? {}), ...request.extensions } };
-}
-
-/** MSC4186 "Combining room configs": the largest timeline, the union of required state. */
-function combine(configs: readonly RoomConfig[]): RoomConfig {
-  return {
-    timelineLimit: Math.max(0, ...configs.map((config) => config.timelineLimit)),
-    requiredState: combineRequiredState(configs.map((config) => config.requiredState)),
-  };
 }
