@@ -22,6 +22,7 @@ import { NotificationSummaries1764020000000 } from './1764020000000-Notification
 import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransactionIds';
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
 import { Pushers1764050000000 } from './1764050000000-Pushers';
+import { Media1764040000000 } from './1764040000000-Media';
 import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
@@ -49,6 +50,7 @@ export const ALL_MIGRATIONS = [
   NotificationSummaries1764020000000,
   OutboxTransactionIds1764030000000,
   EventTxnsByEvent1764036000000,
+  Media1764040000000,
   Pushers1764050000000,
   SlidingSyncConnections1764090000000,
 ];
