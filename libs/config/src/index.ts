@@ -6,8 +6,10 @@ export type {
   HearthConfig,
   JwtLoginConfig,
   LogLevel,
+  PrivacyConfig,
   RateLimit,
   RateLimitedAction,
   RegistrationMode,
+  RetentionConfig,
 } from './hearth-config';
 export { buildConfig, DEFAULT_CONFIG_PATH, loadConfig, type LoadConfigOptions } from './load-config';
