@@ -9,6 +9,13 @@ import { OutboxRepository } from './outbox/outbox.repository';
 import { BullMqDeliveryQueue } from './queue/bullmq-queue';
 import { DELIVERY_QUEUE } from './queue/delivery-queue';
 import { InProcessDeliveryQueue } from './queue/in-process-queue';
+import { BullMqPeriodicJobs } from './queue/bullmq-periodic-jobs';
+import { InProcessPeriodicJobs } from './queue/in-process-periodic-jobs';
+import { PERIODIC_JOBS } from './queue/periodic-jobs';
+
+/** One queue per homeserver: deployments (and test servers) may share a Redis. */
+const queueName = (config: HearthConfig, use: string) =>
+  `hearth-${use}-${config.serverName.replace(/[^A-Za-z0-9.-]/g, '_')}`;
 
 /**
  * Outbound federation delivery: BullMQ on Redis when `REDIS_URL` is set, in-process otherwise;
@@ -22,11 +29,16 @@ import { InProcessDeliveryQueue } from './queue/in-process-queue';
       inject: [HEARTH_CONFIG],
       useFactory: (config: HearthConfig) =>
         config.redisUrl
-          ? new BullMqDeliveryQueue(
-              config.redisUrl,
-              `hearth-delivery-${config.serverName.replace(/[^A-Za-z0-9.-]/g, '_')}`,
-            )
+          ? new BullMqDeliveryQueue(config.redisUrl, queueName(config, 'delivery'))
           : new InProcessDeliveryQueue(),
+    },
+    {
+      provide: PERIODIC_JOBS,
+      inject: [HEARTH_CONFIG],
+      useFactory: (config: HearthConfig) =>
+        config.redisUrl
+          ? new BullMqPeriodicJobs(config.redisUrl, queueName(config, 'periodic'))
+          : new InProcessPeriodicJobs(),
     },
     OutboxRepository,
     DestinationRepository,
@@ -34,6 +46,6 @@ import { InProcessDeliveryQueue } from './queue/in-process-queue';
     DeliveryService,
     DestinationsAdminService,
   ],
-  exports: [DeliveryService, DestinationsAdminService],
+  exports: [DeliveryService, DestinationsAdminService, PERIODIC_JOBS],
 })
 export class DeliveryModule {}

@@ -4,3 +4,4 @@ export { DestinationsAdminService, type DestinationView } from './destinations/d
 export { InProcessDeliveryQueue } from './queue/in-process-queue';
 export { BullMqDeliveryQueue } from './queue/bullmq-queue';
 export type { DeliveryQueue, DestinationHandler } from './queue/delivery-queue';
+export { PERIODIC_JOBS, type PeriodicJob, type PeriodicJobs } from './queue/periodic-jobs';

@@ -1,0 +1,23 @@
+import { expiredTokensPurge } from './expired-tokens.purge';
+import { notificationsPurge } from './notifications.purge';
+import { outboxLeftoversPurge } from './outbox-leftovers.purge';
+import type { Purge } from './purge';
+import { remoteKeysPurge } from './remote-keys.purge';
+import { toDevicePurge } from './to-device.purge';
+import { transactionIdsPurge } from './transaction-ids.purge';
+import { uiaSessionsPurge } from './uia-sessions.purge';
+
+/**
+ * Every purge the retention job runs, in this order. A new kind of transient row (the remote
+ * media cache, when media lands) gets a file beside these and a place in this list, and its
+ * lifetime in docs/privacy.md.
+ */
+export const ALL_PURGES: readonly Purge[] = [
+  uiaSessionsPurge,
+  transactionIdsPurge,
+  toDevicePurge,
+  outboxLeftoversPurge,
+  notificationsPurge,
+  remoteKeysPurge,
+  expiredTokensPurge,
+];

@@ -1,0 +1,177 @@
+import { Client } from 'pg';
+import { PurgeRunner, type PurgeReport } from '@hearth/retention';
+import {
+  createTestDatabase,
+  signUp,
+  startTestHomeserver,
+  TestClient,
+  usingEmbeddedFallback,
+  type TestDatabase,
+  type TestHomeserver,
+} from '@hearth/testing';
+
+const V3 = '/_matrix/client/v3';
+const DAY = 86_400_000;
+const REMOTE = 'gone.example';
+
+/** Every transient table, and which of its rows are transient (all, unless named). */
+const TRANSIENT_ROWS: Readonly<Record<string, string>> = { access_tokens: 'expires_ts IS NOT NULL' };
+const TRANSIENT = [
+  'uia_sessions',
+  'event_txns',
+  'to_device_txns',
+  'federation_inbound_txns',
+  'device_inbox',
+  'federation_outbox',
+  'event_push_actions',
+  'server_keys',
+  'server_key_documents',
+  'access_tokens',
+  'openid_tokens',
+] as const;
+
+/**
+ * Issue 21, item 3: each transient row the server keeps is purged once its documented lifetime
+ * (docs/privacy.md, "Retention") has passed, and not before; what is not transient stays; two
+ * processes on one database purging at once remove everything once between them.
+ */
+(usingEmbeddedFallback() ? describe.skip : describe)('retention purges', () => {
+  let database: TestDatabase;
+  let servers: TestHomeserver[];
+  let sql: Client;
+  let start: number;
+
+  const count = async (table: string, where = 'true') =>
+    Number((await sql.query(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0].n);
+  const counts = async (): Promise<Record<string, number>> =>
+    Object.fromEntries(
+      await Promise.all(TRANSIENT.map(async (t): Promise<[string, number]> => [t, await count(t, TRANSIENT_ROWS[t])])),
+    );
+  const purgeOn = (server: TestHomeserver, now: number): Promise<PurgeReport> =>
+    server.server.app.get(PurgeRunner).runAll(now);
+
+  /** A day's worth of transient rows: through the API where a client makes them, by SQL where another server would. */
+  const makeTransientRows = async (server: TestHomeserver) => {
+    const anonymous = new TestClient(server.url);
+    expect((await anonymous.post(`${V3}/register`, { username: 'nobody-yet', password: 'pw' })).status).toBe(401);
+    const ana = await signUp(server.url, 'ana');
+    const bob = await signUp(server.url, 'bob');
+    const bobPhone = await new TestClient(server.url).loginPassword('bob', 'pw', {
+      device_id: 'BOBPHONE',
+      refresh_token: true,
+    });
+    expect(bobPhone.status).toBe(200);
+    const roomId = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id as string;
+    expect((await bob.post(`${V3}/join/${encodeURIComponent(roomId)}`, {})).status).toBe(200);
+    const sent = await ana.put(`${V3}/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t1`, {
+      msgtype: 'm.text',
+      body: 'bob: lunch?',
+    });
+    expect(sent.status).toBe(200);
+    const toDevice = await ana.put(`${V3}/sendToDevice/m.test/td1`, {
+      messages: { [`@bob:${server.config.serverName}`]: { BOBPHONE: { never: 'fetched' } } },
+    });
+    expect(toDevice.status).toBe(200);
+    const openId = await ana.post(
+      `${V3}/user/${encodeURIComponent(`@ana:${server.config.serverName}`)}/openid/request_token`,
+      {},
+    );
+    expect(openId.status).toBe(200);
+    const now = Date.now();
+    await sql.query(
+      `INSERT INTO federation_inbound_txns (origin, txn_id, response, received_ts) VALUES ($1, 'txn1', '{}', $2)`,
+      [REMOTE, now],
+    );
+    await sql.query(
+      `INSERT INTO federation_outbox (destination, kind, payload, created_ts) VALUES ($1, 'pdu', '{}', $2)`,
+      [REMOTE, now],
+    );
+    await sql.query(
+      `INSERT INTO server_keys (server_name, key_id, public_key, valid_until_ts, fetched_ts) VALUES ($1, 'ed25519:a', 'AAAA', $2, $2)`,
+      [REMOTE, now + DAY],
+    );
+    await sql.query(
+      `INSERT INTO server_key_documents (server_name, document, valid_until_ts, fetched_ts) VALUES ($1, '{}', $2, $2)`,
+      [REMOTE, now + DAY],
+    );
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const first = await startTestHomeserver({ database, config: { registration: 'open' } });
+    const second = await startTestHomeserver({ database, config: { registration: 'open' } });
+    servers = [first, second];
+    sql = new Client({ connectionString: database.url as string });
+    await sql.connect();
+    start = Date.now();
+    await makeTransientRows(first);
+  }, 60_000);
+
+  afterAll(async () => {
+    await sql?.end();
+    for (const server of servers ?? []) await server.stop();
+    await database?.drop();
+  });
+
+  it('starts with a row of every kind', async () => {
+    const before = await counts();
+    for (const table of TRANSIENT) expect([table, before[table]]).toEqual([table, expect.any(Number)]);
+    expect(Object.entries(before).filter(([, n]) => n === 0)).toEqual([]);
+  });
+
+  it('purges nothing that is younger than its lifetime', async () => {
+    const before = await counts();
+    const report = await purgeOn(servers[0] as TestHomeserver, start + 60_000);
+    expect(Object.values(report).every((removed) => removed === 0)).toBe(true);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('purges UIA sessions after 15 minutes, and nothing else yet', async () => {
+    await purgeOn(servers[0] as TestHomeserver, start + 16 * 60_000);
+    expect(await count('uia_sessions')).toBe(0);
+    expect(await count('event_txns')).toBeGreaterThan(0);
+    expect(await count('openid_tokens')).toBeGreaterThan(0);
+  });
+
+  it('purges transaction IDs after a day and OpenID tokens at their expiry', async () => {
+    await purgeOn(servers[0] as TestHomeserver, start + DAY + 60_000);
+    for (const table of ['event_txns', 'to_device_txns', 'federation_inbound_txns', 'openid_tokens'])
+      expect([table, await count(table)]).toEqual([table, 0]);
+    expect(await count('device_inbox')).toBeGreaterThan(0);
+  });
+
+  it('holds a purge another process is running (its advisory lock) and skips it until the next run', async () => {
+    const holder = new Client({ connectionString: database.url as string });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['hearth:retention:outbox-leftovers']);
+      const report = await purgeOn(servers[1] as TestHomeserver, start + 8 * DAY);
+      expect(report['outbox-leftovers']).toBe('skipped');
+      expect(await count('federation_outbox')).toBe(1);
+      await holder.query('COMMIT');
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('purges the rest after their lifetimes, from two processes at once, each row once', async () => {
+    const usersBefore = await count('users');
+    const eventsBefore = await count('events');
+    const reports = await Promise.all(servers.map((server) => purgeOn(server, start + 40 * DAY)));
+    expect(await counts()).toEqual(Object.fromEntries(TRANSIENT.map((table) => [table, 0])));
+    // Between them, the two runs removed each kind's rows; where both ran a purge, the later found nothing.
+    const removed = (name: string) =>
+      reports.reduce((sum, report) => {
+        const outcome = report[name];
+        return sum + (typeof outcome === 'number' ? outcome : 0);
+      }, 0);
+    expect(removed('outbox-leftovers')).toBe(1);
+    expect(removed('to-device')).toBe(1);
+    expect(removed('remote-keys')).toBe(2);
+    // Nothing that is not transient went with them.
+    expect(await count('users')).toBe(usersBefore);
+    expect(await count('events')).toBe(eventsBefore);
+    expect(await count('devices', `device_id = 'BOBPHONE'`)).toBe(1);
+  });
+});
