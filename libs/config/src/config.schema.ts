@@ -191,6 +191,8 @@ export const configFileSchema = z
         remote_keys_days: positiveInt.default(30),
         /** Expired access and refresh tokens, counted from expiry (soft-logout answers need them a while). */
         expired_tokens_days: positiveInt.default(7),
+        /** A redacted event's original content, counted from the redaction (Synapse's redaction_retention_period). */
+        redacted_content_days: positiveInt.default(7),
         /** MSC1763: lifetime of room events when a room sets none; absent: kept until the room is gone. */
         message_default_days: positiveInt.optional(),
         /** MSC1763: rooms' m.room.retention max_lifetime is clamped into [min, max]. */
@@ -211,6 +213,7 @@ export const configFileSchema = z
         notifications_days: 30,
         remote_keys_days: 30,
         expired_tokens_days: 7,
+        redacted_content_days: 7,
         message_min_days: 1,
       }),
     well_known: z

@@ -107,6 +107,7 @@ export interface RetentionConfig {
   readonly notificationsMs: number;
   readonly remoteKeysMs: number;
   readonly expiredTokensMs: number;
+  readonly redactedContentMs: number;
   readonly messages: {
     /** Absent: events live as long as their room unless the room sets m.room.retention. */
     readonly defaultLifetimeMs?: number;

@@ -136,6 +136,7 @@ function toRetentionConfig(retention: ParsedConfigFile['retention']): RetentionC
     notificationsMs: retention.notifications_days * DAY_MS,
     remoteKeysMs: retention.remote_keys_days * DAY_MS,
     expiredTokensMs: retention.expired_tokens_days * DAY_MS,
+    redactedContentMs: retention.redacted_content_days * DAY_MS,
     messages: {
       defaultLifetimeMs: days(retention.message_default_days),
       minLifetimeMs: retention.message_min_days * DAY_MS,

@@ -1,4 +1,6 @@
 import { expiredTokensPurge } from './expired-tokens.purge';
+import { messageRetentionPurge } from './message-retention.purge';
+import { redactedContentPurge } from './redacted-content.purge';
 import { notificationsPurge } from './notifications.purge';
 import { outboxLeftoversPurge } from './outbox-leftovers.purge';
 import type { Purge } from './purge';
@@ -20,4 +22,6 @@ export const ALL_PURGES: readonly Purge[] = [
   notificationsPurge,
   remoteKeysPurge,
   expiredTokensPurge,
+  redactedContentPurge,
+  messageRetentionPurge,
 ];
