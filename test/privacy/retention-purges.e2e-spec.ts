@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { PurgeRunner, type PurgeReport } from '@hearth/retention';
 import {
@@ -5,6 +6,7 @@ import {
   signUp,
   startTestHomeserver,
   TestClient,
+  TEST_REDIS_URL,
   usingEmbeddedFallback,
   type TestDatabase,
   type TestHomeserver,
@@ -174,4 +176,25 @@ const TRANSIENT = [
     expect(await count('events')).toBe(eventsBefore);
     expect(await count('devices', `device_id = 'BOBPHONE'`)).toBe(1);
   });
+});
+
+(usingEmbeddedFallback() ? describe.skip : describe)('the retention job on the queue', () => {
+  it('is scheduled once on BullMQ, at retention.purge_interval_minutes, by every process that consumes', async () => {
+    const serverName = `retention-${Date.now().toString(36)}.test`;
+    const config = { server_name: serverName, redis_url: TEST_REDIS_URL, retention: { purge_interval_minutes: 15 } };
+    const database = await createTestDatabase();
+    const servers = [await startTestHomeserver({ database, config }), await startTestHomeserver({ database, config })];
+    const queue = new Queue(`hearth-periodic-${serverName}`, { connection: { url: TEST_REDIS_URL } });
+    try {
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers.map((scheduler) => [scheduler.key, scheduler.every])).toEqual([
+        ['retention-purge', 15 * 60_000],
+      ]);
+    } finally {
+      for (const server of servers) await server.stop();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await database.drop();
+    }
+  }, 60_000);
 });
