@@ -6,9 +6,11 @@ import * as path from 'node:path';
 import Olm from '@matrix-org/olm';
 import { Client } from 'pg';
 import { canonicalJson } from '@hearth/protocol';
+import { readSigningKey } from '@hearth/signing';
 import {
   createTestDatabase,
   eventually,
+  federationRequest,
   freePort,
   HearthBuild,
   makeTestCertificate,
@@ -122,6 +124,7 @@ interface Server {
 
   it('keeps none of them in either database or either log after a day of use', async () => {
     await aDayOfUse(a, b, client);
+    expect(await deviceNamesShownTo(b, a)).toEqual([]);
 
     const dumps = [a, b].map((server) =>
       execFileSync('pg_dump', ['--no-owner', '--dbname', server.database.url as string], {
@@ -158,6 +161,38 @@ interface Server {
     expect(a.process.output()).toContain(DEVICES.bobWatch.userAgent);
   }, 60_000);
 });
+
+/** What `asker` gets of Ana's device names when it asks `owner` over federation, as any server may. */
+async function deviceNamesShownTo(asker: Server, owner: Server): Promise<string[]> {
+  const anaId = `@ana:${owner.serverName}`;
+  const signing = {
+    origin: asker.serverName,
+    key: readSigningKey(path.join(asker.dataDir, `${asker.serverName.replace(/[:[\]]/g, '_')}.signing.key`)),
+    destination: owner.serverName,
+  };
+  const base = `https://${owner.serverName}`;
+  const devices = await federationRequest(
+    base,
+    'GET',
+    `/_matrix/federation/v1/user/devices/${encodeURIComponent(anaId)}`,
+    undefined,
+    signing,
+  );
+  const keys = await federationRequest(
+    base,
+    'POST',
+    '/_matrix/federation/v1/user/keys/query',
+    { device_keys: { [anaId]: [] } },
+    signing,
+  );
+  expect([devices.status, keys.status]).toEqual([200, 200]);
+  expect((devices.body.devices as LooseBody[]).map((device) => device.device_id).sort()).toEqual([
+    'ANALAPTOP',
+    'ANAPHONE',
+  ]);
+  const answers = JSON.stringify([devices.body, keys.body]);
+  return ['device_display_name', SECRET_DEVICE_NAME].filter((name) => answers.includes(name));
+}
 
 /** Device times that say more than the day (privacy.device_last_seen_resolution_seconds). */
 async function deviceTimesOffTheDay(database: TestDatabase): Promise<string[]> {
