@@ -186,7 +186,7 @@ async function deviceNamesShownTo(asker: Server, owner: Server): Promise<string[
     signing,
   );
   expect([devices.status, keys.status]).toEqual([200, 200]);
-  expect((devices.body.devices as LooseBody[]).map((device) => device.device_id).sort()).toEqual([
+  expect((devices.body.devices as Array<{ device_id: string }>).map((device) => device.device_id).sort()).toEqual([
     'ANALAPTOP',
     'ANAPHONE',
   ]);
