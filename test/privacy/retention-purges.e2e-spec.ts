@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
+import { RegistrationTokensService } from '@hearth/accounts';
 import { PurgeRunner, type PurgeReport } from '@hearth/retention';
 import {
   createTestDatabase,
@@ -195,6 +196,45 @@ const TRANSIENT = [
       await queue.obliterate({ force: true });
       await queue.close();
       await database.drop();
+    }
+  }, 60_000);
+});
+
+(usingEmbeddedFallback() ? describe.skip : describe)('the UIA purge and registration tokens', () => {
+  it("gives back the pending use an abandoned session held on its token, and no other token's", async () => {
+    const server = await startTestHomeserver({ config: { server_name: 'work.example' } });
+    const sql = new Client({ connectionString: server.config.databaseUrl });
+    await sql.connect();
+    try {
+      const tokens = server.server.app.get(RegistrationTokensService);
+      await tokens.create({ token: 'welcome-team', usesAllowed: 5 });
+      await tokens.create({ token: 'other-team', usesAllowed: 5 });
+      // Two sessions that passed the token stage and were then abandoned, as the UIA service leaves them.
+      const now = Date.now();
+      await sql.query(`UPDATE registration_tokens SET pending = 2 WHERE token = 'welcome-team'`);
+      await sql.query(`UPDATE registration_tokens SET pending = 1 WHERE token = 'other-team'`);
+      for (const [session, created] of [
+        ['abandoned-1', now - 20 * 60_000],
+        ['abandoned-2', now - 20 * 60_000],
+      ] as const)
+        await sql.query(
+          `INSERT INTO uia_sessions (session_id, request_hash, user_id, completed, params, created_ts, registration_token)
+           VALUES ($1, 'h', NULL, '["m.login.registration_token"]', '{}', $2, 'welcome-team')`,
+          [session, created],
+        );
+      await sql.query(
+        `INSERT INTO uia_sessions (session_id, request_hash, user_id, completed, params, created_ts, registration_token)
+         VALUES ('still-going', 'h', NULL, '["m.login.registration_token"]', '{}', $1, 'other-team')`,
+        [now],
+      );
+      const report = await server.server.app.get(PurgeRunner).runAll(now);
+      expect(report['uia-sessions']).toBe(2);
+      expect(await tokens.get('welcome-team')).toMatchObject({ pending: 0 });
+      expect(await tokens.get('other-team')).toMatchObject({ pending: 1 });
+      expect((await sql.query('SELECT session_id FROM uia_sessions')).rows).toEqual([{ session_id: 'still-going' }]);
+    } finally {
+      await sql.end();
+      await server.destroy();
     }
   }, 60_000);
 });
