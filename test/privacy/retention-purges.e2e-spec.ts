@@ -18,7 +18,10 @@ const DAY = 86_400_000;
 const REMOTE = 'gone.example';
 
 /** Every transient table, and which of its rows are transient (all, unless named). */
-const TRANSIENT_ROWS: Readonly<Record<string, string>> = { access_tokens: 'expires_ts IS NOT NULL' };
+const TRANSIENT_ROWS: Readonly<Record<string, string>> = {
+  access_tokens: 'expires_ts IS NOT NULL',
+  local_media: 'sha256 IS NULL',
+};
 const TRANSIENT = [
   'uia_sessions',
   'event_txns',
@@ -31,6 +34,7 @@ const TRANSIENT = [
   'server_key_documents',
   'access_tokens',
   'openid_tokens',
+  'local_media',
 ] as const;
 
 /**
@@ -80,6 +84,7 @@ const TRANSIENT = [
       {},
     );
     expect(openId.status).toBe(200);
+    expect((await ana.post('/_matrix/media/v1/create', {})).status).toBe(200);
     const now = Date.now();
     await sql.query(
       `INSERT INTO federation_inbound_txns (origin, txn_id, response, received_ts) VALUES ($1, 'txn1', '{}', $2)`,
