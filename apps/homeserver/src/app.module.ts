@@ -40,6 +40,8 @@ import { SendToDeviceController } from './client/e2ee/send-to-device.controller'
 import { FilterController } from './client/sync/filter.controller';
 import { SyncController } from './client/sync/sync.controller';
 import { ThreepidController } from './client/threepid.controller';
+import { ThirdPartyController } from './client/thirdparty.controller';
+import { VoipController } from './client/voip.controller';
 import { VersionsController } from './client/versions.controller';
 import { FederationVersionController } from './federation/federation-version.controller';
 import { FederationQueryController } from './federation/query.controller';
@@ -122,6 +124,8 @@ export class AppModule {
         KeysController,
         KeyChangesController,
         ThreepidController,
+        ThirdPartyController,
+        VoipController,
         FederationQueryController,
         FederationMembershipController,
         FederationEventsController,

@@ -19,6 +19,8 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_FEDERATION_VERIFY_TLS: 'federation.verify_tls',
   HEARTH_FEDERATION_REQUEST_TIMEOUT_SECONDS: 'federation.request_timeout_seconds',
   HEARTH_DELIVERY_CONSUME: 'delivery.consume',
+  HEARTH_TURN_SHARED_SECRET_FILE: 'turn_shared_secret_file',
+  HEARTH_TURN_USER_LIFETIME: 'turn_user_lifetime',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -5,6 +5,7 @@ export type {
   FederationConfig,
   HearthConfig,
   JwtLoginConfig,
+  TurnConfig,
   LogLevel,
   RateLimit,
   RateLimitedAction,
