@@ -30,6 +30,8 @@ import { PublicRoomsController } from './client/rooms/public-rooms.controller';
 import { RelationsController } from './client/rooms/relations.controller';
 import { RoomUpgradeController } from './client/rooms/room-upgrade.controller';
 import { TypingController } from './client/rooms/typing.controller';
+import { SpaceHierarchyController } from './client/rooms/space-hierarchy.controller';
+import { FederationSpaceHierarchyController } from './federation/space-hierarchy.controller';
 import { RoomEventsController } from './client/rooms/room-events.controller';
 import { RegisterController } from './client/register.controller';
 import { RegistrationTokenValidityController } from './client/registration-token.controller';
@@ -117,6 +119,7 @@ export class AppModule {
         RoomUpgradeController,
         ReceiptsController,
         TypingController,
+        SpaceHierarchyController,
         PushRulesController,
         SyncController,
         FilterController,
@@ -134,6 +137,7 @@ export class AppModule {
         FederationUserKeysController,
         FederationPublicRoomsController,
         FederationOpenIdController,
+        FederationSpaceHierarchyController,
         OpenIdController,
         RoomKeysController,
         AdminServerController,

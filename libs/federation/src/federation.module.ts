@@ -18,6 +18,8 @@ import { TransactionReceiver } from './receiving/transaction-receiver';
 import { AliasResolver } from './queries/alias-resolver.service';
 import { RemoteProfilesService } from './queries/remote-profiles.service';
 import { FederationSender } from './sending/federation-sender';
+import { RemoteHierarchyClient } from './spaces/remote-hierarchy.client';
+import { SpaceHierarchyService } from './spaces/space-hierarchy.service';
 
 @Module({
   imports: [FederationClientModule, RoomsModule, E2eeModule, DeliveryModule],
@@ -37,6 +39,8 @@ import { FederationSender } from './sending/federation-sender';
     RemoteE2eeClient,
     AliasResolver,
     RemoteProfilesService,
+    RemoteHierarchyClient,
+    SpaceHierarchyService,
   ],
   exports: [
     ServerKeysService,
@@ -51,6 +55,7 @@ import { FederationSender } from './sending/federation-sender';
     TransactionReceiver,
     AliasResolver,
     RemoteProfilesService,
+    SpaceHierarchyService,
   ],
 })
 export class FederationModule {}

@@ -37,3 +37,7 @@ export {
   type InviteCountersigner,
 } from './federated/remote-invite-gateway';
 export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './federated/event-outbox-gateway';
+export { RoomSummaries } from './spaces/room-summaries';
+export type { RoomSummary } from './spaces/room-summary';
+export { PeerHierarchyService, type PeerHierarchy } from './spaces/peer-hierarchy.service';
+export { childrenToFollow, isLiveSpaceChild, viaOf, type SpaceChildState } from './spaces/space-children';

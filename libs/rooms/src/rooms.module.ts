@@ -43,6 +43,9 @@ import { EventPipeline } from './pipeline/event-pipeline.service';
 import { EventStoreRepository } from './pipeline/event-store.repository';
 import { StateGroupWriter } from './pipeline/state-group.writer';
 import { StateResolver } from './pipeline/state-resolver';
+import { PeerHierarchyService } from './spaces/peer-hierarchy.service';
+import { RoomSummaries } from './spaces/room-summaries';
+import { SpaceStateRepository } from './spaces/space-state.repository';
 
 @Module({
   providers: [
@@ -93,6 +96,9 @@ import { StateResolver } from './pipeline/state-resolver';
     StateResolver,
     EventBuilder,
     EventPipeline,
+    SpaceStateRepository,
+    RoomSummaries,
+    PeerHierarchyService,
   ],
   exports: [
     FederatedRoomsService,
@@ -111,6 +117,8 @@ import { StateResolver } from './pipeline/state-resolver';
     RoomMembersService,
     RoomAliasesService,
     RoomSharingFromState,
+    RoomSummaries,
+    PeerHierarchyService,
   ],
 })
 export class RoomsModule {}

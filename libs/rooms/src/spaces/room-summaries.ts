@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { TransactionRunner } from '@hearth/storage';
+import { StateRepository } from '../storage/state.repository';
+import { buildRoomSummary, isKnockable, isRestricted, SUMMARY_STATE, type RoomSummary } from './room-summary';
+import { toSpaceChildState } from './space-children';
+import { SpaceStateRepository } from './space-state.repository';
+
+/**
+ * Summaries of rooms for the space hierarchy, and who may see them. A room counts as known here
+ * only while one of our users is joined to it: otherwise our copy of its state may be stale, and
+ * the servers still in it are asked instead.
+ */
+@Injectable()
+export class RoomSummaries {
+  constructor(
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    private readonly state: StateRepository,
+    private readonly spaceState: SpaceStateRepository,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  async local(roomId: string): Promise<RoomSummary | undefined> {
+    return this.tx.run(async (em) => {
+      if (!(await this.spaceState.serverHasMember(roomId, this.config.serverName, ['join'], em))) return undefined;
+      const state = await this.state.currentState(roomId, em, SUMMARY_STATE);
+      const members = await this.spaceState.joinedMemberCount(roomId, em);
+      const children = await this.spaceState.spaceChildEvents(roomId, em);
+      return buildRoomSummary(roomId, state, members, children.map(toSpaceChildState));
+    });
+  }
+
+  /**
+   * Spec CS API `GET /hierarchy`: a user sees a room they are joined or invited to, one they could
+   * join (public, or restricted to a room they are in), one they could knock on, and a world-readable
+   * one. Works for a peer's summary too, with what we know of the user's memberships.
+   */
+  async userMayPreview(userId: string, summary: RoomSummary): Promise<boolean> {
+    if (openToPreview(summary)) return true;
+    return this.tx.run(async (em) => {
+      const membership = await this.state.membership(summary.room_id, userId, em);
+      if (membership === 'join' || membership === 'invite') return true;
+      return this.meetsRestriction(summary, (rooms) => this.spaceState.joinedToAny(userId, rooms, em));
+    });
+  }
+
+  /**
+   * Spec SS API `GET /hierarchy`: another server sees what any of its users could, as Synapse
+   * decides it: open rooms, rooms it is in or has an invitee in, and restricted rooms it has a
+   * member of an allowed room for (it filters further for its own user).
+   */
+  async serverMayPreview(serverName: string, summary: RoomSummary, em?: EntityManager): Promise<boolean> {
+    if (openToPreview(summary)) return true;
+    const check = async (manager: EntityManager) =>
+      (await this.spaceState.serverHasMember(summary.room_id, serverName, ['join', 'invite'], manager)) ||
+      this.meetsRestriction(summary, (rooms) => this.spaceState.serverJoinedToAny(serverName, rooms, manager));
+    return em ? check(em) : this.tx.run(check);
+  }
+
+  private async meetsRestriction(
+    summary: RoomSummary,
+    joinedToAny: (rooms: readonly string[]) => Promise<boolean>,
+  ): Promise<boolean> {
+    if (!isRestricted(summary.join_rule, summary.room_version)) return false;
+    return joinedToAny(summary.allowed_room_ids ?? []);
+  }
+}
+
+function openToPreview(summary: RoomSummary): boolean {
+  return (
+    summary.join_rule === 'public' || summary.world_readable || isKnockable(summary.join_rule, summary.room_version)
+  );
+}
