@@ -5,6 +5,7 @@ import {
   sharedRoom,
   startFederatedPair,
   type FederatedPair,
+  type LooseBody,
   type TestClient,
 } from '@hearth/testing';
 import { signUp } from '@hearth/testing';
@@ -28,7 +29,7 @@ describe('the space hierarchy across two servers', () => {
   let bobRestricted: string;
   let unlinked: string;
 
-  const ids = (body: { rooms: { room_id: string }[] }) => body.rooms.map((room) => room.room_id);
+  const ids = (body: LooseBody) => (body.rooms as { room_id: string }[]).map((room) => room.room_id);
 
   async function create(client: TestClient, body: Record<string, unknown>): Promise<string> {
     const res = await client.post(`${V3}/createRoom`, body);

@@ -1,4 +1,4 @@
-import { signUp, startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
+import { signUp, startTestHomeserver, TestClient, type LooseBody, type TestHomeserver } from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 const HIERARCHY = (roomId: string, query = '') =>
@@ -41,7 +41,7 @@ describe('GET /rooms/{roomId}/hierarchy on one server', () => {
     expect(res.status).toBe(200);
   }
 
-  const ids = (body: { rooms: { room_id: string }[] }) => body.rooms.map((room) => room.room_id);
+  const ids = (body: LooseBody) => (body.rooms as { room_id: string }[]).map((room) => room.room_id);
 
   it('walks the tree depth first, children in the spec order, with the spec fields', async () => {
     const space = await createSpace(ana, 'The First Space', { topic: 'No other spaces were created first, ever' });
