@@ -15,6 +15,8 @@ import { AdminServerController } from './admin/admin-server.controller';
 import { AdminDestinationsController } from './admin/admin-destinations.controller';
 import { DeliveryModule, DeliveryService } from '@hearth/delivery';
 import { AdminUsersController } from './admin/admin-users.controller';
+import { AdminEventReportsController } from './admin/admin-event-reports.controller';
+import { ReportsController } from './client/rooms/reports.controller';
 import { AccountController } from './client/account.controller';
 import { AccountDataController } from './client/account-data.controller';
 import { CapabilitiesController } from './client/capabilities.controller';
@@ -120,6 +122,7 @@ export class AppModule {
         ReceiptsController,
         TypingController,
         SpaceHierarchyController,
+        ReportsController,
         PushRulesController,
         SyncController,
         FilterController,
@@ -143,6 +146,7 @@ export class AppModule {
         AdminServerController,
         AdminDestinationsController,
         AdminUsersController,
+        AdminEventReportsController,
         AdminRegistrationTokensController,
         FederationVersionController,
         ServerKeyController,

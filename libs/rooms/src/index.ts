@@ -41,3 +41,5 @@ export { RoomSummaries } from './spaces/room-summaries';
 export type { RoomSummary } from './spaces/room-summary';
 export { PeerHierarchyService, type PeerHierarchy } from './spaces/peer-hierarchy.service';
 export { childrenToFollow, isLiveSpaceChild, viaOf, type SpaceChildState } from './spaces/space-children';
+export { ContentReportsService, type ReportBody } from './reports/content-reports.service';
+export { ReportsAdminService } from './reports/reports-admin.service';

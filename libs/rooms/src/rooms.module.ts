@@ -44,6 +44,9 @@ import { EventStoreRepository } from './pipeline/event-store.repository';
 import { StateGroupWriter } from './pipeline/state-group.writer';
 import { StateResolver } from './pipeline/state-resolver';
 import { PeerHierarchyService } from './spaces/peer-hierarchy.service';
+import { ContentReportsService } from './reports/content-reports.service';
+import { EventReportRepository } from './reports/event-report.repository';
+import { ReportsAdminService } from './reports/reports-admin.service';
 import { RoomSummaries } from './spaces/room-summaries';
 import { SpaceStateRepository } from './spaces/space-state.repository';
 
@@ -99,6 +102,9 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     SpaceStateRepository,
     RoomSummaries,
     PeerHierarchyService,
+    EventReportRepository,
+    ContentReportsService,
+    ReportsAdminService,
   ],
   exports: [
     FederatedRoomsService,
@@ -119,6 +125,8 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     RoomSharingFromState,
     RoomSummaries,
     PeerHierarchyService,
+    ContentReportsService,
+    ReportsAdminService,
   ],
 })
 export class RoomsModule {}
