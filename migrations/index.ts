@@ -22,6 +22,7 @@ import { NotificationSummaries1764020000000 } from './1764020000000-Notification
 import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransactionIds';
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
 import { EventReports1764070000000 } from './1764070000000-EventReports';
+import { EventsByTimestamp1764070100000 } from './1764070100000-EventsByTimestamp';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -49,4 +50,5 @@ export const ALL_MIGRATIONS = [
   OutboxTransactionIds1764030000000,
   EventTxnsByEvent1764036000000,
   EventReports1764070000000,
+  EventsByTimestamp1764070100000,
 ];

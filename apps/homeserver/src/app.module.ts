@@ -17,6 +17,8 @@ import { DeliveryModule, DeliveryService } from '@hearth/delivery';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AdminEventReportsController } from './admin/admin-event-reports.controller';
 import { ReportsController } from './client/rooms/reports.controller';
+import { TimestampToEventController } from './client/rooms/timestamp-to-event.controller';
+import { FederationTimestampToEventController } from './federation/timestamp-to-event.controller';
 import { AccountController } from './client/account.controller';
 import { AccountDataController } from './client/account-data.controller';
 import { CapabilitiesController } from './client/capabilities.controller';
@@ -123,6 +125,7 @@ export class AppModule {
         TypingController,
         SpaceHierarchyController,
         ReportsController,
+        TimestampToEventController,
         PushRulesController,
         SyncController,
         FilterController,
@@ -141,6 +144,7 @@ export class AppModule {
         FederationPublicRoomsController,
         FederationOpenIdController,
         FederationSpaceHierarchyController,
+        FederationTimestampToEventController,
         OpenIdController,
         RoomKeysController,
         AdminServerController,

@@ -20,6 +20,7 @@ import { RemoteProfilesService } from './queries/remote-profiles.service';
 import { FederationSender } from './sending/federation-sender';
 import { RemoteHierarchyClient } from './spaces/remote-hierarchy.client';
 import { SpaceHierarchyService } from './spaces/space-hierarchy.service';
+import { TimestampToEventService } from './timestamps/timestamp-to-event.service';
 
 @Module({
   imports: [FederationClientModule, RoomsModule, E2eeModule, DeliveryModule],
@@ -41,6 +42,7 @@ import { SpaceHierarchyService } from './spaces/space-hierarchy.service';
     RemoteProfilesService,
     RemoteHierarchyClient,
     SpaceHierarchyService,
+    TimestampToEventService,
   ],
   exports: [
     ServerKeysService,
@@ -56,6 +58,7 @@ import { SpaceHierarchyService } from './spaces/space-hierarchy.service';
     AliasResolver,
     RemoteProfilesService,
     SpaceHierarchyService,
+    TimestampToEventService,
   ],
 })
 export class FederationModule {}

@@ -18,3 +18,4 @@ export {
   SpaceHierarchyService,
   type HierarchyRequest,
 } from './spaces/space-hierarchy.service';
+export { TimestampToEventService, type EventAtTime } from './timestamps/timestamp-to-event.service';

@@ -43,3 +43,4 @@ export { PeerHierarchyService, type PeerHierarchy } from './spaces/peer-hierarch
 export { childrenToFollow, isLiveSpaceChild, viaOf, type SpaceChildState } from './spaces/space-children';
 export { ContentReportsService, type ReportBody } from './reports/content-reports.service';
 export { ReportsAdminService } from './reports/reports-admin.service';
+export { EventByTimestampService } from './timestamps/event-by-timestamp.service';

@@ -47,6 +47,8 @@ import { PeerHierarchyService } from './spaces/peer-hierarchy.service';
 import { ContentReportsService } from './reports/content-reports.service';
 import { EventReportRepository } from './reports/event-report.repository';
 import { ReportsAdminService } from './reports/reports-admin.service';
+import { EventByTimestampRepository } from './timestamps/event-by-timestamp.repository';
+import { EventByTimestampService } from './timestamps/event-by-timestamp.service';
 import { RoomSummaries } from './spaces/room-summaries';
 import { SpaceStateRepository } from './spaces/space-state.repository';
 
@@ -105,6 +107,8 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     EventReportRepository,
     ContentReportsService,
     ReportsAdminService,
+    EventByTimestampRepository,
+    EventByTimestampService,
   ],
   exports: [
     FederatedRoomsService,
@@ -127,6 +131,7 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     PeerHierarchyService,
     ContentReportsService,
     ReportsAdminService,
+    EventByTimestampService,
   ],
 })
 export class RoomsModule {}
