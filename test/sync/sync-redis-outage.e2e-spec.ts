@@ -27,9 +27,9 @@ class PrivateRedis {
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     this.child = spawn('redis-server', args, { stdio: 'ignore' });
-    await eventually(async () => {
+    await eventually(() => {
       const ping = spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' });
-      return ping.stdout.trim() === 'PONG' ? true : undefined;
+      return Promise.resolve(ping.stdout.trim() === 'PONG' ? true : undefined);
     }, `Redis on port ${this.port}`);
   }
 
@@ -138,7 +138,11 @@ function freePort(): Promise<number> {
     expect(typing.status).toBe(200);
 
     await redis.start();
-    await eventually(async () => (firstLog.includes('Redis is back') ? true : undefined), 'Redis is back', 15_000);
+    await eventually(
+      () => Promise.resolve(firstLog.includes('Redis is back') ? true : undefined),
+      'Redis is back',
+      15_000,
+    );
     expect(await wakeUpAcrossProcesses('after')).toBeLessThan(1_000);
 
     const awayLines = firstLog.split('\n').filter((line) => line.includes('Redis is away'));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { type ChannelListener, PostgresNotifications, RedisBroadcast } from '@hearth/storage';
+import { type ChannelListener, type PostgresNotifications, RedisBroadcast } from '@hearth/storage';
 import { LocalSyncNotifier } from './local-sync-notifier';
 
 /** The PostgreSQL channel that carries wake-ups while Redis is away. */
