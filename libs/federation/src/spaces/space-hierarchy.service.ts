@@ -23,6 +23,8 @@ interface QueuedRoom {
   readonly roomId: string;
   readonly via: readonly string[];
   readonly depth: number;
+  /** Our summary, read with its siblings; absent when we are not in the room. */
+  readonly local?: RoomSummary;
   /** The summary the parent's server gave, when the parent was another server's. */
   readonly fromParent?: RoomSummary;
 }
@@ -66,15 +68,19 @@ export class SpaceHierarchyService {
       if (!room) continue;
       if (shown++ >= skip) rooms.push(room.summary);
       if (next.depth >= request.maxDepth) continue;
-      const children = childrenToFollow(room.summary.children_state, request.suggestedOnly)
-        .filter((child) => !visited.has(child.state_key) && !room.inaccessible.has(child.state_key))
-        .map((child) => ({
+      const children = childrenToFollow(room.summary.children_state, request.suggestedOnly).filter(
+        (child) => !visited.has(child.state_key) && !room.inaccessible.has(child.state_key),
+      );
+      const ours = await this.summaries.localMany(children.map((child) => child.state_key));
+      queue.unshift(
+        ...children.map((child) => ({
           roomId: child.state_key,
           via: viaOf(child),
           depth: next.depth + 1,
+          local: ours.get(child.state_key),
           fromParent: room.childSummaries.get(child.state_key),
-        }));
-      queue.unshift(...children);
+        })),
+      );
     }
     const more = queue.some((entry) => !visited.has(entry.roomId)) && visited.size < MAX_ROOMS_WALKED;
     return {
@@ -87,7 +93,7 @@ export class SpaceHierarchyService {
 
   /** A room below the root: ours if we are in it, otherwise as its servers describe it; undefined if hidden. */
   private async visit(entry: QueuedRoom, request: HierarchyRequest): Promise<VisitedRoom | undefined> {
-    const local = await this.summaries.local(entry.roomId);
+    const local = entry.local;
     if (local) {
       return (await this.summaries.userMayPreview(request.userId, local)) ? rootVisit(local) : undefined;
     }

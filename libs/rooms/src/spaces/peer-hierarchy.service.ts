@@ -26,10 +26,10 @@ export class PeerHierarchyService {
     const followed = childrenToFollow(room.children_state, suggestedOnly);
     const children: Omit<RoomSummary, 'children_state'>[] = [];
     const inaccessible: string[] = [];
+    const ours = await this.summaries.localMany(followed.map((child) => child.state_key));
     for (const roomIdOfChild of new Set(followed.map((child) => child.state_key))) {
-      if (roomIdOfChild === roomId) continue;
-      const child = await this.summaries.local(roomIdOfChild);
-      if (!child) continue;
+      const child = ours.get(roomIdOfChild);
+      if (!child || roomIdOfChild === roomId) continue;
       if (await this.summaries.serverMayPreview(origin, child)) children.push(withoutChildren(child));
       else inaccessible.push(roomIdOfChild);
     }

@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { TransactionRunner } from '@hearth/storage';
 import { StateRepository } from '../storage/state.repository';
-import { buildRoomSummary, isKnockable, isRestricted, SUMMARY_STATE, type RoomSummary } from './room-summary';
+import { stateKeyTuple, type RoomEvent } from '@hearth/protocol';
+import { buildRoomSummary, isKnockable, isRestricted, SUMMARY_TYPES, type RoomSummary } from './room-summary';
 import { toSpaceChildState } from './space-children';
 import { SpaceStateRepository } from './space-state.repository';
 
@@ -22,13 +23,26 @@ export class RoomSummaries {
   ) {}
 
   async local(roomId: string): Promise<RoomSummary | undefined> {
-    return this.tx.run(async (em) => {
-      if (!(await this.spaceState.serverHasMember(roomId, this.config.serverName, ['join'], em))) return undefined;
-      const state = await this.state.currentState(roomId, em, SUMMARY_STATE);
-      const members = await this.spaceState.joinedMemberCount(roomId, em);
-      const children = await this.spaceState.spaceChildEvents(roomId, em);
-      return buildRoomSummary(roomId, state, members, children.map(toSpaceChildState));
-    });
+    return (await this.localMany([roomId])).get(roomId);
+  }
+
+  /** Summaries of those of the rooms we are in, by room ID; the others are absent. */
+  async localMany(roomIds: readonly string[]): Promise<Map<string, RoomSummary>> {
+    const states = await this.tx.read((em) =>
+      this.spaceState.summaryStates(roomIds, this.config.serverName, SUMMARY_TYPES, em),
+    );
+    const summaries = new Map<string, RoomSummary>();
+    for (const [roomId, found] of states) {
+      if (!found.ours) continue;
+      const state = new Map<string, RoomEvent>();
+      const children: RoomEvent[] = [];
+      for (const event of found.events) {
+        if (event.type === 'm.space.child') children.push(event);
+        else state.set(stateKeyTuple(event.type, ''), event);
+      }
+      summaries.set(roomId, buildRoomSummary(roomId, state, found.joinedMembers, children.map(toSpaceChildState)));
+    }
+    return summaries;
   }
 
   /**
@@ -38,7 +52,7 @@ export class RoomSummaries {
    */
   async userMayPreview(userId: string, summary: RoomSummary): Promise<boolean> {
     if (openToPreview(summary)) return true;
-    return this.tx.run(async (em) => {
+    return this.tx.read(async (em) => {
       const membership = await this.state.membership(summary.room_id, userId, em);
       if (membership === 'join' || membership === 'invite') return true;
       return this.meetsRestriction(summary, (rooms) => this.spaceState.joinedToAny(userId, rooms, em));
@@ -55,7 +69,7 @@ export class RoomSummaries {
     const check = async (manager: EntityManager) =>
       (await this.spaceState.serverHasMember(summary.room_id, serverName, ['join', 'invite'], manager)) ||
       this.meetsRestriction(summary, (rooms) => this.spaceState.serverJoinedToAny(serverName, rooms, manager));
-    return em ? check(em) : this.tx.run(check);
+    return em ? check(em) : this.tx.read(check);
   }
 
   private async meetsRestriction(

@@ -22,8 +22,8 @@ export interface RoomSummary {
   readonly children_state: readonly SpaceChildState[];
 }
 
-/** The state a summary is made of; members and space children are read apart. */
-export const SUMMARY_STATE = [
+/** The state a summary is made of (each with state key ''), besides members and space children. */
+export const SUMMARY_TYPES = [
   'm.room.create',
   'm.room.name',
   'm.room.topic',
@@ -33,7 +33,7 @@ export const SUMMARY_STATE = [
   'm.room.history_visibility',
   'm.room.guest_access',
   'm.room.encryption',
-].map((type) => stateKeyTuple(type, ''));
+];
 
 export function buildRoomSummary(
   roomId: string,
