@@ -8,13 +8,16 @@ import { RoomWriteQueue } from './events/room-write-queue';
 import { SendBatcher } from './events/send-batcher';
 import { MembershipService } from './membership/membership.service';
 import { RestrictedJoins } from './membership/restricted-joins';
+import { RoomJoinService } from './membership/room-join.service';
+import { RoomLeaveService } from './membership/room-leave.service';
 import { RelationsService } from './messages/relations.service';
 import { RoomEventsService } from './messages/room-events.service';
 import { PushEvaluator } from './push/push-evaluator';
 import { PushRuleRepository } from './push/push-rule.repository';
 import { PushRulesService } from './push/push-rules.service';
 import { NotificationCounts } from './push/notification-counts';
-import { ReceiptsService } from './push/receipts.service';
+import { ReceiptRepository } from './receipts/receipt.repository';
+import { ReceiptsService } from './receipts/receipts.service';
 import { PublicRoomsService } from './rooms/public-rooms.service';
 import { RoomAliasesService } from './rooms/room-aliases.service';
 import { RoomCreationService } from './rooms/room-creation.service';
@@ -29,13 +32,11 @@ import { WriteContextRepository } from './storage/write-context.repository';
 import { RoomSharingFromState } from './state/room-sharing';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
-import { RoomSyncService } from './sync/room-sync.service';
+import { RoomSyncReader } from './sync/room-sync-reader';
 import { FederatedEventRepository } from './federated/federated-event.repository';
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
-import { RemoteInviteGateway } from './federated/remote-invite-gateway';
-import { EventOutboxGateway } from './federated/event-outbox-gateway';
-import { RemoteInviteService } from './federated/remote-invite.service';
+import { RemoteInviteService } from './membership/remote-invite.service';
 import { RemoteEventReceiver } from './federated/remote-event-receiver';
 import { RoomTimelines } from './sync/room-timelines';
 import { EventBuilder } from './pipeline/event-builder';
@@ -63,6 +64,7 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     PushRuleRepository,
     PushRulesService,
     PushEvaluator,
+    ReceiptRepository,
     ReceiptsService,
     NotificationCounts,
     {
@@ -73,7 +75,7 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     TypingService,
     EventStream,
     SyncRepository,
-    RoomSyncService,
+    RoomSyncReader,
     RoomTimelines,
     EventWriter,
     SendBatcher,
@@ -84,6 +86,8 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     RoomEventsService,
     MembershipService,
     RestrictedJoins,
+    RoomJoinService,
+    RoomLeaveService,
     RoomMembersService,
     RoomAliasesService,
     PublicRoomsService,
@@ -93,8 +97,6 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     RemoteEventReceiver,
     PeerVisibility,
     FederatedRoomsService,
-    RemoteInviteGateway,
-    EventOutboxGateway,
     RemoteInviteService,
     EventStoreRepository,
     StateGroupWriter,
@@ -113,7 +115,7 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
   exports: [
     FederatedRoomsService,
     EventStream,
-    RoomSyncService,
+    RoomSyncReader,
     TypingService,
     PushRulesService,
     ReceiptsService,
@@ -124,6 +126,8 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     RoomCreationService,
     RoomEventsService,
     MembershipService,
+    RoomJoinService,
+    RoomLeaveService,
     RoomMembersService,
     RoomAliasesService,
     RoomSharingFromState,
