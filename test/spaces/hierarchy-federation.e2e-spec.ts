@@ -28,6 +28,7 @@ describe('the space hierarchy across two servers', () => {
   let bobPrivate: string;
   let bobRestricted: string;
   let unlinked: string;
+  let shutOut: string;
 
   const ids = (body: LooseBody) => (body.rooms as { room_id: string }[]).map((room) => room.room_id);
 
@@ -73,6 +74,11 @@ describe('the space hierarchy across two servers', () => {
       ],
     });
     unlinked = await create(pair.bob, { preset: 'private_chat', creation_content: { type: 'm.space' } });
+    shutOut = await create(pair.bob, {
+      preset: 'public_chat',
+      creation_content: { type: 'm.space' },
+      initial_state: [{ type: 'm.room.server_acl', state_key: '', content: { allow: ['*'], deny: [a.split(':')[0]] } }],
+    });
     await addChild(pair.alice, space, bobSpace, b);
     await addChild(pair.bob, bobSpace, bobPublic, b);
     await addChild(pair.bob, bobSpace, bobPrivate, b);
@@ -128,7 +134,8 @@ describe('the space hierarchy across two servers', () => {
     expect(suggested.body.room.children_state).toEqual([]);
     expect(suggested.body.children).toEqual([]);
 
-    for (const roomId of [bobPrivate, unlinked, `!unknown:${pair.b.serverName}`]) {
+    // a public space whose ACL shuts A out, one A may not see, one with no link, one that does not exist
+    for (const roomId of [shutOut, bobPrivate, unlinked, `!unknown:${pair.b.serverName}`]) {
       const refused = await ask(roomId);
       expect([roomId, refused.status, refused.body.errcode]).toEqual([roomId, 404, 'M_NOT_FOUND']);
     }

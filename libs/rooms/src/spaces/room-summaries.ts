@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { TransactionRunner } from '@hearth/storage';
+import { PeerVisibility } from '../federated/peer-visibility';
 import { StateRepository } from '../storage/state.repository';
 import { stateKeyTuple, type RoomEvent } from '@hearth/protocol';
 import { buildRoomSummary, isKnockable, isRestricted, SUMMARY_TYPES, type RoomSummary } from './room-summary';
@@ -19,6 +20,7 @@ export class RoomSummaries {
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     private readonly state: StateRepository,
     private readonly spaceState: SpaceStateRepository,
+    private readonly peers: PeerVisibility,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -62,13 +64,17 @@ export class RoomSummaries {
   /**
    * Spec SS API `GET /hierarchy`: another server sees what any of its users could, as Synapse
    * decides it: open rooms, rooms it is in or has an invitee in, and restricted rooms it has a
-   * member of an allowed room for (it filters further for its own user).
+   * member of an allowed room for (it filters further for its own user). A server the room's ACL
+   * shuts out sees nothing of it.
    */
   async serverMayPreview(serverName: string, summary: RoomSummary, em?: EntityManager): Promise<boolean> {
-    if (openToPreview(summary)) return true;
     const check = async (manager: EntityManager) =>
-      (await this.spaceState.serverHasMember(summary.room_id, serverName, ['join', 'invite'], manager)) ||
-      this.meetsRestriction(summary, (rooms) => this.spaceState.serverJoinedToAny(serverName, rooms, manager));
+      (await this.peers.aclAllows(serverName, summary.room_id, manager)) &&
+      (openToPreview(summary) ||
+        (await this.spaceState.serverHasMember(summary.room_id, serverName, ['join', 'invite'], manager)) ||
+        (await this.meetsRestriction(summary, (rooms) =>
+          this.spaceState.serverJoinedToAny(serverName, rooms, manager),
+        )));
     return em ? check(em) : this.tx.read(check);
   }
 
