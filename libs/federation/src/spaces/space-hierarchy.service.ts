@@ -64,7 +64,7 @@ export class SpaceHierarchyService {
       const next = queue.shift() as QueuedRoom;
       if (visited.has(next.roomId)) continue;
       visited.add(next.roomId);
-      const room = next.roomId === request.roomId ? rootVisit(root) : await this.visit(next, request);
+      const room = next.roomId === request.roomId ? ownVisit(root) : await this.visit(next, request);
       if (!room) continue;
       if (shown++ >= skip) rooms.push(room.summary);
       if (next.depth >= request.maxDepth) continue;
@@ -95,7 +95,7 @@ export class SpaceHierarchyService {
   private async visit(entry: QueuedRoom, request: HierarchyRequest): Promise<VisitedRoom | undefined> {
     const local = entry.local;
     if (local) {
-      return (await this.summaries.userMayPreview(request.userId, local)) ? rootVisit(local) : undefined;
+      return (await this.summaries.userMayPreview(request.userId, local)) ? ownVisit(local) : undefined;
     }
     // A child that is no space, or one we will not walk into, needs no request of its own.
     const known = entry.fromParent;
@@ -114,6 +114,7 @@ export class SpaceHierarchyService {
   }
 }
 
-function rootVisit(summary: RoomSummary): VisitedRoom {
+/** A room whose summary we have ourselves: the space asked for, or a room we are in. */
+function ownVisit(summary: RoomSummary): VisitedRoom {
   return { summary, inaccessible: new Set(), childSummaries: new Map() };
 }
