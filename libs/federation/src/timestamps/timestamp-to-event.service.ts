@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
 import { FederationClient } from '@hearth/federation-client';
-import { isJsonObject, type RoomVersion } from '@hearth/protocol';
+import { PduTransactionAnswer, TimestampToEventAnswer, type RoomVersion } from '@hearth/protocol';
 import { EventByTimestampService, FederatedRoomsService } from '@hearth/rooms';
 import { PduVerifier } from '../events/pdu-verifier';
 import { CLIENT_QUERY_TIMEOUT_MS } from '../queries/remote-query-error';
@@ -68,25 +68,26 @@ export class TimestampToEventService {
     version: RoomVersion,
   ): Promise<EventAtTime | undefined> {
     const timeoutMs = Math.min(CLIENT_QUERY_TIMEOUT_MS, this.config.federation.requestTimeoutMs);
-    const answer = await this.client.request(server, {
-      method: 'GET',
-      path: `/_matrix/federation/v1/timestamp_to_event/${encodeURIComponent(roomId)}`,
-      query: { ts: String(ts), dir },
-      timeoutMs,
-    });
-    if (!isJsonObject(answer) || typeof answer.event_id !== 'string' || !Number.isSafeInteger(answer.origin_server_ts))
-      return undefined;
-    const claimed = { event_id: answer.event_id, origin_server_ts: answer.origin_server_ts as number };
+    const claimed = await this.client.request(
+      server,
+      {
+        method: 'GET',
+        path: `/_matrix/federation/v1/timestamp_to_event/${encodeURIComponent(roomId)}`,
+        query: { ts: String(ts), dir },
+        timeoutMs,
+      },
+      TimestampToEventAnswer,
+    );
     if (dir === 'f' ? claimed.origin_server_ts < ts : claimed.origin_server_ts > ts) return undefined;
-    const fetched = await this.client.request(server, {
-      method: 'GET',
-      path: `/_matrix/federation/v1/event/${encodeURIComponent(claimed.event_id)}`,
-      timeoutMs,
-    });
-    const pdu = isJsonObject(fetched) && Array.isArray(fetched.pdus) ? fetched.pdus[0] : undefined;
+    const fetched = await this.client.request(
+      server,
+      { method: 'GET', path: `/_matrix/federation/v1/event/${encodeURIComponent(claimed.event_id)}`, timeoutMs },
+      PduTransactionAnswer,
+    );
+    const pdu = fetched.pdus[0];
     const event = await this.verifier.verify(pdu, version, roomId);
     if (event.event_id !== claimed.event_id || event.origin_server_ts !== claimed.origin_server_ts) return undefined;
-    return claimed;
+    return { event_id: claimed.event_id, origin_server_ts: claimed.origin_server_ts };
   }
 }
 
