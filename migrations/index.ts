@@ -21,6 +21,8 @@ import { EventRowKeys1764010000000 } from './1764010000000-EventRowKeys';
 import { NotificationSummaries1764020000000 } from './1764020000000-NotificationSummaries';
 import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransactionIds';
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
+import { Pushers1764050000000 } from './1764050000000-Pushers';
+import { Media1764040000000 } from './1764040000000-Media';
 import { EventReports1764070000000 } from './1764070000000-EventReports';
 import { EventsByTimestamp1764070100000 } from './1764070100000-EventsByTimestamp';
 
@@ -49,6 +51,8 @@ export const ALL_MIGRATIONS = [
   NotificationSummaries1764020000000,
   OutboxTransactionIds1764030000000,
   EventTxnsByEvent1764036000000,
+  Media1764040000000,
+  Pushers1764050000000,
   EventReports1764070000000,
   EventsByTimestamp1764070100000,
 ];

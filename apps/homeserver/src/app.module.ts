@@ -26,6 +26,7 @@ import { DevicesController } from './client/devices.controller';
 import { LoginController } from './client/login.controller';
 import { ProfileController } from './client/profile.controller';
 import { PushRulesController } from './client/push-rules.controller';
+import { PushersController } from './client/pushers.controller';
 import { ReceiptsController } from './client/rooms/receipts.controller';
 import { CreateRoomController } from './client/rooms/create-room.controller';
 import { DirectoryController } from './client/rooms/directory.controller';
@@ -61,6 +62,11 @@ import { FederationOpenIdController } from './federation/openid.controller';
 import { OpenIdController } from './client/openid.controller';
 import { RoomKeysController } from './client/e2ee/room-keys.controller';
 import { HealthController } from './health/health.controller';
+import { LegacyMediaController } from './client/media/legacy-media.controller';
+import { MediaDownloadController } from './client/media/media-download.controller';
+import { MediaUploadController } from './client/media/media-upload.controller';
+import { OwnMediaController } from './client/media/own-media.controller';
+import { MediaModule } from '@hearth/media';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
 
@@ -104,6 +110,7 @@ export class AppModule {
         RoomsModule,
         SyncModule,
         E2eeModule,
+        MediaModule,
       ],
       controllers: [
         VersionsController,
@@ -129,6 +136,7 @@ export class AppModule {
         ReportsController,
         TimestampToEventController,
         PushRulesController,
+        PushersController,
         SyncController,
         FilterController,
         SendToDeviceController,
@@ -158,6 +166,10 @@ export class AppModule {
         ServerKeyController,
         WellKnownController,
         HealthController,
+        MediaUploadController,
+        MediaDownloadController,
+        LegacyMediaController,
+        OwnMediaController,
       ],
     };
   }

@@ -118,12 +118,15 @@ export const configFileSchema = z
         login: rateLimit.default({ requests: 10, per_seconds: 60 }),
         registration: rateLimit.default({ requests: 10, per_seconds: 60 }),
         registration_token_validity: rateLimit.default({ requests: 20, per_seconds: 60 }),
+        // Per account, not per address: a gallery of photos is a burst, a script filling the disk is not.
+        media_upload: rateLimit.default({ requests: 100, per_seconds: 60 }),
       })
       .strict()
       .default({
         login: { requests: 10, per_seconds: 60 },
         registration: { requests: 10, per_seconds: 60 },
         registration_token_validity: { requests: 20, per_seconds: 60 },
+        media_upload: { requests: 100, per_seconds: 60 },
       }),
     trust_proxy: booleanLike.default(false),
     /** TURN relays handed to clients for calls (coturn's `use-auth-secret`); absent: GET /voip/turnServer answers {}. */
@@ -179,6 +182,56 @@ export const configFileSchema = z
       })
       .strict()
       .default({ consume: true, max_retry_interval_minutes: 60, catch_up_after_minutes: 60 }),
+    push: z
+      .object({
+        /** Gateways reached over plain http: off, so notification metadata never crosses a network unencrypted. */
+        allow_http_gateways: booleanLike.default(false),
+        /**
+         * Gateways on loopback, private, link-local or other non-public addresses: off, so that a user
+         * cannot make the server call into its own network (SSRF). On for an in-house gateway, and tests.
+         */
+        allow_private_gateways: booleanLike.default(false),
+        /** The longest wait between attempts at a failing gateway. */
+        max_retry_interval_minutes: positiveInt.default(10),
+        /** Notifications still undelivered after this long are dropped: a day-old buzz is noise, /sync has them. */
+        max_pending_hours: positiveInt.default(24),
+      })
+      .strict()
+      .default({
+        allow_http_gateways: false,
+        allow_private_gateways: false,
+        max_retry_interval_minutes: 10,
+        max_pending_hours: 24,
+      }),
+    media: z
+      .object({
+        /** Where the bytes live; `filesystem` keeps them under `path`. */
+        store: z.enum(['filesystem']).default('filesystem'),
+        /** Default `<data_dir>/media`. */
+        path: z.string().min(1).optional(),
+        /** Synapse's default `max_upload_size`, 50 MiB: what clients written against Synapse expect. */
+        max_upload_bytes: positiveInt.default(50 * 1024 * 1024),
+        /**
+         * Serve the legacy unauthenticated /_matrix/media/v3/download and /thumbnail. Off, as the
+         * spec (v1.11) and Synapse's freeze recommend: anyone holding an mxc:// URL could fetch a
+         * private room's files without signing in.
+         */
+        legacy_unauthenticated_media: booleanLike.default(false),
+        /** Most bytes one account may have uploaded; absent: no quota. */
+        quota_bytes_per_user: positiveInt.optional(),
+        /** Asynchronous uploads (`/create`) an account may have waiting for their bytes; Synapse's 5. */
+        max_pending_uploads: positiveInt.default(5),
+        /** How long a created media ID waits for its bytes; Synapse's 24 hours. */
+        unused_expiry_minutes: positiveInt.default(24 * 60),
+      })
+      .strict()
+      .default({
+        store: 'filesystem',
+        max_upload_bytes: 50 * 1024 * 1024,
+        legacy_unauthenticated_media: false,
+        max_pending_uploads: 5,
+        unused_expiry_minutes: 24 * 60,
+      }),
     well_known: z
       .object({
         server: z.string().optional(),

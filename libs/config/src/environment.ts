@@ -19,6 +19,11 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_FEDERATION_VERIFY_TLS: 'federation.verify_tls',
   HEARTH_FEDERATION_REQUEST_TIMEOUT_SECONDS: 'federation.request_timeout_seconds',
   HEARTH_DELIVERY_CONSUME: 'delivery.consume',
+  HEARTH_PUSH_ALLOW_HTTP_GATEWAYS: 'push.allow_http_gateways',
+  HEARTH_PUSH_ALLOW_PRIVATE_GATEWAYS: 'push.allow_private_gateways',
+  HEARTH_MEDIA_PATH: 'media.path',
+  HEARTH_MEDIA_MAX_UPLOAD_BYTES: 'media.max_upload_bytes',
+  HEARTH_MEDIA_LEGACY_UNAUTHENTICATED: 'media.legacy_unauthenticated_media',
   HEARTH_TURN_SHARED_SECRET_FILE: 'turn_shared_secret_file',
   HEARTH_TURN_USER_LIFETIME: 'turn_user_lifetime',
 } as const;

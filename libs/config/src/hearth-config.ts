@@ -47,12 +47,25 @@ export interface HearthConfig {
     /** A destination down longer than this is caught up with each room's newest event only. */
     readonly catchUpAfterMs: number;
   };
+  readonly push: PushConfig;
+  readonly media: MediaConfig;
   readonly wellKnown: {
     /** `m.server` delegation; when absent, /.well-known/matrix/server answers 404. */
     readonly server?: string;
     /** Extra keys merged into /.well-known/matrix/client beside `m.homeserver`. */
     readonly client: Readonly<Record<string, unknown>>;
   };
+}
+
+/** Push to phones through push gateways (docs/push.md). */
+export interface PushConfig {
+  /** Accept `http://` gateway URLs (otherwise https only). */
+  readonly allowHttpGateways: boolean;
+  /** Accept gateways on loopback, private and link-local addresses. */
+  readonly allowPrivateGateways: boolean;
+  readonly maxRetryIntervalMs: number;
+  /** Notifications older than this are dropped instead of sent. */
+  readonly maxPendingMs: number;
 }
 
 export interface FederationConfig {
@@ -91,7 +104,20 @@ export interface JwtLoginConfig {
   readonly provision: boolean;
 }
 
-export type RateLimitedAction = 'login' | 'registration' | 'registration_token_validity';
+export interface MediaConfig {
+  readonly store: 'filesystem';
+  /** Absolute folder of the filesystem store. */
+  readonly path: string;
+  readonly maxUploadBytes: number;
+  /** Whether the legacy unauthenticated download and thumbnail endpoints answer. */
+  readonly legacyUnauthenticatedMedia: boolean;
+  /** Absent: no quota. */
+  readonly quotaBytesPerUser?: number;
+  readonly maxPendingUploads: number;
+  readonly unusedExpiryMs: number;
+}
+
+export type RateLimitedAction = 'login' | 'registration' | 'registration_token_validity' | 'media_upload';
 
 export interface RateLimit {
   readonly requests: number;

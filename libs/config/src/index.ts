@@ -3,10 +3,12 @@ export { ConfigModule, HEARTH_CONFIG } from './config.module';
 export { ENVIRONMENT_OVERRIDES } from './environment';
 export type {
   FederationConfig,
+  PushConfig,
   HearthConfig,
   JwtLoginConfig,
   TurnConfig,
   LogLevel,
+  MediaConfig,
   RateLimit,
   RateLimitedAction,
   RegistrationMode,
