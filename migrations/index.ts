@@ -25,6 +25,7 @@ import { Pushers1764050000000 } from './1764050000000-Pushers';
 import { Media1764040000000 } from './1764040000000-Media';
 import { EventReports1764070000000 } from './1764070000000-EventReports';
 import { EventsByTimestamp1764070100000 } from './1764070100000-EventsByTimestamp';
+import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -55,4 +56,5 @@ export const ALL_MIGRATIONS = [
   Pushers1764050000000,
   EventReports1764070000000,
   EventsByTimestamp1764070100000,
+  SlidingSyncConnections1764090000000,
 ];

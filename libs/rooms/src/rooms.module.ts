@@ -35,6 +35,8 @@ import { RoomSharingFromState } from './state/room-sharing';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
 import { RoomSyncReader } from './sync/room-sync-reader';
+import { SlidingRoomReads } from './sliding/sliding-room-reads';
+import { SlidingRoomReadsRepository } from './sliding/sliding-room-reads.repository';
 import { FederatedEventRepository } from './federated/federated-event.repository';
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
@@ -80,6 +82,8 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     EventStream,
     SyncRepository,
     RoomSyncReader,
+    SlidingRoomReads,
+    SlidingRoomReadsRepository,
     RoomTimelines,
     EventWriter,
     SendBatcher,
@@ -120,6 +124,7 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     FederatedRoomsService,
     EventStream,
     RoomSyncReader,
+    SlidingRoomReads,
     TypingService,
     PushRulesService,
     ReceiptsService,
