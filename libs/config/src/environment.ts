@@ -26,6 +26,8 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_MEDIA_PATH: 'media.path',
   HEARTH_MEDIA_MAX_UPLOAD_BYTES: 'media.max_upload_bytes',
   HEARTH_MEDIA_LEGACY_UNAUTHENTICATED: 'media.legacy_unauthenticated_media',
+  HEARTH_TURN_SHARED_SECRET_FILE: 'turn_shared_secret_file',
+  HEARTH_TURN_USER_LIFETIME: 'turn_user_lifetime',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
