@@ -55,6 +55,7 @@ import { RoomKeysController } from './client/e2ee/room-keys.controller';
 import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
+import { RoomTagsController } from './client/room-tags.controller';
 
 /**
  * The ports between libs, bound in one place: the lib that needs a port declares its token and
@@ -140,6 +141,7 @@ export class AppModule {
         ServerKeyController,
         WellKnownController,
         HealthController,
+        RoomTagsController,
       ],
     };
   }

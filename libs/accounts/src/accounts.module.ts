@@ -6,6 +6,7 @@ import { OpenIdTokensService } from './openid/openid-tokens.service';
 import { AccountDataEntity } from './account-data/account-data.entity';
 import { AccountDataRepository } from './account-data/account-data.repository';
 import { AccountDataService } from './account-data/account-data.service';
+import { RoomTagsService } from './account-data/room-tags.service';
 import { AdminUsersService } from './admin/admin-users.service';
 import { AccessTokenGuard } from './auth/access-token.guard';
 import { AdminGuard } from './auth/admin.guard';
@@ -77,6 +78,7 @@ import { UserRepository } from './users/user.repository';
     AdminUsersService,
     AccountDataRepository,
     AccountDataService,
+    RoomTagsService,
     ProfilesService,
     { provide: ROOM_SHARING, useExisting: RoomSharingFromState },
   ],
@@ -84,6 +86,7 @@ import { UserRepository } from './users/user.repository';
     OpenIdTokensService,
     ProfilesService,
     AccountDataService,
+    RoomTagsService,
     AdminGuard,
     AdminUsersService,
     AccountLifeService,
