@@ -56,6 +56,7 @@ import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
 import { RoomTagsController } from './client/room-tags.controller';
+import { UserDirectoryController } from './client/user-directory.controller';
 
 /**
  * The ports between libs, bound in one place: the lib that needs a port declares its token and
@@ -142,6 +143,7 @@ export class AppModule {
         WellKnownController,
         HealthController,
         RoomTagsController,
+        UserDirectoryController,
       ],
     };
   }

@@ -7,6 +7,8 @@ import { AccountDataEntity } from './account-data/account-data.entity';
 import { AccountDataRepository } from './account-data/account-data.repository';
 import { AccountDataService } from './account-data/account-data.service';
 import { RoomTagsService } from './account-data/room-tags.service';
+import { LocalUsersDirectoryRepository } from './directory/local-users-directory.repository';
+import { UserDirectoryService } from './directory/user-directory.service';
 import { AdminUsersService } from './admin/admin-users.service';
 import { AccessTokenGuard } from './auth/access-token.guard';
 import { AdminGuard } from './auth/admin.guard';
@@ -79,6 +81,8 @@ import { UserRepository } from './users/user.repository';
     AccountDataRepository,
     AccountDataService,
     RoomTagsService,
+    LocalUsersDirectoryRepository,
+    UserDirectoryService,
     ProfilesService,
     { provide: ROOM_SHARING, useExisting: RoomSharingFromState },
   ],
@@ -87,6 +91,7 @@ import { UserRepository } from './users/user.repository';
     ProfilesService,
     AccountDataService,
     RoomTagsService,
+    UserDirectoryService,
     AdminGuard,
     AdminUsersService,
     AccountLifeService,

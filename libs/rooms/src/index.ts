@@ -37,3 +37,5 @@ export {
   type InviteCountersigner,
 } from './federated/remote-invite-gateway';
 export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './federated/event-outbox-gateway';
+export { MemberDirectory } from './directory/member-directory.service';
+export type { DirectoryMatch, DirectoryQuery } from './directory/directory-match';

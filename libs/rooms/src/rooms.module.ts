@@ -27,6 +27,8 @@ import { RoomRepository } from './storage/room.repository';
 import { StateRepository } from './storage/state.repository';
 import { WriteContextRepository } from './storage/write-context.repository';
 import { RoomSharingFromState } from './state/room-sharing';
+import { MemberDirectory } from './directory/member-directory.service';
+import { MemberDirectoryRepository } from './directory/member-directory.repository';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
 import { RoomSyncService } from './sync/room-sync.service';
@@ -80,6 +82,8 @@ import { StateResolver } from './pipeline/state-resolver';
     RoomAliasesService,
     PublicRoomsService,
     RoomUpgradeService,
+    MemberDirectoryRepository,
+    MemberDirectory,
     RoomSharingFromState,
     FederatedEventRepository,
     RemoteEventReceiver,
@@ -110,6 +114,7 @@ import { StateResolver } from './pipeline/state-resolver';
     MembershipService,
     RoomMembersService,
     RoomAliasesService,
+    MemberDirectory,
     RoomSharingFromState,
   ],
 })

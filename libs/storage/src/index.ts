@@ -28,3 +28,4 @@ export { readStreamPositions } from './stream-positions';
 export { queryRows } from './query-rows';
 export { RedisBroadcast } from './redis-broadcast';
 export { PostgresNotifications, type ChannelListener, type ChannelSubscriber } from './postgres-notifications';
+export { foldedWords, foldedWordsSql, foldSql, foldTerm } from './text-folding';
