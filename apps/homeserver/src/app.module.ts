@@ -57,6 +57,7 @@ import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
 import { RoomTagsController } from './client/room-tags.controller';
 import { UserDirectoryController } from './client/user-directory.controller';
+import { SearchController } from './client/search.controller';
 
 /**
  * The ports between libs, bound in one place: the lib that needs a port declares its token and
@@ -144,6 +145,7 @@ export class AppModule {
         HealthController,
         RoomTagsController,
         UserDirectoryController,
+        SearchController,
       ],
     };
   }

@@ -39,3 +39,5 @@ export {
 export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './federated/event-outbox-gateway';
 export { MemberDirectory } from './directory/member-directory.service';
 export type { DirectoryMatch, DirectoryQuery } from './directory/directory-match';
+export { MessageSearchService } from './search/message-search.service';
+export { parseSearchRequest, type SearchQuery } from './search/search-request';

@@ -28,6 +28,8 @@ import { StateRepository } from './storage/state.repository';
 import { WriteContextRepository } from './storage/write-context.repository';
 import { RoomSharingFromState } from './state/room-sharing';
 import { MemberDirectory } from './directory/member-directory.service';
+import { MessageSearchRepository } from './search/message-search.repository';
+import { MessageSearchService } from './search/message-search.service';
 import { MemberDirectoryRepository } from './directory/member-directory.repository';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
@@ -82,6 +84,8 @@ import { StateResolver } from './pipeline/state-resolver';
     RoomAliasesService,
     PublicRoomsService,
     RoomUpgradeService,
+    MessageSearchRepository,
+    MessageSearchService,
     MemberDirectoryRepository,
     MemberDirectory,
     RoomSharingFromState,
@@ -114,6 +118,7 @@ import { StateResolver } from './pipeline/state-resolver';
     MembershipService,
     RoomMembersService,
     RoomAliasesService,
+    MessageSearchService,
     MemberDirectory,
     RoomSharingFromState,
   ],
