@@ -66,6 +66,46 @@ describe('registration in open mode', () => {
     expect((await client.get('/_matrix/client/v3/register/available?username=dora')).body).toEqual({ available: true });
   });
 
+  it('answers a repeated registration with the same handle and password as a login (a lost reply)', async () => {
+    const body = { username: 'fern', password: 'fern-pass', auth: { type: 'm.login.dummy' } };
+    const first = await client.post<{ user_id: string; access_token: string; device_id: string }>(REGISTER, body);
+    expect(first.status).toBe(200);
+    // the retry names a session it was never given, as a client expecting 401 first would
+    const retried = await client.post<{ user_id: string; access_token: string; device_id: string }>(REGISTER, {
+      ...body,
+      auth: { type: 'm.login.dummy', session: '' },
+    });
+    expect(retried.status).toBe(200);
+    expect(retried.body.user_id).toBe('@fern:open.example');
+    expect(retried.body.device_id).not.toBe(first.body.device_id);
+    const whoami = await client.get('/_matrix/client/v3/account/whoami', retried.body.access_token);
+    expect(whoami.body).toMatchObject({ user_id: '@fern:open.example', device_id: retried.body.device_id });
+    expect((await client.get('/_matrix/client/v3/account/whoami', first.body.access_token)).status).toBe(200);
+  });
+
+  it('keeps a taken handle taken for another password, and after a deactivation', async () => {
+    const other = await client.post(REGISTER, { username: 'fern', password: 'guess', auth: { type: 'm.login.dummy' } });
+    expect(other.status).toBe(400);
+    expect(other.body.errcode).toBe('M_USER_IN_USE');
+    const gone = await client.registerOpen('gwen', 'gwen-pass');
+    const token = (gone.body as { access_token: string }).access_token;
+    const deactivate = await client.post('/_matrix/client/v3/account/deactivate', {}, token);
+    const session = (deactivate.body as { session: string }).session;
+    const auth = {
+      type: 'm.login.password',
+      identifier: { type: 'm.id.user', user: 'gwen' },
+      password: 'gwen-pass',
+      session,
+    };
+    expect((await client.post('/_matrix/client/v3/account/deactivate', { auth }, token)).status).toBe(200);
+    const again = await client.post(REGISTER, {
+      username: 'gwen',
+      password: 'gwen-pass',
+      auth: { type: 'm.login.dummy' },
+    });
+    expect(again.body.errcode).toBe('M_USER_IN_USE');
+  });
+
   it('refuses guests and bodies of the wrong shape', async () => {
     expect((await client.post(`${REGISTER}?kind=guest`, {})).body.errcode).toBe('M_GUEST_ACCESS_FORBIDDEN');
     const bad = await client.post(REGISTER, { username: 42 });

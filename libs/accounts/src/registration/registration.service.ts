@@ -12,6 +12,12 @@ import { HandlePolicy } from '../users/handle-policy';
 import { UserRepository } from '../users/user.repository';
 import { RegistrationTokenRepository } from './registration-token.repository';
 
+/**
+ * How long after an account was created a registration repeated with its handle and password is
+ * taken as a retry whose reply was lost, and answered like a login instead of M_USER_IN_USE.
+ */
+export const LOST_REPLY_RETRY_MS = 5 * 60_000;
+
 export interface RegisterRequest {
   readonly method: string;
   readonly path: string;
@@ -60,7 +66,11 @@ export class RegistrationService {
     if (this.config.registration === 'closed') throw accountErrors.registrationClosed();
     // Checked before UIA so that nobody completes the token stage for a handle they cannot have.
     const localpart = request.username ?? this.handles.generateLocalpart();
-    if (request.username !== undefined) await this.checkAvailable(localpart);
+    if (request.username !== undefined) {
+      const retried = await this.answerRetryOfLostReply(localpart, request);
+      if (retried) return retried;
+      await this.checkAvailable(localpart);
+    }
     const success = await this.uia.authenticate(
       { method: request.method, path: request.path, auth: request.auth },
       this.flows(),
@@ -81,6 +91,32 @@ export class RegistrationService {
         em,
       );
     });
+  }
+
+  /**
+   * A client whose registration completed but whose reply never arrived (a dropped connection, or a
+   * client that sent a completing first request and expected 401) registers again with the same
+   * handle and password. Proving the password is what /login asks, so it gets a session for the
+   * account it made instead of a dead end; after the window, or with another password, the handle is
+   * simply taken.
+   */
+  private async answerRetryOfLostReply(localpart: string, request: RegisterRequest) {
+    if (request.password === undefined) return null;
+    const user = await this.users.find(this.handles.check(localpart));
+    if (!user || user.deactivatedTs !== null || Date.now() - user.createdTs > LOST_REPLY_RETRY_MS) return null;
+    if (!(await this.passwords.verify(user.passwordHash, request.password))) return null;
+    if (request.inhibitLogin) return { user_id: user.userId };
+    return this.tx.run((em) =>
+      this.devices.startSession(
+        {
+          userId: user.userId,
+          deviceId: request.deviceId,
+          initialDisplayName: request.initialDeviceDisplayName,
+          refreshable: request.refreshToken,
+        },
+        em,
+      ),
+    );
   }
 
   private async countTokenUse(success: UiaSuccess, em: EntityManager): Promise<void> {
