@@ -22,6 +22,7 @@ import { NotificationSummaries1764020000000 } from './1764020000000-Notification
 import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransactionIds';
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
 import { MessageSearch1764060000000 } from './1764060000000-MessageSearch';
+import { Presence1764060100000 } from './1764060100000-Presence';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -49,4 +50,5 @@ export const ALL_MIGRATIONS = [
   OutboxTransactionIds1764030000000,
   EventTxnsByEvent1764036000000,
   MessageSearch1764060000000,
+  Presence1764060100000,
 ];

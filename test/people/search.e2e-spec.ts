@@ -27,7 +27,7 @@ describe('POST /search', () => {
 
   beforeAll(async () => {
     hs = await startTestHomeserver({ config: { server_name: 'search.example', registration: 'open' } });
-    [ana, bea, cai] = await Promise.all(['ana', 'bea', 'cai'].map((name) => signUp(hs.url, name)));
+    [ana, bea, cai] = await Promise.all([signUp(hs.url, 'ana'), signUp(hs.url, 'bea'), signUp(hs.url, 'cai')]);
     roomId = (
       await ana.post(`${V3}/createRoom`, {
         preset: 'private_chat',

@@ -58,6 +58,7 @@ import { WellKnownController } from './wellknown/well-known.controller';
 import { RoomTagsController } from './client/room-tags.controller';
 import { UserDirectoryController } from './client/user-directory.controller';
 import { SearchController } from './client/search.controller';
+import { PresenceController } from './client/presence.controller';
 
 /**
  * The ports between libs, bound in one place: the lib that needs a port declares its token and
@@ -146,6 +147,7 @@ export class AppModule {
         RoomTagsController,
         UserDirectoryController,
         SearchController,
+        PresenceController,
       ],
     };
   }

@@ -9,6 +9,8 @@ import { AccountDataService } from './account-data/account-data.service';
 import { RoomTagsService } from './account-data/room-tags.service';
 import { LocalUsersDirectoryRepository } from './directory/local-users-directory.repository';
 import { UserDirectoryService } from './directory/user-directory.service';
+import { PresenceRepository } from './presence/presence.repository';
+import { PresenceService } from './presence/presence.service';
 import { AdminUsersService } from './admin/admin-users.service';
 import { AccessTokenGuard } from './auth/access-token.guard';
 import { AdminGuard } from './auth/admin.guard';
@@ -83,6 +85,8 @@ import { UserRepository } from './users/user.repository';
     RoomTagsService,
     LocalUsersDirectoryRepository,
     UserDirectoryService,
+    PresenceRepository,
+    PresenceService,
     ProfilesService,
     { provide: ROOM_SHARING, useExisting: RoomSharingFromState },
   ],
@@ -92,6 +96,7 @@ import { UserRepository } from './users/user.repository';
     AccountDataService,
     RoomTagsService,
     UserDirectoryService,
+    PresenceService,
     AdminGuard,
     AdminUsersService,
     AccountLifeService,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '@hearth/accounts';
 import { DeliveryModule } from '@hearth/delivery';
 import { E2eeModule } from '@hearth/e2ee';
 import { FederationClientModule } from '@hearth/federation-client';
@@ -20,7 +21,7 @@ import { RemoteProfilesService } from './queries/remote-profiles.service';
 import { FederationSender } from './sending/federation-sender';
 
 @Module({
-  imports: [FederationClientModule, RoomsModule, E2eeModule, DeliveryModule],
+  imports: [FederationClientModule, RoomsModule, E2eeModule, DeliveryModule, AccountsModule],
   providers: [
     ServerKeysService,
     NotaryService,

@@ -16,6 +16,7 @@ export type {
   ChangeStreams,
   DeviceChange,
   NoPayload,
+  PresenceChange,
   ReceiptChange,
   StreamName,
   TypingChange,

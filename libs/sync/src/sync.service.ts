@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { PresenceService } from '@hearth/accounts';
 import { MatrixError } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
 import { PushRulesService, RoomSyncService, TypingService } from '@hearth/rooms';
@@ -47,6 +48,7 @@ export class SyncService {
     private readonly pushRules: PushRulesService,
     private readonly notifier: SyncNotifier,
     private readonly tx: TransactionRunner,
+    private readonly presence: PresenceService,
   ) {}
 
   async sync(userId: string, deviceId: string, request: SyncRequest): Promise<JsonObject> {
@@ -54,6 +56,7 @@ export class SyncService {
       throw MatrixError.invalidParam('set_presence must be online, offline or unavailable');
     const since = request.since === undefined ? null : decodeSyncToken(request.since);
     const filter = await this.filters.resolve(userId, request.filter);
+    await this.presence.syncing(userId, request.setPresence);
     const deadline = Date.now() + Math.min(Math.max(request.timeoutMs, 0), MAX_TIMEOUT_MS);
 
     let mark = this.notifier.mark();
@@ -69,6 +72,7 @@ export class SyncService {
       computed = await this.compute({ userId, deviceId }, since, filter, false);
       if (!woken) break;
     }
+    await this.presence.synced(userId);
     return computed.body;
   }
 
@@ -101,8 +105,7 @@ export class SyncService {
         fullState,
         roomAccountData: new Map(),
       };
-      // Presence is off (it is metadata); the key stays for clients that expect it.
-      const response: JsonObject = { presence: { events: [] } };
+      const response: JsonObject = {};
       let moved = false;
       const watched: string[] = [];
       for (const stream of this.streams) {
@@ -126,6 +129,7 @@ export class SyncService {
       pushRules,
       toDevice: positions.get('to_device') ?? 0,
       deviceLists: positions.get('device_lists') ?? 0,
+      presence: positions.get('presence') ?? 0,
     };
   }
 }

@@ -8,15 +8,18 @@ import {
   unstorableJsonReason,
   type JsonObject,
 } from '@hearth/protocol';
+import { PresenceService } from '@hearth/accounts';
 import { DeviceListsService, ToDeviceService } from '@hearth/e2ee';
 import { FederatedRoomsService, ReceiptsService, TypingService } from '@hearth/rooms';
+import { presenceEntries } from './presence-edu.schema';
 
 /** Typing notices from other servers last this long unless renewed (the EDU carries no timeout). */
 const REMOTE_TYPING_TIMEOUT_MS = 30_000;
 
 /**
  * EDUs of an inbound transaction. Each one speaks only for users of the sending server; an EDU
- * about someone else's users, or about rooms they are not in, is dropped. Presence is off.
+ * about someone else's users, or about rooms they are not in, is dropped. Presence is kept only
+ * when the operator turned it on.
  */
 @Injectable()
 export class EduHandler {
@@ -28,6 +31,7 @@ export class EduHandler {
     private readonly rooms: FederatedRoomsService,
     private readonly toDevice: ToDeviceService,
     private readonly deviceLists: DeviceListsService,
+    private readonly presence: PresenceService,
   ) {}
 
   async handle(origin: string, edus: readonly unknown[]): Promise<void> {
@@ -59,6 +63,8 @@ export class EduHandler {
       case 'm.device_list_update':
       case 'm.signing_key_update':
         return this.handleDeviceListUpdate(origin, content);
+      case 'm.presence':
+        return this.presence.receiveRemote(origin, presenceEntries(content));
       default:
         this.logger.debug(`ignored an EDU of type ${type} from ${origin}`);
     }
