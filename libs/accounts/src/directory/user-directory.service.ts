@@ -38,8 +38,7 @@ export class UserDirectoryService {
 
   async search(searcher: string, request: DirectorySearch): Promise<DirectoryResult> {
     const query = parseQuery(request);
-    if (query.words.length === 0 || query.limit === 0)
-      return { results: [], limited: query.words.length > 0 && query.limit === 0 };
+    if (query.words.length === 0) return { results: [], limited: false };
     // One more than asked for tells whether the list was cut.
     const wider = { ...query, limit: query.limit + 1 };
     const found = await this.members.search(searcher, wider);
