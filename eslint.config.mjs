@@ -8,6 +8,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      '.test-dist-*/',
       'node_modules/',
       'coverage/',
       'data/',

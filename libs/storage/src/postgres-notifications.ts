@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import type { DatabaseEndpoint } from './database-endpoint';
 
 export interface ChannelSubscriber {
@@ -31,6 +31,9 @@ const RETRY_MAX_MS = 60_000;
  */
 export class PostgresNotifications implements OnApplicationShutdown {
   private readonly listeners = new Set<ChannelListener>();
+  private readonly logger = new Logger(PostgresNotifications.name);
+  /** One connection of its own for NOTIFY, opened at the first use: it never waits behind a busy request pool. */
+  private notifier: Pool | undefined;
 
   constructor(private readonly endpoint: Pick<DatabaseEndpoint, 'url' | 'embedded'>) {}
 
@@ -49,9 +52,31 @@ export class PostgresNotifications implements OnApplicationShutdown {
     };
   }
 
+  /**
+   * NOTIFY outside any transaction, for hints that need not wait for a commit (a payload must stay
+   * under PostgreSQL's 8,000 bytes). A failure is logged and dropped: receivers treat news as hints.
+   */
+  notify(channel: string, payload: string): void {
+    if (this.endpoint.embedded) return;
+    this.notifier ??= this.openNotifier();
+    this.notifier
+      .query('SELECT pg_notify($1, $2)', [channel, payload])
+      .catch((error: unknown) => this.logger.warn(`NOTIFY ${channel} failed: ${String(error)}`));
+  }
+
+  private openNotifier(): Pool {
+    const pool = new Pool({ connectionString: this.endpoint.url, max: 1 });
+    // An idle connection that dies emits here; the next NOTIFY opens another.
+    pool.on('error', (error: Error) => this.logger.debug(`NOTIFY connection lost: ${error.message}`));
+    return pool;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.listeners].map((listener) => listener.close()));
     this.listeners.clear();
+    await this.notifier
+      ?.end()
+      .catch((error: unknown) => this.logger.debug(`closing the NOTIFY pool: ${String(error)}`));
   }
 }
 

@@ -3,6 +3,7 @@ import { AccountsModule } from '@hearth/accounts';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { E2eeModule } from '@hearth/e2ee';
 import { RoomsModule } from '@hearth/rooms';
+import { PostgresNotifications } from '@hearth/storage';
 import { FilterRepository } from './filters/filter.repository';
 import { FiltersService } from './filters/filters.service';
 import { LocalSyncNotifier } from './notifier/local-sync-notifier';
@@ -27,9 +28,9 @@ import { SyncService } from './sync.service';
 const STREAMS = [ToDeviceStream, KeyCountsStream, AccountDataStream, RoomsStream, DeviceListsStream, PresenceStream];
 
 /** With REDIS_URL, notifications travel between processes; without, they stay in this one. */
-async function createNotifier(config: HearthConfig): Promise<SyncNotifier> {
+async function createNotifier(config: HearthConfig, postgres: PostgresNotifications): Promise<SyncNotifier> {
   if (!config.redisUrl) return new LocalSyncNotifier();
-  const notifier = new RedisSyncNotifier(config.redisUrl);
+  const notifier = new RedisSyncNotifier(config.redisUrl, postgres);
   await notifier.start();
   return notifier;
 }
@@ -37,7 +38,7 @@ async function createNotifier(config: HearthConfig): Promise<SyncNotifier> {
 @Module({
   imports: [AccountsModule, RoomsModule, E2eeModule],
   providers: [
-    { provide: SyncNotifier, useFactory: createNotifier, inject: [HEARTH_CONFIG] },
+    { provide: SyncNotifier, useFactory: createNotifier, inject: [HEARTH_CONFIG, PostgresNotifications] },
     SyncWakeUps,
     FilterRepository,
     FiltersService,

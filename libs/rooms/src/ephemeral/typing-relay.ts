@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { RedisBroadcast } from '@hearth/storage';
 
 /** One change to a room's typing list: `expiresAt` null means the user stopped. */
@@ -38,10 +39,18 @@ export class LocalTypingRelay extends TypingRelay {
 }
 
 const POSITION_KEY = 'hearth:typing:position';
+/** KEYS[1] becomes max(its value, ARGV[1]) and is returned. */
+const RAISE_SCRIPT = `local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+local want = tonumber(ARGV[1])
+if v < want then redis.call('SET', KEYS[1], want) return want end
+return v`;
 
 export class RedisTypingRelay extends TypingRelay {
+  private readonly logger = new Logger(RedisTypingRelay.name);
   private readonly broadcast: RedisBroadcast;
   private readonly listeners: Array<(update: TypingUpdate) => void> = [];
+  /** The highest position this process has taken or heard, for counting on while Redis is away. */
+  private lastPosition = 0;
 
   constructor(redisUrl: string) {
     super();
@@ -57,12 +66,31 @@ export class RedisTypingRelay extends TypingRelay {
         typeof update.position !== 'number'
       )
         return;
+      this.lastPosition = Math.max(this.lastPosition, update.position);
       for (const listener of this.listeners) listener(update as TypingUpdate);
     });
   }
 
-  nextPosition(): Promise<number> {
-    return this.broadcast.client.incr(POSITION_KEY);
+  /**
+   * The shared counter's next value. While Redis is away, typing goes on in this process with
+   * positions counted on from the last one seen (other processes hear nothing until Redis is back,
+   * as typing is not worth a fallback channel); the counter is raised past them on the next success.
+   */
+  async nextPosition(): Promise<number> {
+    try {
+      const position = await this.broadcast.client.incr(POSITION_KEY);
+      if (position > this.lastPosition) return (this.lastPosition = position);
+      return (this.lastPosition = await this.raiseCounterPast(this.lastPosition));
+    } catch (error) {
+      this.logger.debug(`typing position from memory: ${String(error)}`);
+      return ++this.lastPosition;
+    }
+  }
+
+  /** Sets the counter to at least `position + 1` (atomically, should another process raise it too). */
+  private async raiseCounterPast(position: number): Promise<number> {
+    const raised = await this.broadcast.client.eval(RAISE_SCRIPT, 1, POSITION_KEY, String(position + 1));
+    return Number(raised);
   }
 
   publish(update: TypingUpdate): void {

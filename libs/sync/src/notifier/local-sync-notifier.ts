@@ -71,6 +71,11 @@ export class LocalSyncNotifier extends SyncNotifier implements OnModuleDestroy {
     for (const waiter of woken) waiter.done(true);
   }
 
+  /** Lets every waiting request read again: news for them may have been lost on the way here. */
+  protected wakeEveryWaiter(): void {
+    this.wake([...this.waiters.keys()]);
+  }
+
   onModuleDestroy(): void {
     this.closing = true;
     clearInterval(this.sweeper);
