@@ -30,6 +30,7 @@ import { RoomSharingFromState } from './state/room-sharing';
 import { MemberDirectory } from './directory/member-directory.service';
 import { MessageSearchRepository } from './search/message-search.repository';
 import { MessageSearchService } from './search/message-search.service';
+import { SearchVisibility } from './search/search-visibility';
 import { MemberDirectoryRepository } from './directory/member-directory.repository';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
@@ -85,6 +86,7 @@ import { StateResolver } from './pipeline/state-resolver';
     PublicRoomsService,
     RoomUpgradeService,
     MessageSearchRepository,
+    SearchVisibility,
     MessageSearchService,
     MemberDirectoryRepository,
     MemberDirectory,

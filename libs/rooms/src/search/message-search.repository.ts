@@ -21,24 +21,32 @@ export interface SearchPageRequest {
   readonly limit: number;
 }
 
-/**
- * The same expression as the events_message_search index (MessageSearch migration), so that the
- * planner uses it; a change here needs a new index.
- */
-const BODY_VECTOR = `to_tsvector('simple', COALESCE(e.pdu->'content'->>'body', ''))`;
+/** Messages' bodies as full-text vectors ('simple' configuration), a stored column with its GIN index (MessageSearch migration). */
+const BODY_VECTOR = 'e.search_vector';
+/** The count is the spec's "approximate count": past this many, counting costs more than it tells. */
+export const MAX_COUNTED = 1000;
 
 /** Message bodies matching a full-text query, in the given rooms, best or newest first. */
 @Injectable()
 export class MessageSearchRepository {
-  /** Rooms whose history the user may search: those they are in, and those they left or were banned from (up to then). */
-  async searchableRooms(userId: string, em: EntityManager): Promise<string[]> {
-    const rows = await queryRows<{ room_id: string }>(
+  /** Rooms whose history the user may search, with their membership now: those they are in, and those they left or were banned from (up to then). */
+  async searchableRooms(userId: string, em: EntityManager): Promise<Array<{ roomId: string; membership: string }>> {
+    const rows = await queryRows<{ room_id: string; membership: string }>(
       em,
-      `SELECT room_id FROM current_state
+      `SELECT room_id, membership FROM current_state
        WHERE type = 'm.room.member' AND state_key = $1 AND membership IN ('join', 'leave', 'ban')`,
       [userId],
     );
-    return rows.map((row) => row.room_id);
+    return rows.map((row) => ({ roomId: row.room_id, membership: row.membership }));
+  }
+
+  async roomVersions(roomIds: readonly string[], em: EntityManager): Promise<Map<string, string>> {
+    const rows = await queryRows<{ room_id: string; room_version: string }>(
+      em,
+      'SELECT room_id, room_version FROM rooms WHERE room_id = ANY($1::text[])',
+      [roomIds],
+    );
+    return new Map(rows.map((row) => [row.room_id, row.room_version]));
   }
 
   async page(request: SearchPageRequest, em: EntityManager): Promise<SearchHit[]> {
@@ -58,8 +66,7 @@ export class MessageSearchRepository {
       em,
       `SELECT e.event_id, e.room_id, ts_rank(${BODY_VECTOR}, q) AS rank, e.stream_ordering
        FROM events e, to_tsquery('simple', $2) q
-       WHERE e.type = 'm.room.message' AND e.room_id = ANY($1::text[]) AND e.redacted_by IS NULL
-         AND ${BODY_VECTOR} @@ q
+       WHERE ${BODY_VECTOR} @@ q AND e.room_id = ANY($1::text[]) AND e.redacted_by IS NULL
          ${conditions.map((c) => `AND ${c}`).join(' ')}
        ORDER BY ${order}
        LIMIT $3`,
@@ -73,12 +80,15 @@ export class MessageSearchRepository {
     }));
   }
 
-  /** How many messages match in these rooms before history visibility is applied: the spec's approximate count. */
+  /** How many messages match in these rooms before history visibility is applied, up to MAX_COUNTED: the spec's approximate count. */
   async count(request: Pick<SearchPageRequest, 'rooms' | 'tsQuery'>, em: EntityManager): Promise<number> {
     const rows = await queryRows<{ count: string }>(
       em,
-      `SELECT count(*) AS count FROM events e, to_tsquery('simple', $2) q
-       WHERE e.type = 'm.room.message' AND e.room_id = ANY($1::text[]) AND e.redacted_by IS NULL AND ${BODY_VECTOR} @@ q`,
+      `SELECT count(*) AS count FROM (
+         SELECT 1 FROM events e, to_tsquery('simple', $2) q
+         WHERE ${BODY_VECTOR} @@ q AND e.room_id = ANY($1::text[]) AND e.redacted_by IS NULL
+         LIMIT ${MAX_COUNTED}
+       ) matches`,
       [request.rooms, request.tsQuery],
     );
     return Number(rows[0]?.count ?? 0);

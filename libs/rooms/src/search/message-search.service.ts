@@ -5,10 +5,10 @@ import { TransactionRunner } from '@hearth/storage';
 import { toClientEvent, type Viewer } from '../events/client-event';
 import { HistoryVisibility } from '../events/history-visibility';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
-import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
 import { MessageSearchRepository, type SearchHit, type SearchPageRequest } from './message-search.repository';
 import { groupResults } from './search-groups';
+import { SearchVisibility } from './search-visibility';
 import { toPrefixTsQuery, type SearchQuery } from './search-request';
 import { encodePageToken } from '../messages/page-token';
 import { decodeSearchToken, encodeSearchToken, type SearchCursor } from './search-token';
@@ -31,9 +31,9 @@ export class MessageSearchService {
   constructor(
     private readonly search: MessageSearchRepository,
     private readonly events: EventRepository,
-    private readonly rooms: RoomRepository,
     private readonly state: StateRepository,
     private readonly visibility: HistoryVisibility,
+    private readonly hitVisibility: SearchVisibility,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -41,7 +41,7 @@ export class MessageSearchService {
     const after = nextBatch === undefined ? undefined : decodeSearchToken(nextBatch);
     if (query.words.length === 0) return { count: 0, highlights: [], results: [] };
     return this.tx.read(async (em) => {
-      const rooms = await this.roomsToSearch(viewer.userId, query, em);
+      const { rooms, joined } = await this.roomsToSearch(viewer.userId, query, em);
       const request: SearchPageRequest = {
         rooms,
         tsQuery: toPrefixTsQuery(query.words),
@@ -51,7 +51,7 @@ export class MessageSearchService {
         limit: query.limit,
         ...(after ? { after } : {}),
       };
-      const { found, cursor } = await this.visibleHits(viewer.userId, request, em);
+      const { found, cursor } = await this.visibleHits(viewer.userId, joined, request, em);
       const versions = await this.roomVersions(found, em);
       const transactionIds = await this.events.transactionIds(
         viewer,
@@ -87,11 +87,16 @@ export class MessageSearchService {
     });
   }
 
-  private async roomsToSearch(userId: string, query: SearchQuery, em: EntityManager): Promise<string[]> {
+  /** The rooms to look in (the user's, narrowed by the filter), and those of them the user is joined to now. */
+  private async roomsToSearch(userId: string, query: SearchQuery, em: EntityManager) {
     const own = await this.search.searchableRooms(userId, em);
     const wanted = query.rooms ? new Set(query.rooms) : undefined;
     const excluded = new Set(query.notRooms);
-    return own.filter((roomId) => (wanted === undefined || wanted.has(roomId)) && !excluded.has(roomId));
+    const chosen = own.filter(({ roomId }) => (wanted === undefined || wanted.has(roomId)) && !excluded.has(roomId));
+    return {
+      rooms: chosen.map((room) => room.roomId),
+      joined: new Set(chosen.filter((room) => room.membership === 'join').map((room) => room.roomId)),
+    };
   }
 
   /**
@@ -100,6 +105,7 @@ export class MessageSearchService {
    */
   private async visibleHits(
     userId: string,
+    joined: ReadonlySet<string>,
     request: SearchPageRequest,
     em: EntityManager,
   ): Promise<{ found: Found[]; cursor: SearchCursor | undefined }> {
@@ -107,7 +113,7 @@ export class MessageSearchService {
     let after = request.after;
     for (let pages = 0; pages < MAX_PAGES_PER_REQUEST; pages++) {
       const hits = await this.search.page({ ...request, ...(after ? { after } : {}) }, em);
-      const visible = await this.visibleIds(userId, hits, em);
+      const visible = await this.visibleIds(userId, joined, hits, em);
       for (const hit of hits) {
         after = { rank: hit.rank, stream: hit.stream };
         const stored = visible.get(hit.eventId);
@@ -119,26 +125,25 @@ export class MessageSearchService {
     return { found, cursor: after };
   }
 
-  private async visibleIds(userId: string, hits: readonly SearchHit[], em: EntityManager) {
+  private async visibleIds(
+    userId: string,
+    joined: ReadonlySet<string>,
+    hits: readonly SearchHit[],
+    em: EntityManager,
+  ): Promise<Map<string, StoredEvent>> {
     const loaded = await this.events.findMany(
       hits.map((hit) => hit.eventId),
       em,
     );
-    const byRoom = new Map<string, StoredEvent[]>();
-    for (const stored of loaded.values())
-      byRoom.set(stored.event.room_id, [...(byRoom.get(stored.event.room_id) ?? []), stored]);
-    const visible = new Map<string, StoredEvent>();
-    for (const [roomId, stored] of byRoom)
-      for (const item of await this.visibility.filter(userId, roomId, stored, em))
-        visible.set(item.event.event_id, item);
-    return visible;
+    const visible = await this.hitVisibility.filter(userId, joined, [...loaded.values()], em);
+    return new Map(visible.map((stored) => [stored.event.event_id, stored]));
   }
 
   private async roomVersions(found: readonly Found[], em: EntityManager): Promise<Map<string, RoomVersion>> {
+    const names = await this.search.roomVersions([...new Set(found.map((f) => f.hit.roomId))], em);
     const versions = new Map<string, RoomVersion>();
-    for (const roomId of new Set(found.map((f) => f.hit.roomId))) {
-      const room = await this.rooms.find(roomId, em);
-      const version = room && getRoomVersion(room.roomVersion);
+    for (const [roomId, name] of names) {
+      const version = getRoomVersion(name);
       if (version) versions.set(roomId, version);
     }
     return versions;
