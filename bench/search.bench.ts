@@ -54,7 +54,7 @@ async function main(): Promise<void> {
         const start = process.hrtime.bigint();
         const res = await call(server.url, 'POST', '/_matrix/client/v3/search', body, token);
         times.push(Number(process.hrtime.bigint() - start) / 1e6);
-        count = ((res.search_categories as Record<string, Record<string, number>>).room_events?.count ?? 0) as number;
+        count = (res.search_categories as Record<string, Record<string, number>>).room_events?.count ?? 0;
       }
       times.sort((a, b) => a - b);
       all.push(...times);
