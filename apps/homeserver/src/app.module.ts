@@ -1,10 +1,10 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AccountsModule } from '@hearth/accounts';
-import { INVITE_COUNTERSIGNER, OUTBOX_PORT, RoomsModule } from '@hearth/rooms';
+import { INVITE_COUNTERSIGNER, OUTBOX_PORT, REMOTE_MEMBERSHIP, RoomsModule } from '@hearth/rooms';
 import { SyncModule } from '@hearth/sync';
 import { E2eeModule, REMOTE_E2EE } from '@hearth/e2ee';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
-import { FederationModule, RemoteE2eeClient, RemoteInvitesService } from '@hearth/federation';
+import { FederationModule, RemoteE2eeClient, RemoteInvitesService, RemoteMembershipClient } from '@hearth/federation';
 import { FederationClientModule } from '@hearth/federation-client';
 import { RateLimitModule } from '@hearth/http';
 import { SigningModule } from '@hearth/signing';
@@ -73,10 +73,12 @@ import { PresenceController } from './client/presence.controller';
     { provide: OUTBOX_PORT, useExisting: DeliveryService },
     // rooms has the invitee's server countersign an invite of a remote user
     { provide: INVITE_COUNTERSIGNER, useExisting: RemoteInvitesService },
+    // rooms has our users join, knock on and leave rooms this server is not in through their servers
+    { provide: REMOTE_MEMBERSHIP, useExisting: RemoteMembershipClient },
     // e2ee asks other servers for keys and sends them to-device messages
     { provide: REMOTE_E2EE, useExisting: RemoteE2eeClient },
   ],
-  exports: [OUTBOX_PORT, INVITE_COUNTERSIGNER, REMOTE_E2EE],
+  exports: [OUTBOX_PORT, INVITE_COUNTERSIGNER, REMOTE_MEMBERSHIP, REMOTE_E2EE],
 })
 class FederationPortsModule {}
 

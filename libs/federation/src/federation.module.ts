@@ -8,9 +8,9 @@ import { E2eeFederationService } from './e2ee/e2ee-federation.service';
 import { RemoteE2eeClient } from './e2ee/remote-e2ee.client';
 import { PduVerifier } from './events/pdu-verifier';
 import { RemoteJoinService } from './joining/remote-join.service';
-import { RoomJoinService } from './joining/room-join.service';
+import { RemoteLeaveService } from './joining/remote-leave.service';
+import { RemoteMembershipClient } from './joining/remote-membership.client';
 import { RemoteInvitesService } from './joining/remote-invites.service';
-import { RoomLeaveService } from './joining/room-leave.service';
 import { NotaryService } from './keys/notary.service';
 import { ServerKeysService } from './keys/server-keys.service';
 import { EduHandler } from './receiving/edu-handler';
@@ -27,9 +27,9 @@ import { FederationSender } from './sending/federation-sender';
     NotaryService,
     PduVerifier,
     RemoteJoinService,
-    RoomJoinService,
+    RemoteLeaveService,
+    RemoteMembershipClient,
     RemoteInvitesService,
-    RoomLeaveService,
     FederationSender,
     InboundTxnRepository,
     EduHandler,
@@ -43,10 +43,8 @@ import { FederationSender } from './sending/federation-sender';
     ServerKeysService,
     NotaryService,
     PduVerifier,
-    RemoteJoinService,
-    RoomJoinService,
+    RemoteMembershipClient,
     RemoteInvitesService,
-    RoomLeaveService,
     RemoteE2eeClient,
     FederationSender,
     TransactionReceiver,

@@ -1,5 +1,13 @@
 export { MAX_TYPING_TIMEOUT_MS, TypingService, type TypingChange } from './ephemeral/typing.service';
 export { MembershipService, type MembershipChange } from './membership/membership.service';
+export {
+  NO_FEDERATION_MEMBERSHIP,
+  REMOTE_MEMBERSHIP,
+  type RemoteAlias,
+  type RemoteMembershipPort,
+} from './membership/remote-membership';
+export { RoomJoinService } from './membership/room-join.service';
+export { RoomLeaveService } from './membership/room-leave.service';
 export { PushRulesService, type NewPushRule } from './push/push-rules.service';
 export { FOLD_AT, NotificationCounts } from './push/notification-counts';
 export {
@@ -8,7 +16,7 @@ export {
   type ReceiptChange,
   type ReceiptType,
   type UnreadCounts,
-} from './push/receipts.service';
+} from './receipts/receipts.service';
 export { parseRoomEventFilter, type RoomEventFilter } from './messages/event-filter';
 export { RelationsService, type RelationsPage } from './messages/relations.service';
 export { RoomEventsService, type Sender } from './messages/room-events.service';
@@ -20,7 +28,8 @@ export type { CreateRoomRequest, RoomPreset } from './rooms/create-room-request'
 export { RoomsModule } from './rooms.module';
 export { RoomMembersService } from './state/room-members.service';
 export { RoomSharingFromState } from './state/room-sharing';
-export { RoomSyncService } from './sync/room-sync.service';
+export { RoomSyncReader } from './sync/room-sync-reader';
+export type { UnreadNotifications } from './sync/unread-notifications';
 export type { RoomTimeline, RoomWindow, TimelineRequest } from './sync/room-timelines';
 export type { MembershipRow } from './storage/sync.repository';
 export { encodePageToken } from './messages/page-token';
@@ -35,8 +44,8 @@ export {
   INVITE_COUNTERSIGNER,
   NO_FEDERATION_INVITES,
   type InviteCountersigner,
-} from './federated/remote-invite-gateway';
-export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './federated/event-outbox-gateway';
+} from './membership/invite-countersigner';
+export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './pipeline/outbox-port';
 export { MemberDirectory } from './directory/member-directory.service';
 export type { DirectoryMatch, DirectoryQuery } from './directory/directory-match';
 export { MessageSearchService } from './search/message-search.service';

@@ -8,13 +8,16 @@ import { RoomWriteQueue } from './events/room-write-queue';
 import { SendBatcher } from './events/send-batcher';
 import { MembershipService } from './membership/membership.service';
 import { RestrictedJoins } from './membership/restricted-joins';
+import { RoomJoinService } from './membership/room-join.service';
+import { RoomLeaveService } from './membership/room-leave.service';
 import { RelationsService } from './messages/relations.service';
 import { RoomEventsService } from './messages/room-events.service';
 import { PushEvaluator } from './push/push-evaluator';
 import { PushRuleRepository } from './push/push-rule.repository';
 import { PushRulesService } from './push/push-rules.service';
 import { NotificationCounts } from './push/notification-counts';
-import { ReceiptsService } from './push/receipts.service';
+import { ReceiptRepository } from './receipts/receipt.repository';
+import { ReceiptsService } from './receipts/receipts.service';
 import { PublicRoomsService } from './rooms/public-rooms.service';
 import { RoomAliasesService } from './rooms/room-aliases.service';
 import { RoomCreationService } from './rooms/room-creation.service';
@@ -34,13 +37,11 @@ import { SearchVisibility } from './search/search-visibility';
 import { MemberDirectoryRepository } from './directory/member-directory.repository';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
-import { RoomSyncService } from './sync/room-sync.service';
+import { RoomSyncReader } from './sync/room-sync-reader';
 import { FederatedEventRepository } from './federated/federated-event.repository';
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
-import { RemoteInviteGateway } from './federated/remote-invite-gateway';
-import { EventOutboxGateway } from './federated/event-outbox-gateway';
-import { RemoteInviteService } from './federated/remote-invite.service';
+import { RemoteInviteService } from './membership/remote-invite.service';
 import { RemoteEventReceiver } from './federated/remote-event-receiver';
 import { RoomTimelines } from './sync/room-timelines';
 import { EventBuilder } from './pipeline/event-builder';
@@ -60,6 +61,7 @@ import { StateResolver } from './pipeline/state-resolver';
     PushRuleRepository,
     PushRulesService,
     PushEvaluator,
+    ReceiptRepository,
     ReceiptsService,
     NotificationCounts,
     {
@@ -70,7 +72,7 @@ import { StateResolver } from './pipeline/state-resolver';
     TypingService,
     EventStream,
     SyncRepository,
-    RoomSyncService,
+    RoomSyncReader,
     RoomTimelines,
     EventWriter,
     SendBatcher,
@@ -81,6 +83,8 @@ import { StateResolver } from './pipeline/state-resolver';
     RoomEventsService,
     MembershipService,
     RestrictedJoins,
+    RoomJoinService,
+    RoomLeaveService,
     RoomMembersService,
     RoomAliasesService,
     PublicRoomsService,
@@ -95,8 +99,6 @@ import { StateResolver } from './pipeline/state-resolver';
     RemoteEventReceiver,
     PeerVisibility,
     FederatedRoomsService,
-    RemoteInviteGateway,
-    EventOutboxGateway,
     RemoteInviteService,
     EventStoreRepository,
     StateGroupWriter,
@@ -107,7 +109,7 @@ import { StateResolver } from './pipeline/state-resolver';
   exports: [
     FederatedRoomsService,
     EventStream,
-    RoomSyncService,
+    RoomSyncReader,
     TypingService,
     PushRulesService,
     ReceiptsService,
@@ -118,6 +120,8 @@ import { StateResolver } from './pipeline/state-resolver';
     RoomCreationService,
     RoomEventsService,
     MembershipService,
+    RoomJoinService,
+    RoomLeaveService,
     RoomMembersService,
     RoomAliasesService,
     MessageSearchService,

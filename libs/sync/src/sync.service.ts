@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { PresenceService } from '@hearth/accounts';
 import { MatrixError } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
-import { PushRulesService, RoomSyncService, TypingService } from '@hearth/rooms';
+import { RoomSyncReader } from '@hearth/rooms';
 import { readStreamPositions, TransactionRunner } from '@hearth/storage';
 import { FiltersService } from './filters/filters.service';
 import type { SyncFilter } from './filters/sync-filter';
@@ -43,9 +43,7 @@ export class SyncService {
     private readonly filters: FiltersService,
     @Inject(SYNC_STREAMS) private readonly streams: readonly SyncStream[],
     private readonly deviceListsSection: DeviceListsSectionBuilder,
-    private readonly roomSync: RoomSyncService,
-    private readonly typing: TypingService,
-    private readonly pushRules: PushRulesService,
+    private readonly rooms: RoomSyncReader,
     private readonly notifier: SyncNotifier,
     private readonly tx: TransactionRunner,
     private readonly presence: PresenceService,
@@ -81,7 +79,7 @@ export class SyncService {
     const since = decodeSyncToken(from);
     const upTo = decodeSyncToken(to);
     return this.tx.read(async (em) => {
-      const memberships = await this.roomSync.memberships(userId, em);
+      const memberships = await this.rooms.memberships(userId, em);
       return this.deviceListsSection.build({ userId, since, upTo, memberships }, em);
     });
   }
@@ -118,9 +116,9 @@ export class SyncService {
   }
 
   private async currentToken(userId: string, em: EntityManager): Promise<SyncToken> {
-    const typing = this.typing.streamPosition;
+    const typing = this.rooms.typingPosition;
     const positions = await readStreamPositions(em);
-    const pushRules = await this.pushRules.version(userId, em);
+    const pushRules = await this.rooms.pushRulesVersion(userId, em);
     return {
       events: positions.get('events') ?? 0,
       accountData: positions.get('account_data') ?? 0,

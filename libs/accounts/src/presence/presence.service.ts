@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
 import { isValidUserId, parseUserId, type JsonObject } from '@hearth/protocol';
-import { RoomSyncService } from '@hearth/rooms';
+import { RoomSyncReader } from '@hearth/rooms';
 import { ChangeBus, TransactionRunner, type PresenceChange } from '@hearth/storage';
 import { ROOM_SHARING, type RoomSharing } from '../profiles/room-sharing';
 import { PresenceRepository } from './presence.repository';
@@ -44,7 +44,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     @Inject(ROOM_SHARING) private readonly sharing: RoomSharing,
     private readonly presence: PresenceRepository,
-    private readonly roomSync: RoomSyncService,
+    private readonly roomSync: RoomSyncReader,
     private readonly bus: ChangeBus,
     private readonly tx: TransactionRunner,
   ) {}

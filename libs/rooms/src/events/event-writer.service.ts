@@ -16,7 +16,6 @@ import type { ClientTxn } from '../storage/event.repository';
 import { RoomRepository } from '../storage/room.repository';
 import { txnKey, WriteContextRepository, type WriteContext } from '../storage/write-context.repository';
 import { MAX_STATE_KEY_BYTES, MAX_TYPE_BYTES, type EventDraft } from './event-draft';
-import { EventOutboxGateway } from '../federated/event-outbox-gateway';
 import { EventBuilder } from '../pipeline/event-builder';
 import { EventPipeline, type NewLocalEvent } from '../pipeline/event-pipeline.service';
 import { authTuplesOfAnyVersion, selectAuthState } from './event-writes';
@@ -58,7 +57,6 @@ export class EventWriter {
     private readonly signer: ServerSigner,
     private readonly builder: EventBuilder,
     private readonly pipeline: EventPipeline,
-    private readonly outbox: EventOutboxGateway,
   ) {}
 
   async write(roomId: string, draft: EventDraft, em: EntityManager, now = Date.now()): Promise<WrittenEvent> {
@@ -72,11 +70,10 @@ export class EventWriter {
     if (this.isRemoteInvite(event))
       throw new Error('Invites for users of other servers go through RemoteInviteService');
     const [streamOrdering] = await this.pipeline.newLocal(
-      [{ event, version: head.version, stateBefore: head.stateGroup, notifications }],
+      [{ event, version: head.version, stateBefore: head.stateGroup, joined: context.joined.keys(), notifications }],
       em,
       { now },
     );
-    await this.outbox.record([{ event, version: head.version, joined: context.joined.keys() }], em);
     return { event, streamOrdering: streamOrdering as number };
   }
 
@@ -119,25 +116,23 @@ export class EventWriter {
         const head = heads.get(roomId) ?? headOf(context);
         heads.set(roomId, head);
         const { event, notifications } = await this.prepare(roomId, head, draft, now, em);
-        inserts.push({ event, version: head.version, stateBefore: head.stateGroup, txn, notifications });
+        inserts.push({
+          event,
+          version: head.version,
+          stateBefore: head.stateGroup,
+          joined: context.joined.keys(),
+          txn,
+          notifications,
+        });
         written.set(txnKey(txn), { eventId: event.event_id, bodyHash: txn.bodyHash });
         results[index] = { eventId: event.event_id };
       } catch (error) {
         results[index] = { error };
       }
     }
-    if (inserts.length > 0) {
-      await this.outbox.record(
-        inserts.map(({ event }) => {
-          const head = heads.get(event.room_id) as RoomHead;
-          return { event, version: head.version, joined: head.context.joined.keys() };
-        }),
-        em,
-      );
-      // Last, and with the COMMIT: the write takes the stream position counter, which every
-      // other writer waits for until this transaction ends.
-      await this.pipeline.newLocal(inserts, em, { andCommit: true, now });
-    }
+    // Last, and with the COMMIT: the write takes the stream position counter, which every
+    // other writer waits for until this transaction ends.
+    if (inserts.length > 0) await this.pipeline.newLocal(inserts, em, { andCommit: true, now });
     return results;
   }
 
@@ -215,7 +210,10 @@ export class EventWriter {
     const event: RoomEvent = roomId === undefined ? { ...built, room_id: `!${built.event_id.slice(1)}` } : built;
     authorizeEvent(event, new Map(), version);
     await this.rooms.insert({ roomId: event.room_id, roomVersion: version.id, creator: draft.sender }, now, em);
-    const [streamOrdering] = await this.pipeline.newLocal([{ event, version, stateBefore: null }], em, { now });
+    // Nobody is in the room before its create event: no other server to tell.
+    const [streamOrdering] = await this.pipeline.newLocal([{ event, version, stateBefore: null, joined: [] }], em, {
+      now,
+    });
     return { event, streamOrdering: streamOrdering as number };
   }
 }

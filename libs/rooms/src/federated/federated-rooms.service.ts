@@ -23,11 +23,10 @@ import { RoomRepository } from '../storage/room.repository';
 import { StateRepository } from '../storage/state.repository';
 import { FederatedEventRepository } from './federated-event.repository';
 import { PeerVisibility } from './peer-visibility';
-import { EventOutboxGateway } from './event-outbox-gateway';
 import { RestrictedJoins } from '../membership/restricted-joins';
 import { STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { MissingEventsError, RejectedEventError } from './rejected-event';
-import { RemoteEventReceiver, type ReceiveOutcome } from './remote-event-receiver';
+import { RemoteEventReceiver, type PassOn, type ReceiveOutcome } from './remote-event-receiver';
 
 export type RemoteMembership = 'join' | 'leave' | 'knock';
 
@@ -52,7 +51,6 @@ export class FederatedRoomsService {
     private readonly state: StateRepository,
     private readonly receiver: RemoteEventReceiver,
     private readonly visibility: PeerVisibility,
-    private readonly outbox: EventOutboxGateway,
     private readonly restricted: RestrictedJoins,
     private readonly roomWrites: RoomWriteQueue,
     private readonly builder: EventBuilder,
@@ -144,13 +142,10 @@ export class FederatedRoomsService {
     return this.roomWrites.transaction(event.room_id, async (em) => {
       if (!(await this.visibility.aclAllows(parseUserId(event.sender).serverName, event.room_id, em)))
         throw MatrixError.forbidden('Your server is banned from this room by its server ACL');
-      const outcome = await this.receiveOrRefuse(event, em);
+      // Spec: the resident server passes the accepted membership on to the room's other servers.
+      const outcome = await this.receiveOrRefuse(event, em, { except: parseUserId(event.sender).serverName });
       if (outcome === 'soft-failed')
         throw MatrixError.forbidden('The membership event is not allowed by the current state of the room');
-      // Spec: the resident server passes the accepted membership on to the room's other servers.
-      const version = getRoomVersion((await this.rooms.find(event.room_id, em))?.roomVersion ?? '');
-      if (outcome === 'accepted' && version)
-        await this.outbox.record([{ event, version }], em, parseUserId(event.sender).serverName);
       const stored = await this.events.find(event.event_id, em);
       return this.stateWithAuthChain(stored?.stateGroupBefore ?? null, event.auth_events, em);
     });
@@ -358,9 +353,9 @@ export class FederatedRoomsService {
     });
   }
 
-  private async receiveOrRefuse(event: RoomEvent, em: EntityManager): Promise<ReceiveOutcome> {
+  private async receiveOrRefuse(event: RoomEvent, em: EntityManager, passOn: PassOn): Promise<ReceiveOutcome> {
     try {
-      return await this.receiver.receive(event, em);
+      return await this.receiver.receive(event, em, passOn);
     } catch (error) {
       if (error instanceof RejectedEventError) throw MatrixError.forbidden(error.message);
       if (error instanceof MissingEventsError) throw MatrixError.badJson(error.message);

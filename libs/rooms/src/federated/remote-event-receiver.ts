@@ -20,12 +20,18 @@ import { MissingEventsError, RejectedEventError } from './rejected-event';
 
 export type ReceiveOutcome = 'accepted' | 'soft-failed' | 'duplicate';
 
+/** An accepted event the pipeline passes on to the room's other servers, all but `except`, which has it. */
+export interface PassOn {
+  readonly except?: string;
+}
+
 /**
  * Spec SS API "Checks performed on receipt of a PDU", from step 4 on (the caller has checked
  * format, signatures and hashes): auth against the event's auth events, against the state before
  * it, then against current state (failing only that soft-fails it). Accepted events go to the
  * EventPipeline as `new-remote` (which resolves the room's state when the DAG forks), soft-failed
- * ones as outliers with their state.
+ * ones as outliers with their state. With `passOn`, an accepted event is also recorded for the
+ * room's other servers (the pipeline does it in the same transaction).
  */
 @Injectable()
 export class RemoteEventReceiver {
@@ -38,7 +44,7 @@ export class RemoteEventReceiver {
     private readonly pipeline: EventPipeline,
   ) {}
 
-  async receive(event: RoomEvent, em: EntityManager): Promise<ReceiveOutcome> {
+  async receive(event: RoomEvent, em: EntityManager, passOn?: PassOn): Promise<ReceiveOutcome> {
     const batch = await this.context.lockAndRead(
       [{ roomId: event.room_id, tuples: authTuplesOfAnyVersion(draftOf(event)) }],
       [],
@@ -61,7 +67,7 @@ export class RemoteEventReceiver {
       // The common case: the event builds on our one extremity, so the state before it is the
       // current state and one check covers both; failing it is a rejection, not a soft failure.
       this.checkAgainst(event, version, context.authState, 'the state before it');
-      await this.persist(event, version, context, { group: only.stateGroupAfter }, em);
+      await this.persist(event, version, context, { group: only.stateGroupAfter }, em, passOn);
       return 'accepted';
     }
     const before = await this.stateBefore(event, version, em);
@@ -74,7 +80,7 @@ export class RemoteEventReceiver {
       await this.pipeline.outliers([event], version, em, before);
       return 'soft-failed';
     }
-    await this.persist(event, version, context, before, em);
+    await this.persist(event, version, context, before, em, passOn);
     return 'accepted';
   }
 
@@ -151,6 +157,7 @@ export class RemoteEventReceiver {
     context: WriteContext,
     stateBefore: StateAt,
     em: EntityManager,
+    passOn: PassOn | undefined,
   ): Promise<void> {
     const notifications = await this.push.evaluate(event, version, context.authState, context.joined, em);
     await this.pipeline.newRemote(
@@ -161,6 +168,7 @@ export class RemoteEventReceiver {
         notifications,
         extremities: context.extremities,
         resolvedStateGroup: context.resolvedStateGroup,
+        ...(passOn ? { passOn: { joined: context.joined.keys(), except: passOn.except } } : {}),
       },
       em,
     );

@@ -4,7 +4,7 @@ import { isValidRoomAlias, isValidRoomId, isValidUserId, type JsonObject } from 
 import { TransactionRunner } from '@hearth/storage';
 import { EventWriter } from '../events/event-writer.service';
 import { RoomWriteQueue } from '../events/room-write-queue';
-import { RemoteInviteService } from '../federated/remote-invite.service';
+import { RemoteInviteService } from './remote-invite.service';
 import { RestrictedJoins } from './restricted-joins';
 import { roomErrors } from '../room-errors';
 import { AliasRepository } from '../storage/alias.repository';

@@ -1,10 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { stateKeyTuple, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
+import { ServerSigner } from '@hearth/signing';
 import { EventRepository } from '../storage/event.repository';
 import type { StateIds } from '../storage/state.repository';
 import { EventStream } from '../streams/event-stream';
 import { EventStoreRepository } from './event-store.repository';
+import { OUTBOX_PORT, type OutboxPort } from './outbox-port';
+import { outboxItems, type OutboundEvent } from './pdu-destinations';
 import { PlanBuilder, type EventExtras } from './plan-builder';
 import { StateGroupWriter } from './state-group.writer';
 import { StateResolver, type StateAt } from './state-resolver';
@@ -15,6 +18,8 @@ export interface NewLocalEvent extends EventExtras {
   readonly version: RoomVersion;
   /** The state group before it: the head's (null only for m.room.create). */
   readonly stateBefore: number | null;
+  /** The room's joined members before it, as the writer read them: the event goes to their servers. Read once. */
+  readonly joined: Iterable<string>;
 }
 
 /** A PDU from a peer that passed the receipt checks, with the state before it. */
@@ -26,6 +31,12 @@ export interface NewRemoteEvent {
   /** The room's forward extremities as the receiver read them under the room's lock. */
   readonly extremities: ReadonlyArray<{ eventId: string; stateGroupAfter: number | null }>;
   readonly resolvedStateGroup: number | null;
+  /**
+   * Pass the event on to the room's other servers: a membership we accepted through send_join,
+   * send_leave or send_knock (spec: the resident server sends it on), or our own invite that the
+   * invitee's server countersigned. Absent for an ordinary PDU, which its origin sends itself.
+   */
+  readonly passOn?: Omit<OutboundEvent, 'event' | 'version'>;
 }
 
 /**
@@ -33,8 +44,10 @@ export interface NewRemoteEvent {
  * Outlier, New and Old): `new-local`, `new-remote`, `outlier`, `backfilled` and `joined-state`.
  * Each works out the state before and after its events first (state groups, the room's
  * extremities, its current state, resolving forks), then writes events, edges, current state,
- * extremities and the resolved state in one statement (EventStoreRepository), and announces
- * timeline events on the EventStream after commit. Authorising the events is the caller's part.
+ * extremities and the resolved state in one statement (EventStoreRepository), records new-local
+ * events (and the remote ones it is asked to pass on) for other servers through OUTBOX_PORT in
+ * the same transaction, and announces timeline events on the EventStream after commit.
+ * Authorising the events is the caller's part.
  */
 @Injectable()
 export class EventPipeline {
@@ -44,6 +57,8 @@ export class EventPipeline {
     private readonly resolver: StateResolver,
     private readonly events: EventRepository,
     private readonly stream: EventStream,
+    private readonly signer: ServerSigner,
+    @Inject(OUTBOX_PORT) private readonly outbox: OutboxPort,
   ) {}
 
   /**
@@ -72,6 +87,7 @@ export class EventPipeline {
       plan.setExtremities(event.room_id, [event.event_id]);
     }
     const events = inputs.map((input) => input.event);
+    await this.recordForOtherServers(inputs, em);
     if (!andCommit) return this.writeTimeline(plan, events, em, false);
     // The write commits: the announcement must be registered before it.
     this.stream.announce(em, events);
@@ -109,6 +125,7 @@ export class EventPipeline {
       plan.replaceCurrentState(event.room_id, await this.stateEvents(resolved, [event], em));
       plan.setResolvedStateGroup(event.room_id, await this.groups.create(event.room_id, null, resolved, em));
     }
+    if (input.passOn) await this.recordForOtherServers([{ event, version, ...input.passOn }], em);
     await this.writeTimeline(plan, [event], em, false);
   }
 
@@ -212,6 +229,15 @@ export class EventPipeline {
     const base = await this.store.write(plan.finish(), em, { andCommit });
     this.stream.announce(em, events);
     return events.map((_, i) => Number(base) + i + 1);
+  }
+
+  /**
+   * Outbox rows, in the caller's transaction and before the events' own write, which may end it
+   * (`andCommit`); delivery wakes the destinations once it commits.
+   */
+  private async recordForOtherServers(events: readonly OutboundEvent[], em: EntityManager): Promise<void> {
+    const items = outboxItems(events, this.signer.serverName);
+    if (items.length > 0) await this.outbox.recordPdus(items, em);
   }
 
   private async groupOf(roomId: string, at: StateAt, em: EntityManager): Promise<number> {

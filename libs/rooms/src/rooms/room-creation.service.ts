@@ -18,7 +18,7 @@ import { RoomRepository } from '../storage/room.repository';
 import type { CreateRoomRequest } from './create-room-request';
 import { defaultPowerLevels, presetState } from './preset-state';
 import { newRoomId } from './room-id';
-import { RemoteInviteService } from '../federated/remote-invite.service';
+import { RemoteInviteService } from '../membership/remote-invite.service';
 
 /** POST /createRoom: the spec's sequence of initial events, all in one transaction. */
 @Injectable()

@@ -11,14 +11,6 @@ export interface MembershipRow {
   readonly eventId: string;
 }
 
-export interface ReceiptRow {
-  readonly userId: string;
-  readonly receiptType: string;
-  readonly threadId: string;
-  readonly eventId: string;
-  readonly ts: number;
-}
-
 /** The reads /sync makes of rooms' tables, each one query for all of a user's rooms where it can be. */
 @Injectable()
 export class SyncRepository {
@@ -82,52 +74,6 @@ export class SyncRepository {
       [roomIds, since, upTo],
     );
     return new Set(rows.map((row) => row.room_id));
-  }
-
-  /** Receipts in the rooms that moved in (since, upTo] of the receipt stream. */
-  async receiptsSince(
-    roomIds: readonly string[],
-    since: number,
-    upTo: number,
-    em: EntityManager,
-  ): Promise<Map<string, ReceiptRow[]>> {
-    if (roomIds.length === 0) return new Map();
-    const rows = await queryRows<{
-      room_id: string;
-      user_id: string;
-      receipt_type: string;
-      thread_id: string;
-      event_id: string;
-      ts: string;
-    }>(
-      em,
-      `SELECT room_id, user_id, receipt_type, thread_id, event_id, ts FROM receipts
-        WHERE room_id = ANY($1::text[]) AND stream_id > $2 AND stream_id <= $3 AND receipt_type <> 'm.fully_read'`,
-      [roomIds, since, upTo],
-    );
-    const byRoom = new Map<string, ReceiptRow[]>();
-    for (const row of rows) {
-      const list = byRoom.get(row.room_id) ?? [];
-      list.push({
-        userId: row.user_id,
-        receiptType: row.receipt_type,
-        threadId: row.thread_id,
-        eventId: row.event_id,
-        ts: Number(row.ts),
-      });
-      byRoom.set(row.room_id, list);
-    }
-    return byRoom;
-  }
-
-  /** The user's read markers that moved after `since` in the receipt stream, by room. */
-  async readMarkersSince(userId: string, since: number, upTo: number, em: EntityManager): Promise<Map<string, string>> {
-    const rows = await queryRows<{ room_id: string; event_id: string }>(
-      em,
-      `SELECT room_id, event_id FROM receipts WHERE user_id = $1 AND receipt_type = 'm.fully_read' AND thread_id = '' AND stream_id > $2 AND stream_id <= $3`,
-      [userId, since, upTo],
-    );
-    return new Map(rows.map((row) => [row.room_id, row.event_id]));
   }
 
   /** Members of many rooms, and which of the rooms have a name or canonical alias of their own. */

@@ -17,6 +17,15 @@ export interface EmbeddedPostgresOptions {
 }
 
 /**
+ * PostgreSQL settings for the embedded database (PGlite writes them into the data directory's
+ * postgresql.conf at every start). PostgreSQL's default 128 MB of shared buffers is most of the
+ * embedded server's memory once touched, and WASM memory never shrinks; the small servers the
+ * embedded default is for (a family, a team) keep their working set in 16 MB, and the operating
+ * system still caches the files below it.
+ */
+const EMBEDDED_SETTINGS = ['shared_buffers = 16MB'];
+
+/**
  * PGlite (Postgres compiled to WASM) served on a loopback socket, so the rest of Hearth uses
  * the same `pg` driver and SQL as with a real server.
  *
@@ -33,7 +42,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     lock = lockDataDirectory(directory, options.purpose);
   }
   try {
-    const db = await PGlite.create(directory);
+    const db = await PGlite.create(directory, { postgresqlconf: EMBEDDED_SETTINGS });
     // Room for a closing connection and its successor (a migration run, then the app's pool).
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
     try {

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { RoomSyncService } from '@hearth/rooms';
+import type { RoomSyncReader } from '@hearth/rooms';
 import { ChangeBus, type TransactionRunner } from '@hearth/storage';
 import { SyncNotifier } from './sync-notifier';
 import { SyncWakeUps } from './sync-wake-ups';
@@ -19,16 +19,16 @@ class RecordingNotifier extends SyncNotifier {
 function wakeUps() {
   const read = <T>(work: (em: EntityManager) => Promise<T>) => work({} as EntityManager);
   const tx = { read } as unknown as TransactionRunner;
-  const roomSync = {
+  const rooms = {
     memberships: () =>
       Promise.resolve([
         { roomId: '!joined:x', membership: 'join' },
         { roomId: '!left:x', membership: 'leave' },
       ]),
-  } as unknown as RoomSyncService;
+  } as unknown as RoomSyncReader;
   const bus = new ChangeBus(tx);
   const notifier = new RecordingNotifier();
-  const subscriber = new SyncWakeUps(bus, notifier, roomSync, tx);
+  const subscriber = new SyncWakeUps(bus, notifier, rooms, tx);
   subscriber.onModuleInit();
   return { bus, notifier, subscriber };
 }

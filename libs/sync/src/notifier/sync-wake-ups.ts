@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { RoomSyncService } from '@hearth/rooms';
+import { RoomSyncReader } from '@hearth/rooms';
 import { ChangeBus, TransactionRunner, type Change } from '@hearth/storage';
 import { roomKey, SyncNotifier, userKey } from './sync-notifier';
 
@@ -27,7 +27,7 @@ export class SyncWakeUps implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly bus: ChangeBus,
     private readonly notifier: SyncNotifier,
-    private readonly roomSync: RoomSyncService,
+    private readonly rooms: RoomSyncReader,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -47,7 +47,7 @@ export class SyncWakeUps implements OnModuleInit, OnModuleDestroy {
   }
 
   private async joinedRooms(userId: string): Promise<string[]> {
-    const memberships = await this.tx.read((em) => this.roomSync.memberships(userId, em));
+    const memberships = await this.tx.read((em) => this.rooms.memberships(userId, em));
     return memberships.filter((m) => m.membership === 'join').map((m) => m.roomId);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DeviceListsService } from '@hearth/e2ee';
-import { RoomSyncService, type MembershipRow } from '@hearth/rooms';
+import { RoomSyncReader, type MembershipRow } from '@hearth/rooms';
 import type { SyncToken } from '../sync-token';
 
 export interface DeviceListsRequest {
@@ -20,7 +20,7 @@ export interface DeviceListsRequest {
 @Injectable()
 export class DeviceListsSectionBuilder {
   constructor(
-    private readonly rooms: RoomSyncService,
+    private readonly rooms: RoomSyncReader,
     private readonly deviceLists: DeviceListsService,
   ) {}
 

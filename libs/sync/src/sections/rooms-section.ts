@@ -1,13 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from '@hearth/protocol';
-import {
-  RoomSyncService,
-  TypingService,
-  type MembershipRow,
-  type RoomEventFilter,
-  type RoomWindow,
-} from '@hearth/rooms';
+import { RoomSyncReader, type MembershipRow, type RoomEventFilter, type RoomWindow } from '@hearth/rooms';
 import { filterEvents, passesRoomFilter, type SyncFilter } from '../filters/sync-filter';
 import type { SyncToken } from '../sync-token';
 
@@ -41,10 +35,7 @@ export interface RoomsSection {
 /** `rooms` of a /sync response: joined rooms with what moved in them, invites, knocks and rooms left. */
 @Injectable()
 export class RoomsSectionBuilder {
-  constructor(
-    private readonly rooms: RoomSyncService,
-    private readonly typing: TypingService,
-  ) {}
+  constructor(private readonly rooms: RoomSyncReader) {}
 
   async build(request: RoomsRequest, em: EntityManager): Promise<RoomsSection> {
     const { userId, since, filter } = request;
@@ -87,7 +78,7 @@ export class RoomsSectionBuilder {
     const roomIds = joined.map((m) => m.roomId);
     const withEvents =
       since === null ? new Set(roomIds) : await this.rooms.roomsWithEvents(roomIds, since.events, upTo.events, em);
-    const typingMoved = this.typing.roomsChangedSince(since?.typing ?? 0);
+    const typingMoved = this.rooms.typingChangedSince(since?.typing ?? 0);
     const receipts = await this.rooms.receiptEvents(roomIds, userId, since?.receipts ?? 0, upTo.receipts, em);
     // A membership event after the token is not a join by itself: a display-name or avatar change is one too.
     const membershipMoved = since === null ? [] : joined.filter((m) => m.position > since.events).map((m) => m.roomId);
@@ -104,7 +95,7 @@ export class RoomsSectionBuilder {
     }> = [];
     for (const m of joined) {
       const newlyJoined = newlyJoinedRooms.has(m.roomId);
-      const typingUsers = this.typing.typingIn(m.roomId);
+      const typingUsers = this.rooms.typingIn(m.roomId);
       const typingChanged = since === null ? typingUsers.length > 0 : typingMoved.has(m.roomId);
       const accountData = request.roomAccountData.get(m.roomId) ?? [];
       const receipt = receipts.get(m.roomId);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AccountDataService } from '@hearth/accounts';
 import type { JsonObject } from '@hearth/protocol';
-import { PushRulesService, RoomSyncService } from '@hearth/rooms';
+import { RoomSyncReader } from '@hearth/rooms';
 import { filterEvents } from '../filters/sync-filter';
 import type { StreamContribution, SyncPass, SyncStream } from './sync-stream';
 
@@ -15,8 +15,7 @@ import type { StreamContribution, SyncPass, SyncStream } from './sync-stream';
 export class AccountDataStream implements SyncStream {
   constructor(
     private readonly accountData: AccountDataService,
-    private readonly pushRules: PushRulesService,
-    private readonly rooms: RoomSyncService,
+    private readonly rooms: RoomSyncReader,
   ) {}
 
   async contribute(pass: SyncPass, response: JsonObject, em: EntityManager): Promise<StreamContribution> {
@@ -32,7 +31,7 @@ export class AccountDataStream implements SyncStream {
       .filter((e) => e.roomId === '')
       .map((e) => ({ type: e.type, content: e.content as JsonObject }));
     if (since === null || upTo.pushRules > since.pushRules) {
-      const { ruleset } = await this.pushRules.versionedRuleset(userId, em);
+      const ruleset = await this.rooms.pushRuleset(userId, em);
       global.push({ type: 'm.push_rules', content: { global: ruleset as unknown as JsonObject } });
     }
     const events = filterEvents(pass.filter.account_data, global);

@@ -8,7 +8,14 @@ import { adminOperationsIn, controlSocketClient, controlSocketPathFor, type Admi
 import { RateLimitModule } from '@hearth/http';
 import { SigningModule } from '@hearth/signing';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
-import { INVITE_COUNTERSIGNER, NO_FEDERATION_INVITES, NO_FEDERATION_OUTBOX, OUTBOX_PORT } from '@hearth/rooms';
+import {
+  INVITE_COUNTERSIGNER,
+  NO_FEDERATION_INVITES,
+  NO_FEDERATION_MEMBERSHIP,
+  NO_FEDERATION_OUTBOX,
+  OUTBOX_PORT,
+  REMOTE_MEMBERSHIP,
+} from '@hearth/rooms';
 import {
   EmbeddedDatabaseInUseError,
   embeddedDirectoryFor,
@@ -29,9 +36,10 @@ import {
   providers: [
     { provide: OUTBOX_PORT, useValue: NO_FEDERATION_OUTBOX },
     { provide: INVITE_COUNTERSIGNER, useValue: NO_FEDERATION_INVITES },
+    { provide: REMOTE_MEMBERSHIP, useValue: NO_FEDERATION_MEMBERSHIP },
     { provide: REMOTE_E2EE, useValue: NO_FEDERATION_E2EE },
   ],
-  exports: [OUTBOX_PORT, INVITE_COUNTERSIGNER, REMOTE_E2EE],
+  exports: [OUTBOX_PORT, INVITE_COUNTERSIGNER, REMOTE_MEMBERSHIP, REMOTE_E2EE],
 })
 class NoFederationPortsModule {}
 

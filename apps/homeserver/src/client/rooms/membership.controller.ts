@@ -1,10 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { AccessTokenGuard, ProfilesService, Requester } from '@hearth/accounts';
-import { RoomJoinService, RoomLeaveService } from '@hearth/federation';
 import { ZodBodyPipe } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
-import { MembershipService, RoomMembersService, type MembershipChange } from '@hearth/rooms';
+import {
+  MembershipService,
+  RoomJoinService,
+  RoomLeaveService,
+  RoomMembersService,
+  type MembershipChange,
+} from '@hearth/rooms';
 
 const ReasonBody = z.object({ reason: z.string().max(1024).optional() }).passthrough();
 const TargetBody = z.object({ user_id: z.string().max(255), reason: z.string().max(1024).optional() });

@@ -1,18 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
+import type { JsonObject } from '@hearth/protocol';
 import { ChangeBus, TransactionRunner } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
 import { roomErrors } from '../room-errors';
 import { EventRepository } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
-import { NotificationCounts, type UnreadCounts } from './notification-counts';
+import { NotificationCounts, type UnreadCounts } from '../push/notification-counts';
+import { receiptContent } from './receipt-content';
+import { ReceiptRepository } from './receipt.repository';
 
 export const RECEIPT_TYPES = ['m.read', 'm.read.private', 'm.fully_read'] as const;
 export type ReceiptType = (typeof RECEIPT_TYPES)[number];
 
 export type { ReceiptChange } from '@hearth/storage';
 
-export type { UnreadCounts } from './notification-counts';
+export type { UnreadCounts } from '../push/notification-counts';
 
 /**
  * Read receipts and the read marker (spec "Receipts", "Read markers"), and the unread counts
@@ -23,6 +26,7 @@ export type { UnreadCounts } from './notification-counts';
 @Injectable()
 export class ReceiptsService {
   constructor(
+    private readonly stored: ReceiptRepository,
     private readonly events: EventRepository,
     private readonly state: StateRepository,
     private readonly tx: TransactionRunner,
@@ -45,7 +49,15 @@ export class ReceiptsService {
       if ((await this.state.membership(roomId, userId, em)) !== 'join') throw roomErrors.notInRoom();
       const stored = await this.events.find(eventId, em);
       if (!stored || stored.event.room_id !== roomId) throw MatrixError.notFound('Event not found');
-      const position = await this.upsert(roomId, userId, type, threadId ?? '', eventId, stored.streamOrdering, em);
+      const position = await this.stored.upsert(
+        roomId,
+        userId,
+        type,
+        threadId ?? '',
+        eventId,
+        stored.streamOrdering,
+        em,
+      );
       if (type !== 'm.fully_read')
         await this.notifications.forgetRead(roomId, userId, threadId ?? '', stored.streamOrdering, em);
       const receipt = {
@@ -83,26 +95,25 @@ export class ReceiptsService {
     return this.notifications.ofRooms(roomIds, userId, em);
   }
 
-  /** The receipt's new stream position; undefined when it did not move forward. */
-  private async upsert(
-    roomId: string,
+  /** `m.receipt` events per room for receipts that moved in (since, upTo]; private receipts only to their owner. */
+  async receiptEvents(
+    roomIds: readonly string[],
     userId: string,
-    type: string,
-    threadId: string,
-    eventId: string,
-    streamOrdering: number,
+    since: number,
+    upTo: number,
     em: EntityManager,
-  ): Promise<number | undefined> {
-    const rows: Array<{ stream_id: string }> = await em.query(
-      `WITH counter AS (UPDATE stream_positions SET position = position + 1 WHERE stream = 'receipts' RETURNING position)
-       INSERT INTO receipts (room_id, user_id, receipt_type, thread_id, event_id, stream_ordering, ts, stream_id)
-       SELECT $1, $2, $3, $4, $5, $6, $7, counter.position FROM counter
-       ON CONFLICT (room_id, user_id, receipt_type, thread_id)
-       DO UPDATE SET event_id = EXCLUDED.event_id, stream_ordering = EXCLUDED.stream_ordering, ts = EXCLUDED.ts, stream_id = EXCLUDED.stream_id
-       WHERE receipts.stream_ordering < EXCLUDED.stream_ordering
-       RETURNING stream_id`,
-      [roomId, userId, type, threadId, eventId, streamOrdering, Date.now()],
-    );
-    return rows[0] ? Number(rows[0].stream_id) : undefined;
+  ): Promise<Map<string, JsonObject>> {
+    const byRoom = await this.stored.receiptsSince(roomIds, since, upTo, em);
+    const result = new Map<string, JsonObject>();
+    for (const [roomId, receipts] of byRoom) {
+      const content = receiptContent(receipts.filter((r) => r.receiptType !== 'm.read.private' || r.userId === userId));
+      if (Object.keys(content).length > 0) result.set(roomId, { type: 'm.receipt', content });
+    }
+    return result;
+  }
+
+  /** The user's read markers (`m.fully_read`) that moved in (since, upTo], by room. */
+  readMarkersSince(userId: string, since: number, upTo: number, em: EntityManager): Promise<Map<string, string>> {
+    return this.stored.readMarkersSince(userId, since, upTo, em);
   }
 }

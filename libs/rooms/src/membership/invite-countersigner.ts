@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { JsonObject, RoomEvent, RoomVersion } from '@hearth/protocol';
 import { MatrixError } from '@hearth/http';
 
-/** Port: who has the invitee's server countersign an invite (federation). Bound in the app module. */
+/**
+ * Port: who has the invitee's server countersign an invite (federation; spec SS API "Inviting to
+ * a room"), so the rooms module needs no network. Bound in the app module.
+ */
 export const INVITE_COUNTERSIGNER = Symbol('INVITE_COUNTERSIGNER');
 
 export interface InviteCountersigner {
@@ -14,17 +16,3 @@ export interface InviteCountersigner {
 export const NO_FEDERATION_INVITES: InviteCountersigner = {
   countersign: () => Promise.reject(MatrixError.forbidden('Inviting users of other servers needs federation')),
 };
-
-/**
- * Spec SS API "Inviting to a room": an invite for a user of another server is sent to that server
- * before it is stored, and comes back with its signature. The countersigner port does the sending,
- * so the rooms module needs no network.
- */
-@Injectable()
-export class RemoteInviteGateway {
-  constructor(@Inject(INVITE_COUNTERSIGNER) private readonly countersigner: InviteCountersigner) {}
-
-  countersign(invite: RoomEvent, version: RoomVersion, inviteRoomState: JsonObject[]): Promise<RoomEvent> {
-    return this.countersigner.countersign(invite, version, inviteRoomState);
-  }
-}

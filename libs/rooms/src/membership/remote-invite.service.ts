@@ -1,14 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import { stateKeyTuple, type JsonObject } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { EventWriter } from '../events/event-writer.service';
 import { STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { StateRepository } from '../storage/state.repository';
-import { EventOutboxGateway } from './event-outbox-gateway';
-import { MissingEventsError, RejectedEventError } from './rejected-event';
-import { RemoteEventReceiver } from './remote-event-receiver';
-import { RemoteInviteGateway } from './remote-invite-gateway';
+import { MissingEventsError, RejectedEventError } from '../federated/rejected-event';
+import { RemoteEventReceiver } from '../federated/remote-event-receiver';
+import { INVITE_COUNTERSIGNER, type InviteCountersigner } from './invite-countersigner';
 
 /**
  * Spec SS API "Inviting to a room", the inviting side: the invite is built and authorised under
@@ -21,8 +20,7 @@ export class RemoteInviteService {
   constructor(
     private readonly writer: EventWriter,
     private readonly receiver: RemoteEventReceiver,
-    private readonly outbox: EventOutboxGateway,
-    private readonly gateway: RemoteInviteGateway,
+    @Inject(INVITE_COUNTERSIGNER) private readonly countersigner: InviteCountersigner,
     private readonly state: StateRepository,
     private readonly tx: TransactionRunner,
   ) {}
@@ -37,17 +35,17 @@ export class RemoteInviteService {
       const state = await this.state.currentState(roomId, em, tuples);
       return { ...prepared, strippedState: [...state.values()].map(strip) };
     });
-    const countersigned = await this.gateway.countersign(event, version, strippedState);
+    const countersigned = await this.countersigner.countersign(event, version, strippedState);
     await this.tx.run(async (em) => {
       try {
-        if ((await this.receiver.receive(countersigned, em)) === 'soft-failed')
+        // Countersigned, the invite is still ours to send to the room's other servers.
+        if ((await this.receiver.receive(countersigned, em, {})) === 'soft-failed')
           throw MatrixError.forbidden('The room changed and no longer allows this invite');
       } catch (error) {
         if (error instanceof RejectedEventError || error instanceof MissingEventsError)
           throw MatrixError.forbidden(error.message);
         throw error;
       }
-      await this.outbox.record([{ event: countersigned, version }], em);
     });
   }
 }

@@ -1,29 +1,36 @@
-import { inviteRoomStateOf, STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { splitStateKeyTuple, stateKeyTuple, type JsonObject } from '@hearth/protocol';
-import { ReceiptsService } from '../push/receipts.service';
+import { splitStateKeyTuple, stateKeyTuple, type JsonObject, type PushRuleset } from '@hearth/protocol';
+import { TypingService } from '../ephemeral/typing.service';
+import { PushRulesService } from '../push/push-rules.service';
+import { ReceiptsService } from '../receipts/receipts.service';
+import { inviteRoomStateOf, STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
-import { SyncRepository, type MembershipRow, type ReceiptRow } from '../storage/sync.repository';
+import { SyncRepository, type MembershipRow } from '../storage/sync.repository';
 import { RoomTimelines, type RoomTimeline, type RoomWindow, type TimelineRequest } from './room-timelines';
-
-const MAX_HEROES = 5;
+import { roomSummary } from './room-summary';
+import { unreadNotifications, type UnreadNotifications } from './unread-notifications';
 
 /**
- * Rooms' part of /sync: timelines with the state before them, invites as stripped state,
- * summaries, unread counts and receipts. Every event passes history visibility.
+ * Everything /sync reads of rooms, and the one thing libs/sync uses of this lib: memberships,
+ * timelines with the state before them, invites as stripped state, summaries, unread counts,
+ * receipts and read markers, typing, and the push rules' version. Every event passes history
+ * visibility. Reads take the caller's EntityManager, so that one sync reads on one connection.
  */
 @Injectable()
-export class RoomSyncService {
+export class RoomSyncReader {
   constructor(
     private readonly sync: SyncRepository,
     private readonly events: EventRepository,
     private readonly state: StateRepository,
     private readonly receipts: ReceiptsService,
     private readonly roomTimelines: RoomTimelines,
+    private readonly typing: TypingService,
+    private readonly pushRules: PushRulesService,
   ) {}
 
+  /** The user's current membership in every room they have one in. */
   memberships(userId: string, em: EntityManager): Promise<MembershipRow[]> {
     return this.sync.memberships(userId, em);
   }
@@ -99,19 +106,8 @@ export class RoomSyncService {
   /** Spec "Room summary", per room: member counts, and heroes when the room has no name of its own. */
   async summaries(roomIds: readonly string[], userId: string, em: EntityManager): Promise<Map<string, JsonObject>> {
     const result = new Map<string, JsonObject>();
-    for (const [roomId, { members, named }] of await this.sync.membersOfRooms(roomIds, em)) {
-      const joined = members.filter((m) => m.membership === 'join');
-      const invited = members.filter((m) => m.membership === 'invite');
-      const others = [...joined, ...invited].filter((m) => m.userId !== userId);
-      const heroes = (others.length > 0 ? others : members.filter((m) => m.userId !== userId))
-        .slice(0, MAX_HEROES)
-        .map((m) => m.userId);
-      result.set(roomId, {
-        ...(named ? {} : { 'm.heroes': heroes }),
-        'm.joined_member_count': joined.length,
-        'm.invited_member_count': invited.length,
-      });
-    }
+    for (const [roomId, { members, named }] of await this.sync.membersOfRooms(roomIds, em))
+      result.set(roomId, roomSummary(members, named, userId));
     return result;
   }
 
@@ -121,45 +117,27 @@ export class RoomSyncService {
     userId: string,
     perThread: boolean,
     em: EntityManager,
-  ): Promise<Map<string, { main: JsonObject; threads?: JsonObject }>> {
-    const result = new Map<string, { main: JsonObject; threads?: JsonObject }>();
-    for (const [roomId, counts] of await this.receipts.unreadCountsOfRooms(roomIds, userId, em)) {
-      if (!perThread) {
-        let notifications = 0;
-        let highlights = 0;
-        for (const c of counts.values()) {
-          notifications += c.notification_count;
-          highlights += c.highlight_count;
-        }
-        result.set(roomId, { main: { notification_count: notifications, highlight_count: highlights } });
-        continue;
-      }
-      const threads: JsonObject = {};
-      for (const [threadId, c] of counts) if (threadId !== '') threads[threadId] = { ...c };
-      result.set(roomId, { main: { ...(counts.get('') ?? { notification_count: 0, highlight_count: 0 }) }, threads });
-    }
+  ): Promise<Map<string, UnreadNotifications>> {
+    const result = new Map<string, UnreadNotifications>();
+    for (const [roomId, counts] of await this.receipts.unreadCountsOfRooms(roomIds, userId, em))
+      result.set(roomId, unreadNotifications(counts, perThread));
     return result;
   }
 
   /** `m.receipt` contents per room for receipts that moved after `since`; private receipts only to their owner. */
-  async receiptEvents(
+  receiptEvents(
     roomIds: readonly string[],
     userId: string,
     since: number,
     upTo: number,
     em: EntityManager,
   ): Promise<Map<string, JsonObject>> {
-    const byRoom = await this.sync.receiptsSince(roomIds, since, upTo, em);
-    const result = new Map<string, JsonObject>();
-    for (const [roomId, receipts] of byRoom) {
-      const content = receiptContent(receipts.filter((r) => r.receiptType !== 'm.read.private' || r.userId === userId));
-      if (Object.keys(content).length > 0) result.set(roomId, { type: 'm.receipt', content });
-    }
-    return result;
+    return this.receipts.receiptEvents(roomIds, userId, since, upTo, em);
   }
 
+  /** Read markers (`m.fully_read`) the user moved in the window, by room. */
   readMarkersSince(userId: string, since: number, upTo: number, em: EntityManager): Promise<Map<string, string>> {
-    return this.sync.readMarkersSince(userId, since, upTo, em);
+    return this.receipts.readMarkersSince(userId, since, upTo, em);
   }
 
   /** Spec "Stripped state": enough of the room for an invitee to show it, and the invite itself. */
@@ -179,15 +157,29 @@ export class RoomSyncService {
     const loaded = await this.events.findMany([...wanted, inviteEventId], em);
     return [...loaded.values()].map(({ event }: StoredEvent) => strip(event));
   }
-}
 
-/** Spec "Receipts": `{ eventId: { receiptType: { userId: { ts, thread_id? } } } }`. */
-function receiptContent(receipts: readonly ReceiptRow[]): JsonObject {
-  const content: Record<string, Record<string, Record<string, JsonObject>>> = {};
-  for (const r of receipts) {
-    const byType = (content[r.eventId] ??= {});
-    const byUser = (byType[r.receiptType] ??= {});
-    byUser[r.userId] = { ts: r.ts, ...(r.threadId !== '' ? { thread_id: r.threadId } : {}) };
+  /** The typing stream's position now (memory only: it restarts with the process). */
+  get typingPosition(): number {
+    return this.typing.streamPosition;
   }
-  return content;
+
+  /** Rooms whose typing list changed after `since`. */
+  typingChangedSince(since: number): Set<string> {
+    return this.typing.roomsChangedSince(since);
+  }
+
+  /** Users typing in the room now. */
+  typingIn(roomId: string): string[] {
+    return this.typing.typingIn(roomId);
+  }
+
+  /** The user's push-rule version, which moves with every change to their rules. */
+  pushRulesVersion(userId: string, em: EntityManager): Promise<number> {
+    return this.pushRules.version(userId, em);
+  }
+
+  /** The user's rules merged over the server defaults, for `m.push_rules` in global account data. */
+  async pushRuleset(userId: string, em: EntityManager): Promise<PushRuleset> {
+    return (await this.pushRules.versionedRuleset(userId, em)).ruleset;
+  }
 }

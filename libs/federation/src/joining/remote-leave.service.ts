@@ -1,43 +1,25 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import { FederationClient, FederationRequestError } from '@hearth/federation-client';
-import {
-  computeEventId,
-  getRoomVersion,
-  isJsonObject,
-  isValidUserId,
-  parseUserId,
-  type JsonObject,
-  type RoomEvent,
-} from '@hearth/protocol';
-import { FederatedRoomsService, MembershipService } from '@hearth/rooms';
+import { computeEventId, getRoomVersion, isJsonObject, type JsonObject, type RoomEvent } from '@hearth/protocol';
+import { FederatedRoomsService } from '@hearth/rooms';
 import { ServerSigner } from '@hearth/signing';
 
 /**
- * Spec CS API `POST /rooms/{roomId}/leave`: a local leave when this server is in the room;
- * rejecting an invite (or withdrawing a knock) to a room it is not in goes through a server of
- * the room with make_leave and send_leave v2 (spec SS API "Leaving Rooms (Rejecting Invites)").
+ * Spec SS API "Leaving Rooms (Rejecting Invites)": our user leaves a room this server is not in
+ * (rejects an invite, withdraws a knock) through a server of the room, with make_leave and
+ * send_leave v2; the leave is then stored here too.
  */
 @Injectable()
-export class RoomLeaveService {
+export class RemoteLeaveService {
   constructor(
-    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
-    private readonly membership: MembershipService,
     private readonly rooms: FederatedRoomsService,
     private readonly client: FederationClient,
     private readonly signer: ServerSigner,
   ) {}
 
-  async leave(roomId: string, userId: string, reason?: string): Promise<void> {
-    if (await this.rooms.isServerJoined(roomId, this.config.serverName))
-      return this.membership.leave(roomId, userId, reason);
-    const current = await this.rooms.membershipEvent(roomId, userId);
-    const membership = current?.content.membership;
-    if (!current || (membership !== 'invite' && membership !== 'knock'))
-      return this.membership.leave(roomId, userId, reason);
-    const servers = residentServers(current).filter((server) => server !== this.config.serverName);
-    if (servers.length === 0) return this.membership.leave(roomId, userId, reason);
+  /** Each server in turn until one takes the leave; the last failure is what the client hears. */
+  async leave(roomId: string, userId: string, servers: readonly string[], reason: string | undefined): Promise<void> {
     let lastError: unknown;
     for (const server of servers) {
       try {
@@ -83,22 +65,4 @@ export class RoomLeaveService {
       room_id: roomId,
     });
   }
-}
-
-/**
- * Where to send the leave: for an invite, the inviter's server; for a knock (which our user
- * sent), the servers its stripped state points at: the room creator's, then the room ID's.
- */
-function residentServers(membership: RoomEvent): string[] {
-  if (membership.content.membership === 'invite') return [parseUserId(membership.sender).serverName];
-  const state = membership.unsigned?.knock_room_state;
-  const create = Array.isArray(state)
-    ? state.find((item) => isJsonObject(item) && item.type === 'm.room.create')
-    : undefined;
-  const creator =
-    isJsonObject(create) && typeof create.sender === 'string' && isValidUserId(create.sender)
-      ? [parseUserId(create.sender).serverName]
-      : [];
-  const colon = membership.room_id.indexOf(':');
-  return [...new Set([...creator, ...(colon < 0 ? [] : [membership.room_id.slice(colon + 1)])])];
 }
