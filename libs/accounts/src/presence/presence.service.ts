@@ -165,9 +165,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     return rows.map((row) => presenceEvent(row, now));
   }
 
-  /** Our users who stopped syncing go offline; those online but idle go unavailable. */
-  async sweep(): Promise<void> {
-    const now = Date.now();
+  /** Our users who stopped syncing go offline; those online but idle go unavailable. `now` moves for tests. */
+  async sweep(now = Date.now()): Promise<void> {
     const quiet = await this.presence.goneQuiet(`:${this.config.serverName}`, now, PRESENCE_TIMING);
     for (const user of quiet) await this.change({ ...user, state: user.next, currentlyActive: false }, 'local', null);
   }
