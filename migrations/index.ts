@@ -22,6 +22,7 @@ import { NotificationSummaries1764020000000 } from './1764020000000-Notification
 import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransactionIds';
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
 import { Pushers1764050000000 } from './1764050000000-Pushers';
+import { Media1764040000000 } from './1764040000000-Media';
 import { MessageSearch1764060000000 } from './1764060000000-MessageSearch';
 import { Presence1764060100000 } from './1764060100000-Presence';
 
@@ -50,6 +51,7 @@ export const ALL_MIGRATIONS = [
   NotificationSummaries1764020000000,
   OutboxTransactionIds1764030000000,
   EventTxnsByEvent1764036000000,
+  Media1764040000000,
   Pushers1764050000000,
   MessageSearch1764060000000,
   Presence1764060100000,

@@ -54,6 +54,11 @@ import { FederationOpenIdController } from './federation/openid.controller';
 import { OpenIdController } from './client/openid.controller';
 import { RoomKeysController } from './client/e2ee/room-keys.controller';
 import { HealthController } from './health/health.controller';
+import { LegacyMediaController } from './client/media/legacy-media.controller';
+import { MediaDownloadController } from './client/media/media-download.controller';
+import { MediaUploadController } from './client/media/media-upload.controller';
+import { OwnMediaController } from './client/media/own-media.controller';
+import { MediaModule } from '@hearth/media';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
 import { RoomTagsController } from './client/room-tags.controller';
@@ -101,6 +106,7 @@ export class AppModule {
         RoomsModule,
         SyncModule,
         E2eeModule,
+        MediaModule,
       ],
       controllers: [
         VersionsController,
@@ -148,6 +154,10 @@ export class AppModule {
         ServerKeyController,
         WellKnownController,
         HealthController,
+        MediaUploadController,
+        MediaDownloadController,
+        LegacyMediaController,
+        OwnMediaController,
         RoomTagsController,
         UserDirectoryController,
         SearchController,

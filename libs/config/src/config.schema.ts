@@ -115,12 +115,15 @@ export const configFileSchema = z
         login: rateLimit.default({ requests: 10, per_seconds: 60 }),
         registration: rateLimit.default({ requests: 10, per_seconds: 60 }),
         registration_token_validity: rateLimit.default({ requests: 20, per_seconds: 60 }),
+        // Per account, not per address: a gallery of photos is a burst, a script filling the disk is not.
+        media_upload: rateLimit.default({ requests: 100, per_seconds: 60 }),
       })
       .strict()
       .default({
         login: { requests: 10, per_seconds: 60 },
         registration: { requests: 10, per_seconds: 60 },
         registration_token_validity: { requests: 20, per_seconds: 60 },
+        media_upload: { requests: 100, per_seconds: 60 },
       }),
     trust_proxy: booleanLike.default(false),
     federation: z
@@ -186,6 +189,35 @@ export const configFileSchema = z
         allow_private_gateways: false,
         max_retry_interval_minutes: 10,
         max_pending_hours: 24,
+      }),
+    media: z
+      .object({
+        /** Where the bytes live; `filesystem` keeps them under `path`. */
+        store: z.enum(['filesystem']).default('filesystem'),
+        /** Default `<data_dir>/media`. */
+        path: z.string().min(1).optional(),
+        /** Synapse's default `max_upload_size`, 50 MiB: what clients written against Synapse expect. */
+        max_upload_bytes: positiveInt.default(50 * 1024 * 1024),
+        /**
+         * Serve the legacy unauthenticated /_matrix/media/v3/download and /thumbnail. Off, as the
+         * spec (v1.11) and Synapse's freeze recommend: anyone holding an mxc:// URL could fetch a
+         * private room's files without signing in.
+         */
+        legacy_unauthenticated_media: booleanLike.default(false),
+        /** Most bytes one account may have uploaded; absent: no quota. */
+        quota_bytes_per_user: positiveInt.optional(),
+        /** Asynchronous uploads (`/create`) an account may have waiting for their bytes; Synapse's 5. */
+        max_pending_uploads: positiveInt.default(5),
+        /** How long a created media ID waits for its bytes; Synapse's 24 hours. */
+        unused_expiry_minutes: positiveInt.default(24 * 60),
+      })
+      .strict()
+      .default({
+        store: 'filesystem',
+        max_upload_bytes: 50 * 1024 * 1024,
+        legacy_unauthenticated_media: false,
+        max_pending_uploads: 5,
+        unused_expiry_minutes: 24 * 60,
       }),
     well_known: z
       .object({

@@ -21,6 +21,9 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_DELIVERY_CONSUME: 'delivery.consume',
   HEARTH_PUSH_ALLOW_HTTP_GATEWAYS: 'push.allow_http_gateways',
   HEARTH_PUSH_ALLOW_PRIVATE_GATEWAYS: 'push.allow_private_gateways',
+  HEARTH_MEDIA_PATH: 'media.path',
+  HEARTH_MEDIA_MAX_UPLOAD_BYTES: 'media.max_upload_bytes',
+  HEARTH_MEDIA_LEGACY_UNAUTHENTICATED: 'media.legacy_unauthenticated_media',
   HEARTH_USER_DIRECTORY_SEARCH_ALL_LOCAL_USERS: 'user_directory_search_all_local_users',
   HEARTH_PRESENCE_ENABLED: 'presence_enabled',
 } as const;

@@ -50,6 +50,7 @@ export interface HearthConfig {
     readonly catchUpAfterMs: number;
   };
   readonly push: PushConfig;
+  readonly media: MediaConfig;
   readonly wellKnown: {
     /** `m.server` delegation; when absent, /.well-known/matrix/server answers 404. */
     readonly server?: string;
@@ -98,7 +99,20 @@ export interface JwtLoginConfig {
   readonly provision: boolean;
 }
 
-export type RateLimitedAction = 'login' | 'registration' | 'registration_token_validity';
+export interface MediaConfig {
+  readonly store: 'filesystem';
+  /** Absolute folder of the filesystem store. */
+  readonly path: string;
+  readonly maxUploadBytes: number;
+  /** Whether the legacy unauthenticated download and thumbnail endpoints answer. */
+  readonly legacyUnauthenticatedMedia: boolean;
+  /** Absent: no quota. */
+  readonly quotaBytesPerUser?: number;
+  readonly maxPendingUploads: number;
+  readonly unusedExpiryMs: number;
+}
+
+export type RateLimitedAction = 'login' | 'registration' | 'registration_token_validity' | 'media_upload';
 
 export interface RateLimit {
   readonly requests: number;

@@ -7,6 +7,7 @@ export type {
   HearthConfig,
   JwtLoginConfig,
   LogLevel,
+  MediaConfig,
   RateLimit,
   RateLimitedAction,
   RegistrationMode,

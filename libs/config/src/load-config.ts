@@ -96,6 +96,7 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       login: toRateLimit(file.rate_limits.login),
       registration: toRateLimit(file.rate_limits.registration),
       registration_token_validity: toRateLimit(file.rate_limits.registration_token_validity),
+      media_upload: toRateLimit(file.rate_limits.media_upload),
     },
     trustProxy: file.trust_proxy,
     federation: toFederationConfig(file.federation, cwd),
@@ -109,6 +110,15 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       allowPrivateGateways: file.push.allow_private_gateways,
       maxRetryIntervalMs: file.push.max_retry_interval_minutes * 60 * 1000,
       maxPendingMs: file.push.max_pending_hours * 3600 * 1000,
+    },
+    media: {
+      store: file.media.store,
+      path: path.resolve(dataDir, file.media.path ?? 'media'),
+      maxUploadBytes: file.media.max_upload_bytes,
+      legacyUnauthenticatedMedia: file.media.legacy_unauthenticated_media,
+      ...(file.media.quota_bytes_per_user ? { quotaBytesPerUser: file.media.quota_bytes_per_user } : {}),
+      maxPendingUploads: file.media.max_pending_uploads,
+      unusedExpiryMs: file.media.unused_expiry_minutes * 60 * 1000,
     },
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
   };

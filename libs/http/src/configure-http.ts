@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { applyBodyLimit } from './body-limit';
 import { enableMatrixCors } from './cors';
 import { installJsonBodyParser } from './json-body-parser';
+import { installRawBodyStreams } from './raw-body-stream';
 import { MatrixExceptionFilter } from './matrix-exception.filter';
 import { installRequestLogging } from './request-logging';
 import { installRequestParamChecks } from './request-params';
@@ -33,6 +34,7 @@ export function configureHttpSurface(app: INestApplication, logger: Logger, opti
   });
   refuseUnmatchedBeforeParsing(instance);
   installJsonBodyParser(instance, options.maxRequestBodyBytes);
+  installRawBodyStreams(instance);
   installRequestParamChecks(instance);
   installRequestLogging(instance, logger, { logIpAddresses: options.logIpAddresses });
   enableMatrixCors(app);
