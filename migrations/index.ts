@@ -25,6 +25,7 @@ import { Pushers1764050000000 } from './1764050000000-Pushers';
 import { Media1764040000000 } from './1764040000000-Media';
 import { MessageSearch1764060000000 } from './1764060000000-MessageSearch';
 import { Presence1764060100000 } from './1764060100000-Presence';
+import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -55,4 +56,5 @@ export const ALL_MIGRATIONS = [
   Pushers1764050000000,
   MessageSearch1764060000000,
   Presence1764060100000,
+  SlidingSyncConnections1764090000000,
 ];

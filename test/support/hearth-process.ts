@@ -6,7 +6,7 @@ import * as path from 'node:path';
 const { build } = require('../../scripts/build.js') as { build: (outDir: string) => number };
 
 const root = path.resolve(__dirname, '..', '..');
-/** A first start runs initdb and every migration; on a loaded 2-core machine that has taken close to a minute. */
+/** A first start or admin command on a new embedded database runs initdb and every migration: close to a minute on a loaded 2-core machine. */
 const START_TIMEOUT_MS = 90_000;
 
 export interface HearthProcess {
@@ -33,7 +33,7 @@ export class HearthBuild {
       cwd: root,
       env: cleanEnv(env),
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: START_TIMEOUT_MS,
     });
   }
 
@@ -46,7 +46,7 @@ export class HearthBuild {
       execFile(
         process.execPath,
         [this.main, ...args],
-        { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 },
+        { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: START_TIMEOUT_MS },
         (error, stdout, stderr) => {
           resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr });
         },

@@ -40,6 +40,8 @@ import { MemberDirectoryRepository } from './directory/member-directory.reposito
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
 import { RoomSyncReader } from './sync/room-sync-reader';
+import { SlidingRoomReads } from './sliding/sliding-room-reads';
+import { SlidingRoomReadsRepository } from './sliding/sliding-room-reads.repository';
 import { FederatedEventRepository } from './federated/federated-event.repository';
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
@@ -77,6 +79,8 @@ import { StateResolver } from './pipeline/state-resolver';
     EventStream,
     SyncRepository,
     RoomSyncReader,
+    SlidingRoomReads,
+    SlidingRoomReadsRepository,
     RoomTimelines,
     EventWriter,
     SendBatcher,
@@ -114,6 +118,7 @@ import { StateResolver } from './pipeline/state-resolver';
     FederatedRoomsService,
     EventStream,
     RoomSyncReader,
+    SlidingRoomReads,
     TypingService,
     PushRulesService,
     ReceiptsService,
