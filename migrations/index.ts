@@ -25,6 +25,8 @@ import { Pushers1764050000000 } from './1764050000000-Pushers';
 import { Media1764040000000 } from './1764040000000-Media';
 import { MessageSearch1764060000000 } from './1764060000000-MessageSearch';
 import { Presence1764060100000 } from './1764060100000-Presence';
+import { RetentionTimes1764080000000 } from './1764080000000-RetentionTimes';
+import { EventContentPurge1764080100000 } from './1764080100000-EventContentPurge';
 import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
@@ -56,5 +58,7 @@ export const ALL_MIGRATIONS = [
   Pushers1764050000000,
   MessageSearch1764060000000,
   Presence1764060100000,
+  RetentionTimes1764080000000,
+  EventContentPurge1764080100000,
   SlidingSyncConnections1764090000000,
 ];

@@ -8,8 +8,10 @@ export type {
   JwtLoginConfig,
   LogLevel,
   MediaConfig,
+  PrivacyConfig,
   RateLimit,
   RateLimitedAction,
   RegistrationMode,
+  RetentionConfig,
 } from './hearth-config';
 export { buildConfig, DEFAULT_CONFIG_PATH, loadConfig, type LoadConfigOptions } from './load-config';
