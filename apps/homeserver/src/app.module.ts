@@ -55,6 +55,8 @@ import { RoomKeysController } from './client/e2ee/room-keys.controller';
 import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
+import { ExportController } from './hearth/export.controller';
+import { SovereigntyModule } from '@hearth/sovereignty';
 
 /**
  * The ports between libs, bound in one place: the lib that needs a port declares its token and
@@ -96,6 +98,7 @@ export class AppModule {
         RoomsModule,
         SyncModule,
         E2eeModule,
+        SovereigntyModule,
       ],
       controllers: [
         VersionsController,
@@ -138,6 +141,7 @@ export class AppModule {
         AdminDestinationsController,
         AdminUsersController,
         AdminRegistrationTokensController,
+        ExportController,
         FederationVersionController,
         ServerKeyController,
         WellKnownController,
