@@ -21,6 +21,7 @@ import { EventRowKeys1764010000000 } from './1764010000000-EventRowKeys';
 import { NotificationSummaries1764020000000 } from './1764020000000-NotificationSummaries';
 import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransactionIds';
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
+import { Pushers1764050000000 } from './1764050000000-Pushers';
 import { UserExports1764081000000 } from './1764081000000-UserExports';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
@@ -48,5 +49,6 @@ export const ALL_MIGRATIONS = [
   NotificationSummaries1764020000000,
   OutboxTransactionIds1764030000000,
   EventTxnsByEvent1764036000000,
+  Pushers1764050000000,
   UserExports1764081000000,
 ];

@@ -225,6 +225,37 @@ describe('Federation: forged PDUs are rejected without harming the room', () => 
     expect((await bobSees(good.eventId)).content.body).toBe('beside the bad ones');
   });
 
+  it('drops malformed EDUs one by one and acts on the well-formed ones beside them', async () => {
+    const aliceId = `@alice:${a.serverName}`;
+    const res = await federationRequest(
+      b.federationUrl,
+      'PUT',
+      `/_matrix/federation/v1/send/edus-${++txn}`,
+      {
+        origin: a.serverName,
+        origin_server_ts: Date.now(),
+        pdus: [],
+        edus: [
+          'not an EDU',
+          { edu_type: 'm.typing' },
+          { edu_type: 'm.typing', content: { room_id: roomId, user_id: aliceId, typing: 'yes' } },
+          { edu_type: 'm.receipt', content: { [roomId]: { 'm.read': { [aliceId]: { event_ids: 'not a list' } } } } },
+          { edu_type: 'm.device_list_update', content: { user_id: aliceId } },
+          { edu_type: 'm.direct_to_device', content: { sender: aliceId, messages: [] } },
+          { edu_type: 'm.presence', content: { push: [] } },
+          { edu_type: 'm.typing', content: { room_id: roomId, user_id: aliceId, typing: true } },
+        ],
+      },
+      { origin: a.serverName, key: a.signingKey, destination: b.serverName },
+    );
+    expect(res.status).toBe(200);
+    const sync = await bob.get('/_matrix/client/v3/sync?timeout=0');
+    const typing = (sync.body.rooms?.join?.[roomId]?.ephemeral?.events as LooseBody[]).find(
+      (e) => e.type === 'm.typing',
+    );
+    expect(typing?.content.user_ids).toEqual([aliceId]);
+  });
+
   it('answers a transaction nested far too deep with 400 M_BAD_JSON, never a 500', async () => {
     // The body is refused before the signature is even looked at, so the plain listener will do.
     const body = `{"origin":${JSON.stringify(a.serverName)},"origin_server_ts":1,"pdus":[${'['.repeat(10_000)}${']'.repeat(10_000)}]}`;

@@ -19,6 +19,7 @@ export class FakePeer {
   /** Every `PUT /send` that came in, answered or refused, in arrival order. */
   readonly attempts: ReceivedTransaction[] = [];
   mode: { kind: 'ok' } | { kind: 'fail' } | { kind: 'slow'; delayMs: number } = { kind: 'ok' };
+  private readonly canned: Array<{ method: string; path: string; status: number; body: unknown }> = [];
 
   private constructor(
     private readonly server: https.Server,
@@ -48,6 +49,15 @@ export class FakePeer {
     return result;
   }
 
+  /**
+   * Answers `method` requests whose path (without the query) starts with `path` with `body`, to
+   * play a peer that answers other endpoints than `/send`, well or badly. The latest one set for a
+   * path wins.
+   */
+  answer(method: 'GET' | 'PUT' | 'POST', path: string, body: unknown, status = 200): void {
+    this.canned.unshift({ method, path, status, body });
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -59,6 +69,9 @@ export class FakePeer {
   ): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
+    const path = (request.url ?? '').split('?', 1)[0] ?? '';
+    const canned = this.canned.find((entry) => entry.method === request.method && path.startsWith(entry.path));
+    if (canned) return this.reply(response, canned.status, canned.body);
     const match = /^\/_matrix\/federation\/v1\/send\/([^/?]+)/.exec(request.url ?? '');
     if (!match || request.method !== 'PUT')
       return this.reply(response, 404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });

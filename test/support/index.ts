@@ -17,3 +17,4 @@ export {
 } from './federation';
 export { eventually } from './eventually';
 export { FakePeer, type ReceivedTransaction } from './fake-peer';
+export { TestPushGateway, type ReceivedNotification } from './push-gateway';

@@ -22,6 +22,7 @@ import { DevicesController } from './client/devices.controller';
 import { LoginController } from './client/login.controller';
 import { ProfileController } from './client/profile.controller';
 import { PushRulesController } from './client/push-rules.controller';
+import { PushersController } from './client/pushers.controller';
 import { ReceiptsController } from './client/rooms/receipts.controller';
 import { CreateRoomController } from './client/rooms/create-room.controller';
 import { DirectoryController } from './client/rooms/directory.controller';
@@ -121,6 +122,7 @@ export class AppModule {
         ReceiptsController,
         TypingController,
         PushRulesController,
+        PushersController,
         SyncController,
         FilterController,
         SendToDeviceController,

@@ -155,6 +155,27 @@ export const configFileSchema = z
       })
       .strict()
       .default({ consume: true, max_retry_interval_minutes: 60, catch_up_after_minutes: 60 }),
+    push: z
+      .object({
+        /** Gateways reached over plain http: off, so notification metadata never crosses a network unencrypted. */
+        allow_http_gateways: booleanLike.default(false),
+        /**
+         * Gateways on loopback, private, link-local or other non-public addresses: off, so that a user
+         * cannot make the server call into its own network (SSRF). On for an in-house gateway, and tests.
+         */
+        allow_private_gateways: booleanLike.default(false),
+        /** The longest wait between attempts at a failing gateway. */
+        max_retry_interval_minutes: positiveInt.default(10),
+        /** Notifications still undelivered after this long are dropped: a day-old buzz is noise, /sync has them. */
+        max_pending_hours: positiveInt.default(24),
+      })
+      .strict()
+      .default({
+        allow_http_gateways: false,
+        allow_private_gateways: false,
+        max_retry_interval_minutes: 10,
+        max_pending_hours: 24,
+      }),
     well_known: z
       .object({
         server: z.string().optional(),

@@ -19,6 +19,8 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_FEDERATION_VERIFY_TLS: 'federation.verify_tls',
   HEARTH_FEDERATION_REQUEST_TIMEOUT_SECONDS: 'federation.request_timeout_seconds',
   HEARTH_DELIVERY_CONSUME: 'delivery.consume',
+  HEARTH_PUSH_ALLOW_HTTP_GATEWAYS: 'push.allow_http_gateways',
+  HEARTH_PUSH_ALLOW_PRIVATE_GATEWAYS: 'push.allow_private_gateways',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

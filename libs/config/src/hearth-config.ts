@@ -45,12 +45,24 @@ export interface HearthConfig {
     /** A destination down longer than this is caught up with each room's newest event only. */
     readonly catchUpAfterMs: number;
   };
+  readonly push: PushConfig;
   readonly wellKnown: {
     /** `m.server` delegation; when absent, /.well-known/matrix/server answers 404. */
     readonly server?: string;
     /** Extra keys merged into /.well-known/matrix/client beside `m.homeserver`. */
     readonly client: Readonly<Record<string, unknown>>;
   };
+}
+
+/** Push to phones through push gateways (docs/push.md). */
+export interface PushConfig {
+  /** Accept `http://` gateway URLs (otherwise https only). */
+  readonly allowHttpGateways: boolean;
+  /** Accept gateways on loopback, private and link-local addresses. */
+  readonly allowPrivateGateways: boolean;
+  readonly maxRetryIntervalMs: number;
+  /** Notifications older than this are dropped instead of sent. */
+  readonly maxPendingMs: number;
 }
 
 export interface FederationConfig {

@@ -3,6 +3,7 @@ export { ConfigModule, HEARTH_CONFIG } from './config.module';
 export { ENVIRONMENT_OVERRIDES } from './environment';
 export type {
   FederationConfig,
+  PushConfig,
   HearthConfig,
   JwtLoginConfig,
   LogLevel,

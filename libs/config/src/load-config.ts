@@ -102,6 +102,12 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       maxRetryIntervalMs: file.delivery.max_retry_interval_minutes * 60 * 1000,
       catchUpAfterMs: file.delivery.catch_up_after_minutes * 60 * 1000,
     },
+    push: {
+      allowHttpGateways: file.push.allow_http_gateways,
+      allowPrivateGateways: file.push.allow_private_gateways,
+      maxRetryIntervalMs: file.push.max_retry_interval_minutes * 60 * 1000,
+      maxPendingMs: file.push.max_pending_hours * 3600 * 1000,
+    },
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
   };
 }

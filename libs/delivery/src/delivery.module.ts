@@ -9,31 +9,58 @@ import { OutboxRepository } from './outbox/outbox.repository';
 import { BullMqDeliveryQueue } from './queue/bullmq-queue';
 import { DELIVERY_QUEUE } from './queue/delivery-queue';
 import { InProcessDeliveryQueue } from './queue/in-process-queue';
+import { RoomsModule } from '@hearth/rooms';
+import { AccountsModule } from '@hearth/accounts';
+import { BadgeUpdates } from './push/badge-updates';
+import { GoneDevicePushers } from './push/gone-device-pushers';
+import { GatewayClient } from './push/gateway-client';
+import { PushDeliveryService } from './push/push-delivery.service';
+import { PushFeed } from './push/push-feed.service';
+import { PushOutboxRepository } from './push/push-outbox.repository';
+import { PUSH_EVERYTHING, PUSH_POLICY } from './push/push-policy';
+import { PUSH_QUEUE } from './push/push-queue';
+import { PushSender } from './push/push-sender';
+import { PusherRepository } from './push/pusher.repository';
+import { PushersService } from './push/pushers.service';
+
+/** One queue per homeserver and purpose: deployments (and test servers) may share a Redis. */
+function queueFor(purpose: 'delivery' | 'push', config: HearthConfig) {
+  return config.redisUrl
+    ? new BullMqDeliveryQueue(config.redisUrl, `hearth-${purpose}-${config.serverName.replace(/[^A-Za-z0-9.-]/g, '_')}`)
+    : new InProcessDeliveryQueue();
+}
 
 /**
- * Outbound federation delivery: BullMQ on Redis when `REDIS_URL` is set, in-process otherwise;
- * transactions go out through the federation client, never back through libs/federation.
+ * Everything outbound, on BullMQ on Redis when `REDIS_URL` is set, in-process otherwise: federation
+ * transactions through the federation client (never back through libs/federation), and push
+ * notifications to users' push gateways (docs/push.md), each with its own queue.
  */
 @Module({
-  imports: [FederationClientModule],
+  imports: [FederationClientModule, RoomsModule, AccountsModule],
   providers: [
     {
       provide: DELIVERY_QUEUE,
       inject: [HEARTH_CONFIG],
-      useFactory: (config: HearthConfig) =>
-        config.redisUrl
-          ? new BullMqDeliveryQueue(
-              config.redisUrl,
-              `hearth-delivery-${config.serverName.replace(/[^A-Za-z0-9.-]/g, '_')}`,
-            )
-          : new InProcessDeliveryQueue(),
+      useFactory: (config: HearthConfig) => queueFor('delivery', config),
     },
+    { provide: PUSH_QUEUE, inject: [HEARTH_CONFIG], useFactory: (config: HearthConfig) => queueFor('push', config) },
+    // The one check before a notification is enqueued; an off-hours schedule binds its own here.
+    { provide: PUSH_POLICY, useValue: PUSH_EVERYTHING },
     OutboxRepository,
     DestinationRepository,
     DestinationSender,
     DeliveryService,
     DestinationsAdminService,
+    PusherRepository,
+    PushOutboxRepository,
+    GatewayClient,
+    PushFeed,
+    BadgeUpdates,
+    GoneDevicePushers,
+    PushSender,
+    PushDeliveryService,
+    PushersService,
   ],
-  exports: [DeliveryService, DestinationsAdminService],
+  exports: [DeliveryService, DestinationsAdminService, PushersService, PushDeliveryService],
 })
 export class DeliveryModule {}

@@ -4,3 +4,6 @@ export { DestinationsAdminService, type DestinationView } from './destinations/d
 export { InProcessDeliveryQueue } from './queue/in-process-queue';
 export { BullMqDeliveryQueue } from './queue/bullmq-queue';
 export type { DeliveryQueue, DestinationHandler } from './queue/delivery-queue';
+export { PushersService } from './push/pushers.service';
+export { PushDeliveryService } from './push/push-delivery.service';
+export { PUSH_POLICY, PUSH_EVERYTHING, type PushPolicy } from './push/push-policy';

@@ -1,6 +1,6 @@
 export { FederationClientModule } from './federation-client.module';
 export { FederationClient, type FederationCall } from './client/federation-client';
-export { FederationRequestError, FederationUnreachableError } from './client/federation-errors';
+export { FederationAnswerError, FederationRequestError, FederationUnreachableError } from './client/federation-errors';
 export { FederationAuthGuard, FederationOrigin } from './auth/federation-auth.guard';
 export { RemoteKeysService } from './keys/remote-keys.service';
 export { FederationPolicy } from './policy/federation-policy';

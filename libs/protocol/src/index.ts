@@ -80,7 +80,6 @@ export {
   signingKeyFromSeed,
   type SigningKey,
 } from './signing-key';
-export { parseStrictJson } from './strict-json';
 export {
   parseXMatrixAuthorization,
   requestSigningObject,
@@ -89,3 +88,46 @@ export {
   type FederationRequest,
   type XMatrixAuthorization,
 } from './x-matrix';
+export { JsonObjectSchema, ObjectsIn } from './wire/json-object';
+export {
+  DeviceListUpdateEdu,
+  DirectToDeviceEdu,
+  Edu,
+  EDU_CONTENTS,
+  edu,
+  isKnownEduType,
+  parseEduContent,
+  ReceiptEdu,
+  SigningKeyUpdateEdu,
+  TypingEdu,
+  UserReceipt,
+  type EduContent,
+  type EduType,
+  type ParsedEdu,
+} from './wire/edus';
+export {
+  InviteAnswer,
+  InviteRequest,
+  MembershipTemplateAnswer,
+  SendJoinAnswer,
+  SendKnockAnswer,
+  SendLeaveAnswer,
+} from './wire/membership';
+export {
+  MissingEventsAnswer,
+  MissingEventsRequest,
+  PduTransactionAnswer,
+  SendTransactionBody,
+  StateAnswer,
+  StateIdsAnswer,
+} from './wire/room-reads';
+export { DirectoryAnswer, ProfileAnswer } from './wire/queries';
+export { MatrixErrorAnswer, WellKnownServerAnswer } from './wire/discovery-and-errors';
+export {
+  UserDevicesAnswer,
+  UserKeysClaimAnswer,
+  UserKeysClaimRequest,
+  UserKeysQueryAnswer,
+  UserKeysQueryRequest,
+} from './wire/user-keys';
+export { NotaryKeysAnswer, OldVerifyKey, ServerKeyDocument } from './wire/server-keys';

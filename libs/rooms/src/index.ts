@@ -10,6 +10,8 @@ export { RoomJoinService } from './membership/room-join.service';
 export { RoomLeaveService } from './membership/room-leave.service';
 export { PushRulesService, type NewPushRule } from './push/push-rules.service';
 export { FOLD_AT, NotificationCounts } from './push/notification-counts';
+export { NotificationFeed, type CommittedNotification, type NotifiedEvent } from './push/notification-feed';
+export { NotificationsService, type NotificationsQuery } from './push/notifications.service';
 export {
   ReceiptsService,
   RECEIPT_TYPES,

@@ -16,6 +16,8 @@ import { PushEvaluator } from './push/push-evaluator';
 import { PushRuleRepository } from './push/push-rule.repository';
 import { PushRulesService } from './push/push-rules.service';
 import { NotificationCounts } from './push/notification-counts';
+import { NotificationFeed } from './push/notification-feed';
+import { NotificationsService } from './push/notifications.service';
 import { ReceiptRepository } from './receipts/receipt.repository';
 import { ReceiptsService } from './receipts/receipts.service';
 import { PublicRoomsService } from './rooms/public-rooms.service';
@@ -59,6 +61,8 @@ import { StateResolver } from './pipeline/state-resolver';
     ReceiptRepository,
     ReceiptsService,
     NotificationCounts,
+    NotificationFeed,
+    NotificationsService,
     {
       provide: TypingRelay,
       useFactory: (config: HearthConfig) => createTypingRelay(config.redisUrl),
@@ -104,6 +108,8 @@ import { StateResolver } from './pipeline/state-resolver';
     PushRulesService,
     ReceiptsService,
     NotificationCounts,
+    NotificationFeed,
+    NotificationsService,
     RoomUpgradeService,
     PublicRoomsService,
     RelationsService,

@@ -1,18 +1,20 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { FederationAuthGuard, FederationOrigin } from '@hearth/federation-client';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
-import { toPdu, type RoomEvent } from '@hearth/protocol';
+import {
+  MissingEventsRequest,
+  toPdu,
+  type MissingEventsAnswer,
+  type PduTransactionAnswer,
+  type RoomEvent,
+  type StateAnswer,
+  type StateIdsAnswer,
+} from '@hearth/protocol';
 import { FederatedRoomsService } from '@hearth/rooms';
 
 const MAX_EVENTS_PER_REQUEST = 100;
-const MissingEventsBody = z.object({
-  earliest_events: z.array(z.string()).max(100).default([]),
-  latest_events: z.array(z.string()).min(1).max(100),
-  limit: z.number().int().min(1).default(10),
-  min_depth: z.number().int().min(0).default(0),
-});
 
 /** Spec SS API "Retrieving events", "Backfilling and retrieving missing events": what peers in a room may read of it. */
 @Controller('_matrix/federation/v1')
@@ -25,7 +27,10 @@ export class FederationEventsController {
 
   /** GET /_matrix/federation/v1/event/{eventId} */
   @Get('event/:eventId')
-  async event(@FederationOrigin() origin: string, @Param('eventId') eventId: string) {
+  async event(
+    @FederationOrigin() origin: string,
+    @Param('eventId') eventId: string,
+  ): Promise<z.input<typeof PduTransactionAnswer>> {
     const event = await this.rooms.eventFor(origin, eventId);
     if (!event) throw MatrixError.notFound('Event not found');
     return this.transaction([await this.pdu(event)]);
@@ -37,7 +42,7 @@ export class FederationEventsController {
     @FederationOrigin() origin: string,
     @Param('roomId') roomId: string,
     @Query('event_id') eventId?: string,
-  ) {
+  ): Promise<z.input<typeof StateAnswer>> {
     const found = await this.stateAt(origin, roomId, eventId);
     return {
       pdus: await Promise.all(found.state.map((e) => this.pdu(e))),
@@ -51,7 +56,7 @@ export class FederationEventsController {
     @FederationOrigin() origin: string,
     @Param('roomId') roomId: string,
     @Query('event_id') eventId?: string,
-  ) {
+  ): Promise<z.input<typeof StateIdsAnswer>> {
     const found = await this.stateAt(origin, roomId, eventId);
     return { pdu_ids: found.state.map((e) => e.event_id), auth_chain_ids: found.authChain.map((e) => e.event_id) };
   }
@@ -75,7 +80,7 @@ export class FederationEventsController {
     @Param('roomId') roomId: string,
     @Query('v') v?: string | string[],
     @Query('limit') limitText?: string,
-  ) {
+  ): Promise<z.input<typeof PduTransactionAnswer>> {
     const from = v === undefined ? [] : typeof v === 'string' ? [v] : v;
     const limit = Number(limitText ?? 10);
     if (from.length === 0) throw MatrixError.missingParam('v is required');
@@ -98,8 +103,8 @@ export class FederationEventsController {
   async missingEvents(
     @FederationOrigin() origin: string,
     @Param('roomId') roomId: string,
-    @Body(new ZodBodyPipe(MissingEventsBody)) body: z.output<typeof MissingEventsBody>,
-  ) {
+    @Body(new ZodBodyPipe(MissingEventsRequest)) body: z.output<typeof MissingEventsRequest>,
+  ): Promise<z.input<typeof MissingEventsAnswer>> {
     const events = await this.rooms.eventsBefore(
       origin,
       roomId,

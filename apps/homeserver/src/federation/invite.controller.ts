@@ -1,25 +1,19 @@
 import { Body, Controller, Param, Put, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InvalidPduError, PduVerifier } from '@hearth/federation';
 import { FederationAuthGuard, FederationOrigin } from '@hearth/federation-client';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
 import {
   getRoomVersion,
-  isJsonObject,
+  InviteRequest,
   parseUserId,
   SUPPORTED_ROOM_VERSIONS,
   toPdu,
-  type JsonObject,
+  type InviteAnswer,
   type RoomEvent,
 } from '@hearth/protocol';
 import { FederatedRoomsService } from '@hearth/rooms';
 import { ServerSigner } from '@hearth/signing';
-
-const InviteBody = z.object({
-  room_version: z.string(),
-  event: z.record(z.string(), z.unknown()),
-  invite_room_state: z.array(z.unknown()).max(50).default([]),
-});
 
 @Controller('_matrix/federation/v2')
 @UseGuards(FederationAuthGuard)
@@ -36,8 +30,8 @@ export class FederationInviteController {
     @FederationOrigin() origin: string,
     @Param('roomId') roomId: string,
     @Param('eventId') eventId: string,
-    @Body(new ZodBodyPipe(InviteBody)) body: z.output<typeof InviteBody>,
-  ) {
+    @Body(new ZodBodyPipe(InviteRequest)) body: z.output<typeof InviteRequest>,
+  ): Promise<z.input<typeof InviteAnswer>> {
     const version = getRoomVersion(body.room_version);
     if (!version || !SUPPORTED_ROOM_VERSIONS.includes(version.id)) {
       throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'This server does not support the room version', {
@@ -59,12 +53,11 @@ export class FederationInviteController {
     if (parseUserId(event.state_key).serverName !== this.signer.serverName)
       throw MatrixError.forbidden('The invitee is not on this server');
     const signed = this.signer.countersignEvent(toPdu(event, version.roomIdFromCreateEvent), version);
-    const inviteRoomState = body.invite_room_state.filter((item): item is JsonObject => isJsonObject(item));
     if (!(await this.rooms.isServerJoined(roomId, this.signer.serverName))) {
       await this.rooms.storeRemoteInvite(
         version,
         { ...event, signatures: signed.signatures as RoomEvent['signatures'] },
-        inviteRoomState,
+        body.invite_room_state,
       );
     }
     return { event: signed };

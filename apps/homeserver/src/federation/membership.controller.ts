@@ -3,9 +3,24 @@ import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { InvalidPduError, PduVerifier } from '@hearth/federation';
 import { FederationAuthGuard, FederationOrigin } from '@hearth/federation-client';
 import { BodyLimit, EVENT_BODY_BYTES, MatrixError } from '@hearth/http';
-import { isJsonObject, isValidUserId, parseUserId, toPdu, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { z } from 'zod';
+import {
+  isValidUserId,
+  parseUserId,
+  toPdu,
+  type JsonObject,
+  type MembershipTemplateAnswer,
+  type RoomEvent,
+  type RoomVersion,
+  type SendJoinAnswer,
+  type SendKnockAnswer,
+  type SendLeaveAnswer,
+} from '@hearth/protocol';
 import { ServerSigner } from '@hearth/signing';
 import { FederatedRoomsService, type RemoteMembership } from '@hearth/rooms';
+
+/** A restricted join names the user whose invite power lets it in; read before the event is verified. */
+const AuthorisedJoin = z.looseObject({ content: z.looseObject({ join_authorised_via_users_server: z.string() }) });
 
 /** Spec SS API "Joining Rooms" and "Leaving Rooms (Rejecting Invites)", the resident server's side. */
 @Controller('_matrix/federation')
@@ -25,7 +40,7 @@ export class FederationMembershipController {
     @Param('roomId') roomId: string,
     @Param('userId') userId: string,
     @Query('ver') ver?: string | string[],
-  ) {
+  ): Promise<z.input<typeof MembershipTemplateAnswer>> {
     const template = await this.template(origin, roomId, userId, 'join');
     // Spec: without `ver` the joining server speaks only room version 1.
     const supported = ver === undefined ? ['1'] : typeof ver === 'string' ? [ver] : ver;
@@ -48,7 +63,7 @@ export class FederationMembershipController {
     @Param('roomId') roomId: string,
     @Param('eventId') eventId: string,
     @Body() body: unknown,
-  ) {
+  ): Promise<z.input<typeof SendJoinAnswer>> {
     const { event, version } = await this.membershipEvent(origin, roomId, eventId, body, 'join');
     const { state, authChain } = await this.rooms.acceptMembership(event);
     return {
@@ -68,7 +83,7 @@ export class FederationMembershipController {
     @Param('roomId') roomId: string,
     @Param('userId') userId: string,
     @Query('ver') ver?: string | string[],
-  ) {
+  ): Promise<z.input<typeof MembershipTemplateAnswer>> {
     const template = await this.template(origin, roomId, userId, 'knock');
     const supported = ver === undefined ? [] : typeof ver === 'string' ? [ver] : ver;
     if (!supported.includes(template.roomVersion)) {
@@ -90,7 +105,7 @@ export class FederationMembershipController {
     @Param('roomId') roomId: string,
     @Param('eventId') eventId: string,
     @Body() body: unknown,
-  ) {
+  ): Promise<z.input<typeof SendKnockAnswer>> {
     const { event } = await this.membershipEvent(origin, roomId, eventId, body, 'knock');
     await this.rooms.acceptMembership(event);
     return { knock_room_state: await this.rooms.strippedState(roomId) };
@@ -102,7 +117,7 @@ export class FederationMembershipController {
     @FederationOrigin() origin: string,
     @Param('roomId') roomId: string,
     @Param('userId') userId: string,
-  ) {
+  ): Promise<z.input<typeof MembershipTemplateAnswer>> {
     const template = await this.template(origin, roomId, userId, 'leave');
     return { room_version: template.roomVersion, event: template.event };
   }
@@ -115,7 +130,7 @@ export class FederationMembershipController {
     @Param('roomId') roomId: string,
     @Param('eventId') eventId: string,
     @Body() body: unknown,
-  ) {
+  ): Promise<z.input<typeof SendLeaveAnswer>> {
     const { event } = await this.membershipEvent(origin, roomId, eventId, body, 'leave');
     await this.rooms.acceptMembership(event);
     return {};
@@ -130,10 +145,9 @@ export class FederationMembershipController {
 
   /** Spec: a restricted join that names one of our users as authoriser gets our signature too. */
   private vouchedFor(body: unknown, version: RoomVersion): unknown {
-    if (!isJsonObject(body) || !isJsonObject(body.content)) return body;
-    const via = body.content.join_authorised_via_users_server;
-    return typeof via === 'string' && isValidUserId(via) && parseUserId(via).serverName === this.config.serverName
-      ? this.signer.countersignEvent(body, version)
+    const via = AuthorisedJoin.safeParse(body).data?.content.join_authorised_via_users_server;
+    return via !== undefined && isValidUserId(via) && parseUserId(via).serverName === this.config.serverName
+      ? this.signer.countersignEvent(body as JsonObject, version)
       : body;
   }
 

@@ -2,7 +2,8 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ProfilesService } from '@hearth/accounts';
 import { FederationAuthGuard, FederationOrigin } from '@hearth/federation-client';
 import { MatrixError } from '@hearth/http';
-import { isValidRoomAlias, isValidUserId } from '@hearth/protocol';
+import type { z } from 'zod';
+import { isValidRoomAlias, isValidUserId, type DirectoryAnswer, type ProfileAnswer } from '@hearth/protocol';
 import { RoomAliasesService } from '@hearth/rooms';
 
 @Controller('_matrix/federation/v1/query')
@@ -15,19 +16,23 @@ export class FederationQueryController {
 
   /** GET /_matrix/federation/v1/query/profile */
   @Get('profile')
-  async profile(@FederationOrigin() origin: string, @Query('user_id') userId?: string, @Query('field') field?: string) {
+  async profile(
+    @FederationOrigin() origin: string,
+    @Query('user_id') userId?: string,
+    @Query('field') field?: string,
+  ): Promise<z.input<typeof ProfileAnswer>> {
     if (userId === undefined) throw MatrixError.missingParam('user_id is required');
     if (!isValidUserId(userId)) throw MatrixError.invalidParam('user_id is not a user ID');
     if (field !== undefined && field !== 'displayname' && field !== 'avatar_url')
       throw MatrixError.invalidParam('field is displayname or avatar_url');
     const profile = await this.profiles.getForServer(origin, userId);
-    if (field === undefined) return profile;
+    if (field === undefined) return { ...profile };
     return profile[field] === undefined ? {} : { [field]: profile[field] };
   }
 
   /** GET /_matrix/federation/v1/query/directory */
   @Get('directory')
-  async directory(@Query('room_alias') alias?: string) {
+  async directory(@Query('room_alias') alias?: string): Promise<z.input<typeof DirectoryAnswer>> {
     if (alias === undefined) throw MatrixError.missingParam('room_alias is required');
     if (!isValidRoomAlias(alias)) throw MatrixError.invalidParam('room_alias is not a room alias');
     return this.aliases.resolve(alias);

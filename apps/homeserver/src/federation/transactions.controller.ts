@@ -1,15 +1,9 @@
 import { Body, Controller, Param, Put, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { MAX_TRANSACTION_DEPTH, TransactionReceiver } from '@hearth/federation';
 import { FederationAuthGuard, FederationOrigin } from '@hearth/federation-client';
 import { BodyLimit, BULK_BODY_BYTES, MatrixError, ZodBodyPipe } from '@hearth/http';
-
-const TransactionBody = z.object({
-  origin: z.string(),
-  origin_server_ts: z.number().int(),
-  pdus: z.array(z.unknown()).max(50),
-  edus: z.array(z.unknown()).max(100).default([]),
-});
+import { SendTransactionBody } from '@hearth/protocol';
 
 @Controller('_matrix/federation/v1')
 @UseGuards(FederationAuthGuard)
@@ -24,7 +18,7 @@ export class FederationTransactionsController {
   async send(
     @FederationOrigin() origin: string,
     @Param('txnId') txnId: string,
-    @Body(new ZodBodyPipe(TransactionBody)) body: z.output<typeof TransactionBody>,
+    @Body(new ZodBodyPipe(SendTransactionBody)) body: z.output<typeof SendTransactionBody>,
   ) {
     if (body.origin !== origin)
       throw MatrixError.forbidden('The transaction’s origin is not the server that signed the request');

@@ -1,14 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DevicesService } from '@hearth/accounts';
 import { DeviceListsService, KeysService } from '@hearth/e2ee';
 import { FederationAuthGuard } from '@hearth/federation-client';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
-import { isValidUserId, parseUserId } from '@hearth/protocol';
+import {
+  isValidUserId,
+  parseUserId,
+  UserKeysClaimRequest,
+  UserKeysQueryRequest,
+  type UserDevicesAnswer,
+} from '@hearth/protocol';
 import { ServerSigner } from '@hearth/signing';
-
-const QueryBody = z.object({ device_keys: z.record(z.string(), z.array(z.string())) });
-const ClaimBody = z.object({ one_time_keys: z.record(z.string(), z.record(z.string(), z.string())) });
 
 /** Spec SS API "End-to-End Encryption" and "Device Management": our users' devices and keys, for other servers. */
 @Controller('_matrix/federation/v1/user')
@@ -24,20 +27,20 @@ export class FederationUserKeysController {
   /** POST /_matrix/federation/v1/user/keys/query */
   @Post('keys/query')
   @HttpCode(200)
-  query(@Body(new ZodBodyPipe(QueryBody)) body: z.output<typeof QueryBody>) {
+  query(@Body(new ZodBodyPipe(UserKeysQueryRequest)) body: z.output<typeof UserKeysQueryRequest>) {
     return this.keys.queryLocal(body.device_keys);
   }
 
   /** POST /_matrix/federation/v1/user/keys/claim */
   @Post('keys/claim')
   @HttpCode(200)
-  claim(@Body(new ZodBodyPipe(ClaimBody)) body: z.output<typeof ClaimBody>) {
+  claim(@Body(new ZodBodyPipe(UserKeysClaimRequest)) body: z.output<typeof UserKeysClaimRequest>) {
     return this.keys.claimLocal(body.one_time_keys);
   }
 
   /** GET /_matrix/federation/v1/user/devices/{userId} */
   @Get('devices/:userId')
-  async devicesOf(@Param('userId') userId: string) {
+  async devicesOf(@Param('userId') userId: string): Promise<z.input<typeof UserDevicesAnswer>> {
     if (!isValidUserId(userId) || parseUserId(userId).serverName !== this.signer.serverName)
       throw MatrixError.invalidParam('The user is not on this server');
     const [list, keys, streamId] = await Promise.all([

@@ -18,6 +18,11 @@ export class UiaSessionRepository {
     return this.manager(em).findOneBy(UiaSessionEntity, { sessionId });
   }
 
+  /** The session with its row locked until `em`'s transaction ends: one request at a time completes its stages. */
+  findForUpdate(sessionId: string, em: EntityManager): Promise<UiaSessionEntity | null> {
+    return em.findOne(UiaSessionEntity, { where: { sessionId }, lock: { mode: 'pessimistic_write' } });
+  }
+
   async save(session: UiaSessionEntity, em?: EntityManager): Promise<void> {
     await this.manager(em).update(
       UiaSessionEntity,

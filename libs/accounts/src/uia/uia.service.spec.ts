@@ -42,7 +42,7 @@ describe('UiaService', () => {
     const registrationTokens = new RegistrationTokenRepository(db.dataSource);
     const passwords = new PasswordHasher();
     const users = new UserRepository(db.dataSource, cache);
-    const stages = new UiaStageVerifier(registrationTokens, users, passwords, new HandlePolicy(config), tx);
+    const stages = new UiaStageVerifier(registrationTokens, users, passwords, new HandlePolicy(config));
     uia = new UiaService(new UiaSessionRepository(db.dataSource), registrationTokens, stages, tx);
     sql = new Client({ connectionString: db.url });
     await sql.connect();
@@ -196,6 +196,30 @@ describe('UiaService', () => {
       const again = await tryRegister({ session, type: registrationToken, token }, TOKEN_THEN_DUMMY);
       expect(again.body).toMatchObject({ completed: [registrationToken] });
       expect(again.body).not.toHaveProperty('errcode');
+      expect(await pending()).toBe(1);
+    });
+
+    it('lets two requests complete the same registration-token stage of one session at once: both see it done, one use is reserved', async () => {
+      const session = await openSession(register(), TOKEN_THEN_DUMMY);
+      const both = await Promise.all(
+        [1, 2].map(() => tryRegister({ session, type: registrationToken, token }, TOKEN_THEN_DUMMY)),
+      );
+      for (const attempt of both)
+        expect(attempt).toEqual({ status: 401, body: challenge(TOKEN_THEN_DUMMY, session, [registrationToken]) });
+      expect(await pending()).toBe(1);
+    });
+
+    it('keeps both stages when two requests complete different stages of one session at once', async () => {
+      const session = await openSession(register(), TOKEN_THEN_DUMMY);
+      const results = await Promise.allSettled([
+        authenticate(register({ session, type: registrationToken, token }), TOKEN_THEN_DUMMY),
+        authenticate(register({ session, type: dummy }), TOKEN_THEN_DUMMY),
+      ]);
+      // Whichever came second found the flow complete.
+      expect(results.filter((result) => result.status === 'fulfilled')).toEqual([
+        { status: 'fulfilled', value: { sessionId: session, registrationToken: token } },
+      ]);
+      expect(((await sessionRow(session))?.completed as string[]).sort()).toEqual([dummy, registrationToken].sort());
       expect(await pending()).toBe(1);
     });
 

@@ -54,11 +54,12 @@ export class UiaService {
     if (!sessionId && type === undefined) throw challenge(flows, (await this.open(request, now)).sessionId, []);
     const session = sessionId ? await this.resume(sessionId, request, now) : await this.open(request, now);
 
-    if (type !== undefined) await this.completeStage(session, type, auth ?? {}, flows, request, now);
-    if (flows.some((flow) => flow.every((stage) => session.completed.includes(stage)))) {
-      return { sessionId: session.sessionId, registrationToken: session.registrationToken };
+    const current =
+      type === undefined ? session : await this.completeStage(session, type, auth ?? {}, flows, request, now);
+    if (flows.some((flow) => flow.every((stage) => current.completed.includes(stage)))) {
+      return { sessionId: current.sessionId, registrationToken: current.registrationToken };
     }
-    throw challenge(flows, session.sessionId, session.completed);
+    throw challenge(flows, current.sessionId, current.completed);
   }
 
   private async resume(sessionId: string, request: UiaRequest, now: number): Promise<UiaSessionEntity> {
@@ -79,27 +80,41 @@ export class UiaService {
     }
   }
 
+  /**
+   * Checks and records one stage with the session's row locked, and answers the session as it
+   * then stands. Two requests completing stages of one session at once (a client retrying, two
+   * tabs) take turns: neither loses the other's stage, and a stage the other completed meanwhile
+   * is not checked again (so a registration token's one use is not reserved twice, nor refused
+   * to the session that holds it).
+   */
   private async completeStage(
-    session: UiaSessionEntity,
+    opened: UiaSessionEntity,
     type: string,
     auth: Record<string, unknown>,
     flows: readonly UiaFlow[],
     request: UiaRequest,
     now: number,
-  ): Promise<void> {
+  ): Promise<UiaSessionEntity> {
     const offered = flows.some((flow) => flow.includes(type as UiaStage));
     if (!offered)
       throw challenge(
         flows,
-        session.sessionId,
-        session.completed,
+        opened.sessionId,
+        opened.completed,
         MatrixError.invalidParam(`Stage ${type} is not offered here`),
       );
-    if (session.completed.includes(type)) return;
-    const failure = await this.stages.verify(type as UiaStage, auth, session, request, now);
-    if (failure) throw challenge(flows, session.sessionId, session.completed, failure);
-    session.completed = [...session.completed, type];
-    await this.sessions.save(session);
+    if (opened.completed.includes(type)) return opened;
+    return this.tx.run(async (em) => {
+      const session = await this.sessions.findForUpdate(opened.sessionId, em);
+      // Consumed by a concurrent request that finished the operation meanwhile.
+      if (!session) throw new MatrixError(400, 'M_UNKNOWN', 'Unknown or expired authentication session');
+      if (session.completed.includes(type)) return session;
+      const failure = await this.stages.verify(type as UiaStage, auth, session, request, now, em);
+      if (failure) throw challenge(flows, session.sessionId, session.completed, failure);
+      session.completed = [...session.completed, type];
+      await this.sessions.save(session, em);
+      return session;
+    });
   }
 
   private async open(request: UiaRequest, now: number): Promise<UiaSessionEntity> {

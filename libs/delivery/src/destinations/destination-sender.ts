@@ -1,13 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { FederationClient } from '@hearth/federation-client';
-import type { JsonObject } from '@hearth/protocol';
+import type { z } from 'zod';
+import type { JsonObject, SendTransactionBody } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { DELIVERY_QUEUE, type DeliveryQueue } from '../queue/delivery-queue';
 import { retryDelay } from './backoff';
 import { DestinationRepository } from './destination.repository';
+import { newTransactionId } from './transaction-id';
 
 const MAX_PDUS = 50;
 const MAX_EDUS = 100;
@@ -91,10 +93,16 @@ export class DestinationSender {
     pdus: readonly JsonObject[],
     edus: readonly JsonObject[],
   ): Promise<void> {
+    const body = {
+      origin: this.config.serverName,
+      origin_server_ts: Date.now(),
+      pdus: [...pdus],
+      edus: [...edus],
+    } satisfies z.input<typeof SendTransactionBody>;
     await this.client.request(destination, {
       method: 'PUT',
       path: `/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`,
-      body: { origin: this.config.serverName, origin_server_ts: Date.now(), pdus: [...pdus], edus: [...edus] },
+      body,
     });
   }
 
@@ -135,13 +143,4 @@ export class DestinationSender {
     await this.tx.run((em) => this.destinations.failed(destination, message, Date.now(), Date.now() + delay, em));
     await this.queue.schedule(destination, delay);
   }
-}
-
-/**
- * Random rather than counted: peers remember transaction IDs (Synapse for a day) and drop a
- * transaction whose ID they have seen, and a count restarts when the database behind our server
- * name is recreated or restored from a backup.
- */
-function newTransactionId(): string {
-  return randomBytes(16).toString('base64url');
 }

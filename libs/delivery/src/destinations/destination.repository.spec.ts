@@ -1,38 +1,20 @@
-import { TransactionRunner } from '@hearth/storage';
-import { openMigratedDatabase, type MigratedDatabase } from '@hearth/testing';
+import { useDeliverySpecDatabase } from '../spec-support/delivery-spec-database';
 import { DestinationRepository } from './destination.repository';
 
 /** Leases and backoff state in `federation_destinations`, on real PostgreSQL. */
 describe('DestinationRepository', () => {
-  let db: MigratedDatabase;
-  let tx: TransactionRunner;
+  const spec = useDeliverySpecDatabase(':8448');
   const destinations = new DestinationRepository();
-  let counter = 0;
-  /** A destination of its own for each test. */
-  let peer: string;
 
-  beforeAll(async () => {
-    db = await openMigratedDatabase();
-    tx = new TransactionRunner(db.dataSource);
-  });
-
-  afterAll(async () => {
-    await db?.close();
-  });
-
-  beforeEach(() => {
-    peer = `peer${++counter}.example:8448`;
-  });
-
-  const lease = (owner: string, now: number, until: number, destination = peer) =>
-    tx.run((em) => destinations.lease(destination, owner, now, until, em));
-  const find = (destination = peer) => tx.read((em) => destinations.find(destination, em));
+  const lease = (owner: string, now: number, until: number, destination = spec.peer) =>
+    spec.tx.run((em) => destinations.lease(destination, owner, now, until, em));
+  const find = (destination = spec.peer) => spec.tx.read((em) => destinations.find(destination, em));
 
   describe('lease', () => {
     it('creates the row of a destination it has not seen and hands it out, healthy', async () => {
       expect(await find()).toBeUndefined();
       expect(await lease('sender-a', 1_000, 31_000)).toEqual({
-        destination: peer,
+        destination: spec.peer,
         failures: 0,
         retryAt: 0,
         downSince: null,
@@ -74,16 +56,16 @@ describe('DestinationRepository', () => {
 
     it('is refused to everyone, its holder included, until the backoff ends', async () => {
       await lease('sender-a', 500, 30_500);
-      await tx.run((em) => destinations.failed(peer, 'connection refused', 1_000, 9_000, em));
+      await spec.tx.run((em) => destinations.failed(spec.peer, 'connection refused', 1_000, 9_000, em));
       expect(await lease('sender-a', 8_999, 20_000)).toBeUndefined();
       const taken = await lease('sender-a', 9_000, 20_000);
       expect(taken).toMatchObject({ failures: 1, retryAt: 9_000, downSince: 1_000, lastError: 'connection refused' });
-      await tx.run((em) => destinations.failed(peer, 'still refused', 9_500, 30_000, em));
+      await spec.tx.run((em) => destinations.failed(spec.peer, 'still refused', 9_500, 30_000, em));
       expect(await lease('sender-a', 10_000, 40_000)).toBeUndefined();
     });
 
     it('is kept per destination: one destination’s lease does not hold another', async () => {
-      const other = `${peer}.other`;
+      const other = `${spec.peer}.other`;
       await lease('sender-a', 1_000, 31_000);
       expect(await lease('sender-b', 1_000, 31_000, other)).toMatchObject({ destination: other });
     });
@@ -92,14 +74,14 @@ describe('DestinationRepository', () => {
   describe('release', () => {
     it('frees the destination for another sender at once', async () => {
       await lease('sender-a', 1_000, 31_000);
-      await tx.run((em) => destinations.release(peer, 'sender-a', em));
+      await spec.tx.run((em) => destinations.release(spec.peer, 'sender-a', em));
       expect((await find())?.leasedUntil).toBeNull();
       expect(await lease('sender-b', 1_001, 31_001)).toMatchObject({ leasedUntil: 31_001 });
     });
 
     it('does nothing when asked by a sender that does not hold it', async () => {
       await lease('sender-a', 1_000, 31_000);
-      await tx.run((em) => destinations.release(peer, 'sender-b', em));
+      await spec.tx.run((em) => destinations.release(spec.peer, 'sender-b', em));
       expect((await find())?.leasedUntil).toBe(31_000);
       expect(await lease('sender-b', 1_001, 31_001)).toBeUndefined();
     });
@@ -108,8 +90,8 @@ describe('DestinationRepository', () => {
   describe('health', () => {
     it('counts failures, keeps when the destination went down, and the last error (at most 500 characters)', async () => {
       await lease('sender-a', 500, 30_500);
-      await tx.run((em) => destinations.failed(peer, 'first', 1_000, 3_000, em));
-      await tx.run((em) => destinations.failed(peer, 'x'.repeat(2_000), 5_000, 9_000, em));
+      await spec.tx.run((em) => destinations.failed(spec.peer, 'first', 1_000, 3_000, em));
+      await spec.tx.run((em) => destinations.failed(spec.peer, 'x'.repeat(2_000), 5_000, 9_000, em));
       const state = await find();
       expect(state).toMatchObject({ failures: 2, retryAt: 9_000, downSince: 1_000 });
       expect(state?.lastError).toBe('x'.repeat(500));
@@ -117,44 +99,46 @@ describe('DestinationRepository', () => {
 
     it('forgets failures, backoff, down_since and the error on success, and records when', async () => {
       await lease('sender-a', 500, 30_500);
-      await tx.run((em) => destinations.failed(peer, 'refused', 1_000, 3_000, em));
-      await tx.run((em) => destinations.succeeded(peer, 4_000, em));
+      await spec.tx.run((em) => destinations.failed(spec.peer, 'refused', 1_000, 3_000, em));
+      await spec.tx.run((em) => destinations.succeeded(spec.peer, 4_000, em));
       const healthy = { failures: 0, retryAt: 0, downSince: null, lastError: null, lastSuccessTs: 4_000 };
       expect(await find()).toMatchObject(healthy);
     });
 
     it('reset (admin API) forgets the backoff so that the next lease is now, and answers whether the destination exists', async () => {
       await lease('sender-a', 500, 600);
-      await tx.run((em) => destinations.failed(peer, 'refused', 1_000, 3_600_000, em));
-      expect(await tx.run((em) => destinations.reset(peer, em))).toBe(true);
+      await spec.tx.run((em) => destinations.failed(spec.peer, 'refused', 1_000, 3_600_000, em));
+      expect(await spec.tx.run((em) => destinations.reset(spec.peer, em))).toBe(true);
       expect(await find()).toMatchObject({ failures: 0, retryAt: 0, downSince: null });
       expect(await lease('sender-b', 1_001, 31_001)).toBeDefined();
-      expect(await tx.run((em) => destinations.reset('never-seen.example', em))).toBe(false);
+      expect(await spec.tx.run((em) => destinations.reset('never-seen.example', em))).toBe(false);
     });
 
     it('reports when each failing destination may be tried again, omitting ones it does not know', async () => {
-      const other = `${peer}.other`;
+      const other = `${spec.peer}.other`;
       await lease('sender-a', 500, 600);
       await lease('sender-a', 500, 600, other);
-      await tx.run((em) => destinations.failed(peer, 'refused', 1_000, 7_000, em));
-      const times = await tx.read((em) => destinations.retryTimes([peer, other, 'unknown.example'], em));
+      await spec.tx.run((em) => destinations.failed(spec.peer, 'refused', 1_000, 7_000, em));
+      const times = await spec.tx.read((em) => destinations.retryTimes([spec.peer, other, 'unknown.example'], em));
       expect(times).toEqual(
         new Map([
-          [peer, 7_000],
+          [spec.peer, 7_000],
           [other, 0],
         ]),
       );
-      expect(await tx.read((em) => destinations.retryTimes([], em))).toEqual(new Map());
+      expect(await spec.tx.read((em) => destinations.retryTimes([], em))).toEqual(new Map());
     });
 
     it('lists destinations by name, a page at a time, with the total', async () => {
-      const names = ['c', 'a', 'b'].map((letter) => `${letter}.list-${peer}`);
+      const names = ['c', 'a', 'b'].map((letter) => `${letter}.list-${spec.peer}`);
       for (const name of names) await lease('sender-a', 0, 1, name);
-      const all = await tx.read((em) => destinations.list(0, 1_000, em));
-      const ours = all.destinations.map((state) => state.destination).filter((name) => name.endsWith(`list-${peer}`));
+      const all = await spec.tx.read((em) => destinations.list(0, 1_000, em));
+      const ours = all.destinations
+        .map((state) => state.destination)
+        .filter((name) => name.endsWith(`list-${spec.peer}`));
       expect(ours).toEqual([...names].sort());
       expect(all.total).toBe(all.destinations.length);
-      const page = await tx.read((em) => destinations.list(1, 2, em));
+      const page = await spec.tx.read((em) => destinations.list(1, 2, em));
       const names2and3 = all.destinations.slice(1, 3).map((state) => state.destination);
       expect(page.destinations.map((state) => state.destination)).toEqual(names2and3);
       expect(page.total).toBe(all.total);

@@ -1,7 +1,6 @@
 import type { JsonObject } from '@hearth/protocol';
-import { TransactionRunner } from '@hearth/storage';
-import { openMigratedDatabase, type MigratedDatabase } from '@hearth/testing';
 import { DestinationRepository } from '../destinations/destination.repository';
+import { useDeliverySpecDatabase } from '../spec-support/delivery-spec-database';
 import { OutboxRepository, type OutboxTransaction } from './outbox.repository';
 
 const LIMITS = { pdus: 50, edus: 100 };
@@ -12,45 +11,32 @@ const LIMITS = { pdus: 50, edus: 100 };
  * another died finds.
  */
 describe('OutboxRepository', () => {
-  let db: MigratedDatabase;
-  let tx: TransactionRunner;
+  const spec = useDeliverySpecDatabase();
   const outbox = new OutboxRepository();
-  let counter = 0;
-  let peer: string;
-
-  beforeAll(async () => {
-    db = await openMigratedDatabase();
-    tx = new TransactionRunner(db.dataSource);
-  });
-
-  afterAll(async () => {
-    await db?.close();
-  });
-
-  beforeEach(() => {
-    peer = `peer${++counter}.example`;
-  });
 
   const pdu = (n: number, roomId = '!room:here'): JsonObject => ({ event_id: `$pdu${n}`, room_id: roomId });
   const edu = (n: number): JsonObject => ({ edu_type: 'm.receipt', content: { n } });
-  const record = (rows: Array<{ kind: 'pdu' | 'edu'; payload: JsonObject; droppable?: boolean }>, destination = peer) =>
-    tx.run((em) =>
+  const record = (
+    rows: Array<{ kind: 'pdu' | 'edu'; payload: JsonObject; droppable?: boolean }>,
+    destination = spec.peer,
+  ) =>
+    spec.tx.run((em) =>
       outbox.insert(
         rows.map((row) => ({ destination, ...row })),
         em,
       ),
     );
-  const recordPdus = (from: number, count: number, destination = peer) =>
+  const recordPdus = (from: number, count: number, destination = spec.peer) =>
     record(
       Array.from({ length: count }, (_, i) => ({ kind: 'pdu' as const, payload: pdu(from + i) })),
       destination,
     );
   const recordEdus = (from: number, count: number) =>
     record(Array.from({ length: count }, (_, i) => ({ kind: 'edu' as const, payload: edu(from + i) })));
-  const begin = (txnId: string, limits = LIMITS, destination = peer) =>
-    tx.run((em) => outbox.begin(destination, txnId, limits, em));
-  const begun = (destination = peer) => tx.read((em) => outbox.begun(destination, em));
-  const sent = (txn: OutboxTransaction | undefined) => tx.run((em) => outbox.delete(idsOf(txn), em));
+  const begin = (txnId: string, limits = LIMITS, destination = spec.peer) =>
+    spec.tx.run((em) => outbox.begin(destination, txnId, limits, em));
+  const begun = (destination = spec.peer) => spec.tx.read((em) => outbox.begun(destination, em));
+  const sent = (txn: OutboxTransaction | undefined) => spec.tx.run((em) => outbox.delete(idsOf(txn), em));
   const eventIds = (txn: OutboxTransaction | undefined) => txn?.pdus.map((row) => row.payload.event_id);
 
   describe('begin', () => {
@@ -80,9 +66,9 @@ describe('OutboxRepository', () => {
 
     it('answers undefined when nothing waits, and never takes another destination’s rows', async () => {
       expect(await begin('txn-1')).toBeUndefined();
-      await recordPdus(1, 2, `${peer}.other`);
+      await recordPdus(1, 2, `${spec.peer}.other`);
       expect(await begin('txn-1')).toBeUndefined();
-      expect(eventIds(await begin('txn-1', LIMITS, `${peer}.other`))).toEqual(['$pdu1', '$pdu2']);
+      expect(eventIds(await begin('txn-1', LIMITS, `${spec.peer}.other`))).toEqual(['$pdu1', '$pdu2']);
     });
 
     it('never puts a row into two transactions, even when two senders begin at once', async () => {
@@ -92,8 +78,8 @@ describe('OutboxRepository', () => {
       let aBegan!: () => void;
       const gate = new Promise<void>((resolve) => (commitA = resolve));
       const began = new Promise<void>((resolve) => (aBegan = resolve));
-      const a = tx.run(async (em) => {
-        const txn = await outbox.begin(peer, 'txn-a', LIMITS, em);
+      const a = spec.tx.run(async (em) => {
+        const txn = await outbox.begin(spec.peer, 'txn-a', LIMITS, em);
         aBegan();
         await gate;
         return txn;
@@ -152,18 +138,18 @@ describe('OutboxRepository', () => {
     it('leaves its lease and its transaction; the next sender waits for the lease, then sends the same rows under the same ID', async () => {
       const destinations = new DestinationRepository();
       await recordPdus(1, 3);
-      // Sender A takes the lease, puts a transaction together, and dies before the peer answers.
-      expect(await tx.run((em) => destinations.lease(peer, 'sender-a', 1_000, 36_000, em))).toBeDefined();
+      // Sender A takes the lease, puts a transaction together, and dies before the spec.peer answers.
+      expect(await spec.tx.run((em) => destinations.lease(spec.peer, 'sender-a', 1_000, 36_000, em))).toBeDefined();
       const lost = await begin('txn-of-a');
       await recordPdus(4, 1);
 
       // Sender B is refused while A's lease runs.
-      expect(await tx.run((em) => destinations.lease(peer, 'sender-b', 20_000, 55_000, em))).toBeUndefined();
+      expect(await spec.tx.run((em) => destinations.lease(spec.peer, 'sender-b', 20_000, 55_000, em))).toBeUndefined();
       // Once it has run out, B takes over and finds A's transaction as it was.
-      expect(await tx.run((em) => destinations.lease(peer, 'sender-b', 36_001, 71_001, em))).toBeDefined();
+      expect(await spec.tx.run((em) => destinations.lease(spec.peer, 'sender-b', 36_001, 71_001, em))).toBeDefined();
       // What the sender does for each transaction: a begun one first, else a new one.
       const nextTransaction = (txnId: string) =>
-        tx.run(async (em) => (await outbox.begun(peer, em)) ?? outbox.begin(peer, txnId, LIMITS, em));
+        spec.tx.run(async (em) => (await outbox.begun(spec.peer, em)) ?? outbox.begin(spec.peer, txnId, LIMITS, em));
       const retry = await nextTransaction('txn-of-b');
       expect(retry).toEqual(lost);
       expect(retry?.txnId).toBe('txn-of-a');
@@ -182,7 +168,7 @@ describe('OutboxRepository', () => {
       const txn = await begin('txn-1', { pdus: 2, edus: 0 });
       await sent(txn);
       expect(await count()).toBe(1);
-      await tx.run((em) => outbox.delete([], em));
+      await spec.tx.run((em) => outbox.delete([], em));
       expect(await count()).toBe(1);
     });
   });
@@ -194,19 +180,40 @@ describe('OutboxRepository', () => {
         { kind: 'edu', payload: edu(2) },
         { kind: 'pdu', payload: pdu(3) },
       ]);
-      await tx.run((em) => outbox.dropStale(peer, 0, em));
+      await spec.tx.run((em) => outbox.dropStale(spec.peer, 0, em));
       expect(await count()).toBe(3);
-      await tx.run((em) => outbox.dropStale(peer, Date.now() + 1_000, em));
-      const left = await tx.read((em) =>
+      await spec.tx.run((em) => outbox.dropStale(spec.peer, Date.now() + 1_000, em));
+      const left = await spec.tx.read((em) =>
         em.query<Array<{ kind: string; payload: JsonObject }>>(
           'SELECT kind, payload FROM federation_outbox WHERE destination = $1 ORDER BY id',
-          [peer],
+          [spec.peer],
         ),
       );
       expect(left).toEqual([
         { kind: 'edu', payload: edu(2) },
         { kind: 'pdu', payload: pdu(3) },
       ]);
+    });
+  });
+
+  describe('a transaction already begun is sent again as it was', () => {
+    it('keeps its stale typing EDUs through dropStale', async () => {
+      await record([{ kind: 'edu', payload: { edu_type: 'm.typing', content: { n: 1 } }, droppable: true }]);
+      const first = await begin('txn-1');
+      await record([{ kind: 'edu', payload: { edu_type: 'm.typing', content: { n: 2 } }, droppable: true }]);
+      await spec.tx.run((em) => outbox.dropStale(spec.peer, Date.now() + 1_000, em));
+      expect(await begun()).toEqual(first);
+      expect(await count()).toBe(1);
+    });
+
+    it('keeps its older PDUs of a room through keepNewestPduPerRoom', async () => {
+      await recordPdus(1, 2);
+      const first = await begin('txn-1');
+      await recordPdus(3, 2);
+      expect(await spec.tx.run((em) => outbox.keepNewestPduPerRoom(spec.peer, em))).toBe(1);
+      expect(await begun()).toEqual(first);
+      await sent(first);
+      expect(eventIds(await begin('txn-2'))).toEqual(['$pdu4']);
     });
   });
 
@@ -220,36 +227,36 @@ describe('OutboxRepository', () => {
         { kind: 'pdu', payload: pdu(4, '!a:here') },
         { kind: 'edu', payload: edu(2) },
       ]);
-      await recordPdus(9, 1, `${peer}.other`);
-      await recordPdus(10, 1, `${peer}.other`);
-      expect(await tx.run((em) => outbox.keepNewestPduPerRoom(peer, em))).toBe(2);
+      await recordPdus(9, 1, `${spec.peer}.other`);
+      await recordPdus(10, 1, `${spec.peer}.other`);
+      expect(await spec.tx.run((em) => outbox.keepNewestPduPerRoom(spec.peer, em))).toBe(2);
       const txn = await begin('txn-1');
       expect(eventIds(txn)).toEqual(['$pdu2', '$pdu4']);
       expect(txn?.edus.map((row) => row.payload)).toEqual([edu(1), edu(2)]);
-      expect(await tx.read((em) => outbox.pduCountFor(`${peer}.other`, em))).toBe(2);
+      expect(await spec.tx.read((em) => outbox.pduCountFor(`${spec.peer}.other`, em))).toBe(2);
     });
   });
 
   describe('counts', () => {
     it('counts what waits per destination, PDUs apart, and lists the destinations with anything waiting', async () => {
-      const other = `${peer}.other`;
+      const other = `${spec.peer}.other`;
       await recordPdus(1, 3);
       await recordEdus(1, 2);
       await recordPdus(1, 1, other);
-      await tx.read(async (em) => {
-        expect(await outbox.countFor(peer, em)).toBe(5);
-        expect(await outbox.pduCountFor(peer, em)).toBe(3);
+      await spec.tx.read(async (em) => {
+        expect(await outbox.countFor(spec.peer, em)).toBe(5);
+        expect(await outbox.pduCountFor(spec.peer, em)).toBe(3);
         expect(await outbox.countFor('nobody.example', em)).toBe(0);
-        expect(await outbox.destinationsWithPending(em)).toEqual(expect.arrayContaining([peer, other]));
+        expect(await outbox.destinationsWithPending(em)).toEqual(expect.arrayContaining([spec.peer, other]));
       });
       await sent(await begin('txn-1'));
-      expect(await tx.read((em) => outbox.destinationsWithPending(em))).not.toContain(peer);
+      expect(await spec.tx.read((em) => outbox.destinationsWithPending(em))).not.toContain(spec.peer);
     });
   });
 
   async function waitUntilBlockedOnALock(): Promise<void> {
     for (let attempt = 0; attempt < 200; attempt++) {
-      const waiting = await db.dataSource.query<unknown[]>(
+      const waiting = await spec.db.dataSource.query<unknown[]>(
         "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
       );
       if (waiting.length > 0) return;
@@ -259,7 +266,7 @@ describe('OutboxRepository', () => {
   }
 
   function count(): Promise<number> {
-    return tx.read((em) => outbox.countFor(peer, em));
+    return spec.tx.read((em) => outbox.countFor(spec.peer, em));
   }
 });
 

@@ -96,23 +96,28 @@ export class OutboxRepository {
     await em.query('DELETE FROM federation_outbox WHERE id = ANY($1::bigint[])', [ids]);
   }
 
-  /** Stale droppable EDUs (typing) of a destination that is failing: not worth sending late. */
+  /**
+   * Stale droppable EDUs (typing) of a destination that is failing: not worth sending late. Rows
+   * of a transaction already begun stay: its retry must send exactly what the first attempt sent
+   * under its ID, or a peer that did receive it would drop the retry and miss nothing, while one
+   * that did not would get a different transaction under an ID it may have half-seen.
+   */
   async dropStale(destination: string, olderThan: number, em: EntityManager): Promise<void> {
-    await em.query('DELETE FROM federation_outbox WHERE destination = $1 AND droppable AND created_ts < $2', [
-      destination,
-      olderThan,
-    ]);
+    await em.query(
+      'DELETE FROM federation_outbox WHERE destination = $1 AND droppable AND created_ts < $2 AND txn_id IS NULL',
+      [destination, olderThan],
+    );
   }
 
   /**
    * Spec "catch-up": of a long backlog, only each room's newest PDU is kept; the peer fetches
-   * what it lacks before it (get_missing_events, state at the gap). EDUs stay. Returns how many
-   * PDUs were dropped.
+   * what it lacks before it (get_missing_events, state at the gap). EDUs stay, and so does a
+   * transaction already begun (see dropStale). Returns how many PDUs were dropped.
    */
   async keepNewestPduPerRoom(destination: string, em: EntityManager): Promise<number> {
     const rows = await queryRows<{ id: string }>(
       em,
-      `DELETE FROM federation_outbox o WHERE o.destination = $1 AND o.kind = 'pdu'
+      `DELETE FROM federation_outbox o WHERE o.destination = $1 AND o.kind = 'pdu' AND o.txn_id IS NULL
           AND EXISTS (SELECT 1 FROM federation_outbox n WHERE n.destination = o.destination AND n.kind = 'pdu'
                          AND n.payload->>'room_id' = o.payload->>'room_id' AND n.id > o.id)
        RETURNING o.id`,

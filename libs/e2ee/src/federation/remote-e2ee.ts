@@ -1,20 +1,25 @@
 import { Logger } from '@nestjs/common';
-import type { JsonObject } from '@hearth/protocol';
+import type { z } from 'zod';
+import type { EduContent, UserKeysClaimAnswer, UserKeysQueryAnswer } from '@hearth/protocol';
 
 /** Port: what end-to-end encryption needs of other servers (federation serves it), so this lib needs no network. Bound in the app module. */
 export const REMOTE_E2EE = Symbol('REMOTE_E2EE');
 
 export interface RemoteE2ee {
-  /** Spec SS API `POST /user/keys/query`: the answer's body. */
-  queryKeys(server: string, deviceKeys: Record<string, string[]>, timeoutMs: number): Promise<JsonObject>;
-  /** Spec SS API `POST /user/keys/claim`: the answer's body. */
+  /** Spec SS API `POST /user/keys/query`: the answer, parsed by its wire schema (the keys inside are e2ee's to check). */
+  queryKeys(
+    server: string,
+    deviceKeys: Record<string, string[]>,
+    timeoutMs: number,
+  ): Promise<z.output<typeof UserKeysQueryAnswer>>;
+  /** Spec SS API `POST /user/keys/claim`: the answer, parsed by its wire schema. */
   claimKeys(
     server: string,
     oneTimeKeys: Record<string, Record<string, string>>,
     timeoutMs: number,
-  ): Promise<JsonObject>;
+  ): Promise<z.output<typeof UserKeysClaimAnswer>>;
   /** An `m.direct_to_device` EDU for the server, recorded durably before this resolves. */
-  sendToDevice(server: string, content: JsonObject): Promise<void>;
+  sendToDevice(server: string, content: EduContent<'m.direct_to_device'>): Promise<void>;
 }
 
 const noFederationLogger = new Logger('NoFederation');

@@ -7,7 +7,6 @@ import { MatrixError } from '@hearth/http';
 import {
   canonicalJson,
   decodeBase64,
-  isJsonObject,
   isValidUserId,
   parseUserId,
   verifyJsonSignature,
@@ -128,7 +127,7 @@ export class KeysService {
         const asked = Object.fromEntries(userIds.map((userId) => [userId, parsed.data.device_keys[userId] ?? []]));
         try {
           const answer = await this.remote.queryKeys(server, asked, timeoutOf(parsed.data.timeout));
-          Object.assign(result.device_keys, checkedRemoteDeviceKeys(answer, userIds));
+          Object.assign(result.device_keys, checkedRemoteDeviceKeys(answer.device_keys, userIds));
           Object.assign(result.master_keys, keysOfUsers(answer.master_keys, userIds));
           Object.assign(result.self_signing_keys, keysOfUsers(answer.self_signing_keys, userIds));
         } catch (error) {
@@ -187,10 +186,10 @@ export class KeysService {
         const asked = Object.fromEntries(userIds.map((userId) => [userId, parsed.data.one_time_keys[userId] ?? {}]));
         try {
           const answer = await this.remote.claimKeys(server, asked, timeoutOf(parsed.data.timeout));
-          const keys = isJsonObject(answer.one_time_keys) ? answer.one_time_keys : {};
-          for (const userId of userIds)
-            if (isJsonObject(keys[userId]))
-              claimed.one_time_keys[userId] = keys[userId] as Record<string, Record<string, unknown>>;
+          for (const userId of userIds) {
+            const keys = answer.one_time_keys[userId];
+            if (keys) claimed.one_time_keys[userId] = keys;
+          }
         } catch (error) {
           failures[server] = failureOf(error);
         }

@@ -7,10 +7,9 @@ import type { JsonRecord } from './device-keys.repository';
  * so that a server cannot slip in keys its users never made.
  */
 export function checkedRemoteDeviceKeys(
-  answer: JsonObject,
+  listed: Readonly<Record<string, unknown>>,
   userIds: readonly string[],
 ): Record<string, Record<string, JsonRecord>> {
-  const listed = isJsonObject(answer.device_keys) ? answer.device_keys : {};
   const result: Record<string, Record<string, JsonRecord>> = {};
   for (const userId of userIds) {
     const devices = listed[userId];

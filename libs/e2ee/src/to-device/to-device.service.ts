@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DevicesService } from '@hearth/accounts';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
-import { isValidUserId, parseUserId, type JsonObject } from '@hearth/protocol';
+import { isValidUserId, parseUserId, type DirectToDeviceEdu } from '@hearth/protocol';
 import { ChangeBus, TransactionRunner } from '@hearth/storage';
 import { ToDeviceRepository, type ToDeviceMessage } from './to-device.repository';
 import { REMOTE_E2EE, type RemoteE2ee } from '../federation/remote-e2ee';
@@ -16,13 +16,6 @@ const SendToDeviceBody = z.object({
 });
 
 type Messages = Record<string, Record<string, Record<string, unknown>>>;
-
-const RemoteToDevice = z.object({
-  sender: z.string(),
-  type: z.string().min(1).max(255),
-  message_id: z.string().min(1).max(255),
-  messages: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))),
-});
 
 /** Synapse's figure: a sync hands a device at most this many messages; the rest come next time. */
 const MAX_PER_SYNC = 100;
@@ -69,26 +62,23 @@ export class ToDeviceService {
         sender: sender.userId,
         type,
         message_id: messageId,
-        messages: messages as JsonObject,
+        messages,
       });
   }
 
-  /** Spec SS API `m.direct_to_device`: messages from a user of `origin` for our users, once per message ID. */
-  async receiveRemote(origin: string, content: Record<string, unknown>): Promise<void> {
-    const parsed = RemoteToDevice.safeParse(content);
-    if (!parsed.success || !isValidUserId(parsed.data.sender) || parseUserId(parsed.data.sender).serverName !== origin)
-      return;
+  /**
+   * Spec SS API `m.direct_to_device` (parsed by the EDU handler with the shared schema): messages
+   * from a user of `origin` for our users, once per message ID.
+   */
+  async receiveRemote(origin: string, edu: z.output<typeof DirectToDeviceEdu>): Promise<void> {
+    if (!isValidUserId(edu.sender) || parseUserId(edu.sender).serverName !== origin) return;
     const local = Object.fromEntries(
-      Object.entries(parsed.data.messages).filter(
+      Object.entries(edu.messages).filter(
         ([userId]) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName,
       ),
     );
     // Remote senders share the empty device ID: their message IDs keep them apart.
-    await this.deliver(
-      { userId: parsed.data.sender, deviceId: '', txnId: `${origin}|${parsed.data.message_id}` },
-      parsed.data.type,
-      local,
-    );
+    await this.deliver({ userId: edu.sender, deviceId: '', txnId: `${origin}|${edu.message_id}` }, edu.type, local);
   }
 
   /** Stores messages for local devices ('*' for all of a user's devices); false if the transaction was seen before. */

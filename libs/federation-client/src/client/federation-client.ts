@@ -1,14 +1,15 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import sjson from 'secure-json-parse';
 import { Pool } from 'undici';
+import type { z } from 'zod';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { signFederationRequest, type JsonValue } from '@hearth/protocol';
+import { MatrixErrorAnswer, signFederationRequest, type JsonValue } from '@hearth/protocol';
 import { ServerSigner } from '@hearth/signing';
 import { FederationPolicy } from '../policy/federation-policy';
 import { LiveResolverNetwork } from '../resolution/live-network';
 import type { ResolvedServer } from '../resolution/resolved-server';
 import { ServerResolver } from '../resolution/server-resolver';
-import { FederationRequestError, FederationUnreachableError } from './federation-errors';
+import { FederationAnswerError, FederationRequestError, FederationUnreachableError } from './federation-errors';
 
 export interface FederationCall {
   readonly method: 'GET' | 'PUT' | 'POST';
@@ -44,8 +45,25 @@ export class FederationClient implements OnModuleDestroy {
     this.resolver = new ServerResolver(this.network);
   }
 
-  /** The parsed JSON answer; throws FederationRequestError for error statuses, FederationUnreachableError otherwise. */
-  async request(destination: string, call: FederationCall): Promise<unknown> {
+  /**
+   * The parsed JSON answer; throws FederationRequestError for error statuses, FederationUnreachableError
+   * otherwise. Given the answer's wire schema, the answer as parsed by it, or a FederationAnswerError.
+   */
+  async request(destination: string, call: FederationCall): Promise<unknown>;
+  async request<Answer extends z.ZodType>(
+    destination: string,
+    call: FederationCall,
+    answer: Answer,
+  ): Promise<z.output<Answer>>;
+  async request(destination: string, call: FederationCall, answer?: z.ZodType): Promise<unknown> {
+    const body = await this.send(destination, call);
+    if (!answer) return body;
+    const parsed = answer.safeParse(body);
+    if (!parsed.success) throw new FederationAnswerError(destination, call.path, describeIssues(parsed.error));
+    return parsed.data;
+  }
+
+  private async send(destination: string, call: FederationCall): Promise<unknown> {
     if (!this.policy.allows(destination))
       throw new FederationUnreachableError(destination, 'not allowed by the federation policy');
     const target = await this.resolve(destination);
@@ -82,13 +100,8 @@ export class FederationClient implements OnModuleDestroy {
     }
     const body = parseJson(text);
     if (status >= 400) {
-      const errcode = typeof body?.errcode === 'string' ? body.errcode : undefined;
-      throw new FederationRequestError(
-        destination,
-        status,
-        errcode,
-        typeof body?.error === 'string' ? body.error : `HTTP ${status}`,
-      );
+      const error = MatrixErrorAnswer.safeParse(body).data;
+      throw new FederationRequestError(destination, status, error?.errcode, error?.error ?? `HTTP ${status}`);
     }
     if (body === undefined)
       throw new FederationUnreachableError(destination, `answered ${status} without a JSON object`);
@@ -124,6 +137,14 @@ export class FederationClient implements OnModuleDestroy {
     }
     return pool;
   }
+}
+
+/** The first few problems, with where they are: enough for a log line, never the whole body. */
+function describeIssues(error: z.ZodError): string {
+  const issues = error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'the body'}: ${issue.message}`);
+  return (issues.join('; ') + (error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '')).slice(0, 500);
 }
 
 function queryString(query: FederationCall['query']): string {

@@ -22,3 +22,18 @@ export class FederationUnreachableError extends Error {
     this.name = 'FederationUnreachableError';
   }
 }
+
+/**
+ * The peer answered with success and a body that does not have the shape the spec gives it (the
+ * schemas in @hearth/protocol's wire folder): as unusable as no answer, but the peer's fault.
+ */
+export class FederationAnswerError extends Error {
+  constructor(
+    readonly destination: string,
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`${destination} answered ${path.split('?', 1)[0]} with a malformed body: ${reason}`);
+    this.name = 'FederationAnswerError';
+  }
+}

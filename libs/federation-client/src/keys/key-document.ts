@@ -1,4 +1,4 @@
-import { decodeBase64, isJsonObject, verifyJsonSignature, type JsonObject } from '@hearth/protocol';
+import { decodeBase64, OldVerifyKey, ServerKeyDocument, verifyJsonSignature, type JsonObject } from '@hearth/protocol';
 
 /** A server's key document, checked: every current key signed it. */
 export interface VerifiedKeyDocument {
@@ -10,40 +10,43 @@ export interface VerifiedKeyDocument {
 }
 
 /**
- * Spec SS API "Retrieving server keys": the document names the server we asked about and is
- * signed by each of its `verify_keys`. Undefined for anything else; never throws.
+ * Spec SS API "Retrieving server keys": the document has the shape of one (ServerKeyDocument),
+ * names the server we asked about and is signed by each of its `verify_keys`. Undefined for
+ * anything else; never throws. Signatures are checked on the document as it came, unknown
+ * fields and all.
  */
 export function verifyKeyDocument(document: unknown, expectedServer: string): VerifiedKeyDocument | undefined {
-  if (!isJsonObject(document)) return undefined;
-  const {
-    server_name: serverName,
-    valid_until_ts: validUntilTs,
-    verify_keys: verifyKeys,
-    old_verify_keys: oldVerifyKeys,
-  } = document;
-  if (serverName !== expectedServer || typeof validUntilTs !== 'number' || !isJsonObject(verifyKeys)) return undefined;
+  const parsed = ServerKeyDocument.safeParse(document);
+  if (!parsed.success || parsed.data.server_name !== expectedServer) return undefined;
+  const received = document as JsonObject;
   const current = new Map<string, Uint8Array>();
-  for (const [keyId, entry] of Object.entries(verifyKeys)) {
-    const key = publicKeyOf(keyId, entry);
-    if (!key || !verifyJsonSignature(document, serverName, keyId, key)) return undefined;
+  for (const [keyId, entry] of Object.entries(parsed.data.verify_keys)) {
+    const key = publicKeyOf(keyId, entry.key);
+    if (!key || !verifyJsonSignature(received, expectedServer, keyId, key)) return undefined;
     current.set(keyId, key);
   }
   if (current.size === 0) return undefined;
   const old = new Map<string, { key: Uint8Array; expiredTs: number }>();
-  if (isJsonObject(oldVerifyKeys)) {
-    for (const [keyId, entry] of Object.entries(oldVerifyKeys)) {
-      const key = publicKeyOf(keyId, entry);
-      const expiredTs = isJsonObject(entry) ? entry.expired_ts : undefined;
-      if (key && typeof expiredTs === 'number') old.set(keyId, { key, expiredTs });
-    }
+  for (const [keyId, entry] of Object.entries(parsed.data.old_verify_keys ?? {})) {
+    // A malformed old key costs only itself.
+    const oldKey = OldVerifyKey.safeParse(entry);
+    if (!oldKey.success) continue;
+    const key = publicKeyOf(keyId, oldKey.data.key);
+    if (key) old.set(keyId, { key, expiredTs: oldKey.data.expired_ts });
   }
-  return { serverName, validUntilTs, verifyKeys: current, oldVerifyKeys: old, document };
+  return {
+    serverName: expectedServer,
+    validUntilTs: parsed.data.valid_until_ts,
+    verifyKeys: current,
+    oldVerifyKeys: old,
+    document: received,
+  };
 }
 
-function publicKeyOf(keyId: string, entry: unknown): Uint8Array | undefined {
-  if (!keyId.startsWith('ed25519:') || !isJsonObject(entry) || typeof entry.key !== 'string') return undefined;
+function publicKeyOf(keyId: string, encoded: string): Uint8Array | undefined {
+  if (!keyId.startsWith('ed25519:')) return undefined;
   try {
-    const key = decodeBase64(entry.key);
+    const key = decodeBase64(encoded);
     return key.length === 32 ? key : undefined;
   } catch {
     return undefined;

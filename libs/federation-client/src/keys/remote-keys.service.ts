@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { isJsonObject, verifyJsonSignature, type JsonObject, type Signatures } from '@hearth/protocol';
+import {
+  isJsonObject,
+  NotaryKeysAnswer,
+  verifyJsonSignature,
+  type JsonObject,
+  type Signatures,
+} from '@hearth/protocol';
 import { ServerSigner } from '@hearth/signing';
 import { TransactionRunner } from '@hearth/storage';
 import { FederationClient } from '../client/federation-client';
@@ -125,14 +131,13 @@ export class RemoteKeysService {
   private async fetchThroughNotaries(serverName: string): Promise<VerifiedKeyDocument[]> {
     for (const notary of this.config.federation.trustedKeyServers.filter((name) => name !== serverName)) {
       try {
-        const answer = await this.client.request(notary, {
-          method: 'POST',
-          path: '/_matrix/key/v2/query',
-          body: { server_keys: { [serverName]: {} } },
-        });
-        const listed = isJsonObject(answer) && Array.isArray(answer.server_keys) ? answer.server_keys : [];
+        const answer = await this.client.request(
+          notary,
+          { method: 'POST', path: '/_matrix/key/v2/query', body: { server_keys: { [serverName]: {} } } },
+          NotaryKeysAnswer,
+        );
         const verified: VerifiedKeyDocument[] = [];
-        for (const document of listed) {
+        for (const document of answer.server_keys) {
           const checked = verifyKeyDocument(document, serverName);
           if (checked && (await this.isSignedBy(checked.document, notary, Date.now()))) verified.push(checked);
         }

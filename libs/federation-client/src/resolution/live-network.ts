@@ -1,6 +1,6 @@
 import { promises as dns } from 'node:dns';
 import { Agent, request } from 'undici';
-import { isValidServerName } from '@hearth/protocol';
+import { WellKnownServerAnswer } from '@hearth/protocol';
 import type { ResolverNetwork, SrvTarget, WellKnownAnswer } from './resolved-server';
 
 const WELL_KNOWN_DEFAULT_CACHE_MS = 24 * 3600 * 1000;
@@ -70,10 +70,7 @@ export class LiveResolverNetwork implements ResolverNetwork {
 function delegatedServer(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   try {
-    const body: unknown = JSON.parse(text);
-    const server =
-      typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['m.server'] : undefined;
-    return typeof server === 'string' && isValidServerName(server) ? server : undefined;
+    return WellKnownServerAnswer.safeParse(JSON.parse(text)).data?.['m.server'];
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { KeysService, type DeviceChange } from '@hearth/e2ee';
-import type { JsonObject } from '@hearth/protocol';
+import { edu, type JsonObject } from '@hearth/protocol';
 import { FederatedRoomsService } from '@hearth/rooms';
 import { ChangeBus } from '@hearth/storage';
 import { FederationSender } from '../sending/federation-sender';
@@ -42,14 +42,11 @@ export class E2eeFederationService implements OnModuleInit {
     const selfSigning = keys.self_signing_keys[userId];
     if (!master && !selfSigning) return;
     await this.sender.sendEdus(servers, [
-      {
-        edu_type: 'm.signing_key_update',
-        content: {
-          user_id: userId,
-          ...(master ? { master_key: master } : {}),
-          ...(selfSigning ? { self_signing_key: selfSigning } : {}),
-        },
-      },
+      edu('m.signing_key_update', {
+        user_id: userId,
+        ...(master ? { master_key: master } : {}),
+        ...(selfSigning ? { self_signing_key: selfSigning } : {}),
+      }),
     ]);
   }
 
@@ -66,17 +63,16 @@ export class E2eeFederationService implements OnModuleInit {
       const previous = this.lastSent.get(userId);
       this.lastSent.set(userId, streamId);
       const keys = current[change.deviceId];
-      edus.push({
-        edu_type: 'm.device_list_update',
-        content: {
+      edus.push(
+        edu('m.device_list_update', {
           user_id: userId,
           device_id: change.deviceId,
           stream_id: streamId,
           prev_id: previous === undefined ? [] : [previous],
           ...(change.deleted ? { deleted: true } : {}),
           ...(keys && !change.deleted ? { keys: keys as JsonObject } : {}),
-        },
-      });
+        }),
+      );
     }
     await this.sender.sendEdus(servers, edus);
   }

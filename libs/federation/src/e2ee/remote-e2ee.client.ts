@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { RemoteE2ee } from '@hearth/e2ee';
 import { FederationClient } from '@hearth/federation-client';
-import { isJsonObject, type JsonObject } from '@hearth/protocol';
+import type { z } from 'zod';
+import {
+  edu,
+  UserKeysClaimAnswer,
+  UserKeysQueryAnswer,
+  type EduContent,
+  type UserKeysClaimRequest,
+  type UserKeysQueryRequest,
+} from '@hearth/protocol';
 import { FederationSender } from '../sending/federation-sender';
 
 /**
@@ -16,8 +24,17 @@ export class RemoteE2eeClient implements RemoteE2ee {
   ) {}
 
   /** Spec SS API `POST /user/keys/query`. */
-  queryKeys(server: string, deviceKeys: Record<string, string[]>, timeoutMs: number): Promise<JsonObject> {
-    return this.post(server, '/_matrix/federation/v1/user/keys/query', { device_keys: deviceKeys }, timeoutMs);
+  queryKeys(
+    server: string,
+    deviceKeys: Record<string, string[]>,
+    timeoutMs: number,
+  ): Promise<z.output<typeof UserKeysQueryAnswer>> {
+    const body = { device_keys: deviceKeys } satisfies z.input<typeof UserKeysQueryRequest>;
+    return this.client.request(
+      server,
+      { method: 'POST', path: '/_matrix/federation/v1/user/keys/query', body, timeoutMs },
+      UserKeysQueryAnswer,
+    );
   }
 
   /** Spec SS API `POST /user/keys/claim`. */
@@ -25,17 +42,16 @@ export class RemoteE2eeClient implements RemoteE2ee {
     server: string,
     oneTimeKeys: Record<string, Record<string, string>>,
     timeoutMs: number,
-  ): Promise<JsonObject> {
-    return this.post(server, '/_matrix/federation/v1/user/keys/claim', { one_time_keys: oneTimeKeys }, timeoutMs);
+  ): Promise<z.output<typeof UserKeysClaimAnswer>> {
+    const body = { one_time_keys: oneTimeKeys } satisfies z.input<typeof UserKeysClaimRequest>;
+    return this.client.request(
+      server,
+      { method: 'POST', path: '/_matrix/federation/v1/user/keys/claim', body, timeoutMs },
+      UserKeysClaimAnswer,
+    );
   }
 
-  sendToDevice(server: string, content: JsonObject): Promise<void> {
-    return this.sender.sendEdus([server], [{ edu_type: 'm.direct_to_device', content }]);
-  }
-
-  private async post(server: string, path: string, body: JsonObject, timeoutMs: number): Promise<JsonObject> {
-    const answer = await this.client.request(server, { method: 'POST', path, body, timeoutMs });
-    if (!isJsonObject(answer)) throw new Error(`${server} answered without a JSON object`);
-    return answer;
+  sendToDevice(server: string, content: EduContent<'m.direct_to_device'>): Promise<void> {
+    return this.sender.sendEdus([server], [edu('m.direct_to_device', content)]);
   }
 }

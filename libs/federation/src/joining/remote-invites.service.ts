@@ -1,7 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { z } from 'zod';
 import { MatrixError } from '@hearth/http';
 import { FederationClient, FederationRequestError } from '@hearth/federation-client';
-import { isJsonObject, parseUserId, toPdu, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import {
+  InviteAnswer,
+  parseUserId,
+  toPdu,
+  type InviteRequest,
+  type JsonObject,
+  type RoomEvent,
+  type RoomVersion,
+} from '@hearth/protocol';
 import type { InviteCountersigner } from '@hearth/rooms';
 import { PduVerifier } from '../events/pdu-verifier';
 
@@ -20,23 +29,28 @@ export class RemoteInvitesService implements InviteCountersigner {
 
   async countersign(invite: RoomEvent, version: RoomVersion, inviteRoomState: JsonObject[]): Promise<RoomEvent> {
     const destination = parseUserId(invite.state_key ?? '').serverName;
-    let answer: unknown;
+    let returned: JsonObject;
     try {
-      answer = await this.client.request(destination, {
-        method: 'PUT',
-        path: `/_matrix/federation/v2/invite/${encodeURIComponent(invite.room_id)}/${encodeURIComponent(invite.event_id)}`,
-        body: {
-          room_version: version.id,
-          event: toPdu(invite, version.roomIdFromCreateEvent),
-          invite_room_state: inviteRoomState,
+      const body = {
+        room_version: version.id,
+        event: toPdu(invite, version.roomIdFromCreateEvent),
+        invite_room_state: inviteRoomState,
+      } satisfies z.input<typeof InviteRequest>;
+      const answer = await this.client.request(
+        destination,
+        {
+          method: 'PUT',
+          path: `/_matrix/federation/v2/invite/${encodeURIComponent(invite.room_id)}/${encodeURIComponent(invite.event_id)}`,
+          body,
         },
-      });
+        InviteAnswer,
+      );
+      returned = answer.event;
     } catch (error) {
       if (error instanceof FederationRequestError && error.status < 500)
         throw MatrixError.forbidden(`The invitee's server refused the invite: ${error.message}`);
       throw new MatrixError(502, 'M_UNKNOWN', "The invitee's server could not be reached");
     }
-    const returned = isJsonObject(answer) ? answer.event : undefined;
     const signed = await this.verifier
       .verify(returned, version, invite.room_id)
       .catch((error: unknown) =>

@@ -5,7 +5,10 @@ import { FederationClient, FederationRequestError } from '@hearth/federation-cli
 import {
   computeEventId,
   getRoomVersion,
-  isJsonObject,
+  MembershipTemplateAnswer,
+  PduTransactionAnswer,
+  SendJoinAnswer,
+  SendKnockAnswer,
   SUPPORTED_ROOM_VERSIONS,
   type JsonObject,
   type RoomEvent,
@@ -64,28 +67,33 @@ export class RemoteJoinService {
   }
 
   private async joinThrough(server: string, roomId: string, userId: string, content: JsonObject): Promise<void> {
-    const template = await this.client.request(server, {
-      method: 'GET',
-      path: `/_matrix/federation/v1/make_join/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`,
-      query: { ver: SUPPORTED_ROOM_VERSIONS },
-    });
-    if (!isJsonObject(template) || !isJsonObject(template.event)) throw new Error(`${server} sent no join template`);
-    const version = getRoomVersion(typeof template.room_version === 'string' ? template.room_version : '1');
+    const template = await this.client.request(
+      server,
+      {
+        method: 'GET',
+        path: `/_matrix/federation/v1/make_join/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`,
+        query: { ver: SUPPORTED_ROOM_VERSIONS },
+      },
+      MembershipTemplateAnswer,
+    );
+    const version = getRoomVersion(template.room_version ?? '1');
     if (!version || !SUPPORTED_ROOM_VERSIONS.includes(version.id))
       throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'The room version is not supported here', {
         room_version: template.room_version,
       });
     const join = this.signedMembership(template.event, version, userId, content, 'join');
     const eventId = computeEventId(join, version);
-    const answer = await this.client.request(server, {
-      method: 'PUT',
-      path: `/_matrix/federation/v2/send_join/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
-      body: join,
-    });
-    if (!isJsonObject(answer) || !Array.isArray(answer.state) || !Array.isArray(answer.auth_chain))
-      throw new Error(`${server} sent a malformed send_join answer`);
+    const answer = await this.client.request(
+      server,
+      {
+        method: 'PUT',
+        path: `/_matrix/federation/v2/send_join/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
+        body: join,
+      },
+      SendJoinAnswer,
+    );
     // A restricted join comes back with the resident server's signature added.
-    const final = isJsonObject(answer.event) && computeEventId(answer.event, version) === eventId ? answer.event : join;
+    const final = answer.event && computeEventId(answer.event, version) === eventId ? answer.event : join;
     const [joinEvent, state, authChain] = await Promise.all([
       this.verifier.verify(final, version, roomId),
       this.verifyAll(answer.state, version, roomId),
@@ -105,13 +113,16 @@ export class RemoteJoinService {
 
   /** Spec SS API `GET /backfill`: recent history before our join, so that the room does not start empty here. */
   private async backfill(server: string, roomId: string, join: RoomEvent, version: RoomVersion): Promise<void> {
-    const answer = await this.client.request(server, {
-      method: 'GET',
-      path: `/_matrix/federation/v1/backfill/${encodeURIComponent(roomId)}`,
-      query: { v: [...join.prev_events], limit: String(BACKFILL_LIMIT) },
-    });
-    const pdus = isJsonObject(answer) && Array.isArray(answer.pdus) ? answer.pdus : [];
-    const events = await this.verifyAll(pdus, version, roomId);
+    const answer = await this.client.request(
+      server,
+      {
+        method: 'GET',
+        path: `/_matrix/federation/v1/backfill/${encodeURIComponent(roomId)}`,
+        query: { v: [...join.prev_events], limit: String(BACKFILL_LIMIT) },
+      },
+      PduTransactionAnswer,
+    );
+    const events = await this.verifyAll(answer.pdus, version, roomId);
     await this.rooms.storeBackfill(
       version,
       join.event_id,
@@ -120,34 +131,40 @@ export class RemoteJoinService {
   }
 
   private async knockThrough(server: string, roomId: string, userId: string, content: JsonObject): Promise<void> {
-    const template = await this.client.request(server, {
-      method: 'GET',
-      path: `/_matrix/federation/v1/make_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`,
-      query: { ver: SUPPORTED_ROOM_VERSIONS },
-    });
-    if (!isJsonObject(template) || !isJsonObject(template.event)) throw new Error(`${server} sent no knock template`);
-    const version = getRoomVersion(typeof template.room_version === 'string' ? template.room_version : '1');
+    const template = await this.client.request(
+      server,
+      {
+        method: 'GET',
+        path: `/_matrix/federation/v1/make_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`,
+        query: { ver: SUPPORTED_ROOM_VERSIONS },
+      },
+      MembershipTemplateAnswer,
+    );
+    const version = getRoomVersion(template.room_version ?? '1');
     if (!version || !version.knockJoinRule)
       throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', 'The room version does not allow knocking', {
         room_version: template.room_version,
       });
     const knock = this.signedMembership(template.event, version, userId, content, 'knock');
     const eventId = computeEventId(knock, version);
-    const answer = await this.client.request(server, {
-      method: 'PUT',
-      path: `/_matrix/federation/v1/send_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
-      body: knock,
-    });
-    const roomState =
-      isJsonObject(answer) && Array.isArray(answer.knock_room_state)
-        ? answer.knock_room_state.filter(isJsonObject)
-        : [];
+    const answer = await this.client.request(
+      server,
+      {
+        method: 'PUT',
+        path: `/_matrix/federation/v1/send_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
+        body: knock,
+      },
+      SendKnockAnswer,
+    );
     const event = await this.verifier.verify(knock, version, roomId);
-    await this.rooms.storeOutOfRoomMembership(version, { ...event, unsigned: { knock_room_state: roomState } });
+    await this.rooms.storeOutOfRoomMembership(version, {
+      ...event,
+      unsigned: { knock_room_state: answer.knock_room_state },
+    });
   }
 
   private signedMembership(
-    template: JsonObject,
+    template: JsonObject & { content?: JsonObject },
     version: RoomVersion,
     userId: string,
     content: JsonObject,
@@ -156,7 +173,7 @@ export class RemoteJoinService {
     const { signatures: _s, hashes: _h, unsigned: _u, event_id: _id, ...rest } = template;
     if (rest.type !== 'm.room.member' || rest.state_key !== userId || rest.sender !== userId)
       throw new Error(`the ${membership} template is for someone else`);
-    const templateContent = isJsonObject(rest.content) ? rest.content : {};
+    const templateContent = rest.content ?? {};
     return this.signer.signEvent(
       { ...rest, origin_server_ts: Date.now(), content: { ...templateContent, ...content, membership } },
       version,

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import { FederationClient, FederationRequestError } from '@hearth/federation-client';
-import { computeEventId, getRoomVersion, isJsonObject, type JsonObject, type RoomEvent } from '@hearth/protocol';
+import {
+  computeEventId,
+  getRoomVersion,
+  MembershipTemplateAnswer,
+  SendLeaveAnswer,
+  type JsonObject,
+  type RoomEvent,
+} from '@hearth/protocol';
 import { FederatedRoomsService } from '@hearth/rooms';
 import { ServerSigner } from '@hearth/signing';
 
@@ -40,13 +47,16 @@ export class RemoteLeaveService {
     userId: string,
     reason: string | undefined,
   ): Promise<void> {
-    const template = await this.client.request(server, {
-      method: 'GET',
-      path: `/_matrix/federation/v1/make_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`,
-    });
-    if (!isJsonObject(template) || !isJsonObject(template.event) || typeof template.room_version !== 'string')
-      throw new MatrixError(502, 'M_UNKNOWN', 'No leave template');
-    const version = getRoomVersion(template.room_version);
+    const template = await this.client.request(
+      server,
+      {
+        method: 'GET',
+        path: `/_matrix/federation/v1/make_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`,
+      },
+      MembershipTemplateAnswer,
+    );
+    // Spec make_leave: without `room_version` the room is version 1 or 2, which share their event format.
+    const version = getRoomVersion(template.room_version ?? '1');
     if (!version) throw new MatrixError(502, 'M_UNKNOWN', 'The room version is not supported here');
     const { signatures: _s, hashes: _h, unsigned: _u, ...rest } = template.event;
     if (rest.type !== 'm.room.member' || rest.state_key !== userId || rest.sender !== userId)
@@ -54,11 +64,15 @@ export class RemoteLeaveService {
     const content: JsonObject = { membership: 'leave', ...(reason !== undefined ? { reason } : {}) };
     const leave = this.signer.signEvent({ ...rest, origin_server_ts: Date.now(), content }, version);
     const eventId = computeEventId(leave, version);
-    await this.client.request(server, {
-      method: 'PUT',
-      path: `/_matrix/federation/v2/send_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
-      body: leave,
-    });
+    await this.client.request(
+      server,
+      {
+        method: 'PUT',
+        path: `/_matrix/federation/v2/send_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
+        body: leave,
+      },
+      SendLeaveAnswer,
+    );
     await this.rooms.storeOutOfRoomMembership(version, {
       ...(leave as unknown as Omit<RoomEvent, 'event_id'>),
       event_id: eventId,

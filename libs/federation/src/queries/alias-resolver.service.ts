@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
 import { FederationClient, FederationPolicy, FederationRequestError } from '@hearth/federation-client';
-import { isJsonObject, isValidRoomAlias, isValidRoomId, isValidServerName, parseRoomAlias } from '@hearth/protocol';
+import { DirectoryAnswer, isValidRoomAlias, parseRoomAlias } from '@hearth/protocol';
 import { RoomAliasesService } from '@hearth/rooms';
 import { CLIENT_QUERY_TIMEOUT_MS, remoteQueryError } from './remote-query-error';
 
@@ -32,24 +32,22 @@ export class AliasResolver {
   private async resolveRemote(serverName: string, alias: string): Promise<ResolvedAlias> {
     if (!this.policy.allows(serverName))
       throw MatrixError.forbidden(`This server does not federate with ${serverName}`);
-    let answer: unknown;
     try {
-      answer = await this.client.request(serverName, {
-        method: 'GET',
-        path: '/_matrix/federation/v1/query/directory',
-        query: { room_alias: alias },
-        timeoutMs: Math.min(CLIENT_QUERY_TIMEOUT_MS, this.config.federation.requestTimeoutMs),
-      });
+      const answer = await this.client.request(
+        serverName,
+        {
+          method: 'GET',
+          path: '/_matrix/federation/v1/query/directory',
+          query: { room_alias: alias },
+          timeoutMs: Math.min(CLIENT_QUERY_TIMEOUT_MS, this.config.federation.requestTimeoutMs),
+        },
+        DirectoryAnswer,
+      );
+      return { room_id: answer.room_id, servers: answer.servers };
     } catch (error) {
       if (error instanceof FederationRequestError && error.status === 404)
         throw MatrixError.notFound('Room alias not found');
       throw remoteQueryError(error, serverName, []);
     }
-    if (!isJsonObject(answer) || typeof answer.room_id !== 'string' || !isValidRoomId(answer.room_id))
-      throw new MatrixError(502, 'M_UNKNOWN', `${serverName} gave no room`);
-    const servers = Array.isArray(answer.servers)
-      ? answer.servers.filter((s): s is string => typeof s === 'string' && isValidServerName(s))
-      : [];
-    return { room_id: answer.room_id, servers };
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
 import { FederationClient, FederationPolicy } from '@hearth/federation-client';
-import { isJsonObject, isValidUserId } from '@hearth/protocol';
+import { isValidUserId, ProfileAnswer } from '@hearth/protocol';
 import { CLIENT_QUERY_TIMEOUT_MS, remoteQueryError } from './remote-query-error';
 
 export interface RemoteProfile {
@@ -49,23 +49,25 @@ export class RemoteProfilesService {
 
   /** The whole profile even when the client wants one field: one cached answer serves all three endpoints. */
   private async ask(server: string, userId: string): Promise<RemoteProfile> {
-    let answer: unknown;
     try {
-      answer = await this.client.request(server, {
-        method: 'GET',
-        path: '/_matrix/federation/v1/query/profile',
-        query: { user_id: userId },
-        timeoutMs: Math.min(CLIENT_QUERY_TIMEOUT_MS, this.config.federation.requestTimeoutMs),
-      });
+      const answer = await this.client.request(
+        server,
+        {
+          method: 'GET',
+          path: '/_matrix/federation/v1/query/profile',
+          query: { user_id: userId },
+          timeoutMs: Math.min(CLIENT_QUERY_TIMEOUT_MS, this.config.federation.requestTimeoutMs),
+        },
+        ProfileAnswer,
+      );
+      // Fields we do not show ourselves are left out (and ProfileAnswer left out those of the wrong type).
+      return {
+        ...(answer.displayname !== undefined ? { displayname: answer.displayname } : {}),
+        ...(answer.avatar_url !== undefined ? { avatar_url: answer.avatar_url } : {}),
+      };
     } catch (error) {
       throw remoteQueryError(error, server, [403, 404]);
     }
-    if (!isJsonObject(answer)) throw new MatrixError(502, 'M_UNKNOWN', `${server} gave no profile`);
-    // Fields we do not show ourselves, or of the wrong type, are left out.
-    return {
-      ...(typeof answer.displayname === 'string' ? { displayname: answer.displayname } : {}),
-      ...(typeof answer.avatar_url === 'string' ? { avatar_url: answer.avatar_url } : {}),
-    };
   }
 
   private remember(userId: string, entry: { expiresAt: number; profile: Promise<RemoteProfile> }): void {

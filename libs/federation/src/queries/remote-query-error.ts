@@ -1,5 +1,5 @@
 import { MatrixError } from '@hearth/http';
-import { FederationRequestError, FederationUnreachableError } from '@hearth/federation-client';
+import { FederationAnswerError, FederationRequestError, FederationUnreachableError } from '@hearth/federation-client';
 
 /** How long a client waits for another server to answer a query on its behalf. */
 export const CLIENT_QUERY_TIMEOUT_MS = 10_000;
@@ -7,7 +7,7 @@ export const CLIENT_QUERY_TIMEOUT_MS = 10_000;
 /**
  * What a client is told when another server did not answer a query made for it: the statuses in
  * `passThrough` as that server gave them (with its errcode when it sent a Matrix one), any other
- * status, and no answer at all, as 502. The CS API lists no status for "the other server failed";
+ * status, no answer at all, and an answer of the wrong shape, as 502. The CS API lists no status for "the other server failed";
  * Synapse answers 502 here too, which clients treat as a server error worth retrying later.
  * Anything but a federation error is returned as it is, to reach the exception filter.
  */
@@ -20,7 +20,11 @@ export function remoteQueryError(error: unknown, server: string, passThrough: re
         : 'M_FORBIDDEN';
     return new MatrixError(error.status, errcode, `${server} answered: ${error.reason.slice(0, 200)}`);
   }
-  if (error instanceof FederationRequestError || error instanceof FederationUnreachableError)
+  if (
+    error instanceof FederationRequestError ||
+    error instanceof FederationUnreachableError ||
+    error instanceof FederationAnswerError
+  )
     return new MatrixError(502, 'M_UNKNOWN', `${server} could not be asked`);
   return error;
 }

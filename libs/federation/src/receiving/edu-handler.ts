@@ -1,12 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
+import type { z } from 'zod';
 import {
-  isJsonObject,
+  Edu,
+  isKnownEduType,
   isValidUserId,
   MAX_EVENT_DEPTH,
+  parseEduContent,
   parseUserId,
   unstorableJsonReason,
-  type JsonObject,
+  type ParsedEdu,
+  type ReceiptEdu,
+  type TypingEdu,
 } from '@hearth/protocol';
 import { DeviceListsService, ToDeviceService } from '@hearth/e2ee';
 import { FederatedRoomsService, ReceiptsService, TypingService } from '@hearth/rooms';
@@ -31,64 +36,64 @@ export class EduHandler {
   ) {}
 
   async handle(origin: string, edus: readonly unknown[]): Promise<void> {
-    for (const edu of edus) {
-      if (!isJsonObject(edu) || typeof edu.edu_type !== 'string' || !isJsonObject(edu.content)) continue;
+    for (const item of edus) {
+      const envelope = Edu.safeParse(item);
+      if (!envelope.success) {
+        this.logger.debug(`dropped an EDU from ${origin} that is not one: ${envelope.error.issues[0]?.message}`);
+        continue;
+      }
+      const { edu_type: type, content } = envelope.data;
       // The transaction's body parser left strings to us, so that one bad EDU or PDU sinks only itself.
-      const unstorable = unstorableJsonReason(edu, { maxDepth: MAX_EVENT_DEPTH });
+      const unstorable = unstorableJsonReason(item, { maxDepth: MAX_EVENT_DEPTH });
       if (unstorable !== undefined) {
-        this.logger.debug(`dropped an EDU of type ${JSON.stringify(edu.edu_type)} from ${origin}: ${unstorable}`);
+        this.logger.debug(`dropped an EDU of type ${JSON.stringify(type)} from ${origin}: ${unstorable}`);
+        continue;
+      }
+      if (!isKnownEduType(type)) {
+        this.logger.debug(`ignored an EDU of type ${JSON.stringify(type)} from ${origin}`);
+        continue;
+      }
+      const parsed = parseEduContent(type, content);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        this.logger.debug(`dropped a malformed ${type} EDU from ${origin}: ${issue?.path.join('.')} ${issue?.message}`);
         continue;
       }
       try {
-        await this.handleOne(origin, edu.edu_type, edu.content);
+        await this.handleOne(origin, parsed.edu);
       } catch (error) {
-        if (!(error instanceof MatrixError))
-          this.logger.warn(`EDU ${edu.edu_type} from ${origin} failed: ${String(error)}`);
+        if (!(error instanceof MatrixError)) this.logger.warn(`EDU ${type} from ${origin} failed: ${String(error)}`);
       }
     }
   }
 
-  private async handleOne(origin: string, type: string, content: JsonObject): Promise<void> {
-    switch (type) {
+  private async handleOne(origin: string, edu: ParsedEdu): Promise<void> {
+    switch (edu.type) {
       case 'm.typing':
-        return this.handleTyping(origin, content);
+        return this.handleTyping(origin, edu.content);
       case 'm.receipt':
-        return this.handleReceipts(origin, content);
+        return this.handleReceipts(origin, edu.content);
       case 'm.direct_to_device':
-        return this.toDevice.receiveRemote(origin, content);
+        return this.toDevice.receiveRemote(origin, edu.content);
       case 'm.device_list_update':
       case 'm.signing_key_update':
-        return this.handleDeviceListUpdate(origin, content);
-      default:
-        this.logger.debug(`ignored an EDU of type ${type} from ${origin}`);
+        return this.handleDeviceListUpdate(origin, edu.content.user_id);
     }
   }
 
-  private async handleTyping(origin: string, content: JsonObject): Promise<void> {
-    const { room_id: roomId, user_id: userId, typing } = content;
-    if (
-      typeof roomId !== 'string' ||
-      typeof userId !== 'string' ||
-      typeof typing !== 'boolean' ||
-      !this.isFrom(origin, userId)
-    )
-      return;
-    if (!(await this.rooms.isServerAllowed(roomId, origin))) return;
+  private async handleTyping(origin: string, { room_id: roomId, user_id: userId, typing }: z.output<typeof TypingEdu>) {
+    if (!this.isFrom(origin, userId) || !(await this.rooms.isServerAllowed(roomId, origin))) return;
     await this.typing.setTyping(roomId, userId, userId, typing, REMOTE_TYPING_TIMEOUT_MS);
   }
 
-  private async handleReceipts(origin: string, content: JsonObject): Promise<void> {
+  private async handleReceipts(origin: string, content: z.output<typeof ReceiptEdu>): Promise<void> {
     for (const [roomId, byType] of Object.entries(content)) {
-      if (!isJsonObject(byType) || !(await this.rooms.isServerAllowed(roomId, origin))) continue;
-      for (const [type, byUser] of Object.entries(byType)) {
-        if (type !== 'm.read' || !isJsonObject(byUser)) continue;
-        for (const [userId, receipt] of Object.entries(byUser)) {
-          if (!this.isFrom(origin, userId) || !isJsonObject(receipt) || !Array.isArray(receipt.event_ids)) continue;
-          const eventId = receipt.event_ids.find((id): id is string => typeof id === 'string');
-          const data = isJsonObject(receipt.data) ? receipt.data : {};
-          const threadId = typeof data.thread_id === 'string' ? data.thread_id : undefined;
-          if (eventId !== undefined) await this.receipts.setReceipt(roomId, userId, type, eventId, threadId);
-        }
+      const reads = byType['m.read'];
+      if (!reads || !(await this.rooms.isServerAllowed(roomId, origin))) continue;
+      for (const [userId, receipt] of Object.entries(reads)) {
+        const eventId = receipt.event_ids[0];
+        if (eventId !== undefined && this.isFrom(origin, userId))
+          await this.receipts.setReceipt(roomId, userId, 'm.read', eventId, receipt.data?.thread_id);
       }
     }
   }
@@ -97,9 +102,8 @@ export class EduHandler {
    * Our users who share a room with the user hear of the change in sync and query the keys
    * afresh; we keep no copy of other servers' device lists, so there is nothing to resync.
    */
-  private async handleDeviceListUpdate(origin: string, content: JsonObject): Promise<void> {
-    const userId = content.user_id;
-    if (typeof userId !== 'string' || !this.isFrom(origin, userId)) return;
+  private async handleDeviceListUpdate(origin: string, userId: string): Promise<void> {
+    if (!this.isFrom(origin, userId)) return;
     await this.deviceLists.recordRemoteChange(userId);
   }
 

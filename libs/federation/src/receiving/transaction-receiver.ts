@@ -1,6 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { FederationClient } from '@hearth/federation-client';
-import { isJsonObject, isStorableString, type JsonObject, type RoomEvent, type RoomVersion } from '@hearth/protocol';
+import { z } from 'zod';
+import {
+  FederationAnswerError,
+  FederationClient,
+  FederationRequestError,
+  FederationUnreachableError,
+} from '@hearth/federation-client';
+import {
+  isStorableString,
+  MissingEventsAnswer,
+  PduTransactionAnswer,
+  StateIdsAnswer,
+  type JsonObject,
+  type MissingEventsRequest,
+  type RoomEvent,
+  type RoomVersion,
+} from '@hearth/protocol';
 import { FederatedRoomsService, MissingEventsError, RejectedEventError } from '@hearth/rooms';
 import { TransactionRunner } from '@hearth/storage';
 import { InvalidPduError, PduVerifier } from '../events/pdu-verifier';
@@ -19,6 +34,9 @@ const MISSING_EVENTS_LIMIT = 10;
 /** The most state and auth chain events fetched to cross one gap. */
 const MAX_GAP_STATE_EVENTS = 1000;
 const FETCH_CONCURRENCY = 10;
+
+/** The room a PDU says it is in, read before it is verified to queue it behind that room's others. */
+const RoomOfPdu = z.looseObject({ room_id: z.string().refine(isStorableString) });
 
 /**
  * Spec SS API `PUT /send/{txnId}`: PDUs are processed in order within each room (rooms in
@@ -45,8 +63,7 @@ export class TransactionReceiver {
     const byRoom = new Map<string, unknown[]>();
     for (const pdu of transaction.pdus) {
       // A room ID the database cannot hold (U+0000) names no room of ours: dropped like any unknown room.
-      const roomId =
-        isJsonObject(pdu) && typeof pdu.room_id === 'string' && isStorableString(pdu.room_id) ? pdu.room_id : '';
+      const roomId = RoomOfPdu.safeParse(pdu).data?.room_id ?? '';
       byRoom.set(roomId, [...(byRoom.get(roomId) ?? []), pdu]);
     }
     const results: PduResult = {};
@@ -120,6 +137,15 @@ export class TransactionReceiver {
         this.logger.debug(`PDU ${event.event_id} from ${origin}: ${error.message}`);
         return { error: error.message };
       }
+      // What the PDU needed could not be had from its origin: the origin's failure, not ours.
+      if (
+        error instanceof FederationAnswerError ||
+        error instanceof FederationRequestError ||
+        error instanceof FederationUnreachableError
+      ) {
+        this.logger.warn(`PDU ${event.event_id} from ${origin}: fetching what it needs failed: ${error.message}`);
+        return { error: 'Could not fetch the events it needs' };
+      }
       this.logger.error(`PDU ${event.event_id} from ${origin} failed: ${String(error)}`);
       return { error: 'Internal error' };
     }
@@ -169,19 +195,15 @@ export class TransactionReceiver {
     prevId: string,
     version: RoomVersion,
   ): Promise<void> {
-    const answer = await this.client.request(origin, {
-      method: 'GET',
-      path: `/_matrix/federation/v1/state_ids/${encodeURIComponent(roomId)}`,
-      query: { event_id: prevId },
-    });
-    const stateIds =
-      isJsonObject(answer) && Array.isArray(answer.pdu_ids)
-        ? answer.pdu_ids.filter((id): id is string => typeof id === 'string')
-        : [];
-    const chainIds =
-      isJsonObject(answer) && Array.isArray(answer.auth_chain_ids)
-        ? answer.auth_chain_ids.filter((id): id is string => typeof id === 'string')
-        : [];
+    const { pdu_ids: stateIds, auth_chain_ids: chainIds } = await this.client.request(
+      origin,
+      {
+        method: 'GET',
+        path: `/_matrix/federation/v1/state_ids/${encodeURIComponent(roomId)}`,
+        query: { event_id: prevId },
+      },
+      StateIdsAnswer,
+    );
     if (stateIds.length + chainIds.length > MAX_GAP_STATE_EVENTS)
       throw new MissingEventsError(prevId, [prevId], 'prev');
     const known = await this.rooms.known([...stateIds, ...chainIds, prevId]);
@@ -212,9 +234,13 @@ export class TransactionReceiver {
       await Promise.all(
         eventIds.slice(i, i + FETCH_CONCURRENCY).map(async (eventId) => {
           const answer = await this.client
-            .request(origin, { method: 'GET', path: `/_matrix/federation/v1/event/${encodeURIComponent(eventId)}` })
+            .request(
+              origin,
+              { method: 'GET', path: `/_matrix/federation/v1/event/${encodeURIComponent(eventId)}` },
+              PduTransactionAnswer,
+            )
             .catch((error: unknown) => this.logger.debug(`fetching ${eventId} from ${origin}: ${String(error)}`));
-          const pdu = isJsonObject(answer) && Array.isArray(answer.pdus) ? answer.pdus[0] : undefined;
+          const pdu = answer?.pdus[0];
           const verified =
             pdu === undefined
               ? undefined
@@ -230,17 +256,31 @@ export class TransactionReceiver {
 
   /** Spec "get_missing_events": the events between our extremities and this one, oldest first. */
   private async fetchMissingPrevEvents(origin: string, event: RoomEvent, version: RoomVersion): Promise<void> {
-    const answer = await this.client.request(origin, {
-      method: 'POST',
-      path: `/_matrix/federation/v1/get_missing_events/${encodeURIComponent(event.room_id)}`,
-      body: {
-        earliest_events: await this.rooms.extremityIds(event.room_id),
-        latest_events: [event.event_id],
-        limit: MISSING_EVENTS_LIMIT,
-        min_depth: 0,
-      },
-    });
-    const listed = isJsonObject(answer) && Array.isArray(answer.events) ? answer.events : [];
+    const body = {
+      earliest_events: await this.rooms.extremityIds(event.room_id),
+      latest_events: [event.event_id],
+      limit: MISSING_EVENTS_LIMIT,
+      min_depth: 0,
+    } satisfies z.input<typeof MissingEventsRequest>;
+    // A malformed answer lists nothing: the state at each missing prev event is fetched instead.
+    const listed = await this.client
+      .request(
+        origin,
+        {
+          method: 'POST',
+          path: `/_matrix/federation/v1/get_missing_events/${encodeURIComponent(event.room_id)}`,
+          body,
+        },
+        MissingEventsAnswer,
+      )
+      .then(
+        (answer) => answer.events,
+        (error: unknown) => {
+          if (!(error instanceof FederationAnswerError)) throw error;
+          this.logger.warn(error.message);
+          return [];
+        },
+      );
     const verified = (
       await Promise.all(
         listed.map((pdu) =>

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { DeliveryService } from '@hearth/delivery';
-import type { JsonObject } from '@hearth/protocol';
+import { edu, type JsonObject } from '@hearth/protocol';
 import { FederationPolicy } from '@hearth/federation-client';
 import { FederatedRoomsService } from '@hearth/rooms';
 import { ChangeBus, type ReceiptChange, type TypingChange } from '@hearth/storage';
@@ -46,7 +46,7 @@ export class FederationSender implements OnModuleInit {
     if (!this.isLocalUser(userId)) return;
     await this.sendEdus(
       await this.otherServers(roomId),
-      [{ edu_type: 'm.typing', content: { room_id: roomId, user_id: userId, typing } }],
+      [edu('m.typing', { room_id: roomId, user_id: userId, typing })],
       { droppable: true },
     );
   }
@@ -56,7 +56,7 @@ export class FederationSender implements OnModuleInit {
     if (receipt.type !== 'm.read' || !this.isLocalUser(receipt.userId)) return;
     const data = { ts: receipt.ts, ...(receipt.threadId !== undefined ? { thread_id: receipt.threadId } : {}) };
     const content = { [receipt.roomId]: { 'm.read': { [receipt.userId]: { event_ids: [receipt.eventId], data } } } };
-    await this.sendEdus(await this.otherServers(receipt.roomId), [{ edu_type: 'm.receipt', content }]);
+    await this.sendEdus(await this.otherServers(receipt.roomId), [edu('m.receipt', content)]);
   }
 
   private async otherServers(roomId: string): Promise<string[]> {

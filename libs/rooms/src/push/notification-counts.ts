@@ -16,16 +16,29 @@ export const FOLD_AT = 1000;
  */
 const IN_RECEIPT_SCOPE = `($4 = '' OR thread_id = CASE WHEN $4 = 'main' THEN '' ELSE $4 END)`;
 
-/** The member's read position for a notification's thread: the later of the unthreaded receipt and the thread's own. */
-const READ_POSITIONS = `read AS MATERIALIZED (
+/**
+ * The member's ($1) read positions by room and thread, in the rooms `roomFilter` keeps; a
+ * notification's is the later of the unthreaded receipt and its thread's own.
+ */
+const readPositions = (roomFilter: string) => `read AS MATERIALIZED (
   SELECT r.room_id, r.thread_id, max(r.stream_ordering) AS position FROM receipts r
-   WHERE r.user_id = $1 AND r.room_id = ANY($2::text[]) AND r.receipt_type IN ('m.read', 'm.read.private')
+   WHERE r.user_id = $1 ${roomFilter} AND r.receipt_type IN ('m.read', 'm.read.private')
    GROUP BY r.room_id, r.thread_id)`;
+const READ_POSITIONS = readPositions('AND r.room_id = ANY($2::text[])');
 const READ_JOIN = (alias: string) => `
   LEFT JOIN read unthreaded ON unthreaded.room_id = ${alias}.room_id AND unthreaded.thread_id = ''
   LEFT JOIN read threaded ON threaded.room_id = ${alias}.room_id AND threaded.thread_id = CASE WHEN ${alias}.thread_id = '' THEN 'main' ELSE ${alias}.thread_id END`;
 const UNREAD = (alias: string) =>
   `${alias}.stream_ordering > GREATEST(COALESCE(unthreaded.position, 0), COALESCE(threaded.position, 0))`;
+
+/**
+ * The member's ($1) unread notifications across every room, counted as `ofRooms` counts them (the
+ * badge a push carries): a CTE to put in a WITH list, then `unread_total.total`.
+ */
+export const UNREAD_TOTAL_CTES = `${readPositions('')},
+  unread_total AS (
+    SELECT (SELECT count(*) FROM event_push_actions a ${READ_JOIN('a')} WHERE a.user_id = $1 AND ${UNREAD('a')})
+         + (SELECT COALESCE(sum(s.notifications), 0) FROM event_push_summary s WHERE s.user_id = $1) AS total)`;
 
 /**
  * The notifications the event writers store per member (event_push_actions) turned into the

@@ -22,12 +22,14 @@ export class RedisSyncNotifier extends LocalSyncNotifier {
   private readonly origin = randomUUID();
   private fallbackListener: ChannelListener | undefined;
 
+  /** `channel` is shared by every process of one server; specs pass their own to stay apart. */
   constructor(
     redisUrl: string,
     private readonly postgres: PostgresNotifications,
+    channel = 'hearth:sync:notify',
   ) {
     super();
-    this.broadcast = new RedisBroadcast(redisUrl, 'hearth:sync:notify');
+    this.broadcast = new RedisBroadcast(redisUrl, channel);
   }
 
   /** Resolves once the subscription is in place, so no notification published after start is missed. */

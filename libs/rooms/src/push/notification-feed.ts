@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { queryRows } from '@hearth/storage';
+import { UNREAD_TOTAL_CTES } from './notification-counts';
+
+/** One committed notification: an event that, by a member's push rules, notifies them. */
+export interface CommittedNotification {
+  readonly userId: string;
+  readonly roomId: string;
+  readonly eventId: string;
+  readonly streamOrdering: number;
+  readonly highlight: boolean;
+}
+
+/** What a push gateway may be told about the event behind a notification. */
+export interface NotifiedEvent {
+  readonly type: string;
+  readonly sender: string;
+  readonly stateKey?: string;
+  /** Absent when the event was redacted since. */
+  readonly content?: Readonly<Record<string, unknown>>;
+  readonly roomName?: string;
+  readonly senderDisplayName?: string;
+}
+
+/** Both tables notifications live in: counted one by one, and folded (see NotificationCounts). */
+const ALL_NOTIFICATIONS = `(SELECT user_id, room_id, event_id, stream_ordering, highlight FROM event_push_actions
+  UNION ALL SELECT user_id, room_id, event_id, stream_ordering, highlight FROM event_push_actions_folded)`;
+
+/**
+ * Reads of the notifications the event writers store with each event (event_push_actions), for
+ * push: what committed past a position, and what a push for one tells the gateway (the badge,
+ * the event). Timeline positions commit in order (see the SyncStreams migration), so every notification
+ * at or below the committed `events` position is visible: a reader that remembers how far it read
+ * never skips one.
+ */
+@Injectable()
+export class NotificationFeed {
+  /**
+   * Notifications committed after `after`, oldest first, of at most `limit` events; `upTo` is how
+   * far they reach (the committed position when fewer came back), to be read past next time, and
+   * `more` whether there may be more to read now.
+   */
+  async since(
+    after: number,
+    limit: number,
+    em: EntityManager,
+  ): Promise<{ notifications: CommittedNotification[]; upTo: number; more: boolean }> {
+    const rows = await queryRows<{
+      user_id: string | null;
+      room_id: string | null;
+      event_id: string | null;
+      stream_ordering: string | null;
+      highlight: boolean | null;
+      head: string;
+      events: string;
+    }>(
+      em,
+      `WITH head AS (SELECT position FROM stream_positions WHERE stream = 'events'),
+       positions AS (SELECT DISTINCT a.stream_ordering FROM ${ALL_NOTIFICATIONS} a, head
+                      WHERE a.stream_ordering > $1 AND a.stream_ordering <= head.position ORDER BY 1 LIMIT $2),
+       fresh AS (SELECT a.* FROM ${ALL_NOTIFICATIONS} a WHERE a.stream_ordering IN (SELECT stream_ordering FROM positions))
+       SELECT f.*, head.position AS head, (SELECT count(*) FROM positions) AS events
+         FROM head LEFT JOIN fresh f ON TRUE ORDER BY f.stream_ordering, f.user_id`,
+      [after, limit],
+    );
+    const notifications = rows
+      .filter((row) => row.event_id !== null)
+      .map((row) => ({
+        userId: row.user_id as string,
+        roomId: row.room_id as string,
+        eventId: row.event_id as string,
+        streamOrdering: Number(row.stream_ordering),
+        highlight: row.highlight === true,
+      }));
+    const full = Number(rows[0]?.events ?? 0) >= limit;
+    const upTo = full ? (notifications.at(-1)?.streamOrdering ?? after) : Number(rows[0]?.head ?? after);
+    return { notifications, upTo: Math.max(upTo, after), more: full };
+  }
+
+  /**
+   * What a push for one notification tells the gateway, read in one statement: the member's unread
+   * notifications across every room (spec `counts.unread`) and the event behind it, with the room's
+   * name and the sender's display name now (absent when we do not hold it, or for no event).
+   */
+  async pushContext(
+    userId: string,
+    eventId: string | null,
+    em: EntityManager,
+  ): Promise<{ unread: number; event?: NotifiedEvent }> {
+    const [row] = await queryRows<{
+      unread: string | null;
+      pdu: EventJson | null;
+      redacted_by: string | null;
+      room_name: unknown;
+      sender_name: unknown;
+    }>(
+      em,
+      `WITH ${UNREAD_TOTAL_CTES}
+       SELECT unread_total.total AS unread, e.pdu, e.redacted_by,
+              (SELECT n.pdu->'content'->'name' FROM current_state c JOIN events n ON n.event_id = c.event_id
+                WHERE c.room_id = e.room_id AND c.type = 'm.room.name' AND c.state_key = '') AS room_name,
+              (SELECT m.pdu->'content'->'displayname' FROM current_state c JOIN events m ON m.event_id = c.event_id
+                WHERE c.room_id = e.room_id AND c.type = 'm.room.member' AND c.state_key = e.sender) AS sender_name
+         FROM unread_total LEFT JOIN events e ON e.event_id = $2`,
+      [userId, eventId],
+    );
+    const unread = Number(row?.unread ?? 0);
+    if (!row?.pdu) return { unread };
+    const { pdu } = row;
+    return {
+      unread,
+      event: {
+        type: pdu.type,
+        sender: pdu.sender,
+        ...(pdu.state_key !== undefined ? { stateKey: pdu.state_key } : {}),
+        ...(row.redacted_by === null && pdu.content ? { content: pdu.content } : {}),
+        ...(typeof row.room_name === 'string' && row.room_name !== '' ? { roomName: row.room_name } : {}),
+        ...(typeof row.sender_name === 'string' && row.sender_name !== ''
+          ? { senderDisplayName: row.sender_name }
+          : {}),
+      },
+    };
+  }
+}
+
+interface EventJson {
+  readonly type: string;
+  readonly sender: string;
+  readonly state_key?: string;
+  readonly content?: Record<string, unknown>;
+}
