@@ -23,6 +23,7 @@ import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransac
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
 import { Pushers1764050000000 } from './1764050000000-Pushers';
 import { UserExports1764081000000 } from './1764081000000-UserExports';
+import { ErasedUsers1764081100000 } from './1764081100000-ErasedUsers';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -51,4 +52,5 @@ export const ALL_MIGRATIONS = [
   EventTxnsByEvent1764036000000,
   Pushers1764050000000,
   UserExports1764081000000,
+  ErasedUsers1764081100000,
 ];

@@ -2,3 +2,4 @@ export { SovereigntyModule } from './sovereignty.module';
 export { UserExportsService } from './export/user-exports.service';
 export type { ExportView } from './export/export-view';
 export { EXPORT_FORMAT, EXPORT_FORMAT_VERSION } from './export/export-format';
+export { ErasureService } from './erasure/erasure.service';

@@ -1,22 +1,27 @@
 import { Module } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { AccountsModule } from '@hearth/accounts';
 import { RoomsModule } from '@hearth/rooms';
+import { ErasureRepository } from './erasure/erasure.repository';
+import { ErasureService } from './erasure/erasure.service';
 import { ExportBuilder } from './export/export-builder';
 import { EXPORT_QUEUE, exportQueueFor } from './export/export-queue';
 import { UserExportRepository } from './export/user-export.repository';
 import { UserExportsService } from './export/user-exports.service';
 import { UserRowsRepository } from './export/user-rows.repository';
 
-/** What a user may take away and have erased (issue 21): export for now. */
+/** What a user may take away and have erased (issue 21): export and erasure. */
 @Module({
-  imports: [RoomsModule],
+  imports: [RoomsModule, AccountsModule],
   providers: [
     { provide: EXPORT_QUEUE, inject: [HEARTH_CONFIG], useFactory: (config: HearthConfig) => exportQueueFor(config) },
     UserExportRepository,
     UserRowsRepository,
     ExportBuilder,
     UserExportsService,
+    ErasureRepository,
+    ErasureService,
   ],
-  exports: [UserExportsService],
+  exports: [UserExportsService, ErasureService],
 })
 export class SovereigntyModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 export type ExportState = 'pending' | 'running' | 'ready' | 'failed';
 
@@ -81,6 +81,15 @@ export class UserExportRepository {
     return rows[0] && toUserExport(rows[0]);
   }
 
+  /** Locks the user's unfinished export, if any, so a job cannot claim it while erasure decides. */
+  async hasUnfinished(userId: string, em: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await em.query(
+      `SELECT 1 FROM user_exports WHERE user_id = $1 AND state IN ('pending', 'running') FOR UPDATE`,
+      [userId],
+    );
+    return rows.length > 0;
+  }
+
   /** Claims a pending export for this worker; false when another took it or it is gone. */
   async claim(exportId: string): Promise<boolean> {
     // UPDATE ... RETURNING through TypeORM's pg driver answers [rows, count].
@@ -99,11 +108,14 @@ export class UserExportRepository {
     ]);
   }
 
-  async finish(exportId: string, sizeBytes: number, now: number, expiresTs: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE user_exports SET state = 'ready', size_bytes = $2, finished_ts = $3, expires_ts = $4 WHERE export_id = $1`,
+  /** False when the row went meanwhile (erasure): the caller deletes the archive. */
+  async finish(exportId: string, sizeBytes: number, now: number, expiresTs: number): Promise<boolean> {
+    const [rows]: [unknown[], number] = await this.dataSource.query(
+      `UPDATE user_exports SET state = 'ready', size_bytes = $2, finished_ts = $3, expires_ts = $4
+       WHERE export_id = $1 RETURNING export_id`,
       [exportId, sizeBytes, now, expiresTs],
     );
+    return rows.length === 1;
   }
 
   async fail(exportId: string, now: number): Promise<void> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import type { DeliveryQueue } from '@hearth/delivery';
 import { MatrixError } from '@hearth/http';
@@ -74,10 +75,10 @@ export class UserExportsService implements OnModuleInit, OnModuleDestroy {
     return { filePath, sizeBytes: found.sizeBytes ?? fs.statSync(filePath).size };
   }
 
-  /** For erasure: refuses while an export runs, else deletes every archive of the user. */
-  async assertNoneRunning(userId: string): Promise<void> {
-    if (await this.exports.unfinished(userId)) {
-      throw new MatrixError(409, 'M_UNKNOWN', 'An export is being prepared; try again once it is ready');
+  /** For erasure, inside its transaction: refuses while an export is pending or running. */
+  async assertNoneRunning(userId: string, em: EntityManager): Promise<void> {
+    if (await this.exports.hasUnfinished(userId, em)) {
+      throw new MatrixError(409, 'M_UNKNOWN', 'An export is being prepared; erase once it is ready');
     }
   }
 
@@ -99,7 +100,8 @@ export class UserExportsService implements OnModuleInit, OnModuleDestroy {
       const size = await packFolder(work, `${archive}.part`);
       fs.renameSync(`${archive}.part`, archive);
       const now = Date.now();
-      await this.exports.finish(exportId, size, now, now + EXPORT_LIFETIME_MS);
+      if (!(await this.exports.finish(exportId, size, now, now + EXPORT_LIFETIME_MS)))
+        fs.rmSync(archive, { force: true });
     } catch (error) {
       this.logger.error(`export ${exportId} failed: ${String(error)}`);
       fs.rmSync(`${archive}.part`, { force: true });
