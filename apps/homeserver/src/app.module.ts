@@ -13,7 +13,7 @@ import { type DatabaseEndpoint, StorageModule } from '@hearth/storage';
 import { AdminRegistrationTokensController } from './admin/admin-registration-tokens.controller';
 import { AdminServerController } from './admin/admin-server.controller';
 import { AdminDestinationsController } from './admin/admin-destinations.controller';
-import { DeliveryModule, DeliveryService } from '@hearth/delivery';
+import { DeliveryModule, DeliveryService, PUSH_POLICY } from '@hearth/delivery';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AccountController } from './client/account.controller';
 import { AccountDataController } from './client/account-data.controller';
@@ -57,7 +57,7 @@ import { HealthController } from './health/health.controller';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
 import { ExportController } from './hearth/export.controller';
-import { SovereigntyModule } from '@hearth/sovereignty';
+import { AvailabilityPushPolicy, SovereigntyModule } from '@hearth/sovereignty';
 
 /**
  * The ports between libs, bound in one place: the lib that needs a port declares its token and
@@ -66,8 +66,10 @@ import { SovereigntyModule } from '@hearth/sovereignty';
  */
 @Global()
 @Module({
-  imports: [DeliveryModule, FederationModule],
+  imports: [DeliveryModule, FederationModule, SovereigntyModule],
   providers: [
+    // delivery asks, before it enqueues a push, whether the user's work schedule has them off duty
+    { provide: PUSH_POLICY, useExisting: AvailabilityPushPolicy },
     // rooms records its new events in delivery's outbox, in the transaction that commits them
     { provide: OUTBOX_PORT, useExisting: DeliveryService },
     // rooms has the invitee's server countersign an invite of a remote user
@@ -77,7 +79,7 @@ import { SovereigntyModule } from '@hearth/sovereignty';
     // e2ee asks other servers for keys and sends them to-device messages
     { provide: REMOTE_E2EE, useExisting: RemoteE2eeClient },
   ],
-  exports: [OUTBOX_PORT, INVITE_COUNTERSIGNER, REMOTE_MEMBERSHIP, REMOTE_E2EE],
+  exports: [OUTBOX_PORT, INVITE_COUNTERSIGNER, REMOTE_MEMBERSHIP, REMOTE_E2EE, PUSH_POLICY],
 })
 class FederationPortsModule {}
 

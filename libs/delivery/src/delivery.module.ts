@@ -17,7 +17,6 @@ import { GatewayClient } from './push/gateway-client';
 import { PushDeliveryService } from './push/push-delivery.service';
 import { PushFeed } from './push/push-feed.service';
 import { PushOutboxRepository } from './push/push-outbox.repository';
-import { PUSH_EVERYTHING, PUSH_POLICY } from './push/push-policy';
 import { PUSH_QUEUE } from './push/push-queue';
 import { PushSender } from './push/push-sender';
 import { PusherRepository } from './push/pusher.repository';
@@ -44,8 +43,6 @@ function queueFor(purpose: 'delivery' | 'push', config: HearthConfig) {
       useFactory: (config: HearthConfig) => queueFor('delivery', config),
     },
     { provide: PUSH_QUEUE, inject: [HEARTH_CONFIG], useFactory: (config: HearthConfig) => queueFor('push', config) },
-    // The one check before a notification is enqueued; an off-hours schedule binds its own here.
-    { provide: PUSH_POLICY, useValue: PUSH_EVERYTHING },
     OutboxRepository,
     DestinationRepository,
     DestinationSender,
