@@ -22,8 +22,14 @@ import { NotificationSummaries1764020000000 } from './1764020000000-Notification
 import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransactionIds';
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
 import { Pushers1764050000000 } from './1764050000000-Pushers';
+import { Media1764040000000 } from './1764040000000-Media';
+import { EventReports1764070000000 } from './1764070000000-EventReports';
+import { EventsByTimestamp1764070100000 } from './1764070100000-EventsByTimestamp';
+import { RetentionTimes1764080000000 } from './1764080000000-RetentionTimes';
+import { EventContentPurge1764080100000 } from './1764080100000-EventContentPurge';
 import { UserExports1764081000000 } from './1764081000000-UserExports';
 import { ErasedUsers1764081100000 } from './1764081100000-ErasedUsers';
+import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -50,7 +56,13 @@ export const ALL_MIGRATIONS = [
   NotificationSummaries1764020000000,
   OutboxTransactionIds1764030000000,
   EventTxnsByEvent1764036000000,
+  Media1764040000000,
   Pushers1764050000000,
+  EventReports1764070000000,
+  EventsByTimestamp1764070100000,
+  RetentionTimes1764080000000,
+  EventContentPurge1764080100000,
   UserExports1764081000000,
   ErasedUsers1764081100000,
+  SlidingSyncConnections1764090000000,
 ];

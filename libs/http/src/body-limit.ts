@@ -16,6 +16,8 @@ export interface BodyRules {
   readonly stringsCheckedByHandler?: boolean;
   /** Deepest nesting the body may have; default MAX_JSON_DEPTH. */
   readonly maxDepth?: number;
+  /** The handler receives the body unread, as a stream (`request.body`), and enforces its own limit. */
+  readonly rawStream?: boolean;
 }
 
 const CONFIG_KEY = 'hearthBody';
@@ -42,6 +44,14 @@ export function BodyLimit(maxBytes: number, options: Omit<BodyRules, 'maxBytes'>
   return RouteConfig({ [CONFIG_KEY]: { maxBytes, ...options } satisfies BodyRules });
 }
 
+/**
+ * The route's body reaches the handler unread, as the request's stream (media uploads stream to
+ * storage): no JSON parsing, no body limit here; the handler reads and limits it itself.
+ */
+export function RawBodyStream(): MethodDecorator {
+  return RouteConfig({ [CONFIG_KEY]: { maxBytes: Number.MAX_SAFE_INTEGER, rawStream: true } satisfies BodyRules });
+}
+
 export function bodyRulesOf(config: unknown): BodyRules | undefined {
   return typeof config === 'object' && config !== null
     ? ((config as Record<string, unknown>)[CONFIG_KEY] as BodyRules | undefined)
@@ -51,5 +61,5 @@ export function bodyRulesOf(config: unknown): BodyRules | undefined {
 /** An `onRoute` hook: Fastify checks Content-Length against the route's own limit before reading a byte. */
 export function applyBodyLimit(route: RouteOptions): void {
   const rules = bodyRulesOf(route.config);
-  if (rules) route.bodyLimit = rules.maxBytes;
+  if (rules && !rules.rawStream) route.bodyLimit = rules.maxBytes;
 }

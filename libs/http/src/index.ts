@@ -1,7 +1,15 @@
 export { configureHttpSurface, type HttpSurfaceOptions } from './configure-http';
-export { BodyLimit, BULK_BODY_BYTES, CLIENT_DATA_BODY_BYTES, EVENT_BODY_BYTES, type BodyRules } from './body-limit';
+export {
+  BodyLimit,
+  RawBodyStream,
+  BULK_BODY_BYTES,
+  CLIENT_DATA_BODY_BYTES,
+  EVENT_BODY_BYTES,
+  type BodyRules,
+} from './body-limit';
 export { httpServerOptions, type HttpServerSettings } from './http-server-options';
 export { parseJsonBody, parseJsonParam } from './json-body-parser';
+export { declaredContentType } from './raw-body-stream';
 export { MAX_PATH_PARAM_BYTES } from './request-params';
 export { rewriteLegacyClientPath } from './legacy-client-paths';
 export { createLogger, NestPinoLogger, type Logger } from './logger';

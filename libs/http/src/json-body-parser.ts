@@ -1,8 +1,10 @@
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
 import { jsonTextNeedsLimitCheck, unstorableJsonReason } from '@hearth/protocol';
 import { bodyRulesOf } from './body-limit';
 import { MatrixError } from './matrix-error';
+import { readBodyText } from './read-body-text';
 
 /**
  * Every request body is read as JSON whatever its Content-Type: clients in the wild omit or
@@ -10,21 +12,23 @@ import { MatrixError } from './matrix-error';
  * endpoint decides whether it needs one. Keys such as `__proto__` are refused outright, and so
  * is JSON nested too deep or holding strings PostgreSQL cannot store (U+0000, lone surrogates):
  * here, once, rather than as a 500 from whichever table an endpoint writes.
+ *
+ * Routes marked `@RawBodyStream()` (media uploads) get the unread body stream instead, whatever
+ * its type: they stream it to storage themselves, with their own limit.
  */
 export function installJsonBodyParser(instance: FastifyInstance, bodyLimit: number): void {
   instance.removeAllContentTypeParsers();
-  const parse = (req: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void) => {
+  const parse = async (req: FastifyRequest, payload: Readable): Promise<unknown> => {
     const rules = bodyRulesOf(req.routeOptions.config);
-    done(
-      null,
-      parseJsonBody(body, {
-        checkStrings: !rules?.stringsCheckedByHandler,
-        ...(rules?.maxDepth ? { maxDepth: rules.maxDepth } : {}),
-      }),
-    );
+    if (rules?.rawStream) return payload;
+    const text = await readBodyText(payload, req.headers['content-length'], req.routeOptions.bodyLimit ?? bodyLimit);
+    return parseJsonBody(text, {
+      checkStrings: !rules?.stringsCheckedByHandler,
+      ...(rules?.maxDepth ? { maxDepth: rules.maxDepth } : {}),
+    });
   };
-  instance.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, wrap(parse));
-  instance.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, wrap(parse));
+  instance.addContentTypeParser('application/json', parse);
+  instance.addContentTypeParser('*', parse);
 }
 
 export interface ParseJsonOptions {
@@ -63,14 +67,4 @@ export function parseJsonParam(text: string, name: string): unknown {
       throw MatrixError.invalidParam(`${name}: ${error.message}`);
     throw MatrixError.invalidParam(`${name} is not valid JSON`);
   }
-}
-
-function wrap(parse: (req: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void) => void) {
-  return (req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
-    try {
-      parse(req, typeof body === 'string' ? body : body.toString('utf8'), done);
-    } catch (error) {
-      done(error as Error);
-    }
-  };
 }

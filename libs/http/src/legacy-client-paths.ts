@@ -1,5 +1,7 @@
 const R0_PREFIX = '/_matrix/client/r0/';
 const V3_PREFIX = '/_matrix/client/v3/';
+const MEDIA_R0_PREFIX = '/_matrix/media/r0/';
+const MEDIA_V3_PREFIX = '/_matrix/media/v3/';
 
 /**
  * Fastify's `rewriteUrl`: `/_matrix/client/r0/...` is served by the `/_matrix/client/v3/...`
@@ -15,5 +17,8 @@ const V3_PREFIX = '/_matrix/client/v3/';
  * build every URL from one prefix. The deprecated `api/v1` and `unstable` prefixes are not served.
  */
 export function rewriteLegacyClientPath(url: string): string {
-  return url.startsWith(R0_PREFIX) ? V3_PREFIX + url.slice(R0_PREFIX.length) : url;
+  if (url.startsWith(R0_PREFIX)) return V3_PREFIX + url.slice(R0_PREFIX.length);
+  // the media API went from r0 to v3 the same way (upload, and the legacy download and thumbnail)
+  if (url.startsWith(MEDIA_R0_PREFIX)) return MEDIA_V3_PREFIX + url.slice(MEDIA_R0_PREFIX.length);
+  return url;
 }

@@ -6,8 +6,8 @@ import { HEARTH_CONFIG, type HearthConfig, type RateLimitedAction } from '@heart
 import { MatrixError } from '../matrix-error';
 
 export interface RateLimitSubject {
-  /** The client address; hashed before it is used as a key, and never stored elsewhere. */
-  readonly address: string;
+  /** The client address; hashed before it is used as a key, and never stored elsewhere. Absent: counted per account only. */
+  readonly address?: string;
   readonly account?: string;
 }
 
@@ -30,7 +30,10 @@ export class RateLimitsService implements OnModuleDestroy {
   /** Counts one attempt against the address and the account; 429 M_LIMIT_EXCEEDED when over. */
   async consume(action: RateLimitedAction, subject: RateLimitSubject): Promise<void> {
     const limiter = this.limiter(action);
-    const keys = [`address:${digest(subject.address)}`, ...(subject.account ? [`account:${subject.account}`] : [])];
+    const keys = [
+      ...(subject.address !== undefined ? [`address:${digest(subject.address)}`] : []),
+      ...(subject.account ? [`account:${subject.account}`] : []),
+    ];
     for (const key of keys) {
       try {
         await limiter.consume(key);

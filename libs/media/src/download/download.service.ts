@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { MatrixError } from '@hearth/http';
+import { isUploaded, type UploadedMedia } from '../metadata/local-media';
+import { LocalMediaRepository } from '../metadata/local-media.repository';
+import { mediaErrors } from '../media-errors';
+import { checkMediaAddress } from '../media-id';
+import { MEDIA_STORE, type MediaStore } from '../store/media-store';
+import { contentDisposition } from './content-disposition';
+import type { ServedMedia } from './served-media';
+
+/** Spec: timeout_ms defaults to 20 s and "SHOULD" be capped. */
+const DEFAULT_WAIT_MS = 20_000;
+const MAX_WAIT_MS = 60_000;
+/** Another process may fill a pending upload: the database is asked again this often. */
+const PENDING_POLL_MS = 250;
+
+/** Finds media by its mxc:// address and serves it; waits (within timeout_ms) for pending uploads. */
+@Injectable()
+export class DownloadService {
+  constructor(
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
+    private readonly media: LocalMediaRepository,
+  ) {}
+
+  async download(serverName: string, mediaId: string, options: DownloadOptions): Promise<ServedMedia> {
+    const media = await this.resolve(serverName, mediaId, options.timeoutMs);
+    const fileName = options.fileName ?? media.uploadName;
+    return {
+      size: media.size,
+      contentType: media.contentType,
+      contentDisposition: contentDisposition(media.contentType, fileName),
+      open: (range) => this.store.get(media.sha256, range),
+    };
+  }
+
+  /**
+   * Our uploaded media at that address. Media of other servers is not fetched yet (federation
+   * media comes next): it is answered as not found, which the spec allows with allow_remote=false.
+   */
+  async resolve(serverName: string, mediaId: string, timeoutMs: number): Promise<UploadedMedia> {
+    checkMediaAddress(serverName, mediaId);
+    if (serverName !== this.config.serverName) throw mediaErrors.notFound();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const media = await this.media.find(mediaId);
+      if (!media) throw mediaErrors.notFound();
+      if (isUploaded(media)) return media;
+      if ((media.unusedExpiresTs ?? 0) <= Date.now()) throw mediaErrors.notFound();
+      if (Date.now() >= deadline) throw mediaErrors.notYetUploaded();
+      await sleep(Math.min(PENDING_POLL_MS, Math.max(0, deadline - Date.now())));
+    }
+  }
+}
+
+export interface DownloadOptions {
+  readonly timeoutMs: number;
+  /** The `{fileName}` path segment, which overrides the upload's name. */
+  readonly fileName?: string;
+}
+
+/** `timeout_ms` from the query: default 20 s, at most 60 s. */
+export function waitFrom(query: unknown): number {
+  const raw = (query as Record<string, unknown> | undefined)?.timeout_ms;
+  if (raw === undefined) return DEFAULT_WAIT_MS;
+  const value = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+  if (Number.isNaN(value)) throw MatrixError.invalidParam('timeout_ms must be a non-negative integer');
+  return Math.min(value, MAX_WAIT_MS);
+}

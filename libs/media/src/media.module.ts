@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { DownloadService } from './download/download.service';
+import { LegacyMediaGate } from './download/legacy-media-gate';
+import { LocalMediaRepository } from './metadata/local-media.repository';
+import { MediaContentRepository } from './metadata/media-content.repository';
+import { OwnMediaService } from './owners/own-media.service';
+import { MEDIA_STORE } from './store/media-store';
+import { mediaStoreProvider } from './store/media-store.provider';
+import { ThumbnailService } from './thumbnails/thumbnail.service';
+import { UploadLimits } from './upload/upload-limits';
+import { UploadService } from './upload/upload.service';
+
+@Module({
+  providers: [
+    mediaStoreProvider,
+    LocalMediaRepository,
+    MediaContentRepository,
+    UploadLimits,
+    UploadService,
+    DownloadService,
+    LegacyMediaGate,
+    ThumbnailService,
+    OwnMediaService,
+  ],
+  exports: [
+    MEDIA_STORE,
+    UploadService,
+    UploadLimits,
+    DownloadService,
+    LegacyMediaGate,
+    ThumbnailService,
+    OwnMediaService,
+  ],
+})
+export class MediaModule {}
