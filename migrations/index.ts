@@ -29,6 +29,8 @@ import { EventReports1764070000000 } from './1764070000000-EventReports';
 import { EventsByTimestamp1764070100000 } from './1764070100000-EventsByTimestamp';
 import { RetentionTimes1764080000000 } from './1764080000000-RetentionTimes';
 import { EventContentPurge1764080100000 } from './1764080100000-EventContentPurge';
+import { UserExports1764081000000 } from './1764081000000-UserExports';
+import { ErasedUsers1764081100000 } from './1764081100000-ErasedUsers';
 import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
@@ -64,5 +66,7 @@ export const ALL_MIGRATIONS = [
   EventsByTimestamp1764070100000,
   RetentionTimes1764080000000,
   EventContentPurge1764080100000,
+  UserExports1764081000000,
+  ErasedUsers1764081100000,
   SlidingSyncConnections1764090000000,
 ];

@@ -14,7 +14,7 @@ import { type DatabaseEndpoint, StorageModule } from '@hearth/storage';
 import { AdminRegistrationTokensController } from './admin/admin-registration-tokens.controller';
 import { AdminServerController } from './admin/admin-server.controller';
 import { AdminDestinationsController } from './admin/admin-destinations.controller';
-import { DeliveryModule, DeliveryService } from '@hearth/delivery';
+import { DeliveryModule, DeliveryService, PUSH_POLICY } from '@hearth/delivery';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AdminEventReportsController } from './admin/admin-event-reports.controller';
 import { ReportsController } from './client/rooms/reports.controller';
@@ -75,6 +75,8 @@ import { RoomTagsController } from './client/room-tags.controller';
 import { UserDirectoryController } from './client/user-directory.controller';
 import { SearchController } from './client/search.controller';
 import { PresenceController } from './client/presence.controller';
+import { ExportController } from './hearth/export.controller';
+import { AvailabilityPushPolicy, SovereigntyModule } from '@hearth/sovereignty';
 
 /**
  * The ports between libs, bound in one place: the lib that needs a port declares its token and
@@ -83,8 +85,10 @@ import { PresenceController } from './client/presence.controller';
  */
 @Global()
 @Module({
-  imports: [DeliveryModule, FederationModule],
+  imports: [DeliveryModule, FederationModule, SovereigntyModule],
   providers: [
+    // delivery asks, before it enqueues a push, whether the user's work schedule has them off duty
+    { provide: PUSH_POLICY, useExisting: AvailabilityPushPolicy },
     // rooms records its new events in delivery's outbox, in the transaction that commits them
     { provide: OUTBOX_PORT, useExisting: DeliveryService },
     // rooms has the invitee's server countersign an invite of a remote user
@@ -94,7 +98,7 @@ import { PresenceController } from './client/presence.controller';
     // e2ee asks other servers for keys and sends them to-device messages
     { provide: REMOTE_E2EE, useExisting: RemoteE2eeClient },
   ],
-  exports: [OUTBOX_PORT, INVITE_COUNTERSIGNER, REMOTE_MEMBERSHIP, REMOTE_E2EE],
+  exports: [OUTBOX_PORT, INVITE_COUNTERSIGNER, REMOTE_MEMBERSHIP, REMOTE_E2EE, PUSH_POLICY],
 })
 class FederationPortsModule {}
 
@@ -118,6 +122,7 @@ export class AppModule {
         E2eeModule,
         MediaModule,
         RetentionModule,
+        SovereigntyModule,
       ],
       controllers: [
         VersionsController,
@@ -170,6 +175,7 @@ export class AppModule {
         AdminUsersController,
         AdminEventReportsController,
         AdminRegistrationTokensController,
+        ExportController,
         FederationVersionController,
         ServerKeyController,
         WellKnownController,

@@ -20,7 +20,6 @@ import { GatewayClient } from './push/gateway-client';
 import { PushDeliveryService } from './push/push-delivery.service';
 import { PushFeed } from './push/push-feed.service';
 import { PushOutboxRepository } from './push/push-outbox.repository';
-import { PUSH_EVERYTHING, PUSH_POLICY } from './push/push-policy';
 import { PUSH_QUEUE } from './push/push-queue';
 import { PushSender } from './push/push-sender';
 import { PusherRepository } from './push/pusher.repository';
@@ -51,8 +50,6 @@ function queueName(purpose: 'delivery' | 'push' | 'periodic', config: HearthConf
       useFactory: (config: HearthConfig) => queueFor('delivery', config),
     },
     { provide: PUSH_QUEUE, inject: [HEARTH_CONFIG], useFactory: (config: HearthConfig) => queueFor('push', config) },
-    // The one check before a notification is enqueued; an off-hours schedule binds its own here.
-    { provide: PUSH_POLICY, useValue: PUSH_EVERYTHING },
     {
       provide: PERIODIC_JOBS,
       inject: [HEARTH_CONFIG],

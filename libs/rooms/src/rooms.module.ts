@@ -3,6 +3,7 @@ import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { createTypingRelay, TypingRelay } from './ephemeral/typing-relay';
 import { TypingService } from './ephemeral/typing.service';
 import { EventWriter } from './events/event-writer.service';
+import { ErasedUsersRepository } from './storage/erased-users.repository';
 import { HistoryVisibility } from './events/history-visibility';
 import { RoomWriteQueue } from './events/room-write-queue';
 import { SendBatcher } from './events/send-batcher';
@@ -66,6 +67,7 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
   providers: [
     RoomRepository,
     EventRepository,
+    ErasedUsersRepository,
     StateRepository,
     WriteContextRepository,
     AliasRepository,

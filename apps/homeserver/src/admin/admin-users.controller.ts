@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AdminGuard, AdminUsersService, MAX_PASSWORD_LENGTH } from '@hearth/accounts';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
+import { ErasureService } from '@hearth/sovereignty';
 
 const UpsertBody = z.object({
   password: z.string().min(1).max(MAX_PASSWORD_LENGTH).optional(),
@@ -21,7 +22,10 @@ const DeactivateBody = z.object({ erase: z.boolean().optional() }).optional();
 @Controller('_synapse/admin')
 @UseGuards(AdminGuard)
 export class AdminUsersController {
-  constructor(private readonly users: AdminUsersService) {}
+  constructor(
+    private readonly users: AdminUsersService,
+    private readonly erasure: ErasureService,
+  ) {}
 
   /** GET /_synapse/admin/v2/users */
   @Get('v2/users')
@@ -71,8 +75,10 @@ export class AdminUsersController {
   @Post('v1/deactivate/:userId')
   @HttpCode(200)
   async deactivate(@Param('userId') userId: string, @Body() body: unknown) {
-    if (!DeactivateBody.safeParse(body).success) throw MatrixError.badJson('erase must be a boolean');
-    await this.users.deactivate(userId);
+    const parsed = DeactivateBody.safeParse(body);
+    if (!parsed.success) throw MatrixError.badJson('erase must be a boolean');
+    if (parsed.data?.erase) await this.erasure.eraseByAdmin(userId);
+    else await this.users.deactivate(userId);
     return { id_server_unbind_result: 'success' };
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AccessTokenGuard, AccountLifeService, MAX_PASSWORD_LENGTH, Requester } from '@hearth/accounts';
 import { ZodBodyPipe } from '@hearth/http';
+import { ErasureService } from '@hearth/sovereignty';
 
 const PasswordBody = z.object({
   new_password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
@@ -19,7 +20,10 @@ const DeactivateBody = z.object({
 @Controller('_matrix/client/v3/account')
 @UseGuards(AccessTokenGuard)
 export class AccountController {
-  constructor(private readonly account: AccountLifeService) {}
+  constructor(
+    private readonly account: AccountLifeService,
+    private readonly erasure: ErasureService,
+  ) {}
 
   /** POST /_matrix/client/v3/account/password */
   @Post('password')
@@ -45,7 +49,9 @@ export class AccountController {
     @Requester() who: Requester,
     @Body(new ZodBodyPipe(DeactivateBody)) body: z.output<typeof DeactivateBody>,
   ) {
-    await this.account.deactivate({ method: request.method, path: request.url, auth: body.auth, userId: who.userId });
+    const uia = { method: request.method, path: request.url, auth: body.auth, userId: who.userId };
+    if (body.erase) await this.erasure.deactivateAndErase(uia);
+    else await this.account.deactivate(uia);
     // We never bound an identity server, so there was nothing to unbind.
     return { id_server_unbind_result: 'no-support' };
   }

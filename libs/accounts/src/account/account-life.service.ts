@@ -45,13 +45,18 @@ export class AccountLifeService {
 
   /**
    * POST /account/deactivate. The row stays, so the handle is never handed out again; the
-   * password, every device and token, and the profile go.
+   * password, every device and token, and the profile go. `alsoInTransaction` (erasure) runs in
+   * the same transaction, so a refusal there leaves the account as it was.
    */
-  async deactivate(request: UiaRequest & { userId: string }): Promise<void> {
+  async deactivate(
+    request: UiaRequest & { userId: string },
+    alsoInTransaction?: (em: EntityManager) => Promise<void>,
+  ): Promise<void> {
     const success = await this.uia.authenticate(request, REAUTH_FLOWS);
     await this.tx.run(async (em) => {
       await this.uia.consume(success, em);
       await this.deactivateNow(request.userId, em);
+      await alsoInTransaction?.(em);
     });
   }
 

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import { MatrixError } from '@hearth/http';
 import { TransactionRunner } from '@hearth/storage';
@@ -94,10 +95,14 @@ export class AdminUsersService {
     });
   }
 
-  async deactivate(userId: string): Promise<void> {
+  /** `alsoInTransaction` (erasure) runs even for an account already deactivated. */
+  async deactivate(userId: string, alsoInTransaction?: (em: EntityManager) => Promise<void>): Promise<void> {
     const user = await this.users.find(userId);
     if (!user) throw MatrixError.notFound('User not found');
-    if (user.deactivatedTs === null) await this.tx.run((em) => this.life.deactivateNow(userId, em));
+    await this.tx.run(async (em) => {
+      if (user.deactivatedTs === null) await this.life.deactivateNow(userId, em);
+      await alsoInTransaction?.(em);
+    });
   }
 
   private async details(user: UserEntity) {

@@ -14,14 +14,16 @@ export interface ClientEventOptions {
 }
 
 /**
- * Spec CS API "ClientEvent": what clients see of a PDU. Redacted events are served redacted.
+ * Spec CS API "ClientEvent": what clients see of a PDU. Redacted events, and erased users' events
+ * for readers who were not there when they were sent, are served redacted.
  * `unsigned.transaction_id` goes only to the device that sent the event, so its client can match
  * the event to its local echo instead of showing the message twice (nheko, weechat-matrix).
  */
 export function toClientEvent(stored: StoredEvent, version: RoomVersion, options: ClientEventOptions = {}): JsonObject {
-  const event = stored.redactedBy
-    ? (redactEvent(stored.event as unknown as JsonObject, version) as unknown as RoomEvent)
-    : stored.event;
+  const event =
+    stored.redactedBy || stored.erased
+      ? (redactEvent(stored.event as unknown as JsonObject, version) as unknown as RoomEvent)
+      : stored.event;
   const unsigned: JsonObject = { age: Math.max(0, (options.now ?? Date.now()) - event.origin_server_ts) };
   if (stored.redactedBy) unsigned.redacted_because = { event_id: stored.redactedBy };
   const transactionId = options.transactionIds?.get(stored.event.event_id);

@@ -4,6 +4,7 @@ import { stateKeyTuple, type StateKeyTuple } from '@hearth/protocol';
 import type { StoredEvent } from '../storage/event.repository';
 import { EventRepository } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
+import { ErasedUsersRepository } from '../storage/erased-users.repository';
 
 const VISIBILITY = stateKeyTuple('m.room.history_visibility', '');
 
@@ -12,12 +13,15 @@ const VISIBILITY = stateKeyTuple('m.room.history_visibility', '');
  * that event, the room was world_readable, or the user was joined, or it was `shared` and the
  * user is joined now, or it was `invited` and the user was invited. A user's own membership
  * event counts with its own membership, and their own leave is always theirs to see.
+ * An erased user's events reach only those joined when they were sent whole; anyone else who
+ * may see them gets them pruned (as Synapse's erasure).
  */
 @Injectable()
 export class HistoryVisibility {
   constructor(
     private readonly state: StateRepository,
     private readonly events: EventRepository,
+    private readonly erasedUsers: ErasedUsersRepository,
   ) {}
 
   async filter(
@@ -30,6 +34,10 @@ export class HistoryVisibility {
     const member = stateKeyTuple('m.room.member', userId);
     const atGroup = new Map<number | null, Promise<{ visibility: string; membership: string | undefined }>>();
     const visible: StoredEvent[] = [];
+    const erased = await this.erasedUsers.erasedAmong(
+      stored.map((item) => item.event.sender),
+      em,
+    );
     for (const item of stored) {
       const group = item.stateGroupBefore;
       if (!atGroup.has(group)) atGroup.set(group, this.stateAt(group, member, em));
@@ -41,7 +49,9 @@ export class HistoryVisibility {
           : undefined;
       // One always sees one's own leave (or invite rejection), or the room would never seem to go.
       const ownLeave = own === 'leave' && (at.membership === 'join' || at.membership === 'invite');
-      if (ownLeave || isVisible(at.visibility, own ?? at.membership, joinedNow)) visible.push(item);
+      if (!ownLeave && !isVisible(at.visibility, own ?? at.membership, joinedNow)) continue;
+      const joinedThen = (own ?? at.membership) === 'join';
+      visible.push(erased.has(item.event.sender) && !joinedThen ? { ...item, erased: true } : item);
     }
     return visible;
   }

@@ -1,8 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { serverAclAllows, splitStateKeyTuple, stateKeyTuple } from '@hearth/protocol';
+import {
+  getRoomVersion,
+  redactEvent,
+  serverAclAllows,
+  splitStateKeyTuple,
+  stateKeyTuple,
+  type JsonObject,
+  type RoomEvent,
+} from '@hearth/protocol';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
+import { ErasedUsersRepository } from '../storage/erased-users.repository';
+import { RoomRepository } from '../storage/room.repository';
 import { isVisible } from '../events/history-visibility';
 
 const VISIBILITY = stateKeyTuple('m.room.history_visibility', '');
@@ -12,12 +22,16 @@ const SERVER_ACL = stateKeyTuple('m.room.server_acl', '');
  * What another server may see of a room (spec SS API: servers see events as their users would):
  * it must have a member joined now, and each event must be visible to one of its users at that
  * event by the history visibility then. Outliers carry no state of their own and go with the room.
+ * Erased users' events go out pruned (signatures and hashes kept, so the peer stores them as
+ * redacted), as Synapse's filter_events_for_server does.
  */
 @Injectable()
 export class PeerVisibility {
   constructor(
     private readonly state: StateRepository,
     private readonly events: EventRepository,
+    private readonly erasedUsers: ErasedUsersRepository,
+    private readonly rooms: RoomRepository,
   ) {}
 
   /** In the room now, and not shut out by its server ACL. */
@@ -46,7 +60,27 @@ export class PeerVisibility {
       if (!byGroup.has(group)) byGroup.set(group, this.visibleAt(serverName, group, em));
       if (await byGroup.get(group)) visible.push(item);
     }
-    return visible;
+    return this.pruneErased(visible, em);
+  }
+
+  private async pruneErased(stored: StoredEvent[], em: EntityManager): Promise<StoredEvent[]> {
+    const erased = await this.erasedUsers.erasedAmong(
+      stored.map((item) => item.event.sender),
+      em,
+    );
+    if (erased.size === 0) return stored;
+    const pruned: StoredEvent[] = [];
+    for (const item of stored) {
+      if (!erased.has(item.event.sender)) {
+        pruned.push(item);
+        continue;
+      }
+      const room = await this.rooms.find(item.event.room_id, em);
+      const version = room && getRoomVersion(room.roomVersion);
+      const event = version ? redactEvent(item.event as unknown as JsonObject, version) : item.event;
+      pruned.push({ ...item, event: event as unknown as RoomEvent, erased: true });
+    }
+    return pruned;
   }
 
   private async visibleAt(serverName: string, group: number, em: EntityManager): Promise<boolean> {

@@ -16,6 +16,8 @@ export interface StoredEvent {
   readonly streamOrdering: number;
   readonly redactedBy: string | null;
   readonly stateGroupBefore: number | null;
+  /** Set by the visibility filters: the sender was erased and this reader gets the event pruned. */
+  readonly erased?: boolean;
 }
 
 interface EventRow {
