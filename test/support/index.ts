@@ -18,3 +18,4 @@ export {
 export { eventually } from './eventually';
 export { FakePeer, type ReceivedTransaction } from './fake-peer';
 export { TestPushGateway, type ReceivedNotification } from './push-gateway';
+export { startTestS3Server, type TestS3Server } from './s3-server';

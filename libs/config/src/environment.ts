@@ -24,6 +24,13 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_MEDIA_PATH: 'media.path',
   HEARTH_MEDIA_MAX_UPLOAD_BYTES: 'media.max_upload_bytes',
   HEARTH_MEDIA_LEGACY_UNAUTHENTICATED: 'media.legacy_unauthenticated_media',
+  HEARTH_MEDIA_STORE: 'media.store',
+  HEARTH_MEDIA_S3_ENDPOINT: 'media.s3_endpoint',
+  HEARTH_MEDIA_S3_BUCKET: 'media.s3_bucket',
+  HEARTH_MEDIA_S3_REGION: 'media.s3_region',
+  HEARTH_MEDIA_S3_ACCESS_KEY_ID: 'media.s3_access_key_id',
+  HEARTH_MEDIA_S3_SECRET_ACCESS_KEY: 'media.s3_secret_access_key',
+  HEARTH_MEDIA_S3_FORCE_PATH_STYLE: 'media.s3_force_path_style',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -11,5 +11,6 @@ export type {
   RateLimit,
   RateLimitedAction,
   RegistrationMode,
+  S3StoreConfig,
 } from './hearth-config';
 export { buildConfig, DEFAULT_CONFIG_PATH, loadConfig, type LoadConfigOptions } from './load-config';
