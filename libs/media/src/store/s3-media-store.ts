@@ -42,7 +42,8 @@ export class S3MediaStore implements MediaStore {
       region: config.region,
       forcePathStyle: config.forcePathStyle,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-      ...(config.credentials ? { credentials: config.credentials } : {}),
+      // a copy: the SDK marks the credentials object it is given, and the config is frozen
+      ...(config.credentials ? { credentials: { ...config.credentials } } : {}),
     });
   }
 
