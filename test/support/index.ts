@@ -5,6 +5,7 @@ export { signUp, TestClient, type LooseBody, type MatrixResponse } from './matri
 export { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } from './test-homeserver';
 export { HearthBuild, type HearthProcess } from './hearth-process';
 export {
+  federationRawGet,
   federationRequest,
   freePort,
   makeTestCertificate,
