@@ -23,6 +23,7 @@ import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransac
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
 import { Pushers1764050000000 } from './1764050000000-Pushers';
 import { Media1764040000000 } from './1764040000000-Media';
+import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -51,4 +52,5 @@ export const ALL_MIGRATIONS = [
   EventTxnsByEvent1764036000000,
   Media1764040000000,
   Pushers1764050000000,
+  SlidingSyncConnections1764090000000,
 ];

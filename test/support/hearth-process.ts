@@ -6,6 +6,8 @@ import * as path from 'node:path';
 const { build } = require('../../scripts/build.js') as { build: (outDir: string) => number };
 
 const root = path.resolve(__dirname, '..', '..');
+/** A first start or admin command on a new embedded database runs initdb and every migration: close to a minute on a loaded 2-core machine. */
+const START_TIMEOUT_MS = 90_000;
 
 export interface HearthProcess {
   readonly child: ChildProcessWithoutNullStreams;
@@ -31,7 +33,7 @@ export class HearthBuild {
       cwd: root,
       env: cleanEnv(env),
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: START_TIMEOUT_MS,
     });
   }
 
@@ -44,7 +46,7 @@ export class HearthBuild {
       execFile(
         process.execPath,
         [this.main, ...args],
-        { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 },
+        { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: START_TIMEOUT_MS },
         (error, stdout, stderr) => {
           resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr });
         },
@@ -62,7 +64,10 @@ export class HearthBuild {
     };
     return new Promise((resolve, reject) => {
       let output = '';
-      const timer = setTimeout(() => reject(new Error(`no listening line within 30 s:\n${output}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`no listening line within ${START_TIMEOUT_MS / 1000} s:\n${output}`)),
+        START_TIMEOUT_MS,
+      );
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();

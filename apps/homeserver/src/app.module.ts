@@ -39,6 +39,7 @@ import { KeyChangesController } from './client/e2ee/key-changes.controller';
 import { KeysController } from './client/e2ee/keys.controller';
 import { SendToDeviceController } from './client/e2ee/send-to-device.controller';
 import { FilterController } from './client/sync/filter.controller';
+import { SlidingSyncController } from './client/sync/sliding-sync.controller';
 import { SyncController } from './client/sync/sync.controller';
 import { ThreepidController } from './client/threepid.controller';
 import { VersionsController } from './client/versions.controller';
@@ -128,6 +129,7 @@ export class AppModule {
         PushRulesController,
         PushersController,
         SyncController,
+        SlidingSyncController,
         FilterController,
         SendToDeviceController,
         KeysController,

@@ -32,6 +32,8 @@ export { RoomMembersService } from './state/room-members.service';
 export { RoomSharingFromState } from './state/room-sharing';
 export { RoomSyncReader } from './sync/room-sync-reader';
 export type { UnreadNotifications } from './sync/unread-notifications';
+export { SlidingRoomReads } from './sliding/sliding-room-reads';
+export type { CurrentStateRow, StateSelector } from './sliding/sliding-room-reads.repository';
 export type { RoomTimeline, RoomWindow, TimelineRequest } from './sync/room-timelines';
 export type { MembershipRow } from './storage/sync.repository';
 export { encodePageToken } from './messages/page-token';

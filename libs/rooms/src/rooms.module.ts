@@ -35,6 +35,8 @@ import { RoomSharingFromState } from './state/room-sharing';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
 import { RoomSyncReader } from './sync/room-sync-reader';
+import { SlidingRoomReads } from './sliding/sliding-room-reads';
+import { SlidingRoomReadsRepository } from './sliding/sliding-room-reads.repository';
 import { FederatedEventRepository } from './federated/federated-event.repository';
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
@@ -72,6 +74,8 @@ import { StateResolver } from './pipeline/state-resolver';
     EventStream,
     SyncRepository,
     RoomSyncReader,
+    SlidingRoomReads,
+    SlidingRoomReadsRepository,
     RoomTimelines,
     EventWriter,
     SendBatcher,
@@ -104,6 +108,7 @@ import { StateResolver } from './pipeline/state-resolver';
     FederatedRoomsService,
     EventStream,
     RoomSyncReader,
+    SlidingRoomReads,
     TypingService,
     PushRulesService,
     ReceiptsService,
