@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { ServedMedia } from '../download/served-media';
+import { mediaErrors } from '../media-errors';
+import { ContentMissingError } from '../store/media-store';
 
 /**
  * Answers a federation media request as the spec defines it (v1.11, "Content repository"): a
@@ -17,7 +19,7 @@ export async function sendMultipartMedia(reply: FastifyReply, media: ServedMedia
       `--${boundary}\r\nContent-Type: ${media.contentType}\r\nContent-Disposition: ${media.contentDisposition}\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const bytes = await media.open();
+  const bytes = await openBytes(media);
   const body = Readable.from(joined(head, bytes, tail));
   bytes.once('error', (error) => body.destroy(error));
   await reply
@@ -32,4 +34,14 @@ async function* joined(head: Buffer, bytes: Readable, tail: Buffer): AsyncGenera
   yield head;
   for await (const chunk of bytes) yield chunk as Buffer;
   yield tail;
+}
+
+/** Bytes missing from the store under existing metadata are a 404, as on the client endpoints. */
+async function openBytes(media: ServedMedia): Promise<Readable> {
+  try {
+    return await media.open();
+  } catch (error) {
+    if (error instanceof ContentMissingError) throw mediaErrors.notFound();
+    throw error;
+  }
 }
