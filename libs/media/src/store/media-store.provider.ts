@@ -1,4 +1,4 @@
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { FilesystemMediaStore } from './filesystem-media-store';
 import { MEDIA_STORE, type MediaStore } from './media-store';
@@ -21,6 +21,9 @@ export const mediaStoreProvider: Provider = {
 function s3Store(config: HearthConfig): MediaStore {
   if (!config.media.s3) throw new Error('media.store is s3 but its settings are missing');
   const store = new S3MediaStore(config.media.s3);
-  void store.clearStaleStaging().catch(() => undefined);
+  // in the background: a slow or unreachable bucket must not hold up the start
+  void store.clearStaleStaging().catch((error: Error) => {
+    new Logger('S3MediaStore').warn(`could not clear stale staged uploads: ${error.message}`);
+  });
   return store;
 }
