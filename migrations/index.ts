@@ -23,6 +23,8 @@ import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransac
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
 import { Pushers1764050000000 } from './1764050000000-Pushers';
 import { Media1764040000000 } from './1764040000000-Media';
+import { RetentionTimes1764080000000 } from './1764080000000-RetentionTimes';
+import { EventContentPurge1764080100000 } from './1764080100000-EventContentPurge';
 import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
@@ -52,5 +54,7 @@ export const ALL_MIGRATIONS = [
   EventTxnsByEvent1764036000000,
   Media1764040000000,
   Pushers1764050000000,
+  RetentionTimes1764080000000,
+  EventContentPurge1764080100000,
   SlidingSyncConnections1764090000000,
 ];

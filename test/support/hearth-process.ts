@@ -13,6 +13,8 @@ export interface HearthProcess {
   readonly child: ChildProcessWithoutNullStreams;
   readonly url: string;
   readonly exited: Promise<number | null>;
+  /** Everything the process wrote to stdout and stderr so far (its logs). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -69,12 +71,15 @@ export class HearthBuild {
         START_TIMEOUT_MS,
       );
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      let listening = false;
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
+        if (listening) return;
         const match = /"url":"(http:\/\/[^"]+)".*"msg":"hearth is listening"/.exec(output);
         if (match) {
+          listening = true;
           clearTimeout(timer);
-          resolve({ child, url: match[1]!, exited, stop });
+          resolve({ child, url: match[1]!, exited, stop, output: () => output });
         }
       });
       void exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));

@@ -7,6 +7,7 @@ import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { FederationModule, RemoteE2eeClient, RemoteInvitesService, RemoteMembershipClient } from '@hearth/federation';
 import { FederationClientModule } from '@hearth/federation-client';
 import { RateLimitModule } from '@hearth/http';
+import { RetentionModule } from '@hearth/retention';
 import { SigningModule } from '@hearth/signing';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
 import { type DatabaseEndpoint, StorageModule } from '@hearth/storage';
@@ -105,6 +106,7 @@ export class AppModule {
         SyncModule,
         E2eeModule,
         MediaModule,
+        RetentionModule,
       ],
       controllers: [
         VersionsController,

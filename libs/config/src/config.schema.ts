@@ -57,6 +57,7 @@ export const configFileSchema = z
     redis_url: redisUrl.optional(),
     registration: z.enum(['closed', 'token', 'open']).default('token'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Older spelling of privacy.log_client_ips and privacy.log_user_agents together; either turns both on. */
     log_ip_addresses: booleanLike.default(false),
     // MSC4154: every Client-Server endpoint accepts at least 1 MB. Routes that need more (a federation
     // transaction) or less (an event) declare their own limit.
@@ -158,6 +159,66 @@ export const configFileSchema = z
       })
       .strict()
       .default({ consume: true, max_retry_interval_minutes: 60, catch_up_after_minutes: 60 }),
+    // docs/privacy.md: every default keeps the least metadata that works.
+    privacy: z
+      .object({
+        /** Client addresses in request log lines. */
+        log_client_ips: booleanLike.default(false),
+        /** User-Agent headers in request log lines. */
+        log_user_agents: booleanLike.default(false),
+        /** devices.last_seen_ts is rounded down to this: a day says "in use" without saying when. */
+        device_last_seen_resolution_seconds: positiveInt.default(86400),
+        /** Show device display names to other servers (Synapse's allow_device_name_lookup_over_federation). */
+        device_names_over_federation: booleanLike.default(false),
+      })
+      .strict()
+      .default({
+        log_client_ips: false,
+        log_user_agents: false,
+        device_last_seen_resolution_seconds: 86400,
+        device_names_over_federation: false,
+      }),
+    retention: z
+      .object({
+        /** How often one process (any) runs the purge job. */
+        purge_interval_minutes: positiveInt.default(60),
+        /** Client and federation transaction IDs (event_txns, to_device_txns, federation_inbound_txns). */
+        transaction_ids_hours: positiveInt.default(24),
+        /** To-device messages a device never fetched. */
+        undelivered_to_device_days: positiveInt.default(30),
+        /** Outbox rows for a destination that has not taken them. */
+        outbox_leftovers_days: positiveInt.default(7),
+        /** Unread-notification rows the user never read. */
+        notifications_days: positiveInt.default(30),
+        /** Other servers' keys, counted from when they stopped being valid. */
+        remote_keys_days: positiveInt.default(30),
+        /** Expired access and refresh tokens, counted from expiry (soft-logout answers need them a while). */
+        expired_tokens_days: positiveInt.default(7),
+        /** A redacted event's original content, counted from the redaction (Synapse's redaction_retention_period). */
+        redacted_content_days: positiveInt.default(7),
+        /** MSC1763: lifetime of room events when a room sets none; absent: kept until the room is gone. */
+        message_default_days: positiveInt.optional(),
+        /** MSC1763: rooms' m.room.retention max_lifetime is clamped into [min, max]. */
+        message_min_days: positiveInt.default(1),
+        message_max_days: positiveInt.optional(),
+      })
+      .strict()
+      .refine(
+        (retention) =>
+          retention.message_max_days === undefined || retention.message_max_days >= retention.message_min_days,
+        { error: 'retention.message_max_days must not be below message_min_days' },
+      )
+      .default({
+        purge_interval_minutes: 60,
+        transaction_ids_hours: 24,
+        undelivered_to_device_days: 30,
+        outbox_leftovers_days: 7,
+        notifications_days: 30,
+        remote_keys_days: 30,
+        expired_tokens_days: 7,
+        redacted_content_days: 7,
+        message_min_days: 1,
+      }),
     push: z
       .object({
         /** Gateways reached over plain http: off, so notification metadata never crosses a network unencrypted. */

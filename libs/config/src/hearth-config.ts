@@ -15,8 +15,8 @@ export interface HearthConfig {
   readonly redisUrl?: string;
   readonly registration: RegistrationMode;
   readonly logLevel: LogLevel;
-  /** Off by default: we keep the least metadata that works. */
-  readonly logIpAddresses: boolean;
+  readonly privacy: PrivacyConfig;
+  readonly retention: RetentionConfig;
   readonly maxRequestBodyBytes: number;
   readonly keyValidityMs: number;
   readonly accounts: {
@@ -128,4 +128,31 @@ export type RateLimitedAction = 'login' | 'registration' | 'registration_token_v
 export interface RateLimit {
   readonly requests: number;
   readonly perSeconds: number;
+}
+
+/** docs/privacy.md. Off by default: we keep the least metadata that works. */
+export interface PrivacyConfig {
+  readonly logClientIps: boolean;
+  readonly logUserAgents: boolean;
+  /** devices.last_seen_ts is rounded down to a multiple of this. */
+  readonly deviceLastSeenResolutionMs: number;
+  readonly deviceNamesOverFederation: boolean;
+}
+
+/** docs/privacy.md, "Retention": how long transient rows live before the purge job removes them. */
+export interface RetentionConfig {
+  readonly purgeIntervalMs: number;
+  readonly transactionIdsMs: number;
+  readonly undeliveredToDeviceMs: number;
+  readonly outboxLeftoversMs: number;
+  readonly notificationsMs: number;
+  readonly remoteKeysMs: number;
+  readonly expiredTokensMs: number;
+  readonly redactedContentMs: number;
+  readonly messages: {
+    /** Absent: events live as long as their room unless the room sets m.room.retention. */
+    readonly defaultLifetimeMs?: number;
+    readonly minLifetimeMs: number;
+    readonly maxLifetimeMs?: number;
+  };
 }

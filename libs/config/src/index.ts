@@ -8,9 +8,11 @@ export type {
   JwtLoginConfig,
   LogLevel,
   MediaConfig,
+  PrivacyConfig,
   RateLimit,
   RateLimitedAction,
   RegistrationMode,
+  RetentionConfig,
   S3StoreConfig,
 } from './hearth-config';
 export { buildConfig, DEFAULT_CONFIG_PATH, loadConfig, type LoadConfigOptions } from './load-config';

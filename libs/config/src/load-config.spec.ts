@@ -31,7 +31,12 @@ describe('loadConfig', () => {
       signingKeyPath: path.join(dir, 'data', 'localhost_8008.signing.key'),
       registration: 'token',
       logLevel: 'info',
-      logIpAddresses: false,
+      privacy: {
+        logClientIps: false,
+        logUserAgents: false,
+        deviceLastSeenResolutionMs: 86_400_000,
+        deviceNamesOverFederation: false,
+      },
       databaseUrl: undefined,
       redisUrl: undefined,
     });
@@ -130,8 +135,26 @@ describe('loadConfig', () => {
   });
 
   it('accepts booleans written as environment strings', () => {
-    expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'true' } }).logIpAddresses).toBe(true);
-    expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'no' } }).logIpAddresses).toBe(false);
+    expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_CLIENT_IPS: 'true' } }).privacy.logClientIps).toBe(true);
+    expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_USER_AGENTS: 'no' } }).privacy.logUserAgents).toBe(false);
+  });
+
+  it('takes the older log_ip_addresses as both privacy.log_client_ips and privacy.log_user_agents', () => {
+    const { privacy } = loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'yes' } });
+    expect(privacy).toMatchObject({ logClientIps: true, logUserAgents: true });
+  });
+
+  it('keeps transient rows for bounded times by default and checks the message retention limits', () => {
+    expect(loadConfig({ cwd: dir, env: {} }).retention).toMatchObject({
+      purgeIntervalMs: 3_600_000,
+      transactionIdsMs: 86_400_000,
+      expiredTokensMs: 7 * 86_400_000,
+      messages: { defaultLifetimeMs: undefined, minLifetimeMs: 86_400_000, maxLifetimeMs: undefined },
+    });
+    fs.writeFileSync(path.join(dir, 'hearth.yaml'), 'retention:\n  message_min_days: 10\n  message_max_days: 5\n');
+    expect(problemsOf(() => loadConfig({ cwd: dir, env: {} }))).toEqual([
+      'retention: retention.message_max_days must not be below message_min_days',
+    ]);
   });
 
   it('reads the federation section from the file and from HEARTH_FEDERATION_* / HEARTH_TLS_* variables', () => {

@@ -5,7 +5,15 @@ import type { z } from 'zod';
 import { ConfigError } from './config-error';
 import { configFileSchema, type ParsedConfigFile } from './config.schema';
 import { applyEnvironment, sourceOf, type Environment } from './environment';
-import type { FederationConfig, HearthConfig, JwtLoginConfig, RateLimit, S3StoreConfig } from './hearth-config';
+import type {
+  FederationConfig,
+  HearthConfig,
+  JwtLoginConfig,
+  PrivacyConfig,
+  RateLimit,
+  RetentionConfig,
+  S3StoreConfig,
+} from './hearth-config';
 
 export const DEFAULT_CONFIG_PATH = 'hearth.yaml';
 
@@ -80,7 +88,8 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
     redisUrl: file.redis_url,
     registration: file.registration,
     logLevel: file.log_level,
-    logIpAddresses: file.log_ip_addresses,
+    privacy: toPrivacyConfig(file),
+    retention: toRetentionConfig(file.retention),
     maxRequestBodyBytes: file.max_request_body_bytes,
     keyValidityMs: file.key_validity_hours * 3600 * 1000,
     accounts: {
@@ -133,6 +142,37 @@ function toS3StoreConfig(media: ParsedConfigFile['media']): S3StoreConfig {
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
     forcePathStyle: media.s3_force_path_style,
     prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
+  };
+}
+
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+function toPrivacyConfig(file: ParsedConfigFile): PrivacyConfig {
+  return {
+    logClientIps: file.privacy.log_client_ips || file.log_ip_addresses,
+    logUserAgents: file.privacy.log_user_agents || file.log_ip_addresses,
+    deviceLastSeenResolutionMs: file.privacy.device_last_seen_resolution_seconds * 1000,
+    deviceNamesOverFederation: file.privacy.device_names_over_federation,
+  };
+}
+
+function toRetentionConfig(retention: ParsedConfigFile['retention']): RetentionConfig {
+  const days = (value: number | undefined) => (value === undefined ? undefined : value * DAY_MS);
+  return {
+    purgeIntervalMs: retention.purge_interval_minutes * 60 * 1000,
+    transactionIdsMs: retention.transaction_ids_hours * HOUR_MS,
+    undeliveredToDeviceMs: retention.undelivered_to_device_days * DAY_MS,
+    outboxLeftoversMs: retention.outbox_leftovers_days * DAY_MS,
+    notificationsMs: retention.notifications_days * DAY_MS,
+    remoteKeysMs: retention.remote_keys_days * DAY_MS,
+    expiredTokensMs: retention.expired_tokens_days * DAY_MS,
+    redactedContentMs: retention.redacted_content_days * DAY_MS,
+    messages: {
+      defaultLifetimeMs: days(retention.message_default_days),
+      minLifetimeMs: retention.message_min_days * DAY_MS,
+      maxLifetimeMs: days(retention.message_max_days),
+    },
   };
 }
 
