@@ -16,6 +16,10 @@ import { AdminServerController } from './admin/admin-server.controller';
 import { AdminDestinationsController } from './admin/admin-destinations.controller';
 import { DeliveryModule, DeliveryService } from '@hearth/delivery';
 import { AdminUsersController } from './admin/admin-users.controller';
+import { AdminEventReportsController } from './admin/admin-event-reports.controller';
+import { ReportsController } from './client/rooms/reports.controller';
+import { TimestampToEventController } from './client/rooms/timestamp-to-event.controller';
+import { FederationTimestampToEventController } from './federation/timestamp-to-event.controller';
 import { AccountController } from './client/account.controller';
 import { AccountDataController } from './client/account-data.controller';
 import { CapabilitiesController } from './client/capabilities.controller';
@@ -32,6 +36,8 @@ import { PublicRoomsController } from './client/rooms/public-rooms.controller';
 import { RelationsController } from './client/rooms/relations.controller';
 import { RoomUpgradeController } from './client/rooms/room-upgrade.controller';
 import { TypingController } from './client/rooms/typing.controller';
+import { SpaceHierarchyController } from './client/rooms/space-hierarchy.controller';
+import { FederationSpaceHierarchyController } from './federation/space-hierarchy.controller';
 import { RoomEventsController } from './client/rooms/room-events.controller';
 import { RegisterController } from './client/register.controller';
 import { RegistrationTokenValidityController } from './client/registration-token.controller';
@@ -43,6 +49,8 @@ import { FilterController } from './client/sync/filter.controller';
 import { SlidingSyncController } from './client/sync/sliding-sync.controller';
 import { SyncController } from './client/sync/sync.controller';
 import { ThreepidController } from './client/threepid.controller';
+import { ThirdPartyController } from './client/thirdparty.controller';
+import { VoipController } from './client/voip.controller';
 import { VersionsController } from './client/versions.controller';
 import { FederationVersionController } from './federation/federation-version.controller';
 import { FederationQueryController } from './federation/query.controller';
@@ -128,6 +136,9 @@ export class AppModule {
         RoomUpgradeController,
         ReceiptsController,
         TypingController,
+        SpaceHierarchyController,
+        ReportsController,
+        TimestampToEventController,
         PushRulesController,
         PushersController,
         SyncController,
@@ -137,6 +148,8 @@ export class AppModule {
         KeysController,
         KeyChangesController,
         ThreepidController,
+        ThirdPartyController,
+        VoipController,
         FederationQueryController,
         FederationMembershipController,
         FederationEventsController,
@@ -146,11 +159,14 @@ export class AppModule {
         FederationPublicRoomsController,
         FederationOpenIdController,
         FederationMediaController,
+        FederationSpaceHierarchyController,
+        FederationTimestampToEventController,
         OpenIdController,
         RoomKeysController,
         AdminServerController,
         AdminDestinationsController,
         AdminUsersController,
+        AdminEventReportsController,
         AdminRegistrationTokensController,
         FederationVersionController,
         ServerKeyController,

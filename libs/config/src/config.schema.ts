@@ -43,6 +43,20 @@ const serverNamePattern = z
     error: (issue) => `expected a server name or *.domain, got "${String(issue.input)}"`,
   });
 
+/** A duration with its unit (`90s`, `30m`, `1h`, `1d`), as Synapse writes them; in milliseconds. */
+const duration = z.string().transform((value, ctx) => {
+  const match = /^(\d{1,9})(ms|s|m|h|d)$/.exec(value);
+  if (!match || Number(match[1]) === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a positive duration with a unit (e.g. 90s, 30m, 1h, 1d), got "${value}"`,
+    });
+    return z.NEVER;
+  }
+  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unitMs;
+});
+
 const rateLimit = z.object({ requests: positiveInt, per_seconds: positiveInt }).strict();
 
 /** The file's shape (snake_case, as operators write YAML). Environment overrides are merged in first. */
@@ -116,6 +130,16 @@ export const configFileSchema = z
         media_upload: { requests: 100, per_seconds: 60 },
       }),
     trust_proxy: booleanLike.default(false),
+    /** TURN relays handed to clients for calls (coturn's `use-auth-secret`); absent: GET /voip/turnServer answers {}. */
+    turn_uris: z
+      .array(z.string().regex(/^turns?:[^\s]+$/, 'expected a turn: or turns: URI'))
+      .min(1)
+      .optional(),
+    /** coturn's `static-auth-secret` (prefer turn_shared_secret_file). */
+    turn_shared_secret: z.string().min(1).optional(),
+    turn_shared_secret_file: z.string().min(1).optional(),
+    /** How long the credentials handed out stay valid; Synapse's default. */
+    turn_user_lifetime: duration.default(3_600_000),
     federation: z
       .object({
         /** A second listener that serves federation (and everything else) over TLS itself. */
@@ -306,7 +330,17 @@ export const configFileSchema = z
       .strict()
       .default({}),
   })
-  .strict();
+  .strict()
+  .refine(
+    (file) =>
+      (file.turn_uris === undefined) ===
+      (file.turn_shared_secret === undefined && file.turn_shared_secret_file === undefined),
+    { error: 'turn_uris and one of turn_shared_secret or turn_shared_secret_file go together', path: ['turn_uris'] },
+  )
+  .refine((file) => file.turn_shared_secret === undefined || file.turn_shared_secret_file === undefined, {
+    error: 'expected only one of turn_shared_secret or turn_shared_secret_file',
+    path: ['turn_shared_secret'],
+  });
 
 export type ConfigFile = z.input<typeof configFileSchema>;
 export type ParsedConfigFile = z.output<typeof configFileSchema>;

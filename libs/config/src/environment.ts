@@ -33,6 +33,8 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_MEDIA_S3_ACCESS_KEY_ID: 'media.s3_access_key_id',
   HEARTH_MEDIA_S3_SECRET_ACCESS_KEY: 'media.s3_secret_access_key',
   HEARTH_MEDIA_S3_FORCE_PATH_STYLE: 'media.s3_force_path_style',
+  HEARTH_TURN_SHARED_SECRET_FILE: 'turn_shared_secret_file',
+  HEARTH_TURN_USER_LIFETIME: 'turn_user_lifetime',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

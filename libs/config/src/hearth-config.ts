@@ -38,6 +38,8 @@ export interface HearthConfig {
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits only). */
   readonly trustProxy: boolean;
   readonly federation: FederationConfig;
+  /** TURN relays for calls; absent when the operator configured none. */
+  readonly turn?: TurnConfig;
   readonly delivery: {
     /** Whether this process sends outbound federation (BullMQ consumer, or the in-process runner). */
     readonly consume: boolean;
@@ -80,6 +82,13 @@ export interface FederationConfig {
   readonly requestTimeoutMs: number;
   /** Whether other servers may list our public room directory. */
   readonly publicRooms: boolean;
+}
+
+export interface TurnConfig {
+  readonly uris: readonly string[];
+  /** coturn's `static-auth-secret`, which signs the time-limited credentials. */
+  readonly sharedSecret: string;
+  readonly userLifetimeMs: number;
 }
 
 export interface JwtLoginConfig {

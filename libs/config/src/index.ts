@@ -6,6 +6,7 @@ export type {
   PushConfig,
   HearthConfig,
   JwtLoginConfig,
+  TurnConfig,
   LogLevel,
   MediaConfig,
   PrivacyConfig,

@@ -134,6 +134,35 @@ describe('loadConfig', () => {
     });
   });
 
+  it('checks the TURN settings: URIs and a secret together, a lifetime with its unit', () => {
+    expect(buildConfig({}).turn).toBeUndefined();
+    expect(problemsOf(() => buildConfig({ turn_uris: ['turn:turn.example:3478'] }))[0]).toMatch(
+      /^turn_uris: turn_uris and one of turn_shared_secret/,
+    );
+    expect(problemsOf(() => buildConfig({ turn_uris: ['https://turn.example'], turn_shared_secret: 's' }))[0]).toMatch(
+      /^turn_uris.0: expected a turn: or turns: URI/,
+    );
+    expect(
+      problemsOf(() =>
+        buildConfig({ turn_uris: ['turn:t.example'], turn_shared_secret: 's', turn_user_lifetime: '3600' }),
+      )[0],
+    ).toMatch(/^turn_user_lifetime: expected a positive duration with a unit/);
+    fs.writeFileSync(path.join(dir, 'turn.secret'), 'from-a-file\n');
+    expect(
+      problemsOf(() => loadConfig({ cwd: dir, env: { HEARTH_TURN_SHARED_SECRET_FILE: 'turn.secret' } }))[0],
+    ).toMatch(/^turn_uris: /);
+    const withUris = buildConfig(
+      { turn_uris: ['turns:turn.example:5349'], turn_shared_secret_file: 'turn.secret', turn_user_lifetime: '1d' },
+      {},
+      dir,
+    );
+    expect(withUris.turn).toEqual({
+      uris: ['turns:turn.example:5349'],
+      sharedSecret: 'from-a-file',
+      userLifetimeMs: 86_400_000,
+    });
+  });
+
   it('accepts booleans written as environment strings', () => {
     expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_CLIENT_IPS: 'true' } }).privacy.logClientIps).toBe(true);
     expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_USER_AGENTS: 'no' } }).privacy.logUserAgents).toBe(false);

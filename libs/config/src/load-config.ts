@@ -13,6 +13,7 @@ import type {
   RateLimit,
   RetentionConfig,
   S3StoreConfig,
+  TurnConfig,
 } from './hearth-config';
 
 export const DEFAULT_CONFIG_PATH = 'hearth.yaml';
@@ -107,6 +108,7 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
     },
     trustProxy: file.trust_proxy,
     federation: toFederationConfig(file.federation, cwd),
+    ...(file.turn_uris ? { turn: toTurnConfig(file, cwd) } : {}),
     delivery: {
       consume: file.delivery.consume,
       maxRetryIntervalMs: file.delivery.max_retry_interval_minutes * 60 * 1000,
@@ -198,6 +200,20 @@ function toJwtLoginConfig(jwt: NonNullable<ParsedConfigFile['jwt_login']>, cwd: 
     subjectClaim: jwt.subject_claim,
     provision: jwt.provision,
   };
+}
+
+function toTurnConfig(file: ParsedConfigFile, cwd: string): TurnConfig {
+  let secret = file.turn_shared_secret;
+  if (secret === undefined) {
+    const full = path.resolve(cwd, file.turn_shared_secret_file as string);
+    try {
+      secret = fs.readFileSync(full, 'utf8').trim();
+    } catch {
+      throw new ConfigError([`turn_shared_secret_file: cannot read ${full}`]);
+    }
+    if (!secret) throw new ConfigError([`turn_shared_secret_file: ${full} is empty`]);
+  }
+  return { uris: file.turn_uris ?? [], sharedSecret: secret, userLifetimeMs: file.turn_user_lifetime };
 }
 
 function toFederationConfig(federation: ParsedConfigFile['federation'], cwd: string): FederationConfig {

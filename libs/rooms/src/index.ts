@@ -50,3 +50,10 @@ export {
   type InviteCountersigner,
 } from './membership/invite-countersigner';
 export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './pipeline/outbox-port';
+export { RoomSummaries } from './spaces/room-summaries';
+export type { RoomSummary } from './spaces/room-summary';
+export { PeerHierarchyService, type PeerHierarchy } from './spaces/peer-hierarchy.service';
+export { childrenToFollow, isLiveSpaceChild, viaOf, type SpaceChildState } from './spaces/space-children';
+export { ContentReportsService, type ReportBody } from './reports/content-reports.service';
+export { ReportsAdminService } from './reports/reports-admin.service';
+export { EventByTimestampService } from './timestamps/event-by-timestamp.service';

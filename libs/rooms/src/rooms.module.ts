@@ -48,6 +48,14 @@ import { EventPipeline } from './pipeline/event-pipeline.service';
 import { EventStoreRepository } from './pipeline/event-store.repository';
 import { StateGroupWriter } from './pipeline/state-group.writer';
 import { StateResolver } from './pipeline/state-resolver';
+import { PeerHierarchyService } from './spaces/peer-hierarchy.service';
+import { ContentReportsService } from './reports/content-reports.service';
+import { EventReportRepository } from './reports/event-report.repository';
+import { ReportsAdminService } from './reports/reports-admin.service';
+import { EventByTimestampRepository } from './timestamps/event-by-timestamp.repository';
+import { EventByTimestampService } from './timestamps/event-by-timestamp.service';
+import { RoomSummaries } from './spaces/room-summaries';
+import { SpaceStateRepository } from './spaces/space-state.repository';
 
 @Module({
   providers: [
@@ -103,6 +111,14 @@ import { StateResolver } from './pipeline/state-resolver';
     StateResolver,
     EventBuilder,
     EventPipeline,
+    SpaceStateRepository,
+    RoomSummaries,
+    PeerHierarchyService,
+    EventReportRepository,
+    ContentReportsService,
+    ReportsAdminService,
+    EventByTimestampRepository,
+    EventByTimestampService,
   ],
   exports: [
     FederatedRoomsService,
@@ -126,6 +142,11 @@ import { StateResolver } from './pipeline/state-resolver';
     RoomMembersService,
     RoomAliasesService,
     RoomSharingFromState,
+    RoomSummaries,
+    PeerHierarchyService,
+    ContentReportsService,
+    ReportsAdminService,
+    EventByTimestampService,
   ],
 })
 export class RoomsModule {}
