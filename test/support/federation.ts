@@ -156,6 +156,31 @@ export async function federationRequest(
   };
 }
 
+/** A signed GET whose answer is kept as bytes (multipart media), not parsed as JSON. */
+export async function federationRawGet(
+  baseUrl: string,
+  uri: string,
+  options: SignedRequestOptions,
+): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+  const authorization =
+    options.authorization === undefined
+      ? signFederationRequest(
+          { method: 'GET', uri, origin: options.origin, destination: options.destination },
+          options.key,
+        )
+      : options.authorization;
+  const response = await request(`${baseUrl}${uri}`, {
+    method: 'GET',
+    headers: authorization === null ? {} : { authorization },
+    dispatcher: insecureAgent,
+  });
+  return {
+    status: response.statusCode,
+    headers: new Headers(response.headers as Record<string, string>),
+    bytes: Buffer.from(await response.body.arrayBuffer()),
+  };
+}
+
 export interface FederatedPair {
   readonly a: FederatingHomeserver;
   readonly b: FederatingHomeserver;

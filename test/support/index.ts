@@ -5,6 +5,7 @@ export { signUp, TestClient, type LooseBody, type MatrixResponse } from './matri
 export { startTestHomeserver, type TestHomeserver, type TestHomeserverOptions } from './test-homeserver';
 export { HearthBuild, type HearthProcess } from './hearth-process';
 export {
+  federationRawGet,
   federationRequest,
   freePort,
   makeTestCertificate,
@@ -18,3 +19,4 @@ export {
 export { eventually } from './eventually';
 export { FakePeer, type ReceivedTransaction } from './fake-peer';
 export { TestPushGateway, type ReceivedNotification } from './push-gateway';
+export { startTestS3Server, type TestS3Server } from './s3-server';

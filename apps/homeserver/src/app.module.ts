@@ -61,6 +61,7 @@ import { FederationInviteController } from './federation/invite.controller';
 import { FederationUserKeysController } from './federation/user-keys.controller';
 import { FederationPublicRoomsController } from './federation/public-rooms.controller';
 import { FederationOpenIdController } from './federation/openid.controller';
+import { FederationMediaController } from './federation/media.controller';
 import { OpenIdController } from './client/openid.controller';
 import { RoomKeysController } from './client/e2ee/room-keys.controller';
 import { HealthController } from './health/health.controller';
@@ -166,6 +167,7 @@ export class AppModule {
         FederationUserKeysController,
         FederationPublicRoomsController,
         FederationOpenIdController,
+        FederationMediaController,
         FederationSpaceHierarchyController,
         FederationTimestampToEventController,
         OpenIdController,

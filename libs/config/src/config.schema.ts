@@ -277,8 +277,26 @@ export const configFileSchema = z
       }),
     media: z
       .object({
-        /** Where the bytes live; `filesystem` keeps them under `path`. */
-        store: z.enum(['filesystem']).default('filesystem'),
+        /**
+         * Where the bytes live: `filesystem` keeps them under `path` (one host); `s3` in an
+         * S3-compatible bucket that several processes or hosts share.
+         */
+        store: z.enum(['filesystem', 's3']).default('filesystem'),
+        /** The S3 API's URL (MinIO, Garage, Ceph, R2...); absent: AWS's own endpoint for `s3_region`. */
+        s3_endpoint: httpUrl.optional(),
+        s3_bucket: z.string().min(3).max(63).optional(),
+        /** AWS's default region; most other S3-compatible servers accept any value. */
+        s3_region: z.string().min(1).default('us-east-1'),
+        /** Absent: the AWS SDK's own chain (its environment variables, instance or task roles). */
+        s3_access_key_id: z.string().min(1).optional(),
+        s3_secret_access_key: z.string().min(1).optional(),
+        /**
+         * Address the bucket as `<endpoint>/<bucket>` rather than `<bucket>.<endpoint>`: what MinIO
+         * and most self-hosted servers need. Off for AWS, which prefers virtual-hosted addressing.
+         */
+        s3_force_path_style: booleanLike.default(false),
+        /** Key prefix inside the bucket, so one bucket can hold several servers' media. */
+        s3_prefix: z.string().default(''),
         /** Default `<data_dir>/media`. */
         path: z.string().min(1).optional(),
         /** Synapse's default `max_upload_size`, 50 MiB: what clients written against Synapse expect. */
@@ -297,8 +315,19 @@ export const configFileSchema = z
         unused_expiry_minutes: positiveInt.default(24 * 60),
       })
       .strict()
+      .refine((media) => media.store !== 's3' || media.s3_bucket !== undefined, {
+        message: 'media.store s3 needs media.s3_bucket',
+        path: ['s3_bucket'],
+      })
+      .refine((media) => (media.s3_access_key_id === undefined) === (media.s3_secret_access_key === undefined), {
+        message: 'media.s3_access_key_id and media.s3_secret_access_key go together',
+        path: ['s3_secret_access_key'],
+      })
       .default({
         store: 'filesystem',
+        s3_region: 'us-east-1',
+        s3_force_path_style: false,
+        s3_prefix: '',
         max_upload_bytes: 50 * 1024 * 1024,
         legacy_unauthenticated_media: false,
         max_pending_uploads: 5,

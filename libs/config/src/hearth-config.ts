@@ -109,9 +109,11 @@ export interface JwtLoginConfig {
 }
 
 export interface MediaConfig {
-  readonly store: 'filesystem';
+  readonly store: 'filesystem' | 's3';
   /** Absolute folder of the filesystem store. */
   readonly path: string;
+  /** Present when `store` is `s3`. */
+  readonly s3?: S3StoreConfig;
   readonly maxUploadBytes: number;
   /** Whether the legacy unauthenticated download and thumbnail endpoints answer. */
   readonly legacyUnauthenticatedMedia: boolean;
@@ -119,6 +121,19 @@ export interface MediaConfig {
   readonly quotaBytesPerUser?: number;
   readonly maxPendingUploads: number;
   readonly unusedExpiryMs: number;
+}
+
+/** An S3-compatible bucket holding the media bytes (docs/media.md). */
+export interface S3StoreConfig {
+  /** Absent: AWS's endpoint for `region`. */
+  readonly endpoint?: string;
+  readonly bucket: string;
+  readonly region: string;
+  /** Absent: the AWS SDK's default credential chain. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly forcePathStyle: boolean;
+  /** Prepended to every key; empty or ending in `/`. */
+  readonly prefix: string;
 }
 
 export type RateLimitedAction = 'login' | 'registration' | 'registration_token_validity' | 'media_upload';

@@ -14,5 +14,6 @@ export type {
   RateLimitedAction,
   RegistrationMode,
   RetentionConfig,
+  S3StoreConfig,
 } from './hearth-config';
 export { buildConfig, DEFAULT_CONFIG_PATH, loadConfig, type LoadConfigOptions } from './load-config';

@@ -12,6 +12,7 @@ import type {
   PrivacyConfig,
   RateLimit,
   RetentionConfig,
+  S3StoreConfig,
   TurnConfig,
 } from './hearth-config';
 
@@ -124,6 +125,7 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
     media: {
       store: file.media.store,
       path: path.resolve(dataDir, file.media.path ?? 'media'),
+      ...(file.media.store === 's3' ? { s3: toS3StoreConfig(file.media) } : {}),
       maxUploadBytes: file.media.max_upload_bytes,
       legacyUnauthenticatedMedia: file.media.legacy_unauthenticated_media,
       ...(file.media.quota_bytes_per_user ? { quotaBytesPerUser: file.media.quota_bytes_per_user } : {}),
@@ -131,6 +133,19 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       unusedExpiryMs: file.media.unused_expiry_minutes * 60 * 1000,
     },
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
+  };
+}
+
+function toS3StoreConfig(media: ParsedConfigFile['media']): S3StoreConfig {
+  const { s3_access_key_id: accessKeyId, s3_secret_access_key: secretAccessKey } = media;
+  const prefix = media.s3_prefix.replace(/^\/+/, '');
+  return {
+    ...(media.s3_endpoint ? { endpoint: media.s3_endpoint } : {}),
+    bucket: media.s3_bucket ?? '',
+    region: media.s3_region,
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+    forcePathStyle: media.s3_force_path_style,
+    prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
   };
 }
 

@@ -20,3 +20,5 @@ export type { ServedMedia } from './download/served-media';
 export { ThumbnailService, type ThumbnailRequest } from './thumbnails/thumbnail.service';
 export { thumbnailRequest, THUMBNAIL_SIZES } from './thumbnails/thumbnail-sizes';
 export { OwnMediaService, type OwnMediaPage } from './owners/own-media.service';
+export { FederationMediaService } from './federation/federation-media.service';
+export { sendMultipartMedia } from './federation/multipart-media-reply';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DownloadService } from './download/download.service';
 import { LegacyMediaGate } from './download/legacy-media-gate';
+import { FederationMediaService } from './federation/federation-media.service';
 import { LocalMediaRepository } from './metadata/local-media.repository';
 import { MediaContentRepository } from './metadata/media-content.repository';
 import { OwnMediaService } from './owners/own-media.service';
@@ -21,6 +22,7 @@ import { UploadService } from './upload/upload.service';
     LegacyMediaGate,
     ThumbnailService,
     OwnMediaService,
+    FederationMediaService,
   ],
   exports: [
     MEDIA_STORE,
@@ -30,6 +32,7 @@ import { UploadService } from './upload/upload.service';
     LegacyMediaGate,
     ThumbnailService,
     OwnMediaService,
+    FederationMediaService,
   ],
 })
 export class MediaModule {}

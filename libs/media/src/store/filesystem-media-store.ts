@@ -1,17 +1,17 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   type ByteRange,
   ContentMissingError,
-  ContentTooLargeError,
   isContentHash,
   type MediaStore,
   type PutContent,
   type PutOptions,
 } from './media-store';
+import { HashingLimit } from './hashing-limit';
 
 /** An upload slower than this (a day without a byte written) is no longer in progress. */
 const STALE_STAGING_MS = 24 * 3600 * 1000;
@@ -92,26 +92,5 @@ export class FilesystemMediaStore implements MediaStore {
       const modified = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
       if (modified < cutoff) fs.rmSync(file, { force: true });
     }
-  }
-}
-
-/** Passes bytes through, hashing and counting them, and fails once more than `maxBytes` went by. */
-class HashingLimit extends Transform {
-  private readonly hash = createHash('sha256');
-  bytes = 0;
-
-  constructor(private readonly maxBytes: number) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (this.bytes > this.maxBytes) return done(new ContentTooLargeError(this.maxBytes));
-    this.hash.update(chunk);
-    done(null, chunk);
-  }
-
-  digest(): string {
-    return this.hash.digest('hex');
   }
 }
