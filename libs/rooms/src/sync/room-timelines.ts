@@ -13,6 +13,7 @@ import { filterToSql, type RoomEventFilter } from '../messages/event-filter';
 import { encodePageToken } from '../messages/page-token';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
+import { InFlightReads } from './in-flight-reads';
 
 /** One room of a sync: where the client is in it. */
 export interface RoomWindow {
@@ -59,6 +60,9 @@ interface Page {
  */
 @Injectable()
 export class RoomTimelines {
+  /** Syncs woken by the same change read the same pages: one statement serves them all. */
+  private readonly sharedPages = new InFlightReads<Map<string, StoredEvent[]>>();
+
   constructor(
     private readonly events: EventRepository,
     private readonly state: StateRepository,
@@ -113,12 +117,11 @@ export class RoomTimelines {
     request: TimelineRequest,
     em: EntityManager,
   ): Promise<Page[]> {
-    const byRoom = await this.events.pagesBetween(
-      windows.map((w) => ({ roomId: w.roomId, after: w.since ?? 0 })),
-      request.upTo,
-      request.limit + 1,
-      em,
-      filterToSql(request.filter, 5),
+    const ranges = windows.map((w) => ({ roomId: w.roomId, after: w.since ?? 0 }));
+    const filter = filterToSql(request.filter, 5);
+    const key = JSON.stringify([ranges, request.upTo, request.limit, filter]);
+    const byRoom = await this.sharedPages.read(key, () =>
+      this.events.pagesBetween(ranges, request.upTo, request.limit + 1, em, filter),
     );
     const pages: Page[] = [];
     for (const window of windows) {
