@@ -58,7 +58,7 @@ describe('the embedded default, started as the README starts it', () => {
     expect((await again.get('/_matrix/client/v3/joined_rooms')).body.joined_rooms).toEqual([room]);
     const messages = await again.get(`/_matrix/client/v3/rooms/${room}/messages?dir=b&limit=50`);
     expect(messages.body.chunk.filter((event: { type: string }) => event.type === 'm.room.message')).toHaveLength(20);
-  }, 90_000);
+  }, 240_000);
 
   it('refuses a second server on its data folder at once, and takes admin commands while it runs', async () => {
     const server = await start();
@@ -88,7 +88,7 @@ describe('the embedded default, started as the README starts it', () => {
     const restarted = await start();
     for (const user of ['carol', 'dave'])
       expect((await new TestClient(restarted.url).loginPassword(user, 'carol password')).status).toBe(200);
-  }, 90_000);
+  }, 240_000);
 
   it('starts again at once after it was killed without a chance to clean up', async () => {
     const killed = await start();
@@ -101,5 +101,5 @@ describe('the embedded default, started as the README starts it', () => {
     ).toBe('@bob:embedded.test');
     const created = await hearth.runAsync(['admin', 'registration-token', 'create'], env);
     expect(created.status).toBe(0);
-  }, 90_000);
+  }, 240_000);
 });

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 const { build } = require('../../scripts/build.js') as { build: (outDir: string) => number };
 
 const root = path.resolve(__dirname, '..', '..');
+/** A first start runs initdb and every migration; on a loaded 2-core machine that has taken close to a minute. */
+const START_TIMEOUT_MS = 90_000;
 
 export interface HearthProcess {
   readonly child: ChildProcessWithoutNullStreams;
@@ -62,7 +64,10 @@ export class HearthBuild {
     };
     return new Promise((resolve, reject) => {
       let output = '';
-      const timer = setTimeout(() => reject(new Error(`no listening line within 30 s:\n${output}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`no listening line within ${START_TIMEOUT_MS / 1000} s:\n${output}`)),
+        START_TIMEOUT_MS,
+      );
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();

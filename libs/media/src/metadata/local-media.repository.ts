@@ -61,12 +61,15 @@ export class LocalMediaRepository {
     return rows.length === 1;
   }
 
-  /** Pending uploads of the user that have not lapsed; lapsed ones are dropped on the way. */
-  async countPending(uploader: string, now: number): Promise<number> {
+  /** Forgets the user's asynchronous uploads whose bytes never came in time. */
+  async dropLapsed(uploader: string, now: number): Promise<void> {
     await this.dataSource.query(
       'DELETE FROM local_media WHERE uploader = $1 AND sha256 IS NULL AND unused_expires_ts <= $2',
       [uploader, now],
     );
+  }
+
+  async countPending(uploader: string): Promise<number> {
     const rows = await queryRows<{ count: string }>(
       this.dataSource.manager,
       'SELECT count(*) AS count FROM local_media WHERE uploader = $1 AND sha256 IS NULL',

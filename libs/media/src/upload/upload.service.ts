@@ -45,7 +45,8 @@ export class UploadService {
   /** POST /_matrix/media/v1/create: an ID now, the bytes later. */
   async create(uploader: string): Promise<{ content_uri: string; unused_expires_at: number }> {
     const now = Date.now();
-    if ((await this.media.countPending(uploader, now)) >= this.config.media.maxPendingUploads)
+    await this.media.dropLapsed(uploader, now);
+    if ((await this.media.countPending(uploader)) >= this.config.media.maxPendingUploads)
       throw mediaErrors.tooManyPending();
     const mediaId = newMediaId();
     const expiresAt = now + this.config.media.unusedExpiryMs;
