@@ -4,7 +4,7 @@
  * 0, 1 and 100 long-polls in the room. The 0 case is the sender's own cost, taken off the others.
  * Counts, not wall-clock times: they hold on a busy machine.
  *
- *   npm run build && node dist/bench/sync-wakeup.bench.js
+ *   npm run bench:sync-wakeup
  *   WAKEUP_SHOW_STATEMENTS=1 ...   (also lists the statements of the 1-poller case by shape)
  */
 import { setMaxListeners } from 'node:events';
