@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { MatrixError } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
 import { RoomSyncReader } from '@hearth/rooms';
-import { readStreamPositions, TransactionRunner } from '@hearth/storage';
+import { TransactionRunner } from '@hearth/storage';
 import { FiltersService } from './filters/filters.service';
 import type { SyncFilter } from './filters/sync-filter';
 import { roomKey, SyncNotifier, userKey } from './notifier/sync-notifier';
@@ -114,8 +114,7 @@ export class SyncService {
 
   private async currentToken(userId: string, em: EntityManager): Promise<SyncToken> {
     const typing = this.rooms.typingPosition;
-    const positions = await readStreamPositions(em);
-    const pushRules = await this.rooms.pushRulesVersion(userId, em);
+    const { positions, pushRulesVersion: pushRules } = await this.rooms.streamPositionsWithPushRulesVersion(userId, em);
     return {
       events: positions.get('events') ?? 0,
       accountData: positions.get('account_data') ?? 0,
