@@ -167,7 +167,14 @@ export class RoomTimelines {
     const groups = [...needsStart.map((page) => page.startGroup), ...sinceGroups.values()].filter(
       (group): group is number => group !== null,
     );
-    const loaded = await this.state.loadGroups(groups, em);
+    // Lazy loading needs of the members only the user and the timelines' senders.
+    const loaded = lazy
+      ? await this.state.loadGroupsWithMembers(
+          groups,
+          [userId, ...pages.flatMap((page) => page.visible.map((e) => e.event.sender))],
+          em,
+        )
+      : await this.state.loadGroups(groups, em);
     const load = (group: number | null | undefined) =>
       group === null || group === undefined
         ? new Map<StateKeyTuple, string>()
