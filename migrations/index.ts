@@ -23,6 +23,11 @@ import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransac
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
 import { Pushers1764050000000 } from './1764050000000-Pushers';
 import { Media1764040000000 } from './1764040000000-Media';
+import { EventReports1764070000000 } from './1764070000000-EventReports';
+import { EventsByTimestamp1764070100000 } from './1764070100000-EventsByTimestamp';
+import { RetentionTimes1764080000000 } from './1764080000000-RetentionTimes';
+import { EventContentPurge1764080100000 } from './1764080100000-EventContentPurge';
+import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -51,4 +56,9 @@ export const ALL_MIGRATIONS = [
   EventTxnsByEvent1764036000000,
   Media1764040000000,
   Pushers1764050000000,
+  EventReports1764070000000,
+  EventsByTimestamp1764070100000,
+  RetentionTimes1764080000000,
+  EventContentPurge1764080100000,
+  SlidingSyncConnections1764090000000,
 ];

@@ -67,7 +67,7 @@ describe('the hearth command line', () => {
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
     expect(fs.existsSync(path.join(dataDir, 'db'))).toBe(true);
-  }, 90_000);
+  }, 240_000);
 
   it('creates the first admin and registration tokens that colleagues register with', async () => {
     const env = { HEARTH_DATA_DIR: dataDir, HEARTH_SERVER_NAME: 'work.example', HEARTH_LISTEN: '127.0.0.1:0' };
@@ -120,7 +120,7 @@ describe('the hearth command line', () => {
     }
     expect(runCli(['admin', 'registration-token', 'revoke', token], env).stdout.trim()).toBe(`revoked ${token}`);
     expect(runCli(['admin', 'registration-token', 'list'], env).stdout.trim()).toBe('');
-  }, 90_000);
+  }, 240_000);
 
   describe('against PostgreSQL', () => {
     let database: TestDatabase;

@@ -6,13 +6,15 @@ import * as path from 'node:path';
 const { build } = require('../../scripts/build.js') as { build: (outDir: string) => number };
 
 const root = path.resolve(__dirname, '..', '..');
-/** A first start runs initdb and every migration; on a loaded 2-core machine that has taken close to a minute. */
+/** A first start or admin command on a new embedded database runs initdb and every migration: close to a minute on a loaded 2-core machine. */
 const START_TIMEOUT_MS = 90_000;
 
 export interface HearthProcess {
   readonly child: ChildProcessWithoutNullStreams;
   readonly url: string;
   readonly exited: Promise<number | null>;
+  /** Everything the process wrote to stdout and stderr so far (its logs). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export class HearthBuild {
       cwd: root,
       env: cleanEnv(env),
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: START_TIMEOUT_MS,
     });
   }
 
@@ -46,7 +48,7 @@ export class HearthBuild {
       execFile(
         process.execPath,
         [this.main, ...args],
-        { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 },
+        { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: START_TIMEOUT_MS },
         (error, stdout, stderr) => {
           resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr });
         },
@@ -69,12 +71,15 @@ export class HearthBuild {
         START_TIMEOUT_MS,
       );
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      let listening = false;
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
+        if (listening) return;
         const match = /"url":"(http:\/\/[^"]+)".*"msg":"hearth is listening"/.exec(output);
         if (match) {
+          listening = true;
           clearTimeout(timer);
-          resolve({ child, url: match[1]!, exited, stop });
+          resolve({ child, url: match[1]!, exited, stop, output: () => output });
         }
       });
       void exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));

@@ -7,6 +7,7 @@ import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { FederationModule, RemoteE2eeClient, RemoteInvitesService, RemoteMembershipClient } from '@hearth/federation';
 import { FederationClientModule } from '@hearth/federation-client';
 import { RateLimitModule } from '@hearth/http';
+import { RetentionModule } from '@hearth/retention';
 import { SigningModule } from '@hearth/signing';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
 import { type DatabaseEndpoint, StorageModule } from '@hearth/storage';
@@ -15,6 +16,10 @@ import { AdminServerController } from './admin/admin-server.controller';
 import { AdminDestinationsController } from './admin/admin-destinations.controller';
 import { DeliveryModule, DeliveryService } from '@hearth/delivery';
 import { AdminUsersController } from './admin/admin-users.controller';
+import { AdminEventReportsController } from './admin/admin-event-reports.controller';
+import { ReportsController } from './client/rooms/reports.controller';
+import { TimestampToEventController } from './client/rooms/timestamp-to-event.controller';
+import { FederationTimestampToEventController } from './federation/timestamp-to-event.controller';
 import { AccountController } from './client/account.controller';
 import { AccountDataController } from './client/account-data.controller';
 import { CapabilitiesController } from './client/capabilities.controller';
@@ -31,6 +36,8 @@ import { PublicRoomsController } from './client/rooms/public-rooms.controller';
 import { RelationsController } from './client/rooms/relations.controller';
 import { RoomUpgradeController } from './client/rooms/room-upgrade.controller';
 import { TypingController } from './client/rooms/typing.controller';
+import { SpaceHierarchyController } from './client/rooms/space-hierarchy.controller';
+import { FederationSpaceHierarchyController } from './federation/space-hierarchy.controller';
 import { RoomEventsController } from './client/rooms/room-events.controller';
 import { RegisterController } from './client/register.controller';
 import { RegistrationTokenValidityController } from './client/registration-token.controller';
@@ -39,8 +46,11 @@ import { KeyChangesController } from './client/e2ee/key-changes.controller';
 import { KeysController } from './client/e2ee/keys.controller';
 import { SendToDeviceController } from './client/e2ee/send-to-device.controller';
 import { FilterController } from './client/sync/filter.controller';
+import { SlidingSyncController } from './client/sync/sliding-sync.controller';
 import { SyncController } from './client/sync/sync.controller';
 import { ThreepidController } from './client/threepid.controller';
+import { ThirdPartyController } from './client/thirdparty.controller';
+import { VoipController } from './client/voip.controller';
 import { VersionsController } from './client/versions.controller';
 import { FederationVersionController } from './federation/federation-version.controller';
 import { FederationQueryController } from './federation/query.controller';
@@ -103,6 +113,7 @@ export class AppModule {
         SyncModule,
         E2eeModule,
         MediaModule,
+        RetentionModule,
       ],
       controllers: [
         VersionsController,
@@ -124,14 +135,20 @@ export class AppModule {
         RoomUpgradeController,
         ReceiptsController,
         TypingController,
+        SpaceHierarchyController,
+        ReportsController,
+        TimestampToEventController,
         PushRulesController,
         PushersController,
         SyncController,
+        SlidingSyncController,
         FilterController,
         SendToDeviceController,
         KeysController,
         KeyChangesController,
         ThreepidController,
+        ThirdPartyController,
+        VoipController,
         FederationQueryController,
         FederationMembershipController,
         FederationEventsController,
@@ -140,11 +157,14 @@ export class AppModule {
         FederationUserKeysController,
         FederationPublicRoomsController,
         FederationOpenIdController,
+        FederationSpaceHierarchyController,
+        FederationTimestampToEventController,
         OpenIdController,
         RoomKeysController,
         AdminServerController,
         AdminDestinationsController,
         AdminUsersController,
+        AdminEventReportsController,
         AdminRegistrationTokensController,
         FederationVersionController,
         ServerKeyController,

@@ -54,7 +54,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
     try {
       configureHttpSurface(app, logger, {
         maxRequestBodyBytes: config.maxRequestBodyBytes,
-        logIpAddresses: config.logIpAddresses,
+        logging: { logClientIps: config.privacy.logClientIps, logUserAgents: config.privacy.logUserAgents },
         translateError: app.get(DatabaseAvailability).translate,
       });
       await app.listen({ host: config.listen.host, port: config.listen.port });

@@ -43,6 +43,20 @@ const serverNamePattern = z
     error: (issue) => `expected a server name or *.domain, got "${String(issue.input)}"`,
   });
 
+/** A duration with its unit (`90s`, `30m`, `1h`, `1d`), as Synapse writes them; in milliseconds. */
+const duration = z.string().transform((value, ctx) => {
+  const match = /^(\d{1,9})(ms|s|m|h|d)$/.exec(value);
+  if (!match || Number(match[1]) === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a positive duration with a unit (e.g. 90s, 30m, 1h, 1d), got "${value}"`,
+    });
+    return z.NEVER;
+  }
+  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unitMs;
+});
+
 const rateLimit = z.object({ requests: positiveInt, per_seconds: positiveInt }).strict();
 
 /** The file's shape (snake_case, as operators write YAML). Environment overrides are merged in first. */
@@ -57,6 +71,7 @@ export const configFileSchema = z
     redis_url: redisUrl.optional(),
     registration: z.enum(['closed', 'token', 'open']).default('token'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Older spelling of privacy.log_client_ips and privacy.log_user_agents together; either turns both on. */
     log_ip_addresses: booleanLike.default(false),
     // MSC4154: every Client-Server endpoint accepts at least 1 MB. Routes that need more (a federation
     // transaction) or less (an event) declare their own limit.
@@ -115,6 +130,16 @@ export const configFileSchema = z
         media_upload: { requests: 100, per_seconds: 60 },
       }),
     trust_proxy: booleanLike.default(false),
+    /** TURN relays handed to clients for calls (coturn's `use-auth-secret`); absent: GET /voip/turnServer answers {}. */
+    turn_uris: z
+      .array(z.string().regex(/^turns?:[^\s]+$/, 'expected a turn: or turns: URI'))
+      .min(1)
+      .optional(),
+    /** coturn's `static-auth-secret` (prefer turn_shared_secret_file). */
+    turn_shared_secret: z.string().min(1).optional(),
+    turn_shared_secret_file: z.string().min(1).optional(),
+    /** How long the credentials handed out stay valid; Synapse's default. */
+    turn_user_lifetime: duration.default(3_600_000),
     federation: z
       .object({
         /** A second listener that serves federation (and everything else) over TLS itself. */
@@ -158,6 +183,66 @@ export const configFileSchema = z
       })
       .strict()
       .default({ consume: true, max_retry_interval_minutes: 60, catch_up_after_minutes: 60 }),
+    // docs/privacy.md: every default keeps the least metadata that works.
+    privacy: z
+      .object({
+        /** Client addresses in request log lines. */
+        log_client_ips: booleanLike.default(false),
+        /** User-Agent headers in request log lines. */
+        log_user_agents: booleanLike.default(false),
+        /** devices.last_seen_ts is rounded down to this: a day says "in use" without saying when. */
+        device_last_seen_resolution_seconds: positiveInt.default(86400),
+        /** Show device display names to other servers (Synapse's allow_device_name_lookup_over_federation). */
+        device_names_over_federation: booleanLike.default(false),
+      })
+      .strict()
+      .default({
+        log_client_ips: false,
+        log_user_agents: false,
+        device_last_seen_resolution_seconds: 86400,
+        device_names_over_federation: false,
+      }),
+    retention: z
+      .object({
+        /** How often one process (any) runs the purge job. */
+        purge_interval_minutes: positiveInt.default(60),
+        /** Client and federation transaction IDs (event_txns, to_device_txns, federation_inbound_txns). */
+        transaction_ids_hours: positiveInt.default(24),
+        /** To-device messages a device never fetched. */
+        undelivered_to_device_days: positiveInt.default(30),
+        /** Outbox rows for a destination that has not taken them. */
+        outbox_leftovers_days: positiveInt.default(7),
+        /** Unread-notification rows the user never read. */
+        notifications_days: positiveInt.default(30),
+        /** Other servers' keys, counted from when they stopped being valid. */
+        remote_keys_days: positiveInt.default(30),
+        /** Expired access and refresh tokens, counted from expiry (soft-logout answers need them a while). */
+        expired_tokens_days: positiveInt.default(7),
+        /** A redacted event's original content, counted from the redaction (Synapse's redaction_retention_period). */
+        redacted_content_days: positiveInt.default(7),
+        /** MSC1763: lifetime of room events when a room sets none; absent: kept until the room is gone. */
+        message_default_days: positiveInt.optional(),
+        /** MSC1763: rooms' m.room.retention max_lifetime is clamped into [min, max]. */
+        message_min_days: positiveInt.default(1),
+        message_max_days: positiveInt.optional(),
+      })
+      .strict()
+      .refine(
+        (retention) =>
+          retention.message_max_days === undefined || retention.message_max_days >= retention.message_min_days,
+        { error: 'retention.message_max_days must not be below message_min_days' },
+      )
+      .default({
+        purge_interval_minutes: 60,
+        transaction_ids_hours: 24,
+        undelivered_to_device_days: 30,
+        outbox_leftovers_days: 7,
+        notifications_days: 30,
+        remote_keys_days: 30,
+        expired_tokens_days: 7,
+        redacted_content_days: 7,
+        message_min_days: 1,
+      }),
     push: z
       .object({
         /** Gateways reached over plain http: off, so notification metadata never crosses a network unencrypted. */
@@ -216,7 +301,17 @@ export const configFileSchema = z
       .strict()
       .default({}),
   })
-  .strict();
+  .strict()
+  .refine(
+    (file) =>
+      (file.turn_uris === undefined) ===
+      (file.turn_shared_secret === undefined && file.turn_shared_secret_file === undefined),
+    { error: 'turn_uris and one of turn_shared_secret or turn_shared_secret_file go together', path: ['turn_uris'] },
+  )
+  .refine((file) => file.turn_shared_secret === undefined || file.turn_shared_secret_file === undefined, {
+    error: 'expected only one of turn_shared_secret or turn_shared_secret_file',
+    path: ['turn_shared_secret'],
+  });
 
 export type ConfigFile = z.input<typeof configFileSchema>;
 export type ParsedConfigFile = z.output<typeof configFileSchema>;

@@ -10,6 +10,8 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_REGISTRATION: 'registration',
   HEARTH_LOG_LEVEL: 'log_level',
   HEARTH_LOG_IP_ADDRESSES: 'log_ip_addresses',
+  HEARTH_LOG_CLIENT_IPS: 'privacy.log_client_ips',
+  HEARTH_LOG_USER_AGENTS: 'privacy.log_user_agents',
   HEARTH_MAX_REQUEST_BODY_BYTES: 'max_request_body_bytes',
   HEARTH_KEY_VALIDITY_HOURS: 'key_validity_hours',
   HEARTH_TRUST_PROXY: 'trust_proxy',
@@ -24,6 +26,8 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_MEDIA_PATH: 'media.path',
   HEARTH_MEDIA_MAX_UPLOAD_BYTES: 'media.max_upload_bytes',
   HEARTH_MEDIA_LEGACY_UNAUTHENTICATED: 'media.legacy_unauthenticated_media',
+  HEARTH_TURN_SHARED_SECRET_FILE: 'turn_shared_secret_file',
+  HEARTH_TURN_USER_LIFETIME: 'turn_user_lifetime',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

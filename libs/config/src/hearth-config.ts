@@ -15,8 +15,8 @@ export interface HearthConfig {
   readonly redisUrl?: string;
   readonly registration: RegistrationMode;
   readonly logLevel: LogLevel;
-  /** Off by default: we keep the least metadata that works. */
-  readonly logIpAddresses: boolean;
+  readonly privacy: PrivacyConfig;
+  readonly retention: RetentionConfig;
   readonly maxRequestBodyBytes: number;
   readonly keyValidityMs: number;
   readonly accounts: {
@@ -38,6 +38,8 @@ export interface HearthConfig {
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits only). */
   readonly trustProxy: boolean;
   readonly federation: FederationConfig;
+  /** TURN relays for calls; absent when the operator configured none. */
+  readonly turn?: TurnConfig;
   readonly delivery: {
     /** Whether this process sends outbound federation (BullMQ consumer, or the in-process runner). */
     readonly consume: boolean;
@@ -82,6 +84,13 @@ export interface FederationConfig {
   readonly publicRooms: boolean;
 }
 
+export interface TurnConfig {
+  readonly uris: readonly string[];
+  /** coturn's `static-auth-secret`, which signs the time-limited credentials. */
+  readonly sharedSecret: string;
+  readonly userLifetimeMs: number;
+}
+
 export interface JwtLoginConfig {
   /** Exactly one key source: an HS256 secret, a PEM public key, or a JWKS URL. */
   readonly key:
@@ -113,4 +122,31 @@ export type RateLimitedAction = 'login' | 'registration' | 'registration_token_v
 export interface RateLimit {
   readonly requests: number;
   readonly perSeconds: number;
+}
+
+/** docs/privacy.md. Off by default: we keep the least metadata that works. */
+export interface PrivacyConfig {
+  readonly logClientIps: boolean;
+  readonly logUserAgents: boolean;
+  /** devices.last_seen_ts is rounded down to a multiple of this. */
+  readonly deviceLastSeenResolutionMs: number;
+  readonly deviceNamesOverFederation: boolean;
+}
+
+/** docs/privacy.md, "Retention": how long transient rows live before the purge job removes them. */
+export interface RetentionConfig {
+  readonly purgeIntervalMs: number;
+  readonly transactionIdsMs: number;
+  readonly undeliveredToDeviceMs: number;
+  readonly outboxLeftoversMs: number;
+  readonly notificationsMs: number;
+  readonly remoteKeysMs: number;
+  readonly expiredTokensMs: number;
+  readonly redactedContentMs: number;
+  readonly messages: {
+    /** Absent: events live as long as their room unless the room sets m.room.retention. */
+    readonly defaultLifetimeMs?: number;
+    readonly minLifetimeMs: number;
+    readonly maxLifetimeMs?: number;
+  };
 }

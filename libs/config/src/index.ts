@@ -6,10 +6,13 @@ export type {
   PushConfig,
   HearthConfig,
   JwtLoginConfig,
+  TurnConfig,
   LogLevel,
   MediaConfig,
+  PrivacyConfig,
   RateLimit,
   RateLimitedAction,
   RegistrationMode,
+  RetentionConfig,
 } from './hearth-config';
 export { buildConfig, DEFAULT_CONFIG_PATH, loadConfig, type LoadConfigOptions } from './load-config';

@@ -31,7 +31,12 @@ describe('loadConfig', () => {
       signingKeyPath: path.join(dir, 'data', 'localhost_8008.signing.key'),
       registration: 'token',
       logLevel: 'info',
-      logIpAddresses: false,
+      privacy: {
+        logClientIps: false,
+        logUserAgents: false,
+        deviceLastSeenResolutionMs: 86_400_000,
+        deviceNamesOverFederation: false,
+      },
       databaseUrl: undefined,
       redisUrl: undefined,
     });
@@ -129,9 +134,56 @@ describe('loadConfig', () => {
     });
   });
 
+  it('checks the TURN settings: URIs and a secret together, a lifetime with its unit', () => {
+    expect(buildConfig({}).turn).toBeUndefined();
+    expect(problemsOf(() => buildConfig({ turn_uris: ['turn:turn.example:3478'] }))[0]).toMatch(
+      /^turn_uris: turn_uris and one of turn_shared_secret/,
+    );
+    expect(problemsOf(() => buildConfig({ turn_uris: ['https://turn.example'], turn_shared_secret: 's' }))[0]).toMatch(
+      /^turn_uris.0: expected a turn: or turns: URI/,
+    );
+    expect(
+      problemsOf(() =>
+        buildConfig({ turn_uris: ['turn:t.example'], turn_shared_secret: 's', turn_user_lifetime: '3600' }),
+      )[0],
+    ).toMatch(/^turn_user_lifetime: expected a positive duration with a unit/);
+    fs.writeFileSync(path.join(dir, 'turn.secret'), 'from-a-file\n');
+    expect(
+      problemsOf(() => loadConfig({ cwd: dir, env: { HEARTH_TURN_SHARED_SECRET_FILE: 'turn.secret' } }))[0],
+    ).toMatch(/^turn_uris: /);
+    const withUris = buildConfig(
+      { turn_uris: ['turns:turn.example:5349'], turn_shared_secret_file: 'turn.secret', turn_user_lifetime: '1d' },
+      {},
+      dir,
+    );
+    expect(withUris.turn).toEqual({
+      uris: ['turns:turn.example:5349'],
+      sharedSecret: 'from-a-file',
+      userLifetimeMs: 86_400_000,
+    });
+  });
+
   it('accepts booleans written as environment strings', () => {
-    expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'true' } }).logIpAddresses).toBe(true);
-    expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'no' } }).logIpAddresses).toBe(false);
+    expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_CLIENT_IPS: 'true' } }).privacy.logClientIps).toBe(true);
+    expect(loadConfig({ cwd: dir, env: { HEARTH_LOG_USER_AGENTS: 'no' } }).privacy.logUserAgents).toBe(false);
+  });
+
+  it('takes the older log_ip_addresses as both privacy.log_client_ips and privacy.log_user_agents', () => {
+    const { privacy } = loadConfig({ cwd: dir, env: { HEARTH_LOG_IP_ADDRESSES: 'yes' } });
+    expect(privacy).toMatchObject({ logClientIps: true, logUserAgents: true });
+  });
+
+  it('keeps transient rows for bounded times by default and checks the message retention limits', () => {
+    expect(loadConfig({ cwd: dir, env: {} }).retention).toMatchObject({
+      purgeIntervalMs: 3_600_000,
+      transactionIdsMs: 86_400_000,
+      expiredTokensMs: 7 * 86_400_000,
+      messages: { defaultLifetimeMs: undefined, minLifetimeMs: 86_400_000, maxLifetimeMs: undefined },
+    });
+    fs.writeFileSync(path.join(dir, 'hearth.yaml'), 'retention:\n  message_min_days: 10\n  message_max_days: 5\n');
+    expect(problemsOf(() => loadConfig({ cwd: dir, env: {} }))).toEqual([
+      'retention: retention.message_max_days must not be below message_min_days',
+    ]);
   });
 
   it('reads the federation section from the file and from HEARTH_FEDERATION_* / HEARTH_TLS_* variables', () => {

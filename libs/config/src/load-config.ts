@@ -5,7 +5,15 @@ import type { z } from 'zod';
 import { ConfigError } from './config-error';
 import { configFileSchema, type ParsedConfigFile } from './config.schema';
 import { applyEnvironment, sourceOf, type Environment } from './environment';
-import type { FederationConfig, HearthConfig, JwtLoginConfig, RateLimit } from './hearth-config';
+import type {
+  FederationConfig,
+  HearthConfig,
+  JwtLoginConfig,
+  PrivacyConfig,
+  RateLimit,
+  RetentionConfig,
+  TurnConfig,
+} from './hearth-config';
 
 export const DEFAULT_CONFIG_PATH = 'hearth.yaml';
 
@@ -80,7 +88,8 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
     redisUrl: file.redis_url,
     registration: file.registration,
     logLevel: file.log_level,
-    logIpAddresses: file.log_ip_addresses,
+    privacy: toPrivacyConfig(file),
+    retention: toRetentionConfig(file.retention),
     maxRequestBodyBytes: file.max_request_body_bytes,
     keyValidityMs: file.key_validity_hours * 3600 * 1000,
     accounts: {
@@ -98,6 +107,7 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
     },
     trustProxy: file.trust_proxy,
     federation: toFederationConfig(file.federation, cwd),
+    ...(file.turn_uris ? { turn: toTurnConfig(file, cwd) } : {}),
     delivery: {
       consume: file.delivery.consume,
       maxRetryIntervalMs: file.delivery.max_retry_interval_minutes * 60 * 1000,
@@ -119,6 +129,37 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       unusedExpiryMs: file.media.unused_expiry_minutes * 60 * 1000,
     },
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
+  };
+}
+
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+function toPrivacyConfig(file: ParsedConfigFile): PrivacyConfig {
+  return {
+    logClientIps: file.privacy.log_client_ips || file.log_ip_addresses,
+    logUserAgents: file.privacy.log_user_agents || file.log_ip_addresses,
+    deviceLastSeenResolutionMs: file.privacy.device_last_seen_resolution_seconds * 1000,
+    deviceNamesOverFederation: file.privacy.device_names_over_federation,
+  };
+}
+
+function toRetentionConfig(retention: ParsedConfigFile['retention']): RetentionConfig {
+  const days = (value: number | undefined) => (value === undefined ? undefined : value * DAY_MS);
+  return {
+    purgeIntervalMs: retention.purge_interval_minutes * 60 * 1000,
+    transactionIdsMs: retention.transaction_ids_hours * HOUR_MS,
+    undeliveredToDeviceMs: retention.undelivered_to_device_days * DAY_MS,
+    outboxLeftoversMs: retention.outbox_leftovers_days * DAY_MS,
+    notificationsMs: retention.notifications_days * DAY_MS,
+    remoteKeysMs: retention.remote_keys_days * DAY_MS,
+    expiredTokensMs: retention.expired_tokens_days * DAY_MS,
+    redactedContentMs: retention.redacted_content_days * DAY_MS,
+    messages: {
+      defaultLifetimeMs: days(retention.message_default_days),
+      minLifetimeMs: retention.message_min_days * DAY_MS,
+      maxLifetimeMs: days(retention.message_max_days),
+    },
   };
 }
 
@@ -144,6 +185,20 @@ function toJwtLoginConfig(jwt: NonNullable<ParsedConfigFile['jwt_login']>, cwd: 
     subjectClaim: jwt.subject_claim,
     provision: jwt.provision,
   };
+}
+
+function toTurnConfig(file: ParsedConfigFile, cwd: string): TurnConfig {
+  let secret = file.turn_shared_secret;
+  if (secret === undefined) {
+    const full = path.resolve(cwd, file.turn_shared_secret_file as string);
+    try {
+      secret = fs.readFileSync(full, 'utf8').trim();
+    } catch {
+      throw new ConfigError([`turn_shared_secret_file: cannot read ${full}`]);
+    }
+    if (!secret) throw new ConfigError([`turn_shared_secret_file: ${full} is empty`]);
+  }
+  return { uris: file.turn_uris ?? [], sharedSecret: secret, userLifetimeMs: file.turn_user_lifetime };
 }
 
 function toFederationConfig(federation: ParsedConfigFile['federation'], cwd: string): FederationConfig {

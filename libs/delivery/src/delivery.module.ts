@@ -9,6 +9,9 @@ import { OutboxRepository } from './outbox/outbox.repository';
 import { BullMqDeliveryQueue } from './queue/bullmq-queue';
 import { DELIVERY_QUEUE } from './queue/delivery-queue';
 import { InProcessDeliveryQueue } from './queue/in-process-queue';
+import { BullMqPeriodicJobs } from './queue/bullmq-periodic-jobs';
+import { InProcessPeriodicJobs } from './queue/in-process-periodic-jobs';
+import { PERIODIC_JOBS } from './queue/periodic-jobs';
 import { RoomsModule } from '@hearth/rooms';
 import { AccountsModule } from '@hearth/accounts';
 import { BadgeUpdates } from './push/badge-updates';
@@ -26,8 +29,12 @@ import { PushersService } from './push/pushers.service';
 /** One queue per homeserver and purpose: deployments (and test servers) may share a Redis. */
 function queueFor(purpose: 'delivery' | 'push', config: HearthConfig) {
   return config.redisUrl
-    ? new BullMqDeliveryQueue(config.redisUrl, `hearth-${purpose}-${config.serverName.replace(/[^A-Za-z0-9.-]/g, '_')}`)
+    ? new BullMqDeliveryQueue(config.redisUrl, queueName(purpose, config))
     : new InProcessDeliveryQueue();
+}
+
+function queueName(purpose: 'delivery' | 'push' | 'periodic', config: HearthConfig): string {
+  return `hearth-${purpose}-${config.serverName.replace(/[^A-Za-z0-9.-]/g, '_')}`;
 }
 
 /**
@@ -46,6 +53,14 @@ function queueFor(purpose: 'delivery' | 'push', config: HearthConfig) {
     { provide: PUSH_QUEUE, inject: [HEARTH_CONFIG], useFactory: (config: HearthConfig) => queueFor('push', config) },
     // The one check before a notification is enqueued; an off-hours schedule binds its own here.
     { provide: PUSH_POLICY, useValue: PUSH_EVERYTHING },
+    {
+      provide: PERIODIC_JOBS,
+      inject: [HEARTH_CONFIG],
+      useFactory: (config: HearthConfig) =>
+        config.redisUrl
+          ? new BullMqPeriodicJobs(config.redisUrl, queueName('periodic', config))
+          : new InProcessPeriodicJobs(),
+    },
     OutboxRepository,
     DestinationRepository,
     DestinationSender,
@@ -61,6 +76,6 @@ function queueFor(purpose: 'delivery' | 'push', config: HearthConfig) {
     PushDeliveryService,
     PushersService,
   ],
-  exports: [DeliveryService, DestinationsAdminService, PushersService, PushDeliveryService],
+  exports: [DeliveryService, DestinationsAdminService, PushersService, PushDeliveryService, PERIODIC_JOBS],
 })
 export class DeliveryModule {}

@@ -4,6 +4,7 @@ export { DestinationsAdminService, type DestinationView } from './destinations/d
 export { InProcessDeliveryQueue } from './queue/in-process-queue';
 export { BullMqDeliveryQueue } from './queue/bullmq-queue';
 export type { DeliveryQueue, DestinationHandler } from './queue/delivery-queue';
+export { PERIODIC_JOBS, type PeriodicJob, type PeriodicJobs } from './queue/periodic-jobs';
 export { PushersService } from './push/pushers.service';
 export { PushDeliveryService } from './push/push-delivery.service';
 export { PUSH_POLICY, PUSH_EVERYTHING, type PushPolicy } from './push/push-policy';

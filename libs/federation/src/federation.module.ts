@@ -18,6 +18,9 @@ import { TransactionReceiver } from './receiving/transaction-receiver';
 import { AliasResolver } from './queries/alias-resolver.service';
 import { RemoteProfilesService } from './queries/remote-profiles.service';
 import { FederationSender } from './sending/federation-sender';
+import { RemoteHierarchyClient } from './spaces/remote-hierarchy.client';
+import { SpaceHierarchyService } from './spaces/space-hierarchy.service';
+import { TimestampToEventService } from './timestamps/timestamp-to-event.service';
 
 @Module({
   imports: [FederationClientModule, RoomsModule, E2eeModule, DeliveryModule],
@@ -37,6 +40,9 @@ import { FederationSender } from './sending/federation-sender';
     RemoteE2eeClient,
     AliasResolver,
     RemoteProfilesService,
+    RemoteHierarchyClient,
+    SpaceHierarchyService,
+    TimestampToEventService,
   ],
   exports: [
     ServerKeysService,
@@ -49,6 +55,8 @@ import { FederationSender } from './sending/federation-sender';
     TransactionReceiver,
     AliasResolver,
     RemoteProfilesService,
+    SpaceHierarchyService,
+    TimestampToEventService,
   ],
 })
 export class FederationModule {}

@@ -10,3 +10,10 @@ export { TransactionReceiver, type InboundTransaction } from './receiving/transa
 export { FederationSender } from './sending/federation-sender';
 export { AliasResolver, type ResolvedAlias } from './queries/alias-resolver.service';
 export { RemoteProfilesService, type RemoteProfile } from './queries/remote-profiles.service';
+export {
+  MAX_HIERARCHY_DEPTH,
+  MAX_HIERARCHY_LIMIT,
+  SpaceHierarchyService,
+  type HierarchyRequest,
+} from './spaces/space-hierarchy.service';
+export { TimestampToEventService, type EventAtTime } from './timestamps/timestamp-to-event.service';

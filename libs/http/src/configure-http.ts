@@ -6,13 +6,13 @@ import { enableMatrixCors } from './cors';
 import { installJsonBodyParser } from './json-body-parser';
 import { installRawBodyStreams } from './raw-body-stream';
 import { MatrixExceptionFilter } from './matrix-exception.filter';
-import { installRequestLogging } from './request-logging';
+import { installRequestLogging, type RequestLoggingOptions } from './request-logging';
 import { installRequestParamChecks } from './request-params';
 import { RouteTable } from './route-table';
 
 export interface HttpSurfaceOptions {
   readonly maxRequestBodyBytes: number;
-  readonly logIpAddresses: boolean;
+  readonly logging: RequestLoggingOptions;
   /**
    * Lets another library name its own failures before they are answered (a saturated or
    * unreachable database is 503); it logs them too, as 503s are logged here at debug only.
@@ -36,7 +36,7 @@ export function configureHttpSurface(app: INestApplication, logger: Logger, opti
   installJsonBodyParser(instance, options.maxRequestBodyBytes);
   installRawBodyStreams(instance);
   installRequestParamChecks(instance);
-  installRequestLogging(instance, logger, { logIpAddresses: options.logIpAddresses });
+  installRequestLogging(instance, logger, options.logging);
   enableMatrixCors(app);
   app.useGlobalFilters(new MatrixExceptionFilter(routes, logger, options.translateError));
 }

@@ -86,7 +86,7 @@ describe('HTTP surface (Matrix error model over real HTTP)', () => {
     );
     configureHttpSurface(app, logger, {
       maxRequestBodyBytes: 1024,
-      logIpAddresses: false,
+      logging: { logClientIps: false, logUserAgents: false },
       translateError: (error) =>
         error instanceof PoolExhausted
           ? new ServiceUnavailableException('The server is busy; try again shortly')

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
+/** Both off by default: client addresses and user agents are metadata we do not keep unless asked to. */
 export interface RequestLoggingOptions {
-  /** Off by default: client IPs and user agents are metadata we do not keep unless asked to. */
-  readonly logIpAddresses: boolean;
+  readonly logClientIps: boolean;
+  readonly logUserAgents: boolean;
 }
 
 /** One line per request. Access tokens in query strings never reach the log. */
@@ -16,10 +17,8 @@ export function installRequestLogging(instance: FastifyInstance, logger: Logger,
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
     };
-    if (options.logIpAddresses) {
-      entry.ip = request.ip;
-      entry.userAgent = request.headers['user-agent'];
-    }
+    if (options.logClientIps) entry.ip = request.ip;
+    if (options.logUserAgents) entry.userAgent = request.headers['user-agent'];
     logger.info(entry, 'request');
   });
 }

@@ -122,6 +122,7 @@ export {
   StateIdsAnswer,
 } from './wire/room-reads';
 export { DirectoryAnswer, ProfileAnswer } from './wire/queries';
+export { RoomSummaryWire, SpaceHierarchyAnswer, TimestampToEventAnswer } from './wire/spaces-and-time';
 export { MatrixErrorAnswer, WellKnownServerAnswer } from './wire/discovery-and-errors';
 export {
   UserDevicesAnswer,

@@ -32,6 +32,8 @@ export { RoomMembersService } from './state/room-members.service';
 export { RoomSharingFromState } from './state/room-sharing';
 export { RoomSyncReader } from './sync/room-sync-reader';
 export type { UnreadNotifications } from './sync/unread-notifications';
+export { SlidingRoomReads } from './sliding/sliding-room-reads';
+export type { CurrentStateRow, StateSelector } from './sliding/sliding-room-reads.repository';
 export type { RoomTimeline, RoomWindow, TimelineRequest } from './sync/room-timelines';
 export type { MembershipRow } from './storage/sync.repository';
 export { encodePageToken } from './messages/page-token';
@@ -48,3 +50,10 @@ export {
   type InviteCountersigner,
 } from './membership/invite-countersigner';
 export { NO_FEDERATION_OUTBOX, OUTBOX_PORT, type OutboxPort } from './pipeline/outbox-port';
+export { RoomSummaries } from './spaces/room-summaries';
+export type { RoomSummary } from './spaces/room-summary';
+export { PeerHierarchyService, type PeerHierarchy } from './spaces/peer-hierarchy.service';
+export { childrenToFollow, isLiveSpaceChild, viaOf, type SpaceChildState } from './spaces/space-children';
+export { ContentReportsService, type ReportBody } from './reports/content-reports.service';
+export { ReportsAdminService } from './reports/reports-admin.service';
+export { EventByTimestampService } from './timestamps/event-by-timestamp.service';

@@ -35,6 +35,8 @@ import { RoomSharingFromState } from './state/room-sharing';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
 import { RoomSyncReader } from './sync/room-sync-reader';
+import { SlidingRoomReads } from './sliding/sliding-room-reads';
+import { SlidingRoomReadsRepository } from './sliding/sliding-room-reads.repository';
 import { FederatedEventRepository } from './federated/federated-event.repository';
 import { FederatedRoomsService } from './federated/federated-rooms.service';
 import { PeerVisibility } from './federated/peer-visibility';
@@ -46,6 +48,14 @@ import { EventPipeline } from './pipeline/event-pipeline.service';
 import { EventStoreRepository } from './pipeline/event-store.repository';
 import { StateGroupWriter } from './pipeline/state-group.writer';
 import { StateResolver } from './pipeline/state-resolver';
+import { PeerHierarchyService } from './spaces/peer-hierarchy.service';
+import { ContentReportsService } from './reports/content-reports.service';
+import { EventReportRepository } from './reports/event-report.repository';
+import { ReportsAdminService } from './reports/reports-admin.service';
+import { EventByTimestampRepository } from './timestamps/event-by-timestamp.repository';
+import { EventByTimestampService } from './timestamps/event-by-timestamp.service';
+import { RoomSummaries } from './spaces/room-summaries';
+import { SpaceStateRepository } from './spaces/space-state.repository';
 
 @Module({
   providers: [
@@ -72,6 +82,8 @@ import { StateResolver } from './pipeline/state-resolver';
     EventStream,
     SyncRepository,
     RoomSyncReader,
+    SlidingRoomReads,
+    SlidingRoomReadsRepository,
     RoomTimelines,
     EventWriter,
     SendBatcher,
@@ -99,11 +111,20 @@ import { StateResolver } from './pipeline/state-resolver';
     StateResolver,
     EventBuilder,
     EventPipeline,
+    SpaceStateRepository,
+    RoomSummaries,
+    PeerHierarchyService,
+    EventReportRepository,
+    ContentReportsService,
+    ReportsAdminService,
+    EventByTimestampRepository,
+    EventByTimestampService,
   ],
   exports: [
     FederatedRoomsService,
     EventStream,
     RoomSyncReader,
+    SlidingRoomReads,
     TypingService,
     PushRulesService,
     ReceiptsService,
@@ -121,6 +142,11 @@ import { StateResolver } from './pipeline/state-resolver';
     RoomMembersService,
     RoomAliasesService,
     RoomSharingFromState,
+    RoomSummaries,
+    PeerHierarchyService,
+    ContentReportsService,
+    ReportsAdminService,
+    EventByTimestampService,
   ],
 })
 export class RoomsModule {}

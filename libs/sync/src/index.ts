@@ -4,3 +4,5 @@ export { SyncNotifier } from './notifier/sync-notifier';
 export { SyncModule } from './sync.module';
 export { SyncService, type SyncRequest } from './sync.service';
 export { decodeSyncToken, encodeSyncToken, type SyncToken } from './sync-token';
+export { SlidingSyncService } from './sliding/sliding-sync.service';
+export { parseSlidingRequest } from './sliding/sliding-request';

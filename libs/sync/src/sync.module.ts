@@ -18,7 +18,32 @@ import { KeyCountsStream } from './streams/key-counts.stream';
 import { RoomsStream } from './streams/rooms.stream';
 import { SYNC_STREAMS, type SyncStream } from './streams/sync-stream';
 import { ToDeviceStream } from './streams/to-device.stream';
+import { ConnectionRepository } from './sliding/connection.repository';
+import { AccountDataExtension } from './sliding/extensions/account-data.extension';
+import { E2eeExtension } from './sliding/extensions/e2ee.extension';
+import { ReceiptsExtension } from './sliding/extensions/receipts.extension';
+import { SlidingExtensions } from './sliding/extensions/sliding-extensions';
+import { ToDeviceExtension } from './sliding/extensions/to-device.extension';
+import { TypingExtension } from './sliding/extensions/typing.extension';
+import { RoomFactsReader } from './sliding/room-facts';
+import { RoomResultsBuilder } from './sliding/room-results';
+import { SlidingSyncService } from './sliding/sliding-sync.service';
+import { SyncPositions } from './sync-positions';
 import { SyncService } from './sync.service';
+
+/** Simplified sliding sync (MSC4186): one connection store, the room results, one class per extension. */
+const SLIDING = [
+  ConnectionRepository,
+  RoomFactsReader,
+  RoomResultsBuilder,
+  ToDeviceExtension,
+  E2eeExtension,
+  AccountDataExtension,
+  ReceiptsExtension,
+  TypingExtension,
+  SlidingExtensions,
+  SlidingSyncService,
+];
 
 /**
  * The streams of a /sync response, in the order they run: account data hands room account data
@@ -45,8 +70,10 @@ async function createNotifier(config: HearthConfig, postgres: PostgresNotificati
     DeviceListsSectionBuilder,
     ...STREAMS,
     { provide: SYNC_STREAMS, useFactory: (...streams: SyncStream[]) => streams, inject: STREAMS },
+    SyncPositions,
     SyncService,
+    ...SLIDING,
   ],
-  exports: [SyncService, FiltersService, SyncNotifier],
+  exports: [SyncService, SlidingSyncService, FiltersService, SyncNotifier],
 })
 export class SyncModule {}

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { MatrixError } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
 import { RoomSyncReader } from '@hearth/rooms';
@@ -8,6 +7,7 @@ import { FiltersService } from './filters/filters.service';
 import type { SyncFilter } from './filters/sync-filter';
 import { roomKey, SyncNotifier, userKey } from './notifier/sync-notifier';
 import { DeviceListsSectionBuilder } from './sections/device-lists-section';
+import { SyncPositions } from './sync-positions';
 import { SYNC_STREAMS, type SyncPass, type SyncStream } from './streams/sync-stream';
 import { decodeSyncToken, encodeSyncToken, type SyncToken } from './sync-token';
 
@@ -43,6 +43,7 @@ export class SyncService {
     @Inject(SYNC_STREAMS) private readonly streams: readonly SyncStream[],
     private readonly deviceListsSection: DeviceListsSectionBuilder,
     private readonly rooms: RoomSyncReader,
+    private readonly positions: SyncPositions,
     private readonly notifier: SyncNotifier,
     private readonly tx: TransactionRunner,
   ) {}
@@ -94,7 +95,7 @@ export class SyncService {
       const pass: SyncPass = {
         ...device,
         since,
-        upTo: await this.currentToken(device.userId, em),
+        upTo: await this.positions.current(device.userId, em),
         filter,
         fullState,
         roomAccountData: new Map(),
@@ -110,19 +111,5 @@ export class SyncService {
       }
       return { body: { next_batch: encodeSyncToken(pass.upTo), ...response }, empty: !moved, watched };
     });
-  }
-
-  private async currentToken(userId: string, em: EntityManager): Promise<SyncToken> {
-    const typing = this.rooms.typingPosition;
-    const { positions, pushRulesVersion: pushRules } = await this.rooms.streamPositionsWithPushRulesVersion(userId, em);
-    return {
-      events: positions.get('events') ?? 0,
-      accountData: positions.get('account_data') ?? 0,
-      receipts: positions.get('receipts') ?? 0,
-      typing,
-      pushRules,
-      toDevice: positions.get('to_device') ?? 0,
-      deviceLists: positions.get('device_lists') ?? 0,
-    };
   }
 }

@@ -33,6 +33,7 @@ export class VersionsController {
   /** GET /_matrix/client/versions */
   @Get('versions')
   versions() {
-    return { versions: SUPPORTED_SPEC_VERSIONS, unstable_features: {} };
+    // Element X looks for simplified sliding sync (MSC4186) here before it accepts the server.
+    return { versions: SUPPORTED_SPEC_VERSIONS, unstable_features: { 'org.matrix.simplified_msc3575': true } };
   }
 }

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import type { z } from 'zod';
 import { DevicesService } from '@hearth/accounts';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { DeviceListsService, KeysService } from '@hearth/e2ee';
 import { FederationAuthGuard } from '@hearth/federation-client';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
@@ -22,13 +23,14 @@ export class FederationUserKeysController {
     private readonly devices: DevicesService,
     private readonly deviceLists: DeviceListsService,
     private readonly signer: ServerSigner,
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
   ) {}
 
   /** POST /_matrix/federation/v1/user/keys/query */
   @Post('keys/query')
   @HttpCode(200)
   query(@Body(new ZodBodyPipe(UserKeysQueryRequest)) body: z.output<typeof UserKeysQueryRequest>) {
-    return this.keys.queryLocal(body.device_keys);
+    return this.keys.queryForServers(body.device_keys);
   }
 
   /** POST /_matrix/federation/v1/user/keys/claim */
@@ -45,7 +47,7 @@ export class FederationUserKeysController {
       throw MatrixError.invalidParam('The user is not on this server');
     const [list, keys, streamId] = await Promise.all([
       this.devices.list(userId),
-      this.keys.queryLocal({ [userId]: [] }),
+      this.keys.queryForServers({ [userId]: [] }),
       this.deviceLists.positionOf(userId),
     ]);
     const keysOf = keys.device_keys[userId] ?? {};
@@ -55,7 +57,9 @@ export class FederationUserKeysController {
       devices: list.map((device) => ({
         device_id: device.deviceId,
         ...(keysOf[device.deviceId] ? { keys: keysOf[device.deviceId] } : {}),
-        ...(device.displayName ? { device_display_name: device.displayName } : {}),
+        ...(device.displayName && this.config.privacy.deviceNamesOverFederation
+          ? { device_display_name: device.displayName }
+          : {}),
       })),
     };
   }

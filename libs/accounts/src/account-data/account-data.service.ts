@@ -27,6 +27,11 @@ export class AccountDataService {
     return this.accountData.changedSince(userId, since, upTo, em);
   }
 
+  /** For sync: the owner's global entry of one type, if any (sliding sync's `m.direct`). */
+  async ownGlobal(userId: string, type: string): Promise<Record<string, unknown> | undefined> {
+    return (await this.accountData.find(userId, '', type))?.content;
+  }
+
   async get(
     requester: string,
     userId: string,

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import type { EntityManager } from 'typeorm';
 import { ChangeBus, TransactionRunner } from '@hearth/storage';
 import { TokensService, type IssuedTokens } from '../tokens/tokens.service';
+import { coarseTime } from './coarse-time';
 import type { DeviceEntity } from './device.entity';
 import { DeviceRepository } from './device.repository';
 
@@ -25,6 +27,7 @@ export class DevicesService {
     private readonly tokens: TokensService,
     private readonly tx: TransactionRunner,
     private readonly bus: ChangeBus,
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
   ) {}
 
   /**
@@ -35,13 +38,14 @@ export class DevicesService {
     const deviceId = start.deviceId ?? generateDeviceId();
     const existing = start.deviceId ? await this.devices.find(start.userId, deviceId, em) : null;
     if (existing) await this.tokens.revokeDevice(start.userId, deviceId, em);
+    const seen = coarseTime(now, this.config.privacy.deviceLastSeenResolutionMs);
     await this.devices.upsert(
       {
         userId: start.userId,
         deviceId,
         displayName: start.initialDisplayName ?? null,
-        createdTs: now,
-        lastSeenTs: now,
+        createdTs: seen,
+        lastSeenTs: seen,
       },
       em,
     );

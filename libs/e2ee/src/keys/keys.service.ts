@@ -138,10 +138,19 @@ export class KeysService {
     return { ...result, failures };
   }
 
-  /** Keys of this server's users only: what /keys/query answers locally and what other servers ask for. */
+  /**
+   * What other servers see of our users' keys: device display names only when the operator allows
+   * it (privacy.device_names_over_federation, off as Synapse's allow_device_name_lookup_over_federation).
+   */
+  queryForServers(deviceKeys: Readonly<Record<string, readonly string[]>>): Promise<KeysQueryAnswer> {
+    return this.queryLocal(deviceKeys, undefined, this.config.privacy.deviceNamesOverFederation);
+  }
+
+  /** Keys of this server's users only, as /keys/query answers our own clients. */
   async queryLocal(
     deviceKeys: Readonly<Record<string, readonly string[]>>,
     requester?: string,
+    withDisplayNames = true,
   ): Promise<KeysQueryAnswer> {
     const local = Object.keys(deviceKeys).filter(
       (userId) => isValidUserId(userId) && parseUserId(userId).serverName === this.config.serverName,
@@ -152,7 +161,9 @@ export class KeysService {
     );
     const result: Record<string, Record<string, JsonRecord>> = Object.fromEntries(local.map((userId) => [userId, {}]));
     for (const userId of local) {
-      const names = new Map((await this.devices.list(userId)).map((d) => [d.deviceId, d.displayName]));
+      const names = new Map(
+        (await this.devices.list(userId)).map((d) => [d.deviceId, withDisplayNames ? d.displayName : null]),
+      );
       for (const row of found.filter((r) => r.userId === userId && names.has(r.deviceId))) {
         const displayName = names.get(row.deviceId);
         const signatures = crossSigning.deviceSignatures.filter(

@@ -37,7 +37,7 @@ export class E2eeFederationService implements OnModuleInit {
       (server) => server !== this.config.serverName,
     );
     if (servers.length === 0) return;
-    const keys = await this.keys.queryLocal({ [userId]: [] });
+    const keys = await this.keys.queryForServers({ [userId]: [] });
     const master = keys.master_keys[userId];
     const selfSigning = keys.self_signing_keys[userId];
     if (!master && !selfSigning) return;
@@ -56,7 +56,7 @@ export class E2eeFederationService implements OnModuleInit {
       (server) => server !== this.config.serverName,
     );
     if (servers.length === 0) return;
-    const current = (await this.keys.queryLocal({ [userId]: [] })).device_keys[userId] ?? {};
+    const current = (await this.keys.queryForServers({ [userId]: [] })).device_keys[userId] ?? {};
     const edus: JsonObject[] = [];
     for (const change of changes) {
       const streamId = change.streamId ?? 0;

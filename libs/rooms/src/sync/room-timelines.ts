@@ -38,6 +38,8 @@ export interface TimelineRequest {
   readonly fullState?: boolean;
   /** The syncing device: the events it sent carry their transaction IDs (unsigned.transaction_id). */
   readonly deviceId?: string;
+  /** Timelines only, no state before them (sliding sync reads current state its own way). */
+  readonly withoutState?: boolean;
 }
 
 export interface RoomTimeline {
@@ -76,11 +78,15 @@ export class RoomTimelines {
     em: EntityManager,
   ): Promise<Map<string, RoomTimeline>> {
     const pages = await this.pages(userId, windows, request, em);
-    const emptyPages = pages.filter((page) => page.events.length === 0).map((page) => page.window.roomId);
+    const emptyPages = request.withoutState
+      ? []
+      : pages.filter((page) => page.events.length === 0).map((page) => page.window.roomId);
     const atUpTo = await this.events.stateGroupsAtPosition(emptyPages, request.upTo, em);
     for (const page of pages) if (page.events.length === 0) page.startGroup = atUpTo.get(page.window.roomId) ?? null;
 
-    const stateIds = await this.statesAtStart(userId, pages, request, em);
+    const stateIds = request.withoutState
+      ? new Map<string, Map<StateKeyTuple, string>>()
+      : await this.statesAtStart(userId, pages, request, em);
     const stateEvents = await this.events.findMany(
       [...new Set([...stateIds.values()].flatMap((ids) => [...ids.values()]))],
       em,

@@ -1,0 +1,1 @@
+export { turnCredentials, turnPassword, type TurnServerResponse } from './turn-credentials';

@@ -1,0 +1,43 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { queryRows, TransactionRunner } from '@hearth/storage';
+import { ALL_PURGES } from './purges/all-purges';
+import type { Purge } from './purges/purge';
+
+/** What one run did: rows removed per purge, or `skipped` when another process held it. */
+export type PurgeReport = Record<string, number | 'skipped'>;
+
+/**
+ * Runs every purge, each in its own transaction under a PostgreSQL advisory lock named after it:
+ * two processes running at once (BullMQ beside an embedded timer, a slow run overtaken) never
+ * purge the same kind together; the second skips it until the next run.
+ */
+@Injectable()
+export class PurgeRunner {
+  private readonly logger = new Logger(PurgeRunner.name);
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+  ) {}
+
+  async runAll(now = Date.now(), purges: readonly Purge[] = ALL_PURGES): Promise<PurgeReport> {
+    const report: PurgeReport = {};
+    for (const purge of purges) report[purge.name] = await this.runOne(purge, now);
+    const removed = Object.entries(report).filter(([, outcome]) => outcome !== 0);
+    if (removed.length > 0) this.logger.log(`retention purge: ${removed.map(([n, o]) => `${n} ${o}`).join(', ')}`);
+    return report;
+  }
+
+  private runOne(purge: Purge, now: number): Promise<number | 'skipped'> {
+    return this.tx.run(async (em) => {
+      const [lock] = await queryRows<{ taken: boolean }>(
+        em,
+        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS taken',
+        [`hearth:retention:${purge.name}`],
+      );
+      if (!lock?.taken) return 'skipped';
+      return purge.run(em, now, this.config.retention, this.config.serverName);
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { expiredTokensPurge } from './expired-tokens.purge';
+import { messageRetentionPurge } from './message-retention.purge';
+import { redactedContentPurge } from './redacted-content.purge';
+import { notificationsPurge } from './notifications.purge';
+import { outboxLeftoversPurge } from './outbox-leftovers.purge';
+import { pendingMediaPurge } from './pending-media.purge';
+import type { Purge } from './purge';
+import { remoteKeysPurge } from './remote-keys.purge';
+import { toDevicePurge } from './to-device.purge';
+import { transactionIdsPurge } from './transaction-ids.purge';
+import { uiaSessionsPurge } from './uia-sessions.purge';
+
+/**
+ * Every purge the retention job runs, in this order. A new kind of transient row gets a file
+ * beside these, a place in this list, and its lifetime in docs/privacy.md. Next: the remote media
+ * cache (when federation media lands), and local media no event references once
+ * message-retention has purged the events that did.
+ */
+export const ALL_PURGES: readonly Purge[] = [
+  uiaSessionsPurge,
+  transactionIdsPurge,
+  toDevicePurge,
+  outboxLeftoversPurge,
+  notificationsPurge,
+  remoteKeysPurge,
+  expiredTokensPurge,
+  pendingMediaPurge,
+  redactedContentPurge,
+  messageRetentionPurge,
+];

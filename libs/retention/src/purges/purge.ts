@@ -1,0 +1,11 @@
+import type { RetentionConfig } from '@hearth/config';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * One kind of transient row and how to remove what has outlived its lifetime (docs/privacy.md,
+ * "Retention"). `run` deletes in the transaction it is given and answers how many rows went.
+ */
+export interface Purge {
+  readonly name: string;
+  run(em: EntityManager, now: number, retention: RetentionConfig, serverName: string): Promise<number>;
+}

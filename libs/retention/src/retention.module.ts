@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { DeliveryModule } from '@hearth/delivery';
+import { PurgeRunner } from './purge-runner';
+import { RetentionScheduler } from './retention-scheduler';
+
+/** Bounded retention of transient rows (issue 21, item 3; docs/privacy.md, "Retention"). */
+@Module({
+  imports: [DeliveryModule],
+  providers: [PurgeRunner, RetentionScheduler],
+  exports: [PurgeRunner],
+})
+export class RetentionModule {}

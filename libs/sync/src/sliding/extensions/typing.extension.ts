@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { RoomSyncReader } from '@hearth/rooms';
+import type { ScopedExtension } from '../sliding-request';
+import { scopedRooms, type ExtensionContext, type ExtensionResult } from './extension-context';
+import { joinedTo } from './receipts.extension';
+
+/** `typing` (MSC3961): who types in the scoped rooms whose typing list moved (rooms with typists, at first). */
+@Injectable()
+export class TypingExtension {
+  constructor(private readonly rooms: RoomSyncReader) {}
+
+  build(context: ExtensionContext, scope: ScopedExtension): ExtensionResult {
+    const moved = context.since === null ? null : this.rooms.typingChangedSince(context.since.typing);
+    const rooms: Record<string, unknown> = {};
+    for (const roomId of scopedRooms(context, scope)) {
+      if (!joinedTo(context, roomId)) continue;
+      const users = this.rooms.typingIn(roomId);
+      if (moved ? moved.has(roomId) : users.length > 0)
+        rooms[roomId] = { type: 'm.typing', content: { user_ids: users } };
+    }
+    return { body: { rooms }, moved: context.since !== null && Object.keys(rooms).length > 0 };
+  }
+}

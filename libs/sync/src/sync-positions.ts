@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { RoomSyncReader } from '@hearth/rooms';
+import type { SyncToken } from './sync-token';
+
+/** Where every stream stands now, for one user: what a sync reads up to. */
+@Injectable()
+export class SyncPositions {
+  constructor(private readonly rooms: RoomSyncReader) {}
+
+  async current(userId: string, em: EntityManager): Promise<SyncToken> {
+    const typing = this.rooms.typingPosition;
+    // One statement: a wake-up starts here.
+    const { positions, pushRulesVersion: pushRules } = await this.rooms.streamPositionsWithPushRulesVersion(userId, em);
+    return {
+      events: positions.get('events') ?? 0,
+      accountData: positions.get('account_data') ?? 0,
+      receipts: positions.get('receipts') ?? 0,
+      typing,
+      pushRules,
+      toDevice: positions.get('to_device') ?? 0,
+      deviceLists: positions.get('device_lists') ?? 0,
+    };
+  }
+}
