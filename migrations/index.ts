@@ -23,6 +23,8 @@ import { OutboxTransactionIds1764030000000 } from './1764030000000-OutboxTransac
 import { EventTxnsByEvent1764036000000 } from './1764036000000-EventTxnsByEvent';
 import { Pushers1764050000000 } from './1764050000000-Pushers';
 import { Media1764040000000 } from './1764040000000-Media';
+import { MessageSearch1764060000000 } from './1764060000000-MessageSearch';
+import { Presence1764060100000 } from './1764060100000-Presence';
 import { EventReports1764070000000 } from './1764070000000-EventReports';
 import { EventsByTimestamp1764070100000 } from './1764070100000-EventsByTimestamp';
 import { RetentionTimes1764080000000 } from './1764080000000-RetentionTimes';
@@ -56,6 +58,8 @@ export const ALL_MIGRATIONS = [
   EventTxnsByEvent1764036000000,
   Media1764040000000,
   Pushers1764050000000,
+  MessageSearch1764060000000,
+  Presence1764060100000,
   EventReports1764070000000,
   EventsByTimestamp1764070100000,
   RetentionTimes1764080000000,

@@ -71,6 +71,10 @@ import { OwnMediaController } from './client/media/own-media.controller';
 import { MediaModule } from '@hearth/media';
 import { ServerKeyController } from './keys/server-key.controller';
 import { WellKnownController } from './wellknown/well-known.controller';
+import { RoomTagsController } from './client/room-tags.controller';
+import { UserDirectoryController } from './client/user-directory.controller';
+import { SearchController } from './client/search.controller';
+import { PresenceController } from './client/presence.controller';
 
 /**
  * The ports between libs, bound in one place: the lib that needs a port declares its token and
@@ -174,6 +178,10 @@ export class AppModule {
         MediaDownloadController,
         LegacyMediaController,
         OwnMediaController,
+        RoomTagsController,
+        UserDirectoryController,
+        SearchController,
+        PresenceController,
       ],
     };
   }

@@ -6,6 +6,11 @@ import { OpenIdTokensService } from './openid/openid-tokens.service';
 import { AccountDataEntity } from './account-data/account-data.entity';
 import { AccountDataRepository } from './account-data/account-data.repository';
 import { AccountDataService } from './account-data/account-data.service';
+import { RoomTagsService } from './account-data/room-tags.service';
+import { LocalUsersDirectoryRepository } from './directory/local-users-directory.repository';
+import { UserDirectoryService } from './directory/user-directory.service';
+import { PresenceRepository } from './presence/presence.repository';
+import { PresenceService } from './presence/presence.service';
 import { AdminUsersService } from './admin/admin-users.service';
 import { AccessTokenGuard } from './auth/access-token.guard';
 import { AdminGuard } from './auth/admin.guard';
@@ -77,6 +82,11 @@ import { UserRepository } from './users/user.repository';
     AdminUsersService,
     AccountDataRepository,
     AccountDataService,
+    RoomTagsService,
+    LocalUsersDirectoryRepository,
+    UserDirectoryService,
+    PresenceRepository,
+    PresenceService,
     ProfilesService,
     { provide: ROOM_SHARING, useExisting: RoomSharingFromState },
   ],
@@ -84,6 +94,9 @@ import { UserRepository } from './users/user.repository';
     OpenIdTokensService,
     ProfilesService,
     AccountDataService,
+    RoomTagsService,
+    UserDirectoryService,
+    PresenceService,
     AdminGuard,
     AdminUsersService,
     AccountLifeService,

@@ -1,6 +1,10 @@
 export { accountErrors } from './account-errors';
 export { AccountLifeService } from './account/account-life.service';
 export { AccountDataService } from './account-data/account-data.service';
+export { MAX_TAG_BYTES, RoomTagsService } from './account-data/room-tags.service';
+export { PresenceService, type RemotePresence } from './presence/presence.service';
+export { PRESENCE_STATES } from './presence/presence-state';
+export { UserDirectoryService, type DirectoryResult, type DirectorySearch } from './directory/user-directory.service';
 export { AccountsModule } from './accounts.module';
 export { AdminUsersService } from './admin/admin-users.service';
 export { AccessTokenGuard } from './auth/access-token.guard';

@@ -93,6 +93,17 @@ export const configFileSchema = z
       ]),
     refreshable_access_token_lifetime_minutes: positiveInt.default(5),
     profile_visibility: z.enum(['shared_rooms', 'public']).default('shared_rooms'),
+    /**
+     * POST /user_directory/search also finds every local account, not only people the searcher shares
+     * a room with or who sit in a public room. Off, as in Synapse: a server should not list who has an
+     * account on it; an organisation whose staff should find each other turns it on.
+     */
+    user_directory_search_all_local_users: booleanLike.default(false),
+    /**
+     * Presence (online, idle, last active, status message). Off: it is metadata about when people use
+     * their devices, and costs a write per request; the endpoints answer as Synapse's do with it off.
+     */
+    presence_enabled: booleanLike.default(false),
     default_room_version: z.enum(['6', '7', '8', '9', '10', '11', '12']).default('10'),
     jwt_login: z
       .object({

@@ -28,6 +28,8 @@ export const ENVIRONMENT_OVERRIDES = {
   HEARTH_MEDIA_LEGACY_UNAUTHENTICATED: 'media.legacy_unauthenticated_media',
   HEARTH_TURN_SHARED_SECRET_FILE: 'turn_shared_secret_file',
   HEARTH_TURN_USER_LIFETIME: 'turn_user_lifetime',
+  HEARTH_USER_DIRECTORY_SEARCH_ALL_LOCAL_USERS: 'user_directory_search_all_local_users',
+  HEARTH_PRESENCE_ENABLED: 'presence_enabled',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

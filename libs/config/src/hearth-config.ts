@@ -24,6 +24,10 @@ export interface HearthConfig {
     readonly reservedLocalparts: readonly string[];
     /** Who sees a profile besides its owner and admins: people sharing a room, or everyone signed in. */
     readonly profileVisibility: 'shared_rooms' | 'public';
+    /** Whether the user directory finds every local account (an organisation's staff), not only those seen in rooms. */
+    readonly directorySearchesAllLocalUsers: boolean;
+    /** Presence tracked, in /sync and over federation; off by default (it is metadata). */
+    readonly presenceEnabled: boolean;
     /** Lifetime of access tokens issued with a refresh token. */
     readonly accessTokenLifetimeMs: number;
     /** `org.matrix.login.jwt` for organisations with their own identity provider; absent: off. */

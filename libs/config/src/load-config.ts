@@ -96,6 +96,8 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       reservedLocalparts: file.reserved_localparts.map((name) => name.toLowerCase()),
       accessTokenLifetimeMs: file.refreshable_access_token_lifetime_minutes * 60 * 1000,
       profileVisibility: file.profile_visibility,
+      directorySearchesAllLocalUsers: file.user_directory_search_all_local_users,
+      presenceEnabled: file.presence_enabled,
       jwtLogin: file.jwt_login && toJwtLoginConfig(file.jwt_login, cwd),
     },
     rooms: { defaultRoomVersion: file.default_room_version },

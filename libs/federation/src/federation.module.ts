@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '@hearth/accounts';
 import { DeliveryModule } from '@hearth/delivery';
 import { E2eeModule } from '@hearth/e2ee';
 import { FederationClientModule } from '@hearth/federation-client';
@@ -23,7 +24,7 @@ import { SpaceHierarchyService } from './spaces/space-hierarchy.service';
 import { TimestampToEventService } from './timestamps/timestamp-to-event.service';
 
 @Module({
-  imports: [FederationClientModule, RoomsModule, E2eeModule, DeliveryModule],
+  imports: [FederationClientModule, RoomsModule, E2eeModule, DeliveryModule, AccountsModule],
   providers: [
     ServerKeysService,
     NotaryService,

@@ -57,3 +57,7 @@ export { childrenToFollow, isLiveSpaceChild, viaOf, type SpaceChildState } from 
 export { ContentReportsService, type ReportBody } from './reports/content-reports.service';
 export { ReportsAdminService } from './reports/reports-admin.service';
 export { EventByTimestampService } from './timestamps/event-by-timestamp.service';
+export { MemberDirectory } from './directory/member-directory.service';
+export type { DirectoryMatch, DirectoryQuery } from './directory/directory-match';
+export { MessageSearchService } from './search/message-search.service';
+export { parseSearchRequest, type SearchQuery } from './search/search-request';

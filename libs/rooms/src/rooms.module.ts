@@ -32,6 +32,11 @@ import { RoomRepository } from './storage/room.repository';
 import { StateRepository } from './storage/state.repository';
 import { WriteContextRepository } from './storage/write-context.repository';
 import { RoomSharingFromState } from './state/room-sharing';
+import { MemberDirectory } from './directory/member-directory.service';
+import { MessageSearchRepository } from './search/message-search.repository';
+import { MessageSearchService } from './search/message-search.service';
+import { SearchVisibility } from './search/search-visibility';
+import { MemberDirectoryRepository } from './directory/member-directory.repository';
 import { EventStream } from './streams/event-stream';
 import { SyncRepository } from './storage/sync.repository';
 import { RoomSyncReader } from './sync/room-sync-reader';
@@ -100,6 +105,11 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     RoomAliasesService,
     PublicRoomsService,
     RoomUpgradeService,
+    MessageSearchRepository,
+    SearchVisibility,
+    MessageSearchService,
+    MemberDirectoryRepository,
+    MemberDirectory,
     RoomSharingFromState,
     FederatedEventRepository,
     RemoteEventReceiver,
@@ -141,6 +151,8 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     RoomLeaveService,
     RoomMembersService,
     RoomAliasesService,
+    MessageSearchService,
+    MemberDirectory,
     RoomSharingFromState,
     RoomSummaries,
     PeerHierarchyService,

@@ -133,7 +133,7 @@ describe('ChangeBus', () => {
       // @ts-expect-error an events change carries no payload
       bus.publish({ stream: 'events', roomIds: ['!a'], userIds: [], receipt: {} });
       // @ts-expect-error there is no such stream
-      bus.subscribe(['presence'], 'listener', () => undefined);
+      bus.subscribe(['telepathy'], 'listener', () => undefined);
       // @ts-expect-error a typing subscriber does not hear receipts
       bus.subscribe(['typing'], 'listener', (change) => void change.receipt);
     };

@@ -20,6 +20,8 @@ export interface ChangeStreams {
   readonly deviceLists: { readonly userId: string; readonly devices: readonly DeviceChange[] };
   /** Devices were removed with their tokens (libs/accounts). `userIds`: their owner. */
   readonly devicesRemoved: { readonly userId: string };
+  /** A user's presence changed (libs/accounts), only when presence is on. `userIds`: the user; `roomIds`: their joined rooms. */
+  readonly presence: { readonly presence: PresenceChange };
 }
 
 export type StreamName = keyof ChangeStreams;
@@ -57,4 +59,14 @@ export interface DeviceChange {
   readonly deviceId: string;
   readonly deleted?: boolean;
   readonly streamId?: number;
+}
+
+/** One user's presence as it now stands; `source` tells our users' changes (sent to other servers) from theirs. */
+export interface PresenceChange {
+  readonly userId: string;
+  readonly state: 'online' | 'unavailable' | 'offline';
+  readonly statusMsg: string | null;
+  readonly lastActiveTs: number;
+  readonly currentlyActive: boolean;
+  readonly source: 'local' | 'remote';
 }

@@ -16,6 +16,7 @@ export type {
   ChangeStreams,
   DeviceChange,
   NoPayload,
+  PresenceChange,
   ReceiptChange,
   StreamName,
   TypingChange,
@@ -28,3 +29,4 @@ export { readStreamPositions } from './stream-positions';
 export { queryRows } from './query-rows';
 export { RedisBroadcast } from './redis-broadcast';
 export { PostgresNotifications, type ChannelListener, type ChannelSubscriber } from './postgres-notifications';
+export { foldedWords, foldedWordsSql, foldSql, foldTerm } from './text-folding';

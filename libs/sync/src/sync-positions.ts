@@ -20,6 +20,7 @@ export class SyncPositions {
       pushRules,
       toDevice: positions.get('to_device') ?? 0,
       deviceLists: positions.get('device_lists') ?? 0,
+      presence: positions.get('presence') ?? 0,
     };
   }
 }

@@ -2,9 +2,18 @@ import { decodeSyncToken, encodeSyncToken } from './sync-token';
 
 describe('sync tokens', () => {
   it('round-trips and starts with the event position, as /messages tokens do', () => {
-    const token = { events: 42, accountData: 7, receipts: 3, typing: 9, pushRules: 2, toDevice: 5, deviceLists: 4 };
-    expect(encodeSyncToken(token)).toBe('s42_7_3_9_2_5_4');
-    expect(decodeSyncToken('s42_7_3_9_2_5_4')).toEqual(token);
+    const token = {
+      events: 42,
+      accountData: 7,
+      receipts: 3,
+      typing: 9,
+      pushRules: 2,
+      toDevice: 5,
+      deviceLists: 4,
+      presence: 6,
+    };
+    expect(encodeSyncToken(token)).toBe('s42_7_3_9_2_5_4_6');
+    expect(decodeSyncToken('s42_7_3_9_2_5_4_6')).toEqual(token);
   });
 
   it('reads missing parts of a shorter token as 0', () => {
@@ -16,6 +25,7 @@ describe('sync tokens', () => {
       pushRules: 0,
       toDevice: 0,
       deviceLists: 0,
+      presence: 0,
     });
   });
 

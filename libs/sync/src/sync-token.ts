@@ -16,9 +16,20 @@ export interface SyncToken {
   readonly toDevice: number;
   /** Device-list changes. */
   readonly deviceLists: number;
+  /** Presence changes (0 while presence is off). */
+  readonly presence: number;
 }
 
-const FIELDS = ['events', 'accountData', 'receipts', 'typing', 'pushRules', 'toDevice', 'deviceLists'] as const;
+const FIELDS = [
+  'events',
+  'accountData',
+  'receipts',
+  'typing',
+  'pushRules',
+  'toDevice',
+  'deviceLists',
+  'presence',
+] as const;
 
 export function encodeSyncToken(token: SyncToken): string {
   return `s${FIELDS.map((field) => token[field]).join('_')}`;

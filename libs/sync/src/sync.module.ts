@@ -15,6 +15,7 @@ import { RoomsSectionBuilder } from './sections/rooms-section';
 import { AccountDataStream } from './streams/account-data.stream';
 import { DeviceListsStream } from './streams/device-lists.stream';
 import { KeyCountsStream } from './streams/key-counts.stream';
+import { PresenceStream } from './streams/presence.stream';
 import { RoomsStream } from './streams/rooms.stream';
 import { SYNC_STREAMS, type SyncStream } from './streams/sync-stream';
 import { ToDeviceStream } from './streams/to-device.stream';
@@ -49,7 +50,7 @@ const SLIDING = [
  * The streams of a /sync response, in the order they run: account data hands room account data
  * to rooms, rooms hands the memberships to device lists. A new stream is a file and a line here.
  */
-const STREAMS = [ToDeviceStream, KeyCountsStream, AccountDataStream, RoomsStream, DeviceListsStream];
+const STREAMS = [ToDeviceStream, KeyCountsStream, AccountDataStream, RoomsStream, DeviceListsStream, PresenceStream];
 
 /** With REDIS_URL, notifications travel between processes; without, they stay in this one. */
 async function createNotifier(config: HearthConfig, postgres: PostgresNotifications): Promise<SyncNotifier> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { PresenceService } from '@hearth/accounts';
 import { MatrixError } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
 import { RoomSyncReader } from '@hearth/rooms';
@@ -46,6 +47,7 @@ export class SyncService {
     private readonly positions: SyncPositions,
     private readonly notifier: SyncNotifier,
     private readonly tx: TransactionRunner,
+    private readonly presence: PresenceService,
   ) {}
 
   async sync(userId: string, deviceId: string, request: SyncRequest): Promise<JsonObject> {
@@ -53,6 +55,7 @@ export class SyncService {
       throw MatrixError.invalidParam('set_presence must be online, offline or unavailable');
     const since = request.since === undefined ? null : decodeSyncToken(request.since);
     const filter = await this.filters.resolve(userId, request.filter);
+    await this.presence.syncing(userId, request.setPresence);
     const deadline = Date.now() + Math.min(Math.max(request.timeoutMs, 0), MAX_TIMEOUT_MS);
 
     let mark = this.notifier.mark();
@@ -68,6 +71,7 @@ export class SyncService {
       computed = await this.compute({ userId, deviceId }, since, filter, false);
       if (!woken) break;
     }
+    await this.presence.synced(userId);
     return computed.body;
   }
 
@@ -100,8 +104,7 @@ export class SyncService {
         fullState,
         roomAccountData: new Map(),
       };
-      // Presence is off (it is metadata); the key stays for clients that expect it.
-      const response: JsonObject = { presence: { events: [] } };
+      const response: JsonObject = {};
       let moved = false;
       const watched: string[] = [];
       for (const stream of this.streams) {

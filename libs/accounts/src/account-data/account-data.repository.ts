@@ -41,4 +41,28 @@ export class AccountDataRepository {
     );
     return rows.map((row) => ({ roomId: row.room_id, type: row.type, content: row.content }));
   }
+  /**
+   * Sets or removes one key of an entry's `tags` object in one statement (the m.tag shape), so
+   * two tag changes at once cannot drop each other's. Returns the write's position.
+   */
+  async changeTag(userId: string, roomId: string, tag: string, value: Record<string, unknown> | null): Promise<number> {
+    const rows: Array<{ stream_id: string }> = await this.dataSource.query(
+      `WITH counter AS (UPDATE stream_positions SET position = position + 1 WHERE stream = 'account_data' RETURNING position)
+       INSERT INTO account_data (user_id, room_id, type, content, stream_id)
+       SELECT $1, $2, 'm.tag', jsonb_build_object('tags', jsonb_strip_nulls(jsonb_build_object($3::text, $4::jsonb))), counter.position
+       FROM counter
+       ON CONFLICT (user_id, room_id, type) DO UPDATE SET
+         content = jsonb_set(
+           account_data.content,
+           '{tags}',
+           CASE WHEN $4::jsonb IS NULL
+             THEN COALESCE(account_data.content->'tags', '{}'::jsonb) - $3::text
+             ELSE COALESCE(account_data.content->'tags', '{}'::jsonb) || jsonb_build_object($3::text, $4::jsonb)
+           END),
+         stream_id = EXCLUDED.stream_id
+       RETURNING stream_id`,
+      [userId, roomId, tag, value === null ? null : JSON.stringify(value)],
+    );
+    return Number(rows[0]?.stream_id ?? 0);
+  }
 }

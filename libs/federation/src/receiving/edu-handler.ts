@@ -8,11 +8,13 @@ import {
   MAX_EVENT_DEPTH,
   parseEduContent,
   parseUserId,
+  presenceEntries,
   unstorableJsonReason,
   type ParsedEdu,
   type ReceiptEdu,
   type TypingEdu,
 } from '@hearth/protocol';
+import { PresenceService } from '@hearth/accounts';
 import { DeviceListsService, ToDeviceService } from '@hearth/e2ee';
 import { FederatedRoomsService, ReceiptsService, TypingService } from '@hearth/rooms';
 
@@ -21,7 +23,8 @@ const REMOTE_TYPING_TIMEOUT_MS = 30_000;
 
 /**
  * EDUs of an inbound transaction. Each one speaks only for users of the sending server; an EDU
- * about someone else's users, or about rooms they are not in, is dropped. Presence is off.
+ * about someone else's users, or about rooms they are not in, is dropped. Presence is kept only
+ * when the operator turned it on.
  */
 @Injectable()
 export class EduHandler {
@@ -33,6 +36,7 @@ export class EduHandler {
     private readonly rooms: FederatedRoomsService,
     private readonly toDevice: ToDeviceService,
     private readonly deviceLists: DeviceListsService,
+    private readonly presence: PresenceService,
   ) {}
 
   async handle(origin: string, edus: readonly unknown[]): Promise<void> {
@@ -78,6 +82,8 @@ export class EduHandler {
       case 'm.device_list_update':
       case 'm.signing_key_update':
         return this.handleDeviceListUpdate(origin, edu.content.user_id);
+      case 'm.presence':
+        return this.presence.receiveRemote(origin, presenceEntries(edu.content));
     }
   }
 

@@ -4,7 +4,7 @@ import { DeliveryService } from '@hearth/delivery';
 import { edu, type JsonObject } from '@hearth/protocol';
 import { FederationPolicy } from '@hearth/federation-client';
 import { FederatedRoomsService } from '@hearth/rooms';
-import { ChangeBus, type ReceiptChange, type TypingChange } from '@hearth/storage';
+import { ChangeBus, type PresenceChange, type ReceiptChange, type TypingChange } from '@hearth/storage';
 
 /**
  * Outbound EDUs, into the durable outbox of libs/delivery: typing, receipts, to-device and device
@@ -27,6 +27,10 @@ export class FederationSender implements OnModuleInit {
       change.source === 'request' ? this.sendTyping(change.typing) : undefined,
     );
     this.bus.subscribe(['receipts'], 'FederationSender (m.receipt)', (change) => this.sendReceipt(change.receipt));
+    // Published only when presence is on; other servers' users' presence is theirs to send.
+    this.bus.subscribe(['presence'], 'FederationSender (m.presence)', (change) =>
+      change.presence.source === 'local' ? this.sendPresence(change.presence) : undefined,
+    );
   }
 
   /** EDUs for the given servers, recorded durably unless `droppable` (typing) says late is worthless anyway. */
@@ -57,6 +61,21 @@ export class FederationSender implements OnModuleInit {
     const data = { ts: receipt.ts, ...(receipt.threadId !== undefined ? { thread_id: receipt.threadId } : {}) };
     const content = { [receipt.roomId]: { 'm.read': { [receipt.userId]: { event_ids: [receipt.eventId], data } } } };
     await this.sendEdus(await this.otherServers(receipt.roomId), [edu('m.receipt', content)]);
+  }
+
+  /** Spec SS API "Presence": to every server with a user in a room the user is joined to. */
+  private async sendPresence(presence: PresenceChange): Promise<void> {
+    if (!this.isLocalUser(presence.userId)) return;
+    const push = {
+      user_id: presence.userId,
+      presence: presence.state,
+      last_active_ago: Math.max(0, Date.now() - presence.lastActiveTs),
+      currently_active: presence.state === 'online' && presence.currentlyActive,
+      ...(presence.statusMsg !== null ? { status_msg: presence.statusMsg } : {}),
+    };
+    await this.sendEdus(await this.rooms.serversSharingRoomsWith(presence.userId), [
+      edu('m.presence', { push: [push] }),
+    ]);
   }
 
   private async otherServers(roomId: string): Promise<string[]> {

@@ -53,6 +53,29 @@ export const DirectToDeviceEdu = z.looseObject({
   messages: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))),
 });
 
+/** One user's entry in `m.presence`'s `push` (spec SS API "Presence"). */
+export const PresenceEduEntry = z.looseObject({
+  user_id: z.string(),
+  presence: z.enum(['online', 'unavailable', 'offline']),
+  last_active_ago: z.number().int().min(0).optional(),
+  status_msg: z.string().max(1024).nullable().optional(),
+  currently_active: z.boolean().optional(),
+});
+
+/**
+ * `m.presence`: entries are parsed one by one (`presenceEntries`), so that one malformed entry
+ * sinks only itself; only kept when the receiver has presence on.
+ */
+export const PresenceEdu = z.looseObject({ push: z.array(z.unknown()).max(1000) });
+
+/** The well-formed entries of a parsed m.presence content. */
+export function presenceEntries(content: z.output<typeof PresenceEdu>): Array<z.output<typeof PresenceEduEntry>> {
+  return content.push.flatMap((entry) => {
+    const parsed = PresenceEduEntry.safeParse(entry);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
 /** The EDU types Hearth sends and understands, each with its content's schema. */
 export const EDU_CONTENTS = {
   'm.typing': TypingEdu,
@@ -60,6 +83,7 @@ export const EDU_CONTENTS = {
   'm.device_list_update': DeviceListUpdateEdu,
   'm.signing_key_update': SigningKeyUpdateEdu,
   'm.direct_to_device': DirectToDeviceEdu,
+  'm.presence': PresenceEdu,
 } as const;
 
 export type EduType = keyof typeof EDU_CONTENTS;

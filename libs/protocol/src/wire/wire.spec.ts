@@ -5,6 +5,8 @@ import {
   edu,
   isKnownEduType,
   parseEduContent,
+  PresenceEdu,
+  presenceEntries,
   ReceiptEdu,
   SigningKeyUpdateEdu,
   TypingEdu,
@@ -110,9 +112,31 @@ describe('the Server-Server API on the wire', () => {
       expect(isKnownEduType(envelope.edu_type) && parseEduContent('m.typing', envelope.content).success).toBe(true);
     });
 
-    it('tells the EDU types it understands from the rest (presence is off)', () => {
+    it('parses the spec example m.presence EDU, and drops malformed entries one by one', () => {
+      const example = {
+        push: [
+          {
+            currently_active: true,
+            last_active_ago: 5000,
+            presence: 'online',
+            status_msg: 'Making cupcakes',
+            user_id: '@john:matrix.org',
+          },
+        ],
+      };
+      const parsed = parseEduContent('m.presence', edu('m.presence', example).content);
+      expect(parsed.success && parsed.edu.type === 'm.presence' && presenceEntries(parsed.edu.content)).toEqual(
+        example.push,
+      );
+      const mixed = PresenceEdu.parse({ push: [{ user_id: '@a:x', presence: 'asleep' }, 7, example.push[0]] });
+      expect(presenceEntries(mixed)).toEqual(example.push);
+      expect(PresenceEdu.safeParse({ push: 'online' }).success).toBe(false);
+    });
+
+    it('tells the EDU types it understands from the rest', () => {
       expect(isKnownEduType('m.receipt')).toBe(true);
-      expect(isKnownEduType('m.presence')).toBe(false);
+      expect(isKnownEduType('m.presence')).toBe(true);
+      expect(isKnownEduType('org.example.unknown')).toBe(false);
       expect(isKnownEduType('toString')).toBe(false);
     });
 

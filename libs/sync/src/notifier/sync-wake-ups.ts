@@ -4,7 +4,16 @@ import { ChangeBus, TransactionRunner, type Change } from '@hearth/storage';
 import { roomKey, SyncNotifier, userKey } from './sync-notifier';
 
 /** The change-bus streams a /sync reads from: a change to one of them may answer a waiting request. */
-const WAKING_STREAMS = ['events', 'typing', 'receipts', 'accountData', 'pushRules', 'toDevice', 'deviceLists'] as const;
+const WAKING_STREAMS = [
+  'events',
+  'typing',
+  'receipts',
+  'accountData',
+  'pushRules',
+  'toDevice',
+  'deviceLists',
+  'presence',
+] as const;
 
 /**
  * The notifier's one subscription to the change bus: each committed change wakes the requests
