@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { RoomSyncReader } from '@hearth/rooms';
-import { readStreamPositions } from '@hearth/storage';
 import type { SyncToken } from './sync-token';
 
 /** Where every stream stands now, for one user: what a sync reads up to. */
@@ -11,8 +10,8 @@ export class SyncPositions {
 
   async current(userId: string, em: EntityManager): Promise<SyncToken> {
     const typing = this.rooms.typingPosition;
-    const positions = await readStreamPositions(em);
-    const pushRules = await this.rooms.pushRulesVersion(userId, em);
+    // One statement: a wake-up starts here.
+    const { positions, pushRulesVersion: pushRules } = await this.rooms.streamPositionsWithPushRulesVersion(userId, em);
     return {
       events: positions.get('events') ?? 0,
       accountData: positions.get('account_data') ?? 0,

@@ -103,6 +103,28 @@ export class DeviceKeysRepository {
     return Object.fromEntries(rows.map((row) => [row.algorithm, Number(row.count)]));
   }
 
+  /** Both of the above in one statement, as every /sync response carries them. */
+  async keyCounts(
+    userId: string,
+    deviceId: string,
+    em: EntityManager,
+  ): Promise<{ oneTimeKeyCounts: Record<string, number>; unusedFallbackTypes: string[] }> {
+    const rows: Array<{ counts: Record<string, number | string>; fallback: string[] }> = await em.query(
+      `SELECT
+         (SELECT coalesce(json_object_agg(algorithm, n), '{}') FROM (
+            SELECT algorithm, count(*) AS n FROM one_time_keys WHERE user_id = $1 AND device_id = $2 GROUP BY algorithm
+          ) c) AS counts,
+         (SELECT coalesce(json_agg(algorithm ORDER BY algorithm), '[]') FROM fallback_keys
+           WHERE user_id = $1 AND device_id = $2 AND NOT used) AS fallback`,
+      [userId, deviceId],
+    );
+    const row = rows[0];
+    return {
+      oneTimeKeyCounts: Object.fromEntries(Object.entries(row?.counts ?? {}).map(([k, n]) => [k, Number(n)])),
+      unusedFallbackTypes: row?.fallback ?? [],
+    };
+  }
+
   async unusedFallbackAlgorithms(userId: string, deviceId: string, em: EntityManager): Promise<string[]> {
     const rows: Array<{ algorithm: string }> = await em.query(
       'SELECT algorithm FROM fallback_keys WHERE user_id = $1 AND device_id = $2 AND NOT used ORDER BY algorithm',

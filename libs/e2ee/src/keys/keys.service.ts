@@ -235,10 +235,7 @@ export class KeysService {
     deviceId: string,
     em: EntityManager,
   ): Promise<{ oneTimeKeyCounts: Record<string, number>; unusedFallbackTypes: string[] }> {
-    return {
-      oneTimeKeyCounts: await this.keys.oneTimeKeyCounts(userId, deviceId, em),
-      unusedFallbackTypes: await this.keys.unusedFallbackAlgorithms(userId, deviceId, em),
-    };
+    return this.keys.keyCounts(userId, deviceId, em);
   }
 
   private splitByServer(userIds: readonly string[]): { local: string[]; remote: Map<string, string[]> } {

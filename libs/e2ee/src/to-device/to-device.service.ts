@@ -122,7 +122,11 @@ export class ToDeviceService {
     em: EntityManager,
   ): Promise<{ events: ToDeviceMessage[]; position: number }> {
     if (since !== null && since > 0) await this.inbox.deleteUpTo(userId, deviceId, since, em);
-    const pending = await this.inbox.pending(userId, deviceId, since ?? 0, upTo, MAX_PER_SYNC, em);
+    // Nothing was sent to anyone past the token: no read.
+    const pending =
+      since !== null && since >= upTo
+        ? []
+        : await this.inbox.pending(userId, deviceId, since ?? 0, upTo, MAX_PER_SYNC, em);
     const position = pending.length === MAX_PER_SYNC ? (pending.at(-1)?.position ?? upTo) : upTo;
     return { events: pending.map(({ sender, type, content }) => ({ sender, type, content })), position };
   }

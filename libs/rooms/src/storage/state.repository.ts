@@ -61,6 +61,35 @@ export class StateRepository {
     return result;
   }
 
+  /**
+   * As loadGroups, but of member events only those of `members`: lazy-loading syncs need the rest
+   * of the state and a few members, and a room of 10,000 members would otherwise send all their
+   * entries over to be dropped here.
+   */
+  async loadGroupsWithMembers(
+    groups: readonly number[],
+    members: readonly string[],
+    em: EntityManager,
+  ): Promise<Map<number, Map<StateKeyTuple, string>>> {
+    const result = new Map<number, Map<StateKeyTuple, string>>(groups.map((group) => [group, new Map()]));
+    if (groups.length === 0) return result;
+    const rows = await queryRows<{ root: string; type: string; state_key: string; event_id: string }>(
+      em,
+      `WITH RECURSIVE chain (root, id, prev_group, n) AS (
+         SELECT id, id, prev_group, 0 FROM state_groups WHERE id = ANY($1::bigint[])
+         UNION ALL
+         SELECT c.root, g.id, g.prev_group, c.n + 1 FROM state_groups g JOIN chain c ON g.id = c.prev_group
+       )
+       SELECT DISTINCT ON (c.root, e.type, e.state_key) c.root, e.type, e.state_key, e.event_id
+         FROM chain c JOIN state_group_entries e ON e.state_group = c.id
+        WHERE e.type <> 'm.room.member' OR e.state_key = ANY($2::text[])
+        ORDER BY c.root, e.type, e.state_key, c.n ASC`,
+      [[...new Set(groups)], [...new Set(members)]],
+    );
+    for (const row of rows) result.get(Number(row.root))?.set(stateKeyTuple(row.type, row.state_key), row.event_id);
+    return result;
+  }
+
   /** Current state events as the auth rules take them: all of them, or only `only`, in one round trip. */
   async currentState(
     roomId: string,

@@ -178,6 +178,19 @@ export class RoomSyncReader {
     return this.pushRules.version(userId, em);
   }
 
+  /**
+   * Where every stream stands now (the `stream_positions` counters) and the user's push-rule
+   * version, in one statement: what a sync reads first.
+   */
+  streamPositionsWithPushRulesVersion(
+    userId: string,
+    em: EntityManager,
+  ): Promise<{ positions: Map<string, number>; pushRulesVersion: number }> {
+    return this.pushRules
+      .streamPositionsWithVersion(userId, em)
+      .then(({ positions, version }) => ({ positions, pushRulesVersion: version }));
+  }
+
   /** The user's rules merged over the server defaults, for `m.push_rules` in global account data. */
   async pushRuleset(userId: string, em: EntityManager): Promise<PushRuleset> {
     return (await this.pushRules.versionedRuleset(userId, em)).ruleset;

@@ -13,6 +13,7 @@ import { filterToSql, type RoomEventFilter } from '../messages/event-filter';
 import { encodePageToken } from '../messages/page-token';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
+import { InFlightReads } from './in-flight-reads';
 
 /** One room of a sync: where the client is in it. */
 export interface RoomWindow {
@@ -61,6 +62,9 @@ interface Page {
  */
 @Injectable()
 export class RoomTimelines {
+  /** Syncs woken by the same change read the same pages: one statement serves them all. */
+  private readonly sharedPages = new InFlightReads<Map<string, StoredEvent[]>>();
+
   constructor(
     private readonly events: EventRepository,
     private readonly state: StateRepository,
@@ -119,12 +123,11 @@ export class RoomTimelines {
     request: TimelineRequest,
     em: EntityManager,
   ): Promise<Page[]> {
-    const byRoom = await this.events.pagesBetween(
-      windows.map((w) => ({ roomId: w.roomId, after: w.since ?? 0 })),
-      request.upTo,
-      request.limit + 1,
-      em,
-      filterToSql(request.filter, 5),
+    const ranges = windows.map((w) => ({ roomId: w.roomId, after: w.since ?? 0 }));
+    const filter = filterToSql(request.filter, 5);
+    const key = JSON.stringify([ranges, request.upTo, request.limit, filter]);
+    const byRoom = await this.sharedPages.read(key, () =>
+      this.events.pagesBetween(ranges, request.upTo, request.limit + 1, em, filter),
     );
     const pages: Page[] = [];
     for (const window of windows) {
@@ -170,7 +173,14 @@ export class RoomTimelines {
     const groups = [...needsStart.map((page) => page.startGroup), ...sinceGroups.values()].filter(
       (group): group is number => group !== null,
     );
-    const loaded = await this.state.loadGroups(groups, em);
+    // Lazy loading needs of the members only the user and the timelines' senders.
+    const loaded = lazy
+      ? await this.state.loadGroupsWithMembers(
+          groups,
+          [userId, ...pages.flatMap((page) => page.visible.map((e) => e.event.sender))],
+          em,
+        )
+      : await this.state.loadGroups(groups, em);
     const load = (group: number | null | undefined) =>
       group === null || group === undefined
         ? new Map<StateKeyTuple, string>()

@@ -26,23 +26,29 @@ export class DeviceListsSectionBuilder {
 
   async build(request: DeviceListsRequest, em: EntityManager): Promise<{ changed: string[]; left: string[] }> {
     const { userId, since, upTo } = request;
-    const sharing = await this.rooms.usersSharingRooms(userId, em);
-    const changed = new Set(
-      [...(await this.deviceLists.changedBetween(since.deviceLists, upTo.deviceLists, em))].filter(
-        (user) => user === userId || sharing.has(user),
-      ),
-    );
-    const left = new Set<string>();
+    // Only streams that moved past the token are read; with nothing moved, nobody is shared with anew.
+    const devicesChanged =
+      upTo.deviceLists > since.deviceLists
+        ? await this.deviceLists.changedBetween(since.deviceLists, upTo.deviceLists, em)
+        : new Set<string>();
     const roomsNow = request.memberships.map((m) => m.roomId);
-    for (const change of await this.rooms.membershipChanges(roomsNow, since.events, upTo.events, em)) {
-      if (change.membership === 'join' && sharing.has(change.userId)) changed.add(change.userId);
-      if ((change.membership === 'leave' || change.membership === 'ban') && !sharing.has(change.userId))
-        left.add(change.userId);
-    }
+    const membershipChanges =
+      upTo.events > since.events ? await this.rooms.membershipChanges(roomsNow, since.events, upTo.events, em) : [];
     // Rooms the user left since the token: their members, unless still met elsewhere.
     const leftRooms = request.memberships
       .filter((m) => (m.membership === 'leave' || m.membership === 'ban') && m.position > since.events)
       .map((m) => m.roomId);
+    if (devicesChanged.size === 0 && membershipChanges.length === 0 && leftRooms.length === 0)
+      return { changed: [], left: [] };
+
+    const sharing = await this.rooms.usersSharingRooms(userId, em);
+    const changed = new Set([...devicesChanged].filter((user) => user === userId || sharing.has(user)));
+    const left = new Set<string>();
+    for (const change of membershipChanges) {
+      if (change.membership === 'join' && sharing.has(change.userId)) changed.add(change.userId);
+      if ((change.membership === 'leave' || change.membership === 'ban') && !sharing.has(change.userId))
+        left.add(change.userId);
+    }
     for (const members of (await this.rooms.joinedMembers(leftRooms, em)).values())
       for (const member of members) if (!sharing.has(member)) left.add(member);
     left.delete(userId);

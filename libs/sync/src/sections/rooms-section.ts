@@ -76,10 +76,18 @@ export class RoomsSectionBuilder {
   ): Promise<void> {
     const { userId, since, upTo, filter } = request;
     const roomIds = joined.map((m) => m.roomId);
+    // Streams that did not move past the token are not read: a wake-up reads what moved.
     const withEvents =
-      since === null ? new Set(roomIds) : await this.rooms.roomsWithEvents(roomIds, since.events, upTo.events, em);
+      since === null
+        ? new Set(roomIds)
+        : since.events >= upTo.events
+          ? new Set<string>()
+          : await this.rooms.roomsWithEvents(roomIds, since.events, upTo.events, em);
     const typingMoved = this.rooms.typingChangedSince(since?.typing ?? 0);
-    const receipts = await this.rooms.receiptEvents(roomIds, userId, since?.receipts ?? 0, upTo.receipts, em);
+    const receipts =
+      since !== null && since.receipts >= upTo.receipts
+        ? new Map<string, JsonObject>()
+        : await this.rooms.receiptEvents(roomIds, userId, since?.receipts ?? 0, upTo.receipts, em);
     // A membership event after the token is not a join by itself: a display-name or avatar change is one too.
     const membershipMoved = since === null ? [] : joined.filter((m) => m.position > since.events).map((m) => m.roomId);
     const newlyJoinedRooms =

@@ -4,7 +4,7 @@ import { AccountDataService } from '@hearth/accounts';
 import type { JsonObject } from '@hearth/protocol';
 import { RoomSyncReader } from '@hearth/rooms';
 import { filterEvents } from '../filters/sync-filter';
-import type { StreamContribution, SyncPass, SyncStream } from './sync-stream';
+import { movedSince, type StreamContribution, type SyncPass, type SyncStream } from './sync-stream';
 
 /**
  * `account_data`: global account data moved in the window, with `m.push_rules` when the rules
@@ -20,8 +20,13 @@ export class AccountDataStream implements SyncStream {
 
   async contribute(pass: SyncPass, response: JsonObject, em: EntityManager): Promise<StreamContribution> {
     const { userId, since, upTo } = pass;
-    const changed = await this.accountData.changedSince(userId, since?.accountData ?? 0, upTo.accountData, em);
-    const readMarkers = await this.rooms.readMarkersSince(userId, since?.receipts ?? 0, upTo.receipts, em);
+    // A stream that did not move past the token has nothing for anyone: no read.
+    const changed = movedSince(since?.accountData, upTo.accountData)
+      ? await this.accountData.changedSince(userId, since?.accountData ?? 0, upTo.accountData, em)
+      : [];
+    const readMarkers = movedSince(since?.receipts, upTo.receipts)
+      ? await this.rooms.readMarkersSince(userId, since?.receipts ?? 0, upTo.receipts, em)
+      : new Map<string, string>();
     for (const entry of changed.filter((e) => e.roomId !== ''))
       addTo(pass.roomAccountData, entry.roomId, { type: entry.type, content: entry.content as JsonObject });
     for (const [roomId, eventId] of readMarkers)

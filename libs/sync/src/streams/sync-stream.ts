@@ -38,3 +38,8 @@ export interface SyncStream {
 export const SYNC_STREAMS = Symbol('SYNC_STREAMS');
 
 export const UNMOVED: StreamContribution = { moved: false };
+
+/** Whether a stream moved past the client's position (none: an initial sync, everything is new). */
+export function movedSince(since: number | undefined, upTo: number): boolean {
+  return since === undefined || upTo > since;
+}
