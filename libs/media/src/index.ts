@@ -15,6 +15,7 @@ export { UploadLimits } from './upload/upload-limits';
 export { uploadFileName } from './upload/upload-description';
 export { DownloadService, waitFrom, type DownloadOptions } from './download/download.service';
 export { sendMedia } from './download/media-reply';
+export { MediaReads } from './download/media-reads';
 export { LegacyMediaGate } from './download/legacy-media-gate';
 export type { ServedMedia } from './download/served-media';
 export { ThumbnailService, type ThumbnailRequest } from './thumbnails/thumbnail.service';

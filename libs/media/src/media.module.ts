@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DownloadService } from './download/download.service';
+import { MediaReads } from './download/media-reads';
 import { LegacyMediaGate } from './download/legacy-media-gate';
 import { FederationMediaService } from './federation/federation-media.service';
 import { LocalMediaRepository } from './metadata/local-media.repository';
@@ -19,6 +20,7 @@ import { UploadService } from './upload/upload.service';
     UploadLimits,
     UploadService,
     DownloadService,
+    MediaReads,
     LegacyMediaGate,
     ThumbnailService,
     OwnMediaService,
@@ -29,6 +31,7 @@ import { UploadService } from './upload/upload.service';
     UploadService,
     UploadLimits,
     DownloadService,
+    MediaReads,
     LegacyMediaGate,
     ThumbnailService,
     OwnMediaService,

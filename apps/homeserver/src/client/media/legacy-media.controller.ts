@@ -1,16 +1,8 @@
-import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessTokenGuard } from '@hearth/accounts';
-import {
-  DownloadService,
-  LegacyMediaGate,
-  sendMedia,
-  ThumbnailService,
-  thumbnailRequest,
-  uploadFileName,
-  UploadLimits,
-  waitFrom,
-} from '@hearth/media';
+import { LegacyMediaGate, MediaReads, UploadLimits } from '@hearth/media';
+import type { MediaPath } from './media-download.controller';
 
 /**
  * The deprecated /_matrix/media/v3 reads, for clients that predate authenticated media. Downloads
@@ -21,8 +13,7 @@ import {
 export class LegacyMediaController {
   constructor(
     private readonly gate: LegacyMediaGate,
-    private readonly downloads: DownloadService,
-    private readonly thumbnails: ThumbnailService,
+    private readonly reads: MediaReads,
     private readonly limits: UploadLimits,
   ) {}
 
@@ -38,45 +29,22 @@ export class LegacyMediaController {
 
   /** GET /_matrix/media/v3/download/{serverName}/{mediaId} */
   @Get('download/:serverName/:mediaId')
-  async download(
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Param('serverName') serverName: string,
-    @Param('mediaId') mediaId: string,
-  ) {
+  download(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param() media: MediaPath) {
     this.gate.checkServed();
-    await sendMedia(
-      request,
-      reply,
-      await this.downloads.download(serverName, mediaId, { timeoutMs: waitFrom(request.query) }),
-    );
+    return this.reads.download(request, reply, media);
   }
 
   /** GET /_matrix/media/v3/download/{serverName}/{mediaId}/{fileName} */
   @Get('download/:serverName/:mediaId/:fileName')
-  async downloadAs(
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Param('serverName') serverName: string,
-    @Param('mediaId') mediaId: string,
-    @Param('fileName') fileName: string,
-  ) {
+  downloadAs(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param() media: MediaPath) {
     this.gate.checkServed();
-    const options = { timeoutMs: waitFrom(request.query), fileName: uploadFileName(fileName) ?? undefined };
-    await sendMedia(request, reply, await this.downloads.download(serverName, mediaId, options));
+    return this.reads.download(request, reply, media);
   }
 
   /** GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId} */
   @Get('thumbnail/:serverName/:mediaId')
-  async thumbnail(
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Param('serverName') serverName: string,
-    @Param('mediaId') mediaId: string,
-    @Query() query: unknown,
-  ) {
+  thumbnail(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Param() media: MediaPath) {
     this.gate.checkServed();
-    const asked = { ...thumbnailRequest(query), timeoutMs: waitFrom(query) };
-    await sendMedia(request, reply, await this.thumbnails.thumbnail(serverName, mediaId, asked));
+    return this.reads.thumbnail(request, reply, media);
   }
 }
