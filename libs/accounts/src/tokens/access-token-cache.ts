@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { PostgresNotifications, TransactionRunner, type ChannelListener } from '@hearth/storage';
-import type { AccessTokenOwner } from './token.repository';
+import type { AccessTokenOwner } from './access-token-owner';
 
 /** The channel the AccessTokenNotifications migration's triggers notify. */
 const CHANNEL = 'hearth_access_tokens';

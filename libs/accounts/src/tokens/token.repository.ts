@@ -4,17 +4,9 @@ import { preparedStatement, queryPrepared } from '@hearth/storage';
 import { AccessTokenEntity } from './access-token.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { AccessTokenCache } from './access-token-cache';
+import type { AccessTokenOwner } from './access-token-owner';
 
-export interface AccessTokenOwner {
-  readonly tokenId: number;
-  readonly userId: string;
-  readonly deviceId: string;
-  readonly expiresTs: number | null;
-  readonly used: boolean;
-  readonly refreshTokenId: number | null;
-  readonly isAdmin: boolean;
-  readonly deactivated: boolean;
-}
+export type { AccessTokenOwner } from './access-token-owner';
 
 const FIND_ACCESS_TOKEN_OWNER = preparedStatement(
   'access_token_owner',

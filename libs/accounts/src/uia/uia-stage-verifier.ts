@@ -6,7 +6,7 @@ import { RegistrationTokenRepository } from '../registration/registration-token.
 import { HandlePolicy } from '../users/handle-policy';
 import { UserRepository } from '../users/user.repository';
 import type { UiaSessionEntity } from './uia-session.entity';
-import type { UiaRequest } from './uia.service';
+import type { UiaRequest } from './uia-request';
 import { UIA_STAGES, type UiaStage } from './uia-stage';
 
 /**

@@ -8,18 +8,12 @@ import { UiaSessionEntity } from './uia-session.entity';
 import { UiaSessionRepository } from './uia-session.repository';
 import type { UiaFlow, UiaStage } from './uia-stage';
 import { UiaStageVerifier } from './uia-stage-verifier';
+import type { UiaRequest } from './uia-request';
+
+export type { UiaRequest } from './uia-request';
 
 /** Sessions are short-lived: they exist between a 401 and the client's retry. */
 export const UIA_SESSION_TTL_MS = 15 * 60 * 1000;
-
-export interface UiaRequest {
-  readonly method: string;
-  readonly path: string;
-  /** The request body's `auth` dict, as sent. */
-  readonly auth: unknown;
-  /** Set for endpoints behind an access token: stages must prove this user. */
-  readonly userId?: string;
-}
 
 export interface UiaSuccess {
   readonly sessionId: string;
