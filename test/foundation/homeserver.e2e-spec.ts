@@ -25,7 +25,8 @@ describe('homeserver foundation endpoints', () => {
     expect(body.versions).toContain('v1.1');
     expect(body.versions).toEqual(expect.arrayContaining(['r0.0.1', 'r0.5.0', 'r0.6.0', 'r0.6.1']));
     expect(body.versions.every((v) => /^(v1\.\d+|r0\.\d\.\d)$/.test(v))).toBe(true);
-    expect(body.unstable_features).toEqual({});
+    // simplified sliding sync (MSC4186), which Element X looks for before it signs in
+    expect(body.unstable_features).toEqual({ 'org.matrix.simplified_msc3575': true });
   });
 
   it('serves a key document signed by the key it lists', async () => {
