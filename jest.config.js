@@ -23,4 +23,8 @@ module.exports = {
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 30000,
+  // Most test time is spent waiting on servers, PostgreSQL and Redis, not computing: two files at
+  // a time (jest's default on 2 cores is one) keep the whole run well inside CI's 20 minutes.
+  // Each file has its own database, ports and server names, so files do not see each other.
+  maxWorkers: 2,
 };
