@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { freePort, signUp, startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
 
@@ -6,11 +6,23 @@ const TURN_SERVER = '/_matrix/client/v3/voip/turnServer';
 const SECRET = 'a-secret-shared-with-coturn';
 const run = promisify(execFile);
 
+/** coturn's server and test client, from Debian's package; .ci/run installs it, so under CI=true its absence fails. */
+const coturnMissing = ['turnserver', 'turnutils_uclient'].some(
+  (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0,
+);
+const strict = process.env.CI === 'true';
+if (coturnMissing && !strict) {
+  process.stderr.write(
+    `\n${'!'.repeat(80)}\n!! SKIPPING the TURN test: coturn's turnserver or turnutils_uclient is not installed.\n` +
+      `!! Install it with: apt-get install -y coturn\n${'!'.repeat(80)}\n`,
+  );
+}
+
 /**
  * The credentials are checked by a real coturn (Debian's package, started here with
  * `use-auth-secret`, as docs/calls.md sets it up): its own test client allocates a relay with them.
  */
-describe('GET /voip/turnServer', () => {
+(coturnMissing && !strict ? describe.skip : describe)('GET /voip/turnServer', () => {
   let hs: TestHomeserver;
   let turnserver: ChildProcess;
   let turnPort: number;
