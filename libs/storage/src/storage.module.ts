@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { guardNestedConnections, type ConnectingPool } from './connection-guard';
 import type { DatabaseEndpoint } from './database-endpoint';
 import { dataSourceOptions, type MigrationList } from './data-source-options';
 import { claimDatabaseForServer } from './server-identity';
@@ -50,6 +51,7 @@ export class StorageModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    guardNestedConnections((this.dataSource.driver as unknown as { master: ConnectingPool }).master, { strict: true });
     await claimDatabaseForServer(this.dataSource, this.serverName);
   }
 }

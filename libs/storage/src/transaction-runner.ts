@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { whileHoldingConnection } from './connection-guard';
 import { planAsKeyLookups } from './prepared-statement';
 
 interface Hooks {
@@ -37,7 +38,7 @@ export class TransactionRunner {
           await runner.query(GENERIC_KEY_LOOKUP_PLANS);
           planAsKeyLookups(runner);
         }
-        result = await work(runner.manager);
+        result = await whileHoldingConnection(() => work(runner.manager));
         // A last statement sent with its COMMIT (queryPreparedAndCommit) has ended it already.
         if (runner.isTransactionActive) await runner.commitTransaction();
       } catch (error) {
@@ -79,7 +80,7 @@ export class TransactionRunner {
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
-      return await work(runner.manager);
+      return await whileHoldingConnection(() => work(runner.manager));
     } finally {
       await runner.release();
     }

@@ -6,8 +6,8 @@ import { AccountDataEntity } from './account-data.entity';
 export class AccountDataRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  find(userId: string, roomId: string, type: string): Promise<AccountDataEntity | null> {
-    return this.dataSource.manager.findOneBy(AccountDataEntity, { userId, roomId, type });
+  find(userId: string, roomId: string, type: string, em?: EntityManager): Promise<AccountDataEntity | null> {
+    return (em ?? this.dataSource.manager).findOneBy(AccountDataEntity, { userId, roomId, type });
   }
 
   /**

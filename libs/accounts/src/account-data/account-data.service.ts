@@ -28,8 +28,8 @@ export class AccountDataService {
   }
 
   /** For sync: the owner's global entry of one type, if any (sliding sync's `m.direct`). */
-  async ownGlobal(userId: string, type: string): Promise<Record<string, unknown> | undefined> {
-    return (await this.accountData.find(userId, '', type))?.content;
+  async ownGlobal(userId: string, type: string, em?: EntityManager): Promise<Record<string, unknown> | undefined> {
+    return (await this.accountData.find(userId, '', type, em))?.content;
   }
 
   async get(

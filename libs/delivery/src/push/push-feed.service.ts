@@ -99,7 +99,7 @@ export class PushFeed implements OnModuleInit, OnModuleDestroy {
     const rows: NewPush[] = [];
     for (const notification of notifications) {
       const pushers = byUser.get(notification.userId);
-      if (!pushers || !(await this.policy.allows(notification, now))) continue;
+      if (!pushers || !(await this.policy.allows(notification, now, em))) continue;
       for (const pusher of pushers)
         rows.push({
           pusherId: pusher.id,

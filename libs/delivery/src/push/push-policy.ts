@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { CommittedNotification } from '@hearth/rooms';
 
 /**
@@ -6,7 +7,8 @@ import type { CommittedNotification } from '@hearth/rooms';
  * held back still counts as unread and still shows in /sync and GET /notifications.
  */
 export interface PushPolicy {
-  allows(notification: CommittedNotification, now: number): boolean | Promise<boolean>;
+  /** `em` is the feed's connection: a policy that reads the database reads through it. */
+  allows(notification: CommittedNotification, now: number, em: EntityManager): boolean | Promise<boolean>;
 }
 
 export const PUSH_POLICY = Symbol('PUSH_POLICY');

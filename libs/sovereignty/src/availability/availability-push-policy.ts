@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { PushPolicy } from '@hearth/delivery';
 import type { CommittedNotification } from '@hearth/rooms';
 import { parseAvailability } from './availability-schedule';
@@ -17,8 +18,8 @@ export class AvailabilityPushPolicy implements PushPolicy {
 
   constructor(private readonly availability: AvailabilityRepository) {}
 
-  async allows(notification: CommittedNotification, now: number): Promise<boolean> {
-    const content = await this.availability.scheduleContent(notification.userId);
+  async allows(notification: CommittedNotification, now: number, em: EntityManager): Promise<boolean> {
+    const content = await this.availability.scheduleContent(notification.userId, em);
     if (content === undefined) return true;
     const parsed = parseAvailability(content);
     if (!parsed.ok) {

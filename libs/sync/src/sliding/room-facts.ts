@@ -34,7 +34,7 @@ export class RoomFactsReader {
     const wantsTypes = filters.some((f) => f.isEncrypted !== undefined || f.roomTypes || f.notRoomTypes);
     const spaces = [...new Set(filters.flatMap((f) => f.spaces ?? []))].filter((space) => joined.has(space));
     // Every response marks DM rooms (`is_dm`), so m.direct is always read.
-    const direct = await this.accountData.ownGlobal(userId, 'm.direct');
+    const direct = await this.accountData.ownGlobal(userId, 'm.direct', em);
     const dmRooms = new Set(
       Object.values(direct ?? {}).flatMap((rooms) =>
         Array.isArray(rooms) ? rooms.filter((r) => typeof r === 'string') : [],
