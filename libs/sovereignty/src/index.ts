@@ -6,3 +6,7 @@ export { ErasureService } from './erasure/erasure.service';
 export { AvailabilityPushPolicy } from './availability/availability-push-policy';
 export { AVAILABILITY_TYPE, parseAvailability, type AvailabilitySchedule } from './availability/availability-schedule';
 export { isOnDuty } from './availability/on-duty';
+export { AvailabilityModule } from './availability/availability.module';
+export { AvailabilityDefaultService } from './availability/availability-default.service';
+export type { StoredAvailabilityDefault } from './availability/availability-default.repository';
+export { CLOCK, ClockModule, SYSTEM_CLOCK, type Clock } from './availability/clock';

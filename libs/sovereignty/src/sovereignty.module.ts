@@ -3,7 +3,7 @@ import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { AccountsModule } from '@hearth/accounts';
 import { RoomsModule } from '@hearth/rooms';
 import { AvailabilityPushPolicy } from './availability/availability-push-policy';
-import { AvailabilityRepository } from './availability/availability.repository';
+import { AvailabilityModule } from './availability/availability.module';
 import { ErasureRepository } from './erasure/erasure.repository';
 import { ErasureService } from './erasure/erasure.service';
 import { ExportBuilder } from './export/export-builder';
@@ -14,7 +14,7 @@ import { UserRowsRepository } from './export/user-rows.repository';
 
 /** What a user may take away and have erased (issue 21): export, erasure, and the schedule a work account rests by. */
 @Module({
-  imports: [RoomsModule, AccountsModule],
+  imports: [RoomsModule, AccountsModule, AvailabilityModule],
   providers: [
     { provide: EXPORT_QUEUE, inject: [HEARTH_CONFIG], useFactory: (config: HearthConfig) => exportQueueFor(config) },
     UserExportRepository,
@@ -23,9 +23,8 @@ import { UserRowsRepository } from './export/user-rows.repository';
     UserExportsService,
     ErasureRepository,
     ErasureService,
-    AvailabilityRepository,
     AvailabilityPushPolicy,
   ],
-  exports: [UserExportsService, ErasureService, AvailabilityPushPolicy],
+  exports: [UserExportsService, ErasureService, AvailabilityPushPolicy, AvailabilityModule],
 })
 export class SovereigntyModule {}

@@ -5,6 +5,7 @@ import {
   RegistrationTokensService,
   toRegistrationTokenResponse,
 } from '@hearth/accounts';
+import { AvailabilityDefaultService, type StoredAvailabilityDefault } from '@hearth/sovereignty';
 import { TransactionRunner } from '@hearth/storage';
 
 export type RegistrationTokenView = ReturnType<typeof toRegistrationTokenResponse>;
@@ -31,6 +32,9 @@ export interface AdminOperations {
   createRegistrationToken(token: NewToken): Promise<RegistrationTokenView>;
   listRegistrationTokens(): Promise<RegistrationTokenView[]>;
   revokeRegistrationToken(token: string): Promise<void>;
+  /** The body of `PUT /_hearth/admin/v1/availability/default`; refused with every problem in the message. */
+  setAvailabilityDefault(body: unknown): Promise<StoredAvailabilityDefault>;
+  showAvailabilityDefault(): Promise<StoredAvailabilityDefault | null>;
 }
 
 export const ADMIN_OPERATION_NAMES: readonly (keyof AdminOperations)[] = [
@@ -38,6 +42,8 @@ export const ADMIN_OPERATION_NAMES: readonly (keyof AdminOperations)[] = [
   'createRegistrationToken',
   'listRegistrationTokens',
   'revokeRegistrationToken',
+  'setAvailabilityDefault',
+  'showAvailabilityDefault',
 ];
 
 export function adminOperationsIn(app: INestApplicationContext): AdminOperations {
@@ -54,5 +60,7 @@ export function adminOperationsIn(app: INestApplicationContext): AdminOperations
     createRegistrationToken: async (token) => toRegistrationTokenResponse(await tokens.create(token)),
     listRegistrationTokens: async () => (await tokens.list()).map(toRegistrationTokenResponse),
     revokeRegistrationToken: (token) => tokens.revoke(token),
+    setAvailabilityDefault: (body) => app.get(AvailabilityDefaultService).set(body),
+    showAvailabilityDefault: async () => (await app.get(AvailabilityDefaultService).get()) ?? null,
   };
 }
