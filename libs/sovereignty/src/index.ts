@@ -10,3 +10,4 @@ export { AvailabilityModule } from './availability/availability.module';
 export { AvailabilityDefaultService } from './availability/availability-default.service';
 export type { StoredAvailabilityDefault } from './availability/availability-default.repository';
 export { CLOCK, ClockModule, SYSTEM_CLOCK, type Clock } from './availability/clock';
+export { OFF_DUTY_PROFILE_FIELD, OffDutyStatus, type OffDuty } from './availability/off-duty-status';

@@ -4,6 +4,7 @@ import { AccountsModule } from '@hearth/accounts';
 import { RoomsModule } from '@hearth/rooms';
 import { AvailabilityPushPolicy } from './availability/availability-push-policy';
 import { AvailabilityModule } from './availability/availability.module';
+import { OffDutyStatus } from './availability/off-duty-status';
 import { ErasureRepository } from './erasure/erasure.repository';
 import { ErasureService } from './erasure/erasure.service';
 import { ExportBuilder } from './export/export-builder';
@@ -24,7 +25,8 @@ import { UserRowsRepository } from './export/user-rows.repository';
     ErasureRepository,
     ErasureService,
     AvailabilityPushPolicy,
+    OffDutyStatus,
   ],
-  exports: [UserExportsService, ErasureService, AvailabilityPushPolicy, AvailabilityModule],
+  exports: [UserExportsService, ErasureService, AvailabilityPushPolicy, OffDutyStatus, AvailabilityModule],
 })
 export class SovereigntyModule {}
