@@ -33,6 +33,7 @@ import { UserExports1764081000000 } from './1764081000000-UserExports';
 import { ErasedUsers1764081100000 } from './1764081100000-ErasedUsers';
 import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 import { AvailabilityDefault1764102000000 } from './1764102000000-AvailabilityDefault';
+import { AvailabilityNotices1764102100000 } from './1764102100000-AvailabilityNotices';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -71,4 +72,5 @@ export const ALL_MIGRATIONS = [
   ErasedUsers1764081100000,
   SlidingSyncConnections1764090000000,
   AvailabilityDefault1764102000000,
+  AvailabilityNotices1764102100000,
 ];

@@ -187,7 +187,7 @@ describe("the organisation's default schedule, its limits, and others seeing an 
       () => Promise.resolve(gateway.received.find((n) => n.notification?.event_id === onMonday)),
       'the push of the Monday message',
     );
-    expect(gateway.received.map((n) => n.notification?.event_id)).toEqual([onMonday]);
+    expect(gateway.received.map((n) => n.notification?.event_id as string)).toEqual([onMonday]);
     expect(atWeekend).toMatch(/^\$/);
   });
 });

@@ -5,6 +5,8 @@ import { RoomsModule } from '@hearth/rooms';
 import { AvailabilityPushPolicy } from './availability/availability-push-policy';
 import { AvailabilityModule } from './availability/availability.module';
 import { OffDutyStatus } from './availability/off-duty-status';
+import { BackAtNotices } from './availability/back-at-notices';
+import { BackAtNoticesRepository } from './availability/back-at-notices.repository';
 import { ErasureRepository } from './erasure/erasure.repository';
 import { ErasureService } from './erasure/erasure.service';
 import { ExportBuilder } from './export/export-builder';
@@ -26,6 +28,8 @@ import { UserRowsRepository } from './export/user-rows.repository';
     ErasureService,
     AvailabilityPushPolicy,
     OffDutyStatus,
+    BackAtNoticesRepository,
+    BackAtNotices,
   ],
   exports: [UserExportsService, ErasureService, AvailabilityPushPolicy, OffDutyStatus, AvailabilityModule],
 })

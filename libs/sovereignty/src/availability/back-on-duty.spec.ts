@@ -7,6 +7,7 @@ const newYork: AvailabilitySchedule = {
   working_days: [1, 2, 3, 4, 5],
   hours: { start: '09:00', end: '17:00' },
   holidays: [],
+  auto_reply: false,
 };
 const at = (iso: string) => Date.parse(iso);
 
