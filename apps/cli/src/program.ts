@@ -6,6 +6,7 @@ import {
   type SetDefaultOptions,
 } from './commands/admin/availability.command';
 import { createUserCommand } from './commands/admin/create-user.command';
+import { exportUserCommand } from './commands/admin/export-user.command';
 import {
   createRegistrationTokenCommand,
   listRegistrationTokensCommand,
@@ -69,6 +70,14 @@ function addAdminCommands(program: Command): void {
     .option('--password-file <file>', 'read the password from the first line of this file')
     .action((handle: string, options: { admin?: boolean; passwordFile?: string }, command: Command) =>
       createUserCommand(configFrom(command), handle, options),
+    );
+
+  admin
+    .command('export-user <userId>')
+    .description('write everything this server holds about a user to an archive (tar.gz, docs/export.md)')
+    .requiredOption('--out <file>', 'where to write the archive, e.g. ana.tar.gz')
+    .action((userId: string, options: { out: string }, command: Command) =>
+      exportUserCommand(configFrom(command), userId, options),
     );
 
   const tokens = admin

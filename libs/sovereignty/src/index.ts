@@ -11,3 +11,5 @@ export { AvailabilityDefaultService } from './availability/availability-default.
 export type { StoredAvailabilityDefault } from './availability/availability-default.repository';
 export { CLOCK, ClockModule, SYSTEM_CLOCK, type Clock } from './availability/clock';
 export { OFF_DUTY_PROFILE_FIELD, OffDutyStatus, type OffDuty } from './availability/off-duty-status';
+export { ExportModule } from './export/export.module';
+export { AdminExportsService, type AdminExportProgress } from './export/admin-exports.service';

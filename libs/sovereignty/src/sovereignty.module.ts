@@ -9,20 +9,17 @@ import { BackAtNotices } from './availability/back-at-notices';
 import { BackAtNoticesRepository } from './availability/back-at-notices.repository';
 import { ErasureRepository } from './erasure/erasure.repository';
 import { ErasureService } from './erasure/erasure.service';
-import { ExportBuilder } from './export/export-builder';
+import { ExportModule } from './export/export.module';
 import { EXPORT_QUEUE, exportQueueFor } from './export/export-queue';
 import { UserExportRepository } from './export/user-export.repository';
 import { UserExportsService } from './export/user-exports.service';
-import { UserRowsRepository } from './export/user-rows.repository';
 
 /** What a user may take away and have erased (issue 21): export, erasure, and the schedule a work account rests by. */
 @Module({
-  imports: [RoomsModule, AccountsModule, AvailabilityModule],
+  imports: [RoomsModule, AccountsModule, AvailabilityModule, ExportModule],
   providers: [
     { provide: EXPORT_QUEUE, inject: [HEARTH_CONFIG], useFactory: (config: HearthConfig) => exportQueueFor(config) },
     UserExportRepository,
-    UserRowsRepository,
-    ExportBuilder,
     UserExportsService,
     ErasureRepository,
     ErasureService,
@@ -31,6 +28,13 @@ import { UserRowsRepository } from './export/user-rows.repository';
     BackAtNoticesRepository,
     BackAtNotices,
   ],
-  exports: [UserExportsService, ErasureService, AvailabilityPushPolicy, OffDutyStatus, AvailabilityModule],
+  exports: [
+    UserExportsService,
+    ErasureService,
+    AvailabilityPushPolicy,
+    OffDutyStatus,
+    AvailabilityModule,
+    ExportModule,
+  ],
 })
 export class SovereigntyModule {}

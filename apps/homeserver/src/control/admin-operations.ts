@@ -5,7 +5,12 @@ import {
   RegistrationTokensService,
   toRegistrationTokenResponse,
 } from '@hearth/accounts';
-import { AvailabilityDefaultService, type StoredAvailabilityDefault } from '@hearth/sovereignty';
+import {
+  AdminExportsService,
+  AvailabilityDefaultService,
+  type AdminExportProgress,
+  type StoredAvailabilityDefault,
+} from '@hearth/sovereignty';
 import { TransactionRunner } from '@hearth/storage';
 
 export type RegistrationTokenView = ReturnType<typeof toRegistrationTokenResponse>;
@@ -35,6 +40,9 @@ export interface AdminOperations {
   /** The body of `PUT /_hearth/admin/v1/availability/default`; refused with every problem in the message. */
   setAvailabilityDefault(body: unknown): Promise<StoredAvailabilityDefault>;
   showAvailabilityDefault(): Promise<StoredAvailabilityDefault | null>;
+  /** Starts building the user's export archive at `outPath` (absolute); poll with exportUserProgress. */
+  beginUserExport(userId: string, outPath: string): Promise<string>;
+  exportUserProgress(jobId: string): Promise<AdminExportProgress>;
 }
 
 export const ADMIN_OPERATION_NAMES: readonly (keyof AdminOperations)[] = [
@@ -44,6 +52,8 @@ export const ADMIN_OPERATION_NAMES: readonly (keyof AdminOperations)[] = [
   'revokeRegistrationToken',
   'setAvailabilityDefault',
   'showAvailabilityDefault',
+  'beginUserExport',
+  'exportUserProgress',
 ];
 
 export function adminOperationsIn(app: INestApplicationContext): AdminOperations {
@@ -62,5 +72,7 @@ export function adminOperationsIn(app: INestApplicationContext): AdminOperations
     revokeRegistrationToken: (token) => tokens.revoke(token),
     setAvailabilityDefault: (body) => app.get(AvailabilityDefaultService).set(body),
     showAvailabilityDefault: async () => (await app.get(AvailabilityDefaultService).get()) ?? null,
+    beginUserExport: (userId, outPath) => app.get(AdminExportsService).begin(userId, outPath),
+    exportUserProgress: (jobId) => Promise.resolve(app.get(AdminExportsService).progress(jobId)),
   };
 }

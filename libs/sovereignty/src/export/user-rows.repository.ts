@@ -59,6 +59,11 @@ export class UserRowsRepository {
     }
   }
 
+  async userExists(userId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM users WHERE user_id = $1', [userId]);
+    return rows.length > 0;
+  }
+
   /** Every room the user has a membership event in, whatever it is now. */
   async roomsOf(userId: string): Promise<string[]> {
     const rows: Array<{ room_id: string }> = await this.dataSource.query(

@@ -42,8 +42,10 @@ export async function showAvailabilityDefaultCommand(config: HearthConfig): Prom
 export function parseDays(value: string): number[] {
   const days = new Set<number>();
   for (const part of value.toLowerCase().split(',')) {
-    const [from, to = from] = part.split('-').map((name) => DAY_NUMBERS[name.trim()]);
-    if (from === undefined || to === undefined || from > to)
+    const names = part.split('-');
+    const from = DAY_NUMBERS[names[0]?.trim() ?? ''];
+    const to = DAY_NUMBERS[names.at(-1)?.trim() ?? ''];
+    if (names.length > 2 || from === undefined || to === undefined || from > to)
       throw new Error(`--days expects days such as mon-fri or mon,wed,fri, got "${value}"`);
     for (let day = from; day <= to; day++) days.add(day);
   }
