@@ -190,4 +190,13 @@ describe("the organisation's default schedule, its limits, and others seeing an 
     expect(gateway.received.map((n) => n.notification?.event_id as string)).toEqual([onMonday]);
     expect(atWeekend).toMatch(/^\$/);
   });
+
+  it('lets an admin remove the default, after which the user without a schedule is always on duty', async () => {
+    expect((await bea.put(SCHEDULE, { ...berlinDefault.schedule, enabled: false })).status).toBe(400);
+    expect((await admin.delete(DEFAULT)).status).toBe(200);
+    expect((await admin.delete(DEFAULT)).body.errcode).toBe('M_NOT_FOUND');
+    expect((await bea.put(SCHEDULE, { ...berlinDefault.schedule, enabled: false })).status).toBe(200);
+    setClock('2026-12-12T11:00:00Z'); // Saturday
+    expect(await offDuty()).toBeUndefined();
+  });
 });

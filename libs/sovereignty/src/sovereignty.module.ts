@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { AccountsModule } from '@hearth/accounts';
+import { MediaModule } from '@hearth/media';
 import { RoomsModule } from '@hearth/rooms';
 import { AvailabilityPushPolicy } from './availability/availability-push-policy';
 import { AvailabilityModule } from './availability/availability.module';
@@ -16,7 +17,7 @@ import { UserExportsService } from './export/user-exports.service';
 
 /** What a user may take away and have erased (issue 21): export, erasure, and the schedule a work account rests by. */
 @Module({
-  imports: [RoomsModule, AccountsModule, AvailabilityModule, ExportModule],
+  imports: [RoomsModule, AccountsModule, MediaModule, AvailabilityModule, ExportModule],
   providers: [
     { provide: EXPORT_QUEUE, inject: [HEARTH_CONFIG], useFactory: (config: HearthConfig) => exportQueueFor(config) },
     UserExportRepository,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { queryRows } from '@hearth/storage';
 import { AvailabilityDefault } from './availability-default';
 
 export interface StoredAvailabilityDefault extends AvailabilityDefault {
@@ -29,7 +30,7 @@ export class AvailabilityDefaultRepository {
   }
 
   async delete(em: EntityManager): Promise<boolean> {
-    const deleted: unknown[] = await em.query('DELETE FROM availability_default WHERE id = 1 RETURNING id');
+    const deleted = await queryRows(em, 'DELETE FROM availability_default WHERE id = 1 RETURNING id');
     return deleted.length > 0;
   }
 }

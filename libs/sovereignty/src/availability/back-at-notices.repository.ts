@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { queryRows } from '@hearth/storage';
 
 export interface DirectMessage {
   readonly sender: string;
@@ -45,7 +46,8 @@ export class BackAtNoticesRepository {
 
   /** Claims the notice for this sender and off period: true for the one process (and event) that gets to send it. */
   async claim(userId: string, sender: string, backTs: number, em: EntityManager): Promise<boolean> {
-    const rows: unknown[] = await em.query(
+    const rows = await queryRows(
+      em,
       `INSERT INTO availability_notices (user_id, sender, back_ts) VALUES ($1, $2, $3)
        ON CONFLICT DO NOTHING RETURNING 1`,
       [userId, sender, backTs],

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MediaModule } from '@hearth/media';
 import { RoomsModule } from '@hearth/rooms';
 import { AdminExportsService } from './admin-exports.service';
 import { ExportBuilder } from './export-builder';
@@ -9,7 +10,7 @@ import { UserRowsRepository } from './user-rows.repository';
  * command's process (PostgreSQL, or an embedded database no server holds) without the queue.
  */
 @Module({
-  imports: [RoomsModule],
+  imports: [RoomsModule, MediaModule],
   providers: [UserRowsRepository, ExportBuilder, AdminExportsService],
   exports: [ExportBuilder, AdminExportsService],
 })
