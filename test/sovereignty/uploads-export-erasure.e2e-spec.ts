@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { AdminUsersService } from '@hearth/accounts';
 import { MEDIA_STORE, type MediaStore } from '@hearth/media';
-import { eventually, signUp, startTestHomeserver, type TestClient, type TestHomeserver } from '@hearth/testing';
+import { eventually, signUp, startTestHomeserver, TestClient, type TestHomeserver } from '@hearth/testing';
 import { mediaFetch, mediaPath, upload } from '../media/media-http';
 import { jsonLines, readArchive } from './archive-reader';
 
@@ -11,6 +12,7 @@ describe("a user's uploads: in their export, gone with erasure, kept by plain de
   let ana: TestClient;
   let bea: TestClient;
   let cem: TestClient;
+  let admin: TestClient;
   const own = 'ana’s own drawing';
   const shared = 'a file ana and bea both uploaded';
   let ownUri: string;
@@ -42,6 +44,8 @@ describe("a user's uploads: in their export, gone with erasure, kept by plain de
     ownUri = await upload(hs.url, ana.accessToken as string, own, 'text/plain', 'drawing.txt');
     sharedUri = await upload(hs.url, ana.accessToken as string, shared, 'text/plain', 'shared.txt');
     beaUri = await upload(hs.url, bea.accessToken as string, shared, 'text/plain', 'mine-too.txt');
+    await hs.server.app.get(AdminUsersService).upsert('@boss:work.example', { password: 'boss-pw', admin: true });
+    admin = new TestClient(hs.url, (await new TestClient(hs.url).loginPassword('boss', 'boss-pw')).body.access_token);
     cemUri = await upload(hs.url, cem.accessToken as string, 'cem’s notes', 'text/plain', 'notes.txt');
   });
   afterAll(() => hs.destroy());
@@ -95,5 +99,16 @@ describe("a user's uploads: in their export, gone with erasure, kept by plain de
     const beaCopy = await download(bea, beaUri);
     expect(beaCopy.status).toBe(200);
     expect(beaCopy.bytes.toString()).toBe(shared);
+  });
+
+  it('shows in the admin API which deactivated accounts were erased', async () => {
+    expect((await admin.get('/_synapse/admin/v2/users/@ana:work.example')).body).toMatchObject({
+      deactivated: true,
+      erased: true,
+    });
+    expect((await admin.get('/_synapse/admin/v2/users/@cem:work.example')).body).toMatchObject({
+      deactivated: true,
+      erased: false,
+    });
   });
 });
