@@ -75,7 +75,7 @@ export class ByteReader {
   private async tryPull(): Promise<boolean> {
     const next = await this.source.next();
     if (next.done) return false;
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as Uint8Array);
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     return true;
   }
