@@ -99,7 +99,7 @@ describe('Remote media: fetching other servers media for our users (real Hearths
 
   beforeAll(async () => {
     const certificate = makeTestCertificate();
-    const media = { max_remote_bytes: MAX_REMOTE_BYTES, remote_idle_timeout_seconds: 2 };
+    const media = { max_remote_bytes: MAX_REMOTE_BYTES, remote_idle_timeout_seconds: 2, allow_private_redirects: true };
     [a, b, peer] = await Promise.all([
       startFederatingHomeserver(certificate, { registration: 'open' }),
       startFederatingHomeserver(certificate, { registration: 'open', media }),

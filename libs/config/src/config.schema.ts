@@ -319,6 +319,8 @@ export const configFileSchema = z
         remote_cache_days: positiveInt.default(30),
         /** A peer that sends no byte of a media body for this long is given up on. */
         remote_idle_timeout_seconds: positiveInt.default(30),
+        /** Follow a peer's media `Location` into loopback, private and link-local addresses: for tests and closed networks only. */
+        allow_private_redirects: booleanLike.default(false),
       })
       .strict()
       .refine((media) => media.store !== 's3' || media.s3_bucket !== undefined, {
@@ -340,6 +342,7 @@ export const configFileSchema = z
         unused_expiry_minutes: 24 * 60,
         remote_cache_days: 30,
         remote_idle_timeout_seconds: 30,
+        allow_private_redirects: false,
       }),
     well_known: z
       .object({

@@ -127,6 +127,8 @@ export interface MediaConfig {
   readonly remoteCacheMs: number;
   /** How long a peer may leave a media body without a byte. */
   readonly remoteIdleTimeoutMs: number;
+  /** Whether a peer's media redirect may point outside the public internet. */
+  readonly allowPrivateRedirects: boolean;
 }
 
 /** An S3-compatible bucket holding the media bytes (docs/media.md). */

@@ -134,6 +134,7 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       maxRemoteBytes: file.media.max_remote_bytes ?? file.media.max_upload_bytes,
       remoteCacheMs: file.media.remote_cache_days * 24 * 3600 * 1000,
       remoteIdleTimeoutMs: file.media.remote_idle_timeout_seconds * 1000,
+      allowPrivateRedirects: file.media.allow_private_redirects,
     },
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
   };

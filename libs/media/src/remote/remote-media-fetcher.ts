@@ -8,6 +8,7 @@ import { uploadContentType } from '../upload/upload-description';
 import { MalformedAnswerError } from './byte-reader';
 import { dispositionName } from './disposition-name';
 import { readMultipartMedia } from './multipart-media';
+import { publicOnlyLookup, redirectTargetAllowed } from './redirect-target';
 import { remoteMediaErrors } from './remote-media-errors';
 
 /** Staged bytes of another server's file (kept or discarded by the caller) and how its origin labelled them. */
@@ -36,7 +37,10 @@ export class RemoteMediaFetcher implements OnModuleDestroy {
     private readonly federation: FederationClient,
   ) {
     this.redirects = new Agent({
-      connect: { rejectUnauthorized: config.federation.verifyTls },
+      connect: {
+        rejectUnauthorized: config.federation.verifyTls,
+        ...(config.media.allowPrivateRedirects ? {} : { lookup: publicOnlyLookup }),
+      },
       headersTimeout: config.federation.requestTimeoutMs,
       bodyTimeout: config.media.remoteIdleTimeoutMs,
     });
@@ -73,7 +77,7 @@ export class RemoteMediaFetcher implements OnModuleDestroy {
     return this.keepAnswer(answer.body, answer.headers);
   }
 
-  /** The spec's redirect: the bytes at a plain HTTPS URL, unsigned, within the same limits. */
+  /** The spec's redirect: the bytes at a public HTTPS URL, unsigned, within the same limits; not followed further. */
   private async fetchLocation(location: string): Promise<FetchedMedia> {
     let url: URL;
     try {
@@ -81,7 +85,7 @@ export class RemoteMediaFetcher implements OnModuleDestroy {
     } catch {
       throw remoteMediaErrors.unavailable();
     }
-    if (url.protocol !== 'https:') throw remoteMediaErrors.unavailable();
+    if (!redirectTargetAllowed(url, this.config.media.allowPrivateRedirects)) throw remoteMediaErrors.unavailable();
     let response: Awaited<ReturnType<typeof request>>;
     try {
       response = await request(url, { dispatcher: this.redirects, method: 'GET' });
