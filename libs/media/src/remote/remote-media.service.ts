@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TransactionRunner } from '@hearth/storage';
 import { MediaContentRepository } from '../metadata/media-content.repository';
+import { MEDIA_STORE, type MediaStore } from '../store/media-store';
 import { RemoteMediaFetcher } from './remote-media-fetcher';
 import { dayOf, type RemoteMedia } from './remote-media';
 import { RemoteMediaRepository } from './remote-media.repository';
@@ -18,6 +19,7 @@ export class RemoteMediaService {
     private readonly cache: RemoteMediaRepository,
     private readonly contents: MediaContentRepository,
     private readonly fetcher: RemoteMediaFetcher,
+    @Inject(MEDIA_STORE) private readonly store: MediaStore,
   ) {}
 
   async resolve(origin: string, mediaId: string): Promise<RemoteMedia> {
@@ -63,8 +65,12 @@ export class RemoteMediaService {
         await this.contents.claim(content.sha256, content.size, now, em);
         await this.cache.insert(media, em);
         await content.keep();
-        // another process may have cached it first: serve what is recorded
-        return (await this.cache.find(origin, mediaId, em)) ?? media;
+        // another process may have cached it first: serve what is recorded, and drop our copy if it differs
+        const recorded = (await this.cache.find(origin, mediaId, em)) ?? media;
+        if (recorded.sha256 !== content.sha256) {
+          for (const sha256 of await this.contents.releaseIfUnused(content.sha256, em)) await this.store.delete(sha256);
+        }
+        return recorded;
       });
     } finally {
       await content.discard();
