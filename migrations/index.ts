@@ -33,6 +33,7 @@ import { UserExports1764081000000 } from './1764081000000-UserExports';
 import { ErasedUsers1764081100000 } from './1764081100000-ErasedUsers';
 import { SearchPendingList1764095000000 } from './1764095000000-SearchPendingList';
 import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
+import { RemoteMediaCache1764100000000 } from './1764100000000-RemoteMediaCache';
 import { AvailabilityDefault1764102000000 } from './1764102000000-AvailabilityDefault';
 import { AvailabilityNotices1764102100000 } from './1764102100000-AvailabilityNotices';
 
@@ -73,6 +74,7 @@ export const ALL_MIGRATIONS = [
   ErasedUsers1764081100000,
   SlidingSyncConnections1764090000000,
   SearchPendingList1764095000000,
+  RemoteMediaCache1764100000000,
   AvailabilityDefault1764102000000,
   AvailabilityNotices1764102100000,
 ];

@@ -29,7 +29,7 @@ export class ErasureRepository {
 
   /**
    * Deletes the user's uploads (finished or pending) and the content no other upload or thumbnail
-   * holds any more, with the thumbnails of that content; answers the hashes whose bytes may go
+   * holds any more (nor a cached remote file with the same bytes), with the thumbnails of that content; answers the hashes whose bytes may go
    * from the store once this commits. Content another user uploaded too stays.
    */
   async eraseUploads(userId: string, em: EntityManager): Promise<string[]> {
@@ -60,6 +60,7 @@ export class ErasureRepository {
       `DELETE FROM media_content c WHERE c.sha256 = ANY($1::text[])
           AND NOT EXISTS (SELECT 1 FROM local_media m WHERE m.sha256 = c.sha256)
           AND NOT EXISTS (SELECT 1 FROM media_thumbnails t WHERE t.sha256 = c.sha256)
+          AND NOT EXISTS (SELECT 1 FROM remote_media_cache r WHERE r.sha256 = c.sha256)
         RETURNING c.sha256`,
       [hashes],
     );
