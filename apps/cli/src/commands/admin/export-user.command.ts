@@ -58,7 +58,8 @@ function progressReporter(): ProgressReporter {
   let last = -1;
   return {
     update: ({ state, rooms_done: done, rooms_total: total }) => {
-      if (state !== 'running' || done === last || total === 0) return;
+      // A fast export may be ready at the first poll: its count is still printed once.
+      if (state === 'failed' || done === last || total === 0) return;
       last = done;
       process.stdout.write(`exporting: ${done}/${total} rooms\n`);
     },
