@@ -23,3 +23,6 @@ export { thumbnailRequest, THUMBNAIL_SIZES } from './thumbnails/thumbnail-sizes'
 export { OwnMediaService, type OwnMediaPage } from './owners/own-media.service';
 export { FederationMediaService } from './federation/federation-media.service';
 export { sendMultipartMedia } from './federation/multipart-media-reply';
+export { MediaAdminService, type DeletedMediaReply } from './admin/media-admin.service';
+export { userMediaOrder, type UserMediaOrder } from './admin/user-media-order';
+export { NO_REMOTE_MEDIA_CACHE, REMOTE_MEDIA_ADMIN, type RemoteMediaAdmin } from './admin/remote-media-admin';

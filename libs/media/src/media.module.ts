@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { MediaAdminRepository } from './admin/media-admin.repository';
+import { MediaAdminService } from './admin/media-admin.service';
+import { NO_REMOTE_MEDIA_CACHE, REMOTE_MEDIA_ADMIN } from './admin/remote-media-admin';
 import { DownloadService } from './download/download.service';
 import { MediaReads } from './download/media-reads';
 import { LegacyMediaGate } from './download/legacy-media-gate';
@@ -25,6 +28,10 @@ import { UploadService } from './upload/upload.service';
     ThumbnailService,
     OwnMediaService,
     FederationMediaService,
+    MediaAdminRepository,
+    MediaAdminService,
+    // the remote media cache binds its own implementation here when it lands
+    { provide: REMOTE_MEDIA_ADMIN, useValue: NO_REMOTE_MEDIA_CACHE },
   ],
   exports: [
     MEDIA_STORE,
@@ -36,6 +43,7 @@ import { UploadService } from './upload/upload.service';
     ThumbnailService,
     OwnMediaService,
     FederationMediaService,
+    MediaAdminService,
   ],
 })
 export class MediaModule {}
