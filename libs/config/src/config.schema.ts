@@ -1,3 +1,4 @@
+import * as ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { isValidServerName } from '@hearth/protocol';
 
@@ -35,6 +36,49 @@ const booleanLike = z.union([
   z.boolean(),
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v)),
 ]);
+
+/** An IPv4 or IPv6 range in CIDR notation (`10.0.0.0/8`, `fd00::/8`); a bare address is one host. */
+const cidr = z.string().refine((value) => ipaddr.isValid(value) || (value.includes('/') && canParseCidr(value)), {
+  error: (issue) => `expected an IP range in CIDR notation, got "${String(issue.input)}"`,
+});
+
+function canParseCidr(value: string): boolean {
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const URL_PREVIEW_DEFAULTS = {
+  enabled: false,
+  blocked_ip_ranges: [],
+  allowed_ip_ranges: [],
+  max_page_bytes: 10 * 1024 * 1024,
+  timeout_seconds: 10,
+  max_redirects: 5,
+  cache_minutes: 60,
+};
+
+/**
+ * URL previews (docs/media.md): off, since they make the server fetch any URL a user names.
+ * Addresses that are not public unicast are always refused; `blocked_ip_ranges` adds more,
+ * `allowed_ip_ranges` lets some through (an intranet wiki) and wins over both.
+ */
+const urlPreviews = z
+  .object({
+    enabled: booleanLike.default(false),
+    blocked_ip_ranges: z.array(cidr).default([]),
+    allowed_ip_ranges: z.array(cidr).default([]),
+    /** Synapse's `max_spider_size`, 10 MiB; the og:image is held to it too. */
+    max_page_bytes: positiveInt.default(URL_PREVIEW_DEFAULTS.max_page_bytes),
+    timeout_seconds: positiveInt.default(URL_PREVIEW_DEFAULTS.timeout_seconds),
+    max_redirects: z.coerce.number().int().min(0).max(20).default(URL_PREVIEW_DEFAULTS.max_redirects),
+    cache_minutes: positiveInt.default(URL_PREVIEW_DEFAULTS.cache_minutes),
+  })
+  .strict()
+  .default(URL_PREVIEW_DEFAULTS);
 
 /** An exact server name, or `*.example.org` for every name under a domain. */
 const serverNamePattern = z
@@ -313,6 +357,7 @@ export const configFileSchema = z
         max_pending_uploads: positiveInt.default(5),
         /** How long a created media ID waits for its bytes; Synapse's 24 hours. */
         unused_expiry_minutes: positiveInt.default(24 * 60),
+        url_previews: urlPreviews,
       })
       .strict()
       .refine((media) => media.store !== 's3' || media.s3_bucket !== undefined, {
@@ -332,6 +377,7 @@ export const configFileSchema = z
         legacy_unauthenticated_media: false,
         max_pending_uploads: 5,
         unused_expiry_minutes: 24 * 60,
+        url_previews: URL_PREVIEW_DEFAULTS,
       }),
     well_known: z
       .object({

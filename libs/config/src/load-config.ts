@@ -13,6 +13,7 @@ import type {
   RateLimit,
   RetentionConfig,
   S3StoreConfig,
+  UrlPreviewConfig,
   TurnConfig,
 } from './hearth-config';
 
@@ -131,8 +132,21 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       ...(file.media.quota_bytes_per_user ? { quotaBytesPerUser: file.media.quota_bytes_per_user } : {}),
       maxPendingUploads: file.media.max_pending_uploads,
       unusedExpiryMs: file.media.unused_expiry_minutes * 60 * 1000,
+      urlPreviews: toUrlPreviewConfig(file.media.url_previews),
     },
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
+  };
+}
+
+function toUrlPreviewConfig(previews: ParsedConfigFile['media']['url_previews']): UrlPreviewConfig {
+  return {
+    enabled: previews.enabled,
+    blockedIpRanges: previews.blocked_ip_ranges,
+    allowedIpRanges: previews.allowed_ip_ranges,
+    maxPageBytes: previews.max_page_bytes,
+    timeoutMs: previews.timeout_seconds * 1000,
+    maxRedirects: previews.max_redirects,
+    cacheMs: previews.cache_minutes * 60 * 1000,
   };
 }
 

@@ -26,3 +26,5 @@ export { sendMultipartMedia } from './federation/multipart-media-reply';
 export { MediaAdminService, type DeletedMediaReply } from './admin/media-admin.service';
 export { userMediaOrder, type UserMediaOrder } from './admin/user-media-order';
 export { NO_REMOTE_MEDIA_CACHE, REMOTE_MEDIA_ADMIN, type RemoteMediaAdmin } from './admin/remote-media-admin';
+export { UrlPreviewService } from './preview/url-preview.service';
+export type { OpenGraph } from './preview/open-graph';

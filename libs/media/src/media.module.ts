@@ -9,6 +9,9 @@ import { FederationMediaService } from './federation/federation-media.service';
 import { LocalMediaRepository } from './metadata/local-media.repository';
 import { MediaContentRepository } from './metadata/media-content.repository';
 import { OwnMediaService } from './owners/own-media.service';
+import { PreviewImageStore } from './preview/preview-image-store';
+import { UrlPreviewRepository } from './preview/url-preview.repository';
+import { UrlPreviewService } from './preview/url-preview.service';
 import { MEDIA_STORE } from './store/media-store';
 import { mediaStoreProvider } from './store/media-store.provider';
 import { ThumbnailService } from './thumbnails/thumbnail.service';
@@ -30,6 +33,9 @@ import { UploadService } from './upload/upload.service';
     FederationMediaService,
     MediaAdminRepository,
     MediaAdminService,
+    UrlPreviewRepository,
+    PreviewImageStore,
+    UrlPreviewService,
     // the remote media cache binds its own implementation here when it lands
     { provide: REMOTE_MEDIA_ADMIN, useValue: NO_REMOTE_MEDIA_CACHE },
   ],
@@ -44,6 +50,7 @@ import { UploadService } from './upload/upload.service';
     OwnMediaService,
     FederationMediaService,
     MediaAdminService,
+    UrlPreviewService,
   ],
 })
 export class MediaModule {}
