@@ -38,12 +38,18 @@ const booleanLike = z.union([
 ]);
 
 /** An IPv4 or IPv6 range in CIDR notation (`10.0.0.0/8`, `fd00::/8`); a bare address is one host. */
-const cidr = z.string().refine((value) => ipaddr.isValid(value) || (value.includes('/') && canParseCidr(value)), {
+const cidr = z.string().refine((value) => isPlainAddress(value) || (value.includes('/') && canParseCidr(value)), {
   error: (issue) => `expected an IP range in CIDR notation, got "${String(issue.input)}"`,
 });
 
+/** Dotted quads or IPv6 only: ipaddr.js also reads `1.2.3` or `0x7f.1`, which no operator means. */
+function isPlainAddress(value: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(value) || ipaddr.IPv6.isValid(value);
+}
+
 function canParseCidr(value: string): boolean {
   try {
+    if (!isPlainAddress(value.slice(0, value.indexOf('/')))) return false;
     ipaddr.parseCIDR(value);
     return true;
   } catch {
