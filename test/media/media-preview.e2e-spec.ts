@@ -34,22 +34,21 @@ describe('URL previews', () => {
       max_page_bytes: MAX_PAGE_BYTES,
       timeout_seconds: 2,
     };
-    [open, strict, off] = await Promise.all([
-      startTestHomeserver({
-        config: { server_name: 'open.example', registration: 'open', media: { url_previews: previews } },
-      }),
-      startTestHomeserver({
-        config: { server_name: 'strict.example', registration: 'open', media: { url_previews: { enabled: true } } },
-      }),
-      startTestHomeserver({ config: { server_name: 'off.example', registration: 'open' } }),
-    ]);
+    // one after another: three embedded databases migrating at once outrun the hook's time on a busy machine
+    open = await startTestHomeserver({
+      config: { server_name: 'open.example', registration: 'open', media: { url_previews: previews } },
+    });
+    strict = await startTestHomeserver({
+      config: { server_name: 'strict.example', registration: 'open', media: { url_previews: { enabled: true } } },
+    });
+    off = await startTestHomeserver({ config: { server_name: 'off.example', registration: 'open' } });
     ana = await signUp(open.url, 'ana');
-  });
+  }, 180_000);
   afterAll(async () => {
-    await Promise.all([open.destroy(), strict.destroy(), off.destroy()]);
+    await Promise.all([open?.destroy(), strict?.destroy(), off?.destroy()]);
     site.closeAllConnections();
     await new Promise((resolve) => site.close(resolve));
-  });
+  }, 60_000);
 
   function serveSite(req: http.IncomingMessage, res: http.ServerResponse): void {
     const path = new URL(req.url ?? '/', 'http://site').pathname;
