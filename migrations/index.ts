@@ -32,6 +32,7 @@ import { EventContentPurge1764080100000 } from './1764080100000-EventContentPurg
 import { UserExports1764081000000 } from './1764081000000-UserExports';
 import { ErasedUsers1764081100000 } from './1764081100000-ErasedUsers';
 import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
+import { SearchPendingList1764095000000 } from './1764095000000-SearchPendingList';
 import { MediaQuarantine1764101000000 } from './1764101000000-MediaQuarantine';
 import { UrlPreviews1764101100000 } from './1764101100000-UrlPreviews';
 
@@ -71,6 +72,7 @@ export const ALL_MIGRATIONS = [
   UserExports1764081000000,
   ErasedUsers1764081100000,
   SlidingSyncConnections1764090000000,
+  SearchPendingList1764095000000,
   MediaQuarantine1764101000000,
   UrlPreviews1764101100000,
 ];
