@@ -18,6 +18,7 @@ import { DeliveryModule, DeliveryService, PUSH_POLICY } from '@hearth/delivery';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AdminAvailabilityController } from './admin/admin-availability.controller';
 import { AdminEventReportsController } from './admin/admin-event-reports.controller';
+import { AdminMediaController } from './admin/admin-media.controller';
 import { ReportsController } from './client/rooms/reports.controller';
 import { TimestampToEventController } from './client/rooms/timestamp-to-event.controller';
 import { FederationTimestampToEventController } from './federation/timestamp-to-event.controller';
@@ -179,6 +180,7 @@ export class AppModule {
         AdminUsersController,
         AdminAvailabilityController,
         AdminEventReportsController,
+        AdminMediaController,
         AdminRegistrationTokensController,
         ExportController,
         FederationVersionController,

@@ -9,6 +9,7 @@ import { remoteKeysPurge } from './remote-keys.purge';
 import { toDevicePurge } from './to-device.purge';
 import { transactionIdsPurge } from './transaction-ids.purge';
 import { uiaSessionsPurge } from './uia-sessions.purge';
+import { urlPreviewsPurge } from './url-previews.purge';
 
 /**
  * Every purge the retention job runs, in this order. A new kind of transient row gets a file
@@ -26,6 +27,7 @@ export const ALL_PURGES: readonly Purge[] = [
   remoteKeysPurge,
   expiredTokensPurge,
   pendingMediaPurge,
+  urlPreviewsPurge,
   redactedContentPurge,
   messageRetentionPurge,
 ];
