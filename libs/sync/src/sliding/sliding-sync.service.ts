@@ -7,7 +7,7 @@ import { roomKey, SyncNotifier, userKey } from '../notifier/sync-notifier';
 import { SyncPositions } from '../sync-positions';
 import { decodeSyncToken, encodeSyncToken } from '../sync-token';
 import { ConnectionRepository } from './connection.repository';
-import type { ConnectionState, StickyParams } from './connection-state';
+import type { ConnectionState, SentRoom, StickyParams } from './connection-state';
 import { SlidingExtensions } from './extensions/sliding-extensions';
 import { RoomFactsReader } from './room-facts';
 import { orderRoomList } from './room-list';
@@ -113,7 +113,7 @@ export class SlidingSyncService {
     const { lists, listRooms, subscribedRooms, matched } = matchRooms(request, sticky, ordered, facts, byRoom);
     const { toSend, rooms } = roomsToSend(matched, byRoom, activity, facts.dmRooms, sentBefore, upTo.events);
 
-    const roomResults = await this.results.build(
+    const built = await this.results.build(
       { userId: device.userId, deviceId: device.deviceId, liveAfter: since?.events ?? null, upTo: upTo.events },
       toSend,
       em,
@@ -124,8 +124,8 @@ export class SlidingSyncService {
       em,
     );
     return {
-      body: { lists, rooms: roomResults, extensions: extensions.body as JsonObject },
-      next: { token: encodeSyncToken(upTo), sticky, rooms },
+      body: { lists, rooms: built.rooms, extensions: extensions.body as JsonObject },
+      next: { token: encodeSyncToken(upTo), sticky, rooms: withLazySent(rooms, built.lazySent) },
       empty: toSend.length === 0 && !extensions.moved,
       watched: joined,
     };
@@ -138,4 +138,15 @@ function stickyParams(previous: StickyParams | undefined, request: SlidingReques
   for (const roomId of request.unsubscribeRooms) delete subscriptions[roomId];
   for (const [roomId, config] of request.roomSubscriptions) subscriptions[roomId] = config;
   return { subscriptions, extensions: { ...(previous?.extensions ?? {}), ...request.extensions } };
+}
+
+function withLazySent(
+  rooms: Record<string, SentRoom>,
+  lazySent: ReadonlyMap<string, readonly string[]>,
+): Record<string, SentRoom> {
+  for (const [roomId, users] of lazySent) {
+    const sent = rooms[roomId];
+    if (sent) rooms[roomId] = { ...sent, lazyMembers: users };
+  }
+  return rooms;
 }
