@@ -1,4 +1,4 @@
-import { signUp, startTestHomeserver, TestClient, type LooseBody, type TestHomeserver } from '@hearth/testing';
+import { signUp, startTestHomeserver, type TestClient, type LooseBody, type TestHomeserver } from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 const SLIDING = '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync';
