@@ -1,6 +1,8 @@
+import { PurgeRunner } from '@hearth/retention';
 import { signUp, startTestHomeserver, type TestClient, type LooseBody, type TestHomeserver } from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
+const DAY = 86_400_000;
 const SLIDING = '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync';
 
 /**
@@ -181,5 +183,24 @@ describe('sliding sync config changes', () => {
     expect(inList('untagged').length).toBeGreaterThan(0);
     expect(page.lists.favourites.count).toBe(2);
     expect(page.lists.workNotFavourite.count).toBe(1);
+  });
+
+  it('sweeps a connection unused for 7 days with the retention job: its pos is then unknown', async () => {
+    const first = await slide(ana, { conn_id: 'sweep', lists: { all: { ranges: [[0, 0]], timeline_limit: 1 } } });
+    const purges = hs.server.app.get(PurgeRunner);
+    expect((await purges.runAll(Date.now() + 6 * DAY))['sliding-sync-connections']).toBe(0);
+    const again = await slide(
+      ana,
+      { conn_id: 'sweep', lists: { all: { ranges: [[0, 0]], timeline_limit: 1 } } },
+      first.pos,
+    );
+    expect((await purges.runAll(Date.now() + 8 * DAY))['sliding-sync-connections']).toBeGreaterThanOrEqual(1);
+    const gone = await ana.post(`${SLIDING}?pos=${again.pos as string}&timeout=0`, { conn_id: 'sweep' });
+    expect(gone.status).toBe(400);
+    expect(gone.body.errcode).toBe('M_UNKNOWN_POS');
+    // The SDKs start over without a pos.
+    expect(
+      (await ana.post(SLIDING, { conn_id: 'sweep', lists: { all: { ranges: [[0, 0]], timeline_limit: 1 } } })).status,
+    ).toBe(200);
   });
 });
