@@ -185,6 +185,44 @@ describe('sliding sync config changes', () => {
     expect(page.lists.workNotFavourite.count).toBe(1);
   });
 
+  it('gives a room entering a list range its account data and own receipts, scoped as Synapse scopes them', async () => {
+    const dan = await signUp(hs.url, 'dan');
+    const DAN = '@dan:slidecfg.example';
+    const older = await createRoom(dan, { preset: 'private_chat', name: 'older' });
+    const olderEvent = await say(dan, older, 'read me');
+    const receipt = await dan.post(
+      `${V3}/rooms/${encodeURIComponent(older)}/receipt/m.read/${encodeURIComponent(olderEvent)}`,
+      {},
+    );
+    expect(receipt.status).toBe(200);
+    expect(
+      (await dan.put(`${V3}/user/${encodeURIComponent(DAN)}/rooms/${encodeURIComponent(older)}/tags/u.later`, {}))
+        .status,
+    ).toBe(200);
+    const newer = await createRoom(dan, { preset: 'private_chat', name: 'newer' });
+    await say(dan, newer, 'newest');
+    const body = (range: [number, number], extension: LooseBody) => ({
+      lists: { all: { ranges: [range], timeline_limit: 1 } },
+      extensions: { account_data: { enabled: true, ...extension }, receipts: { enabled: true, ...extension } },
+    });
+    const first = await slide(dan, body([0, 0], {}));
+    expect(Object.keys(first.rooms)).toEqual([newer]);
+    expect(first.extensions.account_data.rooms[older]).toBeUndefined();
+
+    // Scrolled into range later: the client has nothing of it, so it gets what is current.
+    const wider = await slide(dan, body([0, 1], {}), first.pos);
+    expect(wider.rooms[older].initial).toBe(true);
+    expect(wider.extensions.account_data.rooms[older]).toEqual(
+      expect.arrayContaining([{ type: 'm.tag', content: { tags: { 'u.later': {} } } }]),
+    );
+    expect(wider.extensions.receipts.rooms[older].content[olderEvent]['m.read'][DAN]).toBeDefined();
+
+    // `rooms` names a room of a list (no subscription): Synapse counts it among the response's rooms.
+    const named = await slide(dan, body([0, 1], { lists: [], rooms: [older] }));
+    expect(Object.keys(named.extensions.account_data.rooms)).toEqual([older]);
+    expect(Object.keys(named.extensions.receipts.rooms)).toEqual([older]);
+  });
+
   it('sweeps a connection unused for 7 days with the retention job: its pos is then unknown', async () => {
     const first = await slide(ana, { conn_id: 'sweep', lists: { all: { ranges: [[0, 0]], timeline_limit: 1 } } });
     const purges = hs.server.app.get(PurgeRunner);

@@ -12,7 +12,7 @@ import { SlidingExtensions } from './extensions/sliding-extensions';
 import { RoomFactsReader } from './room-facts';
 import { orderRoomList } from './room-list';
 import { matchRooms, roomsToSend } from './room-matching';
-import { RoomResultsBuilder } from './room-results';
+import { RoomResultsBuilder, type RoomToSend } from './room-results';
 import { decodePos, encodePos, unknownPos } from './pos-token';
 import type { RoomConfig, SlidingRequest } from './sliding-request';
 
@@ -119,7 +119,16 @@ export class SlidingSyncService {
       em,
     );
     const extensions = await this.extensions.build(
-      { userId: device.userId, deviceId: device.deviceId, since, upTo, memberships, listRooms, subscribedRooms },
+      {
+        userId: device.userId,
+        deviceId: device.deviceId,
+        since,
+        upTo,
+        memberships,
+        listRooms,
+        subscribedRooms,
+        initialRooms: wholeRooms(toSend, built.rooms),
+      },
       sticky.extensions,
       em,
     );
@@ -147,6 +156,20 @@ function withLazySent(
   for (const [roomId, users] of lazySent) {
     const sent = rooms[roomId];
     if (sent) rooms[roomId] = { ...sent, lazyMembers: users };
+  }
+  return rooms;
+}
+
+/** Rooms sent whole in this response, with their timeline's event IDs (for the extensions). */
+function wholeRooms(toSend: readonly RoomToSend[], results: Record<string, JsonObject>): Map<string, string[]> {
+  const rooms = new Map<string, string[]>();
+  for (const room of toSend) {
+    if (!room.initial && !room.expandedTimeline) continue;
+    const timeline = (results[room.membership.roomId]?.timeline ?? []) as JsonObject[];
+    rooms.set(
+      room.membership.roomId,
+      timeline.flatMap((event) => (typeof event.event_id === 'string' ? [event.event_id] : [])),
+    );
   }
   return rooms;
 }
