@@ -31,6 +31,7 @@ import { RetentionTimes1764080000000 } from './1764080000000-RetentionTimes';
 import { EventContentPurge1764080100000 } from './1764080100000-EventContentPurge';
 import { UserExports1764081000000 } from './1764081000000-UserExports';
 import { ErasedUsers1764081100000 } from './1764081100000-ErasedUsers';
+import { SearchPendingList1764095000000 } from './1764095000000-SearchPendingList';
 import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
@@ -69,4 +70,5 @@ export const ALL_MIGRATIONS = [
   UserExports1764081000000,
   ErasedUsers1764081100000,
   SlidingSyncConnections1764090000000,
+  SearchPendingList1764095000000,
 ];

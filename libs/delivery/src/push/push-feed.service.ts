@@ -12,6 +12,20 @@ import { PUSH_QUEUE } from './push-queue';
 const EVENTS_PER_ROUND = 500;
 
 /**
+ * How long the stored position may trail what this process has read when nothing in between was
+ * pushed. Storing it after every message cost a statement per message; a process that dies within
+ * this lag only makes the next one re-read notifications that push nothing.
+ */
+const STORE_LAG_MS = 1000;
+
+/** How far the feed has read, in this process and as stored in `push_feed`. */
+interface FeedPositions {
+  read: number;
+  stored: number;
+  storedAt: number;
+}
+
+/**
  * Turns committed notifications into pushes. It hears the change bus (stream `events`) and reads
  * the notifications committed past its position (`push_feed`), writing a `push_outbox` row per
  * pusher of each notified user and moving the position in the same statement; the queue then
@@ -25,6 +39,8 @@ export class PushFeed implements OnModuleInit, OnModuleDestroy {
   private running: Promise<void> | undefined;
   private again = false;
   private unsubscribe: (() => void) | undefined;
+  /** Unknown until the first round reads the stored position, and again after another process moved it. */
+  private positions: FeedPositions | undefined;
 
   constructor(
     private readonly notifications: NotificationFeed,
@@ -43,6 +59,9 @@ export class PushFeed implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe?.();
     await this.running;
+    await this.tx
+      .read((em) => this.storeReadPosition(em))
+      .catch((error: unknown) => this.logger.warn(`storing the push feed's position failed: ${String(error)}`));
   }
 
   /** Reads what committed since the last read; one read at a time in this process, another after it if poked meanwhile. */
@@ -69,17 +88,44 @@ export class PushFeed implements OnModuleInit, OnModuleDestroy {
 
   /**
    * One round: read what committed past the feed's position, then record its pushes and move the
-   * position in one statement (no transaction held open). True when there may be more to read.
+   * stored position in one statement (no transaction held open); a round that pushes nothing moves
+   * it at most every STORE_LAG_MS. True when there may be more to read.
    */
   private async feedOnce(em: EntityManager): Promise<boolean> {
-    const position = await this.outbox.feedPosition(em);
-    const { notifications, upTo, more } = await this.notifications.since(position, EVENTS_PER_ROUND, em);
-    if (upTo === position) return false;
+    const positions = this.positions ?? (await this.storedPositions(em));
+    const { notifications, upTo, more } = await this.notifications.since(positions.read, EVENTS_PER_ROUND, em);
+    if (upTo === positions.read) {
+      await this.storeReadPosition(em);
+      return false;
+    }
     const rows = await this.pushesFor(notifications, em);
-    // Not advanced: another process recorded these meanwhile; read on from where it got to.
-    if (!(await this.outbox.advanceFeed(position, upTo, rows, em))) return true;
+    if (rows.length === 0 && Date.now() - positions.storedAt < STORE_LAG_MS) {
+      positions.read = upTo;
+      return more;
+    }
+    if (!(await this.outbox.advanceFeed(positions.stored, upTo, rows, em))) {
+      // Another process recorded these meanwhile; read on from where it got to.
+      this.positions = undefined;
+      return true;
+    }
+    this.positions = { read: upTo, stored: upTo, storedAt: Date.now() };
     this.wake(new Set(rows.map((row) => row.pusherId)));
     return more;
+  }
+
+  private async storedPositions(em: EntityManager): Promise<FeedPositions> {
+    const stored = await this.outbox.feedPosition(em);
+    this.positions = { read: stored, stored, storedAt: Date.now() };
+    return this.positions;
+  }
+
+  /** Stores how far this process read, if that is past the stored position (nothing between was pushed). */
+  private async storeReadPosition(em: EntityManager): Promise<void> {
+    const positions = this.positions;
+    if (!positions || positions.read === positions.stored) return;
+    if (await this.outbox.advanceFeed(positions.stored, positions.read, [], em))
+      this.positions = { read: positions.read, stored: positions.read, storedAt: Date.now() };
+    else this.positions = undefined;
   }
 
   private wake(pusherIds: Iterable<number>): void {
