@@ -33,6 +33,7 @@ import { UserExports1764081000000 } from './1764081000000-UserExports';
 import { ErasedUsers1764081100000 } from './1764081100000-ErasedUsers';
 import { SearchPendingList1764095000000 } from './1764095000000-SearchPendingList';
 import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
+import { RemoteMediaCache1764100000000 } from './1764100000000-RemoteMediaCache';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -71,4 +72,5 @@ export const ALL_MIGRATIONS = [
   ErasedUsers1764081100000,
   SlidingSyncConnections1764090000000,
   SearchPendingList1764095000000,
+  RemoteMediaCache1764100000000,
 ];

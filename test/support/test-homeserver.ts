@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildConfig, type HearthConfig } from '@hearth/config';
 import { startHomeserver, type RunningHomeserver } from '@hearth/homeserver';
+import { guardNestedConnections, type ConnectingPool } from '@hearth/storage';
+import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestHomeserver {
@@ -43,6 +45,7 @@ export async function startTestHomeserver(options: TestHomeserverOptions = {}): 
   };
   const config = buildConfig(raw);
   const server = await startHomeserver(config);
+  if (database.url) guardPostgresPool(server);
   const stop = () => server.close();
   return {
     url: server.url,
@@ -59,4 +62,13 @@ export async function startTestHomeserver(options: TestHomeserverOptions = {}): 
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The embedded database guards its one connection itself; on PostgreSQL the tests guard the pool
+ * too, so that work asking for a second connection while it holds one fails here first.
+ */
+function guardPostgresPool(server: RunningHomeserver): void {
+  const driver = server.app.get(DataSource).driver as unknown as { master: ConnectingPool };
+  guardNestedConnections(driver.master, { strict: true });
 }

@@ -313,6 +313,14 @@ export const configFileSchema = z
         max_pending_uploads: positiveInt.default(5),
         /** How long a created media ID waits for its bytes; Synapse's 24 hours. */
         unused_expiry_minutes: positiveInt.default(24 * 60),
+        /** Largest file fetched from another server; absent: `max_upload_bytes`, as Synapse's `max_upload_size` bounds both. */
+        max_remote_bytes: positiveInt.optional(),
+        /** Other servers' media is cached this many days after its last download, then fetched anew if asked for. */
+        remote_cache_days: positiveInt.default(30),
+        /** A peer that sends no byte of a media body for this long is given up on. */
+        remote_idle_timeout_seconds: positiveInt.default(30),
+        /** Follow a peer's media `Location` into loopback, private and link-local addresses: for tests and closed networks only. */
+        allow_private_redirects: booleanLike.default(false),
       })
       .strict()
       .refine((media) => media.store !== 's3' || media.s3_bucket !== undefined, {
@@ -332,6 +340,9 @@ export const configFileSchema = z
         legacy_unauthenticated_media: false,
         max_pending_uploads: 5,
         unused_expiry_minutes: 24 * 60,
+        remote_cache_days: 30,
+        remote_idle_timeout_seconds: 30,
+        allow_private_redirects: false,
       }),
     well_known: z
       .object({

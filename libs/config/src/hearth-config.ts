@@ -121,6 +121,14 @@ export interface MediaConfig {
   readonly quotaBytesPerUser?: number;
   readonly maxPendingUploads: number;
   readonly unusedExpiryMs: number;
+  /** Largest file fetched from another server. */
+  readonly maxRemoteBytes: number;
+  /** How long other servers' media stays cached after its last download. */
+  readonly remoteCacheMs: number;
+  /** How long a peer may leave a media body without a byte. */
+  readonly remoteIdleTimeoutMs: number;
+  /** Whether a peer's media redirect may point outside the public internet. */
+  readonly allowPrivateRedirects: boolean;
 }
 
 /** An S3-compatible bucket holding the media bytes (docs/media.md). */

@@ -131,6 +131,10 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       ...(file.media.quota_bytes_per_user ? { quotaBytesPerUser: file.media.quota_bytes_per_user } : {}),
       maxPendingUploads: file.media.max_pending_uploads,
       unusedExpiryMs: file.media.unused_expiry_minutes * 60 * 1000,
+      maxRemoteBytes: file.media.max_remote_bytes ?? file.media.max_upload_bytes,
+      remoteCacheMs: file.media.remote_cache_days * 24 * 3600 * 1000,
+      remoteIdleTimeoutMs: file.media.remote_idle_timeout_seconds * 1000,
+      allowPrivateRedirects: file.media.allow_private_redirects,
     },
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
   };

@@ -23,3 +23,4 @@ export { thumbnailRequest, THUMBNAIL_SIZES } from './thumbnails/thumbnail-sizes'
 export { OwnMediaService, type OwnMediaPage } from './owners/own-media.service';
 export { FederationMediaService } from './federation/federation-media.service';
 export { sendMultipartMedia } from './federation/multipart-media-reply';
+export { RemoteMediaCachePurge } from './remote/remote-media-cache.purge';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { FederationClientModule } from '@hearth/federation-client';
 import { DownloadService } from './download/download.service';
 import { MediaReads } from './download/media-reads';
 import { LegacyMediaGate } from './download/legacy-media-gate';
@@ -6,6 +7,10 @@ import { FederationMediaService } from './federation/federation-media.service';
 import { LocalMediaRepository } from './metadata/local-media.repository';
 import { MediaContentRepository } from './metadata/media-content.repository';
 import { OwnMediaService } from './owners/own-media.service';
+import { RemoteMediaCachePurge } from './remote/remote-media-cache.purge';
+import { RemoteMediaFetcher } from './remote/remote-media-fetcher';
+import { RemoteMediaRepository } from './remote/remote-media.repository';
+import { RemoteMediaService } from './remote/remote-media.service';
 import { MEDIA_STORE } from './store/media-store';
 import { mediaStoreProvider } from './store/media-store.provider';
 import { ThumbnailService } from './thumbnails/thumbnail.service';
@@ -13,6 +18,7 @@ import { UploadLimits } from './upload/upload-limits';
 import { UploadService } from './upload/upload.service';
 
 @Module({
+  imports: [FederationClientModule],
   providers: [
     mediaStoreProvider,
     LocalMediaRepository,
@@ -25,6 +31,10 @@ import { UploadService } from './upload/upload.service';
     ThumbnailService,
     OwnMediaService,
     FederationMediaService,
+    RemoteMediaRepository,
+    RemoteMediaFetcher,
+    RemoteMediaService,
+    RemoteMediaCachePurge,
   ],
   exports: [
     MEDIA_STORE,
@@ -36,6 +46,7 @@ import { UploadService } from './upload/upload.service';
     ThumbnailService,
     OwnMediaService,
     FederationMediaService,
+    RemoteMediaCachePurge,
   ],
 })
 export class MediaModule {}

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { RemoteMediaCachePurge } from '@hearth/media';
 import { queryRows, TransactionRunner } from '@hearth/storage';
 import { ALL_PURGES } from './purges/all-purges';
 import type { Purge } from './purges/purge';
@@ -19,9 +20,11 @@ export class PurgeRunner {
   constructor(
     private readonly tx: TransactionRunner,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    private readonly remoteMedia: RemoteMediaCachePurge,
   ) {}
 
-  async runAll(now = Date.now(), purges: readonly Purge[] = ALL_PURGES): Promise<PurgeReport> {
+  /** Every purge: the row-only ones, then the remote media cache, which needs the media store to drop its bytes. */
+  async runAll(now = Date.now(), purges: readonly Purge[] = [...ALL_PURGES, this.remoteMedia]): Promise<PurgeReport> {
     const report: PurgeReport = {};
     for (const purge of purges) report[purge.name] = await this.runOne(purge, now);
     const removed = Object.entries(report).filter(([, outcome]) => outcome !== 0);

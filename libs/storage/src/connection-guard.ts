@@ -10,6 +10,8 @@ export interface ConnectingPool {
 }
 
 const holding = new AsyncLocalStorage<Holding>();
+/** Off until a pool is guarded: the context it keeps costs every promise a little (Node 20's async hooks). */
+let guarding = false;
 const logger = new Logger('Database');
 const reported = new Set<string>();
 
@@ -25,6 +27,7 @@ export class NestedConnectionError extends Error {
 
 /** Runs `work` as holding a pooled connection until it settles (TransactionRunner's run and read). */
 export async function whileHoldingConnection<T>(work: () => Promise<T>): Promise<T> {
+  if (!guarding) return work();
   const held: Holding = { released: false };
   try {
     return await holding.run(held, work);
@@ -39,10 +42,11 @@ export async function whileHoldingConnection<T>(work: () => Promise<T>): Promise
  * request waits for a connection while keeping one busy: with the embedded database's single
  * connection it can never be served (the request hung, then answered 503), and with PostgreSQL's
  * pool ten of them at once wait on each other until the connection timeout. So it is a bug in
- * either case, and `strict` (the server's setting) throws at once, logging each place once with
- * its stack; otherwise (unit tests of the guard) it is only logged.
+ * either case, and `strict` throws at once, logging each place once with its stack; otherwise it
+ * is only logged.
  */
 export function guardNestedConnections(pool: ConnectingPool, options: { strict: boolean }): void {
+  guarding = true;
   const connect = pool.connect.bind(pool);
   pool.connect = (...args: unknown[]) => {
     const held = holding.getStore();

@@ -30,3 +30,4 @@ export { queryRows } from './query-rows';
 export { RedisBroadcast } from './redis-broadcast';
 export { PostgresNotifications, type ChannelListener, type ChannelSubscriber } from './postgres-notifications';
 export { foldedWords, foldedWordsSql, foldSql, foldTerm } from './text-folding';
+export { guardNestedConnections, NestedConnectionError, type ConnectingPool } from './connection-guard';

@@ -18,6 +18,7 @@ export interface StorageModuleOptions {
 }
 
 const SERVER_NAME = Symbol('STORAGE_SERVER_NAME');
+const GUARD_NESTED_CONNECTIONS = Symbol('GUARD_NESTED_CONNECTIONS');
 
 /** Connects TypeORM to an already opened (and migrated) endpoint; entities come from each lib. */
 @Global()
@@ -26,6 +27,7 @@ export class StorageModule implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(SERVER_NAME) private readonly serverName: string,
+    @Inject(GUARD_NESTED_CONNECTIONS) private readonly guardNested: boolean,
   ) {}
 
   static forRoot(options: StorageModuleOptions): DynamicModule {
@@ -45,13 +47,19 @@ export class StorageModule implements OnApplicationBootstrap {
         DatabaseAvailability,
         { provide: PostgresNotifications, useFactory: () => new PostgresNotifications(options.endpoint) },
         { provide: SERVER_NAME, useValue: options.serverName },
+        { provide: GUARD_NESTED_CONNECTIONS, useValue: options.endpoint.embedded },
       ],
       exports: [TransactionRunner, ChangeBus, DatabaseHealth, DatabaseAvailability, PostgresNotifications],
     };
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    guardNestedConnections((this.dataSource.driver as unknown as { master: ConnectingPool }).master, { strict: true });
+    // The embedded database has one connection: a nested request for one would never return.
+    // PostgreSQL's pool goes unguarded (the guard's async context costs every promise); the tests guard it.
+    if (this.guardNested)
+      guardNestedConnections((this.dataSource.driver as unknown as { master: ConnectingPool }).master, {
+        strict: true,
+      });
     await claimDatabaseForServer(this.dataSource, this.serverName);
   }
 }

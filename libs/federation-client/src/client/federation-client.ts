@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import sjson from 'secure-json-parse';
 import { Pool } from 'undici';
@@ -21,6 +22,13 @@ export interface FederationCall {
   readonly unsigned?: boolean;
   /** Shorter than `federation.request_timeout_seconds`, for callers with a client waiting (key queries). */
   readonly timeoutMs?: number;
+}
+
+/** An answer whose body is still to be read. */
+export interface StreamedAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Readable;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -63,7 +71,37 @@ export class FederationClient implements OnModuleDestroy {
     return parsed.data;
   }
 
-  private async send(destination: string, call: FederationCall): Promise<unknown> {
+  /**
+   * A signed request whose answer is handed over as a stream, whatever its status, for bodies too
+   * large to hold (media). The caller must consume or dump the body. `timeoutMs` bounds the
+   * wait for the status line, `idleTimeoutMs` any pause between body bytes; throws
+   * FederationUnreachableError when no answer came.
+   */
+  async stream(
+    destination: string,
+    call: FederationCall & { readonly accept: string; readonly idleTimeoutMs: number },
+  ): Promise<StreamedAnswer> {
+    const { target, uri, headers } = await this.prepare(destination, call);
+    headers.accept = call.accept;
+    try {
+      const response = await this.poolFor(target).request({
+        method: call.method,
+        path: uri,
+        headers,
+        headersTimeout: call.timeoutMs ?? this.config.federation.requestTimeoutMs,
+        bodyTimeout: call.idleTimeoutMs,
+      });
+      return { status: response.statusCode, headers: response.headers, body: response.body };
+    } catch (error) {
+      this.resolver.forget(destination);
+      throw new FederationUnreachableError(destination, (error as Error).message);
+    }
+  }
+
+  private async prepare(
+    destination: string,
+    call: FederationCall,
+  ): Promise<{ target: ResolvedServer; uri: string; headers: Record<string, string> }> {
     if (!this.policy.allows(destination))
       throw new FederationUnreachableError(destination, 'not allowed by the federation policy');
     const target = await this.resolve(destination);
@@ -82,6 +120,11 @@ export class FederationClient implements OnModuleDestroy {
       );
     }
     if (call.body !== undefined) headers['content-type'] = 'application/json';
+    return { target, uri, headers };
+  }
+
+  private async send(destination: string, call: FederationCall): Promise<unknown> {
+    const { target, uri, headers } = await this.prepare(destination, call);
     let status: number;
     let text: string;
     try {

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { MatrixError } from '@hearth/http';
 import { isUploaded, type UploadedMedia } from '../metadata/local-media';
+import { RemoteMediaService } from '../remote/remote-media.service';
 import { LocalMediaRepository } from '../metadata/local-media.repository';
 import { mediaErrors } from '../media-errors';
 import { checkMediaAddress } from '../media-id';
@@ -23,6 +24,7 @@ export class DownloadService {
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     @Inject(MEDIA_STORE) private readonly store: MediaStore,
     private readonly media: LocalMediaRepository,
+    private readonly remote: RemoteMediaService,
   ) {}
 
   async download(serverName: string, mediaId: string, options: DownloadOptions): Promise<ServedMedia> {
@@ -36,13 +38,10 @@ export class DownloadService {
     };
   }
 
-  /**
-   * Our uploaded media at that address. Media of other servers is not fetched yet (federation
-   * media comes next): it is answered as not found, which the spec allows with allow_remote=false.
-   */
-  async resolve(serverName: string, mediaId: string, timeoutMs: number): Promise<UploadedMedia> {
+  /** The media at that address: our upload, or another server's file from the cache or fetched from its origin. */
+  async resolve(serverName: string, mediaId: string, timeoutMs: number): Promise<StoredMedia> {
     checkMediaAddress(serverName, mediaId);
-    if (serverName !== this.config.serverName) throw mediaErrors.notFound();
+    if (serverName !== this.config.serverName) return this.remote.resolve(serverName, mediaId);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const media = await this.media.find(mediaId);
@@ -54,6 +53,9 @@ export class DownloadService {
     }
   }
 }
+
+/** What serving needs of media, ours or cached from another server. */
+export type StoredMedia = Pick<UploadedMedia, 'sha256' | 'size' | 'contentType' | 'uploadName'>;
 
 export interface DownloadOptions {
   readonly timeoutMs: number;

@@ -92,6 +92,7 @@ export class MediaContentRepository {
     const rows = await queryRows<{ used: boolean }>(
       em,
       `SELECT EXISTS (SELECT 1 FROM local_media WHERE sha256 = $1)
+           OR EXISTS (SELECT 1 FROM remote_media_cache WHERE sha256 = $1)
            OR EXISTS (SELECT 1 FROM media_thumbnails WHERE sha256 = $1) AS used`,
       [sha256],
     );

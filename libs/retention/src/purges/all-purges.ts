@@ -13,9 +13,10 @@ import { uiaSessionsPurge } from './uia-sessions.purge';
 
 /**
  * Every purge the retention job runs, in this order. A new kind of transient row gets a file
- * beside these, a place in this list, and its lifetime in docs/privacy.md. Next: the remote media
- * cache (when federation media lands), and local media no event references once
- * message-retention has purged the events that did.
+ * beside these, a place in this list, and its lifetime in docs/privacy.md. The remote media cache
+ * is purged after these by libs/media's RemoteMediaCachePurge (PurgeRunner adds it: it removes
+ * bytes from the media store too). Next: local media no event references once message-retention
+ * has purged the events that did.
  */
 export const ALL_PURGES: readonly Purge[] = [
   uiaSessionsPurge,
