@@ -14,7 +14,9 @@ module.exports = {
   transform: { '^.+\\.(ts|js)$': ['@swc/jest', { jsc, module: mod, sourceMaps: 'inline' }] },
   // These ship only ES modules; Node loads them with require(esm), jest needs them compiled. A path
   // is left alone only when its innermost node_modules folder holds none of them.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|@nestjs|path-to-regexp)/)(?!.*/node_modules/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(jose|@nestjs|path-to-regexp|htmlparser2|domhandler|domutils|domelementtype|entities|dom-serializer)/)(?!.*/node_modules/)',
+  ],
   moduleNameMapper: {
     '^@hearth/testing$': '<rootDir>/test/support/index.ts',
     '^@hearth/migrations$': '<rootDir>/migrations/index.ts',

@@ -31,9 +31,12 @@ import { RetentionTimes1764080000000 } from './1764080000000-RetentionTimes';
 import { EventContentPurge1764080100000 } from './1764080100000-EventContentPurge';
 import { UserExports1764081000000 } from './1764081000000-UserExports';
 import { ErasedUsers1764081100000 } from './1764081100000-ErasedUsers';
-import { SearchPendingList1764095000000 } from './1764095000000-SearchPendingList';
 import { SlidingSyncConnections1764090000000 } from './1764090000000-SlidingSyncConnections';
 import { RemoteMediaCache1764100000000 } from './1764100000000-RemoteMediaCache';
+import { SearchPendingList1764095000000 } from './1764095000000-SearchPendingList';
+import { MediaQuarantine1764101000000 } from './1764101000000-MediaQuarantine';
+import { UrlPreviews1764101100000 } from './1764101100000-UrlPreviews';
+import { RemoteMediaQuarantine1764101500000 } from './1764101500000-RemoteMediaQuarantine';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -73,4 +76,7 @@ export const ALL_MIGRATIONS = [
   SlidingSyncConnections1764090000000,
   SearchPendingList1764095000000,
   RemoteMediaCache1764100000000,
+  MediaQuarantine1764101000000,
+  UrlPreviews1764101100000,
+  RemoteMediaQuarantine1764101500000,
 ];

@@ -4,8 +4,15 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { AdminUsersService } from '@hearth/accounts';
 import { PurgeRunner } from '@hearth/retention';
-import { makeTestCertificate, signUp, startFederatingHomeserver, type FederatingHomeserver } from '@hearth/testing';
+import {
+  makeTestCertificate,
+  signUp,
+  startFederatingHomeserver,
+  TestClient,
+  type FederatingHomeserver,
+} from '@hearth/testing';
 import { mediaFetch, mediaPath, upload, type MediaResponse } from './media-http';
 
 const BOUNDARY = 'legacyPeerBoundary42';
@@ -246,5 +253,35 @@ describe('Remote media: fetching other servers media for our users (real Hearths
     expect((await onB('download', note.media)).status).toBe(404);
     const fresh = await onB('download', `${peer.serverName}/legacyfile`);
     expect(fresh.status).toBe(200);
+  });
+
+  it("lets B's admin quarantine cached remote media (404 for everyone until released) and purge the cache", async () => {
+    const bytes = Buffer.from('quarantine me, then purge me');
+    const media = mediaPath(await upload(a.url, aliceToken, bytes, 'text/plain'));
+    expect((await onB('download', media)).status).toBe(200);
+    const bAdmin = `@admin:${b.serverName}`;
+    await b.server.app.get(AdminUsersService).upsert(bAdmin, { password: 'admin-pw', admin: true });
+    const admin = new TestClient(
+      b.url,
+      (await new TestClient(b.url).loginPassword('admin', 'admin-pw')).body.access_token,
+    );
+
+    expect((await admin.post(`/_synapse/admin/v1/media/quarantine/${media}`, {})).status).toBe(200);
+    const hidden = await onB('download', media);
+    expect([hidden.status, hidden.json().errcode]).toEqual([404, 'M_NOT_FOUND']);
+    expect((await onB('thumbnail', media, '?width=32&height=32')).status).toBe(404);
+    expect((await admin.post(`/_synapse/admin/v1/media/unquarantine/${media}`, {})).status).toBe(200);
+    expect((await onB('download', media)).status).toBe(200);
+    expect((await admin.post(`/_synapse/admin/v1/media/quarantine/${a.serverName}/neverCached`, {})).status).toBe(404);
+
+    const purged = await admin.post(
+      `/_synapse/admin/v1/purge_media_cache?before_ts=${Date.now() + 24 * 3600 * 1000}`,
+      {},
+    );
+    expect(purged.status).toBe(200);
+    expect(purged.body.deleted).toBeGreaterThanOrEqual(1);
+    expect(storedOnB(bytes)).toBe(false);
+    // fetched anew from A on the next read
+    expect((await onB('download', media)).status).toBe(200);
   });
 });

@@ -17,6 +17,7 @@ import { AdminDestinationsController } from './admin/admin-destinations.controll
 import { DeliveryModule, DeliveryService, PUSH_POLICY } from '@hearth/delivery';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AdminEventReportsController } from './admin/admin-event-reports.controller';
+import { AdminMediaController } from './admin/admin-media.controller';
 import { ReportsController } from './client/rooms/reports.controller';
 import { TimestampToEventController } from './client/rooms/timestamp-to-event.controller';
 import { FederationTimestampToEventController } from './federation/timestamp-to-event.controller';
@@ -176,6 +177,7 @@ export class AppModule {
         AdminDestinationsController,
         AdminUsersController,
         AdminEventReportsController,
+        AdminMediaController,
         AdminRegistrationTokensController,
         ExportController,
         FederationVersionController,

@@ -1,3 +1,4 @@
+import * as ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { isValidServerName } from '@hearth/protocol';
 
@@ -35,6 +36,55 @@ const booleanLike = z.union([
   z.boolean(),
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v)),
 ]);
+
+/** An IPv4 or IPv6 range in CIDR notation (`10.0.0.0/8`, `fd00::/8`); a bare address is one host. */
+const cidr = z.string().refine((value) => isPlainAddress(value) || (value.includes('/') && canParseCidr(value)), {
+  error: (issue) => `expected an IP range in CIDR notation, got "${String(issue.input)}"`,
+});
+
+/** Dotted quads or IPv6 only: ipaddr.js also reads `1.2.3` or `0x7f.1`, which no operator means. */
+function isPlainAddress(value: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(value) || ipaddr.IPv6.isValid(value);
+}
+
+function canParseCidr(value: string): boolean {
+  try {
+    if (!isPlainAddress(value.slice(0, value.indexOf('/')))) return false;
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const URL_PREVIEW_DEFAULTS = {
+  enabled: false,
+  blocked_ip_ranges: [],
+  allowed_ip_ranges: [],
+  max_page_bytes: 10 * 1024 * 1024,
+  timeout_seconds: 10,
+  max_redirects: 5,
+  cache_minutes: 60,
+};
+
+/**
+ * URL previews (docs/media.md): off, since they make the server fetch any URL a user names.
+ * Addresses that are not public unicast are always refused; `blocked_ip_ranges` adds more,
+ * `allowed_ip_ranges` lets some through (an intranet wiki) and wins over both.
+ */
+const urlPreviews = z
+  .object({
+    enabled: booleanLike.default(false),
+    blocked_ip_ranges: z.array(cidr).default([]),
+    allowed_ip_ranges: z.array(cidr).default([]),
+    /** Synapse's `max_spider_size`, 10 MiB; the og:image is held to it too. */
+    max_page_bytes: positiveInt.default(URL_PREVIEW_DEFAULTS.max_page_bytes),
+    timeout_seconds: positiveInt.default(URL_PREVIEW_DEFAULTS.timeout_seconds),
+    max_redirects: z.coerce.number().int().min(0).max(20).default(URL_PREVIEW_DEFAULTS.max_redirects),
+    cache_minutes: positiveInt.default(URL_PREVIEW_DEFAULTS.cache_minutes),
+  })
+  .strict()
+  .default(URL_PREVIEW_DEFAULTS);
 
 /** An exact server name, or `*.example.org` for every name under a domain. */
 const serverNamePattern = z
@@ -321,6 +371,7 @@ export const configFileSchema = z
         remote_idle_timeout_seconds: positiveInt.default(30),
         /** Follow a peer's media `Location` into loopback, private and link-local addresses: for tests and closed networks only. */
         allow_private_redirects: booleanLike.default(false),
+        url_previews: urlPreviews,
       })
       .strict()
       .refine((media) => media.store !== 's3' || media.s3_bucket !== undefined, {
@@ -343,6 +394,7 @@ export const configFileSchema = z
         remote_cache_days: 30,
         remote_idle_timeout_seconds: 30,
         allow_private_redirects: false,
+        url_previews: URL_PREVIEW_DEFAULTS,
       }),
     well_known: z
       .object({

@@ -129,6 +129,20 @@ export interface MediaConfig {
   readonly remoteIdleTimeoutMs: number;
   /** Whether a peer's media redirect may point outside the public internet. */
   readonly allowPrivateRedirects: boolean;
+  readonly urlPreviews: UrlPreviewConfig;
+}
+
+/** URL previews (docs/media.md, "URL previews"); off by default. */
+export interface UrlPreviewConfig {
+  readonly enabled: boolean;
+  /** Ranges refused besides every address that is not public unicast (CIDR). */
+  readonly blockedIpRanges: readonly string[];
+  /** Ranges let through whatever else says (CIDR). */
+  readonly allowedIpRanges: readonly string[];
+  readonly maxPageBytes: number;
+  readonly timeoutMs: number;
+  readonly maxRedirects: number;
+  readonly cacheMs: number;
 }
 
 /** An S3-compatible bucket holding the media bytes (docs/media.md). */

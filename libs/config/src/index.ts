@@ -9,6 +9,7 @@ export type {
   TurnConfig,
   LogLevel,
   MediaConfig,
+  UrlPreviewConfig,
   PrivacyConfig,
   RateLimit,
   RateLimitedAction,

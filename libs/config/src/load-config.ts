@@ -13,6 +13,7 @@ import type {
   RateLimit,
   RetentionConfig,
   S3StoreConfig,
+  UrlPreviewConfig,
   TurnConfig,
 } from './hearth-config';
 
@@ -135,8 +136,21 @@ function toHearthConfig(file: ParsedConfigFile, cwd: string): HearthConfig {
       remoteCacheMs: file.media.remote_cache_days * 24 * 3600 * 1000,
       remoteIdleTimeoutMs: file.media.remote_idle_timeout_seconds * 1000,
       allowPrivateRedirects: file.media.allow_private_redirects,
+      urlPreviews: toUrlPreviewConfig(file.media.url_previews),
     },
     wellKnown: { server: file.well_known.server, client: file.well_known.client ?? {} },
+  };
+}
+
+function toUrlPreviewConfig(previews: ParsedConfigFile['media']['url_previews']): UrlPreviewConfig {
+  return {
+    enabled: previews.enabled,
+    blockedIpRanges: previews.blocked_ip_ranges,
+    allowedIpRanges: previews.allowed_ip_ranges,
+    maxPageBytes: previews.max_page_bytes,
+    timeoutMs: previews.timeout_seconds * 1000,
+    maxRedirects: previews.max_redirects,
+    cacheMs: previews.cache_minutes * 60 * 1000,
   };
 }
 

@@ -24,3 +24,8 @@ export { OwnMediaService, type OwnMediaPage } from './owners/own-media.service';
 export { FederationMediaService } from './federation/federation-media.service';
 export { sendMultipartMedia } from './federation/multipart-media-reply';
 export { RemoteMediaCachePurge } from './remote/remote-media-cache.purge';
+export { MediaAdminService, type DeletedMediaReply } from './admin/media-admin.service';
+export { userMediaOrder, type UserMediaOrder } from './admin/user-media-order';
+export { REMOTE_MEDIA_ADMIN, type RemoteMediaAdmin } from './admin/remote-media-admin';
+export { UrlPreviewService } from './preview/url-preview.service';
+export type { OpenGraph } from './preview/open-graph';

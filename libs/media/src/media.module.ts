@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { FederationClientModule } from '@hearth/federation-client';
+import { MediaAdminRepository } from './admin/media-admin.repository';
+import { MediaAdminService } from './admin/media-admin.service';
+import { REMOTE_MEDIA_ADMIN } from './admin/remote-media-admin';
 import { DownloadService } from './download/download.service';
 import { MediaReads } from './download/media-reads';
 import { LegacyMediaGate } from './download/legacy-media-gate';
@@ -7,10 +10,14 @@ import { FederationMediaService } from './federation/federation-media.service';
 import { LocalMediaRepository } from './metadata/local-media.repository';
 import { MediaContentRepository } from './metadata/media-content.repository';
 import { OwnMediaService } from './owners/own-media.service';
+import { RemoteMediaCacheAdmin } from './remote/remote-media-cache-admin';
 import { RemoteMediaCachePurge } from './remote/remote-media-cache.purge';
 import { RemoteMediaFetcher } from './remote/remote-media-fetcher';
 import { RemoteMediaRepository } from './remote/remote-media.repository';
 import { RemoteMediaService } from './remote/remote-media.service';
+import { PreviewImageStore } from './preview/preview-image-store';
+import { UrlPreviewRepository } from './preview/url-preview.repository';
+import { UrlPreviewService } from './preview/url-preview.service';
 import { MEDIA_STORE } from './store/media-store';
 import { mediaStoreProvider } from './store/media-store.provider';
 import { ThumbnailService } from './thumbnails/thumbnail.service';
@@ -35,6 +42,13 @@ import { UploadService } from './upload/upload.service';
     RemoteMediaFetcher,
     RemoteMediaService,
     RemoteMediaCachePurge,
+    MediaAdminRepository,
+    MediaAdminService,
+    UrlPreviewRepository,
+    PreviewImageStore,
+    UrlPreviewService,
+    RemoteMediaCacheAdmin,
+    { provide: REMOTE_MEDIA_ADMIN, useExisting: RemoteMediaCacheAdmin },
   ],
   exports: [
     MEDIA_STORE,
@@ -47,6 +61,8 @@ import { UploadService } from './upload/upload.service';
     OwnMediaService,
     FederationMediaService,
     RemoteMediaCachePurge,
+    MediaAdminService,
+    UrlPreviewService,
   ],
 })
 export class MediaModule {}

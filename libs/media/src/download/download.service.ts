@@ -45,7 +45,8 @@ export class DownloadService {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const media = await this.media.find(mediaId);
-      if (!media) throw mediaErrors.notFound();
+      // quarantined media is not found for anyone, on every path that serves it (Synapse's answer)
+      if (!media || media.quarantinedTs !== null) throw mediaErrors.notFound();
       if (isUploaded(media)) return media;
       if ((media.unusedExpiresTs ?? 0) <= Date.now()) throw mediaErrors.notFound();
       if (Date.now() >= deadline) throw mediaErrors.notYetUploaded();

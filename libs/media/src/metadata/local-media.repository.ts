@@ -13,10 +13,11 @@ interface LocalMediaRow {
   created_ts: string;
   uploaded_ts: string | null;
   unused_expires_ts: string | null;
+  quarantined_ts: string | null;
 }
 
 const COLUMNS =
-  'media_id, uploader, content_type, upload_name, size, sha256, created_ts, uploaded_ts, unused_expires_ts';
+  'media_id, uploader, content_type, upload_name, size, sha256, created_ts, uploaded_ts, unused_expires_ts, quarantined_ts';
 
 /** `local_media`: the media IDs our users created and what they hold. */
 @Injectable()
@@ -125,5 +126,6 @@ function toLocalMedia(row: LocalMediaRow): LocalMedia {
     createdTs: Number(row.created_ts),
     uploadedTs: row.uploaded_ts === null ? null : Number(row.uploaded_ts),
     unusedExpiresTs: row.unused_expires_ts === null ? null : Number(row.unused_expires_ts),
+    quarantinedTs: row.quarantined_ts === null ? null : Number(row.quarantined_ts),
   };
 }

@@ -11,6 +11,8 @@ export interface LocalMedia {
   readonly uploadedTs: number | null;
   /** When a still-empty asynchronous upload lapses; null once uploaded. */
   readonly unusedExpiresTs: number | null;
+  /** When an admin quarantined it (then it is served to no one); null otherwise. */
+  readonly quarantinedTs: number | null;
 }
 
 export interface UploadedMedia extends LocalMedia {

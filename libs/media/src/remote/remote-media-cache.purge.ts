@@ -6,7 +6,7 @@ import { MEDIA_STORE, type MediaStore } from '../store/media-store';
 import { RemoteMediaRepository } from './remote-media.repository';
 
 /** Entries dropped per run: the transaction stays short; the next run takes the rest. */
-const BATCH = 1000;
+export const REMOTE_PURGE_BATCH = 1000;
 
 /**
  * Drops other servers' media not read for `media.remote_cache_days`, and its bytes (and
@@ -24,8 +24,13 @@ export class RemoteMediaCachePurge {
     private readonly contents: MediaContentRepository,
   ) {}
 
-  async run(em: EntityManager, now: number): Promise<number> {
-    const blobs = await this.cache.deleteUnreadSince(now - this.config.media.remoteCacheMs, BATCH, em);
+  run(em: EntityManager, now: number): Promise<number> {
+    return this.dropUnreadSince(now - this.config.media.remoteCacheMs, em);
+  }
+
+  /** Drops up to a batch of entries not read since `before`, and their bytes nothing else holds; answers how many. */
+  async dropUnreadSince(before: number, em: EntityManager): Promise<number> {
+    const blobs = await this.cache.deleteUnreadSince(before, REMOTE_PURGE_BATCH, em);
     for (const sha256 of new Set(blobs)) {
       for (const released of await this.contents.releaseIfUnused(sha256, em)) await this.store.delete(released);
     }

@@ -12,6 +12,7 @@ interface RemoteMediaRow {
   sha256: string;
   created_ts: string;
   last_access_ts: string;
+  quarantined_ts?: string | null;
 }
 
 const COLUMNS = 'origin, media_id, content_type, upload_name, size, sha256, created_ts, last_access_ts';
@@ -22,7 +23,7 @@ export class RemoteMediaRepository {
   async find(origin: string, mediaId: string, em: EntityManager): Promise<RemoteMedia | undefined> {
     const rows = await queryRows<RemoteMediaRow>(
       em,
-      `SELECT ${COLUMNS} FROM remote_media_cache WHERE origin = $1 AND media_id = $2`,
+      `SELECT ${COLUMNS}, quarantined_ts FROM remote_media_cache WHERE origin = $1 AND media_id = $2`,
       [origin, mediaId],
     );
     return rows[0] && toRemoteMedia(rows[0]);
@@ -54,6 +55,17 @@ export class RemoteMediaRepository {
     );
   }
 
+  /** Quarantines (`by` an admin) or releases (null) a cached entry; false when it is not cached. */
+  async setQuarantine(origin: string, mediaId: string, by: string | null, now: number, em: EntityManager) {
+    const rows = await queryRows<{ media_id: string }>(
+      em,
+      `UPDATE remote_media_cache SET quarantined_by = $3, quarantined_ts = CASE WHEN $3::text IS NULL THEN NULL ELSE $4::bigint END
+        WHERE origin = $1 AND media_id = $2 RETURNING media_id`,
+      [origin, mediaId, by, now],
+    );
+    return rows.length > 0;
+  }
+
   /** Forgets up to `limit` entries not read since `before`; answers the blobs they held. */
   async deleteUnreadSince(before: number, limit: number, em: EntityManager): Promise<string[]> {
     const rows = await queryRows<{ sha256: string }>(
@@ -77,5 +89,6 @@ function toRemoteMedia(row: RemoteMediaRow): RemoteMedia {
     sha256: row.sha256,
     createdTs: Number(row.created_ts),
     lastAccessTs: Number(row.last_access_ts),
+    quarantinedTs: row.quarantined_ts === null || row.quarantined_ts === undefined ? null : Number(row.quarantined_ts),
   };
 }

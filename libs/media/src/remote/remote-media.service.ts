@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionRunner } from '@hearth/storage';
+import { mediaErrors } from '../media-errors';
 import { MediaContentRepository } from '../metadata/media-content.repository';
 import { MEDIA_STORE, type MediaStore } from '../store/media-store';
 import { RemoteMediaFetcher } from './remote-media-fetcher';
@@ -23,7 +24,10 @@ export class RemoteMediaService {
   ) {}
 
   async resolve(origin: string, mediaId: string): Promise<RemoteMedia> {
-    return (await this.cached(origin, mediaId)) ?? (await this.fetchOnce(origin, mediaId));
+    const media = (await this.cached(origin, mediaId)) ?? (await this.fetchOnce(origin, mediaId));
+    // quarantined media is not found for anyone, as our own (DownloadService)
+    if (media.quarantinedTs !== null) throw mediaErrors.notFound();
+    return media;
   }
 
   /** A cached entry, its last access moved to today. */
@@ -60,6 +64,7 @@ export class RemoteMediaService {
         sha256: content.sha256,
         createdTs: now,
         lastAccessTs: dayOf(now),
+        quarantinedTs: null,
       };
       return await this.tx.run(async (em) => {
         await this.contents.claim(content.sha256, content.size, now, em);

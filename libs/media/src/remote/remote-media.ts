@@ -8,6 +8,8 @@ export interface RemoteMedia {
   readonly sha256: string;
   readonly createdTs: number;
   readonly lastAccessTs: number;
+  /** When an admin quarantined it (then it is served to no one); null otherwise. */
+  readonly quarantinedTs: number | null;
 }
 
 const DAY_MS = 24 * 3600 * 1000;

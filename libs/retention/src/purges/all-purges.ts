@@ -10,6 +10,7 @@ import { slidingSyncConnectionsPurge } from './sliding-sync-connections.purge';
 import { toDevicePurge } from './to-device.purge';
 import { transactionIdsPurge } from './transaction-ids.purge';
 import { uiaSessionsPurge } from './uia-sessions.purge';
+import { urlPreviewsPurge } from './url-previews.purge';
 
 /**
  * Every purge the retention job runs, in this order. A new kind of transient row gets a file
@@ -28,6 +29,7 @@ export const ALL_PURGES: readonly Purge[] = [
   expiredTokensPurge,
   pendingMediaPurge,
   slidingSyncConnectionsPurge,
+  urlPreviewsPurge,
   redactedContentPurge,
   messageRetentionPurge,
 ];

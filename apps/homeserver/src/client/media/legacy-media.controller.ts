@@ -1,7 +1,7 @@
-import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessTokenGuard } from '@hearth/accounts';
-import { LegacyMediaGate, MediaReads, UploadLimits } from '@hearth/media';
+import { LegacyMediaGate, MediaReads, UploadLimits, UrlPreviewService } from '@hearth/media';
 import type { MediaPath } from './media-download.controller';
 
 /**
@@ -15,7 +15,19 @@ export class LegacyMediaController {
     private readonly gate: LegacyMediaGate,
     private readonly reads: MediaReads,
     private readonly limits: UploadLimits,
+    private readonly previews: UrlPreviewService,
   ) {}
+
+  /**
+   * GET /_matrix/media/v3/preview_url: needs an access token, as it always did, and answers only
+   * while the legacy media paths are served; clients that moved to v1 use its preview_url.
+   */
+  @Get('preview_url')
+  @UseGuards(AccessTokenGuard)
+  previewUrl(@Query('url') url: unknown, @Query('ts') ts: unknown) {
+    this.gate.checkServed();
+    return this.previews.preview(url, ts);
+  }
 
   /**
    * GET /_matrix/media/v3/config: served whatever the freeze, as it always needed an access token

@@ -1,7 +1,7 @@
-import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessTokenGuard } from '@hearth/accounts';
-import { MediaReads, UploadLimits } from '@hearth/media';
+import { MediaReads, UploadLimits, UrlPreviewService } from '@hearth/media';
 
 /** Authenticated media (spec v1.11): every read needs an access token. */
 @Controller('_matrix/client/v1/media')
@@ -10,7 +10,14 @@ export class MediaDownloadController {
   constructor(
     private readonly reads: MediaReads,
     private readonly limits: UploadLimits,
+    private readonly previews: UrlPreviewService,
   ) {}
+
+  /** GET /_matrix/client/v1/media/preview_url?url=&ts= (off unless `media.url_previews.enabled`) */
+  @Get('preview_url')
+  previewUrl(@Query('url') url: unknown, @Query('ts') ts: unknown) {
+    return this.previews.preview(url, ts);
+  }
 
   /** GET /_matrix/client/v1/media/config */
   @Get('config')
