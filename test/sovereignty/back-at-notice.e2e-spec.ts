@@ -1,3 +1,4 @@
+import { PurgeRunner } from '@hearth/retention';
 import { TransactionRunner } from '@hearth/storage';
 import { eventually, signUp, startTestHomeserver, type TestClient, type TestHomeserver } from '@hearth/testing';
 
@@ -110,7 +111,10 @@ describe('the automatic back-at notice: one per sender per off period, in direct
     await send(ana, anaRoom, 'one more thing');
     await eventually(async () => ((await noticesIn(anaRoom)).length === 2 ? true : undefined), 'the second notice');
     expect((await noticesIn(anaRoom))[0]?.content.body).toBe('Bea is off duty until Tue 09:00 (Europe/Berlin)');
-    // The weekend's rows (back at Monday 09:00) went with the round that read this message.
+    // The weekend's rows (back at Monday 09:00) go with the retention job's next run.
+    expect(await rows()).toHaveLength(3);
+    const report = await hs.server.app.get(PurgeRunner).runAll(clock.time);
+    expect(report['availability-notices']).toBe(2);
     expect(await rows()).toEqual([
       {
         user_id: '@bea:work.example',

@@ -1,3 +1,4 @@
+import { availabilityNoticesPurge } from './availability-notices.purge';
 import { expiredTokensPurge } from './expired-tokens.purge';
 import { messageRetentionPurge } from './message-retention.purge';
 import { redactedContentPurge } from './redacted-content.purge';
@@ -30,6 +31,7 @@ export const ALL_PURGES: readonly Purge[] = [
   pendingMediaPurge,
   slidingSyncConnectionsPurge,
   urlPreviewsPurge,
+  availabilityNoticesPurge,
   redactedContentPurge,
   messageRetentionPurge,
 ];

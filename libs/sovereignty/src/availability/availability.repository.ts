@@ -12,4 +12,13 @@ export class AvailabilityRepository {
     );
     return rows[0]?.content;
   }
+
+  /** The schedules of these users that have one, in one statement. */
+  async scheduleContents(userIds: readonly string[], em: EntityManager): Promise<Map<string, unknown>> {
+    const rows: Array<{ user_id: string; content: unknown }> = await em.query(
+      `SELECT user_id, content FROM account_data WHERE user_id = ANY($1::text[]) AND room_id = '' AND type = $2`,
+      [userIds, AVAILABILITY_TYPE],
+    );
+    return new Map(rows.map((row) => [row.user_id, row.content]));
+  }
 }

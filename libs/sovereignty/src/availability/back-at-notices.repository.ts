@@ -54,9 +54,4 @@ export class BackAtNoticesRepository {
     );
     return rows.length > 0;
   }
-
-  /** Notices of off periods that are over: no longer needed to hold back a second one. */
-  async purgeEnded(now: number, em: EntityManager): Promise<void> {
-    await em.query('DELETE FROM availability_notices WHERE back_ts <= $1', [now]);
-  }
 }

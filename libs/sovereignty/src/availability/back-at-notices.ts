@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { EntityManager } from 'typeorm';
 import { NotificationFeed, RoomEventsService, type CommittedNotification } from '@hearth/rooms';
 import { ChangeBus, TransactionRunner } from '@hearth/storage';
+import type { AvailabilitySchedule } from './availability-schedule';
 import { backOnDutyAt, localWeekdayAndTime } from './back-on-duty';
 import { BackAtNoticesRepository } from './back-at-notices.repository';
 import { CLOCK, type Clock } from './clock';
@@ -11,6 +12,12 @@ import { isOnDuty } from './on-duty';
 const EVENTS_PER_ROUND = 500;
 /** The notices' transactions are recorded under this device name; the user has no such device. */
 const NOTICE_DEVICE = 'org.hearth.availability';
+
+interface Candidate {
+  readonly notification: CommittedNotification;
+  readonly schedule: AvailabilitySchedule;
+  readonly backTs: number;
+}
 
 interface Notice {
   readonly userId: string;
@@ -77,32 +84,44 @@ export class BackAtNotices implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const { notices, upTo, more } = await this.tx.run((em) => this.claimRound(em));
+      const { candidates, upTo, more } = await this.tx.read((em) => this.readRound(em));
+      const notices = candidates.length > 0 ? await this.tx.run((em) => this.claim(candidates, em)) : [];
       this.position = upTo;
       for (const notice of notices) await this.send(notice);
       if (!more) return;
     }
   }
 
-  /** Reads one round of notifications and claims the notices they call for; sending happens after commit. */
-  private async claimRound(em: EntityManager): Promise<{ notices: Notice[]; upTo: number; more: boolean }> {
+  /**
+   * One round of notifications, narrowed to those whose user is off duty with `auto_reply` on: for
+   * most messages that is none, found in three reads and no transaction.
+   */
+  private async readRound(em: EntityManager) {
     const now = this.clock.now();
-    await this.notices.purgeEnded(now, em);
     const { notifications, upTo, more } = await this.notifications.since(this.position, EVENTS_PER_ROUND, em);
-    const notices: Notice[] = [];
-    for (const notification of notifications) {
-      const notice = await this.noticeFor(notification, now, em);
-      if (notice && (await this.notices.claim(notice.userId, notice.sender, notice.backTs, em))) notices.push(notice);
-    }
-    return { notices, upTo, more };
+    const users = [...new Set(notifications.map((n) => n.userId))];
+    const schedules = await this.availability.schedulesOf(users, em);
+    const candidates = notifications.flatMap((notification) => {
+      const schedule = schedules.get(notification.userId);
+      if (!schedule?.auto_reply || isOnDuty(schedule, now)) return [];
+      const backTs = backOnDutyAt(schedule, now);
+      return backTs === undefined ? [] : [{ notification, schedule, backTs }];
+    });
+    return { candidates, upTo, more };
   }
 
-  private async noticeFor(notification: CommittedNotification, now: number, em: EntityManager) {
+  /** Claims the notices the candidates call for; sending happens after commit. */
+  private async claim(candidates: readonly Candidate[], em: EntityManager): Promise<Notice[]> {
+    const notices: Notice[] = [];
+    for (const candidate of candidates) {
+      const notice = await this.noticeFor(candidate, em);
+      if (notice && (await this.notices.claim(notice.userId, notice.sender, notice.backTs, em))) notices.push(notice);
+    }
+    return notices;
+  }
+
+  private async noticeFor({ notification, schedule, backTs }: Candidate, em: EntityManager) {
     const { userId, roomId, eventId } = notification;
-    const schedule = await this.availability.scheduleOf(userId, em);
-    if (!schedule?.auto_reply || isOnDuty(schedule, now)) return undefined;
-    const backTs = backOnDutyAt(schedule, now);
-    if (backTs === undefined) return undefined;
     const message = await this.notices.directMessage(userId, roomId, eventId, em);
     if (!message) return undefined;
     const name = message.displayname ?? userId;

@@ -17,4 +17,17 @@ export class EffectiveAvailability {
     const content = await this.own.scheduleContent(userId, em);
     return effectiveSchedule(content, await this.defaults.find(em));
   }
+
+  /** The schedules of several users, read in two statements (theirs, and the organisation's default once). */
+  async schedulesOf(userIds: readonly string[], em: EntityManager): Promise<Map<string, AvailabilitySchedule>> {
+    const schedules = new Map<string, AvailabilitySchedule>();
+    if (userIds.length === 0) return schedules;
+    const contents = await this.own.scheduleContents(userIds, em);
+    const fallback = await this.defaults.find(em);
+    for (const userId of userIds) {
+      const schedule = effectiveSchedule(contents.get(userId), fallback);
+      if (schedule) schedules.set(userId, schedule);
+    }
+    return schedules;
+  }
 }
