@@ -14,6 +14,7 @@ import {
   type DatabaseEndpoint,
 } from '@hearth/storage';
 import { AppModule } from './app.module';
+import { drainConnectionsOnClose } from './connection-drain';
 import { adminOperationsIn } from './control/admin-operations';
 import { controlSocketPathFor, serveControlSocket, type ControlSocket } from './control/control-socket';
 import { logStartUpSummary } from './start-up-summary';
@@ -51,6 +52,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
     );
     let tlsListener: https.Server | undefined;
     let controlSocket: ControlSocket | undefined;
+    const drain = drainConnectionsOnClose(app);
     try {
       configureHttpSurface(app, logger, {
         maxRequestBodyBytes: config.maxRequestBodyBytes,
@@ -75,6 +77,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
       ...(federationUrl ? { federationUrl } : {}),
       app,
       close: once(async () => {
+        drain.start();
         await controlSocket?.close();
         if (tlsListener) await closeServer(tlsListener);
         await app.close();
