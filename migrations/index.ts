@@ -37,6 +37,8 @@ import { SearchPendingList1764095000000 } from './1764095000000-SearchPendingLis
 import { MediaQuarantine1764101000000 } from './1764101000000-MediaQuarantine';
 import { UrlPreviews1764101100000 } from './1764101100000-UrlPreviews';
 import { RemoteMediaQuarantine1764101500000 } from './1764101500000-RemoteMediaQuarantine';
+import { AvailabilityDefault1764102000000 } from './1764102000000-AvailabilityDefault';
+import { AvailabilityNotices1764102100000 } from './1764102100000-AvailabilityNotices';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -79,4 +81,6 @@ export const ALL_MIGRATIONS = [
   MediaQuarantine1764101000000,
   UrlPreviews1764101100000,
   RemoteMediaQuarantine1764101500000,
+  AvailabilityDefault1764102000000,
+  AvailabilityNotices1764102100000,
 ];

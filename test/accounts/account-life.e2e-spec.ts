@@ -94,6 +94,29 @@ describe('password change and deactivation', () => {
     expect((await anon.registerOpen('carl', 'impostor')).body.errcode).toBe('M_USER_IN_USE');
   });
 
+  it('leaves every room at deactivation, declining invites and withdrawing nothing it did not hold', async () => {
+    const V3 = '/_matrix/client/v3';
+    const owner = await signUp(hs.url, 'dora');
+    const leaver = await signUp(hs.url, 'emil', 'emil-pw');
+    const EMIL = '@emil:org.example';
+    const create = async (body: Record<string, unknown>) =>
+      (await owner.post<{ room_id: string }>(`${V3}/createRoom`, body)).body.room_id;
+    const joined = await create({ preset: 'public_chat' });
+    const invited = await create({ preset: 'private_chat', invite: [EMIL] });
+    expect((await leaver.post(`${V3}/join/${encodeURIComponent(joined)}`, {})).status).toBe(200);
+
+    const res = await passwordUia(leaver, `${V3}/account/deactivate`, {}, EMIL, 'emil-pw');
+    expect(res.status).toBe(200);
+    for (const roomId of [joined, invited]) {
+      const member = await owner.get(`${V3}/rooms/${encodeURIComponent(roomId)}/state/m.room.member/${EMIL}`);
+      expect([roomId, member.body.membership]).toEqual([roomId, 'leave']);
+    }
+    const members = await owner.get<{ joined: Record<string, unknown> }>(
+      `${V3}/rooms/${encodeURIComponent(joined)}/joined_members`,
+    );
+    expect(Object.keys(members.body.joined)).toEqual(['@dora:org.example']);
+  });
+
   it('reports capabilities honestly', async () => {
     const me = await signUp(hs.url, 'dora');
     const caps = (

@@ -1,4 +1,4 @@
-import { sharedRoom, startFederatedPair, TestClient, type FederatedPair } from '../support';
+import { sharedRoom, signUp, startFederatedPair, TestClient, type FederatedPair } from '../support';
 
 /**
  * Profiles and room aliases of other servers, asked of those servers over `/query/profile` and
@@ -48,6 +48,30 @@ describe('Federation: profiles and room aliases of other servers', () => {
       expect((await profile(pair.alice, bobId(), '/displayname')).body).toEqual({ displayname: 'Bob B.' });
       expect((await profile(pair.alice, bobId(), '/avatar_url')).body).toEqual({
         avatar_url: `mxc://${pair.b.serverName}/bob`,
+      });
+    });
+
+    it('shows a Hearth peer’s off-duty field (docs/availability.md) to users of other servers', async () => {
+      const carl = await signUp(pair.b.url, 'carl');
+      const carlId = `@carl:${pair.b.serverName}`;
+      const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      const schedule = {
+        time_zone: 'UTC',
+        working_days: [1, 2, 3, 4, 5, 6, 7],
+        hours: { start: '09:00', end: '17:00' },
+        holidays: [{ start: day(-1), end: day(1) }],
+      };
+      const put = await carl.put(
+        `${V3}/user/${encodeURIComponent(carlId)}/account_data/org.hearth.availability`,
+        schedule,
+      );
+      expect(put.status).toBe(200);
+      const seen = await profile(pair.alice, carlId);
+      expect(seen.status).toBe(200);
+      expect(seen.body['org.hearth.off_duty']).toEqual({
+        until: Date.parse(`${day(2)}T09:00:00Z`),
+        until_local: expect.stringMatching(/^[A-Z][a-z]{2} 09:00$/),
+        time_zone: 'UTC',
       });
     });
 

@@ -35,6 +35,8 @@ const TRANSIENT = [
   'access_tokens',
   'openid_tokens',
   'local_media',
+  'sliding_sync_connections',
+  'sliding_sync_positions',
 ] as const;
 
 /**
@@ -85,6 +87,10 @@ const TRANSIENT = [
     );
     expect(openId.status).toBe(200);
     expect((await ana.post('/_matrix/media/v1/create', {})).status).toBe(200);
+    const sliding = await ana.post('/_matrix/client/unstable/org.matrix.simplified_msc3575/sync', {
+      lists: { all: { ranges: [[0, 9]], timeline_limit: 1 } },
+    });
+    expect(sliding.status).toBe(200);
     const now = Date.now();
     await sql.query(
       `INSERT INTO federation_inbound_txns (origin, txn_id, response, received_ts) VALUES ($1, 'txn1', '{}', $2)`,

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildConfig, type HearthConfig } from '@hearth/config';
 import { startHomeserver, type RunningHomeserver } from '@hearth/homeserver';
+import type { Clock } from '@hearth/sovereignty';
 import { guardNestedConnections, type ConnectingPool } from '@hearth/storage';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -23,6 +24,8 @@ export interface TestHomeserverOptions {
   readonly config?: Record<string, unknown>;
   readonly database?: TestDatabase;
   readonly dataDir?: string;
+  /** The availability clock (tests across weekends and zones); the system clock otherwise. */
+  readonly clock?: Clock;
 }
 
 /** Boots a real Hearth on an ephemeral loopback port, on its own database and data folder. */
@@ -44,7 +47,7 @@ export async function startTestHomeserver(options: TestHomeserverOptions = {}): 
     ...options.config,
   };
   const config = buildConfig(raw);
-  const server = await startHomeserver(config);
+  const server = await startHomeserver(config, options.clock ? { clock: options.clock } : {});
   if (database.url) guardPostgresPool(server);
   const stop = () => server.close();
   return {
@@ -54,7 +57,7 @@ export async function startTestHomeserver(options: TestHomeserverOptions = {}): 
     stop,
     restart: async (overrides = {}) => {
       await stop();
-      return startTestHomeserver({ config: { ...options.config, ...overrides }, database, dataDir });
+      return startTestHomeserver({ ...options, config: { ...options.config, ...overrides }, database, dataDir });
     },
     destroy: async () => {
       await stop();

@@ -1,6 +1,12 @@
 import { Command } from 'commander';
 import { loadConfig, type HearthConfig } from '@hearth/config';
+import {
+  setAvailabilityDefaultCommand,
+  showAvailabilityDefaultCommand,
+  type SetDefaultOptions,
+} from './commands/admin/availability.command';
 import { createUserCommand } from './commands/admin/create-user.command';
+import { exportUserCommand } from './commands/admin/export-user.command';
 import {
   createRegistrationTokenCommand,
   listRegistrationTokensCommand,
@@ -66,6 +72,14 @@ function addAdminCommands(program: Command): void {
       createUserCommand(configFrom(command), handle, options),
     );
 
+  admin
+    .command('export-user <userId>')
+    .description('write everything this server holds about a user to an archive (tar.gz, docs/export.md)')
+    .requiredOption('--out <file>', 'where to write the archive, e.g. ana.tar.gz')
+    .action((userId: string, options: { out: string }, command: Command) =>
+      exportUserCommand(configFrom(command), userId, options),
+    );
+
   const tokens = admin
     .command('registration-token')
     .description('invitations to register when registration is "token"');
@@ -86,6 +100,36 @@ function addAdminCommands(program: Command): void {
     .command('revoke <token>')
     .description('delete a registration token')
     .action((token: string, _options, command: Command) => revokeRegistrationTokenCommand(configFrom(command), token));
+
+  addAvailabilityCommands(admin);
+}
+
+function addAvailabilityCommands(admin: Command): void {
+  const availability = admin
+    .command('availability')
+    .description("the organisation's default work schedule and what users may change of it");
+  availability
+    .command('set-default')
+    .description('set the default schedule (replacing the previous one)')
+    .requiredOption('--tz <zone>', 'IANA time zone, e.g. Europe/Berlin')
+    .requiredOption('--days <days>', 'working days, e.g. mon-fri or mon,wed,fri')
+    .requiredOption('--hours <start-end>', 'working hours, local time, e.g. 09:00-17:30')
+    .option('--holiday <date>', 'a holiday, 2026-12-24 or 2026-12-24..2026-12-26 (repeatable)', collect, [])
+    .option(
+      '--users-may <list>',
+      'what users may change: none, or override,time-zone,extend-hours,add-holidays,disable (default: time-zone)',
+    )
+    .action((options: SetDefaultOptions, command: Command) =>
+      setAvailabilityDefaultCommand(configFrom(command), options),
+    );
+  availability
+    .command('show-default')
+    .description('print the default schedule and limits')
+    .action((_options, command: Command) => showAvailabilityDefaultCommand(configFrom(command)));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function configFrom(command: Command): HearthConfig {

@@ -16,6 +16,7 @@ import { AdminServerController } from './admin/admin-server.controller';
 import { AdminDestinationsController } from './admin/admin-destinations.controller';
 import { DeliveryModule, DeliveryService, PUSH_POLICY } from '@hearth/delivery';
 import { AdminUsersController } from './admin/admin-users.controller';
+import { AdminAvailabilityController } from './admin/admin-availability.controller';
 import { AdminEventReportsController } from './admin/admin-event-reports.controller';
 import { AdminMediaController } from './admin/admin-media.controller';
 import { ReportsController } from './client/rooms/reports.controller';
@@ -78,7 +79,7 @@ import { UserDirectoryController } from './client/user-directory.controller';
 import { SearchController } from './client/search.controller';
 import { PresenceController } from './client/presence.controller';
 import { ExportController } from './hearth/export.controller';
-import { AvailabilityPushPolicy, SovereigntyModule } from '@hearth/sovereignty';
+import { AvailabilityPushPolicy, ClockModule, SovereigntyModule, type Clock } from '@hearth/sovereignty';
 
 /**
  * The ports between libs, bound in one place: the lib that needs a port declares its token and
@@ -106,11 +107,12 @@ class FederationPortsModule {}
 
 @Module({})
 export class AppModule {
-  static register(config: HearthConfig, endpoint: DatabaseEndpoint): DynamicModule {
+  static register(config: HearthConfig, endpoint: DatabaseEndpoint, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ClockModule.forRoot(clock),
         StorageModule.forRoot({ endpoint, migrations: ALL_MIGRATIONS, serverName: config.serverName }),
         RateLimitModule,
         SigningModule,
@@ -176,6 +178,7 @@ export class AppModule {
         AdminServerController,
         AdminDestinationsController,
         AdminUsersController,
+        AdminAvailabilityController,
         AdminEventReportsController,
         AdminMediaController,
         AdminRegistrationTokensController,

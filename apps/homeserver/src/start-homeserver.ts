@@ -13,6 +13,7 @@ import {
   runMigrations,
   type DatabaseEndpoint,
 } from '@hearth/storage';
+import type { Clock } from '@hearth/sovereignty';
 import { AppModule } from './app.module';
 import { drainConnectionsOnClose } from './connection-drain';
 import { adminOperationsIn } from './control/admin-operations';
@@ -33,6 +34,8 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** Tests without PostgreSQL keep the embedded database in memory. */
   readonly embeddedInMemory?: boolean;
+  /** Tests move time for the availability schedule; only code in this process can pass one. */
+  readonly clock?: Clock;
 }
 
 export async function startHomeserver(config: HearthConfig, options: StartOptions = {}): Promise<RunningHomeserver> {
@@ -46,7 +49,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
     const applied = await runMigrations(endpoint, ALL_MIGRATIONS);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
     const app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.register(config, endpoint),
+      AppModule.register(config, endpoint, options.clock),
       new FastifyAdapter(httpServerOptions(config)),
       { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false },
     );

@@ -8,6 +8,7 @@ export {
 } from './membership/remote-membership';
 export { RoomJoinService } from './membership/room-join.service';
 export { RoomLeaveService } from './membership/room-leave.service';
+export { RoomDeparture } from './membership/room-departure.service';
 export { PushRulesService, type NewPushRule } from './push/push-rules.service';
 export { FOLD_AT, NotificationCounts } from './push/notification-counts';
 export { NotificationFeed, type CommittedNotification, type NotifiedEvent } from './push/notification-feed';

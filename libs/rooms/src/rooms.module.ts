@@ -10,6 +10,7 @@ import { SendBatcher } from './events/send-batcher';
 import { MembershipService } from './membership/membership.service';
 import { RestrictedJoins } from './membership/restricted-joins';
 import { RoomJoinService } from './membership/room-join.service';
+import { RoomDeparture } from './membership/room-departure.service';
 import { RoomLeaveService } from './membership/room-leave.service';
 import { RelationsService } from './messages/relations.service';
 import { RoomEventsService } from './messages/room-events.service';
@@ -103,6 +104,7 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     RestrictedJoins,
     RoomJoinService,
     RoomLeaveService,
+    RoomDeparture,
     RoomMembersService,
     RoomAliasesService,
     PublicRoomsService,
@@ -151,6 +153,7 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     MembershipService,
     RoomJoinService,
     RoomLeaveService,
+    RoomDeparture,
     RoomMembersService,
     RoomAliasesService,
     MessageSearchService,

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AdminGuard, AdminUsersService, MAX_PASSWORD_LENGTH } from '@hearth/accounts';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
+import { RoomDeparture } from '@hearth/rooms';
 import { ErasureService } from '@hearth/sovereignty';
 
 const UpsertBody = z.object({
@@ -25,6 +26,7 @@ export class AdminUsersController {
   constructor(
     private readonly users: AdminUsersService,
     private readonly erasure: ErasureService,
+    private readonly departure: RoomDeparture,
   ) {}
 
   /** GET /_synapse/admin/v2/users */
@@ -79,6 +81,7 @@ export class AdminUsersController {
     if (!parsed.success) throw MatrixError.badJson('erase must be a boolean');
     if (parsed.data?.erase) await this.erasure.eraseByAdmin(userId);
     else await this.users.deactivate(userId);
+    await this.departure.leaveEverything(userId);
     return { id_server_unbind_result: 'success' };
   }
 }

@@ -1,12 +1,15 @@
 import { Body, Controller, Get, Param, Put, UseGuards } from '@nestjs/common';
 import { AccessTokenGuard, AccountDataService, Requester } from '@hearth/accounts';
-import { BodyLimit, CLIENT_DATA_BODY_BYTES, MatrixError } from '@hearth/http';
-import { AVAILABILITY_TYPE, parseAvailability } from '@hearth/sovereignty';
+import { BodyLimit, CLIENT_DATA_BODY_BYTES } from '@hearth/http';
+import { AVAILABILITY_TYPE, AvailabilityDefaultService } from '@hearth/sovereignty';
 
 @Controller('_matrix/client/v3/user/:userId')
 @UseGuards(AccessTokenGuard)
 export class AccountDataController {
-  constructor(private readonly accountData: AccountDataService) {}
+  constructor(
+    private readonly accountData: AccountDataService,
+    private readonly availability: AvailabilityDefaultService,
+  ) {}
 
   /** GET /_matrix/client/v3/user/{userId}/account_data/{type} */
   @Get('account_data/:type')
@@ -23,7 +26,8 @@ export class AccountDataController {
     @Param('type') type: string,
     @Body() content: unknown,
   ) {
-    if (type === AVAILABILITY_TYPE) assertValidSchedule(content);
+    // The work schedule is the server's to act on (push), so it is checked as it is written.
+    if (type === AVAILABILITY_TYPE && who.userId === userId) await this.availability.assertAcceptable(content);
     await this.accountData.put(who.userId, userId, undefined, type, content);
     return {};
   }
@@ -52,10 +56,4 @@ export class AccountDataController {
     await this.accountData.put(who.userId, userId, roomId, type, content);
     return {};
   }
-}
-
-/** The work schedule is the server's to act on (push), so it is checked as it is written. */
-function assertValidSchedule(content: unknown): void {
-  const parsed = parseAvailability(content);
-  if (!parsed.ok) throw MatrixError.invalidParam(`Invalid availability schedule: ${parsed.problems.join('; ')}`);
 }

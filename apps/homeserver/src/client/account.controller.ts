@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AccessTokenGuard, AccountLifeService, MAX_PASSWORD_LENGTH, Requester } from '@hearth/accounts';
 import { ZodBodyPipe } from '@hearth/http';
+import { RoomDeparture } from '@hearth/rooms';
 import { ErasureService } from '@hearth/sovereignty';
 
 const PasswordBody = z.object({
@@ -23,6 +24,7 @@ export class AccountController {
   constructor(
     private readonly account: AccountLifeService,
     private readonly erasure: ErasureService,
+    private readonly departure: RoomDeparture,
   ) {}
 
   /** POST /_matrix/client/v3/account/password */
@@ -52,6 +54,7 @@ export class AccountController {
     const uia = { method: request.method, path: request.url, auth: body.auth, userId: who.userId };
     if (body.erase) await this.erasure.deactivateAndErase(uia);
     else await this.account.deactivate(uia);
+    await this.departure.leaveEverything(who.userId);
     // We never bound an identity server, so there was nothing to unbind.
     return { id_server_unbind_result: 'no-support' };
   }

@@ -4,6 +4,7 @@ import { AccessTokenGuard, ProfilesService, Requester, type Profile } from '@hea
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { RemoteProfilesService } from '@hearth/federation';
 import { MatrixError, ZodBodyPipe } from '@hearth/http';
+import { OFF_DUTY_PROFILE_FIELD, OffDutyStatus } from '@hearth/sovereignty';
 
 const DisplaynameBody = z.object({ displayname: z.string().nullable().optional() });
 const AvatarBody = z.object({ avatar_url: z.string().nullable().optional() });
@@ -16,12 +17,24 @@ export class ProfileController {
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     private readonly profiles: ProfilesService,
     private readonly remoteProfiles: RemoteProfilesService,
+    private readonly offDuty: OffDutyStatus,
   ) {}
 
   /** GET /_matrix/client/v3/profile/{userId} */
   @Get()
-  profile(@Requester() who: Requester, @Param('userId') userId: string) {
-    return this.lookUp(who, userId);
+  async profile(@Requester() who: Requester, @Param('userId') userId: string) {
+    const profile = await this.lookUp(who, userId);
+    // Off duty shows as a custom field (docs/availability.md), only to those who may see the profile at all.
+    return this.isLocal(userId) ? { ...profile, ...(await this.offDuty.profileFields(userId)) } : profile;
+  }
+
+  /** GET /_matrix/client/v3/profile/{userId}/org.hearth.off_duty (MSC4133's per-field read) */
+  @Get(OFF_DUTY_PROFILE_FIELD)
+  async offDutyField(@Requester() who: Requester, @Param('userId') userId: string) {
+    await this.lookUp(who, userId);
+    const fields = this.isLocal(userId) ? await this.offDuty.profileFields(userId) : {};
+    if (!fields[OFF_DUTY_PROFILE_FIELD]) throw MatrixError.notFound('Not off duty');
+    return fields;
   }
 
   /** GET /_matrix/client/v3/profile/{userId}/displayname */
@@ -64,8 +77,10 @@ export class ProfileController {
 
   /** Our users' profiles under our visibility rules; other servers' users' from their server, under theirs. */
   private lookUp(who: Requester, userId: string): Promise<Profile> {
-    return userId.endsWith(`:${this.config.serverName}`)
-      ? this.profiles.get(who, userId)
-      : this.remoteProfiles.get(userId);
+    return this.isLocal(userId) ? this.profiles.get(who, userId) : this.remoteProfiles.get(userId);
+  }
+
+  private isLocal(userId: string): boolean {
+    return userId.endsWith(`:${this.config.serverName}`);
   }
 }

@@ -5,6 +5,12 @@ import {
   RegistrationTokensService,
   toRegistrationTokenResponse,
 } from '@hearth/accounts';
+import {
+  AdminExportsService,
+  AvailabilityDefaultService,
+  type AdminExportProgress,
+  type StoredAvailabilityDefault,
+} from '@hearth/sovereignty';
 import { TransactionRunner } from '@hearth/storage';
 
 export type RegistrationTokenView = ReturnType<typeof toRegistrationTokenResponse>;
@@ -31,6 +37,12 @@ export interface AdminOperations {
   createRegistrationToken(token: NewToken): Promise<RegistrationTokenView>;
   listRegistrationTokens(): Promise<RegistrationTokenView[]>;
   revokeRegistrationToken(token: string): Promise<void>;
+  /** The body of `PUT /_hearth/admin/v1/availability/default`; refused with every problem in the message. */
+  setAvailabilityDefault(body: unknown): Promise<StoredAvailabilityDefault>;
+  showAvailabilityDefault(): Promise<StoredAvailabilityDefault | null>;
+  /** Starts building the user's export archive at `outPath` (absolute); poll with exportUserProgress. */
+  beginUserExport(userId: string, outPath: string): Promise<string>;
+  exportUserProgress(jobId: string): Promise<AdminExportProgress>;
 }
 
 export const ADMIN_OPERATION_NAMES: readonly (keyof AdminOperations)[] = [
@@ -38,6 +50,10 @@ export const ADMIN_OPERATION_NAMES: readonly (keyof AdminOperations)[] = [
   'createRegistrationToken',
   'listRegistrationTokens',
   'revokeRegistrationToken',
+  'setAvailabilityDefault',
+  'showAvailabilityDefault',
+  'beginUserExport',
+  'exportUserProgress',
 ];
 
 export function adminOperationsIn(app: INestApplicationContext): AdminOperations {
@@ -54,5 +70,9 @@ export function adminOperationsIn(app: INestApplicationContext): AdminOperations
     createRegistrationToken: async (token) => toRegistrationTokenResponse(await tokens.create(token)),
     listRegistrationTokens: async () => (await tokens.list()).map(toRegistrationTokenResponse),
     revokeRegistrationToken: (token) => tokens.revoke(token),
+    setAvailabilityDefault: (body) => app.get(AvailabilityDefaultService).set(body),
+    showAvailabilityDefault: async () => (await app.get(AvailabilityDefaultService).get()) ?? null,
+    beginUserExport: (userId, outPath) => app.get(AdminExportsService).begin(userId, outPath),
+    exportUserProgress: (jobId) => Promise.resolve(app.get(AdminExportsService).progress(jobId)),
   };
 }

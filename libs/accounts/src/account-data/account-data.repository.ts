@@ -41,6 +41,16 @@ export class AccountDataRepository {
     );
     return rows.map((row) => ({ roomId: row.room_id, type: row.type, content: row.content }));
   }
+  /** Per room, the names of the owner's `m.tag` tags (rooms without tags are absent). */
+  async tagNames(userId: string, em: EntityManager): Promise<Map<string, string[]>> {
+    const rows: Array<{ room_id: string; tags: string[] }> = await em.query(
+      `SELECT room_id, ARRAY(SELECT jsonb_object_keys(content -> 'tags')) AS tags FROM account_data
+        WHERE user_id = $1 AND type = 'm.tag' AND room_id <> '' AND jsonb_typeof(content -> 'tags') = 'object'`,
+      [userId],
+    );
+    return new Map(rows.map((row) => [row.room_id, row.tags]));
+  }
+
   /**
    * Sets or removes one key of an entry's `tags` object in one statement (the m.tag shape), so
    * two tag changes at once cannot drop each other's. Returns the write's position.

@@ -32,6 +32,11 @@ export class AccountDataService {
     return (await this.accountData.find(userId, '', type, em))?.content;
   }
 
+  /** For sliding sync's `tags`/`not_tags` filters: per room, the owner's tag names. */
+  roomTagNames(userId: string, em: EntityManager): Promise<Map<string, string[]>> {
+    return this.accountData.tagNames(userId, em);
+  }
+
   async get(
     requester: string,
     userId: string,

@@ -116,7 +116,7 @@ export class AdminUsersService {
       is_guest: false,
       admin: user.isAdmin,
       deactivated: user.deactivatedTs !== null,
-      erased: user.deactivatedTs !== null,
+      erased: await this.users.isErased(user.userId),
       shadow_banned: false,
       locked: false,
       creation_ts: user.createdTs,

@@ -18,6 +18,12 @@ export class UserRepository {
     return this.manager(em).findOneBy(UserEntity, { userId });
   }
 
+  /** Erased by deactivation with `erase: true` (the table is the erasure's; docs/erasure.md). */
+  async isErased(userId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM erased_users WHERE user_id = $1', [userId]);
+    return rows.length > 0;
+  }
+
   /** Whether any account that can still sign in is a server admin. */
   hasActiveAdmin(): Promise<boolean> {
     return this.dataSource.manager.existsBy(UserEntity, { isAdmin: true, deactivatedTs: IsNull() });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryRows } from '@hearth/storage';
+import { preparedStatement, queryPrepared, queryRows } from '@hearth/storage';
 import { PENDING_COLUMNS, toPending, type PendingPush, type PendingRow } from './push-outbox.repository';
 
 /** A pusher as the client set it (spec CS API `POST /pushers/set`). */
@@ -45,6 +45,12 @@ interface PusherRow {
 
 const COLUMNS =
   'id, user_id, app_id, pushkey, kind, app_display_name, device_display_name, profile_tag, lang, data, pushkey_ts, failures';
+
+/** Run by the push feed after every commit of an event that notifies someone. */
+const PUSHERS_OF_USERS = preparedStatement(
+  'pushers_of_users',
+  `SELECT ${COLUMNS} FROM pushers WHERE user_id = ANY($1::text[]) ORDER BY id`,
+);
 
 /** Users' pushers, and each one's delivery state: backoff and a lease, one sender at a time across processes. */
 @Injectable()
@@ -129,11 +135,7 @@ export class PusherRepository {
   async ofUsers(userIds: readonly string[], em: EntityManager): Promise<Map<string, Pusher[]>> {
     const result = new Map<string, Pusher[]>();
     if (userIds.length === 0) return result;
-    const rows = await queryRows<PusherRow>(
-      em,
-      `SELECT ${COLUMNS} FROM pushers WHERE user_id = ANY($1::text[]) ORDER BY id`,
-      [userIds],
-    );
+    const rows = await queryPrepared<PusherRow>(em, PUSHERS_OF_USERS, [userIds]);
     for (const pusher of rows.map(toPusher)) result.set(pusher.userId, [...(result.get(pusher.userId) ?? []), pusher]);
     return result;
   }

@@ -8,7 +8,11 @@ import { CLIENT_QUERY_TIMEOUT_MS, remoteQueryError } from './remote-query-error'
 export interface RemoteProfile {
   displayname?: string;
   avatar_url?: string;
+  /** A Hearth peer's off-duty field (docs/availability.md), passed on as its server gave it. */
+  'org.hearth.off_duty'?: Record<string, unknown>;
 }
+
+const OFF_DUTY_FIELD = 'org.hearth.off_duty';
 
 /**
  * Clients ask for the same few profiles in bursts (a member list, each sender of a timeline), and
@@ -64,6 +68,7 @@ export class RemoteProfilesService {
       return {
         ...(answer.displayname !== undefined ? { displayname: answer.displayname } : {}),
         ...(answer.avatar_url !== undefined ? { avatar_url: answer.avatar_url } : {}),
+        ...offDutyOf(answer),
       };
     } catch (error) {
       throw remoteQueryError(error, server, [403, 404]);
@@ -76,4 +81,11 @@ export class RemoteProfilesService {
     // A Map iterates in insertion order: the first key is the oldest entry.
     while (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
   }
+}
+
+function offDutyOf(answer: Record<string, unknown>): Pick<RemoteProfile, typeof OFF_DUTY_FIELD> {
+  const field = answer[OFF_DUTY_FIELD];
+  return typeof field === 'object' && field !== null && !Array.isArray(field)
+    ? { [OFF_DUTY_FIELD]: field as Record<string, unknown> }
+    : {};
 }

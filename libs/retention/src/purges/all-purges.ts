@@ -6,6 +6,7 @@ import { outboxLeftoversPurge } from './outbox-leftovers.purge';
 import { pendingMediaPurge } from './pending-media.purge';
 import type { Purge } from './purge';
 import { remoteKeysPurge } from './remote-keys.purge';
+import { slidingSyncConnectionsPurge } from './sliding-sync-connections.purge';
 import { toDevicePurge } from './to-device.purge';
 import { transactionIdsPurge } from './transaction-ids.purge';
 import { uiaSessionsPurge } from './uia-sessions.purge';
@@ -27,6 +28,7 @@ export const ALL_PURGES: readonly Purge[] = [
   remoteKeysPurge,
   expiredTokensPurge,
   pendingMediaPurge,
+  slidingSyncConnectionsPurge,
   urlPreviewsPurge,
   redactedContentPurge,
   messageRetentionPurge,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryRows } from '@hearth/storage';
+import { preparedStatement, queryPrepared, queryRows } from '@hearth/storage';
 import { UNREAD_TOTAL_CTES } from './notification-counts';
 
 /** One committed notification: an event that, by a member's push rules, notifies them. */
@@ -27,6 +27,17 @@ export interface NotifiedEvent {
 const ALL_NOTIFICATIONS = `(SELECT user_id, room_id, event_id, stream_ordering, highlight FROM event_push_actions
   UNION ALL SELECT user_id, room_id, event_id, stream_ordering, highlight FROM event_push_actions_folded)`;
 
+/** Run after every commit of an event (the push feed): prepared, as parsing and planning it cost more than running it. */
+const NOTIFICATIONS_SINCE = preparedStatement(
+  'notifications_since',
+  `WITH head AS (SELECT position FROM stream_positions WHERE stream = 'events'),
+   positions AS (SELECT DISTINCT a.stream_ordering FROM ${ALL_NOTIFICATIONS} a, head
+                  WHERE a.stream_ordering > $1 AND a.stream_ordering <= head.position ORDER BY 1 LIMIT $2),
+   fresh AS (SELECT a.* FROM ${ALL_NOTIFICATIONS} a WHERE a.stream_ordering IN (SELECT stream_ordering FROM positions))
+   SELECT f.*, head.position AS head, (SELECT count(*) FROM positions) AS events
+     FROM head LEFT JOIN fresh f ON TRUE ORDER BY f.stream_ordering, f.user_id`,
+);
+
 /**
  * Reads of the notifications the event writers store with each event (event_push_actions), for
  * push: what committed past a position, and what a push for one tells the gateway (the badge,
@@ -46,7 +57,7 @@ export class NotificationFeed {
     limit: number,
     em: EntityManager,
   ): Promise<{ notifications: CommittedNotification[]; upTo: number; more: boolean }> {
-    const rows = await queryRows<{
+    const rows = await queryPrepared<{
       user_id: string | null;
       room_id: string | null;
       event_id: string | null;
@@ -54,16 +65,7 @@ export class NotificationFeed {
       highlight: boolean | null;
       head: string;
       events: string;
-    }>(
-      em,
-      `WITH head AS (SELECT position FROM stream_positions WHERE stream = 'events'),
-       positions AS (SELECT DISTINCT a.stream_ordering FROM ${ALL_NOTIFICATIONS} a, head
-                      WHERE a.stream_ordering > $1 AND a.stream_ordering <= head.position ORDER BY 1 LIMIT $2),
-       fresh AS (SELECT a.* FROM ${ALL_NOTIFICATIONS} a WHERE a.stream_ordering IN (SELECT stream_ordering FROM positions))
-       SELECT f.*, head.position AS head, (SELECT count(*) FROM positions) AS events
-         FROM head LEFT JOIN fresh f ON TRUE ORDER BY f.stream_ordering, f.user_id`,
-      [after, limit],
-    );
+    }>(em, NOTIFICATIONS_SINCE, [after, limit]);
     const notifications = rows
       .filter((row) => row.event_id !== null)
       .map((row) => ({

@@ -12,6 +12,18 @@ export interface MembershipRow {
 }
 
 /** The reads /sync makes of rooms' tables, each one query for all of a user's rooms where it can be. */
+/** Spec "Room summary": at most five heroes. */
+export const MAX_HEROES = 5;
+
+/** What a room's summary is made of (see `memberSummaries`). */
+export interface MemberSummary {
+  readonly joined: number;
+  readonly invited: number;
+  readonly named: boolean;
+  readonly others: readonly string[];
+  readonly anyone: readonly string[];
+}
+
 @Injectable()
 export class SyncRepository {
   /** The user's current membership in every room they have one in. */
@@ -76,30 +88,49 @@ export class SyncRepository {
     return new Set(rows.map((row) => row.room_id));
   }
 
-  /** Members of many rooms, and which of the rooms have a name or canonical alias of their own. */
-  async membersOfRooms(
+  /**
+   * Per room, what its summary needs, counted in the database: a room of 10,000 members sends
+   * two counts and five names, not 10,000 rows. Hero candidates are the other joined members,
+   * then the invited, by user ID; `anyone` (other members whatever their membership) is for a
+   * room where nobody else is joined or invited.
+   */
+  async memberSummaries(
     roomIds: readonly string[],
+    userId: string,
     em: EntityManager,
-  ): Promise<Map<string, { members: Array<{ userId: string; membership: string }>; named: boolean }>> {
-    const result = new Map(
-      roomIds.map((roomId) => [roomId, { members: [] as Array<{ userId: string; membership: string }>, named: false }]),
-    );
-    if (roomIds.length === 0) return result;
-    const rows = await queryRows<{ room_id: string; type: string; state_key: string; membership: string | null }>(
+  ): Promise<Map<string, MemberSummary>> {
+    if (roomIds.length === 0) return new Map();
+    const rows = await queryRows<{
+      room_id: string;
+      joined: number;
+      invited: number;
+      named: boolean;
+      others: string[];
+      anyone: string[];
+    }>(
       em,
-      `SELECT room_id, type, state_key, membership FROM current_state
-        WHERE room_id = ANY($1::text[]) AND type IN ('m.room.member', 'm.room.name', 'm.room.canonical_alias')
-        ORDER BY room_id, state_key`,
-      [roomIds],
+      `SELECT w.room_id,
+              (SELECT count(*)::int FROM current_state c
+                WHERE c.room_id = w.room_id AND c.type = 'm.room.member' AND c.membership = 'join') AS joined,
+              (SELECT count(*)::int FROM current_state c
+                WHERE c.room_id = w.room_id AND c.type = 'm.room.member' AND c.membership = 'invite') AS invited,
+              EXISTS (SELECT 1 FROM current_state c
+                WHERE c.room_id = w.room_id AND c.type IN ('m.room.name', 'm.room.canonical_alias')) AS named,
+              ARRAY(SELECT c.state_key FROM current_state c
+                WHERE c.room_id = w.room_id AND c.type = 'm.room.member' AND c.membership IN ('join', 'invite')
+                  AND c.state_key <> $2 ORDER BY c.membership <> 'join', c.state_key LIMIT $3) AS others,
+              ARRAY(SELECT c.state_key FROM current_state c
+                WHERE c.room_id = w.room_id AND c.type = 'm.room.member' AND c.state_key <> $2
+                ORDER BY c.state_key LIMIT $3) AS anyone
+         FROM unnest($1::text[]) AS w (room_id)`,
+      [roomIds, userId, MAX_HEROES],
     );
-    for (const row of rows) {
-      const entry = result.get(row.room_id);
-      if (!entry) continue;
-      if (row.type === 'm.room.member')
-        entry.members.push({ userId: row.state_key, membership: row.membership ?? 'leave' });
-      else entry.named = true;
-    }
-    return result;
+    return new Map(
+      rows.map((row) => [
+        row.room_id,
+        { joined: row.joined, invited: row.invited, named: row.named, others: row.others, anyone: row.anyone },
+      ]),
+    );
   }
 
   /** Everyone joined to a room the user is joined to (the user included). */

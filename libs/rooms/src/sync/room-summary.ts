@@ -1,23 +1,15 @@
 import type { JsonObject } from '@hearth/protocol';
+import type { MemberSummary } from '../storage/sync.repository';
 
-const MAX_HEROES = 5;
-
-export interface RoomMember {
-  readonly userId: string;
-  readonly membership: string;
-}
-
-/** Spec "Room summary": member counts, and heroes when the room has no name of its own. */
-export function roomSummary(members: readonly RoomMember[], named: boolean, userId: string): JsonObject {
-  const joined = members.filter((m) => m.membership === 'join');
-  const invited = members.filter((m) => m.membership === 'invite');
-  const others = [...joined, ...invited].filter((m) => m.userId !== userId);
-  const heroes = (others.length > 0 ? others : members.filter((m) => m.userId !== userId))
-    .slice(0, MAX_HEROES)
-    .map((m) => m.userId);
+/**
+ * Spec "Room summary": member counts, and heroes when the room has no name of its own: other
+ * joined members, then invited ones, by user ID; anyone else when nobody else is joined or invited.
+ */
+export function summaryOf(summary: MemberSummary): JsonObject {
+  const heroes = summary.others.length > 0 ? summary.others : summary.anyone;
   return {
-    ...(named ? {} : { 'm.heroes': heroes }),
-    'm.joined_member_count': joined.length,
-    'm.invited_member_count': invited.length,
+    ...(summary.named ? {} : { 'm.heroes': [...heroes] }),
+    'm.joined_member_count': summary.joined,
+    'm.invited_member_count': summary.invited,
   };
 }

@@ -9,7 +9,7 @@ import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
 import { SyncRepository, type MembershipRow } from '../storage/sync.repository';
 import { RoomTimelines, type RoomTimeline, type RoomWindow, type TimelineRequest } from './room-timelines';
-import { roomSummary } from './room-summary';
+import { summaryOf } from './room-summary';
 import { unreadNotifications, type UnreadNotifications } from './unread-notifications';
 
 /**
@@ -106,8 +106,8 @@ export class RoomSyncReader {
   /** Spec "Room summary", per room: member counts, and heroes when the room has no name of its own. */
   async summaries(roomIds: readonly string[], userId: string, em: EntityManager): Promise<Map<string, JsonObject>> {
     const result = new Map<string, JsonObject>();
-    for (const [roomId, { members, named }] of await this.sync.membersOfRooms(roomIds, em))
-      result.set(roomId, roomSummary(members, named, userId));
+    for (const [roomId, summary] of await this.sync.memberSummaries(roomIds, userId, em))
+      result.set(roomId, summaryOf(summary));
     return result;
   }
 

@@ -25,6 +25,8 @@ export const AvailabilitySchedule = z
     working_days: z.array(weekday).min(1).max(7),
     hours: z.object({ start: clockTime, end: clockTime }),
     holidays: z.array(z.object({ start: calendarDate, end: calendarDate })).default([]),
+    /** one "back at" notice per sender per off period in direct chats (docs/availability.md) */
+    auto_reply: z.boolean().default(false),
   })
   .superRefine((schedule, ctx) => {
     if (schedule.hours.start >= schedule.hours.end)

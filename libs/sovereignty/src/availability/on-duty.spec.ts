@@ -7,6 +7,7 @@ const berlin: AvailabilitySchedule = {
   working_days: [1, 2, 3, 4, 5],
   hours: { start: '09:00', end: '17:00' },
   holidays: [{ start: '2026-12-24', end: '2026-12-26' }],
+  auto_reply: false,
 };
 const at = (iso: string) => Date.parse(iso);
 
@@ -55,7 +56,10 @@ describe('parseAvailability', () => {
   const valid = { time_zone: 'Europe/Berlin', working_days: [1, 2, 3, 4, 5], hours: { start: '09:00', end: '17:00' } };
 
   it('accepts a schedule and fills the defaults', () => {
-    expect(parseAvailability(valid)).toEqual({ ok: true, schedule: { ...valid, enabled: true, holidays: [] } });
+    expect(parseAvailability(valid)).toEqual({
+      ok: true,
+      schedule: { ...valid, enabled: true, holidays: [], auto_reply: false },
+    });
   });
 
   it('reports every problem at once: impossible times, unknown zones, impossible dates, overlapping holidays', () => {

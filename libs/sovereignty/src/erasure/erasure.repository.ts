@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { queryRows } from '@hearth/storage';
 
 /**
  * What erasure deletes beyond deactivation (which already takes the password, devices, tokens
@@ -24,6 +25,46 @@ const ERASE_STATEMENTS: readonly string[] = [
 export class ErasureRepository {
   async eraseRows(userId: string, em: EntityManager): Promise<void> {
     for (const statement of ERASE_STATEMENTS) await em.query(statement, [userId]);
+  }
+
+  /**
+   * Deletes the user's uploads (finished or pending) and the content no other upload or thumbnail
+   * holds any more (nor a cached remote file with the same bytes), with the thumbnails of that content; answers the hashes whose bytes may go
+   * from the store once this commits. Content another user uploaded too stays.
+   */
+  async eraseUploads(userId: string, em: EntityManager): Promise<string[]> {
+    const gone = await queryRows<{ sha256: string | null }>(
+      em,
+      'DELETE FROM local_media WHERE uploader = $1 RETURNING sha256',
+      [userId],
+    );
+    const hashes = [...new Set(gone.flatMap((row) => (row.sha256 ? [row.sha256] : [])))];
+    if (hashes.length === 0) return [];
+    // Read before the sources go: their thumbnails' rows go with them (ON DELETE CASCADE), the bytes stay content of their own.
+    const thumbnails: Array<{ sha256: string }> = await em.query(
+      'SELECT DISTINCT sha256 FROM media_thumbnails WHERE source_sha256 = ANY($1::text[])',
+      [hashes],
+    );
+    const sources = await this.deleteUnreferencedContent(hashes, em);
+    const thumbnailHashes = await this.deleteUnreferencedContent(
+      thumbnails.map((row) => row.sha256),
+      em,
+    );
+    return [...sources, ...thumbnailHashes];
+  }
+
+  private async deleteUnreferencedContent(hashes: readonly string[], em: EntityManager): Promise<string[]> {
+    if (hashes.length === 0) return [];
+    const deleted = await queryRows<{ sha256: string }>(
+      em,
+      `DELETE FROM media_content c WHERE c.sha256 = ANY($1::text[])
+          AND NOT EXISTS (SELECT 1 FROM local_media m WHERE m.sha256 = c.sha256)
+          AND NOT EXISTS (SELECT 1 FROM media_thumbnails t WHERE t.sha256 = c.sha256)
+          AND NOT EXISTS (SELECT 1 FROM remote_media_cache r WHERE r.sha256 = c.sha256)
+        RETURNING c.sha256`,
+      [hashes],
+    );
+    return deleted.map((row) => row.sha256);
   }
 
   async markErased(userId: string, now: number, em: EntityManager): Promise<void> {

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Injectable } from '@nestjs/common';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { MEDIA_STORE, type MediaStore } from '@hearth/media';
 import { RoomEventsService } from '@hearth/rooms';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, roomFileName } from './export-format';
 import { JsonLinesFile } from './jsonl-file';
@@ -18,6 +20,7 @@ export class ExportBuilder {
   constructor(
     private readonly rows: UserRowsRepository,
     private readonly roomEvents: RoomEventsService,
+    @Inject(MEDIA_STORE) private readonly media: MediaStore,
   ) {}
 
   async build(userId: string, serverName: string, folder: string, progress: BuildProgress): Promise<void> {
@@ -35,6 +38,7 @@ export class ExportBuilder {
       rooms.push({ room_id: roomId, file, events: await this.writeRoom(userId, roomId, path.join(folder, file)) });
       await progress(index + 1, roomIds.length);
     }
+    const uploads = await this.writeUploads(userId, folder);
     const manifest = {
       format: EXPORT_FORMAT,
       version: EXPORT_FORMAT_VERSION,
@@ -43,10 +47,35 @@ export class ExportBuilder {
       created_ts: Date.now(),
       files,
       rooms,
-      // libs/media is not on this server yet: uploads join the archive under media/ when it is.
-      media: 'not_supported',
+      media: { file: 'uploads.jsonl', folder: 'uploads/', count: uploads },
     };
     fs.writeFileSync(path.join(folder, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+
+  /**
+   * The user's uploads: each file's bytes under `uploads/<media ID>`, streamed from the store, and
+   * one line per upload in `uploads.jsonl`. Content gone from the store is listed with `file: null`.
+   */
+  private async writeUploads(userId: string, folder: string): Promise<number> {
+    fs.mkdirSync(path.join(folder, 'uploads'), { recursive: true });
+    const out = new JsonLinesFile(path.join(folder, 'uploads.jsonl'));
+    const uploads = await this.rows.uploadsOf(userId);
+    try {
+      for (const upload of uploads) {
+        const file = `uploads/${upload.media_id}`;
+        const copied = await this.copyContent(upload.sha256, path.join(folder, file));
+        await out.write({ ...upload, created_ts: Number(upload.created_ts), file: copied ? file : null });
+      }
+    } finally {
+      await out.close();
+    }
+    return uploads.length;
+  }
+
+  private async copyContent(sha256: string, filePath: string): Promise<boolean> {
+    if (!(await this.media.exists(sha256))) return false;
+    await pipeline(await this.media.get(sha256), fs.createWriteStream(filePath));
+    return true;
   }
 
   /** The room's events as /messages shows them to the user: history visibility decides. */

@@ -48,6 +48,15 @@ const USER_ROW_QUERIES: ReadonlyArray<{ readonly file: string; readonly sql: str
   },
 ];
 
+export interface Upload {
+  readonly media_id: string;
+  readonly content_type: string | null;
+  readonly upload_name: string | null;
+  readonly size: number;
+  readonly sha256: string;
+  readonly created_ts: string;
+}
+
 @Injectable()
 export class UserRowsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -57,6 +66,20 @@ export class UserRowsRepository {
       const rows: Row[] = await this.dataSource.query(sql, [userId]);
       yield { file, rows };
     }
+  }
+
+  /** The user's finished uploads (pending ones have no bytes yet), oldest first. */
+  async uploadsOf(userId: string): Promise<Upload[]> {
+    return this.dataSource.query(
+      `SELECT media_id, content_type, upload_name, size::int AS size, sha256, created_ts::bigint AS created_ts
+         FROM local_media WHERE uploader = $1 AND sha256 IS NOT NULL ORDER BY created_ts, media_id`,
+      [userId],
+    );
+  }
+
+  async userExists(userId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM users WHERE user_id = $1', [userId]);
+    return rows.length > 0;
   }
 
   /** Every room the user has a membership event in, whatever it is now. */

@@ -1,3 +1,4 @@
+import type { RequiredState } from './required-state';
 import type { ExtensionsConfig, RoomConfig } from './sliding-request';
 
 /** What a connection has been sent of one room. */
@@ -9,6 +10,16 @@ export interface SentRoom {
   /** The room config it was sent with (`configSignature`): a wider one sends the room whole again. */
   readonly config: string;
   readonly isDm: boolean;
+  /**
+   * The timeline limit and required state the client has the room with, so that a wider limit
+   * sends a longer timeline and wider required state sends what is newly required (Synapse's
+   * `room_configs`). Absent in positions written before they were kept: a change then sends
+   * the room whole again.
+   */
+  readonly timelineLimit?: number;
+  readonly requiredState?: RequiredState;
+  /** Users whose member event lazy loading has sent, so that it is sent again only when changed. */
+  readonly lazyMembers?: readonly string[];
 }
 
 /** What a request carries over to the next, besides the stream positions. */

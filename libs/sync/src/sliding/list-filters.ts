@@ -14,5 +14,9 @@ export function passesFilters(filters: ListFilters, roomId: string, membership: 
     const inSpace = filters.spaces.some((space) => facts.spaceChildren.get(space)?.has(roomId) === true);
     if (!inSpace) return false;
   }
+  const tags = facts.tags.get(roomId) ?? [];
+  // not_tags wins over tags.
+  if (filters.notTags?.some((tag) => tags.includes(tag))) return false;
+  if (filters.tags && !filters.tags.some((tag) => tags.includes(tag))) return false;
   return true;
 }

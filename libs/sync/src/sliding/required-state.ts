@@ -100,3 +100,18 @@ export function requiredStateSignature(state: RequiredState): string {
   const sorted = (patterns: readonly StatePattern[]) => patterns.map((p) => `${p[0]}\u0000${p[1]}`).sort();
   return JSON.stringify([sorted(state.include), sorted(state.exclude), state.lazyMembers]);
 }
+
+/**
+ * Whether `next` may ask for entries `previous` did not: a new include pattern, lazy members
+ * turned on, or an exclusion dropped. Narrowing alone sends nothing (the client has more).
+ */
+export function requiredStateWidened(previous: RequiredState, next: RequiredState): boolean {
+  const key = (pattern: StatePattern) => `${pattern[0]}\u0000${pattern[1]}`;
+  const had = new Set(previous.include.map(key));
+  const excludes = new Set(next.exclude.map(key));
+  return (
+    next.include.some((pattern) => !had.has(key(pattern))) ||
+    (next.lazyMembers && !previous.lazyMembers) ||
+    previous.exclude.some((pattern) => !excludes.has(key(pattern)))
+  );
+}

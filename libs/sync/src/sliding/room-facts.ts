@@ -13,6 +13,8 @@ export interface RoomFacts {
   readonly roomTypes: ReadonlyMap<string, string>;
   /** Per space the user is joined to, its children (`m.space.child` with a `via`). */
   readonly spaceChildren: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The user's `m.tag` tag names per room; read only when a list filters by tags. */
+  readonly tags: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Reads the facts the request's list filters need, each in one statement for all rooms. */
@@ -59,6 +61,8 @@ export class RoomFactsReader {
         spaceChildren.set(row.roomId, children);
       }
     }
-    return { dmRooms, encrypted, roomTypes, spaceChildren };
+    const wantsTags = filters.some((f) => f.tags || f.notTags);
+    const tags = wantsTags ? await this.accountData.roomTagNames(userId, em) : new Map<string, string[]>();
+    return { dmRooms, encrypted, roomTypes, spaceChildren, tags };
   }
 }

@@ -10,7 +10,13 @@ const member = (roomId: string, membership: string, position: number): Membershi
   roomVersion: '10',
   eventId: `$${roomId}`,
 });
-const noFacts: RoomFacts = { dmRooms: new Set(), encrypted: new Set(), roomTypes: new Map(), spaceChildren: new Map() };
+const noFacts: RoomFacts = {
+  dmRooms: new Set(),
+  encrypted: new Set(),
+  roomTypes: new Map(),
+  spaceChildren: new Map(),
+  tags: new Map(),
+};
 const list = (ranges: ListConfig['ranges'], filters: ListConfig['filters'] = {}): ListConfig => ({
   ranges,
   filters,
@@ -68,6 +74,27 @@ describe('the room list', () => {
       count: 1,
       roomIds: ['!b'],
     });
+  });
+
+  it('keeps rooms with any of tags and none of not_tags, not_tags winning', () => {
+    const ordered = orderRoomList(
+      memberships,
+      new Map([
+        ['!a', 7],
+        ['!b', 3],
+      ]),
+      () => false,
+    );
+    const facts = {
+      ...noFacts,
+      tags: new Map([
+        ['!a', ['m.favourite', 'work']],
+        ['!b', ['work']],
+      ]),
+    };
+    expect(applyList(list(null, { tags: ['work'] }), ordered, facts).roomIds).toEqual(['!a', '!b']);
+    expect(applyList(list(null, { tags: ['work'], notTags: ['m.favourite'] }), ordered, facts).roomIds).toEqual(['!b']);
+    expect(applyList(list(null, { notTags: ['work'] }), ordered, facts).roomIds).toEqual(['!invite']);
   });
 
   it('lets not_room_types win over room_types, null naming rooms without a type', () => {

@@ -1,7 +1,7 @@
 import type { JsonObject } from '@hearth/protocol';
 import type { MembershipRow } from '@hearth/rooms';
 import { configSignature, type SentRoom, type StickyParams } from './connection-state';
-import { combineRequiredState, requiredStateSignature } from './required-state';
+import { combineRequiredState, requiredStateSignature, requiredStateWidened } from './required-state';
 import type { RoomFacts } from './room-facts';
 import { applyList, type ListedRoom } from './room-list';
 import type { RoomToSend } from './room-results';
@@ -51,8 +51,9 @@ export function matchRooms(
 }
 
 /**
- * Of the matched rooms, those to send: never sent on this connection, sent with another config or
- * before the user joined (whole again), or moved since (a newer event, a membership or DM change).
+ * Of the matched rooms, those to send: never sent on this connection or before the user joined
+ * (whole, `initial`), sent with a narrower config (a longer timeline, newly required state; as
+ * Synapse does, not whole again), or moved since (a newer event, a membership or DM change).
  * Returns them and the connection's record of rooms sent, updated.
  */
 export function roomsToSend(
@@ -73,14 +74,55 @@ export function roomsToSend(
     const isDm = dmRooms.has(roomId);
     const sent = sentBefore[roomId];
     const latest = membership.membership === 'join' ? (activity.get(roomId) ?? 0) : membership.position;
-    const initial =
-      !sent || sent.config !== signature || (sent.membership !== 'join' && membership.membership === 'join');
-    const moved = initial || latest > sent.at || sent.membership !== membership.membership || sent.isDm !== isDm;
+    const widened = sent ? widenedBy(sent, config, signature) : { timeline: false, state: false, unknown: true };
+    const initial = !sent || widened.unknown || (sent.membership !== 'join' && membership.membership === 'join');
+    const moved =
+      initial ||
+      widened.timeline ||
+      widened.state ||
+      latest > sent.at ||
+      sent.membership !== membership.membership ||
+      sent.isDm !== isDm;
     if (!moved) continue;
-    toSend.push({ membership, config, initial, ...(sent ? { sent } : {}), lists: entry.lists, isDm });
-    rooms[roomId] = { at: upTo, membership: membership.membership, config: signature, isDm };
+    const expandedTimeline = !initial && widened.timeline;
+    toSend.push({
+      membership,
+      config,
+      initial,
+      expandedTimeline,
+      ...(sent ? { sent } : {}),
+      lists: entry.lists,
+      isDm,
+    });
+    rooms[roomId] = {
+      at: upTo,
+      membership: membership.membership,
+      config: signature,
+      isDm,
+      // A narrower limit leaves the client with the longer timeline it has.
+      timelineLimit: initial ? config.timelineLimit : Math.max(config.timelineLimit, sent.timelineLimit ?? 0),
+      requiredState: config.requiredState,
+    };
   }
   return { toSend, rooms };
+}
+
+/**
+ * How the config grew since the room was sent: a longer timeline, state not asked for before.
+ * `unknown` for positions written before configs were kept, when only the signature tells.
+ */
+function widenedBy(
+  sent: SentRoom,
+  config: RoomConfig,
+  signature: string,
+): { timeline: boolean; state: boolean; unknown: boolean } {
+  if (sent.timelineLimit === undefined || sent.requiredState === undefined)
+    return { timeline: false, state: false, unknown: sent.config !== signature };
+  return {
+    timeline: config.timelineLimit > sent.timelineLimit,
+    state: requiredStateWidened(sent.requiredState, config.requiredState),
+    unknown: false,
+  };
 }
 
 /** MSC4186 "Combining room configs": the largest timeline, the union of required state. */

@@ -10,7 +10,7 @@ import {
   type StateSelector,
 } from '@hearth/rooms';
 import type { SentRoom } from './connection-state';
-import { selectorFor, wantsState } from './required-state';
+import { selectorFor, wantsState, type RequiredState } from './required-state';
 import type { RoomConfig } from './sliding-request';
 
 /** MSC4186 `bump_stamp`: the event types that count as activity a user would sort by. */
@@ -24,12 +24,17 @@ const BUMP_TYPES = [
   'm.beacon_info',
 ];
 
+/** Per room, at most this many lazily sent members are remembered (positions hold JSON of every room sent). */
+const MAX_LAZY_MEMBERS_KEPT = 200;
+
 /** One room the response carries, with why and how. */
 export interface RoomToSend {
   readonly membership: MembershipRow;
   readonly config: RoomConfig;
   /** Sent whole: never sent on this connection, or its config or membership changed. */
   readonly initial: boolean;
+  /** Sent before with a shorter `timeline_limit`: the timeline comes whole, not just what is new. */
+  readonly expandedTimeline: boolean;
   /** What the connection had of it, when not initial. */
   readonly sent?: SentRoom;
   readonly lists: readonly string[];
@@ -44,6 +49,12 @@ export interface RoomResultsRequest {
   readonly upTo: number;
 }
 
+/** The rooms of a response, and per room the users whose member events lazy loading sent. */
+export interface RoomResults {
+  readonly rooms: Record<string, JsonObject>;
+  readonly lazySent: ReadonlyMap<string, readonly string[]>;
+}
+
 interface Timelines {
   readonly timelines: Map<string, { events: JsonObject[]; limited: boolean; prev_batch: string }>;
 }
@@ -56,16 +67,13 @@ export class RoomResultsBuilder {
     private readonly reads: SlidingRoomReads,
   ) {}
 
-  async build(
-    request: RoomResultsRequest,
-    rooms: readonly RoomToSend[],
-    em: EntityManager,
-  ): Promise<Record<string, JsonObject>> {
+  async build(request: RoomResultsRequest, rooms: readonly RoomToSend[], em: EntityManager): Promise<RoomResults> {
     const result: Record<string, JsonObject> = {};
+    const lazySent = new Map<string, string[]>();
     const seen = rooms.filter((room) => ['join', 'leave', 'ban'].includes(room.membership.membership));
     for (const room of rooms.filter((room) => !seen.includes(room)))
       result[room.membership.roomId] = await this.strippedRoom(room, em);
-    if (seen.length === 0) return result;
+    if (seen.length === 0) return { rooms: result, lazySent };
 
     const { timelines } = await this.timelines(request, seen, em);
     const joinedIds = seen
@@ -105,9 +113,12 @@ export class RoomResultsBuilder {
       const timeline = timelines.get(roomId) ?? { events: [], limited: false, prev_batch: '' };
       const summary = summaries.get(roomId);
       const counts = unread.get(roomId)?.main;
-      const required = this.requiredRows(room, state, request.userId, lazyUsers.get(roomId) ?? []);
+      const lazy = lazyUsers.get(roomId) ?? [];
+      const required = this.requiredRows(room, state, request.userId, lazy);
+      if (room.config.requiredState.lazyMembers) lazySent.set(roomId, lazySentNow(room, lazy));
       result[roomId] = {
         ...common(room),
+        ...(room.expandedTimeline ? { unstable_expanded_timeline: true } : {}),
         ...nameAndAvatar(room, state),
         ...(summary?.['m.heroes'] ? { heroes: heroes(heroesOf(roomId), state) } : {}),
         required_state: required.flatMap((row) => events.get(row.eventId) ?? []),
@@ -122,7 +133,7 @@ export class RoomResultsBuilder {
         bump_stamp: bumps.get(roomId) ?? room.membership.position,
       };
     }
-    return result;
+    return { rooms: result, lazySent };
   }
 
   /** Invited or knocking: only what the invite or knock brought (MSC4186 "Invite/knock/rejections"). */
@@ -141,7 +152,7 @@ export class RoomResultsBuilder {
     const window = (room: RoomToSend): RoomWindow => ({
       roomId: room.membership.roomId,
       roomVersion: room.membership.roomVersion,
-      since: room.initial || !room.sent ? null : room.sent.at,
+      since: room.initial || room.expandedTimeline || !room.sent ? null : room.sent.at,
       // From their join on, the user sees every event; earlier ones pass history visibility.
       ...(room.membership.membership === 'join' ? { visibleFrom: room.membership.position } : {}),
     });
@@ -168,7 +179,8 @@ export class RoomResultsBuilder {
 
   /**
    * The state entries to send: all that the config asks for when initial, else those changed
-   * since the room was last sent; lazily loaded members either way. A room left shows only the
+   * since the room was last sent and those newly asked for (a wider config); lazily loaded
+   * members the connection has not been sent yet or that changed. A room left shows only the
    * user's own membership: its current state may have moved on after they left.
    */
   private requiredRows(
@@ -182,13 +194,31 @@ export class RoomResultsBuilder {
     const state = room.config.requiredState;
     const lazy = new Set(state.lazyMembers ? lazyUsers : []);
     const since = room.initial ? null : (room.sent?.at ?? null);
+    const previous = room.initial ? undefined : room.sent?.requiredState;
+    // Positions written before lazy members were kept send them every time, as before.
+    const lazyHad = new Set(room.initial ? [] : (room.sent?.lazyMembers ?? []));
+    const changed = (row: CurrentStateRow) => since === null || row.position > since;
     return rows.filter((row) => {
-      if (row.type === 'm.room.member' && lazy.has(row.stateKey)) return true;
+      if (row.type === 'm.room.member' && lazy.has(row.stateKey)) return !lazyHad.has(row.stateKey) || changed(row);
       if (state.lazyMembers && row.type === 'm.room.member' && !explicitlyWanted(state.include, row, userId))
         return false;
-      return wantsState(state, row.type, row.stateKey, userId) && (since === null || row.position > since);
+      if (!wantsState(state, row.type, row.stateKey, userId)) return false;
+      return changed(row) || (previous !== undefined && !wantedBefore(previous, row, userId));
     });
   }
+}
+
+/** Whether a previous config had the entry already (then the client has it, unless it changed). */
+function wantedBefore(previous: RequiredState, row: CurrentStateRow, userId: string): boolean {
+  if (row.type === 'm.room.member' && previous.lazyMembers && !explicitlyWanted(previous.include, row, userId))
+    return false;
+  return wantsState(previous, row.type, row.stateKey, userId);
+}
+
+/** Lazy members the connection holds after this response (bounded: older ones are sent again if needed). */
+function lazySentNow(room: RoomToSend, lazy: readonly string[]): string[] {
+  const had = room.initial ? [] : (room.sent?.lazyMembers ?? []);
+  return [...new Set([...lazy, ...had])].slice(0, MAX_LAZY_MEMBERS_KEPT);
 }
 
 function explicitlyWanted(

@@ -9,6 +9,7 @@ const MAX_SUBSCRIPTIONS = 1000;
 
 const roomTypes = z.array(z.string().max(255).nullable()).max(100);
 const idList = z.array(z.string().max(255)).max(1000);
+const tagList = z.array(z.string().max(255)).max(100);
 
 /** Both shapes: the `[[type, state_key], ...]` Synapse and the SDKs send, and MSC4186's newer `{include, exclude, lazy_members}`. */
 const RequiredStateSchema = z.union([
@@ -45,6 +46,8 @@ const ListSchema = RoomConfigSchema.extend({
       room_types: roomTypes.optional(),
       not_room_types: roomTypes.optional(),
       spaces: idList.optional(),
+      tags: tagList.optional(),
+      not_tags: tagList.optional(),
     })
     .optional(),
 });
@@ -85,6 +88,10 @@ export interface ListFilters {
   readonly roomTypes?: ReadonlyArray<string | null>;
   readonly notRoomTypes?: ReadonlyArray<string | null>;
   readonly spaces?: readonly string[];
+  /** Rooms with any of these `m.tag` tags. */
+  readonly tags?: readonly string[];
+  /** Rooms with none of these tags; wins over `tags`. */
+  readonly notTags?: readonly string[];
 }
 
 export interface ListConfig extends RoomConfig {
@@ -164,6 +171,8 @@ function listConfig(list: z.infer<typeof ListSchema>): ListConfig {
       ...(filters.room_types ? { roomTypes: filters.room_types } : {}),
       ...(filters.not_room_types ? { notRoomTypes: filters.not_room_types } : {}),
       ...(filters.spaces ? { spaces: filters.spaces } : {}),
+      ...(filters.tags ? { tags: filters.tags } : {}),
+      ...(filters.not_tags ? { notTags: filters.not_tags } : {}),
     },
   };
 }

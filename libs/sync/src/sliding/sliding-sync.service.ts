@@ -7,12 +7,12 @@ import { roomKey, SyncNotifier, userKey } from '../notifier/sync-notifier';
 import { SyncPositions } from '../sync-positions';
 import { decodeSyncToken, encodeSyncToken } from '../sync-token';
 import { ConnectionRepository } from './connection.repository';
-import type { ConnectionState, StickyParams } from './connection-state';
+import type { ConnectionState, SentRoom, StickyParams } from './connection-state';
 import { SlidingExtensions } from './extensions/sliding-extensions';
 import { RoomFactsReader } from './room-facts';
 import { orderRoomList } from './room-list';
 import { matchRooms, roomsToSend } from './room-matching';
-import { RoomResultsBuilder } from './room-results';
+import { RoomResultsBuilder, type RoomToSend } from './room-results';
 import { decodePos, encodePos, unknownPos } from './pos-token';
 import type { RoomConfig, SlidingRequest } from './sliding-request';
 
@@ -113,19 +113,28 @@ export class SlidingSyncService {
     const { lists, listRooms, subscribedRooms, matched } = matchRooms(request, sticky, ordered, facts, byRoom);
     const { toSend, rooms } = roomsToSend(matched, byRoom, activity, facts.dmRooms, sentBefore, upTo.events);
 
-    const roomResults = await this.results.build(
+    const built = await this.results.build(
       { userId: device.userId, deviceId: device.deviceId, liveAfter: since?.events ?? null, upTo: upTo.events },
       toSend,
       em,
     );
     const extensions = await this.extensions.build(
-      { userId: device.userId, deviceId: device.deviceId, since, upTo, memberships, listRooms, subscribedRooms },
+      {
+        userId: device.userId,
+        deviceId: device.deviceId,
+        since,
+        upTo,
+        memberships,
+        listRooms,
+        subscribedRooms,
+        initialRooms: wholeRooms(toSend, built.rooms),
+      },
       sticky.extensions,
       em,
     );
     return {
-      body: { lists, rooms: roomResults, extensions: extensions.body as JsonObject },
-      next: { token: encodeSyncToken(upTo), sticky, rooms },
+      body: { lists, rooms: built.rooms, extensions: extensions.body as JsonObject },
+      next: { token: encodeSyncToken(upTo), sticky, rooms: withLazySent(rooms, built.lazySent) },
       empty: toSend.length === 0 && !extensions.moved,
       watched: joined,
     };
@@ -138,4 +147,29 @@ function stickyParams(previous: StickyParams | undefined, request: SlidingReques
   for (const roomId of request.unsubscribeRooms) delete subscriptions[roomId];
   for (const [roomId, config] of request.roomSubscriptions) subscriptions[roomId] = config;
   return { subscriptions, extensions: { ...(previous?.extensions ?? {}), ...request.extensions } };
+}
+
+function withLazySent(
+  rooms: Record<string, SentRoom>,
+  lazySent: ReadonlyMap<string, readonly string[]>,
+): Record<string, SentRoom> {
+  for (const [roomId, users] of lazySent) {
+    const sent = rooms[roomId];
+    if (sent) rooms[roomId] = { ...sent, lazyMembers: users };
+  }
+  return rooms;
+}
+
+/** Rooms sent whole in this response, with their timeline's event IDs (for the extensions). */
+function wholeRooms(toSend: readonly RoomToSend[], results: Record<string, JsonObject>): Map<string, string[]> {
+  const rooms = new Map<string, string[]>();
+  for (const room of toSend) {
+    if (!room.initial && !room.expandedTimeline) continue;
+    const timeline = (results[room.membership.roomId]?.timeline ?? []) as JsonObject[];
+    rooms.set(
+      room.membership.roomId,
+      timeline.flatMap((event) => (typeof event.event_id === 'string' ? [event.event_id] : [])),
+    );
+  }
+  return rooms;
 }

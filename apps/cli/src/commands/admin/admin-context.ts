@@ -7,6 +7,7 @@ import { NO_FEDERATION_E2EE, REMOTE_E2EE } from '@hearth/e2ee';
 import { adminOperationsIn, controlSocketClient, controlSocketPathFor, type AdminOperations } from '@hearth/homeserver';
 import { RateLimitModule } from '@hearth/http';
 import { SigningModule } from '@hearth/signing';
+import { AvailabilityModule, ExportModule } from '@hearth/sovereignty';
 import { ALL_MIGRATIONS } from '@hearth/migrations';
 import {
   INVITE_COUNTERSIGNER,
@@ -55,6 +56,8 @@ class AdminModule {
         SigningModule,
         NoFederationPortsModule,
         AccountsModule,
+        AvailabilityModule,
+        ExportModule,
       ],
     };
   }

@@ -15,6 +15,12 @@ export interface ExtensionContext {
   readonly listRooms: ReadonlyMap<string, readonly string[]>;
   /** Rooms the connection is subscribed to that the user may see. */
   readonly subscribedRooms: readonly string[];
+  /**
+   * Rooms this response sends whole (`initial`, or with an expanded timeline), with the IDs of
+   * their timeline events: the client has nothing of them yet, so the extensions send them what
+   * is current (their account data, the receipts on those events), not only what moved.
+   */
+  readonly initialRooms: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ExtensionResult {
@@ -23,13 +29,23 @@ export interface ExtensionResult {
   readonly moved: boolean;
 }
 
-/** The rooms an extension reports on: those of the lists and subscriptions it names (`*` for all). */
+/**
+ * The rooms an extension reports on, as Synapse's find_relevant_room_ids_for_extension: those
+ * within the ranges of the lists it names (`*` for every list), and those it names by ID among
+ * the response's rooms, from lists or subscriptions (`*` for every subscription).
+ */
 export function scopedRooms(context: ExtensionContext, scope: ScopedExtension): string[] {
   const rooms = new Set<string>();
+  const listed = new Set<string>();
   for (const [name, roomIds] of context.listRooms)
-    if (scope.lists.includes('*') || scope.lists.includes(name)) for (const roomId of roomIds) rooms.add(roomId);
-  for (const roomId of context.subscribedRooms)
-    if (scope.rooms.includes('*') || scope.rooms.includes(roomId)) rooms.add(roomId);
+    for (const roomId of roomIds) {
+      listed.add(roomId);
+      if (scope.lists.includes('*') || scope.lists.includes(name)) rooms.add(roomId);
+    }
+  if (scope.rooms.includes('*')) for (const roomId of context.subscribedRooms) rooms.add(roomId);
+  else
+    for (const roomId of scope.rooms)
+      if (listed.has(roomId) || context.subscribedRooms.includes(roomId)) rooms.add(roomId);
   return [...rooms];
 }
 
