@@ -117,11 +117,9 @@ describe('Remote media: fetching other servers media for our users (real Hearths
       signUp(b.url, 'bob').then((client) => client.accessToken!),
     ]);
   }, 60_000);
-  // On the embedded database B's shutdown after the purge test took up to 72 s in some runs (2 s
-  // without it); not understood yet, so the hook waits longer than jest's default 30 s there.
   afterAll(async () => {
     await Promise.all([a?.destroy(), b?.destroy(), peer?.close()]);
-  }, 120_000);
+  });
 
   const onB = (what: 'download' | 'thumbnail', media: string, query = ''): Promise<MediaResponse> =>
     mediaFetch(`${b.url}/_matrix/client/v1/media/${what}/${media}${query}`, { token: bobToken });

@@ -15,6 +15,7 @@ import {
 } from '@hearth/storage';
 import type { Clock } from '@hearth/sovereignty';
 import { AppModule } from './app.module';
+import { drainConnectionsOnClose } from './connection-drain';
 import { adminOperationsIn } from './control/admin-operations';
 import { controlSocketPathFor, serveControlSocket, type ControlSocket } from './control/control-socket';
 import { logStartUpSummary } from './start-up-summary';
@@ -54,6 +55,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
     );
     let tlsListener: https.Server | undefined;
     let controlSocket: ControlSocket | undefined;
+    const drain = drainConnectionsOnClose(app);
     try {
       configureHttpSurface(app, logger, {
         maxRequestBodyBytes: config.maxRequestBodyBytes,
@@ -78,6 +80,7 @@ export async function startHomeserver(config: HearthConfig, options: StartOption
       ...(federationUrl ? { federationUrl } : {}),
       app,
       close: once(async () => {
+        drain.start();
         await controlSocket?.close();
         if (tlsListener) await closeServer(tlsListener);
         await app.close();
