@@ -27,13 +27,20 @@ export interface NotifiedEvent {
 const ALL_NOTIFICATIONS = `(SELECT user_id, room_id, event_id, stream_ordering, highlight FROM event_push_actions
   UNION ALL SELECT user_id, room_id, event_id, stream_ordering, highlight FROM event_push_actions_folded)`;
 
-/** Run after every commit of an event (the push feed): prepared, as parsing and planning it cost more than running it. */
+/**
+ * Run after every commit of an event (the push feed, the back-at notices): prepared, as parsing and
+ * planning it cost more than running it. `fresh` is the range up to the last position read, not
+ * `IN (positions)`: with the latter the prepared (generic) plan hash-joined a sequential scan of
+ * every notification kept, which grew with the table and, twice per message, was most of the
+ * database's work per message.
+ */
 const NOTIFICATIONS_SINCE = preparedStatement(
   'notifications_since',
   `WITH head AS (SELECT position FROM stream_positions WHERE stream = 'events'),
    positions AS (SELECT DISTINCT a.stream_ordering FROM ${ALL_NOTIFICATIONS} a, head
                   WHERE a.stream_ordering > $1 AND a.stream_ordering <= head.position ORDER BY 1 LIMIT $2),
-   fresh AS (SELECT a.* FROM ${ALL_NOTIFICATIONS} a WHERE a.stream_ordering IN (SELECT stream_ordering FROM positions))
+   fresh AS (SELECT a.* FROM ${ALL_NOTIFICATIONS} a
+              WHERE a.stream_ordering > $1 AND a.stream_ordering <= (SELECT max(stream_ordering) FROM positions))
    SELECT f.*, head.position AS head, (SELECT count(*) FROM positions) AS events
      FROM head LEFT JOIN fresh f ON TRUE ORDER BY f.stream_ordering, f.user_id`,
 );
