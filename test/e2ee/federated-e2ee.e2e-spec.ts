@@ -257,4 +257,23 @@ describe('end-to-end encryption across two servers with real Olm clients', () =>
     expect(Object.keys(keys.body.device_keys[bob.userId]).sort()).toEqual(['BOBLAPTOP', 'BOBPHONE']);
     second.account.free();
   });
+  it('tells the user on A when the user on B removes a device, naming it', async () => {
+    const tablet = await device(b, 'bob', 'BOBTABLET', false);
+    await uploadKeys(tablet, 1);
+    const changedSince = (since: string) =>
+      eventually(async () => {
+        const lists = (await alice.client.get(`${V3}/sync?timeout=0&since=${since}`)).body.device_lists as
+          LooseBody | undefined;
+        return (lists?.changed as string[] | undefined)?.includes(bob.userId) ? true : undefined;
+      }, 'bob in alice’s device_lists.changed');
+    const beforeAdd = (await alice.client.get(`${V3}/sync?timeout=0`)).body.next_batch as string;
+    expect(await changedSince(beforeAdd)).toBe(true);
+    const since = (await alice.client.get(`${V3}/sync?timeout=0`)).body.next_batch as string;
+    expect((await tablet.client.post(`${V3}/logout`, {})).status).toBe(200);
+    // A refuses an m.device_list_update without a device_id: before the fix the removal went out without one.
+    expect(await changedSince(since)).toBe(true);
+    const keys = await alice.client.post(`${V3}/keys/query`, { device_keys: { [bob.userId]: [] } });
+    expect(Object.keys(keys.body.device_keys[bob.userId])).not.toContain('BOBTABLET');
+    tablet.account.free();
+  });
 });

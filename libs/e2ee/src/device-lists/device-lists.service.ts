@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DevicesService } from '@hearth/accounts';
-import { ChangeBus, TransactionRunner, type DeviceChange } from '@hearth/storage';
+import { ChangeBus, TransactionRunner, type DeviceChange, queryRows } from '@hearth/storage';
 
 export type { DeviceChange } from '@hearth/storage';
 
@@ -31,7 +31,9 @@ export class DeviceListsService implements OnModuleInit {
   private async forgetRemovedDevices(userId: string): Promise<void> {
     const remaining = (await this.devices.list(userId)).map((device) => device.deviceId);
     await this.tx.run(async (em) => {
-      const removed: Array<{ device_id: string }> = await em.query(
+      // TypeORM answers a DELETE ... RETURNING as [rows, count]; queryRows gives the rows.
+      const removed = await queryRows<{ device_id: string }>(
+        em,
         'DELETE FROM device_keys WHERE user_id = $1 AND device_id <> ALL($2::text[]) RETURNING device_id',
         [userId, remaining],
       );
