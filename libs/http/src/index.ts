@@ -20,3 +20,4 @@ export { RouteTable } from './route-table';
 export { nullsAsAbsent, ZodBodyPipe } from './zod-body.pipe';
 export { RateLimitModule } from './rate-limit/rate-limit.module';
 export { RateLimitsService, type RateLimitSubject } from './rate-limit/rate-limits.service';
+export { isPublicAddress, publicOnlyLookup } from './public-address';

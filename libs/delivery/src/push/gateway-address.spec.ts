@@ -1,5 +1,6 @@
 import type { PushConfig } from '@hearth/config';
-import { gatewayUrlProblem, isPublicAddress } from './gateway-address';
+import { isPublicAddress } from '@hearth/http';
+import { gatewayUrlProblem } from './gateway-address';
 
 const strict: PushConfig = {
   allowHttpGateways: false,

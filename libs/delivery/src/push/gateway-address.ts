@@ -1,5 +1,6 @@
 import * as ipaddr from 'ipaddr.js';
 import type { PushConfig } from '@hearth/config';
+import { isPublicAddress } from '@hearth/http';
 
 /** Spec CS API `POST /pushers/set`: `data.url` must have this path. */
 export const NOTIFY_PATH = '/_matrix/push/v1/notify';
@@ -26,15 +27,6 @@ export function gatewayUrlProblem(url: string, config: PushConfig): string | und
   if (!config.allowPrivateGateways && (isLocalName(host) || (ipaddr.isValid(host) && !isPublicAddress(host))))
     return 'data.url points into a private network';
   return undefined;
-}
-
-/** Only the unicast internet; an IPv4 address mapped into IPv6 is judged as IPv4. */
-export function isPublicAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
-    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  return parsed.range() === 'unicast';
 }
 
 function isLocalName(host: string): boolean {

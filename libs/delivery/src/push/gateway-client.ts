@@ -1,9 +1,8 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Agent, request } from 'undici';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { publicOnlyLookup } from '@hearth/http';
 import type { JsonObject } from '@hearth/protocol';
-import { isPublicAddress } from './gateway-address';
 
 /** A gateway that has not answered by then is retried later. */
 const GATEWAY_TIMEOUT_MS = 10_000;
@@ -87,22 +86,4 @@ async function readLimited(body: AsyncIterable<Buffer>, limit: number): Promise<
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
-/** `dns.lookup`, refusing every answer outside the public internet. */
-function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, []);
-    const allowed = addresses.filter((entry) => isPublicAddress(entry.address));
-    if (allowed.length === 0) {
-      const refused: NodeJS.ErrnoException = new Error(`${hostname} resolves only to non-public addresses`);
-      refused.code = 'ENOTFOUND';
-      return callback(refused, []);
-    }
-    if (options.all) return callback(null, allowed);
-    const [first] = allowed as [LookupAddress];
-    callback(null, first.address, first.family);
-  });
 }

@@ -3,12 +3,13 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Agent, request } from 'undici';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { FederationClient, FederationUnreachableError, type StreamedAnswer } from '@hearth/federation-client';
+import { publicOnlyLookup } from '@hearth/http';
 import { ContentTooLargeError, MEDIA_STORE, type MediaStore, type PutContent } from '../store/media-store';
 import { uploadContentType } from '../upload/upload-description';
 import { MalformedAnswerError } from './byte-reader';
 import { dispositionName } from './disposition-name';
 import { readMultipartMedia } from './multipart-media';
-import { publicOnlyLookup, redirectTargetAllowed } from './redirect-target';
+import { redirectTargetAllowed } from './redirect-target';
 import { remoteMediaErrors } from './remote-media-errors';
 
 /** Staged bytes of another server's file (kept or discarded by the caller) and how its origin labelled them. */
