@@ -1,12 +1,6 @@
 import { AdminUsersService } from '@hearth/accounts';
-import {
-  eventually,
-  signUp,
-  startTestHomeserver,
-  TestClient,
-  TestPushGateway,
-  type TestHomeserver,
-} from '@hearth/testing';
+import { eventually, TestClient, type TestHomeserver, type TestPushGateway } from '@hearth/testing';
+import { startWorkServer, type WorkServer } from './work-server';
 
 const V3 = '/_matrix/client/v3';
 const DEFAULT = '/_hearth/admin/v1/availability/default';
@@ -28,6 +22,7 @@ const berlinDefault = {
 };
 
 describe("the organisation's default schedule, its limits, and others seeing an account off duty", () => {
+  let work: WorkServer;
   let hs: TestHomeserver;
   let gateway: TestPushGateway;
   let admin: TestClient;
@@ -42,39 +37,12 @@ describe("the organisation's default schedule, its limits, and others seeing an 
       .event_id as string;
 
   beforeAll(async () => {
-    gateway = await TestPushGateway.start();
-    hs = await startTestHomeserver({
-      clock,
-      config: {
-        server_name: 'work.example',
-        registration: 'open',
-        push: { allow_http_gateways: true, allow_private_gateways: true },
-      },
-    });
+    work = await startWorkServer({ clock });
+    ({ hs, gateway, ana, bea, roomId } = work);
     await hs.server.app.get(AdminUsersService).upsert('@boss:work.example', { password: 'boss-pw', admin: true });
-    const anon = new TestClient(hs.url);
-    admin = new TestClient(hs.url, (await anon.loginPassword('boss', 'boss-pw')).body.access_token);
-    ana = await signUp(hs.url, 'ana');
-    bea = await signUp(hs.url, 'bea');
-    roomId = (
-      await ana.post(`${V3}/createRoom`, { preset: 'private_chat', invite: ['@bea:work.example'], is_direct: true })
-    ).body.room_id;
-    expect((await bea.post(`${V3}/join/${roomId}`, {})).status).toBe(200);
-    const pusher = await bea.post(`${V3}/pushers/set`, {
-      kind: 'http',
-      app_id: 'org.example.work',
-      app_display_name: 'Work',
-      device_display_name: 'Phone',
-      lang: 'en',
-      pushkey: 'bea-phone',
-      data: { url: gateway.url },
-    });
-    expect(pusher.status).toBe(200);
+    admin = new TestClient(hs.url, (await new TestClient(hs.url).loginPassword('boss', 'boss-pw')).body.access_token);
   });
-  afterAll(async () => {
-    await hs.destroy();
-    await gateway.stop();
-  });
+  afterAll(() => work.stop());
 
   it('lets only admins set the default, and refuses a bad one with every problem named', async () => {
     expect((await bea.put(DEFAULT, berlinDefault)).body.errcode).toBe('M_FORBIDDEN');

@@ -1,11 +1,5 @@
-import {
-  eventually,
-  signUp,
-  startTestHomeserver,
-  TestPushGateway,
-  type TestClient,
-  type TestHomeserver,
-} from '@hearth/testing';
+import { eventually, type TestClient, type TestPushGateway } from '@hearth/testing';
+import { startWorkServer, type WorkServer } from './work-server';
 
 const V3 = '/_matrix/client/v3';
 
@@ -23,7 +17,7 @@ function zoneWhereHourIsIn(wanted: readonly number[]): string {
 }
 
 describe('a work account rests after hours: no pushes off duty, unread counts kept', () => {
-  let hs: TestHomeserver;
+  let work: WorkServer;
   let gateway: TestPushGateway;
   let ana: TestClient;
   let bea: TestClient;
@@ -46,35 +40,10 @@ describe('a work account rests after hours: no pushes off duty, unread counts ke
   };
 
   beforeAll(async () => {
-    gateway = await TestPushGateway.start();
-    hs = await startTestHomeserver({
-      config: {
-        server_name: 'work.example',
-        registration: 'open',
-        push: { allow_http_gateways: true, allow_private_gateways: true },
-      },
-    });
-    ana = await signUp(hs.url, 'ana');
-    bea = await signUp(hs.url, 'bea');
-    roomId = (
-      await ana.post(`${V3}/createRoom`, { preset: 'private_chat', invite: ['@bea:work.example'], is_direct: true })
-    ).body.room_id;
-    expect((await bea.post(`${V3}/join/${roomId}`, {})).status).toBe(200);
-    const pusher = await bea.post(`${V3}/pushers/set`, {
-      kind: 'http',
-      app_id: 'org.example.work',
-      app_display_name: 'Work',
-      device_display_name: 'Phone',
-      lang: 'en',
-      pushkey: 'bea-phone',
-      data: { url: gateway.url },
-    });
-    expect(pusher.status).toBe(200);
+    work = await startWorkServer();
+    ({ gateway, ana, bea, roomId } = work);
   });
-  afterAll(async () => {
-    await hs.destroy();
-    await gateway.stop();
-  });
+  afterAll(() => work.stop());
 
   it('refuses a schedule with impossible times, an unknown zone or overlapping holidays, and keeps the old one', async () => {
     const refused = await bea.put(`${V3}/user/@bea:work.example/account_data/org.hearth.availability`, {
