@@ -15,6 +15,7 @@
  *
  *   npm run bench:sliding
  */
+import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import {
   agent,
@@ -147,18 +148,64 @@ async function main(): Promise<void> {
     report(`first page, 20 rooms of ${ROOMS}, timeline_limit 1, 5 extensions`, first);
     report('expansion to [0, 99] from the first page (80 rooms more)', expand);
     report('incremental after one new message (pos resumed)', incremental);
+    await reportCost(database.url, server.child.pid as number, '20-room first page', () => timed(page(19)));
+    await reportCost(database.url, server.child.pid as number, `${ROOMS}-room first page`, () =>
+      timed(page(ROOMS - 1)),
+    );
   } finally {
     await server.stop();
-    await database.drop();
+    // BENCH_KEEP_DATABASE=1 leaves the database for EXPLAIN ANALYZE and the like.
+    if (process.env.BENCH_KEEP_DATABASE) process.stdout.write(`kept database ${database.url}\n`);
+    else await database.drop();
     agent.destroy();
   }
 }
 
 /**
+ * What one request costs, whatever the machine's load: the server's CPU time (from /proc) and,
+ * from pg_stat_statements (preloaded on the bench's PostgreSQL), the statements run and their
+ * execution time, per request over RUNS requests; the five costliest statements are printed.
+ */
+async function reportCost(url: string, pid: number, label: string, request: () => Promise<unknown>): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await client.query('SELECT pg_stat_statements_reset()');
+    const cpuBefore = processCpuMs(pid);
+    for (let run = 0; run < RUNS; run++) await request();
+    const cpu = (processCpuMs(pid) - cpuBefore) / RUNS;
+    const { rows } = await client.query<{ query: string; calls: string; ms: number }>(
+      `SELECT s.query, s.calls, s.total_exec_time AS ms FROM pg_stat_statements s
+         JOIN pg_database d ON d.oid = s.dbid
+        WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat_statements%'
+        ORDER BY s.total_exec_time DESC`,
+    );
+    const calls = rows.reduce((sum, row) => sum + Number(row.calls), 0) / RUNS;
+    const ms = rows.reduce((sum, row) => sum + row.ms, 0) / RUNS;
+    process.stdout.write(
+      `${label}, per request: server CPU ${cpu.toFixed(1)} ms, ${calls.toFixed(1)} statements, ${ms.toFixed(1)} ms executing them\n`,
+    );
+    for (const row of rows.slice(0, 5))
+      process.stdout.write(
+        `  ${(row.ms / RUNS).toFixed(2)} ms x${Number(row.calls) / RUNS}: ${row.query.replace(/\s+/g, ' ').slice(0, 150)}\n`,
+      );
+  } finally {
+    await client.end();
+  }
+}
+
+/** A process's user + system CPU time so far, in ms (Linux clock ticks are 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
  * `count` joined members and then `messages` messages from them in `roomId`, as the pipeline
  * stores them: member events after the room's last event, one state group (a delta on the last
- * event's group) holding them, current state, the room's forward extremity moved to the last
- * message, and the events counter moved past them.
+ * event's group) holding them, current state, the room's forward extremity and activity moved to
+ * the last message, and the events counter moved past them.
  */
 async function seedMembers(url: string, roomId: string, count: number, messages: number): Promise<void> {
   const client = new Client({ connectionString: url });
@@ -222,6 +269,10 @@ async function seedMembers(url: string, roomId: string, count: number, messages:
        SELECT $1, event_id FROM events WHERE room_id = $1 ORDER BY stream_ordering DESC LIMIT 1`,
       [roomId],
     );
+    await client.query(`UPDATE room_activity SET last_position = $2, bump_position = $2 WHERE room_id = $1`, [
+      roomId,
+      base + count + messages,
+    ]);
     await client.query(`UPDATE stream_positions SET position = position + $1 WHERE stream = 'events'`, [
       count + messages,
     ]);

@@ -39,6 +39,7 @@ import { UrlPreviews1764101100000 } from './1764101100000-UrlPreviews';
 import { RemoteMediaQuarantine1764101500000 } from './1764101500000-RemoteMediaQuarantine';
 import { AvailabilityDefault1764102000000 } from './1764102000000-AvailabilityDefault';
 import { AvailabilityNotices1764102100000 } from './1764102100000-AvailabilityNotices';
+import { RoomActivity1764103000000 } from './1764103000000-RoomActivity';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -83,4 +84,5 @@ export const ALL_MIGRATIONS = [
   RemoteMediaQuarantine1764101500000,
   AvailabilityDefault1764102000000,
   AvailabilityNotices1764102100000,
+  RoomActivity1764103000000,
 ];

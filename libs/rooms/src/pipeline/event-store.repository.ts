@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { preparedStatement, queryPrepared, queryPreparedAndCommit } from '@hearth/storage';
 import { StatementParameters as P } from './named-columns';
 import {
+  ACTIVITY_COLUMNS,
   AUTH_EDGE_COLUMNS,
   CURRENT_STATE_COLUMNS,
   EVENT_COLUMNS,
@@ -24,7 +25,8 @@ const extremityRooms = p.value('text[]', (plan) => [...new Set(plan.extremities.
 const replacedStateRooms = p.value('text[]', (plan) => plan.replacedStateRooms);
 
 /**
- * The one statement that stores events, of every kind, with everything they change. Timeline
+ * The one statement that stores events, of every kind, with everything they change (a room's
+ * last and last bumping timeline positions included, in room_activity, for room lists). Timeline
  * positions come from the `stream_positions` counter row, taken here: a second writer waits until
  * the first commits, so positions become visible in order (see the SyncStreams migration); an
  * outlier-only write does not touch it. Events we hold already are kept as they are (edges and
@@ -70,7 +72,14 @@ const WRITE_EVENTS = preparedStatement(
                  WHERE events.event_id = r.redacts AND events.redacted_by IS NULL),
    notified AS (INSERT INTO event_push_actions (user_id, room_id, event_id, stream_ordering, thread_id, highlight)
                 SELECT a.user_id, a.room_id, a.event_id, counter.base + a.stream_offset, a.thread_id, a.highlight
-                  FROM counter, ${p.rows('a', NOTIFICATION_COLUMNS, (plan) => plan.notifications)})
+                  FROM counter, ${p.rows('a', NOTIFICATION_COLUMNS, (plan) => plan.notifications)}),
+   activity AS (INSERT INTO room_activity (room_id, last_position, bump_position)
+                SELECT a.room_id, max(counter.base + a.stream_offset), max(counter.base + a.stream_offset) FILTER (WHERE a.bumps)
+                  FROM counter, ${p.rows('a', ACTIVITY_COLUMNS, (plan) => plan.activity)} JOIN ev ON ev.event_id = a.event_id
+                 GROUP BY a.room_id
+                ON CONFLICT (room_id) DO UPDATE
+                  SET last_position = GREATEST(room_activity.last_position, EXCLUDED.last_position),
+                      bump_position = GREATEST(room_activity.bump_position, EXCLUDED.bump_position))
    SELECT (SELECT base FROM counter) AS base`,
 );
 

@@ -1,6 +1,7 @@
 import { splitStateKeyTuple, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
 import type { EventNotifications } from '../push/push-evaluator';
 import type { ClientTxn } from '../storage/event.repository';
+import { bumpsRoom } from './bump-types';
 import { emptyPlan, type WritePlan } from './write-plan';
 
 /** Where an event goes: the timeline (after all we hold), backfill (before all we hold), or no place (an outlier). */
@@ -55,6 +56,12 @@ export class PlanBuilder {
     if (edges.auth)
       for (const auth of event.auth_events) this.plan.authEdges.push({ event_id: eventId, auth_event_id: auth });
     if (offset === null || offset < 0) return;
+    this.plan.activity.push({
+      event_id: eventId,
+      room_id: roomId,
+      stream_offset: offset,
+      bumps: bumpsRoom(event.type),
+    });
     const { txn, notifications } = extras;
     if (txn)
       this.plan.txns.push({

@@ -80,6 +80,15 @@ export interface NotificationRow {
   readonly highlight: boolean;
 }
 
+/** A timeline event's place in its room's activity (table room_activity). */
+export interface ActivityRow {
+  readonly event_id: string;
+  readonly room_id: string;
+  readonly stream_offset: number;
+  /** Whether its type moves the room up a room list (bump-types.ts). */
+  readonly bumps: boolean;
+}
+
 export interface ResolvedStateRow {
   readonly room_id: string;
   readonly resolved_state_group: number | null;
@@ -106,6 +115,7 @@ export interface WritePlan {
   readonly relations: RelationRow[];
   readonly redactions: RedactionRow[];
   readonly notifications: NotificationRow[];
+  readonly activity: ActivityRow[];
   readonly resolvedState: ResolvedStateRow[];
 }
 
@@ -125,6 +135,7 @@ export function emptyPlan(now = Date.now()): WritePlan {
     relations: [],
     redactions: [],
     notifications: [],
+    activity: [],
     resolvedState: [],
   };
 }
@@ -180,5 +191,11 @@ export const NOTIFICATION_COLUMNS: Columns<NotificationRow> = {
   stream_offset: 'bigint',
   thread_id: 'text',
   highlight: 'boolean',
+};
+export const ACTIVITY_COLUMNS: Columns<ActivityRow> = {
+  event_id: 'text',
+  room_id: 'text',
+  stream_offset: 'bigint',
+  bumps: 'boolean',
 };
 export const RESOLVED_STATE_COLUMNS: Columns<ResolvedStateRow> = { room_id: 'text', resolved_state_group: 'bigint' };

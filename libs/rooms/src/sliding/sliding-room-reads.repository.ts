@@ -27,9 +27,31 @@ export interface CurrentStateRow {
   readonly content: Record<string, unknown>;
 }
 
+/** A room's row of room_activity: its last timeline position, and its last of a type that bumps it (if any). */
+export interface RoomActivityRow {
+  readonly last: number;
+  readonly bump: number | null;
+}
+
 /** The reads sliding sync makes of rooms' tables, each one statement for many rooms. */
 @Injectable()
 export class SlidingRoomReadsRepository {
+  /** room_activity's rows for these rooms (one index read per room, whatever the rooms' sizes). */
+  async activity(roomIds: readonly string[], em: EntityManager): Promise<Map<string, RoomActivityRow>> {
+    if (roomIds.length === 0) return new Map();
+    const rows = await queryRows<{ room_id: string; last_position: string; bump_position: string | null }>(
+      em,
+      'SELECT room_id, last_position, bump_position FROM room_activity WHERE room_id = ANY($1)',
+      [roomIds],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.room_id,
+        { last: Number(row.last_position), bump: row.bump_position === null ? null : Number(row.bump_position) },
+      ]),
+    );
+  }
+
   /** Per room, the position of its last event at or before `upTo` (of one of `types`, when given). */
   async lastPositions(
     roomIds: readonly string[],

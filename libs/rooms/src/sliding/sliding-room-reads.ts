@@ -3,7 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { getRoomVersion, type JsonObject } from '@hearth/protocol';
 import { toClientEvent } from '../events/client-event';
 import { EventRepository } from '../storage/event.repository';
-import { SlidingRoomReadsRepository, type CurrentStateRow, type StateSelector } from './sliding-room-reads.repository';
+import { BUMP_TYPES } from '../pipeline/bump-types';
+import {
+  SlidingRoomReadsRepository,
+  type CurrentStateRow,
+  type RoomActivityRow,
+  type StateSelector,
+} from './sliding-room-reads.repository';
 
 /**
  * What sliding sync (MSC4186) reads of rooms beyond what /sync reads: the latest activity of
@@ -19,17 +25,39 @@ export class SlidingRoomReads {
 
   /** Per room, the stream position of its last event at or before `upTo`. */
   lastActivity(roomIds: readonly string[], upTo: number, em: EntityManager): Promise<Map<string, number>> {
-    return this.reads.lastPositions(roomIds, upTo, null, em);
+    return this.kept(roomIds, upTo, 'last', null, em);
   }
 
-  /** Per room, the position of its last event of one of `types` at or before `upTo`. */
-  lastOfTypes(
+  /** Per room, its `bump_stamp`: the position of its last event of a bumping type (BUMP_TYPES) at or before `upTo`. */
+  bumpStamps(roomIds: readonly string[], upTo: number, em: EntityManager): Promise<Map<string, number>> {
+    return this.kept(roomIds, upTo, 'bump', BUMP_TYPES, em);
+  }
+
+  /**
+   * Positions as room_activity keeps them (the pipeline moves them in the statement that stores
+   * the events), one index read per room. A room whose kept position lies past `upTo` (an event
+   * committed after the response's positions were read) or that has no row is looked up in
+   * `events` instead, so that the answer is exactly what `upTo` shows.
+   */
+  private async kept(
     roomIds: readonly string[],
     upTo: number,
-    types: readonly string[],
+    field: keyof RoomActivityRow,
+    types: readonly string[] | null,
     em: EntityManager,
   ): Promise<Map<string, number>> {
-    return this.reads.lastPositions(roomIds, upTo, types, em);
+    const rows = await this.reads.activity(roomIds, em);
+    const result = new Map<string, number>();
+    const unsure: string[] = [];
+    for (const roomId of roomIds) {
+      const row = rows.get(roomId);
+      const position = row?.[field];
+      if (!row || row.last > upTo) unsure.push(roomId);
+      else if (position !== null && position !== undefined) result.set(roomId, position);
+    }
+    for (const [roomId, position] of await this.reads.lastPositions(unsure, upTo, types, em))
+      result.set(roomId, position);
+    return result;
   }
 
   /** Per room, how many events lie in (after, upTo], at most `cap` (a timeline's live events). */

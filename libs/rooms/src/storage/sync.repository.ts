@@ -36,8 +36,11 @@ export class SyncRepository {
       event_id: string;
     }>(
       em,
-      `SELECT c.room_id, r.room_version, c.membership, e.stream_ordering, e.event_id
-         FROM current_state c JOIN events e ON e.event_id = c.event_id JOIN rooms r ON r.room_id = c.room_id
+      // One events lookup by key per room (OFFSET 0 keeps it so): joined with a hash, the planner
+      // reads the whole events table whenever it holds under some 20 events per membership.
+      `SELECT c.room_id, r.room_version, c.membership, e.stream_ordering, c.event_id
+         FROM current_state c JOIN rooms r ON r.room_id = c.room_id
+        CROSS JOIN LATERAL (SELECT stream_ordering FROM events WHERE event_id = c.event_id OFFSET 0) e
         WHERE c.type = 'm.room.member' AND c.state_key = $1`,
       [userId],
     );
@@ -92,7 +95,9 @@ export class SyncRepository {
    * Per room, what its summary needs, counted in the database: a room of 10,000 members sends
    * two counts and five names, not 10,000 rows. Hero candidates are the other joined members,
    * then the invited, by user ID; `anyone` (other members whatever their membership) is for a
-   * room where nobody else is joined or invited.
+   * room where nobody else is joined or invited. Joined and invited candidates are each read in
+   * user ID order from their partial index (current_state_joined, current_state_invited), so a
+   * big room reads five of each, not all its members.
    */
   async memberSummaries(
     roomIds: readonly string[],
@@ -116,9 +121,15 @@ export class SyncRepository {
                 WHERE c.room_id = w.room_id AND c.type = 'm.room.member' AND c.membership = 'invite') AS invited,
               EXISTS (SELECT 1 FROM current_state c
                 WHERE c.room_id = w.room_id AND c.type IN ('m.room.name', 'm.room.canonical_alias')) AS named,
-              ARRAY(SELECT c.state_key FROM current_state c
-                WHERE c.room_id = w.room_id AND c.type = 'm.room.member' AND c.membership IN ('join', 'invite')
-                  AND c.state_key <> $2 ORDER BY c.membership <> 'join', c.state_key LIMIT $3) AS others,
+              ARRAY(SELECT o.state_key FROM (
+                 (SELECT c.state_key, 0 AS rank FROM current_state c
+                   WHERE c.room_id = w.room_id AND c.type = 'm.room.member' AND c.membership = 'join'
+                     AND c.state_key <> $2 ORDER BY c.state_key LIMIT $3)
+                 UNION ALL
+                 (SELECT c.state_key, 1 FROM current_state c
+                   WHERE c.room_id = w.room_id AND c.type = 'm.room.member' AND c.membership = 'invite'
+                     AND c.state_key <> $2 ORDER BY c.state_key LIMIT $3)
+               ) o ORDER BY o.rank, o.state_key LIMIT $3) AS others,
               ARRAY(SELECT c.state_key FROM current_state c
                 WHERE c.room_id = w.room_id AND c.type = 'm.room.member' AND c.state_key <> $2
                 ORDER BY c.state_key LIMIT $3) AS anyone

@@ -13,17 +13,6 @@ import type { SentRoom } from './connection-state';
 import { selectorFor, wantsState, type RequiredState } from './required-state';
 import type { RoomConfig } from './sliding-request';
 
-/** MSC4186 `bump_stamp`: the event types that count as activity a user would sort by. */
-const BUMP_TYPES = [
-  'm.room.create',
-  'm.room.message',
-  'm.room.encrypted',
-  'm.sticker',
-  'm.call.invite',
-  'm.poll.start',
-  'm.beacon_info',
-];
-
 /** Per room, at most this many lazily sent members are remembered (positions hold JSON of every room sent). */
 const MAX_LAZY_MEMBERS_KEPT = 200;
 
@@ -101,7 +90,7 @@ export class RoomResultsBuilder {
     );
     const events = await this.reads.clientEvents(wanted, versions, em);
     const unread = await this.roomSync.unread(joinedIds, request.userId, false, em);
-    const bumps = await this.reads.lastOfTypes(joinedIds, request.upTo, BUMP_TYPES, em);
+    const bumps = await this.reads.bumpStamps(joinedIds, request.upTo, em);
     const live =
       request.liveAfter === null
         ? new Map<string, number>()
