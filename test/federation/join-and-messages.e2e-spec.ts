@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import {
   eventually,
   federationRequest,
@@ -8,6 +9,7 @@ import {
   type LooseBody,
   type TestClient,
 } from '../support';
+import { roomActivityDrift } from '../support/room-activity';
 
 async function timeline(client: TestClient, roomId: string): Promise<LooseBody[]> {
   const res = await client.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=50`);
@@ -99,6 +101,26 @@ describe('Federation: a user on B joins a room on A, and messages flow both ways
       return events.find((e) => e.content?.body === 'hello from B');
     }, 'bob’s message on A');
     expect(seenByAlice.sender).toBe(bobId());
+  });
+
+  it('keeps each room’s activity (room_activity, for room lists) on both servers as their events show', async () => {
+    const topic = await alice.put(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.topic/`, {
+      topic: 'not a bump',
+    });
+    expect(topic.status).toBe(200);
+    await eventually(async () => {
+      const res = await bob.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.topic/`);
+      return res.status === 200 ? res.body : undefined;
+    }, 'alice’s topic on B');
+    for (const server of [a, b]) expect(await roomActivityDrift(server.server.app.get(DataSource))).toEqual([]);
+    const [onB] = await b.server.app
+      .get(DataSource)
+      .query<Array<{ last_position: string; bump_position: string }>>(
+        'SELECT last_position, bump_position FROM room_activity WHERE room_id = $1',
+        [roomId],
+      );
+    // The topic came last and does not bump: the room's bump stays at bob's message.
+    expect(Number(onB?.bump_position)).toBeLessThan(Number(onB?.last_position));
   });
 
   it('carries typing notices and read receipts across as EDUs', async () => {
