@@ -248,8 +248,9 @@ async function seedMembers(url: string, roomId: string, count: number, messages:
       [group!.id, roomId, base],
     );
     await client.query(
-      `INSERT INTO current_state (room_id, type, state_key, event_id, membership)
-       SELECT $1, 'm.room.member', state_key, event_id, 'join' FROM events WHERE room_id = $1 AND stream_ordering > $2`,
+      `INSERT INTO current_state (room_id, type, state_key, event_id, membership, stream_ordering)
+       SELECT $1, 'm.room.member', state_key, event_id, 'join', stream_ordering FROM events
+        WHERE room_id = $1 AND stream_ordering > $2`,
       [roomId, base],
     );
     await client.query(

@@ -9,7 +9,7 @@ import {
   type LooseBody,
   type TestClient,
 } from '../support';
-import { roomActivityDrift } from '../support/room-activity';
+import { currentStatePositionDrift, roomActivityDrift } from '../support/room-activity';
 
 async function timeline(client: TestClient, roomId: string): Promise<LooseBody[]> {
   const res = await client.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=50`);
@@ -112,7 +112,10 @@ describe('Federation: a user on B joins a room on A, and messages flow both ways
       const res = await bob.get(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.topic/`);
       return res.status === 200 ? res.body : undefined;
     }, 'alice’s topic on B');
-    for (const server of [a, b]) expect(await roomActivityDrift(server.server.app.get(DataSource))).toEqual([]);
+    for (const server of [a, b]) {
+      expect(await roomActivityDrift(server.server.app.get(DataSource))).toEqual([]);
+      expect(await currentStatePositionDrift(server.server.app.get(DataSource))).toEqual([]);
+    }
     const [onB] = await b.server.app
       .get(DataSource)
       .query<Array<{ last_position: string; bump_position: string }>>(

@@ -26,3 +26,12 @@ export async function roomActivityDrift(db: DataSource): Promise<unknown[]> {
     [BUMPING],
   );
 }
+
+/** Current state entries whose kept stream position is not their event's: empty when the pipeline kept it right. */
+export async function currentStatePositionDrift(db: DataSource): Promise<unknown[]> {
+  return db.query(
+    `SELECT c.room_id, c.type, c.state_key, c.stream_ordering AS kept, e.stream_ordering
+       FROM current_state c JOIN events e ON e.event_id = c.event_id
+      WHERE c.stream_ordering IS DISTINCT FROM e.stream_ordering`,
+  );
+}

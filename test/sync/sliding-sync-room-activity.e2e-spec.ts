@@ -1,14 +1,15 @@
 import { DataSource } from 'typeorm';
 import { signUp, startTestHomeserver, type LooseBody, type TestClient, type TestHomeserver } from '@hearth/testing';
-import { roomActivityDrift } from '../support/room-activity';
+import { currentStatePositionDrift, roomActivityDrift } from '../support/room-activity';
 
 const V3 = '/_matrix/client/v3';
 const SLIDING = '/_matrix/client/unstable/org.matrix.simplified_msc3575/sync';
 
 /**
- * The room list's order and `bump_stamp` come from room_activity, which the event pipeline keeps
- * in the statement that stores events: after messages, state changes, reactions, redactions,
- * joins, leaves, bans and invites it must say what the events table says.
+ * The room list's order and `bump_stamp` come from room_activity, and memberships' positions from
+ * current_state's stream_ordering, which the event pipeline keeps in the statement that stores
+ * events: after messages, state changes, reactions, redactions, joins, leaves, bans and invites
+ * both must say what the events table says.
  */
 describe('sliding sync: room activity', () => {
   let hs: TestHomeserver;
@@ -72,6 +73,7 @@ describe('sliding sync: room activity', () => {
     const afterMessage = await slide(ana, { lists: all });
     expect(afterMessage.rooms[older].bump_stamp).toBeGreaterThan(afterMessage.rooms[newer].bump_stamp as number);
     expect(await roomActivityDrift(hs.server.app.get(DataSource))).toEqual([]);
+    expect(await currentStatePositionDrift(hs.server.app.get(DataSource))).toEqual([]);
   });
 
   it('sorts a room the user left or was invited to by their membership event, whatever follows it', async () => {
@@ -97,6 +99,7 @@ describe('sliding sync: room activity', () => {
     expect(next.rooms[quiet].lists).toEqual(['all', 'top']);
     expect(next.rooms[invited].bump_stamp).toBeLessThan(next.rooms[quiet].bump_stamp as number);
     expect(await roomActivityDrift(hs.server.app.get(DataSource))).toEqual([]);
+    expect(await currentStatePositionDrift(hs.server.app.get(DataSource))).toEqual([]);
   });
 
   it('keeps room_activity right across joins, leaves, bans, kicks, redactions and state', async () => {
@@ -112,6 +115,7 @@ describe('sliding sync: room activity', () => {
 
     const db = hs.server.app.get(DataSource);
     expect(await roomActivityDrift(db)).toEqual([]);
+    expect(await currentStatePositionDrift(db)).toEqual([]);
     const [row] = await db.query<Array<{ last_position: string; bump_position: string }>>(
       'SELECT last_position, bump_position FROM room_activity WHERE room_id = $1',
       [roomId],

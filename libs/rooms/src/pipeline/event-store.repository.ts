@@ -26,7 +26,10 @@ const replacedStateRooms = p.value('text[]', (plan) => plan.replacedStateRooms);
 
 /**
  * The one statement that stores events, of every kind, with everything they change (a room's
- * last and last bumping timeline positions included, in room_activity, for room lists). Timeline
+ * last and last bumping timeline positions included, in room_activity, for room lists).
+ * `placed` holds the positions of the timeline events this statement inserts: the other parts
+ * see the statement's snapshot, where those events are not yet in `events`, so current state
+ * takes their positions from there and other events' from `events`. Timeline
  * positions come from the `stream_positions` counter row, taken here: a second writer waits until
  * the first commits, so positions become visible in order (see the SyncStreams migration); an
  * outlier-only write does not touch it. Events we hold already are kept as they are (edges and
@@ -56,11 +59,17 @@ const WRITE_EVENTS = preparedStatement(
    gone AS (DELETE FROM room_forward_extremities f WHERE f.room_id = ANY(${extremityRooms})
               AND NOT EXISTS (SELECT 1 FROM leaves l WHERE l.room_id = f.room_id AND l.event_id = f.event_id)),
    extremity AS (INSERT INTO room_forward_extremities (${P.columnList(EXTREMITY_COLUMNS)}) SELECT * FROM leaves ON CONFLICT DO NOTHING),
+   placed AS (SELECT a.event_id, a.room_id, counter.base + a.stream_offset AS position, a.bumps
+                FROM counter, ${p.rows('a', ACTIVITY_COLUMNS, (plan) => plan.activity)} JOIN ev ON ev.event_id = a.event_id),
    wanted AS (SELECT * FROM ${p.rows('s', CURRENT_STATE_COLUMNS, (plan) => plan.currentState)}),
    stale AS (DELETE FROM current_state c WHERE c.room_id = ANY(${replacedStateRooms})
                AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.room_id = c.room_id AND w.type = c.type AND w.state_key = c.state_key)),
-   state AS (INSERT INTO current_state (${P.columnList(CURRENT_STATE_COLUMNS)}) SELECT * FROM wanted
-             ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = EXCLUDED.event_id, membership = EXCLUDED.membership
+   state AS (INSERT INTO current_state (${P.columnList(CURRENT_STATE_COLUMNS)}, stream_ordering)
+             SELECT w.*, COALESCE((SELECT x.position FROM placed x WHERE x.event_id = w.event_id),
+                                  (SELECT e.stream_ordering FROM events e WHERE e.event_id = w.event_id))
+               FROM wanted w
+             ON CONFLICT (room_id, type, state_key) DO UPDATE
+               SET event_id = EXCLUDED.event_id, membership = EXCLUDED.membership, stream_ordering = EXCLUDED.stream_ordering
                WHERE current_state.event_id IS DISTINCT FROM EXCLUDED.event_id),
    resolved AS (UPDATE rooms SET resolved_state_group = r.resolved_state_group
                   FROM ${p.rows('r', RESOLVED_STATE_COLUMNS, (plan) => plan.resolvedState)} WHERE rooms.room_id = r.room_id),
@@ -74,9 +83,7 @@ const WRITE_EVENTS = preparedStatement(
                 SELECT a.user_id, a.room_id, a.event_id, counter.base + a.stream_offset, a.thread_id, a.highlight
                   FROM counter, ${p.rows('a', NOTIFICATION_COLUMNS, (plan) => plan.notifications)}),
    activity AS (INSERT INTO room_activity (room_id, last_position, bump_position)
-                SELECT a.room_id, max(counter.base + a.stream_offset), max(counter.base + a.stream_offset) FILTER (WHERE a.bumps)
-                  FROM counter, ${p.rows('a', ACTIVITY_COLUMNS, (plan) => plan.activity)} JOIN ev ON ev.event_id = a.event_id
-                 GROUP BY a.room_id
+                SELECT room_id, max(position), max(position) FILTER (WHERE bumps) FROM placed GROUP BY room_id
                 ON CONFLICT (room_id) DO UPDATE
                   SET last_position = GREATEST(room_activity.last_position, EXCLUDED.last_position),
                       bump_position = GREATEST(room_activity.bump_position, EXCLUDED.bump_position))

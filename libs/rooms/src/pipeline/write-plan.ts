@@ -80,7 +80,7 @@ export interface NotificationRow {
   readonly highlight: boolean;
 }
 
-/** A timeline event's place in its room's activity (table room_activity). */
+/** A timeline event of the write, placed: for current state's positions and its room's activity (room_activity). */
 export interface ActivityRow {
   readonly event_id: string;
   readonly room_id: string;

@@ -36,11 +36,9 @@ export class SyncRepository {
       event_id: string;
     }>(
       em,
-      // One events lookup by key per room (OFFSET 0 keeps it so): joined with a hash, the planner
-      // reads the whole events table whenever it holds under some 20 events per membership.
-      `SELECT c.room_id, r.room_version, c.membership, e.stream_ordering, c.event_id
+      // current_state keeps each entry's position: no events lookup per room.
+      `SELECT c.room_id, r.room_version, c.membership, c.stream_ordering, c.event_id
          FROM current_state c JOIN rooms r ON r.room_id = c.room_id
-        CROSS JOIN LATERAL (SELECT stream_ordering FROM events WHERE event_id = c.event_id OFFSET 0) e
         WHERE c.type = 'm.room.member' AND c.state_key = $1`,
       [userId],
     );
