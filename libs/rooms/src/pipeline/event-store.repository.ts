@@ -25,15 +25,16 @@ const extremityRooms = p.value('text[]', (plan) => [...new Set(plan.extremities.
 const replacedStateRooms = p.value('text[]', (plan) => plan.replacedStateRooms);
 
 /**
- * The one statement that stores events, of every kind, with everything they change (a room's
- * last and last bumping timeline positions included, in room_activity, for room lists).
- * `placed` holds the positions of the timeline events this statement inserts: the other parts
- * see the statement's snapshot, where those events are not yet in `events`, so current state
- * takes their positions from there and other events' from `events`. Timeline
+ * The one statement that stores events, of every kind, with everything they change. Timeline
  * positions come from the `stream_positions` counter row, taken here: a second writer waits until
  * the first commits, so positions become visible in order (see the SyncStreams migration); an
  * outlier-only write does not touch it. Events we hold already are kept as they are (edges and
  * all); `stateFills` gives state to those held without.
+ *
+ * `placed` names the timeline events this statement inserts, with their positions. Every part
+ * reads the statement's snapshot, where those events are not in `events` yet: current state takes
+ * an entry's position from `placed`, else from `events`; room_activity (a room's last and last
+ * bumping positions, for room lists) moves to the greatest of what it had and what `placed` brings.
  */
 const WRITE_EVENTS = preparedStatement(
   'pipeline_write',
