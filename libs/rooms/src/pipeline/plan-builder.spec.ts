@@ -43,6 +43,19 @@ describe('PlanBuilder', () => {
     expect(written.authEdges.map((row) => row.event_id)).toEqual(['$t1', '$t1', '$t2', '$t2', '$o1', '$o1']);
   });
 
+  it('places timeline events only in room activity, marking the types that bump a room list', () => {
+    const plan = new PlanBuilder();
+    plan.addEvent(event('$said'), v11, 'timeline', { before: 1, after: 1 }, { prev: true, auth: true });
+    const topic = event('$topic', { type: 'm.room.topic', state_key: '', content: { topic: 't' } });
+    plan.addEvent(topic, v11, 'timeline', { before: 1, after: 2 }, { prev: true, auth: true });
+    plan.addEvent(event('$old'), v11, 'backfill', { before: 1, after: 1 }, { prev: true, auth: false });
+    plan.addEvent(event('$auth'), v11, 'outlier', { before: null, after: null }, { prev: false, auth: true });
+    expect(plan.finish().activity).toEqual([
+      { event_id: '$said', room_id: '!r:hs', stream_offset: 1, bumps: true },
+      { event_id: '$topic', room_id: '!r:hs', stream_offset: 2, bumps: false },
+    ]);
+  });
+
   it('takes an event once, and keeps relations, redactions and notifications for the timeline only', () => {
     const plan = new PlanBuilder();
     const reaction = event('$r', {
