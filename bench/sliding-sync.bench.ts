@@ -15,7 +15,6 @@
  *
  *   npm run bench:sliding
  */
-import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import {
   agent,
@@ -27,6 +26,7 @@ import {
   send,
   startServer,
 } from './support/bench-server';
+import { sampleCpu, type CpuSample } from './support/cpu-time';
 
 const PORT = Number(process.env.BENCH_PORT ?? 18_208);
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 1000);
@@ -148,10 +148,8 @@ async function main(): Promise<void> {
     report(`first page, 20 rooms of ${ROOMS}, timeline_limit 1, 5 extensions`, first);
     report('expansion to [0, 99] from the first page (80 rooms more)', expand);
     report('incremental after one new message (pos resumed)', incremental);
-    await reportCost(database.url, server.child.pid as number, '20-room first page', () => timed(page(19)));
-    await reportCost(database.url, server.child.pid as number, `${ROOMS}-room first page`, () =>
-      timed(page(ROOMS - 1)),
-    );
+    await reportCost(database, server.child.pid as number, '20-room first page', () => timed(page(19)));
+    await reportCost(database, server.child.pid as number, `${ROOMS}-room first page`, () => timed(page(ROOMS - 1)));
   } finally {
     await server.stop();
     // BENCH_KEEP_DATABASE=1 leaves the database for EXPLAIN ANALYZE and the like.
@@ -162,12 +160,18 @@ async function main(): Promise<void> {
 }
 
 /**
- * What one request costs, whatever the machine's load: the server's CPU time (from /proc) and,
- * from pg_stat_statements (preloaded on the bench's PostgreSQL), the statements run and their
- * execution time, per request over RUNS requests; the five costliest statements are printed.
+ * What one request costs, whatever the machine's load: the CPU time of the server and of the
+ * database's backends (from /proc) and, from pg_stat_statements (preloaded on the bench's
+ * PostgreSQL), the statements run and their execution time, per request over RUNS requests; the
+ * five costliest statements are printed.
  */
-async function reportCost(url: string, pid: number, label: string, request: () => Promise<unknown>): Promise<void> {
-  const client = new Client({ connectionString: url });
+async function reportCost(
+  database: { url: string; name: string },
+  pid: number,
+  label: string,
+  request: () => Promise<unknown>,
+): Promise<void> {
+  const client = new Client({ connectionString: database.url });
   await client.connect();
   try {
     await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -175,9 +179,9 @@ async function reportCost(url: string, pid: number, label: string, request: () =
     await client.query(
       'SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)',
     );
-    const cpuBefore = processCpuMs(pid);
+    const cpuBefore = sampleCpu(pid, database.name);
     for (let run = 0; run < RUNS; run++) await request();
-    const cpu = (processCpuMs(pid) - cpuBefore) / RUNS;
+    const cpu = cpuPerRequest(cpuBefore, sampleCpu(pid, database.name));
     const { rows } = await client.query<{ query: string; calls: string; ms: number }>(
       `SELECT s.query, s.calls, s.total_exec_time AS ms FROM pg_stat_statements s
          JOIN pg_database d ON d.oid = s.dbid
@@ -187,7 +191,7 @@ async function reportCost(url: string, pid: number, label: string, request: () =
     const calls = rows.reduce((sum, row) => sum + Number(row.calls), 0) / RUNS;
     const ms = rows.reduce((sum, row) => sum + row.ms, 0) / RUNS;
     process.stdout.write(
-      `${label}, per request: server CPU ${cpu.toFixed(1)} ms, ${calls.toFixed(1)} statements, ${ms.toFixed(1)} ms executing them\n`,
+      `${label}, per request: ${cpu}${calls.toFixed(1)} statements, ${ms.toFixed(1)} ms executing them\n`,
     );
     for (const row of rows.slice(0, 5))
       process.stdout.write(
@@ -198,10 +202,13 @@ async function reportCost(url: string, pid: number, label: string, request: () =
   }
 }
 
-/** A process's user + system CPU time so far, in ms (Linux clock ticks are 10 ms). */
-function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+/** Server and database backends' CPU per request (clock ticks are 10 ms); empty off Linux. */
+function cpuPerRequest(before: CpuSample | undefined, after: CpuSample | undefined): string {
+  if (!before || !after) return '';
+  let backendMs = 0;
+  for (const [pid, ticks] of after.backends) backendMs += (ticks - (before.backends.get(pid) ?? 0)) * 10;
+  const serverMs = (after.processMs - before.processMs) / RUNS;
+  return `server CPU ${serverMs.toFixed(1)} ms, database CPU ${(backendMs / RUNS).toFixed(1)} ms, `;
 }
 
 /**
