@@ -11,7 +11,10 @@
  * (member events, one state group delta, current state), so that it is the newest room and its
  * timeline senders must be lazily loaded. Then p50/p99 of the initial /sync with lazy-loaded
  * members (filter: timeline limit 10), of a sliding first page over every room (range [0, 999])
- * and of the 20-room first page.
+ * and of the 20-room first page. Last, what a 20-room and a 1,000-room first page cost whatever
+ * the machine's load: server and database CPU per request, and from pg_stat_statements the
+ * statements' count and execution time, with the five costliest. BENCH_KEEP_DATABASE=1 keeps the
+ * database afterwards (for EXPLAIN ANALYZE).
  *
  *   npm run bench:sliding
  */
