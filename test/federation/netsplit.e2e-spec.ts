@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import {
   eventually,
   sharedRoom,
@@ -6,6 +7,7 @@ import {
   type LooseBody,
   type TestClient,
 } from '../support';
+import { currentStatePositionDrift, roomActivityDrift } from '../support/room-activity';
 
 /**
  * Two servers split apart, make conflicting changes, and heal: state resolution must bring both
@@ -135,5 +137,10 @@ describe('Federation: a netsplit with conflicting changes heals to the same stat
       20_000,
     );
     expect(await stateOf(alice)).toEqual(await stateOf(bob));
+    // Resolved state replaced current state on both sides: its positions and the rooms' activity still match events.
+    for (const server of [a, b]) {
+      expect(await currentStatePositionDrift(server.server.app.get(DataSource))).toEqual([]);
+      expect(await roomActivityDrift(server.server.app.get(DataSource))).toEqual([]);
+    }
   });
 });
