@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '@hearth/storage';
 import { UNREAD_TOTAL_CTES } from './notification-counts';
+import { RecentNotifications } from './recent-notifications';
 
 /** One committed notification: an event that, by a member's push rules, notifies them. */
 export interface CommittedNotification {
@@ -50,6 +51,8 @@ const NOTIFICATIONS_SINCE = `WITH head AS (SELECT position FROM stream_positions
  */
 @Injectable()
 export class NotificationFeed {
+  constructor(private readonly recent: RecentNotifications) {}
+
   /**
    * Notifications committed after the timeline position `after`, oldest first, of at most `window`
    * positions; `upTo` is how far they reach, to be read past next time, and `more` whether more
@@ -60,6 +63,8 @@ export class NotificationFeed {
     window: number,
     em: EntityManager,
   ): Promise<{ notifications: CommittedNotification[]; upTo: number; more: boolean }> {
+    const written = this.recent.since(after, window);
+    if (written) return written;
     const rows = await queryRows<{
       user_id: string | null;
       room_id: string | null;
