@@ -58,18 +58,21 @@ export class SyncService {
     await this.presence.syncing(userId, request.setPresence);
     const deadline = Date.now() + Math.min(Math.max(request.timeoutMs, 0), MAX_TIMEOUT_MS);
 
-    let mark = this.notifier.mark();
-    let computed = await this.compute({ userId, deviceId }, since, filter, request.fullState);
     // An initial sync or full_state answers at once; an incremental one waits for news. After
-    // a wait that ends empty, one more read gives the client a current token.
-    while (since !== null && !request.fullState && computed.empty && Date.now() < deadline) {
+    // a wait that ends empty, one more read gives the client a current token. A pass that would
+    // wait again if it found nothing is not `answering`: it skips what only answers need.
+    const mayWait = () => since !== null && !request.fullState && Date.now() < deadline;
+    let answering = !mayWait();
+    let mark = this.notifier.mark();
+    let computed = await this.compute({ userId, deviceId }, since, filter, request.fullState, answering);
+    while (computed.empty && !answering) {
       const keys = [userKey(userId), ...computed.watched.map(roomKey)];
       const woken = await this.notifier.wait(keys, mark, deadline - Date.now(), request.signal);
       // A client that hung up needs no answer; one let go by a shutdown gets the last one read.
       if (request.signal?.aborted || this.notifier.closed) break;
       mark = this.notifier.mark();
-      computed = await this.compute({ userId, deviceId }, since, filter, false);
-      if (!woken) break;
+      answering = !woken || !mayWait();
+      computed = await this.compute({ userId, deviceId }, since, filter, false, answering);
     }
     await this.presence.synced(userId);
     return computed.body;
@@ -87,31 +90,41 @@ export class SyncService {
 
   /**
    * Reads on one connection without a transaction: every stream is read up to the positions
-   * taken first, so later commits cannot slip in.
+   * taken first, so later commits cannot slip in. `answering`: the response is sent even when
+   * empty; otherwise an empty one is only waited on, and streams read only for answers are not.
    */
   private async compute(
     device: { userId: string; deviceId: string },
     since: SyncToken | null,
     filter: SyncFilter,
     fullState: boolean,
+    answering: boolean,
   ): Promise<Computed> {
     return this.tx.read(async (em) => {
+      const { upTo, membershipsFingerprint } = await this.positions.current(device.userId, em);
       const pass: SyncPass = {
         ...device,
         since,
-        upTo: await this.positions.current(device.userId, em),
+        upTo,
         filter,
         fullState,
+        membershipsFingerprint,
         roomAccountData: new Map(),
       };
       const response: JsonObject = {};
       let moved = false;
       const watched: string[] = [];
+      const forAnswers: SyncStream[] = [];
       for (const stream of this.streams) {
+        if (stream.onlyWhenAnswering) {
+          forAnswers.push(stream);
+          continue;
+        }
         const contribution = await stream.contribute(pass, response, em);
         moved ||= contribution.moved;
         watched.push(...(contribution.watchedRooms ?? []));
       }
+      if (moved || answering) for (const stream of forAnswers) await stream.contribute(pass, response, em);
       return { body: { next_batch: encodeSyncToken(pass.upTo), ...response }, empty: !moved, watched };
     });
   }
