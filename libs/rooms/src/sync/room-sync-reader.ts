@@ -8,6 +8,7 @@ import { inviteRoomStateOf, STRIPPED_STATE_TYPES, strip } from '../state/strippe
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
 import { SyncRepository, type MembershipRow, type RoomActivity, type SyncHead } from '../storage/sync.repository';
+import { InFlightReads } from './in-flight-reads';
 import { MembershipCache } from './membership-cache';
 import { RoomTimelines, type RoomTimeline, type RoomWindow, type TimelineRequest } from './room-timelines';
 import { summaryOf } from './room-summary';
@@ -22,6 +23,8 @@ import { unreadNotifications, type UnreadNotifications } from './unread-notifica
 @Injectable()
 export class RoomSyncReader {
   private readonly membershipCache = new MembershipCache();
+  /** Syncs woken by one change in rooms they share ask the same: one statement serves them all. */
+  private readonly sharedActivity = new InFlightReads<RoomActivity>();
 
   constructor(
     private readonly sync: SyncRepository,
@@ -56,7 +59,8 @@ export class RoomSyncReader {
 
   /** Of the rooms, those with events in (since, upTo] and their membership changes there, in one read. */
   roomActivity(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<RoomActivity> {
-    return this.sync.roomActivity(roomIds, since, upTo, em);
+    const key = `${since}:${upTo}:${[...roomIds].sort().join(' ')}`;
+    return this.sharedActivity.read(key, () => this.sync.roomActivity(roomIds, since, upTo, em));
   }
 
   /** For device-list tracking: everyone joined to a room the user is joined to (the user included). */
