@@ -1,7 +1,7 @@
 import { membershipsFingerprint, type MembershipRow } from '../storage/sync.repository';
 
-/** Enough for every user syncing on one process; the least recently used go first. */
-const MAX_USERS = 20_000;
+/** Rows kept in all (some 50 MB): enough for every user syncing on one process; the least recently used go first. */
+const MAX_ROWS = 200_000;
 
 /**
  * Each user's membership rows, kept under their fingerprint: a sync reads the fingerprint of the
@@ -12,6 +12,7 @@ const MAX_USERS = 20_000;
  */
 export class MembershipCache {
   private readonly byUser = new Map<string, { fingerprint: string; rows: readonly MembershipRow[] }>();
+  private rowCount = 0;
 
   get(userId: string, fingerprint: string): MembershipRow[] | undefined {
     const entry = this.byUser.get(userId);
@@ -23,8 +24,14 @@ export class MembershipCache {
 
   /** Keeps rows under their own fingerprint, whatever the caller's was: a commit may have come in between. */
   set(userId: string, rows: readonly MembershipRow[]): void {
-    this.byUser.delete(userId);
+    this.forget(userId);
     this.byUser.set(userId, { fingerprint: membershipsFingerprint(rows), rows: [...rows] });
-    if (this.byUser.size > MAX_USERS) this.byUser.delete(this.byUser.keys().next().value as string);
+    this.rowCount += rows.length;
+    while (this.rowCount > MAX_ROWS && this.byUser.size > 1) this.forget(this.byUser.keys().next().value as string);
+  }
+
+  private forget(userId: string): void {
+    this.rowCount -= this.byUser.get(userId)?.rows.length ?? 0;
+    this.byUser.delete(userId);
   }
 }

@@ -1,5 +1,5 @@
-/** Enough for every device syncing on one process; the least recently answered go first. */
-const MAX_DEVICES = 20_000;
+/** Watched rooms kept in all (some 8 MB of references): the least recently answered devices go first. */
+const MAX_WATCHED = 1_000_000;
 /**
  * A point older than this is not resumed: the notifier forgets keys notified over a minute ago
  * (LocalSyncNotifier), and a client that comes back this late reads afresh anyway.
@@ -20,13 +20,16 @@ export interface WaitPoint {
  */
 export class WaitPoints {
   private readonly byDevice = new Map<string, WaitPoint & { readonly token: string; readonly at: number }>();
+  private watchedCount = 0;
 
   /** Only for a token that holds every stream's position as read (not a partial to-device batch). */
   keep(userId: string, deviceId: string, token: string, point: WaitPoint): void {
     const key = deviceKey(userId, deviceId);
-    this.byDevice.delete(key);
+    this.forget(key);
     this.byDevice.set(key, { ...point, token, at: Date.now() });
-    if (this.byDevice.size > MAX_DEVICES) this.byDevice.delete(this.byDevice.keys().next().value as string);
+    this.watchedCount += point.watched.length;
+    while (this.watchedCount > MAX_WATCHED && this.byDevice.size > 1)
+      this.forget(this.byDevice.keys().next().value as string);
   }
 
   /** The point the device's last answer left off at, when `token` is that answer's and it is recent. */
@@ -34,6 +37,11 @@ export class WaitPoints {
     const point = this.byDevice.get(deviceKey(userId, deviceId));
     if (point?.token !== token || Date.now() - point.at > RESUMABLE_FOR_MS) return undefined;
     return point;
+  }
+
+  private forget(key: string): void {
+    this.watchedCount -= this.byDevice.get(key)?.watched.length ?? 0;
+    this.byDevice.delete(key);
   }
 }
 
