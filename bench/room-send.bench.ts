@@ -10,7 +10,7 @@
  *   BENCH_LOG_SLOW_MS=1 npm run bench:rooms   (PostgreSQL logs statements slower than 1 ms)
  *
  * Each phase also prints the CPU time spent per event (Linux /proc): by the whole machine,
- * the homeserver process and this client; on two shared cores that, not the wall clock, says
+ * the homeserver process, the database's backends for it, and this client; on two shared cores that, not the wall clock, says
  * what a change saved.
  */
 import { agent, createBenchDatabase, createRoom, register, send, startServer } from './support/bench-server';
@@ -38,14 +38,19 @@ async function main(): Promise<void> {
     await database.analyze();
 
     const pid = server.child.pid as number;
-    report('1 sender, 1 room', await measure(EVENTS, 1, pid, (i) => send(server.url, first, oneRoom, `a${i}`)));
+    report(
+      '1 sender, 1 room',
+      await measure(EVENTS, 1, pid, database.name, (i) => send(server.url, first, oneRoom, `a${i}`)),
+    );
     report(
       '16 senders, 1 room',
-      await measure(EVENTS, 16, pid, (i) => send(server.url, senders[i % 16] as string, oneRoom, `b${i}`)),
+      await measure(EVENTS, 16, pid, database.name, (i) =>
+        send(server.url, senders[i % 16] as string, oneRoom, `b${i}`),
+      ),
     );
     report(
       '16 senders, 100 rooms',
-      await measure(EVENTS, 16, pid, (i) =>
+      await measure(EVENTS, 16, pid, database.name, (i) =>
         send(server.url, senders[i % 16] as string, manyRooms[i % 100] as string, `c${i}`),
       ),
     );
@@ -66,10 +71,11 @@ async function measure(
   total: number,
   concurrency: number,
   homeserverPid: number,
+  databaseName: string,
   sendOne: (i: number) => Promise<unknown>,
 ): Promise<Measured> {
   let next = 0;
-  const cpuBefore = sampleCpu(homeserverPid);
+  const cpuBefore = sampleCpu(homeserverPid, databaseName);
   const benchBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await Promise.all(
@@ -79,7 +85,11 @@ async function measure(
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const bench = process.cpuUsage(benchBefore);
-  return { total, seconds, cpu: cpuPerItem(cpuBefore, sampleCpu(homeserverPid), bench.user + bench.system, total) };
+  return {
+    total,
+    seconds,
+    cpu: cpuPerItem(cpuBefore, sampleCpu(homeserverPid, databaseName), bench.user + bench.system, total),
+  };
 }
 
 function report(name: string, { total, seconds, cpu }: Measured): void {

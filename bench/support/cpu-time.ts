@@ -10,10 +10,16 @@ export interface CpuSample {
   readonly stealMs: number;
   /** User and system time of the process `pid`, in ms. */
   readonly processMs: number;
+  /** User and system time of each PostgreSQL backend serving `database`, in ticks, by process ID (empty when not asked). */
+  readonly backends: ReadonlyMap<string, number>;
 }
 
-/** Linux /proc counters; undefined elsewhere, where benches print no CPU figures. */
-export function sampleCpu(pid: number): CpuSample | undefined {
+/**
+ * Linux /proc counters; undefined elsewhere, where benches print no CPU figures. With `database`,
+ * also the CPU of the PostgreSQL backends connected to it: unlike the machine's figure, that holds
+ * while other work shares the machine (a backend that exits between two samples takes its time along).
+ */
+export function sampleCpu(pid: number, database?: string): CpuSample | undefined {
   try {
     const fields = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
       .trim()
@@ -21,18 +27,37 @@ export function sampleCpu(pid: number): CpuSample | undefined {
       .slice(1)
       .map(Number);
     const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const processFields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const processTicks = Number(processFields[11]) + Number(processFields[12]);
     const toMs = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
     return {
       machineMs: toMs(user + nice + system + irq + softirq),
       stealMs: toMs(steal),
-      processMs: toMs(processTicks),
+      processMs: toMs(processTicks(pid)),
+      backends: database ? backendTicks(database) : new Map(),
     };
   } catch {
     return undefined;
   }
+}
+
+function processTicks(pid: number | string): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Backends name their database in their process title: `postgres: [<cluster>: ]<user> <database> <client> <state>`. */
+function backendTicks(database: string): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const pid of fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const title = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (title.startsWith('postgres: ') && title.split(/[\s\0]+/).includes(database))
+        ticks.set(pid, processTicks(pid));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return ticks;
 }
 
 /** CPU spent per unit of work between two samples: the whole machine, the process, this bench. */
@@ -44,5 +69,9 @@ export function cpuPerItem(
 ): string {
   if (!before || !after) return '';
   const per = (ms: number) => (ms / items).toFixed(2);
-  return `; CPU ms per event: machine ${per(after.machineMs - before.machineMs)}, homeserver ${per(after.processMs - before.processMs)}, bench client ${per(benchMicros / 1000)}, steal ${per(after.stealMs - before.stealMs)}`;
+  // Backends that ended between the samples took their time along: this is a lower bound.
+  let databaseTicks = 0;
+  for (const [pid, ticks] of after.backends) databaseTicks += ticks - (before.backends.get(pid) ?? 0);
+  const databaseMs = (databaseTicks * 1000) / TICKS_PER_SECOND;
+  return `; CPU ms per event: machine ${per(after.machineMs - before.machineMs)}, homeserver ${per(after.processMs - before.processMs)}${after.backends.size > 0 ? `, database ${per(databaseMs)}` : ''}, bench client ${per(benchMicros / 1000)}, steal ${per(after.stealMs - before.stealMs)}`;
 }

@@ -19,6 +19,7 @@ import { PushRuleRepository } from './push/push-rule.repository';
 import { PushRulesService } from './push/push-rules.service';
 import { NotificationCounts } from './push/notification-counts';
 import { NotificationFeed } from './push/notification-feed';
+import { RecentNotifications } from './push/recent-notifications';
 import { NotificationsService } from './push/notifications.service';
 import { ReceiptRepository } from './receipts/receipt.repository';
 import { ReceiptsService } from './receipts/receipts.service';
@@ -80,6 +81,7 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     ReceiptsService,
     NotificationCounts,
     NotificationFeed,
+    RecentNotifications,
     NotificationsService,
     {
       provide: TypingRelay,

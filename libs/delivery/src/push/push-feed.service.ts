@@ -8,8 +8,8 @@ import type { DeliveryQueue } from '../queue/delivery-queue';
 import { PUSH_POLICY, type PushPolicy } from './push-policy';
 import { PUSH_QUEUE } from './push-queue';
 
-/** Events (with all their notifications) read per round while catching up. */
-const EVENTS_PER_ROUND = 500;
+/** Timeline positions (events of any kind, with all their notifications) read per round while catching up. */
+const POSITIONS_PER_ROUND = 500;
 
 /**
  * How long the stored position may trail what this process has read when nothing in between was
@@ -93,7 +93,7 @@ export class PushFeed implements OnModuleInit, OnModuleDestroy {
    */
   private async feedOnce(em: EntityManager): Promise<boolean> {
     const positions = this.positions ?? (await this.storedPositions(em));
-    const { notifications, upTo, more } = await this.notifications.since(positions.read, EVENTS_PER_ROUND, em);
+    const { notifications, upTo, more } = await this.notifications.since(positions.read, POSITIONS_PER_ROUND, em);
     if (upTo === positions.read) {
       await this.storeReadPosition(em);
       return false;

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { stateKeyTuple, type RoomEvent, type RoomVersion, type StateKeyTuple } from '@hearth/protocol';
 import { ServerSigner } from '@hearth/signing';
+import { TransactionRunner } from '@hearth/storage';
+import { RecentNotifications } from '../push/recent-notifications';
 import { EventRepository } from '../storage/event.repository';
 import type { StateIds } from '../storage/state.repository';
 import { EventStream } from '../streams/event-stream';
@@ -11,6 +13,7 @@ import { outboxItems, type OutboundEvent } from './pdu-destinations';
 import { PlanBuilder, type EventExtras } from './plan-builder';
 import { StateGroupWriter } from './state-group.writer';
 import { StateResolver, type StateAt } from './state-resolver';
+import type { WritePlan } from './write-plan';
 
 /** One of our users' events on the room's head (built by EventBuilder, authorised by the writer). */
 export interface NewLocalEvent extends EventExtras {
@@ -58,6 +61,8 @@ export class EventPipeline {
     private readonly events: EventRepository,
     private readonly stream: EventStream,
     private readonly signer: ServerSigner,
+    private readonly recent: RecentNotifications,
+    private readonly tx: TransactionRunner,
     @Inject(OUTBOX_PORT) private readonly outbox: OutboxPort,
   ) {}
 
@@ -91,8 +96,8 @@ export class EventPipeline {
     if (!andCommit) return this.writeTimeline(plan, events, em, false);
     // The write commits: the announcement must be registered before it.
     this.stream.announce(em, events);
-    const base = await this.store.write(plan.finish(), em, { andCommit: true });
-    return events.map((_, i) => Number(base) + i + 1);
+    const base = await this.storeTimeline(plan.finish(), em, true);
+    return events.map((_, i) => base + i + 1);
   }
 
   /**
@@ -226,9 +231,25 @@ export class EventPipeline {
     em: EntityManager,
     andCommit: boolean,
   ): Promise<number[]> {
-    const base = await this.store.write(plan.finish(), em, { andCommit });
+    const base = await this.storeTimeline(plan.finish(), em, andCommit);
     this.stream.announce(em, events);
-    return events.map((_, i) => Number(base) + i + 1);
+    return events.map((_, i) => base + i + 1);
+  }
+
+  /** Stores a plan that takes timeline positions; once it commits, its notifications are RecentNotifications. */
+  private async storeTimeline(plan: WritePlan, em: EntityManager, andCommit: boolean): Promise<number> {
+    const base = Number(await this.store.write(plan, em, { andCommit }));
+    const notifications = plan.notifications
+      .map((row) => ({
+        userId: row.user_id,
+        roomId: row.room_id,
+        eventId: row.event_id,
+        streamOrdering: base + row.stream_offset,
+        highlight: row.highlight,
+      }))
+      .sort((a, b) => a.streamOrdering - b.streamOrdering || (a.userId < b.userId ? -1 : 1));
+    this.tx.whenCommitted(em, () => this.recent.record(base, base + plan.timelineCount, notifications));
+    return base;
   }
 
   /**

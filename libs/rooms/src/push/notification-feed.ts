@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { preparedStatement, queryPrepared, queryRows } from '@hearth/storage';
+import { queryRows } from '@hearth/storage';
 import { UNREAD_TOTAL_CTES } from './notification-counts';
+import { RecentNotifications } from './recent-notifications';
 
 /** One committed notification: an event that, by a member's push rules, notifies them. */
 export interface CommittedNotification {
@@ -28,22 +29,18 @@ const ALL_NOTIFICATIONS = `(SELECT user_id, room_id, event_id, stream_ordering, 
   UNION ALL SELECT user_id, room_id, event_id, stream_ordering, highlight FROM event_push_actions_folded)`;
 
 /**
- * Run after every commit of an event (the push feed, the back-at notices): prepared, as parsing and
- * planning it cost more than running it. `fresh` is the range up to the last position read, not
- * `IN (positions)`: with the latter the prepared (generic) plan hash-joined a sequential scan of
- * every notification kept, which grew with the table and, twice per message, was most of the
- * database's work per message.
+ * Run after every commit of an event (the push feed, the back-at notices): the notifications of a
+ * window of timeline positions past `$1`, up to the committed position. The bound is an index
+ * condition, so the read costs the notifications it returns. Not a prepared statement: a
+ * connection plans one once and keeps that plan, and a plan made while the table was small (a new
+ * server) is a sequential scan that grows with the table until the next ANALYZE; this one is cheap
+ * to plan afresh.
  */
-const NOTIFICATIONS_SINCE = preparedStatement(
-  'notifications_since',
-  `WITH head AS (SELECT position FROM stream_positions WHERE stream = 'events'),
-   positions AS (SELECT DISTINCT a.stream_ordering FROM ${ALL_NOTIFICATIONS} a, head
-                  WHERE a.stream_ordering > $1 AND a.stream_ordering <= head.position ORDER BY 1 LIMIT $2),
-   fresh AS (SELECT a.* FROM ${ALL_NOTIFICATIONS} a
-              WHERE a.stream_ordering > $1 AND a.stream_ordering <= (SELECT max(stream_ordering) FROM positions))
-   SELECT f.*, head.position AS head, (SELECT count(*) FROM positions) AS events
-     FROM head LEFT JOIN fresh f ON TRUE ORDER BY f.stream_ordering, f.user_id`,
-);
+const NOTIFICATIONS_SINCE = `WITH head AS (SELECT position FROM stream_positions WHERE stream = 'events')
+  SELECT a.user_id, a.room_id, a.event_id, a.stream_ordering, a.highlight, head.position AS head
+    FROM head LEFT JOIN ${ALL_NOTIFICATIONS} a
+      ON a.stream_ordering > $1 AND a.stream_ordering <= LEAST(head.position, $1 + $2)
+   ORDER BY a.stream_ordering, a.user_id`;
 
 /**
  * Reads of the notifications the event writers store with each event (event_push_actions), for
@@ -54,25 +51,28 @@ const NOTIFICATIONS_SINCE = preparedStatement(
  */
 @Injectable()
 export class NotificationFeed {
+  constructor(private readonly recent: RecentNotifications) {}
+
   /**
-   * Notifications committed after `after`, oldest first, of at most `limit` events; `upTo` is how
-   * far they reach (the committed position when fewer came back), to be read past next time, and
-   * `more` whether there may be more to read now.
+   * Notifications committed after the timeline position `after`, oldest first, of at most `window`
+   * positions; `upTo` is how far they reach, to be read past next time, and `more` whether more
+   * has committed beyond it.
    */
   async since(
     after: number,
-    limit: number,
+    window: number,
     em: EntityManager,
   ): Promise<{ notifications: CommittedNotification[]; upTo: number; more: boolean }> {
-    const rows = await queryPrepared<{
+    const written = this.recent.since(after, window);
+    if (written) return written;
+    const rows = await queryRows<{
       user_id: string | null;
       room_id: string | null;
       event_id: string | null;
       stream_ordering: string | null;
       highlight: boolean | null;
       head: string;
-      events: string;
-    }>(em, NOTIFICATIONS_SINCE, [after, limit]);
+    }>(em, NOTIFICATIONS_SINCE, [after, window]);
     const notifications = rows
       .filter((row) => row.event_id !== null)
       .map((row) => ({
@@ -82,9 +82,9 @@ export class NotificationFeed {
         streamOrdering: Number(row.stream_ordering),
         highlight: row.highlight === true,
       }));
-    const full = Number(rows[0]?.events ?? 0) >= limit;
-    const upTo = full ? (notifications.at(-1)?.streamOrdering ?? after) : Number(rows[0]?.head ?? after);
-    return { notifications, upTo: Math.max(upTo, after), more: full };
+    const head = Number(rows[0]?.head ?? after);
+    const upTo = Math.max(after, Math.min(head, after + window));
+    return { notifications, upTo, more: upTo < head };
   }
 
   /**

@@ -9,7 +9,7 @@ import { CLOCK, type Clock } from './clock';
 import { EffectiveAvailability } from './effective-availability';
 import { isOnDuty } from './on-duty';
 
-const EVENTS_PER_ROUND = 500;
+const POSITIONS_PER_ROUND = 500;
 /** The notices' transactions are recorded under this device name; the user has no such device. */
 const NOTICE_DEVICE = 'org.hearth.availability';
 
@@ -98,7 +98,7 @@ export class BackAtNotices implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async readRound(em: EntityManager) {
     const now = this.clock.now();
-    const { notifications, upTo, more } = await this.notifications.since(this.position, EVENTS_PER_ROUND, em);
+    const { notifications, upTo, more } = await this.notifications.since(this.position, POSITIONS_PER_ROUND, em);
     const users = [...new Set(notifications.map((n) => n.userId))];
     const schedules = await this.availability.schedulesOf(users, em);
     const candidates = notifications.flatMap((notification) => {
