@@ -6,6 +6,7 @@
  *
  *   npm run bench:sync-wakeup
  *   WAKEUP_SHOW_STATEMENTS=1 ...   (also lists the statements of the 1-poller case by shape)
+ *   BENCH_PROFILE_DIR=/tmp/prof ... (a V8 CPU profile of the homeserver)
  */
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
@@ -36,7 +37,14 @@ async function main(): Promise<void> {
   const database = await createBenchDatabase();
   const countFile = path.join(database.dataDir, 'query-counts.json');
   const hook = path.join(__dirname, 'support', 'count-queries.js');
-  const server = await startServer(database, PORT, { HEARTH_QUERY_COUNT_FILE: countFile }, ['--require', hook]);
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
+  const server = await startServer(database, PORT, { HEARTH_QUERY_COUNT_FILE: countFile }, [
+    '--require',
+    hook,
+    ...profile,
+  ]);
   try {
     const sender = await register(server.url, 'sender');
     await database.analyze();

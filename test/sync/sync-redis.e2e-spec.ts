@@ -23,6 +23,9 @@ const V3 = '/_matrix/client/v3';
   let dataDir: string;
   let first: HearthProcess;
   let second: HearthProcess;
+  /** ana registered through the first process, bea through the second (registration is rate-limited: two in all). */
+  let ana: TestClient;
+  let bea: TestClient;
 
   beforeAll(async () => {
     hearth = new HearthBuild();
@@ -39,6 +42,13 @@ const V3 = '/_matrix/client/v3';
     // One after the other: the first creates the signing key and runs the migrations.
     first = await hearth.start(env);
     second = await hearth.start(env);
+    const register = async (url: string, name: string) => {
+      const res = await new TestClient(url).registerOpen(name, 'pw');
+      expect(res.status).toBe(200);
+      return new TestClient(url, res.body.access_token as string);
+    };
+    ana = await register(first.url, 'ana');
+    bea = await register(second.url, 'bea');
   }, 60_000);
 
   afterAll(async () => {
@@ -49,13 +59,6 @@ const V3 = '/_matrix/client/v3';
   });
 
   it('wakes a long poll on one process for an event sent through the other', async () => {
-    const register = async (url: string, name: string) => {
-      const res = await new TestClient(url).registerOpen(name, 'pw');
-      expect(res.status).toBe(200);
-      return new TestClient(url, res.body.access_token as string);
-    };
-    const ana = await register(first.url, 'ana');
-    const bea = await register(second.url, 'bea');
     const roomId = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id as string;
     expect((await bea.post(`${V3}/join/${encodeURIComponent(roomId)}`, {})).status).toBe(200);
 
@@ -92,5 +95,54 @@ const V3 = '/_matrix/client/v3';
       type: 'm.typing',
       content: { user_ids: ['@bea:pair.example'] },
     });
+  });
+
+  it('answers a long poll on one process with memberships changed through the other (no stale kept rooms)', async () => {
+    // bea's one token on both processes: she changes memberships through the first, syncs on the second.
+    const beaFirst = new TestClient(first.url, bea.accessToken);
+    const roomId = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id as string;
+    const room = encodeURIComponent(roomId);
+    const poll = (since: string) => bea.get(`${V3}/sync?since=${since}&timeout=20000`);
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+    // The second process reads, and keeps, bea's memberships.
+    let since = (await bea.get(`${V3}/sync`)).body.next_batch as string;
+    since = (await bea.get(`${V3}/sync?since=${since}&timeout=0`)).body.next_batch as string;
+
+    // Joined through the first process: the second's waiting sync shows the room.
+    let waiting = poll(since);
+    await settle();
+    expect((await beaFirst.post(`${V3}/join/${room}`, {})).status).toBe(200);
+    let body = (await waiting).body;
+    expect(Object.keys(body.rooms.join)).toContain(roomId);
+    since = body.next_batch as string;
+
+    // The room's next message wakes the second process's long poll: it watches the new room.
+    waiting = poll(since);
+    await settle();
+    const sent = await ana.put(`${V3}/rooms/${room}/send/m.room.message/after-join`, {
+      msgtype: 'm.text',
+      body: 'hi',
+    });
+    expect(sent.status).toBe(200);
+    const started = Date.now();
+    body = (await waiting).body;
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect((body.rooms.join[roomId].timeline.events as Array<{ event_id: string }>).map((e) => e.event_id)).toContain(
+      sent.body.event_id,
+    );
+    since = body.next_batch as string;
+
+    // Left through the first process: the second says so, and stops showing the room's messages as joined.
+    waiting = poll(since);
+    await settle();
+    expect((await beaFirst.post(`${V3}/rooms/${room}/leave`, {})).status).toBe(200);
+    body = (await waiting).body;
+    expect(Object.keys(body.rooms.leave)).toContain(roomId);
+    expect(Object.keys(body.rooms.join)).not.toContain(roomId);
+    since = body.next_batch as string;
+    await ana.put(`${V3}/rooms/${room}/send/m.room.message/after-leave`, { msgtype: 'm.text', body: 'gone' });
+    body = (await bea.get(`${V3}/sync?since=${since}&timeout=0`)).body;
+    expect(Object.keys(body.rooms?.join ?? {})).not.toContain(roomId);
   });
 });

@@ -90,6 +90,21 @@ describe('/sync', () => {
     expect(bodies(woken.rooms.join[roomId])).toEqual(['are you there?']);
   });
 
+  it('answers a long poll at once for what committed between the last answer and the next request', async () => {
+    const answered = await sync(ana, { since: (await sync(ana)).next_batch, timeout: '0' });
+    // Sent while the client is between requests: the next one, resuming where the last left off, must not wait.
+    await say(bea, roomId, 'while you were away');
+    const began = Date.now();
+    const next = await sync(ana, { since: answered.next_batch, timeout: '20000' });
+    expect(Date.now() - began).toBeLessThan(10_000);
+    expect(bodies(next.rooms.join[roomId])).toEqual(['while you were away']);
+    // And one more long poll from there waits for the next news rather than answering with nothing.
+    const waiting = sync(ana, { since: next.next_batch, timeout: '20000' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await say(bea, roomId, 'and now');
+    expect(bodies((await waiting).rooms.join[roomId])).toEqual(['and now']);
+  });
+
   it('does not wake for rooms the user is not in, and times out empty', async () => {
     const other = (await bea.post(`${V3}/createRoom`, { preset: 'private_chat' })).body.room_id as string;
     const start = await sync(ana);

@@ -75,6 +75,25 @@ describe('send-to-device messages through /sync', () => {
     ]);
   });
 
+  it('hands a backlog over in batches, a long poll with the token of one batch answering at once with the rest', async () => {
+    const tablet = await login('bea', 'TABLET');
+    const start = await sync(tablet);
+    for (let n = 0; n < 130; n++) {
+      const res = await ana.put(`${V3}/sendToDevice/org.example.burst/b${n}`, {
+        messages: { [BEA]: { TABLET: { n } } },
+      });
+      expect(res.status).toBe(200);
+    }
+    const first = await sync(tablet, start.next_batch, 20_000);
+    expect(first.to_device.events).toHaveLength(100);
+    const began = Date.now();
+    const second = await sync(tablet, first.next_batch, 20_000);
+    expect(Date.now() - began).toBeLessThan(10_000);
+    expect((second.to_device.events as LooseBody[]).map((e) => e.content.n as number)).toEqual(
+      Array.from({ length: 30 }, (_, i) => 100 + i),
+    );
+  });
+
   it('refuses malformed bodies and user IDs', async () => {
     expect(
       (await ana.put(`${V3}/sendToDevice/org.example.ping/t4`, { messages: { [BEA]: 'hello' } })).body.errcode,

@@ -8,6 +8,7 @@ import { FiltersService } from './filters/filters.service';
 import type { SyncFilter } from './filters/sync-filter';
 import { roomKey, SyncNotifier, userKey } from './notifier/sync-notifier';
 import { DeviceListsSectionBuilder } from './sections/device-lists-section';
+import { WaitPoints } from './notifier/wait-points';
 import { SyncPositions } from './sync-positions';
 import { SYNC_STREAMS, type SyncPass, type SyncStream } from './streams/sync-stream';
 import { decodeSyncToken, encodeSyncToken, type SyncToken } from './sync-token';
@@ -30,6 +31,8 @@ interface Computed {
   readonly body: JsonObject;
   readonly empty: boolean;
   readonly watched: readonly string[];
+  /** Whether the token holds every stream's position as read (a to-device batch may hold less). */
+  readonly whole: boolean;
 }
 
 /**
@@ -39,6 +42,8 @@ interface Computed {
  */
 @Injectable()
 export class SyncService {
+  private readonly waitPoints = new WaitPoints();
+
   constructor(
     private readonly filters: FiltersService,
     @Inject(SYNC_STREAMS) private readonly streams: readonly SyncStream[],
@@ -58,19 +63,30 @@ export class SyncService {
     await this.presence.syncing(userId, request.setPresence);
     const deadline = Date.now() + Math.min(Math.max(request.timeoutMs, 0), MAX_TIMEOUT_MS);
 
-    let mark = this.notifier.mark();
-    let computed = await this.compute({ userId, deviceId }, since, filter, request.fullState);
     // An initial sync or full_state answers at once; an incremental one waits for news. After
-    // a wait that ends empty, one more read gives the client a current token.
-    while (since !== null && !request.fullState && computed.empty && Date.now() < deadline) {
+    // a wait that ends empty, one more read gives the client a current token. A pass that would
+    // wait again if it found nothing is not `answering`: it skips what only answers need.
+    const device = { userId, deviceId };
+    const mayWait = () => since !== null && !request.fullState && Date.now() < deadline;
+    let answering = !mayWait();
+    // Asked again with the token just given, the request waits where the last answer left off.
+    const resumed =
+      answering || request.since === undefined ? undefined : this.waitPoints.resume(userId, deviceId, request.since);
+    let mark = resumed?.mark ?? this.notifier.mark();
+    let computed = resumed
+      ? { body: { next_batch: request.since as string }, empty: true, watched: resumed.watched, whole: false }
+      : await this.compute(device, since, filter, request.fullState, answering);
+    while (computed.empty && !answering) {
       const keys = [userKey(userId), ...computed.watched.map(roomKey)];
       const woken = await this.notifier.wait(keys, mark, deadline - Date.now(), request.signal);
       // A client that hung up needs no answer; one let go by a shutdown gets the last one read.
       if (request.signal?.aborted || this.notifier.closed) break;
       mark = this.notifier.mark();
-      computed = await this.compute({ userId, deviceId }, since, filter, false);
-      if (!woken) break;
+      answering = !woken || !mayWait();
+      computed = await this.compute(device, since, filter, false, answering);
     }
+    if (computed.whole)
+      this.waitPoints.keep(userId, deviceId, computed.body.next_batch as string, { mark, watched: computed.watched });
     await this.presence.synced(userId);
     return computed.body;
   }
@@ -87,32 +103,44 @@ export class SyncService {
 
   /**
    * Reads on one connection without a transaction: every stream is read up to the positions
-   * taken first, so later commits cannot slip in.
+   * taken first, so later commits cannot slip in. `answering`: the response is sent even when
+   * empty; otherwise an empty one is only waited on, and streams read only for answers are not.
    */
   private async compute(
     device: { userId: string; deviceId: string },
     since: SyncToken | null,
     filter: SyncFilter,
     fullState: boolean,
+    answering: boolean,
   ): Promise<Computed> {
     return this.tx.read(async (em) => {
+      const { upTo, membershipsFingerprint } = await this.positions.current(device.userId, em);
       const pass: SyncPass = {
         ...device,
         since,
-        upTo: await this.positions.current(device.userId, em),
+        upTo,
         filter,
         fullState,
+        membershipsFingerprint,
         roomAccountData: new Map(),
       };
       const response: JsonObject = {};
       let moved = false;
       const watched: string[] = [];
+      const forAnswers: SyncStream[] = [];
       for (const stream of this.streams) {
+        if (stream.onlyWhenAnswering) {
+          forAnswers.push(stream);
+          continue;
+        }
         const contribution = await stream.contribute(pass, response, em);
         moved ||= contribution.moved;
         watched.push(...(contribution.watchedRooms ?? []));
       }
-      return { body: { next_batch: encodeSyncToken(pass.upTo), ...response }, empty: !moved, watched };
+      if (moved || answering) for (const stream of forAnswers) await stream.contribute(pass, response, em);
+      const nextBatch = encodeSyncToken(pass.upTo);
+      const whole = nextBatch === encodeSyncToken(upTo);
+      return { body: { next_batch: nextBatch, ...response }, empty: !moved, watched, whole };
     });
   }
 }

@@ -19,6 +19,8 @@ type Messages = Record<string, Record<string, Record<string, unknown>>>;
 
 /** Synapse's figure: a sync hands a device at most this many messages; the rest come next time. */
 const MAX_PER_SYNC = 100;
+/** Devices whose acknowledgements this process remembers; the least recently syncing go first. */
+const MAX_REMEMBERED_DEVICES = 20_000;
 
 /**
  * Send-to-device messaging (spec CS API "Send-to-Device messaging"): a message waits in its
@@ -27,6 +29,13 @@ const MAX_PER_SYNC = 100;
  */
 @Injectable()
 export class ToDeviceService {
+  /**
+   * Per device, the position up to which this process deleted acknowledged messages: a sync with
+   * the same token again (every long poll that finds nothing new) skips the DELETE. Another
+   * process deleting too is harmless; forgetting a device costs one DELETE.
+   */
+  private readonly deletedUpTo = new Map<string, number>();
+
   constructor(
     private readonly inbox: ToDeviceRepository,
     private readonly devices: DevicesService,
@@ -121,7 +130,7 @@ export class ToDeviceService {
     upTo: number,
     em: EntityManager,
   ): Promise<{ events: ToDeviceMessage[]; position: number }> {
-    if (since !== null && since > 0) await this.inbox.deleteUpTo(userId, deviceId, since, em);
+    if (since !== null && since > 0) await this.acknowledge(userId, deviceId, since, em);
     // Nothing was sent to anyone past the token: no read.
     const pending =
       since !== null && since >= upTo
@@ -129,5 +138,16 @@ export class ToDeviceService {
         : await this.inbox.pending(userId, deviceId, since ?? 0, upTo, MAX_PER_SYNC, em);
     const position = pending.length === MAX_PER_SYNC ? (pending.at(-1)?.position ?? upTo) : upTo;
     return { events: pending.map(({ sender, type, content }) => ({ sender, type, content })), position };
+  }
+  /** Deletes the messages the device's token acknowledges, unless this process did so already. */
+  private async acknowledge(userId: string, deviceId: string, upTo: number, em: EntityManager): Promise<void> {
+    const key = `${userId}\n${deviceId}`;
+    const done = this.deletedUpTo.get(key) ?? 0;
+    // Noted only once the DELETE is through: one that failed is tried again next time.
+    if (upTo > done) await this.inbox.deleteUpTo(userId, deviceId, upTo, em);
+    this.deletedUpTo.delete(key);
+    this.deletedUpTo.set(key, Math.max(done, upTo));
+    if (this.deletedUpTo.size > MAX_REMEMBERED_DEVICES)
+      this.deletedUpTo.delete(this.deletedUpTo.keys().next().value as string);
   }
 }

@@ -60,29 +60,6 @@ export class PushRuleRepository {
     return Number(rows[0]?.version ?? 0);
   }
 
-  /**
-   * Every stream's position and the user's rule version in one round trip, as a sync starts by
-   * reading both. The version is null when the user never changed a rule.
-   */
-  async streamPositionsWithVersion(
-    userId: string,
-    em: EntityManager,
-  ): Promise<{ positions: Map<string, number>; version: number }> {
-    const rows = await queryRows<{ stream: string | null; position: string }>(
-      em,
-      `SELECT stream, position FROM stream_positions
-       UNION ALL SELECT NULL, version FROM push_rule_versions WHERE user_id = $1`,
-      [userId],
-    );
-    const positions = new Map<string, number>();
-    let version = 0;
-    for (const row of rows) {
-      if (row.stream === null) version = Number(row.position);
-      else positions.set(row.stream, Number(row.position));
-    }
-    return { positions, version };
-  }
-
   /** Moves the user's rules to a new version, so every process drops what it cached of them. */
   async bumpVersion(userId: string, em: EntityManager): Promise<void> {
     await em.query(

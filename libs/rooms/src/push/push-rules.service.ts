@@ -41,14 +41,6 @@ export class PushRulesService {
     return this.rules.versionOf(userId, em);
   }
 
-  /** Every stream's position, and the user's rule version, in one statement. */
-  streamPositionsWithVersion(
-    userId: string,
-    em: EntityManager,
-  ): Promise<{ positions: Map<string, number>; version: number }> {
-    return this.rules.streamPositionsWithVersion(userId, em);
-  }
-
   /** The user's rules with their version, which moves with every change (sync sends m.push_rules when it moved). */
   async versionedRuleset(userId: string, em: EntityManager): Promise<{ version: number; ruleset: PushRuleset }> {
     const loaded = (await this.load([userId], em)).get(userId);

@@ -1,6 +1,30 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { queryRows } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
+
+/** Where every stream stands now, the user's push-rule version, and what their memberships are made of. */
+export interface SyncHead {
+  readonly positions: Map<string, number>;
+  readonly pushRulesVersion: number;
+  /** `membershipsFingerprint` of the user's membership rows now: equal fingerprints, equal rows. */
+  readonly membershipsFingerprint: string;
+}
+
+/** One membership event in a window: whose, and to what. */
+export interface MembershipChange {
+  readonly roomId: string;
+  readonly userId: string;
+  readonly membership: string;
+}
+
+/** What moved in some rooms in a window of the events stream. */
+export interface RoomActivity {
+  /** Rooms with at least one event in the window. */
+  readonly withEvents: Set<string>;
+  /** Their membership events, in stream order. */
+  readonly membershipChanges: MembershipChange[];
+}
 
 export interface MembershipRow {
   readonly roomId: string;
@@ -26,6 +50,31 @@ export interface MemberSummary {
 
 @Injectable()
 export class SyncRepository {
+  /**
+   * The sync's first read, one statement: the stream positions, the user's push-rule version and
+   * a fingerprint of their membership events (current_state's event per room, which moves with
+   * every membership change, state resets included), all from one snapshot.
+   */
+  async syncHead(userId: string, em: EntityManager): Promise<SyncHead> {
+    const rows = await queryRows<{ kind: string; stream: string | null; position: string | null }>(
+      em,
+      `SELECT 'stream' AS kind, stream, position::text FROM stream_positions
+       UNION ALL SELECT 'push_rules', NULL, version::text FROM push_rule_versions WHERE user_id = $1
+       UNION ALL SELECT 'memberships', NULL, md5(coalesce(string_agg(room_id || ' ' || event_id, ' ' ORDER BY room_id COLLATE "C"), ''))
+                   FROM current_state WHERE type = 'm.room.member' AND state_key = $1`,
+      [userId],
+    );
+    const positions = new Map<string, number>();
+    let pushRulesVersion = 0;
+    let membershipsFingerprint = '';
+    for (const row of rows) {
+      if (row.kind === 'stream' && row.stream !== null) positions.set(row.stream, Number(row.position));
+      else if (row.kind === 'push_rules') pushRulesVersion = Number(row.position);
+      else if (row.kind === 'memberships') membershipsFingerprint = row.position ?? '';
+    }
+    return { positions, pushRulesVersion, membershipsFingerprint };
+  }
+
   /** The user's current membership in every room they have one in. */
   async memberships(userId: string, em: EntityManager): Promise<MembershipRow[]> {
     const rows = await queryRows<{
@@ -51,6 +100,44 @@ export class SyncRepository {
     }));
   }
 
+  /**
+   * Of `roomIds`, those with events in (since, upTo] and their membership events there, in one
+   * statement: what both the rooms and the device lists of an incremental sync need.
+   */
+  async roomActivity(
+    roomIds: readonly string[],
+    since: number,
+    upTo: number,
+    em: EntityManager,
+  ): Promise<RoomActivity> {
+    const activity: RoomActivity = { withEvents: new Set(), membershipChanges: [] };
+    if (roomIds.length === 0) return activity;
+    const rows = await queryRows<{ room_id: string; state_key: string | null; membership: string | null }>(
+      em,
+      `SELECT r.room_id, m.state_key, m.membership FROM unnest($1::text[]) AS r (room_id)
+        CROSS JOIN LATERAL (
+          (SELECT NULL::text AS state_key, NULL::text AS membership, e.stream_ordering FROM events e
+            WHERE e.room_id = r.room_id AND e.stream_ordering > $2 AND e.stream_ordering <= $3
+            ORDER BY e.stream_ordering LIMIT 1)
+          UNION ALL
+          SELECT e.state_key, coalesce(e.pdu->'content'->>'membership', 'leave'), e.stream_ordering FROM events e
+           WHERE e.room_id = r.room_id AND e.type = 'm.room.member' AND e.stream_ordering > $2 AND e.stream_ordering <= $3
+        ) m
+        ORDER BY m.stream_ordering, m.state_key NULLS FIRST`,
+      [roomIds, since, upTo],
+    );
+    for (const row of rows) {
+      activity.withEvents.add(row.room_id);
+      if (row.state_key !== null)
+        activity.membershipChanges.push({
+          roomId: row.room_id,
+          userId: row.state_key,
+          membership: row.membership ?? 'leave',
+        });
+    }
+    return activity;
+  }
+
   /** Rooms among `roomIds` where the user's membership was something other than join at some point in (since, upTo]. */
   async roomsWithNonJoinMembership(
     userId: string,
@@ -68,23 +155,6 @@ export class SyncRepository {
                          AND e.type = 'm.room.member' AND e.state_key = $2
                          AND e.pdu->'content'->>'membership' IS DISTINCT FROM 'join')`,
       [roomIds, userId, since, upTo],
-    );
-    return new Set(rows.map((row) => row.room_id));
-  }
-
-  /** Rooms among `roomIds` with events in (since, upTo]. */
-  async roomsWithEvents(
-    roomIds: readonly string[],
-    since: number,
-    upTo: number,
-    em: EntityManager,
-  ): Promise<Set<string>> {
-    if (roomIds.length === 0) return new Set();
-    const rows = await queryRows<{ room_id: string }>(
-      em,
-      `SELECT r.room_id FROM unnest($1::text[]) AS r (room_id)
-        WHERE EXISTS (SELECT 1 FROM events e WHERE e.room_id = r.room_id AND e.stream_ordering > $2 AND e.stream_ordering <= $3)`,
-      [roomIds, since, upTo],
     );
     return new Set(rows.map((row) => row.room_id));
   }
@@ -185,4 +255,12 @@ export class SyncRepository {
     for (const row of rows) result.get(row.room_id)?.push(row.state_key);
     return result;
   }
+}
+
+/** Membership rows' fingerprint as `syncHead` takes it: their rooms and events, by room ID. */
+export function membershipsFingerprint(rows: readonly MembershipRow[]): string {
+  const sorted = [...rows].sort((a, b) => (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : 0));
+  const text = sorted.map((row) => `${row.roomId} ${row.eventId}`).join(' ');
+  // md5 as PostgreSQL's: a fingerprint to tell sets apart, not a defence against anyone.
+  return createHash('md5').update(text).digest('hex');
 }

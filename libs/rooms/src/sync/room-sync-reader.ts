@@ -7,7 +7,9 @@ import { ReceiptsService } from '../receipts/receipts.service';
 import { inviteRoomStateOf, STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
-import { SyncRepository, type MembershipRow } from '../storage/sync.repository';
+import { SyncRepository, type MembershipRow, type RoomActivity, type SyncHead } from '../storage/sync.repository';
+import { InFlightReads } from './in-flight-reads';
+import { MembershipCache } from './membership-cache';
 import { RoomTimelines, type RoomTimeline, type RoomWindow, type TimelineRequest } from './room-timelines';
 import { summaryOf } from './room-summary';
 import { unreadNotifications, type UnreadNotifications } from './unread-notifications';
@@ -20,6 +22,10 @@ import { unreadNotifications, type UnreadNotifications } from './unread-notifica
  */
 @Injectable()
 export class RoomSyncReader {
+  private readonly membershipCache = new MembershipCache();
+  /** Syncs woken by one change in rooms they share ask the same: one statement serves them all. */
+  private readonly sharedActivity = new InFlightReads<RoomActivity>();
+
   constructor(
     private readonly sync: SyncRepository,
     private readonly events: EventRepository,
@@ -30,9 +36,31 @@ export class RoomSyncReader {
     private readonly pushRules: PushRulesService,
   ) {}
 
-  /** The user's current membership in every room they have one in. */
-  memberships(userId: string, em: EntityManager): Promise<MembershipRow[]> {
-    return this.sync.memberships(userId, em);
+  /**
+   * The user's current membership in every room they have one in. With the fingerprint of
+   * `syncHead`, rows kept from an earlier sync are answered without a read when they still are
+   * what the fingerprint says.
+   */
+  async memberships(userId: string, em: EntityManager, fingerprint?: string): Promise<MembershipRow[]> {
+    const kept = fingerprint === undefined ? undefined : this.membershipCache.get(userId, fingerprint);
+    if (kept) return kept;
+    const rows = await this.sync.memberships(userId, em);
+    this.membershipCache.set(userId, rows);
+    return rows;
+  }
+
+  /**
+   * Where every stream stands now (the `stream_positions` counters), the user's push-rule
+   * version and their memberships' fingerprint, in one statement: what a sync reads first.
+   */
+  syncHead(userId: string, em: EntityManager): Promise<SyncHead> {
+    return this.sync.syncHead(userId, em);
+  }
+
+  /** Of the rooms, those with events in (since, upTo] and their membership changes there, in one read. */
+  roomActivity(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<RoomActivity> {
+    const key = `${since}:${upTo}:${[...roomIds].sort().join(' ')}`;
+    return this.sharedActivity.read(key, () => this.sync.roomActivity(roomIds, since, upTo, em));
   }
 
   /** For device-list tracking: everyone joined to a room the user is joined to (the user included). */
@@ -87,10 +115,6 @@ export class RoomSyncReader {
       if (events.get(eventId)?.event.content.membership !== 'join') joined.add(roomId);
     }
     return joined;
-  }
-
-  roomsWithEvents(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<Set<string>> {
-    return this.sync.roomsWithEvents(roomIds, since, upTo, em);
   }
 
   /** Timelines and the state before them, for many rooms at once (see RoomTimelines). */
@@ -176,19 +200,6 @@ export class RoomSyncReader {
   /** The user's push-rule version, which moves with every change to their rules. */
   pushRulesVersion(userId: string, em: EntityManager): Promise<number> {
     return this.pushRules.version(userId, em);
-  }
-
-  /**
-   * Where every stream stands now (the `stream_positions` counters) and the user's push-rule
-   * version, in one statement: what a sync reads first.
-   */
-  streamPositionsWithPushRulesVersion(
-    userId: string,
-    em: EntityManager,
-  ): Promise<{ positions: Map<string, number>; pushRulesVersion: number }> {
-    return this.pushRules
-      .streamPositionsWithVersion(userId, em)
-      .then(({ positions, version }) => ({ positions, pushRulesVersion: version }));
   }
 
   /** The user's rules merged over the server defaults, for `m.push_rules` in global account data. */

@@ -33,6 +33,21 @@ describe('LocalSyncNotifier', () => {
     await expect(notifier.wait([alice], mark, 20)).resolves.toBe(false);
   });
 
+  it('answers at once for any mark from before news may have been lost (a relay that came back)', async () => {
+    class Relay extends LocalSyncNotifier {
+      cameBack(): void {
+        this.wakeEveryWaiter();
+      }
+    }
+    const relay = new Relay();
+    const mark = relay.mark();
+    relay.cameBack();
+    // Nobody was waiting when the relay came back, yet a request that read before it must read again.
+    await expect(relay.wait([alice], mark, 10_000)).resolves.toBe(true);
+    await expect(relay.wait([alice], relay.mark(), 20)).resolves.toBe(false);
+    relay.onModuleDestroy();
+  });
+
   it('is not woken by other keys, and answers false when the timeout ends', async () => {
     const waiting = notifier.wait([alice], notifier.mark(), 50);
     notifier.notify([userKey('@bob:hearth.test'), roomKey('!other:hearth.test')]);

@@ -16,6 +16,8 @@ const FORGET_AFTER_MS = 60_000;
 @Injectable()
 export class LocalSyncNotifier extends SyncNotifier implements OnModuleDestroy {
   private sequence = 0;
+  /** The sequence of the last time news may have been lost: a mark from before it waits on nothing. */
+  private everyoneWokenAt = 0;
   private closing = false;
   private readonly lastNotified = new Map<string, { sequence: number; at: number }>();
   private readonly waiters = new Map<string, Set<Waiter>>();
@@ -30,7 +32,8 @@ export class LocalSyncNotifier extends SyncNotifier implements OnModuleDestroy {
   }
 
   wait(keys: readonly string[], mark: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (keys.some((key) => (this.lastNotified.get(key)?.sequence ?? 0) > mark)) return Promise.resolve(true);
+    if (this.everyoneWokenAt > mark || keys.some((key) => (this.lastNotified.get(key)?.sequence ?? 0) > mark))
+      return Promise.resolve(true);
     if (timeoutMs <= 0 || signal?.aborted || this.closing) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (notified: boolean) => {
@@ -71,9 +74,13 @@ export class LocalSyncNotifier extends SyncNotifier implements OnModuleDestroy {
     for (const waiter of woken) waiter.done(true);
   }
 
-  /** Lets every waiting request read again: news for them may have been lost on the way here. */
+  /**
+   * Lets every waiting request read again: news for them may have been lost on the way here. A
+   * request that read before now and waits later (one resuming a kept mark) reads again too.
+   */
   protected wakeEveryWaiter(): void {
     this.wake([...this.waiters.keys()]);
+    this.everyoneWokenAt = this.sequence;
   }
 
   onModuleDestroy(): void {

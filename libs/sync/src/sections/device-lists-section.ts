@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DeviceListsService } from '@hearth/e2ee';
-import { RoomSyncReader, type MembershipRow } from '@hearth/rooms';
+import { RoomSyncReader, type MembershipRow, type RoomActivity } from '@hearth/rooms';
 import type { SyncToken } from '../sync-token';
 
 export interface DeviceListsRequest {
@@ -10,6 +10,8 @@ export interface DeviceListsRequest {
   readonly upTo: SyncToken;
   /** The user's memberships now. */
   readonly memberships: readonly MembershipRow[];
+  /** What moved in those rooms in the window, when the caller read it already. */
+  readonly activity?: RoomActivity;
 }
 
 /**
@@ -33,7 +35,10 @@ export class DeviceListsSectionBuilder {
         : new Set<string>();
     const roomsNow = request.memberships.map((m) => m.roomId);
     const membershipChanges =
-      upTo.events > since.events ? await this.rooms.membershipChanges(roomsNow, since.events, upTo.events, em) : [];
+      upTo.events <= since.events
+        ? []
+        : (request.activity?.membershipChanges ??
+          (await this.rooms.membershipChanges(roomsNow, since.events, upTo.events, em)));
     // Rooms the user left since the token: their members, unless still met elsewhere.
     const leftRooms = request.memberships
       .filter((m) => (m.membership === 'leave' || m.membership === 'ban') && m.position > since.events)

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from '@hearth/protocol';
-import { RoomSyncReader, type MembershipRow, type RoomEventFilter, type RoomWindow } from '@hearth/rooms';
+import {
+  RoomSyncReader,
+  type MembershipRow,
+  type RoomActivity,
+  type RoomEventFilter,
+  type RoomWindow,
+} from '@hearth/rooms';
 import { filterEvents, passesRoomFilter, type SyncFilter } from '../filters/sync-filter';
 import type { SyncToken } from '../sync-token';
 
@@ -17,6 +23,8 @@ export interface RoomsRequest {
   readonly upTo: SyncToken;
   readonly filter: SyncFilter;
   readonly fullState: boolean;
+  /** Fingerprint of the user's memberships at `upTo`: rows kept from an earlier sync serve when it matches. */
+  readonly membershipsFingerprint?: string;
   /** Room account data written in the window, by room (m.fully_read included). */
   readonly roomAccountData: ReadonlyMap<string, JsonObject[]>;
 }
@@ -30,6 +38,8 @@ export interface RoomsSection {
   readonly watched: string[];
   /** The user's memberships now, whatever the filter. */
   readonly memberships: readonly MembershipRow[];
+  /** What moved in the user's rooms in the window, when the events stream moved past the token. */
+  readonly activity?: RoomActivity;
 }
 
 /** `rooms` of a /sync response: joined rooms with what moved in them, invites, knocks and rooms left. */
@@ -40,7 +50,17 @@ export class RoomsSectionBuilder {
   async build(request: RoomsRequest, em: EntityManager): Promise<RoomsSection> {
     const { userId, since, filter } = request;
     const roomFilter = filter.room;
-    const all = await this.rooms.memberships(userId, em);
+    const all = await this.rooms.memberships(userId, em, request.membershipsFingerprint);
+    // One read for what moved in every room the user has a membership in: device lists use it too.
+    const activity =
+      since !== null && since.events < request.upTo.events
+        ? await this.rooms.roomActivity(
+            all.map((m) => m.roomId),
+            since.events,
+            request.upTo.events,
+            em,
+          )
+        : undefined;
     const memberships = all.filter((m) => passesRoomFilter(roomFilter, m.roomId));
     const joined = memberships.filter((m) => m.membership === 'join');
     const section: RoomsSection = {
@@ -50,10 +70,11 @@ export class RoomsSectionBuilder {
       knock: {},
       watched: all.filter((m) => m.membership === 'join').map((m) => m.roomId),
       memberships: all,
+      ...(activity ? { activity } : {}),
     };
 
     const isNew = (m: MembershipRow) => since === null || m.position > since.events;
-    await this.addJoined(request, joined, section, em);
+    await this.addJoined(request, joined, activity?.withEvents ?? new Set(), section, em);
     for (const m of memberships.filter((m) => (m.membership === 'invite' || m.membership === 'knock') && isNew(m))) {
       const stripped = await this.rooms.strippedState(m.roomId, m.eventId, em);
       if (m.membership === 'invite') section.invite[m.roomId] = { invite_state: { events: stripped } };
@@ -71,18 +92,14 @@ export class RoomsSectionBuilder {
   private async addJoined(
     request: RoomsRequest,
     joined: readonly MembershipRow[],
+    movedRooms: ReadonlySet<string>,
     section: RoomsSection,
     em: EntityManager,
   ): Promise<void> {
     const { userId, since, upTo, filter } = request;
     const roomIds = joined.map((m) => m.roomId);
     // Streams that did not move past the token are not read: a wake-up reads what moved.
-    const withEvents =
-      since === null
-        ? new Set(roomIds)
-        : since.events >= upTo.events
-          ? new Set<string>()
-          : await this.rooms.roomsWithEvents(roomIds, since.events, upTo.events, em);
+    const withEvents = since === null ? new Set(roomIds) : movedRooms;
     const typingMoved = this.rooms.typingChangedSince(since?.typing ?? 0);
     const receipts =
       since !== null && since.receipts >= upTo.receipts

@@ -94,8 +94,8 @@ export class SlidingSyncService {
     em: EntityManager,
   ): Promise<Computed> {
     const since = previous ? decodeSyncToken(previous.token) : null;
-    const upTo = await this.positions.current(device.userId, em);
-    const memberships = await this.roomSync.memberships(device.userId, em);
+    const { upTo, membershipsFingerprint } = await this.positions.current(device.userId, em);
+    const memberships = await this.roomSync.memberships(device.userId, em, membershipsFingerprint);
     const byRoom = new Map(memberships.map((m) => [m.roomId, m]));
     const joined = memberships.filter((m) => m.membership === 'join').map((m) => m.roomId);
     const activity = await this.reads.lastActivity(joined, upTo.events, em);

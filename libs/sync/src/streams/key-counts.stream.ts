@@ -10,6 +10,8 @@ import { UNMOVED, type StreamContribution, type SyncPass, type SyncStream } from
  */
 @Injectable()
 export class KeyCountsStream implements SyncStream {
+  readonly onlyWhenAnswering = true;
+
   constructor(private readonly keys: KeysService) {}
 
   async contribute(pass: SyncPass, response: JsonObject, em: EntityManager): Promise<StreamContribution> {

@@ -11,10 +11,14 @@ export class RoomsStream implements SyncStream {
   constructor(private readonly section: RoomsSectionBuilder) {}
 
   async contribute(pass: SyncPass, response: JsonObject, em: EntityManager): Promise<StreamContribution> {
-    const { userId, deviceId, since, upTo, filter, fullState, roomAccountData } = pass;
-    const rooms = await this.section.build({ userId, deviceId, since, upTo, filter, fullState, roomAccountData }, em);
+    const { userId, deviceId, since, upTo, filter, fullState, membershipsFingerprint, roomAccountData } = pass;
+    const rooms = await this.section.build(
+      { userId, deviceId, since, upTo, filter, fullState, membershipsFingerprint, roomAccountData },
+      em,
+    );
     if (filter.event_fields) for (const part of [rooms.join, rooms.leave]) projectRoomEvents(part, filter.event_fields);
     pass.memberships = rooms.memberships;
+    pass.activity = rooms.activity;
     response.rooms = { join: rooms.join, invite: rooms.invite, leave: rooms.leave, knock: rooms.knock };
     const moved = [rooms.join, rooms.invite, rooms.leave, rooms.knock].some((part) => Object.keys(part).length > 0);
     return { moved, watchedRooms: rooms.watched };

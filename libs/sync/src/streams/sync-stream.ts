@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from '@hearth/protocol';
-import type { MembershipRow } from '@hearth/rooms';
+import type { MembershipRow, RoomActivity } from '@hearth/rooms';
 import type { SyncFilter } from '../filters/sync-filter';
 import type { SyncToken } from '../sync-token';
 
@@ -13,10 +13,14 @@ export interface SyncPass {
   upTo: SyncToken;
   readonly filter: SyncFilter;
   readonly fullState: boolean;
+  /** Fingerprint of the user's memberships at `upTo` (RoomSyncReader.syncHead). */
+  readonly membershipsFingerprint?: string;
   /** Room account data moved in the window, by room (`m.fully_read` included): account data hands it to rooms. */
   readonly roomAccountData: Map<string, JsonObject[]>;
   /** The user's memberships now, whatever the filter: rooms hands them to device lists. */
   memberships?: readonly MembershipRow[];
+  /** What moved in the user's rooms in the window, when the events stream did: rooms hands it to device lists. */
+  activity?: RoomActivity;
 }
 
 export interface StreamContribution {
@@ -32,6 +36,11 @@ export interface StreamContribution {
  * hands something on to the next (SyncPass).
  */
 export interface SyncStream {
+  /**
+   * Only for a response that is sent: a stream that never moves by itself (key counts) is not
+   * read for a pass that finds nothing new and goes on to wait.
+   */
+  readonly onlyWhenAnswering?: boolean;
   contribute(pass: SyncPass, response: JsonObject, em: EntityManager): Promise<StreamContribution>;
 }
 
