@@ -28,7 +28,12 @@ async function main(): Promise<void> {
   const configFile = path.join(dataDir, 'hearth.yaml');
   fs.writeFileSync(configFile, 'rate_limits:\n  registration: { requests: 100000, per_seconds: 1 }\n');
   try {
-    process.stdout.write(`load average at start: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}\n`);
+    process.stdout.write(
+      `load average at start: ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}\n`,
+    );
     const first = await startAndIdle(dataDir, configFile);
     print('first start (fresh data dir)', first.figures);
     await stop(first.child);
@@ -77,10 +82,10 @@ async function startAndIdle(dataDir: string, configFile: string): Promise<{ chil
 
 async function exercise(): Promise<void> {
   const token = await register(URL_BASE, `memory${Date.now()}`);
-  let since: unknown;
+  let since = '';
   for (let i = 0; i < 5; i++) {
-    const query = since ? `?timeout=0&since=${encodeURIComponent(String(since))}` : '?timeout=0';
-    since = (await call(URL_BASE, 'GET', `/_matrix/client/v3/sync${query}`, undefined, token)).next_batch;
+    const query = since ? `?timeout=0&since=${encodeURIComponent(since)}` : '?timeout=0';
+    since = (await call(URL_BASE, 'GET', `/_matrix/client/v3/sync${query}`, undefined, token)).next_batch as string;
   }
 }
 

@@ -28,6 +28,7 @@ export { preparedStatement, queryPrepared, queryPreparedAndCommit, type Prepared
 export { readStreamPositions } from './stream-positions';
 export { queryRows } from './query-rows';
 export { RedisBroadcast } from './redis-broadcast';
+export { connectRedis } from './redis-client';
 export { PostgresNotifications, type ChannelListener, type ChannelSubscriber } from './postgres-notifications';
 export { foldedWords, foldedWordsSql, foldSql, foldTerm } from './text-folding';
 export { guardNestedConnections, NestedConnectionError, type ConnectingPool } from './connection-guard';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { connectRedis } from './redis-client';
 
 /**
  * A Redis pub/sub channel between Hearth processes: what one process publishes reaches every
@@ -26,8 +27,8 @@ export class RedisBroadcast {
     this.logger = new Logger(`RedisBroadcast ${channel}`);
     // Without an offline queue a command fails at once while Redis is away, instead of waiting for a
     // reconnection that may take seconds: publishers fall back, callers of `client` see the error.
-    this.client = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.subscriber = new Redis(redisUrl);
+    this.client = connectRedis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.subscriber = connectRedis(redisUrl);
     for (const connection of [this.client, this.subscriber]) {
       connection.on('error', (error: Error) => this.wentAway(error.message));
       connection.on('close', () => this.wentAway('connection closed'));

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
-import Redis from 'ioredis';
+import type { Queue, Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import { connectRedis } from '@hearth/storage';
+import { bullmq } from './bullmq-package';
 import type { PeriodicJob, PeriodicJobs } from './periodic-jobs';
 
 /**
@@ -18,7 +20,7 @@ export class BullMqPeriodicJobs implements PeriodicJobs {
     private readonly redisUrl: string,
     private readonly name: string,
   ) {
-    this.queue = new Queue(name, { connection: this.connect() });
+    this.queue = new (bullmq().Queue)(name, { connection: this.connect() });
   }
 
   async every(job: PeriodicJob): Promise<void> {
@@ -32,7 +34,7 @@ export class BullMqPeriodicJobs implements PeriodicJobs {
   }
 
   private startWorker(): Worker {
-    const worker = new Worker(this.name, (run) => this.jobs.get(run.name)?.run() ?? Promise.resolve(), {
+    const worker = new (bullmq().Worker)(this.name, (run) => this.jobs.get(run.name)?.run() ?? Promise.resolve(), {
       connection: this.connect(),
       concurrency: 1,
     });
@@ -54,7 +56,7 @@ export class BullMqPeriodicJobs implements PeriodicJobs {
 
   /** BullMQ needs `maxRetriesPerRequest: null` for its blocking commands. */
   private connect(): Redis {
-    const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    const connection = connectRedis(this.redisUrl, { maxRetriesPerRequest: null });
     connection.on('error', (error) => this.logger.debug(`periodic jobs' Redis: ${String(error)}`));
     this.connections.push(connection);
     return connection;

@@ -1,5 +1,7 @@
-import { Queue, Worker } from 'bullmq';
-import Redis from 'ioredis';
+import type { Queue, Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import { connectRedis } from '@hearth/storage';
+import { bullmq } from './bullmq-package';
 import type { DeliveryQueue, DestinationHandler } from './delivery-queue';
 
 const CONCURRENCY = 50;
@@ -19,7 +21,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
     private readonly redisUrl: string,
     private readonly name: string,
   ) {
-    this.queue = new Queue(name, { connection: this.connect() });
+    this.queue = new (bullmq().Queue)(name, { connection: this.connect() });
   }
 
   async schedule(destination: string, delayMs = 0): Promise<void> {
@@ -36,10 +38,14 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
   }
 
   consume(handler: DestinationHandler): void {
-    this.worker = new Worker(this.name, async (job) => handler((job.data as { destination: string }).destination), {
-      connection: this.connect(),
-      concurrency: CONCURRENCY,
-    });
+    this.worker = new (bullmq().Worker)(
+      this.name,
+      async (job) => handler((job.data as { destination: string }).destination),
+      {
+        connection: this.connect(),
+        concurrency: CONCURRENCY,
+      },
+    );
     // Errors are the handler's to record (backoff lives in PostgreSQL); a failed job is just gone.
     this.worker.on('error', () => undefined);
   }
@@ -52,7 +58,7 @@ export class BullMqDeliveryQueue implements DeliveryQueue {
 
   /** BullMQ needs `maxRetriesPerRequest: null` for its blocking commands. */
   private connect(): Redis {
-    const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    const connection = connectRedis(this.redisUrl, { maxRetriesPerRequest: null });
     connection.on('error', () => undefined);
     this.connections.push(connection);
     return connection;

@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import sharp from 'sharp';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { TransactionRunner } from '@hearth/storage';
 import { LocalMediaRepository } from '../metadata/local-media.repository';
 import { MediaContentRepository } from '../metadata/media-content.repository';
 import { mxcUri, newMediaId } from '../media-id';
 import { MEDIA_STORE, type MediaStore } from '../store/media-store';
+import { sharpImage } from '../thumbnails/sharp-package';
 import type { OpenGraph } from './open-graph';
 
 /**
@@ -52,7 +52,7 @@ export class PreviewImageStore {
 /** Width and height from the image's header; nothing when it cannot be read. */
 async function dimensions(bytes: Buffer): Promise<OpenGraph> {
   try {
-    const { width, height } = await sharp(bytes, { limitInputPixels: 8192 * 8192 }).metadata();
+    const { width, height } = await (await sharpImage(bytes, { limitInputPixels: 8192 * 8192 })).metadata();
     return width && height ? { 'og:image:width': width, 'og:image:height': height } : {};
   } catch {
     return {};

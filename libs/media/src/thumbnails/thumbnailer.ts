@@ -1,5 +1,6 @@
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
 import { mediaErrors } from '../media-errors';
+import { sharpImage } from './sharp-package';
 import type { ThumbnailSize } from './thumbnail-sizes';
 
 /** A decompression bomb stops here: 8K × 8K is far beyond any photo a client sends. */
@@ -40,7 +41,7 @@ export async function renderThumbnail(
   const asIs = SERVABLE_AS_IS[format];
   if (smallEnough && stillWhenAsked && asIs) return { bytes: null, contentType: asIs };
   try {
-    const image = resize(sharp(source, { animated, limitInputPixels: MAX_INPUT_PIXELS }), size, animated);
+    const image = resize(await sharpImage(source, { animated, limitInputPixels: MAX_INPUT_PIXELS }), size, animated);
     if (animated) return { bytes: await image.webp({ quality: 80 }).toBuffer(), contentType: 'image/webp' };
     if (format === 'jpeg') return { bytes: await image.jpeg({ quality: 80 }).toBuffer(), contentType: 'image/jpeg' };
     return { bytes: await image.png().toBuffer(), contentType: 'image/png' };
@@ -52,7 +53,7 @@ export async function renderThumbnail(
 async function readMetadata(source: Buffer): Promise<Metadata & { format: string; width: number; height: number }> {
   let metadata: Metadata;
   try {
-    metadata = await sharp(source, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+    metadata = await (await sharpImage(source, { limitInputPixels: MAX_INPUT_PIXELS })).metadata();
   } catch (error) {
     throw decodingError(error);
   }

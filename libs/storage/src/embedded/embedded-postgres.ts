@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { lockDataDirectory, type DataDirectoryLock } from './data-directory-lock';
+import { initializeInHelperProcess, isInitialized } from './initialize-data-directory';
 
 export interface EmbeddedPostgres {
   /** A postgres:// URL the ordinary `pg` driver connects to. */
@@ -42,6 +43,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     lock = lockDataDirectory(directory, options.purpose);
   }
   try {
+    if (directory && !isInitialized(directory)) await initializeInHelperProcess(directory, EMBEDDED_SETTINGS);
     const db = await PGlite.create(directory, { postgresqlconf: EMBEDDED_SETTINGS });
     // Room for a closing connection and its successor (a migration run, then the app's pool).
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
