@@ -23,6 +23,16 @@ describe('initdb of a fresh embedded data directory in a helper process', () => 
     expect(fs.readFileSync(path.join(directory, 'postgresql.conf'), 'utf8')).toContain('shared_buffers = 16MB');
   });
 
+  it('leaves the directory empty, and no draft beside it, when initdb fails', async () => {
+    const directory = path.join(parent, 'db');
+    fs.mkdirSync(directory);
+    await expect(initializeInHelperProcess(directory, ['shared_buffers = banana'])).rejects.toThrow(
+      `could not create the embedded database in ${directory}`,
+    );
+    expect(fs.readdirSync(directory)).toEqual([]);
+    expect(fs.existsSync(`${directory}.initdb`)).toBe(false);
+  });
+
   it('names the directory and the cause when the helper fails', async () => {
     const notADirectory = path.join(parent, 'file');
     fs.writeFileSync(notADirectory, 'not a database');

@@ -22,15 +22,30 @@ export function isInitialized(directory: string): boolean {
 
 /**
  * Creates the database files in `directory` in a short-lived process. initdb's WASM instance and
- * buffers take ~850 MB at their peak; freed in this process, most of it would stay in the heap
+ * buffers take ~800 MB at their peak; freed in this process, most of it would stay in the heap
  * (glibc keeps it, V8 does not give it back), so a first start would idle 130 MB above a restart.
  * The caller holds the directory's lock; the helper is its hands and takes none of its own.
+ *
+ * An empty `directory` is built beside it and renamed into place, so an initdb cut short (Ctrl-C
+ * during a slow first start) leaves no half-made database that the next start would resume.
  */
 export async function initializeInHelperProcess(directory: string, settings: readonly string[]): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
+  if (!isEmptyDirectory(directory)) return runInitdb(directory, directory, settings);
+  const draft = `${directory}.initdb`;
+  fs.rmSync(draft, { recursive: true, force: true });
+  try {
+    await runInitdb(draft, directory, settings);
+    fs.renameSync(draft, directory);
+  } finally {
+    fs.rmSync(draft, { recursive: true, force: true });
+  }
+}
+
+function runInitdb(target: string, directory: string, settings: readonly string[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     execFile(
       process.execPath,
-      ['-e', INITDB_SCRIPT, __dirname, directory, JSON.stringify(settings)],
+      ['-e', INITDB_SCRIPT, __dirname, target, JSON.stringify(settings)],
       { maxBuffer: 16 * 1024 * 1024 },
       (error, _stdout, stderr) => {
         if (!error) return resolve();
@@ -39,4 +54,12 @@ export async function initializeInHelperProcess(directory: string, settings: rea
       },
     );
   });
+}
+
+function isEmptyDirectory(directory: string): boolean {
+  try {
+    return fs.readdirSync(directory).length === 0;
+  } catch {
+    return false;
+  }
 }
