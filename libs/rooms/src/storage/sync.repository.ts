@@ -9,6 +9,18 @@ export interface SyncHead {
   readonly pushRulesVersion: number;
   /** `membershipsFingerprint` of the user's membership rows now: equal fingerprints, equal rows. */
   readonly membershipsFingerprint: string;
+  /** What the `SyncHeadExtras` asked for, by name (text, or null). */
+  readonly extras: Map<string, string | null>;
+}
+
+/**
+ * More for the head's one statement from other modules (the device's key counts from e2ee), so
+ * that a woken sync needs no statement of its own for them: each a scalar SQL expression over $1
+ * (the user) and $2 (the device), answering text.
+ */
+export interface SyncHeadExtras {
+  readonly deviceId: string;
+  readonly expressions: ReadonlyMap<string, string>;
 }
 
 /** One membership event in a window: whose, and to what. */
@@ -55,24 +67,29 @@ export class SyncRepository {
    * a fingerprint of their membership events (current_state's event per room, which moves with
    * every membership change, state resets included), all from one snapshot.
    */
-  async syncHead(userId: string, em: EntityManager): Promise<SyncHead> {
+  async syncHead(userId: string, em: EntityManager, extras?: SyncHeadExtras): Promise<SyncHead> {
+    const named = [...(extras?.expressions ?? [])];
     const rows = await queryRows<{ kind: string; stream: string | null; position: string | null }>(
       em,
       `SELECT 'stream' AS kind, stream, position::text FROM stream_positions
        UNION ALL SELECT 'push_rules', NULL, version::text FROM push_rule_versions WHERE user_id = $1
        UNION ALL SELECT 'memberships', NULL, md5(coalesce(string_agg(room_id || ' ' || event_id, ' ' ORDER BY room_id COLLATE "C"), ''))
-                   FROM current_state WHERE type = 'm.room.member' AND state_key = $1`,
-      [userId],
+                   FROM current_state WHERE type = 'm.room.member' AND state_key = $1
+       ${named.map(([, expression], i) => `UNION ALL SELECT 'extra', '${i}', ${expression}`).join('\n')}`,
+      // $2 only when used: PostgreSQL cannot type a parameter nothing refers to.
+      named.length === 0 ? [userId] : [userId, extras?.deviceId],
     );
     const positions = new Map<string, number>();
+    const extraValues = new Map<string, string | null>();
     let pushRulesVersion = 0;
     let membershipsFingerprint = '';
     for (const row of rows) {
       if (row.kind === 'stream' && row.stream !== null) positions.set(row.stream, Number(row.position));
       else if (row.kind === 'push_rules') pushRulesVersion = Number(row.position);
       else if (row.kind === 'memberships') membershipsFingerprint = row.position ?? '';
+      else if (row.kind === 'extra') extraValues.set(named[Number(row.stream)]?.[0] ?? '', row.position);
     }
-    return { positions, pushRulesVersion, membershipsFingerprint };
+    return { positions, pushRulesVersion, membershipsFingerprint, extras: extraValues };
   }
 
   /** The user's current membership in every room they have one in. */

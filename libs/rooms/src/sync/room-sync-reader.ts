@@ -7,7 +7,15 @@ import { ReceiptsService } from '../receipts/receipts.service';
 import { inviteRoomStateOf, STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
-import { SyncRepository, type MembershipRow, type RoomActivity, type SyncHead } from '../storage/sync.repository';
+import {
+  SyncRepository,
+  type MembershipRow,
+  type RoomActivity,
+  type SyncHead,
+  type SyncHeadExtras,
+} from '../storage/sync.repository';
+import type { UnreadAsk, UnreadCounts } from '../push/notification-counts';
+import { GatheredReads } from './gathered-reads';
 import { InFlightReads } from './in-flight-reads';
 import { MembershipCache } from './membership-cache';
 import { RoomTimelines, type RoomTimeline, type RoomWindow, type TimelineRequest } from './room-timelines';
@@ -25,6 +33,10 @@ export class RoomSyncReader {
   private readonly membershipCache = new MembershipCache();
   /** Syncs woken by one change in rooms they share ask the same: one statement serves them all. */
   private readonly sharedActivity = new InFlightReads<RoomActivity>();
+  /** Their unread counts, per user, gathered into one statement too. */
+  private readonly gatheredUnread = new GatheredReads<UnreadAsk, Map<string, Map<string, UnreadCounts>>>((asks, em) =>
+    this.receipts.unreadCountsOfMany(asks, em),
+  );
 
   constructor(
     private readonly sync: SyncRepository,
@@ -53,8 +65,8 @@ export class RoomSyncReader {
    * Where every stream stands now (the `stream_positions` counters), the user's push-rule
    * version and their memberships' fingerprint, in one statement: what a sync reads first.
    */
-  syncHead(userId: string, em: EntityManager): Promise<SyncHead> {
-    return this.sync.syncHead(userId, em);
+  syncHead(userId: string, em: EntityManager, extras?: SyncHeadExtras): Promise<SyncHead> {
+    return this.sync.syncHead(userId, em, extras);
   }
 
   /** Of the rooms, those with events in (since, upTo] and their membership changes there, in one read. */
@@ -143,7 +155,8 @@ export class RoomSyncReader {
     em: EntityManager,
   ): Promise<Map<string, UnreadNotifications>> {
     const result = new Map<string, UnreadNotifications>();
-    for (const [roomId, counts] of await this.receipts.unreadCountsOfRooms(roomIds, userId, em))
+    if (roomIds.length === 0) return result;
+    for (const [roomId, counts] of await this.gatheredUnread.read({ userId, roomIds }, em))
       result.set(roomId, unreadNotifications(counts, perThread));
     return result;
   }
