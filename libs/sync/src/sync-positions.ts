@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { KEY_COUNTS_SQL, parseKeyCounts, type KeyCounts } from '@hearth/e2ee';
-import { RoomSyncReader } from '@hearth/rooms';
+import { RoomSyncReader, type SyncHeadExtras } from '@hearth/rooms';
 import type { SyncToken } from './sync-token';
 
 /** Where every stream stands now for one user, and the fingerprint of their memberships then. */
@@ -13,7 +13,7 @@ export interface SyncStart {
 }
 
 const KEY_COUNTS = 'key_counts';
-const KEY_COUNTS_EXPRESSIONS: ReadonlyMap<string, string> = new Map([[KEY_COUNTS, KEY_COUNTS_SQL]]);
+const KEY_COUNTS_EXTRAS: SyncHeadExtras = new Map([[KEY_COUNTS, KEY_COUNTS_SQL]]);
 
 /** Where every stream stands now, for one user: what a sync reads up to. */
 @Injectable()
@@ -26,8 +26,10 @@ export class SyncPositions {
    */
   async current(userId: string, em: EntityManager, deviceId?: string): Promise<SyncStart> {
     const typing = this.rooms.typingPosition;
-    const extras = deviceId === undefined ? undefined : { deviceId, expressions: KEY_COUNTS_EXPRESSIONS };
-    const head = await this.rooms.syncHead(userId, em, extras);
+    const head =
+      deviceId === undefined
+        ? await this.rooms.syncHead({ userId }, em)
+        : await this.rooms.syncHead({ userId, deviceId }, em, KEY_COUNTS_EXTRAS);
     const { positions } = head;
     const upTo: SyncToken = {
       events: positions.get('events') ?? 0,

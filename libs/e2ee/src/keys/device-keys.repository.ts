@@ -17,14 +17,15 @@ export interface KeyCounts {
 }
 
 /**
- * The device's ($1 user, $2 device) one-time key counts and unused fallback key types as one JSON
- * text: an expression, so that /sync can read it inside its first statement.
+ * The one-time key counts and unused fallback key types of the device `q.user_id`, `q.device_id`
+ * as one JSON text: an expression, so that /sync can read it inside its first statement.
  */
 export const KEY_COUNTS_SQL = `(SELECT json_build_object(
-    'counts', (SELECT coalesce(json_object_agg(algorithm, n), '{}') FROM (
-       SELECT algorithm, count(*) AS n FROM one_time_keys WHERE user_id = $1 AND device_id = $2 GROUP BY algorithm) c),
-    'fallback', (SELECT coalesce(json_agg(algorithm ORDER BY algorithm), '[]') FROM fallback_keys
-       WHERE user_id = $1 AND device_id = $2 AND NOT used))::text)`;
+    'counts', (SELECT coalesce(json_object_agg(c.algorithm, c.n), '{}') FROM (
+       SELECT k.algorithm, count(*) AS n FROM one_time_keys k
+        WHERE k.user_id = q.user_id AND k.device_id = q.device_id GROUP BY k.algorithm) c),
+    'fallback', (SELECT coalesce(json_agg(f.algorithm ORDER BY f.algorithm), '[]') FROM fallback_keys f
+       WHERE f.user_id = q.user_id AND f.device_id = q.device_id AND NOT f.used))::text)`;
 
 /** `KEY_COUNTS_SQL`'s answer read back. */
 export function parseKeyCounts(text: string | null): KeyCounts {
