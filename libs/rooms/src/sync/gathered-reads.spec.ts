@@ -44,6 +44,18 @@ describe('GatheredReads', () => {
     expect([await early, await late]).toEqual(['ana@1', 'ana@2']);
   });
 
+  it('reads alone for a caller inside a transaction', async () => {
+    const { batches, load } = recordingLoad();
+    const reads = new GatheredReads(load);
+    const inTransaction = { queryRunner: { isTransactionActive: true } } as unknown as EntityManager;
+    const outside = reads.read('ana', firstEm);
+    const inside = reads.read('bea', inTransaction);
+    await nextTurn();
+    expect(batches.map((b) => b.asks)).toEqual([['bea'], ['ana']]);
+    batches.forEach((b) => b.finish());
+    expect([await outside, await inside]).toEqual(['ana@2', 'bea@1']);
+  });
+
   it('fails every read of a batch whose load fails', async () => {
     const reads = new GatheredReads<string, string>(() => Promise.reject(new Error('database gone')));
     const results = await Promise.allSettled([reads.read('ana', firstEm), reads.read('bea', firstEm)]);

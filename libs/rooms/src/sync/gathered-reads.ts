@@ -17,7 +17,7 @@ interface Batch<Ask, Answer> {
  * them all. A read only joins a batch that has not started yet, so every answer is read after its
  * caller asked: never older than what the caller's own statement would have read. The batch runs
  * on the first caller's connection, which waits for it like the others: no connection is asked
- * for while one is held (rule 7 of docs/architecture.md).
+ * for while one is held (rule 7 of docs/architecture.md). A caller inside a transaction reads alone.
  */
 export class GatheredReads<Ask, Answer> {
   private gathering: Batch<Ask, Answer> | undefined;
@@ -25,6 +25,8 @@ export class GatheredReads<Ask, Answer> {
   constructor(private readonly load: (asks: readonly Ask[], em: EntityManager) => Promise<readonly Answer[]>) {}
 
   read(ask: Ask, em: EntityManager): Promise<Answer> {
+    // A transaction's snapshot may predate other callers' asks, and holds its own writes: alone.
+    if (em.queryRunner?.isTransactionActive) return this.load([ask], em).then((answers) => answers[0] as Answer);
     return new Promise<Answer>((resolve, reject) => {
       let batch = this.gathering;
       if (!batch) {
