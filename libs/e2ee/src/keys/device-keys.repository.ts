@@ -131,10 +131,11 @@ export class DeviceKeysRepository {
 
   /** Both of the above in one statement, as every /sync response carries them. */
   async keyCounts(userId: string, deviceId: string, em: EntityManager): Promise<KeyCounts> {
-    const rows = await queryRows<{ counts: string | null }>(em, `SELECT ${KEY_COUNTS_SQL} AS counts`, [
-      userId,
-      deviceId,
-    ]);
+    const rows = await queryRows<{ counts: string | null }>(
+      em,
+      `SELECT ${KEY_COUNTS_SQL} AS counts FROM (SELECT $1::text AS user_id, $2::text AS device_id) q`,
+      [userId, deviceId],
+    );
     return parseKeyCounts(rows[0]?.counts ?? null);
   }
 
