@@ -5,7 +5,7 @@
  * Counts, not wall-clock times: they hold on a busy machine.
  *
  *   npm run bench:sync-wakeup
- *   WAKEUP_SHOW_STATEMENTS=1 ...   (also lists the statements of the 1-poller case by shape)
+ *   WAKEUP_SHOW_STATEMENTS=1 ...   (also lists the statements by shape: per message, per delivered message)
  *   BENCH_PROFILE_DIR=/tmp/prof ... (a V8 CPU profile of the homeserver)
  */
 import { setMaxListeners } from 'node:events';
@@ -57,9 +57,10 @@ async function main(): Promise<void> {
       process.stdout.write(
         `wake-up, ${pollers} long-poll(s) in the room, ${MESSAGES} messages: ${statements.toFixed(1)} statements and ${cpu.toFixed(2)} ms homeserver CPU per delivered message (re-poll included; sender's own ${(baseline.counts.total / MESSAGES).toFixed(1)} statements, ${(baseline.cpuMs / MESSAGES).toFixed(2)} ms per send taken off)\n`,
       );
-      if (pollers === 1 && process.env.WAKEUP_SHOW_STATEMENTS)
+      // Per message for one poller; per delivered message (each woken sync) for many.
+      if (process.env.WAKEUP_SHOW_STATEMENTS)
         for (const [shape, n] of Object.entries(result.counts.byShape))
-          process.stdout.write(`  ${(n / MESSAGES).toFixed(1)} × ${shape}\n`);
+          process.stdout.write(`  ${(n / (pollers === 1 ? MESSAGES : deliveries)).toFixed(2)} × ${shape}\n`);
     }
   } finally {
     await server.stop();

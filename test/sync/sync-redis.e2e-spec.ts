@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Olm from '@matrix-org/olm';
+import { canonicalJson } from '@hearth/protocol';
 import {
   createTestDatabase,
   HearthBuild,
@@ -144,5 +146,94 @@ const V3 = '/_matrix/client/v3';
     await ana.put(`${V3}/rooms/${room}/send/m.room.message/after-leave`, { msgtype: 'm.text', body: 'gone' });
     body = (await bea.get(`${V3}/sync?since=${since}&timeout=0`)).body;
     expect(Object.keys(body.rooms?.join ?? {})).not.toContain(roomId);
+  });
+
+  it('shows one-time and fallback keys claimed through the other process in the next woken sync', async () => {
+    // ana's device keeps its keys on the first process's syncs; bea claims them through the second.
+    await Olm.init();
+    const account = new Olm.Account();
+    account.create();
+    const whoami = (await ana.get(`${V3}/account/whoami`)).body as { user_id: string; device_id: string };
+    const signed = (object: Record<string, unknown>) => ({
+      ...object,
+      signatures: { [whoami.user_id]: { [`ed25519:${whoami.device_id}`]: account.sign(canonicalJson(object)) } },
+    });
+    const identity = JSON.parse(account.identity_keys()) as { curve25519: string; ed25519: string };
+    account.generate_one_time_keys(3);
+    const { curve25519 } = JSON.parse(account.one_time_keys()) as { curve25519: Record<string, string> };
+    const [fallbackId, ...oneTimeIds] = Object.keys(curve25519) as [string, ...string[]];
+    const uploaded = await ana.post(`${V3}/keys/upload`, {
+      device_keys: signed({
+        user_id: whoami.user_id,
+        device_id: whoami.device_id,
+        algorithms: ['m.olm.v1.curve25519-aes-sha2', 'm.megolm.v1.aes-sha2'],
+        keys: {
+          [`curve25519:${whoami.device_id}`]: identity.curve25519,
+          [`ed25519:${whoami.device_id}`]: identity.ed25519,
+        },
+      }),
+      one_time_keys: Object.fromEntries(
+        oneTimeIds.map((id) => [`signed_curve25519:${id}`, signed({ key: curve25519[id] })]),
+      ),
+      fallback_keys: { [`signed_curve25519:${fallbackId}`]: signed({ key: curve25519[fallbackId], fallback: true }) },
+    });
+    account.free();
+    expect(uploaded.body.one_time_key_counts).toEqual({ signed_curve25519: 2 });
+    const roomId = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id as string;
+    const room = encodeURIComponent(roomId);
+    expect((await bea.post(`${V3}/join/${room}`, {})).status).toBe(200);
+    const claim = () =>
+      bea.post(`${V3}/keys/claim`, {
+        one_time_keys: { [whoami.user_id]: { [whoami.device_id]: 'signed_curve25519' } },
+      });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+    let body = (await ana.get(`${V3}/sync`)).body;
+    expect(body.device_one_time_keys_count).toEqual({ signed_curve25519: 2 });
+    expect(body.device_unused_fallback_key_types).toEqual(['signed_curve25519']);
+
+    // One claimed through the second process while ana waits on the first; a message wakes her.
+    let waiting = ana.get(`${V3}/sync?since=${body.next_batch as string}&timeout=20000`);
+    await settle();
+    expect(Object.keys((await claim()).body.one_time_keys[whoami.user_id][whoami.device_id])).toHaveLength(1);
+    await bea.put(`${V3}/rooms/${room}/send/m.room.message/claimed-1`, { msgtype: 'm.text', body: 'one' });
+    body = (await waiting).body;
+    expect(body.device_one_time_keys_count).toEqual({ signed_curve25519: 1 });
+    expect(body.device_unused_fallback_key_types).toEqual(['signed_curve25519']);
+
+    // The last one-time key, then the fallback key: both gone from the next answer.
+    waiting = ana.get(`${V3}/sync?since=${body.next_batch as string}&timeout=20000`);
+    await settle();
+    await claim();
+    const fallback = (await claim()).body.one_time_keys[whoami.user_id][whoami.device_id];
+    expect(Object.keys(fallback)).toEqual([`signed_curve25519:${fallbackId}`]);
+    await bea.put(`${V3}/rooms/${room}/send/m.room.message/claimed-2`, { msgtype: 'm.text', body: 'two' });
+    body = (await waiting).body;
+    expect(body.device_one_time_keys_count.signed_curve25519 ?? 0).toBe(0);
+    expect(body.device_unused_fallback_key_types).toEqual([]);
+  });
+
+  it('clears the unread count on one process for a read receipt sent through the other', async () => {
+    const anaSecond = new TestClient(second.url, ana.accessToken);
+    const roomId = (await ana.post(`${V3}/createRoom`, { preset: 'private_chat' })).body.room_id as string;
+    const room = encodeURIComponent(roomId);
+    expect((await ana.post(`${V3}/rooms/${room}/invite`, { user_id: '@bea:pair.example' })).status).toBe(200);
+    expect((await bea.post(`${V3}/join/${room}`, {})).status).toBe(200);
+    let since = (await ana.get(`${V3}/sync`)).body.next_batch as string;
+
+    const sent = await bea.put(`${V3}/rooms/${room}/send/m.room.message/unread`, {
+      msgtype: 'm.text',
+      body: 'read me',
+    });
+    let body = (await ana.get(`${V3}/sync?since=${since}&timeout=20000`)).body;
+    expect(body.rooms.join[roomId].unread_notifications.notification_count).toBe(1);
+    since = body.next_batch as string;
+
+    const waiting = ana.get(`${V3}/sync?since=${since}&timeout=20000`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const eventId = encodeURIComponent(sent.body.event_id as string);
+    expect((await anaSecond.post(`${V3}/rooms/${room}/receipt/m.read/${eventId}`, {})).status).toBe(200);
+    body = (await waiting).body;
+    expect(body.rooms.join[roomId].unread_notifications).toEqual({ notification_count: 0, highlight_count: 0 });
   });
 });

@@ -37,7 +37,7 @@ export type { UnreadNotifications } from './sync/unread-notifications';
 export { SlidingRoomReads } from './sliding/sliding-room-reads';
 export type { CurrentStateRow, StateSelector } from './sliding/sliding-room-reads.repository';
 export type { RoomTimeline, RoomWindow, TimelineRequest } from './sync/room-timelines';
-export type { MembershipRow, RoomActivity } from './storage/sync.repository';
+export type { MembershipRow, RoomActivity, SyncHeadAsk, SyncHeadExtras } from './storage/sync.repository';
 export { encodePageToken } from './messages/page-token';
 export {
   FederatedRoomsService,

@@ -114,7 +114,11 @@ export class SyncService {
     answering: boolean,
   ): Promise<Computed> {
     return this.tx.read(async (em) => {
-      const { upTo, membershipsFingerprint } = await this.positions.current(device.userId, em);
+      const { upTo, membershipsFingerprint, keyCounts } = await this.positions.current(
+        device.userId,
+        em,
+        device.deviceId,
+      );
       const pass: SyncPass = {
         ...device,
         since,
@@ -122,6 +126,7 @@ export class SyncService {
         filter,
         fullState,
         membershipsFingerprint,
+        ...(keyCounts ? { keyCounts } : {}),
         roomAccountData: new Map(),
       };
       const response: JsonObject = {};

@@ -10,6 +10,32 @@ export interface OneTimeKey {
   readonly key: unknown;
 }
 
+/** What every /sync response tells a device about its keys. */
+export interface KeyCounts {
+  readonly oneTimeKeyCounts: Record<string, number>;
+  readonly unusedFallbackTypes: string[];
+}
+
+/**
+ * The one-time key counts and unused fallback key types of the device `q.user_id`, `q.device_id`
+ * as one JSON text: an expression, so that /sync can read it inside its first statement.
+ */
+export const KEY_COUNTS_SQL = `(SELECT json_build_object(
+    'counts', (SELECT coalesce(json_object_agg(c.algorithm, c.n), '{}') FROM (
+       SELECT k.algorithm, count(*) AS n FROM one_time_keys k
+        WHERE k.user_id = q.user_id AND k.device_id = q.device_id GROUP BY k.algorithm) c),
+    'fallback', (SELECT coalesce(json_agg(f.algorithm ORDER BY f.algorithm), '[]') FROM fallback_keys f
+       WHERE f.user_id = q.user_id AND f.device_id = q.device_id AND NOT f.used))::text)`;
+
+/** `KEY_COUNTS_SQL`'s answer read back. */
+export function parseKeyCounts(text: string | null): KeyCounts {
+  const parsed = (text === null ? {} : JSON.parse(text)) as { counts?: Record<string, number>; fallback?: string[] };
+  return {
+    oneTimeKeyCounts: Object.fromEntries(Object.entries(parsed.counts ?? {}).map(([k, n]) => [k, Number(n)])),
+    unusedFallbackTypes: parsed.fallback ?? [],
+  };
+}
+
 @Injectable()
 export class DeviceKeysRepository {
   async deviceKeys(userId: string, deviceId: string, em: EntityManager): Promise<JsonRecord | undefined> {
@@ -104,25 +130,13 @@ export class DeviceKeysRepository {
   }
 
   /** Both of the above in one statement, as every /sync response carries them. */
-  async keyCounts(
-    userId: string,
-    deviceId: string,
-    em: EntityManager,
-  ): Promise<{ oneTimeKeyCounts: Record<string, number>; unusedFallbackTypes: string[] }> {
-    const rows: Array<{ counts: Record<string, number | string>; fallback: string[] }> = await em.query(
-      `SELECT
-         (SELECT coalesce(json_object_agg(algorithm, n), '{}') FROM (
-            SELECT algorithm, count(*) AS n FROM one_time_keys WHERE user_id = $1 AND device_id = $2 GROUP BY algorithm
-          ) c) AS counts,
-         (SELECT coalesce(json_agg(algorithm ORDER BY algorithm), '[]') FROM fallback_keys
-           WHERE user_id = $1 AND device_id = $2 AND NOT used) AS fallback`,
+  async keyCounts(userId: string, deviceId: string, em: EntityManager): Promise<KeyCounts> {
+    const rows = await queryRows<{ counts: string | null }>(
+      em,
+      `SELECT ${KEY_COUNTS_SQL} AS counts FROM (SELECT $1::text AS user_id, $2::text AS device_id) q`,
       [userId, deviceId],
     );
-    const row = rows[0];
-    return {
-      oneTimeKeyCounts: Object.fromEntries(Object.entries(row?.counts ?? {}).map(([k, n]) => [k, Number(n)])),
-      unusedFallbackTypes: row?.fallback ?? [],
-    };
+    return parseKeyCounts(rows[0]?.counts ?? null);
   }
 
   async unusedFallbackAlgorithms(userId: string, deviceId: string, em: EntityManager): Promise<string[]> {

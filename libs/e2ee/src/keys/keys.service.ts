@@ -14,7 +14,7 @@ import {
 } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { DeviceListsService } from '../device-lists/device-lists.service';
-import { DeviceKeysRepository, type JsonRecord, type OneTimeKey } from './device-keys.repository';
+import { DeviceKeysRepository, type JsonRecord, type KeyCounts, type OneTimeKey } from './device-keys.repository';
 import { REMOTE_E2EE, type RemoteE2ee } from '../federation/remote-e2ee';
 import { checkedRemoteDeviceKeys, keysOfUsers } from './remote-device-keys';
 import { CrossSigningService, mergeSignatures } from '../cross-signing/cross-signing.service';
@@ -230,11 +230,7 @@ export class KeysService {
   }
 
   /** For sync: the device's one-time key counts and the algorithms of its unused fallback keys. */
-  async countsFor(
-    userId: string,
-    deviceId: string,
-    em: EntityManager,
-  ): Promise<{ oneTimeKeyCounts: Record<string, number>; unusedFallbackTypes: string[] }> {
+  async countsFor(userId: string, deviceId: string, em: EntityManager): Promise<KeyCounts> {
     return this.keys.keyCounts(userId, deviceId, em);
   }
 

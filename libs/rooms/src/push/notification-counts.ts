@@ -31,6 +31,44 @@ const READ_JOIN = (alias: string) => `
 const UNREAD = (alias: string) =>
   `${alias}.stream_ordering > GREATEST(COALESCE(unthreaded.position, 0), COALESCE(threaded.position, 0))`;
 
+/** Whose unread counts in which room: one user, their rooms. */
+export interface UnreadAsk {
+  readonly userId: string;
+  readonly roomIds: readonly string[];
+}
+
+/**
+ * Unread notifications per (user, room, thread) of the pairs given as two arrays ($1 users, $2
+ * rooms), counted as for one member below: the rows not covered by the member's read receipts,
+ * plus the folded summary.
+ */
+const UNREAD_OF_PAIRS = `WITH asked AS MATERIALIZED (
+    SELECT DISTINCT q.user_id, q.room_id FROM unnest($1::text[], $2::text[]) AS q (user_id, room_id)),
+  read AS MATERIALIZED (
+    SELECT r.user_id, r.room_id, r.thread_id, max(r.stream_ordering) AS position
+      FROM asked q JOIN receipts r ON r.user_id = q.user_id AND r.room_id = q.room_id
+     WHERE r.receipt_type IN ('m.read', 'm.read.private')
+     GROUP BY r.user_id, r.room_id, r.thread_id),
+  unfolded AS (
+    SELECT a.user_id, a.room_id, a.thread_id, count(*) AS notifications, count(*) FILTER (WHERE a.highlight) AS highlights
+      FROM asked q JOIN event_push_actions a ON a.user_id = q.user_id AND a.room_id = q.room_id
+      LEFT JOIN read unthreaded
+        ON unthreaded.user_id = a.user_id AND unthreaded.room_id = a.room_id AND unthreaded.thread_id = ''
+      LEFT JOIN read threaded
+        ON threaded.user_id = a.user_id AND threaded.room_id = a.room_id
+       AND threaded.thread_id = CASE WHEN a.thread_id = '' THEN 'main' ELSE a.thread_id END
+     WHERE ${UNREAD('a')}
+     GROUP BY a.user_id, a.room_id, a.thread_id),
+  folded AS (
+    SELECT s.user_id, s.room_id, s.thread_id, s.notifications, s.highlights
+      FROM asked q JOIN event_push_summary s ON s.user_id = q.user_id AND s.room_id = q.room_id)
+  SELECT COALESCE(u.user_id, f.user_id) AS user_id, COALESCE(u.room_id, f.room_id) AS room_id,
+         COALESCE(u.thread_id, f.thread_id) AS thread_id,
+         COALESCE(u.notifications, 0) + COALESCE(f.notifications, 0) AS notifications,
+         COALESCE(u.highlights, 0) + COALESCE(f.highlights, 0) AS highlights,
+         COALESCE(u.notifications, 0) AS unfolded
+    FROM unfolded u FULL JOIN folded f ON f.user_id = u.user_id AND f.room_id = u.room_id AND f.thread_id = u.thread_id`;
+
 /**
  * The member's ($1) unread notifications across every room, counted as `ofRooms` counts them (the
  * badge a push carries): a CTE to put in a WITH list, then `unread_total.total`.
@@ -61,39 +99,50 @@ export class NotificationCounts {
     userId: string,
     em: EntityManager,
   ): Promise<Map<string, Map<string, UnreadCounts>>> {
-    const result = new Map(roomIds.map((roomId) => [roomId, new Map<string, UnreadCounts>()]));
-    if (roomIds.length === 0) return result;
+    const [counts] = await this.ofMany([{ userId, roomIds }], em);
+    return counts ?? new Map();
+  }
+
+  /** `ofRooms` for several users at once, in one statement: an answer per ask, in order. */
+  async ofMany(asks: readonly UnreadAsk[], em: EntityManager): Promise<Array<Map<string, Map<string, UnreadCounts>>>> {
+    const byUser = new Map<string, Map<string, Map<string, UnreadCounts>>>();
+    for (const { userId, roomIds } of asks) {
+      const rooms = byUser.get(userId) ?? new Map<string, Map<string, UnreadCounts>>();
+      for (const roomId of roomIds) if (!rooms.has(roomId)) rooms.set(roomId, new Map());
+      byUser.set(userId, rooms);
+    }
+    const pairs = [...byUser].flatMap(([userId, rooms]) => [...rooms.keys()].map((roomId) => [userId, roomId]));
+    if (pairs.length > 0) await this.readInto(byUser, pairs, em);
+    return asks.map(({ userId, roomIds }) => {
+      const rooms = byUser.get(userId);
+      return new Map(roomIds.map((roomId) => [roomId, rooms?.get(roomId) ?? new Map<string, UnreadCounts>()]));
+    });
+  }
+
+  private async readInto(
+    byUser: Map<string, Map<string, Map<string, UnreadCounts>>>,
+    pairs: ReadonlyArray<readonly string[]>,
+    em: EntityManager,
+  ): Promise<void> {
     const rows = await queryRows<{
+      user_id: string;
       room_id: string;
       thread_id: string;
       notifications: string;
       highlights: string;
       unfolded: string;
-    }>(
-      em,
-      `WITH ${READ_POSITIONS},
-       unfolded AS (
-         SELECT a.room_id, a.thread_id, count(*) AS notifications, count(*) FILTER (WHERE a.highlight) AS highlights
-           FROM event_push_actions a ${READ_JOIN('a')}
-          WHERE a.user_id = $1 AND a.room_id = ANY($2::text[]) AND ${UNREAD('a')}
-          GROUP BY a.room_id, a.thread_id),
-       folded AS (SELECT s.room_id, s.thread_id, s.notifications, s.highlights FROM event_push_summary s WHERE s.user_id = $1 AND s.room_id = ANY($2::text[]))
-       SELECT COALESCE(u.room_id, f.room_id) AS room_id, COALESCE(u.thread_id, f.thread_id) AS thread_id,
-              COALESCE(u.notifications, 0) + COALESCE(f.notifications, 0) AS notifications,
-              COALESCE(u.highlights, 0) + COALESCE(f.highlights, 0) AS highlights,
-              COALESCE(u.notifications, 0) AS unfolded
-         FROM unfolded u FULL JOIN folded f ON f.room_id = u.room_id AND f.thread_id = u.thread_id`,
-      [userId, roomIds],
-    );
+    }>(em, UNREAD_OF_PAIRS, [pairs.map(([userId]) => userId), pairs.map(([, roomId]) => roomId)]);
     for (const row of rows) {
       if (Number(row.notifications) === 0) continue;
-      result.get(row.room_id)?.set(row.thread_id, {
-        notification_count: Number(row.notifications),
-        highlight_count: Number(row.highlights),
-      });
-      if (Number(row.unfolded) >= FOLD_AT) this.foldLater(userId, row.room_id, row.thread_id);
+      byUser
+        .get(row.user_id)
+        ?.get(row.room_id)
+        ?.set(row.thread_id, {
+          notification_count: Number(row.notifications),
+          highlight_count: Number(row.highlights),
+        });
+      if (Number(row.unfolded) >= FOLD_AT) this.foldLater(row.user_id, row.room_id, row.thread_id);
     }
-    return result;
   }
 
   /**

@@ -6,7 +6,7 @@ import type { EntityManager } from 'typeorm';
 import { roomErrors } from '../room-errors';
 import { EventRepository } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
-import { NotificationCounts, type UnreadCounts } from '../push/notification-counts';
+import { NotificationCounts, type UnreadAsk, type UnreadCounts } from '../push/notification-counts';
 import { receiptContent } from './receipt-content';
 import { ReceiptRepository } from './receipt.repository';
 
@@ -93,6 +93,14 @@ export class ReceiptsService {
     em: EntityManager,
   ): Promise<Map<string, Map<string, UnreadCounts>>> {
     return this.notifications.ofRooms(roomIds, userId, em);
+  }
+
+  /** `unreadCountsOfRooms` for several users in one statement: an answer per ask, in order. */
+  unreadCountsOfMany(
+    asks: readonly UnreadAsk[],
+    em: EntityManager,
+  ): Promise<Array<Map<string, Map<string, UnreadCounts>>>> {
+    return this.notifications.ofMany(asks, em);
   }
 
   /** `m.receipt` events per room for receipts that moved in (since, upTo]; private receipts only to their owner. */

@@ -9,6 +9,21 @@ export interface SyncHead {
   readonly pushRulesVersion: number;
   /** `membershipsFingerprint` of the user's membership rows now: equal fingerprints, equal rows. */
   readonly membershipsFingerprint: string;
+  /** What the `SyncHeadExtras` asked for, by name (text, or null). */
+  readonly extras: Map<string, string | null>;
+}
+
+/**
+ * More for the head's one statement from other modules (the device's key counts from e2ee), so
+ * that a woken sync needs no statement of its own for them, by name: each a scalar SQL expression
+ * over `q.user_id` and `q.device_id`, answering text.
+ */
+export type SyncHeadExtras = ReadonlyMap<string, string>;
+
+/** Whose head: the user, and the device syncing (for the extras). */
+export interface SyncHeadAsk {
+  readonly userId: string;
+  readonly deviceId?: string;
 }
 
 /** One membership event in a window: whose, and to what. */
@@ -51,28 +66,39 @@ export interface MemberSummary {
 @Injectable()
 export class SyncRepository {
   /**
-   * The sync's first read, one statement: the stream positions, the user's push-rule version and
-   * a fingerprint of their membership events (current_state's event per room, which moves with
-   * every membership change, state resets included), all from one snapshot.
+   * The sync's first read, one statement for any number of syncs: the stream positions, and per
+   * ask the user's push-rule version, a fingerprint of their membership events (current_state's
+   * event per room, which moves with every membership change, state resets included) and the
+   * extras, all from one snapshot. A head per ask, in order.
    */
-  async syncHead(userId: string, em: EntityManager): Promise<SyncHead> {
-    const rows = await queryRows<{ kind: string; stream: string | null; position: string | null }>(
+  async syncHeads(asks: readonly SyncHeadAsk[], extras: SyncHeadExtras, em: EntityManager): Promise<SyncHead[]> {
+    const named = [...extras];
+    const rows = await queryRows<{ kind: string; i: string; name: string | null; value: string | null }>(
       em,
-      `SELECT 'stream' AS kind, stream, position::text FROM stream_positions
-       UNION ALL SELECT 'push_rules', NULL, version::text FROM push_rule_versions WHERE user_id = $1
-       UNION ALL SELECT 'memberships', NULL, md5(coalesce(string_agg(room_id || ' ' || event_id, ' ' ORDER BY room_id COLLATE "C"), ''))
-                   FROM current_state WHERE type = 'm.room.member' AND state_key = $1`,
-      [userId],
+      `WITH q AS MATERIALIZED (SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q (user_id, device_id, i))
+       SELECT 'stream' AS kind, 0::bigint AS i, stream AS name, position::text AS value FROM stream_positions
+       UNION ALL SELECT 'push_rules', q.i, NULL, v.version::text FROM q JOIN push_rule_versions v ON v.user_id = q.user_id
+       UNION ALL SELECT 'memberships', q.i, NULL, (
+         SELECT md5(coalesce(string_agg(c.room_id || ' ' || c.event_id, ' ' ORDER BY c.room_id COLLATE "C"), ''))
+           FROM current_state c WHERE c.type = 'm.room.member' AND c.state_key = q.user_id) FROM q
+       ${named.map(([, expression], n) => `UNION ALL SELECT 'extra', q.i, '${n}', ${expression} FROM q`).join('\n')}`,
+      [asks.map((ask) => ask.userId), asks.map((ask) => ask.deviceId ?? '')],
     );
     const positions = new Map<string, number>();
-    let pushRulesVersion = 0;
-    let membershipsFingerprint = '';
+    const heads = asks.map(() => ({
+      pushRulesVersion: 0,
+      membershipsFingerprint: '',
+      extras: new Map<string, string | null>(),
+    }));
     for (const row of rows) {
-      if (row.kind === 'stream' && row.stream !== null) positions.set(row.stream, Number(row.position));
-      else if (row.kind === 'push_rules') pushRulesVersion = Number(row.position);
-      else if (row.kind === 'memberships') membershipsFingerprint = row.position ?? '';
+      const head = heads[Number(row.i) - 1];
+      if (row.kind === 'stream' && row.name !== null) positions.set(row.name, Number(row.value));
+      else if (!head) continue;
+      else if (row.kind === 'push_rules') head.pushRulesVersion = Number(row.value);
+      else if (row.kind === 'memberships') head.membershipsFingerprint = row.value ?? '';
+      else if (row.kind === 'extra') head.extras.set(named[Number(row.name)]?.[0] ?? '', row.value);
     }
-    return { positions, pushRulesVersion, membershipsFingerprint };
+    return heads.map((head) => ({ positions, ...head }));
   }
 
   /** The user's current membership in every room they have one in. */
@@ -257,7 +283,7 @@ export class SyncRepository {
   }
 }
 
-/** Membership rows' fingerprint as `syncHead` takes it: their rooms and events, by room ID. */
+/** Membership rows' fingerprint as `syncHeads` takes it: their rooms and events, by room ID. */
 export function membershipsFingerprint(rows: readonly MembershipRow[]): string {
   const sorted = [...rows].sort((a, b) => (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : 0));
   const text = sorted.map((row) => `${row.roomId} ${row.eventId}`).join(' ');

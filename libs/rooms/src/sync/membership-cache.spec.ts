@@ -25,7 +25,7 @@ describe('MembershipCache', () => {
   });
 
   it('fingerprints rooms and events as the database does: md5 of "room event" pairs by room, space-separated', () => {
-    // SyncRepository.syncHead computes the same in SQL; a mismatch would only ever miss.
+    // SyncRepository.syncHeads computes the same in SQL; a mismatch would only ever miss.
     const expected = createHash('md5').update('!a:hearth.test $1 !b:hearth.test $2').digest('hex');
     expect(membershipsFingerprint([row('!b:hearth.test', '$2'), row('!a:hearth.test', '$1')])).toBe(expected);
     expect(membershipsFingerprint([])).toBe(createHash('md5').update('').digest('hex'));

@@ -7,12 +7,23 @@ import { ReceiptsService } from '../receipts/receipts.service';
 import { inviteRoomStateOf, STRIPPED_STATE_TYPES, strip } from '../state/stripped-state';
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
-import { SyncRepository, type MembershipRow, type RoomActivity, type SyncHead } from '../storage/sync.repository';
+import {
+  SyncRepository,
+  type MembershipRow,
+  type RoomActivity,
+  type SyncHead,
+  type SyncHeadAsk,
+  type SyncHeadExtras,
+} from '../storage/sync.repository';
+import type { UnreadAsk, UnreadCounts } from '../push/notification-counts';
+import { GatheredReads } from './gathered-reads';
 import { InFlightReads } from './in-flight-reads';
 import { MembershipCache } from './membership-cache';
 import { RoomTimelines, type RoomTimeline, type RoomWindow, type TimelineRequest } from './room-timelines';
 import { summaryOf } from './room-summary';
 import { unreadNotifications, type UnreadNotifications } from './unread-notifications';
+
+const NO_EXTRAS: SyncHeadExtras = new Map();
 
 /**
  * Everything /sync reads of rooms, and the one thing libs/sync uses of this lib: memberships,
@@ -25,6 +36,12 @@ export class RoomSyncReader {
   private readonly membershipCache = new MembershipCache();
   /** Syncs woken by one change in rooms they share ask the same: one statement serves them all. */
   private readonly sharedActivity = new InFlightReads<RoomActivity>();
+  /** Their first statements, gathered into one (per set of extras: each caller passes a constant). */
+  private readonly gatheredHeads = new WeakMap<SyncHeadExtras, GatheredReads<SyncHeadAsk, SyncHead>>();
+  /** Their unread counts, per user, gathered into one statement too. */
+  private readonly gatheredUnread = new GatheredReads<UnreadAsk, Map<string, Map<string, UnreadCounts>>>((asks, em) =>
+    this.receipts.unreadCountsOfMany(asks, em),
+  );
 
   constructor(
     private readonly sync: SyncRepository,
@@ -51,10 +68,16 @@ export class RoomSyncReader {
 
   /**
    * Where every stream stands now (the `stream_positions` counters), the user's push-rule
-   * version and their memberships' fingerprint, in one statement: what a sync reads first.
+   * version, their memberships' fingerprint and the extras: what a sync reads first. Syncs asking
+   * in the same turn (woken by one message) share one statement.
    */
-  syncHead(userId: string, em: EntityManager): Promise<SyncHead> {
-    return this.sync.syncHead(userId, em);
+  syncHead(ask: SyncHeadAsk, em: EntityManager, extras: SyncHeadExtras = NO_EXTRAS): Promise<SyncHead> {
+    let heads = this.gatheredHeads.get(extras);
+    if (!heads) {
+      heads = new GatheredReads((asks, manager) => this.sync.syncHeads(asks, extras, manager));
+      this.gatheredHeads.set(extras, heads);
+    }
+    return heads.read(ask, em);
   }
 
   /** Of the rooms, those with events in (since, upTo] and their membership changes there, in one read. */
@@ -143,7 +166,8 @@ export class RoomSyncReader {
     em: EntityManager,
   ): Promise<Map<string, UnreadNotifications>> {
     const result = new Map<string, UnreadNotifications>();
-    for (const [roomId, counts] of await this.receipts.unreadCountsOfRooms(roomIds, userId, em))
+    if (roomIds.length === 0) return result;
+    for (const [roomId, counts] of await this.gatheredUnread.read({ userId, roomIds }, em))
       result.set(roomId, unreadNotifications(counts, perThread));
     return result;
   }

@@ -15,7 +15,7 @@ export class KeyCountsStream implements SyncStream {
   constructor(private readonly keys: KeysService) {}
 
   async contribute(pass: SyncPass, response: JsonObject, em: EntityManager): Promise<StreamContribution> {
-    const counts = await this.keys.countsFor(pass.userId, pass.deviceId, em);
+    const counts = pass.keyCounts ?? (await this.keys.countsFor(pass.userId, pass.deviceId, em));
     response.device_one_time_keys_count = counts.oneTimeKeyCounts;
     response.device_unused_fallback_key_types = counts.unusedFallbackTypes;
     return UNMOVED;
