@@ -21,6 +21,7 @@ import {
   type BenchDatabase,
   type BenchServer,
 } from './support/bench-server';
+import { cpuPerItem, sampleCpu } from './support/cpu-time';
 
 const PORT = Number(process.env.BENCH_PORT ?? 18_208);
 const LATENCY_EVENTS = 300;
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
       receiver,
     );
     await latency(a, b, sender, receiver, roomId);
-    await throughput(a, b, sender, receiver, roomId);
+    await throughput([a, b], databases as [BenchDatabase, BenchDatabase], sender, receiver, roomId);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     await Promise.all(databases.map((database) => database.drop()));
@@ -139,8 +140,8 @@ async function latency(
 }
 
 async function throughput(
-  a: BenchServer,
-  b: BenchServer,
+  [a, b]: readonly [BenchServer, BenchServer],
+  [databaseA, databaseB]: readonly [BenchDatabase, BenchDatabase],
   sender: string,
   receiver: string,
   roomId: string,
@@ -152,6 +153,10 @@ async function throughput(
     lastArrival = at;
   });
   await new Promise((resolve) => setTimeout(resolve, 1000));
+  const cpuBefore = [
+    sampleCpu(a.child.pid as number, databaseA.name),
+    sampleCpu(b.child.pid as number, databaseB.name),
+  ];
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -165,12 +170,17 @@ async function throughput(
   const sent = performance.now();
   const deadline = Date.now() + 120_000;
   while (arrived < THROUGHPUT_EVENTS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const cpuAfter = [sampleCpu(a.child.pid as number, databaseA.name), sampleCpu(b.child.pid as number, databaseB.name)];
   await watcher.stop();
   const seconds = (lastArrival - started) / 1000;
   process.stdout.write(
     `(b) one busy room, ${THROUGHPUT_EVENTS} events from ${THROUGHPUT_SENDERS} concurrent senders on A: ${(arrived / seconds).toFixed(0)} events/s arrived on B ` +
       `(${arrived}/${THROUGHPUT_EVENTS} in ${seconds.toFixed(1)} s; A accepted them at ${(THROUGHPUT_EVENTS / ((sent - started) / 1000)).toFixed(0)} events/s)\n`,
   );
+  for (const [i, name] of ['A (sending)', 'B (receiving)'].entries())
+    process.stdout.write(
+      `    ${name}${cpuPerItem(cpuBefore[i], cpuAfter[i], 0, arrived).replace(', bench client 0.00', '')}\n`,
+    );
 }
 
 function makeCertificate(): { cert: string; key: string } {

@@ -4,6 +4,8 @@ import type { EntityManager, QueryRunner } from 'typeorm';
 export interface PreparedStatement {
   readonly name: string;
   readonly text: string;
+  /** Planned as key lookups in every transaction, not only in TransactionRunner's `genericPlans` ones. */
+  readonly keyLookups: boolean;
 }
 
 interface PgClient {
@@ -11,9 +13,27 @@ interface PgClient {
   query(text: string): Promise<unknown>;
 }
 
-export function preparedStatement(name: string, text: string): PreparedStatement {
-  return { name: `hearth_${name}`, text };
+/**
+ * `keyLookups` for a statement whose every table access is by key, whoever runs it: it gets
+ * GENERIC_KEY_LOOKUP_PLANS in any transaction, not only in TransactionRunner's `genericPlans`
+ * ones. Otherwise PostgreSQL may plan it afresh on every execution (a custom plan looks cheaper
+ * for the empty arrays most of its parts get, and planning a large statement costs more than
+ * running it), or keep a plan made while a table was small that scans the whole table.
+ */
+export function preparedStatement(name: string, text: string, { keyLookups = false } = {}): PreparedStatement {
+  return { name: `hearth_${name}`, text, keyLookups };
 }
+
+/**
+ * For a transaction whose statements all look rows up by key: prepared statements get generic
+ * plans (planned once per connection, not on every execution), made without sequential scans. A
+ * generic plan is kept for the connection's life, so it must not depend on how big a table was
+ * when it was made: one made while a table was nearly empty scans it on every execution after.
+ */
+export const GENERIC_KEY_LOOKUP_PLANS =
+  "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)";
+/** Back to the session's settings after one key-lookup statement in another transaction. */
+const PLANS_AS_BEFORE = 'SET LOCAL plan_cache_mode TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT';
 
 /** Transactions whose plans are generic key lookups (TransactionRunner's `genericPlans`). */
 const keyLookupTransactions = new WeakSet<QueryRunner>();
@@ -29,7 +49,16 @@ export function planAsKeyLookups(runner: QueryRunner): void {
  * made elsewhere (sequential scans allowed, tables small) must not serve a key-lookup batch.
  */
 function nameIn(em: EntityManager, statement: PreparedStatement): string {
-  return em.queryRunner && keyLookupTransactions.has(em.queryRunner) ? `${statement.name}_keyed` : statement.name;
+  return inKeyLookupTransaction(em) || needsKeyLookupPlans(em, statement) ? `${statement.name}_keyed` : statement.name;
+}
+
+function inKeyLookupTransaction(em: EntityManager): boolean {
+  return em.queryRunner !== undefined && keyLookupTransactions.has(em.queryRunner);
+}
+
+/** Whether `statement` needs GENERIC_KEY_LOOKUP_PLANS around it in the transaction of `em`. */
+function needsKeyLookupPlans(em: EntityManager, statement: PreparedStatement): boolean {
+  return statement.keyLookups && em.queryRunner?.isTransactionActive === true && !inKeyLookupTransaction(em);
 }
 
 /**
@@ -46,7 +75,23 @@ export async function queryPrepared<T>(
   const client = runner
     ? ((await runner.connect()) as PgClient)
     : (em.connection.driver as unknown as { master: PgClient }).master;
-  return (await client.query<T>({ name: nameIn(em, statement), text: statement.text, values })).rows;
+  const config = { name: nameIn(em, statement), text: statement.text, values };
+  if (!needsKeyLookupPlans(em, statement)) return (await client.query<T>(config)).rows;
+  // Queued together: the settings cost no extra round trip.
+  const [, result] = await settledInOrder([
+    client.query(GENERIC_KEY_LOOKUP_PLANS),
+    client.query<T>(config),
+    client.query(PLANS_AS_BEFORE),
+  ]);
+  return (result as { rows: T[] }).rows;
+}
+
+/** The results of queries queued on one connection, or the first failure among them (later ones fail because of it). */
+async function settledInOrder(queries: readonly Promise<unknown>[]): Promise<unknown[]> {
+  const settled = await Promise.allSettled(queries);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value);
 }
 
 /**
@@ -66,11 +111,10 @@ export async function queryPreparedAndCommit<T>(
   const runner = em.queryRunner;
   if (!runner?.isTransactionActive) throw new Error('queryPreparedAndCommit ends a transaction and needs one');
   const client = (await runner.connect()) as PgClient;
+  const keyLookupPlans = needsKeyLookupPlans(em, statement) ? [client.query(GENERIC_KEY_LOOKUP_PLANS)] : [];
   const rows = client.query<T>({ name: nameIn(em, statement), text: statement.text, values });
   const commit = client.query('COMMIT');
   (runner as { isTransactionActive: boolean }).isTransactionActive = false;
-  const [statementResult, commitResult] = await Promise.allSettled([rows, commit]);
-  if (statementResult.status === 'rejected') throw statementResult.reason;
-  if (commitResult.status === 'rejected') throw commitResult.reason;
-  return statementResult.value.rows;
+  const results = await settledInOrder([...keyLookupPlans, rows, commit]);
+  return (results[keyLookupPlans.length] as { rows: T[] }).rows;
 }

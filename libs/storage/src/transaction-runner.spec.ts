@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { openMigratedDatabase, type MigratedDatabase } from '@hearth/testing';
 import { dataSourceOptions } from './data-source-options';
-import { preparedStatement, queryPreparedAndCommit } from './prepared-statement';
+import { preparedStatement, queryPrepared, queryPreparedAndCommit } from './prepared-statement';
 import { TransactionRunner } from './transaction-runner';
 
 /**
@@ -173,6 +173,27 @@ describe('TransactionRunner', () => {
       ).rejects.toMatchObject({ code: '23505' });
       expect(calls).toEqual(['settled']);
       expect(await committedIds()).toEqual([]);
+    });
+
+    it('plans a key-lookup statement as in a genericPlans transaction in any transaction, and restores the settings after it', async () => {
+      type Settings = { seqscan: string; plans: string };
+      const text = "SELECT current_setting('enable_seqscan') AS seqscan, current_setting('plan_cache_mode') AS plans";
+      const keyed = preparedStatement('spec_settings', text, { keyLookups: true });
+      const plain = async (em: EntityManager): Promise<Settings | undefined> => (await em.query<Settings[]>(text))[0];
+      const asKeyLookups = { seqscan: 'off', plans: 'force_generic_plan' };
+      const asSession = { seqscan: 'on', plans: 'auto' };
+
+      const seen = await tx.run(async (em) => [(await queryPrepared<Settings>(em, keyed, []))[0], await plain(em)]);
+      expect(seen).toEqual([asKeyLookups, asSession]);
+      expect(await tx.run((em) => queryPreparedAndCommit<Settings>(em, keyed, []))).toEqual([asKeyLookups]);
+      const inGenericPlans = await tx.run(
+        async (em) => [(await queryPrepared<Settings>(em, keyed, []))[0], await plain(em)],
+        {
+          genericPlans: true,
+        },
+      );
+      expect(inGenericPlans).toEqual([asKeyLookups, asKeyLookups]);
+      expect(await plain(db.dataSource.manager)).toEqual(asSession);
     });
 
     it('refuses afterCommit and afterSettle for an EntityManager that is not in one of its transactions', async () => {

@@ -1,21 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { whileHoldingConnection } from './connection-guard';
-import { planAsKeyLookups } from './prepared-statement';
+import { GENERIC_KEY_LOOKUP_PLANS, planAsKeyLookups } from './prepared-statement';
 
 interface Hooks {
   readonly committed: Array<() => void>;
   readonly settled: Array<() => void>;
 }
-
-/**
- * For a transaction whose statements all look rows up by key: prepared statements get generic
- * plans (planned once per connection, not on every execution), made without sequential scans. A
- * generic plan is kept for the connection's life, so it must not depend on how big a table was
- * when it was made: one made while a table was nearly empty scans it on every execution after.
- */
-const GENERIC_KEY_LOOKUP_PLANS =
-  "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)";
 
 /** Services own their transactions through this, so repositories take an EntityManager. */
 @Injectable()

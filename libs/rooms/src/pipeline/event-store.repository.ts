@@ -89,6 +89,7 @@ const WRITE_EVENTS = preparedStatement(
                   SET last_position = GREATEST(room_activity.last_position, EXCLUDED.last_position),
                       bump_position = GREATEST(room_activity.bump_position, EXCLUDED.bump_position))
    SELECT (SELECT base FROM counter) AS base`,
+  { keyLookups: true },
 );
 
 /** The only writer of events, their edges, current state, forward extremities and resolved state: see EventPipeline. */

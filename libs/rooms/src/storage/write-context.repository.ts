@@ -71,6 +71,7 @@ const READ_CONTEXTS = preparedStatement(
                 WHERE t.user_id = wanted.user_id AND t.device_id = wanted.device_id AND t.txn_id = wanted.txn_id
                 LIMIT 1) t) AS earlier_txns
      FROM rooms r WHERE r.room_id = ANY($1::text[])`,
+  { keyLookups: true },
 );
 
 /**
