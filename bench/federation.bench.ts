@@ -5,6 +5,7 @@
  *   (b) events per second from A to B for one busy room (16 concurrent senders on A)
  *
  *   npm run bench:federation
+ *   BENCH_PROFILE_DIR=/tmp/prof npm run bench:federation   (V8 CPU profiles of A and B, in /tmp/prof/A and /tmp/prof/B)
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -40,13 +41,20 @@ async function main(): Promise<void> {
       databases.push(database);
       const federationPort = PORT + 10 + i;
       servers.push(
-        await startServer(database, PORT + i, {
-          HEARTH_SERVER_NAME: `127.0.0.1:${federationPort}`,
-          HEARTH_FEDERATION_LISTEN: `127.0.0.1:${federationPort}`,
-          HEARTH_TLS_CERT: tls.cert,
-          HEARTH_TLS_KEY: tls.key,
-          HEARTH_FEDERATION_VERIFY_TLS: 'false',
-        }),
+        await startServer(
+          database,
+          PORT + i,
+          {
+            HEARTH_SERVER_NAME: `127.0.0.1:${federationPort}`,
+            HEARTH_FEDERATION_LISTEN: `127.0.0.1:${federationPort}`,
+            HEARTH_TLS_CERT: tls.cert,
+            HEARTH_TLS_KEY: tls.key,
+            HEARTH_FEDERATION_VERIFY_TLS: 'false',
+          },
+          process.env.BENCH_PROFILE_DIR
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/${'AB'[i]}`]
+            : [],
+        ),
       );
     }
     const [a, b] = servers as [BenchServer, BenchServer];

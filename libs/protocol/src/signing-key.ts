@@ -47,9 +47,25 @@ export function publicKeyBase64(key: SigningKey): string {
   return encodeBase64(key.publicKey);
 }
 
+/** Public keys already turned into KeyObjects: every PDU a peer sends is checked against the same few. */
+const publicKeyObjects = new Map<string, KeyObject>();
+const MAX_PUBLIC_KEY_OBJECTS = 1_000;
+
 export function publicKeyObject(publicKey: Uint8Array): KeyObject {
   if (publicKey.length !== 32) throw new ProtocolError('BAD_KEY', 'An ed25519 public key is 32 bytes');
-  return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
+  const id = Buffer.from(publicKey).toString('base64');
+  const known = publicKeyObjects.get(id);
+  if (known) return known;
+  const created = createPublicKey({
+    key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]),
+    format: 'der',
+    type: 'spki',
+  });
+  // Insertion order: the first entry is the oldest.
+  if (publicKeyObjects.size >= MAX_PUBLIC_KEY_OBJECTS)
+    publicKeyObjects.delete(publicKeyObjects.keys().next().value as string);
+  publicKeyObjects.set(id, created);
+  return created;
 }
 
 /** Synapse's signing key file: one `ed25519 <version> <unpadded base64 seed>` per line. */
