@@ -3,6 +3,7 @@ import {
   generateSigningKey,
   parseSigningKeyFile,
   publicKeyBase64,
+  publicKeyObject,
   signingKeyFromSeed,
 } from './signing-key';
 import { signJson, verifyJsonSignature } from './signing';
@@ -103,5 +104,14 @@ describe('signing keys', () => {
     ['ed25519 bad-version! ' + SEED, /Invalid key version/],
   ])('names the bad line in %p', (text, message) => {
     expect(() => parseSigningKeyFile(text)).toThrow(message);
+  });
+});
+
+describe('publicKeyObject', () => {
+  it('builds one key object per public key and reuses it, and the reused one still verifies', () => {
+    const signed = signJson({ n: 1 }, 'domain', key);
+    expect(publicKeyObject(key.publicKey)).toBe(publicKeyObject(new Uint8Array(key.publicKey)));
+    expect(verifyJsonSignature(signed, 'domain', 'ed25519:1', key.publicKey)).toBe(true);
+    expect(verifyJsonSignature(signed, 'domain', 'ed25519:1', generateSigningKey().publicKey)).toBe(false);
   });
 });
