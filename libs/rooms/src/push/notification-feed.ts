@@ -2,16 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '@hearth/storage';
 import { UNREAD_TOTAL_CTES } from './notification-counts';
+import type { CommittedNotification } from './committed-notification';
 import { RecentNotifications } from './recent-notifications';
 
-/** One committed notification: an event that, by a member's push rules, notifies them. */
-export interface CommittedNotification {
-  readonly userId: string;
-  readonly roomId: string;
-  readonly eventId: string;
-  readonly streamOrdering: number;
-  readonly highlight: boolean;
-}
+export type { CommittedNotification } from './committed-notification';
 
 /** What a push gateway may be told about the event behind a notification. */
 export interface NotifiedEvent {

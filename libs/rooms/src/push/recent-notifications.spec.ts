@@ -1,4 +1,4 @@
-import type { CommittedNotification } from './notification-feed';
+import type { CommittedNotification } from './committed-notification';
 import { RecentNotifications } from './recent-notifications';
 
 const notified = (streamOrdering: number, userId = '@bea:x'): CommittedNotification => ({

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CommittedNotification } from './notification-feed';
+import type { CommittedNotification } from './committed-notification';
 
 /** The timeline positions (from, to] one write of this process committed, with every notification it stored. */
 interface CommittedRange {
