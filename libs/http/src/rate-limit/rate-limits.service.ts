@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
-import type * as IoRedis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { HEARTH_CONFIG, type HearthConfig, type RateLimitedAction } from '@hearth/config';
+import { connectRedis } from '@hearth/storage';
 import { MatrixError } from '../matrix-error';
 
 export interface RateLimitSubject {
@@ -23,7 +23,9 @@ export class RateLimitsService implements OnModuleDestroy {
   private readonly limiters = new Map<RateLimitedAction, RateLimiterAbstract>();
 
   constructor(@Inject(HEARTH_CONFIG) private readonly config: HearthConfig) {
-    this.redis = config.redisUrl ? connect(config.redisUrl) : undefined;
+    this.redis = config.redisUrl
+      ? connectRedis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+      : undefined;
   }
 
   /** Counts one attempt against the address and the account; 429 M_LIMIT_EXCEEDED when over. */
@@ -78,11 +80,4 @@ function limitExceeded(retryAfterMs: number): MatrixError {
 
 function digest(address: string): string {
   return createHash('sha256').update(address).digest('base64url').slice(0, 22);
-}
-
-/** ioredis is required only when Redis is configured: a process without it never loads it. */
-function connect(redisUrl: string): Redis {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when Redis is configured
-  const { default: RedisClient } = require('ioredis') as typeof IoRedis;
-  return new RedisClient(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
 }
