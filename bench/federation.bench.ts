@@ -186,9 +186,7 @@ async function throughput(
       `(${arrived}/${THROUGHPUT_EVENTS} in ${seconds.toFixed(1)} s; A accepted them at ${(THROUGHPUT_EVENTS / ((sent - started) / 1000)).toFixed(0)} events/s)\n`,
   );
   for (const [i, name] of ['A (sending)', 'B (receiving)'].entries())
-    process.stdout.write(
-      `    ${name}${cpuPerItem(cpuBefore[i], cpuAfter[i], 0, arrived).replace(', bench client 0.00', '')}\n`,
-    );
+    process.stdout.write(`    ${name}${cpuPerItem(cpuBefore[i], cpuAfter[i], undefined, arrived)}\n`);
 }
 
 function makeCertificate(): { cert: string; key: string } {

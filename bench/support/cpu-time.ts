@@ -60,11 +60,11 @@ function backendTicks(database: string): Map<string, number> {
   return ticks;
 }
 
-/** CPU spent per unit of work between two samples: the whole machine, the process, this bench. */
+/** CPU spent per unit of work between two samples: the whole machine, the process, its database backends, and this bench when given. */
 export function cpuPerItem(
   before: CpuSample | undefined,
   after: CpuSample | undefined,
-  benchMicros: number,
+  benchMicros: number | undefined,
   items: number,
 ): string {
   if (!before || !after) return '';
@@ -73,5 +73,5 @@ export function cpuPerItem(
   let databaseTicks = 0;
   for (const [pid, ticks] of after.backends) databaseTicks += ticks - (before.backends.get(pid) ?? 0);
   const databaseMs = (databaseTicks * 1000) / TICKS_PER_SECOND;
-  return `; CPU ms per event: machine ${per(after.machineMs - before.machineMs)}, homeserver ${per(after.processMs - before.processMs)}${after.backends.size > 0 ? `, database ${per(databaseMs)}` : ''}, bench client ${per(benchMicros / 1000)}, steal ${per(after.stealMs - before.stealMs)}`;
+  return `; CPU ms per event: machine ${per(after.machineMs - before.machineMs)}, homeserver ${per(after.processMs - before.processMs)}${after.backends.size > 0 ? `, database ${per(databaseMs)}` : ''}${benchMicros === undefined ? '' : `, bench client ${per(benchMicros / 1000)}`}, steal ${per(after.stealMs - before.stealMs)}`;
 }

@@ -75,23 +75,29 @@ export async function queryPrepared<T>(
   const client = runner
     ? ((await runner.connect()) as PgClient)
     : (em.connection.driver as unknown as { master: PgClient }).master;
-  const config = { name: nameIn(em, statement), text: statement.text, values };
-  if (!needsKeyLookupPlans(em, statement)) return (await client.query<T>(config)).rows;
-  // Queued together: the settings cost no extra round trip.
-  const [, result] = await settledInOrder([
-    client.query(GENERIC_KEY_LOOKUP_PLANS),
-    client.query<T>(config),
-    client.query(PLANS_AS_BEFORE),
-  ]);
-  return (result as { rows: T[] }).rows;
+  if (!needsKeyLookupPlans(em, statement))
+    return (await client.query<T>({ name: nameIn(em, statement), text: statement.text, values })).rows;
+  return queued<T>(client, em, statement, values, PLANS_AS_BEFORE);
 }
 
-/** The results of queries queued on one connection, or the first failure among them (later ones fail because of it). */
-async function settledInOrder(queries: readonly Promise<unknown>[]): Promise<unknown[]> {
-  const settled = await Promise.allSettled(queries);
+/**
+ * The statement's rows, with GENERIC_KEY_LOOKUP_PLANS before it where it needs them and `after`
+ * behind it, all queued on the connection at once (no extra round trip). The first failure is
+ * thrown: the statements after it fail because of it.
+ */
+async function queued<T>(
+  client: PgClient,
+  em: EntityManager,
+  statement: PreparedStatement,
+  values: unknown[],
+  after: string,
+): Promise<T[]> {
+  const before = needsKeyLookupPlans(em, statement) ? [client.query(GENERIC_KEY_LOOKUP_PLANS)] : [];
+  const rows = client.query<T>({ name: nameIn(em, statement), text: statement.text, values });
+  const settled = await Promise.allSettled([...before, rows, client.query(after)]);
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
-  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value);
+  return (await rows).rows;
 }
 
 /**
@@ -111,10 +117,7 @@ export async function queryPreparedAndCommit<T>(
   const runner = em.queryRunner;
   if (!runner?.isTransactionActive) throw new Error('queryPreparedAndCommit ends a transaction and needs one');
   const client = (await runner.connect()) as PgClient;
-  const keyLookupPlans = needsKeyLookupPlans(em, statement) ? [client.query(GENERIC_KEY_LOOKUP_PLANS)] : [];
-  const rows = client.query<T>({ name: nameIn(em, statement), text: statement.text, values });
-  const commit = client.query('COMMIT');
+  const rows = queued<T>(client, em, statement, values, 'COMMIT');
   (runner as { isTransactionActive: boolean }).isTransactionActive = false;
-  const results = await settledInOrder([...keyLookupPlans, rows, commit]);
-  return (results[keyLookupPlans.length] as { rows: T[] }).rows;
+  return rows;
 }
