@@ -6,7 +6,9 @@
  *
  *   npm run bench:sync-wakeup
  *   WAKEUP_SHOW_STATEMENTS=1 ...   (also lists the statements by shape: per message, per delivered message)
- *   BENCH_PROFILE_DIR=/tmp/prof ... (a V8 CPU profile of the homeserver)
+ *   BENCH_PROFILE_DIR=/tmp/prof ... (V8 CPU profiles of the homeserver: one of each measured phase,
+ *                                   window-2 for the sender alone, window-4 for 1 long-poll, window-6 for 100;
+ *                                   and one of the whole run)
  */
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
@@ -40,7 +42,10 @@ async function main(): Promise<void> {
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
-  const server = await startServer(database, PORT, { HEARTH_QUERY_COUNT_FILE: countFile }, [
+  const windows: Record<string, string> = process.env.BENCH_PROFILE_DIR
+    ? { HEARTH_PROFILE_WINDOWS_DIR: process.env.BENCH_PROFILE_DIR }
+    : {};
+  const server = await startServer(database, PORT, { HEARTH_QUERY_COUNT_FILE: countFile, ...windows }, [
     '--require',
     hook,
     ...profile,

@@ -1,9 +1,12 @@
 /**
  * Preloaded into a bench's `hearth start` (`node --require`): counts every statement the process
  * sends to PostgreSQL (one `Client.query` is one round trip) and, on SIGUSR2, writes the counts
- * since the last signal, by statement shape, to HEARTH_QUERY_COUNT_FILE.
+ * since the last signal, by statement shape, to HEARTH_QUERY_COUNT_FILE. With
+ * HEARTH_PROFILE_WINDOWS_DIR it also writes a V8 CPU profile of each stretch between two signals
+ * there (window-1.cpuprofile, ...), so that a bench's measured phases are profiled without its set-up.
  */
 import * as fs from 'node:fs';
+import { Session } from 'node:inspector';
 import * as path from 'node:path';
 
 const outFile = process.env.HEARTH_QUERY_COUNT_FILE;
@@ -32,5 +35,21 @@ if (outFile) {
     fs.writeFileSync(outFile, JSON.stringify({ total, byShape }));
     counts.clear();
     total = 0;
+  });
+}
+
+const profileDir = process.env.HEARTH_PROFILE_WINDOWS_DIR;
+if (profileDir) {
+  const session = new Session();
+  session.connect();
+  let window = 0;
+  const start = () => session.post('Profiler.start');
+  session.post('Profiler.enable', start);
+  process.on('SIGUSR2', () => {
+    session.post('Profiler.stop', (error, result) => {
+      if (!error)
+        fs.writeFileSync(path.join(profileDir, `window-${++window}.cpuprofile`), JSON.stringify(result.profile));
+      start();
+    });
   });
 }

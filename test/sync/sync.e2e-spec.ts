@@ -211,6 +211,27 @@ describe('/sync', () => {
     expect(bodies(inline.rooms.join[roomId])).toEqual(['d']);
   });
 
+  it('keeps each user to their own filter when both name the same filter ID, however often they sync', async () => {
+    const upload = async (client: TestClient, userId: string, limit: number) =>
+      (await client.post(`${V3}/user/${userId}/filter`, { room: { timeline: { limit } } })).body.filter_id as string;
+    // IDs count per user: upload until the same ID names ana's filter and bea's.
+    let anaFilter = await upload(ana, ANA, 1);
+    let beaFilter = await upload(bea, BEA, 3);
+    while (Number(beaFilter) < Number(anaFilter)) beaFilter = await upload(bea, BEA, 3);
+    while (Number(anaFilter) < Number(beaFilter)) anaFilter = await upload(ana, ANA, 1);
+    const start = await sync(ana);
+    for (const word of ['e', 'f', 'g']) await say(bea, roomId, word);
+    for (let round = 0; round < 2; round++) {
+      const anaSees = await sync(ana, { since: start.next_batch, filter: anaFilter });
+      const beaSees = await sync(bea, { since: start.next_batch, filter: beaFilter });
+      expect(bodies(anaSees.rooms.join[roomId])).toEqual(['g']);
+      expect(bodies(beaSees.rooms.join[roomId])).toEqual(['e', 'f', 'g']);
+    }
+    const unknown = await ana.get(`${V3}/sync?${new URLSearchParams({ filter: String(Number(anaFilter) + 1) })}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.errcode).toBe('M_NOT_FOUND');
+  });
+
   it('moves a room the user left to rooms.leave, with the timeline up to the leave', async () => {
     const start = await sync(bea);
     await say(ana, roomId, 'before you go');

@@ -77,6 +77,17 @@ export class TransactionRunner {
     }
   }
 
+  /**
+   * Reads that need no atomicity and hold no connection: each statement takes a pooled connection
+   * for itself and gives it back, so work that waits between statements (for a read it shares
+   * with other requests) keeps none busy meanwhile, and nothing can wait for a connection while
+   * holding one. For reads bounded by positions read first (a sync), where which connection
+   * answers does not matter.
+   */
+  readEachStatement<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return work(this.dataSource.manager);
+  }
+
   /** Runs `hook` once the transaction of `em` has committed (not at all if it rolls back). */
   afterCommit(em: EntityManager, hook: () => void): void {
     this.hooksOf(em).committed.push(hook);

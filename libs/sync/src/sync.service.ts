@@ -102,9 +102,11 @@ export class SyncService {
   }
 
   /**
-   * Reads on one connection without a transaction: every stream is read up to the positions
-   * taken first, so later commits cannot slip in. `answering`: the response is sent even when
-   * empty; otherwise an empty one is only waited on, and streams read only for answers are not.
+   * Reads without a transaction, each statement on whichever pooled connection is free: every
+   * stream is read up to the positions taken first, so later commits cannot slip in. Holding no
+   * connection between statements lets every sync one message wakes join the same gathered and
+   * shared reads, instead of as many as there are connections. `answering`: the response is sent
+   * even when empty; otherwise an empty one is only waited on, and streams read only for answers are not.
    */
   private async compute(
     device: { userId: string; deviceId: string },
@@ -113,7 +115,7 @@ export class SyncService {
     fullState: boolean,
     answering: boolean,
   ): Promise<Computed> {
-    return this.tx.read(async (em) => {
+    return this.tx.readEachStatement(async (em) => {
       const { upTo, membershipsFingerprint, keyCounts } = await this.positions.current(
         device.userId,
         em,
