@@ -9,7 +9,9 @@ export interface RequestLoggingOptions {
 
 /** One line per request. Access tokens in query strings never reach the log. */
 export function installRequestLogging(instance: FastifyInstance, logger: Logger, options: RequestLoggingOptions): void {
-  instance.addHook('onResponse', async (request, reply) => {
+  instance.addHook('onResponse', (request, reply, done) => {
+    // Off below info (the default for busy servers): nothing to build for every answer.
+    if (!logger.isLevelEnabled('info')) return done();
     const entry: Record<string, unknown> = {
       method: request.method,
       // As the client sent it: an r0 path is logged as r0 although the v3 route served it.
@@ -20,6 +22,7 @@ export function installRequestLogging(instance: FastifyInstance, logger: Logger,
     if (options.logClientIps) entry.ip = request.ip;
     if (options.logUserAgents) entry.userAgent = request.headers['user-agent'];
     logger.info(entry, 'request');
+    done();
   });
 }
 

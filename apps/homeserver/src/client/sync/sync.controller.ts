@@ -28,16 +28,22 @@ export class SyncController {
     if (fullState !== undefined && fullState !== 'true' && fullState !== 'false')
       throw MatrixError.invalidParam('full_state must be true or false');
     // A client that hangs up stops the wait at once instead of holding it until the timeout. The
-    // request closes after every answer too: a ready-made reason spares a DOMException each time.
+    // request closes after every answer too, so the listener goes once the answer is ready: no
+    // abort (an event dispatched to nobody) for every sync answered.
     const gone = new AbortController();
-    request.raw.once('close', () => gone.abort(CLIENT_GONE));
-    return this.sync.sync(who.userId, who.deviceId, {
-      ...(since !== undefined ? { since } : {}),
-      ...(filter !== undefined ? { filter } : {}),
-      ...(setPresence !== undefined ? { setPresence } : {}),
-      fullState: fullState === 'true',
-      timeoutMs,
-      signal: gone.signal,
-    });
+    const hangUp = () => gone.abort(CLIENT_GONE);
+    request.raw.once('close', hangUp);
+    try {
+      return await this.sync.sync(who.userId, who.deviceId, {
+        ...(since !== undefined ? { since } : {}),
+        ...(filter !== undefined ? { filter } : {}),
+        ...(setPresence !== undefined ? { setPresence } : {}),
+        fullState: fullState === 'true',
+        timeoutMs,
+        signal: gone.signal,
+      });
+    } finally {
+      request.raw.off('close', hangUp);
+    }
   }
 }
