@@ -59,14 +59,19 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** `hearth start` in a child process (request logs off); resolves once /health answers. */
+/**
+ * `hearth start` in a child process (request logs off); resolves once /health answers. `checkout`:
+ * another working copy whose build to start instead of this one (a baseline to compare with).
+ */
 export async function startServer(
   database: BenchDatabase,
   port: number,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
+  checkout?: string,
 ): Promise<BenchServer> {
-  const main = path.join(__dirname, '..', '..', 'apps', 'cli', 'src', 'main.js');
+  const dist = checkout === undefined ? path.join(__dirname, '..', '..') : path.join(checkout, 'dist');
+  const main = path.join(dist, 'apps', 'cli', 'src', 'main.js');
   const child = spawn(process.execPath, [...nodeArgs, main, '--config', database.configFile, 'start'], {
     env: {
       ...process.env,

@@ -60,12 +60,13 @@ function backendTicks(database: string): Map<string, number> {
   return ticks;
 }
 
-/** CPU spent per unit of work between two samples: the whole machine, the process, its database backends, and this bench when given. */
+/** CPU spent per unit of work (`unit`) between two samples: the whole machine, the process, its database backends, and this bench when given. */
 export function cpuPerItem(
   before: CpuSample | undefined,
   after: CpuSample | undefined,
   benchMicros: number | undefined,
   items: number,
+  unit = 'event',
 ): string {
   if (!before || !after) return '';
   const per = (ms: number) => (ms / items).toFixed(2);
@@ -73,5 +74,5 @@ export function cpuPerItem(
   let databaseTicks = 0;
   for (const [pid, ticks] of after.backends) databaseTicks += ticks - (before.backends.get(pid) ?? 0);
   const databaseMs = (databaseTicks * 1000) / TICKS_PER_SECOND;
-  return `; CPU ms per event: machine ${per(after.machineMs - before.machineMs)}, homeserver ${per(after.processMs - before.processMs)}${after.backends.size > 0 ? `, database ${per(databaseMs)}` : ''}${benchMicros === undefined ? '' : `, bench client ${per(benchMicros / 1000)}`}, steal ${per(after.stealMs - before.stealMs)}`;
+  return `; CPU ms per ${unit}: machine ${per(after.machineMs - before.machineMs)}, homeserver ${per(after.processMs - before.processMs)}${after.backends.size > 0 ? `, database ${per(databaseMs)}` : ''}${benchMicros === undefined ? '' : `, bench client ${per(benchMicros / 1000)}`}, steal ${per(after.stealMs - before.stealMs)}`;
 }
