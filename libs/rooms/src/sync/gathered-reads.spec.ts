@@ -29,6 +29,20 @@ describe('GatheredReads', () => {
     expect(await answers).toEqual(['ana@1', 'bea@1']);
   });
 
+  it('runs a batch on the connection a caller holds, never asking the pool for one while that caller waits', async () => {
+    const { batches, load } = recordingLoad();
+    const reads = new GatheredReads(load);
+    // The pool's own manager (a sync reading statement by statement) holds nothing; a read runner's holds a connection.
+    const pooled = { name: 'pool' } as unknown as EntityManager;
+    const holding = { queryRunner: { isTransactionActive: false } } as unknown as EntityManager;
+    const answers = Promise.all([reads.read('ana', pooled), reads.read('bea', holding), reads.read('cid', pooled)]);
+    await nextTurn();
+    expect(batches.map((b) => b.asks)).toEqual([['ana', 'bea', 'cid']]);
+    expect(batches[0]?.em).toBe(holding);
+    batches[0]?.finish();
+    expect(await answers).toEqual(['ana@1', 'bea@1', 'cid@1']);
+  });
+
   it('never hands a read the answer of a load that started before it was asked', async () => {
     const { batches, load } = recordingLoad();
     const reads = new GatheredReads(load);

@@ -7,7 +7,7 @@ interface Waiting<Ask, Answer> {
 }
 
 interface Batch<Ask, Answer> {
-  readonly em: EntityManager;
+  em: EntityManager;
   readonly waiting: Array<Waiting<Ask, Answer>>;
 }
 
@@ -16,8 +16,10 @@ interface Batch<Ask, Answer> {
  * message wakes get to their per-user reads (unread counts) together, and one statement answers
  * them all. A read only joins a batch that has not started yet, so every answer is read after its
  * caller asked: never older than what the caller's own statement would have read. The batch runs
- * on the first caller's connection, which waits for it like the others: no connection is asked
- * for while one is held (rule 7 of docs/architecture.md). A caller inside a transaction reads alone.
+ * on a connection one of its callers holds, if any does (it waits for the answer like the
+ * others); when none does (syncs, TransactionRunner.readEachStatement), it takes a pooled one for
+ * the statement alone. Either way no caller waits for a connection while holding one (rule 7 of
+ * docs/architecture.md). A caller inside a transaction reads alone.
  */
 export class GatheredReads<Ask, Answer> {
   private gathering: Batch<Ask, Answer> | undefined;
@@ -35,6 +37,8 @@ export class GatheredReads<Ask, Answer> {
         this.gathering = started;
         setImmediate(() => this.run(started));
       }
+      // A caller holding a connection waits on this batch: it must not need another one.
+      if (!holdsConnection(batch.em) && holdsConnection(em)) batch.em = em;
       batch.waiting.push({ ask, resolve, reject });
     });
   }
@@ -49,4 +53,9 @@ export class GatheredReads<Ask, Answer> {
       (error: unknown) => batch.waiting.forEach((w) => w.reject(error)),
     );
   }
+}
+
+/** An EntityManager of a query runner (TransactionRunner's run and read) holds a connection; the pool's own does not. */
+function holdsConnection(em: EntityManager): boolean {
+  return em.queryRunner !== undefined;
 }

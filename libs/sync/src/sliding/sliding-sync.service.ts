@@ -55,13 +55,13 @@ export class SlidingSyncService {
     const { connectionId, previous } = await this.tx.read((em) => this.resume(device, request, em));
     const deadline = Date.now() + Math.min(request.timeoutMs, MAX_TIMEOUT_MS);
     let mark = this.notifier.mark();
-    let computed = await this.tx.read((em) => this.compute(device, request, previous, em));
+    let computed = await this.tx.readEachStatement((em) => this.compute(device, request, previous, em));
     while (previous && computed.empty && Date.now() < deadline) {
       const keys = [userKey(device.userId), ...computed.watched.map(roomKey)];
       const woken = await this.notifier.wait(keys, mark, deadline - Date.now(), signal);
       if (signal?.aborted || this.notifier.closed) break;
       mark = this.notifier.mark();
-      computed = await this.tx.read((em) => this.compute(device, request, previous, em));
+      computed = await this.tx.readEachStatement((em) => this.compute(device, request, previous, em));
       if (!woken) break;
     }
     const pos = await this.tx.read((em) => this.connections.savePosition({ connectionId, ...computed.next }, em));
