@@ -46,6 +46,7 @@ type ToPollers =
   | { readonly kind: 'stop' };
 type FromPollers =
   | { readonly kind: 'ready' }
+  | { readonly kind: 'failed'; readonly failure: string }
   | { readonly kind: 'arrivals'; readonly arrivals: Array<[string, number[]]>; readonly failure?: string };
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable between processes. */
@@ -131,6 +132,7 @@ async function runCase(server: BenchServer, databaseName: string, pollers: numbe
 function nextMessage(child: ChildProcess, kind: FromPollers['kind']): Promise<FromPollers> {
   return new Promise((resolve, reject) => {
     const onMessage = (message: FromPollers) => {
+      if (message.kind === 'failed') reject(new Error(`a poller failed: ${message.failure}`));
       if (message.kind !== kind) return;
       child.off('message', onMessage);
       resolve(message);
@@ -154,7 +156,11 @@ function runPollers(): void {
         poll(message.url, token, message.roomId, arrivals, hangUp.signal, () => {
           if (++ready === message.tokens.length) setTimeout(() => process.send?.({ kind: 'ready' }), 1000);
         }).catch((error: unknown) => {
-          if (!hangUp.signal.aborted) failure ??= String(error);
+          if (hangUp.signal.aborted) return;
+          // Before every poller is ready nobody would ever be told: say so at once.
+          if (ready < message.tokens.length && failure === undefined)
+            process.send?.({ kind: 'failed', failure: String(error) });
+          failure ??= String(error);
         }),
       );
     } else {
