@@ -8,6 +8,14 @@ import { ErasedUsersRepository } from '../storage/erased-users.repository';
 
 const VISIBILITY = stateKeyTuple('m.room.history_visibility', '');
 
+interface StateAtEvent {
+  readonly visibility: string;
+  readonly membership: string | undefined;
+}
+
+/** An event with no state before it (the create event): nothing restricts it yet. */
+const BEFORE_ANY_STATE: StateAtEvent = { visibility: 'shared', membership: undefined };
+
 /**
  * Spec CS API "History visibility", applied to every read path: an event is visible when, at
  * that event, the room was world_readable, or the user was joined, or it was `shared` and the
@@ -32,16 +40,18 @@ export class HistoryVisibility {
   ): Promise<StoredEvent[]> {
     const joinedNow = (await this.state.membership(roomId, userId, em)) === 'join';
     const member = stateKeyTuple('m.room.member', userId);
-    const atGroup = new Map<number | null, Promise<{ visibility: string; membership: string | undefined }>>();
-    const visible: StoredEvent[] = [];
     const erased = await this.erasedUsers.erasedAmong(
       stored.map((item) => item.event.sender),
       em,
     );
+    const atGroup = await this.statesAt(
+      stored.map((item) => item.stateGroupBefore),
+      member,
+      em,
+    );
+    const visible: StoredEvent[] = [];
     for (const item of stored) {
-      const group = item.stateGroupBefore;
-      if (!atGroup.has(group)) atGroup.set(group, this.stateAt(group, member, em));
-      const at = await (atGroup.get(group) as Promise<{ visibility: string; membership: string | undefined }>);
+      const at = atGroup.get(item.stateGroupBefore) ?? BEFORE_ANY_STATE;
       const ownMembership = item.event.content.membership;
       const own =
         item.event.type === 'm.room.member' && item.event.state_key === userId && typeof ownMembership === 'string'
@@ -56,20 +66,38 @@ export class HistoryVisibility {
     return visible;
   }
 
-  private async stateAt(group: number | null, member: StateKeyTuple, em: EntityManager) {
-    if (group === null) return { visibility: 'shared', membership: undefined };
-    const ids = await this.state.loadGroup(group, em, [VISIBILITY, member]);
-    const loaded = await this.events.findMany([...ids.values()], em);
-    const content = (tuple: StateKeyTuple) => {
-      const id = ids.get(tuple);
-      return id === undefined ? undefined : loaded.get(id)?.event.content;
-    };
-    const visibility = content(VISIBILITY)?.history_visibility;
-    const membership = content(member)?.membership;
-    return {
-      visibility: typeof visibility === 'string' ? visibility : 'shared',
-      membership: typeof membership === 'string' ? membership : undefined,
-    };
+  /**
+   * The history visibility and the user's membership at each state group, for all of them in two
+   * statements: a page of events carries as many groups as it has state changes (a page of joins
+   * one per event), and reading them one by one made a new member's first sync of a busy room
+   * cost two statements per event.
+   */
+  private async statesAt(
+    groups: ReadonlyArray<number | null>,
+    member: StateKeyTuple,
+    em: EntityManager,
+  ): Promise<Map<number | null, StateAtEvent>> {
+    const distinct = [...new Set(groups)].filter((group): group is number => group !== null);
+    const byGroup = await this.state.loadGroups(distinct, em, [VISIBILITY, member]);
+    const loaded = await this.events.findMany(
+      [...new Set([...byGroup.values()].flatMap((ids) => [...ids.values()]))],
+      em,
+    );
+    const result = new Map<number | null, StateAtEvent>([[null, BEFORE_ANY_STATE]]);
+    for (const group of distinct) {
+      const ids = byGroup.get(group);
+      const content = (tuple: StateKeyTuple) => {
+        const id = ids?.get(tuple);
+        return id === undefined ? undefined : loaded.get(id)?.event.content;
+      };
+      const visibility = content(VISIBILITY)?.history_visibility;
+      const membership = content(member)?.membership;
+      result.set(group, {
+        visibility: typeof visibility === 'string' ? visibility : 'shared',
+        membership: typeof membership === 'string' ? membership : undefined,
+      });
+    }
+    return result;
   }
 }
 
