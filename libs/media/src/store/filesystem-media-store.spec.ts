@@ -60,6 +60,18 @@ describe('FilesystemMediaStore', () => {
     expect(await store.exists(put.sha256)).toBe(false);
   });
 
+  it('leaves nothing staged when the source fails before the staged file is even open', async () => {
+    // A peer whose answer is already broken: the pipeline fails before the file's own open is done.
+    const broken = new Readable({
+      read() {
+        this.destroy(new Error('truncated'));
+      },
+    });
+    await expect(store.put(broken, { maxBytes: 100 })).rejects.toThrow('truncated');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stagedFiles()).toEqual([]);
+  });
+
   it('answers missing content with ContentMissingError, deletes idempotently, and takes only hashes as keys', async () => {
     const absent = 'a'.repeat(64);
     await expect(store.get(absent)).rejects.toBeInstanceOf(ContentMissingError);
