@@ -23,6 +23,7 @@ import {
   createRoom,
   percentile,
   register,
+  registerMany,
   send,
   startServer,
   type BenchServer,
@@ -72,13 +73,7 @@ async function main(): Promise<void> {
 /** One room of a sender and `pollers` long-polling members: both send patterns, one after the other. */
 async function runCase(server: BenchServer, databaseName: string, pollers: number, label: string): Promise<void> {
   const sender = await register(server.url, 'sender');
-  const tokens: string[] = [];
-  for (let i = 0; i < pollers; i += 20)
-    tokens.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(20, pollers - i) }, (_, k) => register(server.url, `poller${i + k}`)),
-      )),
-    );
+  const tokens = await registerMany(server.url, 'poller', pollers);
   const roomId = await createRoom(server.url, sender, tokens);
   const child = fork(__filename, ['pollers'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {

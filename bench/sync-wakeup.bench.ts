@@ -19,6 +19,7 @@ import {
   createBenchDatabase,
   createRoom,
   register,
+  registerMany,
   send,
   type BenchServer,
   startServer,
@@ -81,13 +82,7 @@ async function phase(
   pollers: number,
   countFile: string,
 ): Promise<{ counts: Counts; cpuMs: number }> {
-  const tokens: string[] = [];
-  for (let i = 0; i < pollers; i += 10)
-    tokens.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(10, pollers - i) }, (_, k) => register(server.url, `p${pollers}x${i + k}`)),
-      )),
-    );
+  const tokens = await registerMany(server.url, `p${pollers}x`, pollers);
   const roomId = await createRoom(server.url, sender, tokens);
   const hangUp = new AbortController();
   setMaxListeners(pollers + 1, hangUp.signal);

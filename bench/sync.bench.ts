@@ -20,6 +20,7 @@ import {
   percentile,
   REDIS_URL,
   register,
+  registerMany,
   send,
   startServer,
   type BenchServer,
@@ -225,17 +226,6 @@ async function idleMemory(server: BenchServer): Promise<void> {
   );
   agent.destroy();
   void Promise.allSettled(requests);
-}
-
-async function registerMany(base: string, prefix: string, count: number): Promise<string[]> {
-  const tokens: string[] = [];
-  for (let i = 0; i < count; i += 10)
-    tokens.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(10, count - i) }, (_, k) => register(base, `${prefix}${i + k}`)),
-      )),
-    );
-  return tokens;
 }
 
 function rssMb(server: BenchServer): number {

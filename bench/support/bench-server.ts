@@ -161,6 +161,18 @@ export async function register(base: string, username: string): Promise<string> 
   return done.access_token as string;
 }
 
+/** `count` users named `<prefix>0`, `<prefix>1`, ..., registered ten at a time; their access tokens in order. */
+export async function registerMany(base: string, prefix: string, count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i += 10)
+    tokens.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(10, count - i) }, (_, k) => register(base, `${prefix}${i + k}`)),
+      )),
+    );
+  return tokens;
+}
+
 export async function createRoom(
   base: string,
   token: string,
