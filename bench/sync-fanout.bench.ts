@@ -13,6 +13,8 @@
  *   BENCH_BASELINE=/path/to/checkout ...  each case on that checkout's build too, right after this
  *                                         one's (it must have run `npm ci`, which builds dist/)
  *   BENCH_FANOUT_POLLERS=1,100,1000  BENCH_FANOUT_MESSAGES=200  BENCH_FANOUT_PAUSE_MS=100  BENCH_PORT=18750
+ *   BENCH_FANOUT_WARMUP=50               unmeasured messages first (default: about 20,000 deliveries' worth)
+ *   BENCH_PROFILE_DIR=/tmp/prof ...      a V8 CPU profile of this build's homeserver, one per case
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
@@ -35,11 +37,18 @@ const MESSAGES = Number(process.env.BENCH_FANOUT_MESSAGES ?? 200);
 const PAUSE_MS = Number(process.env.BENCH_FANOUT_PAUSE_MS ?? 100);
 const PORT = Number(process.env.BENCH_PORT ?? 18_750);
 const BASELINE = process.env.BENCH_BASELINE;
+const PROFILE = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
 const SYNC = '/_matrix/client/v3/sync';
 /** Room for every message of a run in one answer: a poller that fell behind still gets each event. */
 const FILTER = encodeURIComponent(JSON.stringify({ room: { timeline: { limit: Math.max(50, MESSAGES) } } }));
 const PREFIX = 'fan';
-const WARM_UP_MESSAGES = 50;
+/**
+ * Unmeasured messages first, so that the figures are a running server's: V8 optimises the send
+ * and sync code only after some thousands of calls, and 50 messages left a one-to-one send at
+ * twice its steady cost. About 20,000 deliveries, 2,000 sends at most and 50 at least.
+ */
+const warmUpMessages = (pollers: number) =>
+  Number(process.env.BENCH_FANOUT_WARMUP ?? Math.max(50, Math.min(2000, Math.round(20_000 / pollers))));
 
 /** Messages from the bench to its poller process, and back. */
 type ToPollers =
@@ -59,7 +68,7 @@ async function main(): Promise<void> {
   for (const pollers of POLLER_COUNTS)
     for (const build of builds) {
       const database = await createBenchDatabase();
-      const server = await startServer(database, PORT, {}, [], build.checkout);
+      const server = await startServer(database, PORT, {}, build.checkout ? [] : PROFILE, build.checkout);
       try {
         await runCase(server, database.name, pollers, build.label);
       } finally {
@@ -80,7 +89,7 @@ async function runCase(server: BenchServer, databaseName: string, pollers: numbe
     child.send({ kind: 'start', url: server.url, tokens, roomId } satisfies ToPollers);
     await nextMessage(child, 'ready');
     // A server that has been running has its code compiled: warm this one up first, unmeasured.
-    for (let i = 0; i < WARM_UP_MESSAGES; i++) await send(server.url, sender, roomId, `warm${i}`, `warm${i}`);
+    for (let i = 0; i < warmUpMessages(pollers); i++) await send(server.url, sender, roomId, `warm${i}`, `warm${i}`);
     await sleep(2000);
     const sentAt = new Map<string, number>();
     const runs: Array<{ name: string; pauseMs: number; ids: string[]; cpu: string }> = [];

@@ -40,6 +40,7 @@ import { RemoteMediaQuarantine1764101500000 } from './1764101500000-RemoteMediaQ
 import { AvailabilityDefault1764102000000 } from './1764102000000-AvailabilityDefault';
 import { AvailabilityNotices1764102100000 } from './1764102100000-AvailabilityNotices';
 import { RoomActivity1764103000000 } from './1764103000000-RoomActivity';
+import { UnreadCountsAtWrite1764104000000 } from './1764104000000-UnreadCountsAtWrite';
 
 /** Every migration in order. Landed migrations are never edited; add a new one instead. */
 export const ALL_MIGRATIONS = [
@@ -85,4 +86,5 @@ export const ALL_MIGRATIONS = [
   AvailabilityDefault1764102000000,
   AvailabilityNotices1764102100000,
   RoomActivity1764103000000,
+  UnreadCountsAtWrite1764104000000,
 ];

@@ -250,57 +250,55 @@ const TRANSIENT = [
   }, 60_000);
 });
 
-(usingEmbeddedFallback() ? describe.skip : describe)('the notifications purge and folded counts', () => {
-  it('takes old folded rows out of the summary with them, and drops a summary left at zero', async () => {
+(usingEmbeddedFallback() ? describe.skip : describe)('the notifications purge and the unread counts', () => {
+  it('takes old notifications out of the counts with them, and drops a count left at zero', async () => {
     const server = await startTestHomeserver({ config: { registration: 'open' } });
     const sql = new Client({ connectionString: server.config.databaseUrl });
     await sql.connect();
     try {
-      const ana = await signUp(server.url, 'ana');
-      const roomId = (await ana.post(`${V3}/createRoom`, {})).body.room_id as string;
-      const eventIds: string[] = [];
-      for (const txn of ['old-1', 'old-2', 'fresh'])
-        eventIds.push(
-          (
-            await ana.put(`${V3}/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txn}`, {
-              msgtype: 'm.text',
-              body: txn,
-            })
-          ).body.event_id as string,
-        );
-      const [old1, old2, fresh] = eventIds;
-      const now = Date.now();
-      // Two events from long ago (as a slow backfill or a stale room leaves them), one from now.
+      const [ana, one, two] = await Promise.all(
+        ['ana', 'reader-one', 'reader-two'].map((name) => signUp(server.url, name)),
+      );
+      const roomId = (await (ana as TestClient).post(`${V3}/createRoom`, { preset: 'public_chat' })).body
+        .room_id as string;
+      const path = `${V3}/rooms/${encodeURIComponent(roomId)}`;
+      for (const reader of [one, two])
+        await (reader as TestClient).post(`${V3}/join/${encodeURIComponent(roomId)}`, {});
+      const send = async (txn: string, content: Record<string, unknown> = {}) =>
+        (
+          await (ana as TestClient).put(`${path}/send/m.room.message/${txn}`, {
+            msgtype: 'm.text',
+            body: txn,
+            ...content,
+          })
+        ).body.event_id as string;
+      const old1 = await send('old-1', { 'm.mentions': { user_ids: ['@reader-one:hearth.test'] } });
+      const old2 = await send('old-2');
+      // Reader two leaves before the fresh one: only old notifications are left for them.
+      await (two as TestClient).post(`${path}/leave`, {});
+      await send('fresh');
+      // The first two from long ago (as a slow backfill or a stale room leaves them).
       await sql.query('UPDATE events SET origin_server_ts = $2 WHERE event_id = ANY($1::text[])', [
         [old1, old2],
-        now - 40 * DAY,
+        Date.now() - 40 * DAY,
       ]);
-      // Folded for two readers, as NotificationCounts folds a busy room: rows and their summary.
-      const fold = async (userId: string, events: string[], highlights: number) => {
-        for (const [i, eventId] of events.entries())
-          await sql.query(
-            `INSERT INTO event_push_actions_folded (user_id, room_id, event_id, stream_ordering, thread_id, highlight)
-             SELECT $1, room_id, event_id, stream_ordering, '', $3 FROM events WHERE event_id = $2`,
-            [userId, eventId, i < highlights],
-          );
-        await sql.query(
-          `INSERT INTO event_push_summary (user_id, room_id, thread_id, notifications, highlights) VALUES ($1, $2, '', $3, $4)`,
-          [userId, roomId, events.length, highlights],
-        );
-      };
-      await fold('@reader-one:hearth.test', [old1 as string, old2 as string, fresh as string], 1);
-      await fold('@reader-two:hearth.test', [old1 as string], 0);
+      const counts = async () =>
+        (
+          await sql.query<{ user_id: string; notifications: string; highlights: string }>(
+            'SELECT user_id, notifications, highlights FROM event_push_summary WHERE room_id = $1 ORDER BY user_id',
+            [roomId],
+          )
+        ).rows.map((row) => [row.user_id, Number(row.notifications), Number(row.highlights)]);
+      expect(await counts()).toEqual([
+        ['@reader-one:hearth.test', 3, 1],
+        ['@reader-two:hearth.test', 2, 0],
+      ]);
 
-      const report = await server.server.app.get(PurgeRunner).runAll(now);
-      expect(report.notifications).toBe(3);
-      const { rows } = await sql.query<{ user_id: string; notifications: string; highlights: string }>(
-        'SELECT user_id, notifications, highlights FROM event_push_summary ORDER BY user_id',
-      );
-      expect(rows.map((row) => [row.user_id, Number(row.notifications), Number(row.highlights)])).toEqual([
-        ['@reader-one:hearth.test', 1, 0],
-      ]);
-      const left = await sql.query('SELECT event_id FROM event_push_actions_folded');
-      expect(left.rows).toEqual([{ event_id: fresh }]);
+      const report = await server.server.app.get(PurgeRunner).runAll(Date.now());
+      expect(report.notifications).toBe(4);
+      expect(await counts()).toEqual([['@reader-one:hearth.test', 1, 0]]);
+      const left = await sql.query('SELECT user_id FROM event_push_actions WHERE room_id = $1', [roomId]);
+      expect(left.rows).toEqual([{ user_id: '@reader-one:hearth.test' }]);
     } finally {
       await sql.end();
       await server.destroy();

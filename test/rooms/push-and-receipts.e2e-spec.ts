@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { FOLD_AT, NotificationCounts, ReceiptsService } from '@hearth/rooms';
-import { eventually, signUp, startTestHomeserver, type TestClient, type TestHomeserver } from '@hearth/testing';
+import { ReceiptsService } from '@hearth/rooms';
+import { signUp, startTestHomeserver, type TestClient, type TestHomeserver } from '@hearth/testing';
 
 const V3 = '/_matrix/client/v3';
 
@@ -75,69 +75,78 @@ describe('push rules, unread counts and receipts', () => {
     );
   });
 
-  it('folds a long unread backlog into a summary and keeps the counts exact as receipts land among it', async () => {
-    const folding = hs.server.app.get(NotificationCounts);
+  it('keeps the counts beside the notifications, exact as receipts land among a backlog', async () => {
     const db = hs.server.app.get(DataSource);
     const backlog = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id as string;
     await bea.post(`${V3}/join/${backlog}`, {});
-    const sendTo = (content: Record<string, unknown>) =>
-      ana
-        .put(`${V3}/rooms/${backlog}/send/m.room.message/f${txn++}`, content)
-        .then((res) => res.body.event_id as string);
     const countsIn = async () => Object.fromEntries(await receipts.unreadCounts(backlog, '@bea:push.example'));
-    const rows = async (table: string) =>
-      Number(
-        (await db.query<Array<{ n: string }>>(`SELECT count(*) AS n FROM ${table} WHERE room_id = $1`, [backlog]))[0]
-          ?.n,
-      );
+    const kept = async () =>
+      (
+        await db.query<Array<{ notifications: string; highlights: string }>>(
+          'SELECT notifications, highlights FROM event_push_summary WHERE user_id = $1 AND room_id = $2',
+          ['@bea:push.example', backlog],
+        )
+      ).map((row) => [Number(row.notifications), Number(row.highlights)]);
     const sent: string[] = [];
-    for (let i = 0; i < 6; i++)
+    for (let i = 0; i < 7; i++)
       sent.push(
-        await sendTo({
-          msgtype: 'm.text',
-          body: `m${i}`,
-          ...(i === 2 ? { 'm.mentions': { user_ids: ['@bea:push.example'] } } : {}),
-        }),
+        (
+          await ana.put(`${V3}/rooms/${backlog}/send/m.room.message/b${txn++}`, {
+            msgtype: 'm.text',
+            body: `m${i}`,
+            ...(i === 2 ? { 'm.mentions': { user_ids: ['@bea:push.example'] } } : {}),
+          })
+        ).body.event_id as string,
       );
-
-    await folding.fold('@bea:push.example', backlog, '');
-    expect([await rows('event_push_actions'), await rows('event_push_actions_folded')]).toEqual([0, 6]);
-    expect(await countsIn()).toEqual({ '': { notification_count: 6, highlight_count: 1 } });
-    sent.push(await sendTo({ msgtype: 'm.text', body: 'after the fold' }));
     expect(await countsIn()).toEqual({ '': { notification_count: 7, highlight_count: 1 } });
+    expect(await kept()).toEqual([[7, 1]]);
 
-    // A receipt among the folded ones: they stay exact, the highlight before it is read.
+    // A receipt among them: the highlight before it is read, the three after it are not.
     expect((await bea.post(`${V3}/rooms/${backlog}/receipt/m.read/${sent[3]}`, {})).status).toBe(200);
     expect(await countsIn()).toEqual({ '': { notification_count: 3, highlight_count: 0 } });
+    expect(await kept()).toEqual([[3, 0]]);
     expect((await bea.post(`${V3}/rooms/${backlog}/receipt/m.read/${sent[6]}`, {})).status).toBe(200);
     expect(await countsIn()).toEqual({});
-    expect([
-      await rows('event_push_actions'),
-      await rows('event_push_actions_folded'),
-      await rows('event_push_summary'),
-    ]).toEqual([0, 0, 0]);
+    expect(await kept()).toEqual([]);
   });
 
-  it(`folds on its own once a room holds ${FOLD_AT} unread for a member`, async () => {
+  it('keeps the counts equal to the notifications while sends and receipts race', async () => {
     const db = hs.server.app.get(DataSource);
-    const quiet = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id as string;
-    await bea.post(`${V3}/join/${quiet}`, {});
-    // As many notifications as a busy room leaves a member who never reads, written directly.
-    await db.query(
-      `INSERT INTO event_push_actions (user_id, room_id, event_id, stream_ordering, thread_id, highlight)
-       SELECT '@bea:push.example', $1, '$fake' || n, n, '', n % 100 = 0 FROM generate_series(1, $2::int) n`,
-      [quiet, FOLD_AT],
+    const busy = (await ana.post(`${V3}/createRoom`, { preset: 'public_chat' })).body.room_id as string;
+    await bea.post(`${V3}/join/${busy}`, {});
+    const sendIn = (i: number) =>
+      ana.put(`${V3}/rooms/${busy}/send/m.room.message/r${txn++}`, {
+        msgtype: 'm.text',
+        body: `race ${i}`,
+        ...(i % 5 === 0 ? { 'm.relates_to': { rel_type: 'm.thread', event_id: threadRoot } } : {}),
+      });
+    const threadRoot = (await sendIn(1)).body.event_id as string;
+    // Sends in batches the send batcher writes together, and receipts (threaded and not) among them.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const sent = await sendIn(i);
+        if (i % 7 !== 3 || i % 5 === 0) return [sent.status];
+        const receipt = await bea.post(`${V3}/rooms/${busy}/receipt/m.read/${sent.body.event_id as string}`, {
+          ...(i % 2 === 0 ? { thread_id: 'main' } : {}),
+        });
+        return [sent.status, receipt.status];
+      }),
     );
-    const expected = { '': { notification_count: FOLD_AT, highlight_count: FOLD_AT / 100 } };
-    expect(Object.fromEntries(await receipts.unreadCounts(quiet, '@bea:push.example'))).toEqual(expected);
-    await eventually(async () => {
-      const [left] = await db.query<Array<{ n: string }>>(
-        'SELECT count(*) AS n FROM event_push_actions WHERE room_id = $1',
-        [quiet],
-      );
-      return Number(left?.n) === 0 ? true : undefined;
-    }, 'the backlog to be folded');
-    expect(Object.fromEntries(await receipts.unreadCounts(quiet, '@bea:push.example'))).toEqual(expected);
+    expect(results.flat().every((status) => status === 200)).toBe(true);
+    const [rows, counted] = await Promise.all([
+      db.query<Array<{ thread_id: string; n: string; h: string }>>(
+        `SELECT thread_id, count(*) AS n, count(*) FILTER (WHERE highlight) AS h FROM event_push_actions
+          WHERE user_id = $1 AND room_id = $2 GROUP BY thread_id ORDER BY thread_id`,
+        ['@bea:push.example', busy],
+      ),
+      db.query<Array<{ thread_id: string; n: string; h: string }>>(
+        `SELECT thread_id, notifications AS n, highlights AS h FROM event_push_summary
+          WHERE user_id = $1 AND room_id = $2 ORDER BY thread_id`,
+        ['@bea:push.example', busy],
+      ),
+    ]);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(counted).toEqual(rows);
   });
 
   it('lets users add, order, disable and delete their own rules, but not delete defaults', async () => {

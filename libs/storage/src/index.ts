@@ -10,7 +10,7 @@ export { dataSourceOptions, type MigrationList } from './data-source-options';
 export { runMigrations } from './run-migrations';
 export { claimDatabaseForServer, ServerIdentityMismatchError } from './server-identity';
 export { StorageModule, type StorageModuleOptions } from './storage.module';
-export { TransactionRunner } from './transaction-runner';
+export { readBoth, TransactionRunner } from './transaction-runner';
 export { ChangeBus, type Change, type ChangeHandler } from './change-bus';
 export type {
   ChangeStreams,

@@ -115,3 +115,18 @@ export class TransactionRunner {
     return hooks;
   }
 }
+
+/**
+ * Two reads at once when `em` holds no connection (`readEachStatement`: each statement takes a
+ * pooled one of its own), so a caller waits for the slower instead of both; one after the other
+ * on a connection `em` holds, which runs one statement at a time anyway.
+ */
+export async function readBoth<A, B>(
+  em: EntityManager,
+  first: () => Promise<A>,
+  second: () => Promise<B>,
+): Promise<[A, B]> {
+  if (em.queryRunner === undefined) return Promise.all([first(), second()]);
+  const a = await first();
+  return [a, await second()];
+}

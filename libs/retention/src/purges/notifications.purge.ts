@@ -1,24 +1,27 @@
 import type { Purge } from './purge';
-import { countDeleted, queryCount } from './count-deleted';
+import { queryCount } from './count-deleted';
 
 /**
  * Unread-notification rows of events older than `retention.notifications_days` (by the event's
- * origin_server_ts): unread counts cover that window, as Synapse's do. Folded rows take their
- * share out of the summary with them, so the summary stays equal to what is folded.
+ * origin_server_ts): unread counts cover that window, as Synapse's do. The rows take their share
+ * out of the counts kept beside them (event_push_summary) with them, and a count left at zero goes.
+ * The counts are locked first, in key order, as every writer of them locks them (NotificationCounts).
  */
 export const notificationsPurge: Purge = {
   name: 'notifications',
   async run(em, now, retention) {
     const cutoff = now - retention.notificationsMs;
-    const unfolded = await countDeleted(
-      em,
-      `DELETE FROM event_push_actions a USING events e
-        WHERE e.event_id = a.event_id AND e.origin_server_ts < $1 RETURNING 1`,
+    await em.query(
+      `SELECT 1 FROM event_push_summary s
+        WHERE EXISTS (SELECT 1 FROM event_push_actions a JOIN events e ON e.event_id = a.event_id
+                       WHERE a.user_id = s.user_id AND a.room_id = s.room_id AND a.thread_id = s.thread_id
+                         AND e.origin_server_ts < $1)
+        ORDER BY s.user_id, s.room_id, s.thread_id FOR UPDATE OF s`,
       [cutoff],
     );
-    const folded = await queryCount(
+    const purged = await queryCount(
       em,
-      `WITH gone AS (DELETE FROM event_push_actions_folded a USING events e
+      `WITH gone AS (DELETE FROM event_push_actions a USING events e
                       WHERE e.event_id = a.event_id AND e.origin_server_ts < $1
                       RETURNING a.user_id, a.room_id, a.thread_id, a.highlight),
             counted AS (SELECT user_id, room_id, thread_id, count(*) AS n, count(*) FILTER (WHERE highlight) AS h
@@ -32,6 +35,6 @@ export const notificationsPurge: Purge = {
       [cutoff],
     );
     await em.query('DELETE FROM event_push_summary WHERE notifications <= 0 AND highlights <= 0');
-    return unfolded + folded;
+    return purged;
   },
 };

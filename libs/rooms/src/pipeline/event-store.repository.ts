@@ -35,6 +35,8 @@ const replacedStateRooms = p.value('text[]', (plan) => plan.replacedStateRooms);
  * reads the statement's snapshot, where those events are not in `events` yet: current state takes
  * an entry's position from `placed`, else from `events`; room_activity (a room's last and last
  * bumping positions, for room lists) moves to the greatest of what it had and what `placed` brings.
+ * Each notification stored adds to its member's unread count (event_push_summary), taken in key
+ * order as every writer of those counts takes them, so that no two can deadlock.
  */
 const WRITE_EVENTS = preparedStatement(
   'pipeline_write',
@@ -82,7 +84,14 @@ const WRITE_EVENTS = preparedStatement(
                  WHERE events.event_id = r.redacts AND events.redacted_by IS NULL),
    notified AS (INSERT INTO event_push_actions (user_id, room_id, event_id, stream_ordering, thread_id, highlight)
                 SELECT a.user_id, a.room_id, a.event_id, counter.base + a.stream_offset, a.thread_id, a.highlight
-                  FROM counter, ${p.rows('a', NOTIFICATION_COLUMNS, (plan) => plan.notifications)}),
+                  FROM counter, ${p.rows('a', NOTIFICATION_COLUMNS, (plan) => plan.notifications)}
+                RETURNING user_id, room_id, thread_id, highlight),
+   counted AS (INSERT INTO event_push_summary (user_id, room_id, thread_id, notifications, highlights)
+               SELECT user_id, room_id, thread_id, count(*), count(*) FILTER (WHERE highlight) FROM notified
+                GROUP BY user_id, room_id, thread_id ORDER BY user_id, room_id, thread_id
+               ON CONFLICT (user_id, room_id, thread_id) DO UPDATE
+                 SET notifications = event_push_summary.notifications + EXCLUDED.notifications,
+                     highlights = event_push_summary.highlights + EXCLUDED.highlights),
    activity AS (INSERT INTO room_activity (room_id, last_position, bump_position)
                 SELECT room_id, max(position), max(position) FILTER (WHERE bumps) FROM placed GROUP BY room_id
                 ON CONFLICT (room_id) DO UPDATE

@@ -18,10 +18,6 @@ export interface NotifiedEvent {
   readonly senderDisplayName?: string;
 }
 
-/** Both tables notifications live in: counted one by one, and folded (see NotificationCounts). */
-const ALL_NOTIFICATIONS = `(SELECT user_id, room_id, event_id, stream_ordering, highlight FROM event_push_actions
-  UNION ALL SELECT user_id, room_id, event_id, stream_ordering, highlight FROM event_push_actions_folded)`;
-
 /**
  * Run after every commit of an event (the push feed, the back-at notices): the notifications of a
  * window of timeline positions past `$1`, up to the committed position. The bound is an index
@@ -32,7 +28,7 @@ const ALL_NOTIFICATIONS = `(SELECT user_id, room_id, event_id, stream_ordering, 
  */
 const NOTIFICATIONS_SINCE = `WITH head AS (SELECT position FROM stream_positions WHERE stream = 'events')
   SELECT a.user_id, a.room_id, a.event_id, a.stream_ordering, a.highlight, head.position AS head
-    FROM head LEFT JOIN ${ALL_NOTIFICATIONS} a
+    FROM head LEFT JOIN event_push_actions a
       ON a.stream_ordering > $1 AND a.stream_ordering <= LEAST(head.position, $1 + $2)
    ORDER BY a.stream_ordering, a.user_id`;
 

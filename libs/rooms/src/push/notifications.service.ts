@@ -19,7 +19,7 @@ const MAX_LIMIT = 100;
 
 /**
  * Spec CS API `GET /notifications`: the events that notified the user, newest first. Built on the
- * stored notifications (event_push_actions and its folded rows), which a read receipt deletes: so
+ * stored notifications (event_push_actions), which a read receipt deletes: so
  * what is listed is what the user has not read, and `read` is always false.
  */
 @Injectable()
@@ -69,11 +69,9 @@ export class NotificationsService {
     }>(
       em,
       `SELECT a.room_id, a.event_id, a.stream_ordering, a.highlight, r.room_version
-         FROM (SELECT room_id, event_id, stream_ordering, highlight FROM event_push_actions WHERE user_id = $1
-               UNION ALL
-               SELECT room_id, event_id, stream_ordering, highlight FROM event_push_actions_folded WHERE user_id = $1) a
+         FROM event_push_actions a
          JOIN rooms r ON r.room_id = a.room_id
-        WHERE ($2::bigint IS NULL OR a.stream_ordering < $2) AND (NOT $3 OR a.highlight)
+        WHERE a.user_id = $1 AND ($2::bigint IS NULL OR a.stream_ordering < $2) AND (NOT $3 OR a.highlight)
         ORDER BY a.stream_ordering DESC LIMIT $4`,
       [userId, before ?? null, onlyHighlight, limit],
     );

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { JsonObject } from '@hearth/protocol';
+import { readBoth } from '@hearth/storage';
 import {
   RoomSyncReader,
   type MembershipRow,
@@ -154,17 +155,16 @@ export class RoomsSectionBuilder {
     if (included.length === 0) return;
 
     const ids = included.map((room) => room.m.roomId);
-    const timelines = await this.rooms.timelines(
-      userId,
-      included.map((room) => room.window),
-      { upTo: upTo.events, ...this.timelineRequest(request) },
+    const [timelines, unread] = await readBoth(
       em,
-    );
-    const unread = await this.rooms.unread(
-      ids,
-      userId,
-      filter.room?.timeline?.unread_thread_notifications === true,
-      em,
+      () =>
+        this.rooms.timelines(
+          userId,
+          included.map((room) => room.window),
+          { upTo: upTo.events, ...this.timelineRequest(request) },
+          em,
+        ),
+      () => this.rooms.unread(ids, userId, filter.room?.timeline?.unread_thread_notifications === true, em),
     );
     // The summary only changes with membership: sent whole at first, then when members move.
     const summaryFor = ids.filter((roomId, i) => {
