@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ChangeBus, type Change } from './change-bus';
@@ -118,6 +119,38 @@ describe('ChangeBus', () => {
     bus.publish(events('!b'));
     bus.publish(typing('!c'));
     expect(heard).toEqual(['events']);
+  });
+
+  it('tells a background subscriber after the turn in which work woken by the change starts, in publish order', async () => {
+    const heard: string[] = [];
+    bus.subscribe(['events'], 'push', (change) => void heard.push(`background ${change.roomIds.join()}`), {
+      background: true,
+    });
+    // What a woken sync does: its first read is gathered on the next turn (setImmediate).
+    bus.subscribe(['events'], 'wake-ups', (change) => {
+      heard.push(`woken ${change.roomIds.join()}`);
+      setImmediate(() => heard.push(`first read ${change.roomIds.join()}`));
+    });
+    // Published from an I/O callback, as a commit's answer from the database arrives.
+    await new Promise<void>((resolve) =>
+      readFile(__filename, () => {
+        bus.publish(events('!a'));
+        bus.publish(events('!b'));
+        resolve();
+      }),
+    );
+    expect(heard).toEqual(['woken !a', 'woken !b']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(heard).toEqual(['woken !a', 'woken !b', 'first read !a', 'first read !b', 'background !a', 'background !b']);
+  });
+
+  it('tells a background subscription ended before its turn nothing more', async () => {
+    const heard: string[] = [];
+    const end = bus.subscribe(['events'], 'push', () => void heard.push('heard'), { background: true });
+    bus.publish(events('!a'));
+    end();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(heard).toEqual([]);
   });
 
   it("checks each stream's payload at compile time", () => {

@@ -23,6 +23,18 @@ export type ChangeHandler<S extends StreamName> = (change: Change<S>) => void | 
 interface Subscription {
   readonly name: string;
   readonly handler: (change: Change) => void | Promise<void>;
+  readonly background: boolean;
+  active: boolean;
+}
+
+export interface SubscribeOptions {
+  /**
+   * Hear each change on a later turn of the event loop (a timer), after those it wakes: work that
+   * nobody waits on (push, automatic replies) then sends its reads to the database behind the
+   * woken syncs' first ones (gathered with setImmediate, which runs first after an I/O callback
+   * such as a commit's answer) instead of ahead of them. Still in the order published.
+   */
+  readonly background?: boolean;
 }
 
 /**
@@ -43,13 +55,24 @@ export class ChangeBus {
   constructor(private readonly tx: TransactionRunner) {}
 
   /** `name` says who failed in the log. Returns a function that ends the subscription. */
-  subscribe<S extends StreamName>(streams: readonly S[], name: string, handler: ChangeHandler<S>): () => void {
-    const subscription: Subscription = { name, handler: handler as Subscription['handler'] };
+  subscribe<S extends StreamName>(
+    streams: readonly S[],
+    name: string,
+    handler: ChangeHandler<S>,
+    { background = false }: SubscribeOptions = {},
+  ): () => void {
+    const subscription: Subscription = {
+      name,
+      handler: handler as Subscription['handler'],
+      background,
+      active: true,
+    };
     // Arrays are replaced, never changed, so a delivery under way keeps the list it started with.
     for (const stream of new Set(streams)) {
       this.subscriptions.set(stream, [...(this.subscriptions.get(stream) ?? []), subscription]);
     }
     return () => {
+      subscription.active = false;
       for (const stream of new Set(streams)) {
         this.subscriptions.set(
           stream,
@@ -78,12 +101,18 @@ export class ChangeBus {
 
   private deliver(change: Change): void {
     for (const subscription of this.subscriptions.get(change.stream) ?? []) {
-      try {
-        const done = subscription.handler(change);
-        if (done) done.catch((error: unknown) => this.failed(subscription, change, error));
-      } catch (error) {
-        this.failed(subscription, change, error);
-      }
+      if (subscription.background) setTimeout(() => this.hand(subscription, change), 0);
+      else this.hand(subscription, change);
+    }
+  }
+
+  private hand(subscription: Subscription, change: Change): void {
+    if (!subscription.active) return;
+    try {
+      const done = subscription.handler(change);
+      if (done) done.catch((error: unknown) => this.failed(subscription, change, error));
+    } catch (error) {
+      this.failed(subscription, change, error);
     }
   }
 

@@ -53,7 +53,7 @@ export class PushFeed implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.bus.subscribe(['events'], PushFeed.name, () => this.poke());
+    this.unsubscribe = this.bus.subscribe(['events'], PushFeed.name, () => this.poke(), { background: true });
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -57,7 +57,7 @@ export class BackAtNotices implements OnApplicationBootstrap, OnModuleDestroy {
   /** Messages from before this process started are not answered: they are not news to whoever sent them. */
   async onApplicationBootstrap(): Promise<void> {
     this.position = await this.tx.read((em) => this.notices.eventsHead(em));
-    this.unsubscribe = this.bus.subscribe(['events'], BackAtNotices.name, () => this.poke());
+    this.unsubscribe = this.bus.subscribe(['events'], BackAtNotices.name, () => this.poke(), { background: true });
   }
 
   async onModuleDestroy(): Promise<void> {
