@@ -121,6 +121,10 @@ describe('erasure: deactivation with erase: true, seen from this server and from
     await alice.post('/_matrix/client/v3/keys/upload', {
       one_time_keys: { 'signed_curve25519:AAAAAQ': { key: 'abc', signatures: {} } },
     });
+    // carol's message notified alice: which events concerned her, and where, is hers alone.
+    expect(await sql('SELECT room_id FROM event_push_summary WHERE user_id = $1', [aliceId()])).toEqual([
+      { room_id: roomId },
+    ]);
     const erased = await deactivate(true);
     expect(erased.status).toBe(200);
 
@@ -128,6 +132,8 @@ describe('erasure: deactivation with erase: true, seen from this server and from
     expect((await carol.get(`/_matrix/client/v3/profile/${aliceId()}`)).status).toBe(403);
     expect(await sql('SELECT * FROM account_data WHERE user_id = $1', [aliceId()])).toEqual([]);
     expect(await sql('SELECT * FROM one_time_keys WHERE user_id = $1', [aliceId()])).toEqual([]);
+    expect(await sql('SELECT * FROM event_push_actions WHERE user_id = $1', [aliceId()])).toEqual([]);
+    expect(await sql('SELECT * FROM event_push_summary WHERE user_id = $1', [aliceId()])).toEqual([]);
     expect(await sql('SELECT * FROM devices WHERE user_id = $1', [aliceId()])).toEqual([]);
     expect(await sql('SELECT * FROM user_exports WHERE user_id = $1', [aliceId()])).toEqual([]);
     expect(await sql('SELECT displayname, avatar_url FROM profiles WHERE user_id = $1', [aliceId()])).toEqual([
