@@ -5,6 +5,9 @@ import { queryRows, TransactionRunner } from '@hearth/storage';
 import { ALL_PURGES } from './purges/all-purges';
 import type { Purge } from './purges/purge';
 
+/** Transactions a batched purge may take in one run. */
+const MAX_BATCHES = 1000;
+
 /** What one run did: rows removed per purge, or `skipped` when another process held it. */
 export type PurgeReport = Record<string, number | 'skipped'>;
 
@@ -32,7 +35,19 @@ export class PurgeRunner {
     return report;
   }
 
-  private runOne(purge: Purge, now: number): Promise<number | 'skipped'> {
+  /** A batched purge runs again while it fills its batch, up to MAX_BATCHES a run: the rest waits for the next run. */
+  private async runOne(purge: Purge, now: number): Promise<number | 'skipped'> {
+    let removed = 0;
+    for (let round = 0; round < (purge.batch === undefined ? 1 : MAX_BATCHES); round++) {
+      const outcome = await this.runOnce(purge, now);
+      if (outcome === 'skipped') return round === 0 ? 'skipped' : removed;
+      removed += outcome;
+      if (purge.batch === undefined || outcome < purge.batch) break;
+    }
+    return removed;
+  }
+
+  private runOnce(purge: Purge, now: number): Promise<number | 'skipped'> {
     return this.tx.run(async (em) => {
       const [lock] = await queryRows<{ taken: boolean }>(
         em,

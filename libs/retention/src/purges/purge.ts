@@ -7,5 +7,10 @@ import type { EntityManager } from 'typeorm';
  */
 export interface Purge {
   readonly name: string;
+  /**
+   * At most this many rows per `run`, for a purge whose transaction holds locks others wait for:
+   * the runner runs it again, each time in a transaction of its own, while it removes that many.
+   */
+  readonly batch?: number;
   run(em: EntityManager, now: number, retention: RetentionConfig, serverName: string): Promise<number>;
 }
