@@ -17,11 +17,13 @@ export const notificationsPurge: Purge = {
   name: 'notifications',
   batch: BATCH,
   async run(em, now, retention) {
+    // Oldest positions first (event_push_actions_position): old events hold the low positions, so
+    // each batch reads little beyond what it deletes instead of passing over the young rows again.
     const doomed = await queryRows<{ user_id: string; room_id: string; thread_id: string; stream_ordering: string }>(
       em,
       `SELECT a.user_id, a.room_id, a.thread_id, a.stream_ordering FROM event_push_actions a
          JOIN events e ON e.event_id = a.event_id
-        WHERE e.origin_server_ts < $1 LIMIT $2`,
+        WHERE e.origin_server_ts < $1 ORDER BY a.stream_ordering LIMIT $2`,
       [now - retention.notificationsMs, BATCH],
     );
     if (doomed.length === 0) return 0;
