@@ -77,37 +77,42 @@ export async function queryPrepared<T>(
     : (em.connection.driver as unknown as { master: PgClient }).master;
   if (!needsKeyLookupPlans(em, statement))
     return (await client.query<T>({ name: nameIn(em, statement), text: statement.text, values })).rows;
-  return queued<T>(client, em, statement, values, PLANS_AS_BEFORE);
+  return inSequence<T>(client, em, statement, values, PLANS_AS_BEFORE);
 }
 
 /**
  * The statement's rows, with GENERIC_KEY_LOOKUP_PLANS before it where it needs them and `after`
- * behind it, all queued on the connection at once (no extra round trip). The first failure is
- * thrown: the statements after it fail because of it.
+ * behind it, each sent as the one before answers: the next leaves from the promise's continuation,
+ * a microtask after the answer, not a turn of the event loop later. (They used to be queued on the
+ * client at once, which node-postgres deprecates and pg@9 removes.) The first failure is thrown; a
+ * COMMIT is sent even then, as it must end the transaction (it rolls back), and its own failure is
+ * left unsaid behind the first.
  */
-async function queued<T>(
+async function inSequence<T>(
   client: PgClient,
   em: EntityManager,
   statement: PreparedStatement,
   values: unknown[],
   after: string,
 ): Promise<T[]> {
-  const before = needsKeyLookupPlans(em, statement) ? [client.query(GENERIC_KEY_LOOKUP_PLANS)] : [];
-  const rows = client.query<T>({ name: nameIn(em, statement), text: statement.text, values });
-  const settled = await Promise.allSettled([...before, rows, client.query(after)]);
-  const failed = settled.find((result) => result.status === 'rejected');
-  if (failed) throw failed.reason;
-  return (await rows).rows;
+  let rows: T[];
+  try {
+    if (needsKeyLookupPlans(em, statement)) await client.query(GENERIC_KEY_LOOKUP_PLANS);
+    rows = (await client.query<T>({ name: nameIn(em, statement), text: statement.text, values })).rows;
+  } catch (error) {
+    if (after === 'COMMIT') await client.query(after).catch(() => undefined);
+    throw error;
+  }
+  await client.query(after);
+  return rows;
 }
 
 /**
- * The transaction's last statement with its COMMIT queued behind it on the connection:
- * node-postgres sends the COMMIT from its socket handler as soon as the statement's reply
- * arrives, not after this process's promise chain has come back to the connection, so the row
- * locks the statement takes (a stream position counter) are held for its execution, one trip to
- * this process's event loop and the WAL flush. Nothing may run in the transaction afterwards;
- * the TransactionRunner sees it ended. If the statement fails, the queued COMMIT rolls back and
- * the statement's error is thrown.
+ * The transaction's last statement with its COMMIT sent the moment its answer arrives, not after
+ * the caller's promise chain has come back to the connection, so the row locks the statement
+ * takes (a stream position counter) are held for its execution, one round trip and the WAL flush.
+ * Nothing may run in the transaction afterwards; the TransactionRunner sees it ended. If the
+ * statement fails, the COMMIT rolls back and the statement's error is thrown.
  */
 export async function queryPreparedAndCommit<T>(
   em: EntityManager,
@@ -117,7 +122,7 @@ export async function queryPreparedAndCommit<T>(
   const runner = em.queryRunner;
   if (!runner?.isTransactionActive) throw new Error('queryPreparedAndCommit ends a transaction and needs one');
   const client = (await runner.connect()) as PgClient;
-  const rows = queued<T>(client, em, statement, values, 'COMMIT');
+  const rows = inSequence<T>(client, em, statement, values, 'COMMIT');
   (runner as { isTransactionActive: boolean }).isTransactionActive = false;
   return rows;
 }

@@ -107,7 +107,7 @@ export class EventStoreRepository {
   /**
    * Stores a plan in one statement; returns the base of its timeline positions (the n-th
    * timeline event is at base + n), or null when it took none. With `andCommit`, the statement
-   * ends the transaction, its COMMIT queued behind it (queryPreparedAndCommit), so it holds the
+   * ends the transaction, its COMMIT sent as soon as it answers (queryPreparedAndCommit), so it holds the
    * position counter for little more than its execution and the WAL flush.
    */
   async write(plan: WritePlan, em: EntityManager, { andCommit = false } = {}): Promise<number | null> {
