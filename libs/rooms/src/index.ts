@@ -10,7 +10,7 @@ export { RoomJoinService } from './membership/room-join.service';
 export { RoomLeaveService } from './membership/room-leave.service';
 export { RoomDeparture } from './membership/room-departure.service';
 export { PushRulesService, type NewPushRule } from './push/push-rules.service';
-export { NotificationCounts } from './push/notification-counts';
+export { LOWER_COUNTS_BY_GONE, NotificationCounts } from './push/notification-counts';
 export { NotificationFeed, type CommittedNotification, type NotifiedEvent } from './push/notification-feed';
 export { RecentNotifications } from './push/recent-notifications';
 export { NotificationsService, type NotificationsQuery } from './push/notifications.service';

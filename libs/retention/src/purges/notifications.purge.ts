@@ -1,3 +1,4 @@
+import { LOWER_COUNTS_BY_GONE } from '@hearth/rooms';
 import { queryRows } from '@hearth/storage';
 import type { Purge } from './purge';
 import { queryCount } from './count-deleted';
@@ -46,21 +47,9 @@ export const notificationsPurge: Purge = {
                       WHERE a.user_id = d.user_id AND a.room_id = d.room_id AND a.thread_id = d.thread_id
                         AND a.stream_ordering = d.stream_ordering
                       RETURNING a.user_id, a.room_id, a.thread_id, a.highlight),
-            counted AS (SELECT user_id, room_id, thread_id, count(*) AS n, count(*) FILTER (WHERE highlight) AS h
-                          FROM gone GROUP BY user_id, room_id, thread_id),
-            lowered AS (UPDATE event_push_summary s
-                           SET notifications = s.notifications - c.n, highlights = s.highlights - c.h
-                          FROM counted c
-                         WHERE s.user_id = c.user_id AND s.room_id = c.room_id AND s.thread_id = c.thread_id
-                        RETURNING 1)
+            ${LOWER_COUNTS_BY_GONE}
        SELECT count(*)::int AS n FROM gone`,
       keys,
-    );
-    await em.query(
-      `DELETE FROM event_push_summary s
-        WHERE (s.user_id, s.room_id, s.thread_id) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
-          AND s.notifications <= 0 AND s.highlights <= 0`,
-      keys.slice(0, 3),
     );
     return purged;
   },

@@ -13,6 +13,25 @@ export interface UnreadCounts {
  */
 const IN_RECEIPT_SCOPE = `($4 = '' OR thread_id = CASE WHEN $4 = 'main' THEN '' ELSE $4 END)`;
 
+/**
+ * CTEs that take deleted notifications' share out of the counts, given a CTE `gone` of the rows
+ * deleted (user_id, room_id, thread_id, highlight) and the counts locked already, in key order: a
+ * count left at nothing goes, the others are lowered. Whatever deletes notifications uses it.
+ */
+export const LOWER_COUNTS_BY_GONE = `per_thread AS (
+    SELECT user_id, room_id, thread_id, count(*) AS notifications, count(*) FILTER (WHERE highlight) AS highlights
+      FROM gone GROUP BY user_id, room_id, thread_id),
+  emptied AS (
+    DELETE FROM event_push_summary s USING per_thread p
+     WHERE s.user_id = p.user_id AND s.room_id = p.room_id AND s.thread_id = p.thread_id
+       AND s.notifications <= p.notifications),
+  lowered AS (
+    UPDATE event_push_summary s
+       SET notifications = s.notifications - p.notifications, highlights = s.highlights - p.highlights
+      FROM per_thread p
+     WHERE s.user_id = p.user_id AND s.room_id = p.room_id AND s.thread_id = p.thread_id
+       AND s.notifications > p.notifications)`;
+
 /** Whose unread counts in which room: one user, their rooms. */
 export interface UnreadAsk {
   readonly userId: string;
@@ -121,13 +140,9 @@ export class NotificationCounts {
     await em.query(
       `WITH gone AS (
          DELETE FROM event_push_actions WHERE user_id = $1 AND room_id = $2 AND stream_ordering <= $3 AND ${IN_RECEIPT_SCOPE}
-         RETURNING thread_id, highlight),
-       per_thread AS (SELECT thread_id, count(*) AS notifications, count(*) FILTER (WHERE highlight) AS highlights FROM gone GROUP BY thread_id),
-       emptied AS (
-         DELETE FROM event_push_summary s USING per_thread p
-          WHERE s.user_id = $1 AND s.room_id = $2 AND s.thread_id = p.thread_id AND s.notifications <= p.notifications)
-       UPDATE event_push_summary s SET notifications = s.notifications - p.notifications, highlights = s.highlights - p.highlights
-         FROM per_thread p WHERE s.user_id = $1 AND s.room_id = $2 AND s.thread_id = p.thread_id AND s.notifications > p.notifications`,
+         RETURNING user_id, room_id, thread_id, highlight),
+       ${LOWER_COUNTS_BY_GONE}
+       SELECT count(*) FROM gone`,
       [userId, roomId, streamOrdering, threadId],
     );
   }
