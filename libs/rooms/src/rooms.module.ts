@@ -12,6 +12,7 @@ import { RestrictedJoins } from './membership/restricted-joins';
 import { RoomJoinService } from './membership/room-join.service';
 import { RoomDeparture } from './membership/room-departure.service';
 import { RoomLeaveService } from './membership/room-leave.service';
+import { LocalRejection } from './membership/local-rejection';
 import { RelationsService } from './messages/relations.service';
 import { RoomEventsService } from './messages/room-events.service';
 import { PushEvaluator } from './push/push-evaluator';
@@ -106,6 +107,7 @@ import { SpaceStateRepository } from './spaces/space-state.repository';
     RestrictedJoins,
     RoomJoinService,
     RoomLeaveService,
+    LocalRejection,
     RoomDeparture,
     RoomMembersService,
     RoomAliasesService,

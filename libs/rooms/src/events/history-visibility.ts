@@ -57,8 +57,10 @@ export class HistoryVisibility {
         item.event.type === 'm.room.member' && item.event.state_key === userId && typeof ownMembership === 'string'
           ? ownMembership
           : undefined;
-      // One always sees one's own leave (or invite rejection), or the room would never seem to go.
-      const ownLeave = own === 'leave' && (at.membership === 'join' || at.membership === 'invite');
+      // One always sees one's own leave (or invite rejection), or the room would never seem to go. With no
+      // state before it, it is the leave of an invite or knock to a room this server is not in.
+      const ownLeave =
+        own === 'leave' && (at.membership === 'join' || at.membership === 'invite' || item.stateGroupBefore === null);
       if (!ownLeave && !isVisible(at.visibility, own ?? at.membership, joinedNow)) continue;
       const joinedThen = (own ?? at.membership) === 'join';
       visible.push(erased.has(item.event.sender) && !joinedThen ? { ...item, erased: true } : item);

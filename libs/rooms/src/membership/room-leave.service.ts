@@ -1,20 +1,24 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { isJsonObject, isValidUserId, parseUserId, type RoomEvent } from '@hearth/protocol';
 import { TransactionRunner } from '@hearth/storage';
 import { PeerVisibility } from '../federated/peer-visibility';
 import { EventRepository } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
+import { LocalRejection } from './local-rejection';
 import { MembershipService } from './membership.service';
 import { REMOTE_MEMBERSHIP, type RemoteMembershipPort } from './remote-membership';
 
 /**
  * Spec CS API `POST /rooms/{roomId}/leave`: a local leave when this server is in the room;
  * rejecting an invite (or withdrawing a knock) to a room it is not in goes through a server of
- * the room (spec SS API "Leaving Rooms (Rejecting Invites)", the remote half behind REMOTE_MEMBERSHIP).
+ * the room (spec SS API "Leaving Rooms (Rejecting Invites)", the remote half behind REMOTE_MEMBERSHIP),
+ * or, when none of its servers takes it, here alone (LocalRejection).
  */
 @Injectable()
 export class RoomLeaveService {
+  private readonly logger = new Logger(RoomLeaveService.name);
+
   constructor(
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     private readonly membership: MembershipService,
@@ -23,6 +27,7 @@ export class RoomLeaveService {
     private readonly events: EventRepository,
     private readonly tx: TransactionRunner,
     @Inject(REMOTE_MEMBERSHIP) private readonly remote: RemoteMembershipPort,
+    private readonly localRejection: LocalRejection,
   ) {}
 
   async leave(roomId: string, userId: string, reason?: string): Promise<void> {
@@ -39,7 +44,14 @@ export class RoomLeaveService {
       return this.membership.leave(roomId, userId, reason);
     const servers = residentServers(current).filter((server) => server !== this.config.serverName);
     if (servers.length === 0) return this.membership.leave(roomId, userId, reason);
-    await this.remote.leave(roomId, userId, servers, reason);
+    try {
+      await this.remote.leave(roomId, userId, servers, reason);
+    } catch (error) {
+      this.logger.warn(
+        `no server of ${roomId} took ${userId}'s leave of their ${membership} (${String(error)}); left here alone`,
+      );
+      await this.localRejection.store(current, reason);
+    }
   }
 }
 
