@@ -32,7 +32,7 @@ export type { CreateRoomRequest, RoomPreset } from './rooms/create-room-request'
 export { RoomsModule } from './rooms.module';
 export { RoomMembersService } from './state/room-members.service';
 export { RoomSharingFromState } from './state/room-sharing';
-export { RoomSyncReader } from './sync/room-sync-reader';
+export { RoomSyncReader, type ActivityAhead } from './sync/room-sync-reader';
 export type { UnreadNotifications } from './sync/unread-notifications';
 export { SlidingRoomReads } from './sliding/sliding-room-reads';
 export type { CurrentStateRow, StateSelector } from './sliding/sliding-room-reads.repository';

@@ -27,6 +27,7 @@ export { DatabaseAvailability, DatabaseUnavailableError, isConnectionFailure } f
 export { preparedStatement, queryPrepared, queryPreparedAndCommit, type PreparedStatement } from './prepared-statement';
 export { readStreamPositions } from './stream-positions';
 export { queryRows } from './query-rows';
+export { KeyLookupReads } from './key-lookup-reads';
 export { RedisBroadcast } from './redis-broadcast';
 export { connectRedis } from './redis-client';
 export { PostgresNotifications, type ChannelListener, type ChannelSubscriber } from './postgres-notifications';

@@ -29,11 +29,14 @@ export function preparedStatement(name: string, text: string, { keyLookups = fal
  * plans (planned once per connection, not on every execution), made without sequential scans. A
  * generic plan is kept for the connection's life, so it must not depend on how big a table was
  * when it was made: one made while a table was nearly empty scans it on every execution after.
+ * No JIT: a disabled sequential scan left in a plan is costed 10^10, past every JIT threshold, and
+ * would be compiled on every execution.
  */
 export const GENERIC_KEY_LOOKUP_PLANS =
-  "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)";
+  "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)";
 /** Back to the session's settings after one key-lookup statement in another transaction. */
-const PLANS_AS_BEFORE = 'SET LOCAL plan_cache_mode TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT';
+const PLANS_AS_BEFORE =
+  'SET LOCAL plan_cache_mode TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL jit TO DEFAULT';
 
 /** Transactions whose plans are generic key lookups (TransactionRunner's `genericPlans`). */
 const keyLookupTransactions = new WeakSet<QueryRunner>();

@@ -10,6 +10,7 @@ import { ChangeBus } from './change-bus';
 import { DatabaseAvailability } from './database-availability';
 import { DatabaseHealth } from './database-health';
 import { PostgresNotifications } from './postgres-notifications';
+import { KEY_LOOKUP_ENDPOINT, KeyLookupReads } from './key-lookup-reads';
 
 export interface StorageModuleOptions {
   readonly endpoint: DatabaseEndpoint;
@@ -46,10 +47,19 @@ export class StorageModule implements OnApplicationBootstrap {
         DatabaseHealth,
         DatabaseAvailability,
         { provide: PostgresNotifications, useFactory: () => new PostgresNotifications(options.endpoint) },
+        { provide: KEY_LOOKUP_ENDPOINT, useValue: options.endpoint },
+        KeyLookupReads,
         { provide: SERVER_NAME, useValue: options.serverName },
         { provide: GUARD_NESTED_CONNECTIONS, useValue: options.endpoint.embedded },
       ],
-      exports: [TransactionRunner, ChangeBus, DatabaseHealth, DatabaseAvailability, PostgresNotifications],
+      exports: [
+        TransactionRunner,
+        ChangeBus,
+        DatabaseHealth,
+        DatabaseAvailability,
+        PostgresNotifications,
+        KeyLookupReads,
+      ],
     };
   }
 

@@ -83,7 +83,7 @@ export class SyncService {
       if (request.signal?.aborted || this.notifier.closed) break;
       mark = this.notifier.mark();
       answering = !woken || !mayWait();
-      computed = await this.compute(device, since, filter, false, answering);
+      computed = await this.compute(device, since, filter, false, answering, woken);
     }
     if (computed.whole)
       this.waitPoints.keep(userId, deviceId, computed.body.next_batch as string, { mark, watched: computed.watched });
@@ -107,6 +107,8 @@ export class SyncService {
    * connection between statements lets every sync one message wakes join the same gathered and
    * shared reads, instead of as many as there are connections. `answering`: the response is sent
    * even when empty; otherwise an empty one is only waited on, and streams read only for answers are not.
+   * `woken`: something committed for this request since its last pass (most often an event), so the
+   * rooms' activity, the read after the positions, is read beside them (it needs only the token).
    */
   private async compute(
     device: { userId: string; deviceId: string },
@@ -114,8 +116,11 @@ export class SyncService {
     filter: SyncFilter,
     fullState: boolean,
     answering: boolean,
+    woken = false,
   ): Promise<Computed> {
     return this.tx.readEachStatement(async (em) => {
+      const activityAhead =
+        woken && since !== null ? this.rooms.activityAhead(device.userId, since.events, em) : undefined;
       const { upTo, membershipsFingerprint, keyCounts } = await this.positions.current(
         device.userId,
         em,
@@ -128,6 +133,7 @@ export class SyncService {
         filter,
         fullState,
         membershipsFingerprint,
+        ...(activityAhead ? { activityAhead } : {}),
         ...(keyCounts ? { keyCounts } : {}),
         roomAccountData: new Map(),
       };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { RoomEvent } from '@hearth/protocol';
-import { queryRows } from '@hearth/storage';
+import { KeyLookupReads, queryRows } from '@hearth/storage';
 
 /** The client transaction a send answers, recorded with the event so a retry finds it. */
 export interface ClientTxn {
@@ -33,6 +33,8 @@ const SELECT_EVENT = 'SELECT event_id, room_id, pdu, stream_ordering, redacted_b
 
 @Injectable()
 export class EventRepository {
+  constructor(private readonly keyLookups: KeyLookupReads) {}
+
   async find(eventId: string, em: EntityManager): Promise<StoredEvent | undefined> {
     const rows = await queryRows<EventRow>(em, `${SELECT_EVENT} WHERE event_id = $1`, [eventId]);
     return rows[0] && toStored(rows[0]);
@@ -94,7 +96,7 @@ export class EventRepository {
   ): Promise<Map<string, StoredEvent[]>> {
     const result = new Map<string, StoredEvent[]>(windows.map((w) => [w.roomId, []]));
     if (windows.length === 0) return result;
-    const rows = await queryRows<EventRow>(
+    const rows = await this.keyLookups.rows<EventRow>(
       em,
       `SELECT page.* FROM unnest($1::text[], $2::bigint[]) AS w (room_id, after)
        CROSS JOIN LATERAL (

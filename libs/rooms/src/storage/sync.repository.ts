@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { queryRows } from '@hearth/storage';
+import { KeyLookupReads, queryRows } from '@hearth/storage';
 import type { EntityManager } from 'typeorm';
 
 /** Where every stream stands now, the user's push-rule version, and what their memberships are made of. */
@@ -41,6 +41,35 @@ export interface RoomActivity {
   readonly membershipChanges: MembershipChange[];
 }
 
+/**
+ * Activity after a position, read without an upper bound: each room's first event (`userId` null)
+ * and its membership events, in stream order, complete up to `bound`.
+ */
+export interface ActivityAfter {
+  readonly bound: number;
+  readonly events: readonly ActivityEvent[];
+}
+
+export interface ActivityEvent {
+  readonly roomId: string;
+  /** The member of a membership event; null for the room's first event after the position. */
+  readonly userId: string | null;
+  readonly membership: string;
+  readonly position: number;
+}
+
+/** What of `after` lies at or below `upTo` (which `after.bound` must reach). */
+export function activityUpTo(after: ActivityAfter, upTo: number): RoomActivity {
+  const activity: RoomActivity = { withEvents: new Set(), membershipChanges: [] };
+  for (const event of after.events) {
+    if (event.position > upTo) break;
+    activity.withEvents.add(event.roomId);
+    if (event.userId !== null)
+      activity.membershipChanges.push({ roomId: event.roomId, userId: event.userId, membership: event.membership });
+  }
+  return activity;
+}
+
 export interface MembershipRow {
   readonly roomId: string;
   readonly roomVersion: string;
@@ -65,6 +94,8 @@ export interface MemberSummary {
 
 @Injectable()
 export class SyncRepository {
+  constructor(private readonly keyLookups: KeyLookupReads) {}
+
   /**
    * The sync's first read, one statement for any number of syncs: the stream positions, and per
    * ask the user's push-rule version, a fingerprint of their membership events (current_state's
@@ -73,7 +104,7 @@ export class SyncRepository {
    */
   async syncHeads(asks: readonly SyncHeadAsk[], extras: SyncHeadExtras, em: EntityManager): Promise<SyncHead[]> {
     const named = [...extras];
-    const rows = await queryRows<{ kind: string; i: string; name: string | null; value: string | null }>(
+    const rows = await this.keyLookups.rows<{ kind: string; i: string; name: string | null; value: string | null }>(
       em,
       `WITH q AS MATERIALIZED (SELECT * FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q (user_id, device_id, i))
        SELECT 'stream' AS kind, 0::bigint AS i, stream AS name, position::text AS value FROM stream_positions
@@ -127,41 +158,50 @@ export class SyncRepository {
   }
 
   /**
-   * Of `roomIds`, those with events in (since, upTo] and their membership events there, in one
-   * statement: what both the rooms and the device lists of an incremental sync need.
+   * Of `roomIds`, those with events after `since` and their membership events there, in one
+   * statement: what both the rooms and the device lists of an incremental sync need. Open-ended,
+   * with the events position of its own snapshot as `bound` (every event at or below it is in the
+   * answer), so that it can be read before the sync's own positions are known: the caller takes
+   * what lies at or below those (`activityUpTo`) when `bound` reaches them.
    */
-  async roomActivity(
-    roomIds: readonly string[],
-    since: number,
-    upTo: number,
-    em: EntityManager,
-  ): Promise<RoomActivity> {
-    const activity: RoomActivity = { withEvents: new Set(), membershipChanges: [] };
-    if (roomIds.length === 0) return activity;
-    const rows = await queryRows<{ room_id: string; state_key: string | null; membership: string | null }>(
+  async activityAfter(roomIds: readonly string[], since: number, em: EntityManager): Promise<ActivityAfter> {
+    const rows = await this.keyLookups.rows<{
+      room_id: string | null;
+      state_key: string | null;
+      membership: string | null;
+      stream_ordering: string;
+    }>(
       em,
-      `SELECT r.room_id, m.state_key, m.membership FROM unnest($1::text[]) AS r (room_id)
+      `SELECT NULL::text AS room_id, NULL::text AS state_key, NULL::text AS membership, position AS stream_ordering
+         FROM stream_positions WHERE stream = 'events'
+       UNION ALL
+       SELECT r.room_id, m.state_key, m.membership, m.stream_ordering FROM unnest($1::text[]) AS r (room_id)
         CROSS JOIN LATERAL (
           (SELECT NULL::text AS state_key, NULL::text AS membership, e.stream_ordering FROM events e
-            WHERE e.room_id = r.room_id AND e.stream_ordering > $2 AND e.stream_ordering <= $3
+            WHERE e.room_id = r.room_id AND e.stream_ordering > $2
             ORDER BY e.stream_ordering LIMIT 1)
           UNION ALL
           SELECT e.state_key, coalesce(e.pdu->'content'->>'membership', 'leave'), e.stream_ordering FROM events e
-           WHERE e.room_id = r.room_id AND e.type = 'm.room.member' AND e.stream_ordering > $2 AND e.stream_ordering <= $3
+           WHERE e.room_id = r.room_id AND e.type = 'm.room.member' AND e.stream_ordering > $2
         ) m
-        ORDER BY m.stream_ordering, m.state_key NULLS FIRST`,
-      [roomIds, since, upTo],
+        -- Read ahead of a wake-up that was not an event (typing, a receipt), it looks at no room.
+        WHERE (SELECT position FROM stream_positions WHERE stream = 'events') > $2`,
+      [roomIds, since],
     );
+    let bound = since;
+    const events: ActivityEvent[] = [];
     for (const row of rows) {
-      activity.withEvents.add(row.room_id);
-      if (row.state_key !== null)
-        activity.membershipChanges.push({
+      if (row.room_id === null) bound = Number(row.stream_ordering);
+      else
+        events.push({
           roomId: row.room_id,
           userId: row.state_key,
           membership: row.membership ?? 'leave',
+          position: Number(row.stream_ordering),
         });
     }
-    return activity;
+    events.sort((a, b) => a.position - b.position || (a.userId === null ? -1 : b.userId === null ? 1 : 0));
+    return { bound, events };
   }
 
   /** Rooms among `roomIds` where the user's membership was something other than join at some point in (since, upTo]. */

@@ -22,6 +22,11 @@ export class MembershipCache {
     return [...entry.rows];
   }
 
+  /** The rows kept last for the user, whatever their fingerprint: a guess of what they are now, never an answer. */
+  latest(userId: string): readonly MembershipRow[] | undefined {
+    return this.byUser.get(userId)?.rows;
+  }
+
   /** Keeps rows under their own fingerprint, whatever the caller's was: a commit may have come in between. */
   set(userId: string, rows: readonly MembershipRow[]): void {
     this.forget(userId);

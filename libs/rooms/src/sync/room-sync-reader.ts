@@ -8,7 +8,9 @@ import { inviteRoomStateOf, STRIPPED_STATE_TYPES, strip } from '../state/strippe
 import { EventRepository, type StoredEvent } from '../storage/event.repository';
 import { StateRepository } from '../storage/state.repository';
 import {
+  activityUpTo,
   SyncRepository,
+  type ActivityAfter,
   type MembershipRow,
   type RoomActivity,
   type SyncHead,
@@ -25,6 +27,15 @@ import { unreadNotifications, type UnreadNotifications } from './unread-notifica
 
 const NO_EXTRAS: SyncHeadExtras = new Map();
 
+/** An activity read started before the sync's positions were known (RoomSyncReader.activityAhead). */
+export interface ActivityAhead {
+  readonly roomsKey: string;
+  readonly since: number;
+  readonly read: Promise<ActivityAfter>;
+}
+
+const roomsKey = (roomIds: readonly string[]) => [...roomIds].sort().join(' ');
+
 /**
  * Everything /sync reads of rooms, and the one thing libs/sync uses of this lib: memberships,
  * timelines with the state before them, invites as stripped state, summaries, unread counts,
@@ -35,7 +46,7 @@ const NO_EXTRAS: SyncHeadExtras = new Map();
 export class RoomSyncReader {
   private readonly membershipCache = new MembershipCache();
   /** Syncs woken by one change in rooms they share ask the same: one statement serves them all. */
-  private readonly sharedActivity = new InFlightReads<RoomActivity>();
+  private readonly sharedActivity = new InFlightReads<ActivityAfter>();
   /** Their first statements, gathered into one (per set of extras: each caller passes a constant). */
   private readonly gatheredHeads = new WeakMap<SyncHeadExtras, GatheredReads<SyncHeadAsk, SyncHead>>();
   /** Their unread counts, per user, gathered into one statement too. */
@@ -80,10 +91,42 @@ export class RoomSyncReader {
     return heads.read(ask, em);
   }
 
+  /**
+   * The activity read a woken sync will ask for, started beside its first statement instead of
+   * after it: with the rooms of the user's last sync (kept memberships), which are nearly always
+   * still theirs. `roomActivity` uses it when the rooms and the window's start agree and its
+   * snapshot reaches the sync's positions; otherwise it reads again.
+   */
+  activityAhead(userId: string, since: number, em: EntityManager): ActivityAhead | undefined {
+    const kept = this.membershipCache.latest(userId);
+    if (!kept) return undefined;
+    const roomIds = kept.map((m) => m.roomId);
+    const read = this.sharedActivityAfter(roomIds, since, em);
+    // Used only if the sync's rooms agree; a failure then is the sync's, and otherwise nobody's.
+    read.catch(() => undefined);
+    return { roomsKey: roomsKey(roomIds), since, read };
+  }
+
   /** Of the rooms, those with events in (since, upTo] and their membership changes there, in one read. */
-  roomActivity(roomIds: readonly string[], since: number, upTo: number, em: EntityManager): Promise<RoomActivity> {
-    const key = `${since}:${upTo}:${[...roomIds].sort().join(' ')}`;
-    return this.sharedActivity.read(key, () => this.sync.roomActivity(roomIds, since, upTo, em));
+  async roomActivity(
+    roomIds: readonly string[],
+    since: number,
+    upTo: number,
+    em: EntityManager,
+    ahead?: ActivityAhead,
+  ): Promise<RoomActivity> {
+    if (ahead && ahead.since === since && ahead.roomsKey === roomsKey(roomIds)) {
+      const early = await ahead.read;
+      if (early.bound >= upTo) return activityUpTo(early, upTo);
+    }
+    const shared = await this.sharedActivityAfter(roomIds, since, em);
+    if (shared.bound >= upTo) return activityUpTo(shared, upTo);
+    // A read shared with a sync whose positions were older than this one's: not all of the window.
+    return activityUpTo(await this.sync.activityAfter(roomIds, since, em), upTo);
+  }
+
+  private sharedActivityAfter(roomIds: readonly string[], since: number, em: EntityManager): Promise<ActivityAfter> {
+    return this.sharedActivity.read(`${since}:${roomsKey(roomIds)}`, () => this.sync.activityAfter(roomIds, since, em));
   }
 
   /** For device-list tracking: everyone joined to a room the user is joined to (the user included). */

@@ -4,6 +4,7 @@ import type { JsonObject } from '@hearth/protocol';
 import { readBoth } from '@hearth/storage';
 import {
   RoomSyncReader,
+  type ActivityAhead,
   type MembershipRow,
   type RoomActivity,
   type RoomEventFilter,
@@ -28,6 +29,8 @@ export interface RoomsRequest {
   readonly membershipsFingerprint?: string;
   /** Room account data written in the window, by room (m.fully_read included). */
   readonly roomAccountData: ReadonlyMap<string, JsonObject[]>;
+  /** The activity read started beside the sync's first statement, if it was. */
+  readonly activityAhead?: ActivityAhead;
 }
 
 export interface RoomsSection {
@@ -60,6 +63,7 @@ export class RoomsSectionBuilder {
             since.events,
             request.upTo.events,
             em,
+            request.activityAhead,
           )
         : undefined;
     const memberships = all.filter((m) => passesRoomFilter(roomFilter, m.roomId));

@@ -11,9 +11,10 @@ export class RoomsStream implements SyncStream {
   constructor(private readonly section: RoomsSectionBuilder) {}
 
   async contribute(pass: SyncPass, response: JsonObject, em: EntityManager): Promise<StreamContribution> {
-    const { userId, deviceId, since, upTo, filter, fullState, membershipsFingerprint, roomAccountData } = pass;
+    const { userId, deviceId, since, upTo, filter, fullState, membershipsFingerprint, roomAccountData, activityAhead } =
+      pass;
     const rooms = await this.section.build(
-      { userId, deviceId, since, upTo, filter, fullState, membershipsFingerprint, roomAccountData },
+      { userId, deviceId, since, upTo, filter, fullState, membershipsFingerprint, roomAccountData, activityAhead },
       em,
     );
     if (filter.event_fields) for (const part of [rooms.join, rooms.leave]) projectRoomEvents(part, filter.event_fields);

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { KeyCounts } from '@hearth/e2ee';
 import type { JsonObject } from '@hearth/protocol';
-import type { MembershipRow, RoomActivity } from '@hearth/rooms';
+import type { ActivityAhead, MembershipRow, RoomActivity } from '@hearth/rooms';
 import type { SyncFilter } from '../filters/sync-filter';
 import type { SyncToken } from '../sync-token';
 
@@ -16,6 +16,8 @@ export interface SyncPass {
   readonly fullState: boolean;
   /** Fingerprint of the user's memberships at `upTo` (RoomSyncReader.syncHead). */
   readonly membershipsFingerprint?: string;
+  /** The rooms' activity after `since`, read beside the first statement (RoomSyncReader.activityAhead). */
+  readonly activityAhead?: ActivityAhead;
   /** The device's key counts at `upTo`, when the first statement read them (SyncPositions). */
   readonly keyCounts?: KeyCounts;
   /** Room account data moved in the window, by room (`m.fully_read` included): account data hands it to rooms. */

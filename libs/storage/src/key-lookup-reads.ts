@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import type { EntityManager } from 'typeorm';
+import type { DatabaseEndpoint } from './database-endpoint';
+import { queryRows } from './query-rows';
+
+export const KEY_LOOKUP_ENDPOINT = Symbol('KEY_LOOKUP_ENDPOINT');
+
+/**
+ * Session settings of the key-lookup connections: every statement on them gets a generic plan,
+ * made once per connection, and one without sequential scans, so a plan made while a table was
+ * small does not scan it whole once it has grown (GENERIC_KEY_LOOKUP_PLANS, for the same reason
+ * inside transactions). No JIT: a sequential scan left in a plan (reading all of a small table)
+ * is costed 10^10 when disabled, past every JIT threshold, and PostgreSQL compiled the sync head
+ * afresh on every execution (280 ms of a 0.15 ms read).
+ */
+const KEY_LOOKUP_SESSION = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c jit=off';
+/** Few: the reads that come here are gathered or shared across requests (a sync's head, activity and page). */
+const KEY_LOOKUP_CONNECTIONS = 5;
+/** A quiet server keeps its plans for a while; a closed connection only costs planning again. */
+const IDLE_MS = 5 * 60_000;
+
+/**
+ * Hot reads outside any transaction whose every table access is by key, prepared and planned
+ * once per connection instead of on every call. Outside a transaction PostgreSQL's default plan
+ * cache mode keeps planning them for their values (a generic plan with an array parameter is
+ * costed for ten elements, above a custom plan for one), and a transaction-local setting would
+ * cost a BEGIN and a COMMIT round trip; so they run on a few connections of their own, whose
+ * session settings force generic key-lookup plans. The embedded database has one session, shared
+ * by every connection, so there they run as ordinary statements. So does a read inside a
+ * transaction or on a held connection: it must see what that connection sees.
+ */
+@Injectable()
+export class KeyLookupReads implements OnApplicationShutdown {
+  private readonly logger = new Logger(KeyLookupReads.name);
+  private readonly pool: Pool | undefined;
+  private readonly names = new Map<string, string>();
+
+  constructor(@Inject(KEY_LOOKUP_ENDPOINT) endpoint: Pick<DatabaseEndpoint, 'url' | 'embedded'>) {
+    if (endpoint.embedded) return;
+    this.pool = new Pool({
+      connectionString: endpoint.url,
+      options: KEY_LOOKUP_SESSION,
+      max: KEY_LOOKUP_CONNECTIONS,
+      idleTimeoutMillis: IDLE_MS,
+      connectionTimeoutMillis: 30_000,
+    });
+    // An idle connection the server dropped: the pool replaces it at the next read; the outage itself is
+    // reported by DatabaseAvailability when reads fail.
+    this.pool.on('error', (error) => this.logger.debug(`a key-lookup connection closed: ${error.message}`));
+  }
+
+  async rows<T>(em: EntityManager, sql: string, values: unknown[]): Promise<T[]> {
+    if (!this.pool || em.queryRunner) return queryRows<T>(em, sql, values);
+    return (await this.pool.query<T & object>({ name: this.nameOf(sql), text: sql, values })).rows;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool?.end();
+  }
+
+  /** One name per statement text: each connection prepares it the first time it runs it. */
+  private nameOf(sql: string): string {
+    let name = this.names.get(sql);
+    if (name === undefined) {
+      name = `hearth_kl_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+      this.names.set(sql, name);
+    }
+    return name;
+  }
+}
