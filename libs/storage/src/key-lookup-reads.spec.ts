@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import { openMigratedDatabase, type MigratedDatabase } from '@hearth/testing';
 import { isConnectionFailure } from './database-availability';
 import { KeyLookupReads } from './key-lookup-reads';
@@ -67,6 +68,24 @@ describe('KeyLookupReads', () => {
     }
   });
 
+  it('reads through the data source, warned once, behind a pooler that refuses session settings', async () => {
+    const pooler = await refusingPooler();
+    const behindPooler = new KeyLookupReads({
+      url: `postgres://hearth@127.0.0.1:${pooler.port}/hearth`,
+      embedded: false,
+    });
+    try {
+      for (let i = 0; i < 2; i++)
+        expect(await behindPooler.rows(db.dataSource.manager, SETTINGS, [])).toEqual([
+          { mode: 'auto', seqscan: 'on', jit: 'on' },
+        ]);
+      expect(pooler.connections()).toBe(1);
+    } finally {
+      await behindPooler.onApplicationShutdown();
+      pooler.server.close();
+    }
+  });
+
   it('fails a read with a connection failure while the database cannot be reached', async () => {
     const unreachable = new KeyLookupReads({ url: 'postgres://127.0.0.1:1/hearth', embedded: false });
     try {
@@ -79,3 +98,20 @@ describe('KeyLookupReads', () => {
     }
   });
 });
+
+/** A listener that answers every startup as PgBouncer does when a client names `options` it does not track. */
+async function refusingPooler(): Promise<{ server: net.Server; port: number; connections: () => number }> {
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections += 1;
+    socket.once('data', () => {
+      const fields = Buffer.from('SFATAL\0C08P01\0Munsupported startup parameter: options\0\0');
+      const header = Buffer.alloc(5);
+      header.write('E', 0);
+      header.writeInt32BE(fields.length + 4, 1);
+      socket.end(Buffer.concat([header, fields]));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as net.AddressInfo).port, connections: () => connections };
+}

@@ -16,6 +16,10 @@ export const KEY_LOOKUP_ENDPOINT = Symbol('KEY_LOOKUP_ENDPOINT');
  * afresh on every execution (280 ms of a 0.15 ms read).
  */
 const KEY_LOOKUP_SESSION = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c jit=off';
+/** What PgBouncer answers a connection that names settings it does not track. */
+const refusesSessionSettings = (error: unknown) =>
+  error instanceof Error && /unsupported startup parameter/i.test(error.message);
+
 /** Few: the reads that come here are gathered or shared across requests (a sync's head, activity and page). */
 const KEY_LOOKUP_CONNECTIONS = 5;
 /** A quiet server keeps its plans for a while; a closed connection only costs planning again. */
@@ -36,6 +40,8 @@ export class KeyLookupReads implements OnApplicationShutdown {
   private readonly logger = new Logger(KeyLookupReads.name);
   private readonly pool: Pool | undefined;
   private readonly names = new Map<string, string>();
+  /** A pooler that takes no startup settings (PgBouncer without `options` in ignore_startup_parameters). */
+  private refused = false;
 
   constructor(@Inject(KEY_LOOKUP_ENDPOINT) endpoint: Pick<DatabaseEndpoint, 'url' | 'embedded'>) {
     if (endpoint.embedded) return;
@@ -52,8 +58,17 @@ export class KeyLookupReads implements OnApplicationShutdown {
   }
 
   async rows<T>(em: EntityManager, sql: string, values: unknown[]): Promise<T[]> {
-    if (!this.pool || em.queryRunner) return queryRows<T>(em, sql, values);
-    return (await this.pool.query<T & object>({ name: this.nameOf(sql), text: sql, values })).rows;
+    if (!this.pool || this.refused || em.queryRunner) return queryRows<T>(em, sql, values);
+    try {
+      return (await this.pool.query<T & object>({ name: this.nameOf(sql), text: sql, values })).rows;
+    } catch (error) {
+      if (!refusesSessionSettings(error)) throw error;
+      this.refused = true;
+      this.logger.warn(
+        `the database (or a pooler in front of it) refuses session settings (${String(error)}); key lookups are planned on every read instead`,
+      );
+      return queryRows<T>(em, sql, values);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
