@@ -46,6 +46,22 @@ export function planAsKeyLookups(runner: QueryRunner): void {
 }
 
 /**
+ * Starts a transaction of key lookups in one round trip: START TRANSACTION and
+ * GENERIC_KEY_LOOKUP_PLANS as one simple-query message (TypeORM's startTransaction sends its
+ * START TRANSACTION alone). The runner is left as startTransaction leaves it, marked active before
+ * anything is sent, as startTransaction does, so that a failure is rolled back, not handed back
+ * to the pool inside a transaction.
+ */
+export async function beginKeyLookupTransaction(runner: QueryRunner): Promise<void> {
+  const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+  if (state.isTransactionActive) throw new Error('beginKeyLookupTransaction starts a transaction; one is active');
+  state.isTransactionActive = true;
+  state.transactionDepth = 1;
+  await runner.query(`START TRANSACTION; ${GENERIC_KEY_LOOKUP_PLANS}`);
+  planAsKeyLookups(runner);
+}
+
+/**
  * A connection keeps one generic plan per statement, made under whatever settings were in force
  * when it was first needed, and never replans it when they change. So a statement run both in
  * key-lookup transactions and elsewhere is prepared under a second name for the former: a plan

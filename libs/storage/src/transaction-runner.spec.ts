@@ -355,9 +355,9 @@ describe('TransactionRunner', () => {
   describe('genericPlans', () => {
     const settings = (em: EntityManager) =>
       em
-        .query<Array<{ plan_cache_mode: string; enable_seqscan: string }>>(
+        .query<Array<{ plan_cache_mode: string; enable_seqscan: string; jit: string }>>(
           `SELECT current_setting('plan_cache_mode') AS plan_cache_mode,
-                  current_setting('enable_seqscan') AS enable_seqscan`,
+                  current_setting('enable_seqscan') AS enable_seqscan, current_setting('jit') AS jit`,
         )
         .then((rows) => rows[0]);
 
@@ -367,9 +367,9 @@ describe('TransactionRunner', () => {
       try {
         const runner = new TransactionRunner(single);
         const defaults = await runner.read(settings);
-        expect(defaults).toEqual({ plan_cache_mode: 'auto', enable_seqscan: 'on' });
+        expect(defaults).toEqual({ plan_cache_mode: 'auto', enable_seqscan: 'on', jit: 'on' });
 
-        const keyLookups = { plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off' };
+        const keyLookups = { plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off', jit: 'off' };
         expect(await runner.run(settings, { genericPlans: true })).toEqual(keyLookups);
         expect(await runner.read(settings)).toEqual(defaults);
         expect(await runner.run(settings)).toEqual(defaults);
@@ -387,6 +387,28 @@ describe('TransactionRunner', () => {
       } finally {
         await single.destroy();
       }
+    });
+
+    it('is a transaction begun with its settings in one round trip: it commits, or rolls back whole', async () => {
+      const query = jest.spyOn(Client.prototype, 'query');
+      try {
+        await tx.run((em) => insert(em, 1), { genericPlans: true });
+        const sent = query.mock.calls.map(([text]) => String(text));
+        expect(sent[0]).toMatch(/^START TRANSACTION; SELECT set_config\('plan_cache_mode'/);
+        expect(sent.slice(1)).toEqual(['INSERT INTO spec_rows (id) VALUES ($1)', 'COMMIT']);
+      } finally {
+        query.mockRestore();
+      }
+      await expect(
+        tx.run(
+          async (em) => {
+            await insert(em, 2);
+            throw new Error('rolled back');
+          },
+          { genericPlans: true },
+        ),
+      ).rejects.toThrow('rolled back');
+      expect(await committedIds()).toEqual([1]);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { whileHoldingConnection } from './connection-guard';
-import { GENERIC_KEY_LOOKUP_PLANS, planAsKeyLookups } from './prepared-statement';
+import { beginKeyLookupTransaction } from './prepared-statement';
 
 interface Hooks {
   readonly committed: Array<() => void>;
@@ -24,11 +24,8 @@ export class TransactionRunner {
     try {
       let result: T;
       try {
-        await runner.startTransaction();
-        if (options.genericPlans) {
-          await runner.query(GENERIC_KEY_LOOKUP_PLANS);
-          planAsKeyLookups(runner);
-        }
+        if (options.genericPlans) await beginKeyLookupTransaction(runner);
+        else await runner.startTransaction();
         result = await whileHoldingConnection(() => work(runner.manager));
         // A last statement sent with its COMMIT (queryPreparedAndCommit) has ended it already.
         if (runner.isTransactionActive) await runner.commitTransaction();
