@@ -125,6 +125,19 @@ describe('erasure: deactivation with erase: true, seen from this server and from
     expect(await sql('SELECT room_id FROM event_push_summary WHERE user_id = $1', [aliceId()])).toEqual([
       { room_id: roomId },
     ]);
+    // A backlog longer than one batch (1,000 a transaction), as an account that never reads has.
+    const [notified] = await sql<{ event_id: string }>('SELECT event_id FROM event_push_actions WHERE user_id = $1', [
+      aliceId(),
+    ]);
+    await sql(
+      `INSERT INTO event_push_actions (user_id, room_id, event_id, stream_ordering, thread_id, highlight)
+       SELECT $1, $2, $3, 1000000 + n, '', n % 10 = 0 FROM generate_series(1, 2500) n`,
+      [aliceId(), roomId, notified?.event_id],
+    );
+    await sql(
+      'UPDATE event_push_summary SET notifications = notifications + 2500, highlights = highlights + 250 WHERE user_id = $1',
+      [aliceId()],
+    );
     const erased = await deactivate(true);
     expect(erased.status).toBe(200);
 

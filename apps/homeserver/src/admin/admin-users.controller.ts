@@ -79,9 +79,12 @@ export class AdminUsersController {
   async deactivate(@Param('userId') userId: string, @Body() body: unknown) {
     const parsed = DeactivateBody.safeParse(body);
     if (!parsed.success) throw MatrixError.badJson('erase must be a boolean');
+    // Erasure leaves the rooms itself, before the last of the account's notifications go.
     if (parsed.data?.erase) await this.erasure.eraseByAdmin(userId);
-    else await this.users.deactivate(userId);
-    await this.departure.leaveEverything(userId);
+    else {
+      await this.users.deactivate(userId);
+      await this.departure.leaveEverything(userId);
+    }
     return { id_server_unbind_result: 'success' };
   }
 }

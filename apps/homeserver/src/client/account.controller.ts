@@ -52,9 +52,12 @@ export class AccountController {
     @Body(new ZodBodyPipe(DeactivateBody)) body: z.output<typeof DeactivateBody>,
   ) {
     const uia = { method: request.method, path: request.url, auth: body.auth, userId: who.userId };
+    // Erasure leaves the rooms itself, before the last of the account's notifications go.
     if (body.erase) await this.erasure.deactivateAndErase(uia);
-    else await this.account.deactivate(uia);
-    await this.departure.leaveEverything(who.userId);
+    else {
+      await this.account.deactivate(uia);
+      await this.departure.leaveEverything(who.userId);
+    }
     // We never bound an identity server, so there was nothing to unbind.
     return { id_server_unbind_result: 'no-support' };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { preparedStatement, queryPrepared } from '@hearth/storage';
+import { preparedStatement, queryPrepared, queryRows } from '@hearth/storage';
 
 export interface UnreadCounts {
   readonly notification_count: number;
@@ -145,5 +145,31 @@ export class NotificationCounts {
        SELECT count(*) FROM gone`,
       [userId, roomId, streamOrdering, threadId],
     );
+  }
+
+  /**
+   * Up to `limit` of the user's notifications go, with their share of the counts, in the caller's
+   * transaction (erasure: a batch a transaction, since a send that notifies the user waits for
+   * their counts while holding the events position counter, and so every send would wait for a
+   * backlog of any length deleted at once). Answers how many went.
+   */
+  async forgetSomeOf(userId: string, limit: number, em: EntityManager): Promise<number> {
+    await em.query('SELECT 1 FROM event_push_summary WHERE user_id = $1 ORDER BY room_id, thread_id FOR UPDATE', [
+      userId,
+    ]);
+    const [gone] = await queryRows<{ n: number }>(
+      em,
+      `WITH doomed AS (
+         SELECT room_id, thread_id, stream_ordering FROM event_push_actions WHERE user_id = $1 LIMIT $2),
+       gone AS (
+         DELETE FROM event_push_actions a USING doomed d
+          WHERE a.user_id = $1 AND a.room_id = d.room_id AND a.thread_id = d.thread_id
+            AND a.stream_ordering = d.stream_ordering
+         RETURNING a.user_id, a.room_id, a.thread_id, a.highlight),
+       ${LOWER_COUNTS_BY_GONE}
+       SELECT count(*)::int AS n FROM gone`,
+      [userId, limit],
+    );
+    return gone?.n ?? 0;
   }
 }

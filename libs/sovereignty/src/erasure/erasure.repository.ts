@@ -4,9 +4,9 @@ import { queryRows } from '@hearth/storage';
 
 /**
  * What erasure deletes beyond deactivation (which already takes the password, devices, tokens
- * and profile fields): the user's own rows of every table that holds something of theirs alone,
- * their notifications and unread counts among them (which events concerned them, and where).
- * Room events and receipts stay: they are part of rooms other people share.
+ * and profile fields): the user's own rows of every table that holds something of theirs alone.
+ * Their notifications and unread counts go through NotificationCounts, a batch a transaction
+ * (ErasureService). Room events and receipts stay: they are part of rooms other people share.
  */
 const ERASE_STATEMENTS: readonly string[] = [
   'DELETE FROM account_data WHERE user_id = $1',
@@ -20,17 +20,11 @@ const ERASE_STATEMENTS: readonly string[] = [
   'DELETE FROM key_backup_versions WHERE user_id = $1',
   'DELETE FROM openid_tokens WHERE user_id = $1',
   'DELETE FROM pushers WHERE user_id = $1',
-  'DELETE FROM event_push_actions WHERE user_id = $1',
-  'DELETE FROM event_push_summary WHERE user_id = $1',
 ];
-
-/** The user's unread counts, locked in key order as every writer of them locks them (NotificationCounts). */
-const LOCK_UNREAD_COUNTS = 'SELECT 1 FROM event_push_summary WHERE user_id = $1 ORDER BY room_id, thread_id FOR UPDATE';
 
 @Injectable()
 export class ErasureRepository {
   async eraseRows(userId: string, em: EntityManager): Promise<void> {
-    await em.query(LOCK_UNREAD_COUNTS, [userId]);
     for (const statement of ERASE_STATEMENTS) await em.query(statement, [userId]);
   }
 
