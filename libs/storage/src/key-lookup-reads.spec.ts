@@ -27,6 +27,23 @@ describe('KeyLookupReads', () => {
     ]);
   });
 
+  it("keeps the operator's own session settings from the database URL beside its own", async () => {
+    const url = new URL(db.url);
+    url.searchParams.set('options', '-c statement_timeout=12345');
+    const withOptions = new KeyLookupReads({ url: url.toString(), embedded: false });
+    try {
+      expect(
+        await withOptions.rows(
+          db.dataSource.manager,
+          "SELECT current_setting('plan_cache_mode') AS mode, current_setting('statement_timeout') AS timeout",
+          [],
+        ),
+      ).toEqual([{ mode: 'force_generic_plan', timeout: '12345ms' }]);
+    } finally {
+      await withOptions.onApplicationShutdown();
+    }
+  });
+
   it('prepares a statement once and runs it on its generic plan after', async () => {
     const lookup = 'SELECT position FROM stream_positions WHERE stream = ANY($1::text[])';
     for (let i = 0; i < 3; i++) await reads.rows(db.dataSource.manager, lookup, [['events', 'receipts']]);

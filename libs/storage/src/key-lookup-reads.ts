@@ -20,6 +20,18 @@ const KEY_LOOKUP_SESSION = '-c plan_cache_mode=force_generic_plan -c enable_seqs
 const refusesSessionSettings = (error: unknown) =>
   error instanceof Error && /unsupported startup parameter/i.test(error.message);
 
+/**
+ * The URL with `settings` after whatever `options` it names already (the operator's own, such as a
+ * statement timeout): pg takes a connection string's parameters over its config's, so settings
+ * passed beside a URL that has `options` would be dropped without a word.
+ */
+function withSessionSettings(url: string, settings: string): string {
+  const parsed = new URL(url);
+  const own = parsed.searchParams.get('options');
+  parsed.searchParams.set('options', own ? `${own} ${settings}` : settings);
+  return parsed.toString();
+}
+
 /** Few: the reads that come here are gathered or shared across requests (a sync's head, activity and page). */
 const KEY_LOOKUP_CONNECTIONS = 5;
 /** A quiet server keeps its plans for a while; a closed connection only costs planning again. */
@@ -46,8 +58,7 @@ export class KeyLookupReads implements OnApplicationShutdown {
   constructor(@Inject(KEY_LOOKUP_ENDPOINT) endpoint: Pick<DatabaseEndpoint, 'url' | 'embedded'>) {
     if (endpoint.embedded) return;
     this.pool = new Pool({
-      connectionString: endpoint.url,
-      options: KEY_LOOKUP_SESSION,
+      connectionString: withSessionSettings(endpoint.url, KEY_LOOKUP_SESSION),
       max: KEY_LOOKUP_CONNECTIONS,
       idleTimeoutMillis: IDLE_MS,
       connectionTimeoutMillis: 30_000,
