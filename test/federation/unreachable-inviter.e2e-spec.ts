@@ -1,7 +1,7 @@
-import { Client } from 'pg';
 import {
   eventually,
   signUp,
+  sqlOn,
   startFederatedPair,
   type FederatingHomeserver,
   type LooseBody,
@@ -100,13 +100,3 @@ describe('Federation: declining an invite whose server cannot be reached', () =>
     expect(await membershipOn(b, roomId, idOn(b, 'carol'))).toEqual([expect.objectContaining({ membership: 'leave' })]);
   });
 });
-
-async function sqlOn<T>(server: FederatingHomeserver, query: string, params: unknown[]): Promise<T[]> {
-  const client = new Client({ connectionString: server.config.databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(query, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}

@@ -5,6 +5,7 @@ import {
   eventually,
   makeTestCertificate,
   signUp,
+  sqlOn,
   startFederatingHomeserver,
   type FederatingHomeserver,
   type LooseBody,
@@ -27,15 +28,7 @@ describe('erasure: deactivation with erase: true, seen from this server and from
     (
       (await client.get(`/_matrix/client/v3/rooms/${room()}/messages?dir=b&limit=100`)).body.chunk as LooseBody[]
     ).reverse();
-  const sql = async <T>(query: string, params: unknown[] = []): Promise<T[]> => {
-    const client = new Client({ connectionString: a.config.databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query(query, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = <T>(query: string, params: unknown[] = []): Promise<T[]> => sqlOn<T>(a, query, params);
 
   async function deactivate(erase: boolean) {
     const path = '/_matrix/client/v3/account/deactivate';

@@ -17,6 +17,7 @@ export {
   type TestCertificate,
 } from './federation';
 export { eventually } from './eventually';
+export { sqlOn } from './server-sql';
 export { FakePeer, type ReceivedTransaction } from './fake-peer';
 export { TestPushGateway, type ReceivedNotification } from './push-gateway';
 export { startTestS3Server, type TestS3Server } from './s3-server';
