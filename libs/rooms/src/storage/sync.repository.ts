@@ -165,6 +165,8 @@ export class SyncRepository {
    * what lies at or below those (`activityUpTo`) when `bound` reaches them.
    */
   async activityAfter(roomIds: readonly string[], since: number, em: EntityManager): Promise<ActivityAfter> {
+    // No rooms, no activity up to any position.
+    if (roomIds.length === 0) return { bound: Number.MAX_SAFE_INTEGER, events: [] };
     const rows = await this.keyLookups.rows<{
       room_id: string | null;
       state_key: string | null;
