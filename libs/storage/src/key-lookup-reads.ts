@@ -3,19 +3,13 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { DatabaseEndpoint } from './database-endpoint';
+import { KEY_LOOKUP_SETTINGS } from './prepared-statement';
 import { queryRows } from './query-rows';
 
 export const KEY_LOOKUP_ENDPOINT = Symbol('KEY_LOOKUP_ENDPOINT');
 
-/**
- * Session settings of the key-lookup connections: every statement on them gets a generic plan,
- * made once per connection, and one without sequential scans, so a plan made while a table was
- * small does not scan it whole once it has grown (GENERIC_KEY_LOOKUP_PLANS, for the same reason
- * inside transactions). No JIT: a sequential scan left in a plan (reading all of a small table)
- * is costed 10^10 when disabled, past every JIT threshold, and PostgreSQL compiled the sync head
- * afresh on every execution (280 ms of a 0.15 ms read).
- */
-const KEY_LOOKUP_SESSION = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c jit=off';
+/** The key-lookup connections' session: KEY_LOOKUP_SETTINGS for every statement on them. */
+const KEY_LOOKUP_SESSION = KEY_LOOKUP_SETTINGS.map(([name, value]) => `-c ${name}=${value}`).join(' ');
 /** What PgBouncer answers a connection that names settings it does not track. */
 const refusesSessionSettings = (error: unknown) =>
   error instanceof Error && /unsupported startup parameter/i.test(error.message);
