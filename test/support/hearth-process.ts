@@ -59,7 +59,8 @@ export class HearthBuild {
   /** Starts `hearth start` (after any global options such as `--config`) and resolves with the URL it logs once listening. */
   start(env: Record<string, string>, globalOptions: string[] = []): Promise<HearthProcess> {
     const child = spawn(process.execPath, [this.main, ...globalOptions, 'start'], { cwd: root, env: cleanEnv(env) });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': a child's stdout may still hold its last lines (a shutdown's logs) when it exits.
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     const stop = async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
