@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Compiles apps/, libs/ and migrations/ to dist/ with swc. Type-checking is `npm run typecheck`;
 // this step only transpiles, so it takes well under a second and can run before every start.
+// Source maps go in files beside the code, not inline: V8 keeps every loaded module's source text,
+// and its sourceMappingURL once more, for the life of the process (6 MB of a running server's heap).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -14,7 +16,7 @@ function swcOptions(filename) {
   const tsconfig = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8'));
   return {
     filename,
-    sourceMaps: 'inline',
+    sourceMaps: true,
     module: { type: 'commonjs' },
     jsc: {
       target: 'es2022',
@@ -43,10 +45,11 @@ function build(outDir = defaultOutDir) {
     const abs = path.join(root, dir);
     if (!fs.existsSync(abs)) continue;
     for (const file of typescriptSources(abs)) {
-      const { code } = swc.transformFileSync(file, swcOptions(file));
+      const { code, map } = swc.transformFileSync(file, swcOptions(file));
       const target = path.join(outDir, path.relative(root, file)).replace(/\.ts$/, '.js');
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, code);
+      fs.writeFileSync(target, `${code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
+      fs.writeFileSync(`${target}.map`, map);
       count++;
     }
   }
