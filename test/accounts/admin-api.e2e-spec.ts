@@ -65,6 +65,13 @@ describe("the admin API (Synapse's shape)", () => {
       uses_allowed: 5,
     });
     expect(updated.body.uses_allowed).toBe(5);
+    // An update that changes nothing answers the token as it is (Synapse does too); none is no JSON.
+    const unchanged = await admin.put(`/_synapse/admin/v1/registration_tokens/${created.body.token}`, {});
+    expect(unchanged.status).toBe(200);
+    expect(unchanged.body).toMatchObject({ token: created.body.token, uses_allowed: 5 });
+    const notAnObject = await admin.put(`/_synapse/admin/v1/registration_tokens/${created.body.token}`, null);
+    expect(notAnObject.status).toBe(400);
+    expect((await admin.put('/_synapse/admin/v1/registration_tokens/nosuchtoken', {})).status).toBe(404);
     expect(
       (await admin.get<{ registration_tokens: unknown[] }>('/_synapse/admin/v1/registration_tokens?valid=true')).body
         .registration_tokens,

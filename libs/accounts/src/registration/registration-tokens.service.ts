@@ -58,11 +58,15 @@ export class RegistrationTokensService {
     token: string,
     changes: Pick<NewRegistrationToken, 'usesAllowed' | 'expiryTime'>,
   ): Promise<RegistrationTokenEntity> {
-    if (!(await this.tokens.find(token))) throw MatrixError.notFound('No such registration token');
-    await this.tokens.update(token, {
+    const found = await this.tokens.find(token);
+    if (!found) throw MatrixError.notFound('No such registration token');
+    const set = {
       ...(changes.usesAllowed !== undefined ? { usesAllowed: changes.usesAllowed } : {}),
       ...(changes.expiryTime !== undefined ? { expiryTime: changes.expiryTime } : {}),
-    });
+    };
+    // An update naming no field changes nothing (TypeORM refuses an UPDATE without values).
+    if (Object.keys(set).length === 0) return found;
+    await this.tokens.update(token, set);
     return (await this.tokens.find(token)) as RegistrationTokenEntity;
   }
 
