@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { AccessTokenCache } from '@hearth/accounts';
 import {
   createTestDatabase,
@@ -106,3 +107,56 @@ const WHOAMI = '/_matrix/client/v3/account/whoami';
     });
   },
 );
+
+/**
+ * The embedded database (the README's default) has one process and one pooled connection, on
+ * which its notifications arrive: tokens are kept in memory there too, so that a request costs
+ * no statement on the connection every other request waits for, and whatever ends a token in
+ * the database (here an operator's statement, which no service forgets by hand) is heard by the
+ * time that statement's commit returns.
+ */
+describe('accounts: access tokens cached in memory on the embedded database', () => {
+  let hs: TestHomeserver;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-token-cache-embedded-'));
+    hs = await startTestHomeserver({
+      database: { url: undefined, drop: () => Promise.resolve() },
+      dataDir,
+      config: { registration: 'open' },
+    });
+  });
+  afterAll(async () => {
+    await hs.destroy();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps tokens once the pool connection listens, and refuses one ended in SQL at once', async () => {
+    const cache = hs.server.app.get(AccessTokenCache);
+    await eventually(() => Promise.resolve(cache.isListening ? true : undefined), 'the token cache to listen');
+    const deleted = await signUp(hs.url, 'deleted');
+    const deactivated = await signUp(hs.url, 'deactivated');
+    const kept = await signUp(hs.url, 'kept');
+    const sql = hs.server.app.get(DataSource);
+    for (const client of [deleted, deactivated, kept]) expect((await client.get(WHOAMI)).status).toBe(200);
+    // Asked again, the cache answers without reading the database.
+    let reads = 0;
+    const lookup = cache.lookup.bind(cache);
+    const spy = jest
+      .spyOn(cache, 'lookup')
+      .mockImplementation((hash, read, now) => lookup(hash, () => (reads++, read()), now));
+    for (const client of [deleted, deactivated, kept]) expect((await client.get(WHOAMI)).status).toBe(200);
+    expect(spy).toHaveBeenCalledTimes(3);
+    expect(reads).toBe(0);
+    spy.mockRestore();
+
+    await sql.query("DELETE FROM access_tokens WHERE user_id = '@deleted:hearth.test'");
+    await sql.query("UPDATE users SET deactivated_ts = 1 WHERE user_id = '@deactivated:hearth.test'");
+    for (const client of [deleted, deactivated]) {
+      const res = await client.get(WHOAMI);
+      expect([res.status, res.body.errcode]).toEqual([401, 'M_UNKNOWN_TOKEN']);
+    }
+    expect((await kept.get(WHOAMI)).status).toBe(200);
+  });
+});

@@ -7,7 +7,7 @@ export type MigrationList = MixedList<Function>;
 
 /** One place that turns an endpoint into TypeORM options; synchronize is never on. */
 export function dataSourceOptions(
-  endpoint: Pick<DatabaseEndpoint, 'url' | 'embedded'>,
+  endpoint: Pick<DatabaseEndpoint, 'url' | 'embedded' | 'channels'>,
   migrations: MigrationList,
 ): DataSourceOptions {
   return {
@@ -18,6 +18,9 @@ export function dataSourceOptions(
     synchronize: false,
     migrationsRun: false,
     // A burst waits its turn for a connection this long before it is answered 503 (DatabaseBusyError).
-    extra: { ...(endpoint.embedded ? embeddedPoolOptions() : { max: 10 }), connectionTimeoutMillis: 30_000 },
+    extra: {
+      ...(endpoint.embedded ? embeddedPoolOptions(endpoint.channels) : { max: 10 }),
+      connectionTimeoutMillis: 30_000,
+    },
   };
 }

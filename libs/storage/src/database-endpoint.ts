@@ -1,10 +1,13 @@
 import * as path from 'node:path';
+import { EmbeddedChannels } from './embedded/embedded-channels';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 
 export interface DatabaseEndpoint {
   readonly url: string;
   /** True for the embedded PGlite database: one connection, one process. */
   readonly embedded: boolean;
+  /** LISTEN/NOTIFY for the embedded database, on its pool's one connection (absent for PostgreSQL). */
+  readonly channels?: EmbeddedChannels;
   /** Releases what {@link openDatabaseEndpoint} started; call after every DataSource is destroyed. */
   close(): Promise<void>;
 }
@@ -23,7 +26,7 @@ export async function openDatabaseEndpoint(options: DatabaseEndpointOptions): Pr
     return { url: options.databaseUrl, embedded: false, close: () => Promise.resolve() };
   }
   const embedded = await startEmbeddedPostgres({ directory: options.embeddedDirectory, purpose: options.purpose });
-  return { url: embedded.url, embedded: true, close: () => embedded.close() };
+  return { url: embedded.url, embedded: true, channels: new EmbeddedChannels(), close: () => embedded.close() };
 }
 
 /** The embedded database lives in `<data_dir>/db`. */

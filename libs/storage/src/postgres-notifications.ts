@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Pool } from 'pg';
 import type { DatabaseEndpoint } from './database-endpoint';
+import type { ConnectionLender } from './embedded/embedded-channels';
 
 export interface ChannelSubscriber {
   /** A NOTIFY on the channel; PostgreSQL sends it when the notifying transaction commits. */
@@ -26,8 +27,9 @@ const RETRY_MAX_MS = 60_000;
  * LISTEN on PostgreSQL channels, each on a connection of its own, for news that must not be
  * missed silently (Redis pub/sub only carries hints). A connection counts as live only after it
  * has heard a probe it sent itself: a proxy or server that accepts LISTEN without delivering
- * anything (PGlite's socket server, PgBouncer in transaction mode) never goes live, and a lost
- * connection reports so before it is replaced.
+ * anything (PgBouncer in transaction mode) never goes live, and a lost connection reports so
+ * before it is replaced. The embedded database, whose one session every connection shares,
+ * delivers on the request pool's connection instead (EmbeddedChannels).
  */
 export class PostgresNotifications implements OnApplicationShutdown {
   private readonly listeners = new Set<ChannelListener>();
@@ -35,12 +37,20 @@ export class PostgresNotifications implements OnApplicationShutdown {
   /** One connection of its own for NOTIFY, opened at the first use: it never waits behind a busy request pool. */
   private notifier: Pool | undefined;
 
-  constructor(private readonly endpoint: Pick<DatabaseEndpoint, 'url' | 'embedded'>) {}
+  /** `requestPool`: the embedded database's pool, whose one connection LISTENs there. */
+  constructor(
+    private readonly endpoint: Pick<DatabaseEndpoint, 'url' | 'embedded' | 'channels'>,
+    private readonly requestPool?: () => ConnectionLender,
+  ) {}
 
-  /** `channel` must be a plain SQL identifier. Nothing is delivered for the embedded database (one process, one connection). */
+  /** `channel` must be a plain SQL identifier. */
   listen(channel: string, subscriber: ChannelSubscriber): ChannelListener {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
-    if (this.endpoint.embedded) return { close: () => Promise.resolve() };
+    if (this.endpoint.embedded) {
+      const { channels } = this.endpoint;
+      if (channels && this.requestPool) return channels.subscribe(channel, subscriber, this.requestPool());
+      return { close: () => Promise.resolve() };
+    }
     const listener = new ChannelConnection(this.endpoint.url, channel, subscriber);
     this.listeners.add(listener);
     listener.start();

@@ -10,6 +10,7 @@ import { ChangeBus } from './change-bus';
 import { DatabaseAvailability } from './database-availability';
 import { DatabaseHealth } from './database-health';
 import { PostgresNotifications } from './postgres-notifications';
+import type { ConnectionLender } from './embedded/embedded-channels';
 import { KEY_LOOKUP_ENDPOINT, KeyLookupReads } from './key-lookup-reads';
 
 export interface StorageModuleOptions {
@@ -46,7 +47,12 @@ export class StorageModule implements OnApplicationBootstrap {
         ChangeBus,
         DatabaseHealth,
         DatabaseAvailability,
-        { provide: PostgresNotifications, useFactory: () => new PostgresNotifications(options.endpoint) },
+        {
+          provide: PostgresNotifications,
+          useFactory: (dataSource: DataSource) =>
+            new PostgresNotifications(options.endpoint, () => requestPoolOf(dataSource)),
+          inject: [DataSource],
+        },
         { provide: KEY_LOOKUP_ENDPOINT, useValue: options.endpoint },
         KeyLookupReads,
         { provide: SERVER_NAME, useValue: options.serverName },
@@ -72,4 +78,8 @@ export class StorageModule implements OnApplicationBootstrap {
       });
     await claimDatabaseForServer(this.dataSource, this.serverName);
   }
+}
+
+function requestPoolOf(dataSource: DataSource): ConnectionLender {
+  return (dataSource.driver as unknown as { master: ConnectionLender }).master;
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { EmbeddedChannels, NotifyingClient } from './embedded-channels';
 import { lockDataDirectory, type DataDirectoryLock } from './data-directory-lock';
 import { initializeInHelperProcess, isInitialized } from './initialize-data-directory';
 
@@ -70,20 +71,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 }
 
-interface SessionClient {
-  query(text: string): Promise<unknown>;
-}
-
 /**
  * Pool settings for the embedded database. The one connection is never closed for idling, and
  * a connection opened after a lost one starts with `DISCARD ALL`: otherwise the session still
  * holds the named statements the last connection prepared, and this connection's first Parse of
- * the same name fails with 42P05 "prepared statement already exists".
+ * the same name fails with 42P05 "prepared statement already exists". Then it LISTENs on the
+ * `channels` subscribed (EmbeddedChannels), as DISCARD ALL has UNLISTENed them.
  */
-export function embeddedPoolOptions(): Record<string, unknown> {
+export function embeddedPoolOptions(channels?: EmbeddedChannels): Record<string, unknown> {
   return {
     max: 1,
     idleTimeoutMillis: 0,
-    onConnect: (client: SessionClient) => client.query('DISCARD ALL'),
+    onConnect: async (client: NotifyingClient) => {
+      await client.query('DISCARD ALL');
+      await channels?.attach(client);
+    },
   };
 }
