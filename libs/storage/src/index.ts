@@ -30,6 +30,7 @@ export { queryRows } from './query-rows';
 export { KeyLookupReads } from './key-lookup-reads';
 export { RedisBroadcast } from './redis-broadcast';
 export { connectRedis } from './redis-client';
-export { PostgresNotifications, type ChannelListener, type ChannelSubscriber } from './postgres-notifications';
+export { type ChannelListener, type ChannelSubscriber } from './channel-subscriber';
+export { PostgresNotifications } from './postgres-notifications';
 export { foldedWords, foldedWordsSql, foldSql, foldTerm } from './text-folding';
 export { guardNestedConnections, NestedConnectionError, type ConnectingPool } from './connection-guard';

@@ -2,21 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Pool } from 'pg';
 import type { DatabaseEndpoint } from './database-endpoint';
+import type { ChannelListener, ChannelSubscriber } from './channel-subscriber';
 import type { ConnectionLender } from './embedded/embedded-channels';
-
-export interface ChannelSubscriber {
-  /** A NOTIFY on the channel; PostgreSQL sends it when the notifying transaction commits. */
-  message(payload: string): void;
-  /**
-   * True once every notification from now on will arrive; false when the connection is lost
-   * and some may have been missed. What was derived from earlier messages is stale then.
-   */
-  live(isLive: boolean): void;
-}
-
-export interface ChannelListener {
-  close(): Promise<void>;
-}
 
 /** How long a new connection may take to hear its own probe before it counts as failed. */
 const PROBE_TIMEOUT_MS = 2_000;

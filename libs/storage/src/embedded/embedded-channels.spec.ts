@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../data-source-options';
-import type { ChannelSubscriber } from '../postgres-notifications';
+import type { ChannelSubscriber } from '../channel-subscriber';
 import { EmbeddedChannels, type ConnectionLender } from './embedded-channels';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { ChannelListener, ChannelSubscriber } from '../postgres-notifications';
+import type { ChannelListener, ChannelSubscriber } from '../channel-subscriber';
 
 /** The one pooled connection to the embedded database, as pg hands it to the pool's onConnect. */
 export interface NotifyingClient {
