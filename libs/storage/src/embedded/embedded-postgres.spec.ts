@@ -45,6 +45,16 @@ describe('the embedded database behaves like PostgreSQL across connections', () 
     expect(await queryPrepared(dataSource.manager, answer, [1])).toEqual([{ answer: 2 }]);
   });
 
+  it('is reached through a socket in a folder only its own user may enter, and leaves nothing behind', async () => {
+    const folder = new URL(database.url).searchParams.get('host') as string;
+    expect(new URL(database.url).port).toBe('');
+    expect(fs.statSync(folder).mode & 0o777).toBe(0o700);
+    expect(fs.readdirSync(folder)).toEqual(['.s.PGSQL.5432']);
+    await dataSource.destroy();
+    await database.close();
+    expect(fs.existsSync(folder)).toBe(false);
+  });
+
   it('keeps its one connection through idle time instead of reopening it', async () => {
     await dataSource.query('SELECT 1');
     expect(pool().options.idleTimeoutMillis).toBe(0);
