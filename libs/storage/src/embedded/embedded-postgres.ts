@@ -37,8 +37,7 @@ const SOCKET_NAME = '.s.PGSQL.5432';
  * PGlite (Postgres compiled to WASM) served on a Unix socket, so the rest of Hearth uses the
  * same `pg` driver and SQL as with a real server. The socket lives in a folder of its own that
  * only this user may enter: the embedded database asks no password, and a loopback TCP port
- * would have let any local account connect to it. A statement also costs less there than over
- * loopback TCP, where the kernel's TCP path runs twice per statement within this one process.
+ * would have let any local account connect to it.
  *
  * PGlite has ONE backend session, which every socket connection shares: named statements and
  * settings outlive the connection that made them, and two connections' extended-protocol
