@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AccessTokenCache } from '@hearth/accounts';
 import {
   createTestDatabase,
   eventually,
   signUp,
+  sqlOn,
   startTestHomeserver,
   TestClient,
   usingEmbeddedFallback,
@@ -88,14 +88,8 @@ const WHOAMI = '/_matrix/client/v3/account/whoami';
     it('hears what an operator does in SQL: tokens deleted, accounts deactivated', async () => {
       const first = await signedInOnBoth('operator-delete');
       const second = await signedInOnBoth('operator-deactivate');
-      const sql = new Client({ connectionString: database.url });
-      await sql.connect();
-      try {
-        await sql.query("DELETE FROM access_tokens WHERE user_id = '@operator-delete:hearth.test'");
-        await sql.query("UPDATE users SET deactivated_ts = 1 WHERE user_id = '@operator-deactivate:hearth.test'");
-      } finally {
-        await sql.end();
-      }
+      await sqlOn(a, "DELETE FROM access_tokens WHERE user_id = '@operator-delete:hearth.test'");
+      await sqlOn(a, "UPDATE users SET deactivated_ts = 1 WHERE user_id = '@operator-deactivate:hearth.test'");
       for (const client of [first.onA, first.onB, second.onA, second.onB])
         await eventually(() => refusedOn(client), 'the token to be refused', 3_000);
     });
