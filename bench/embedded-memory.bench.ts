@@ -1,11 +1,13 @@
 /**
- * Idle memory of the README's default start (issue 19, item 5): `hearth start` on the embedded
- * database, first on a fresh data directory, then restarted on the same one. For each start it
- * prints the server's RSS 5 s after /_matrix/client/versions answers, its peak RSS (VmHWM), and
- * the peak of any helper process it ran during start-up; after the restart also the RSS after
- * registering a user and a few syncs. Target: idle RSS ≤ 200 MB.
+ * Idle memory of the README's default start (issue 19, item 5): `npm start` on the embedded
+ * database, beside the same server started as `node dist/apps/cli/src/main.js start` without the
+ * memory settings scripts/start.sh adds, in the same run. For each: a first start on a fresh data
+ * directory and a restart on the same one, with the server's RSS 5 s and 30 s after
+ * /_matrix/client/versions first answers (V8 gives back its young generation when it has been
+ * idle for about 20 s) and its peak RSS (VmHWM), then the RSS after registering a user and a few
+ * syncs. Target: idle RSS ≤ 200 MB.
  *
- *   npm run bench:embedded-memory
+ *   npm run bench:embedded-memory        (BENCH_IDLE_SECONDS=5,30 by default)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,42 +16,74 @@ import * as path from 'node:path';
 import { call, register } from './support/bench-server';
 
 const PORT = 18_490;
-const IDLE_MS = 5_000;
 const URL_BASE = `http://127.0.0.1:${PORT}`;
+const IDLE_SECONDS = (process.env.BENCH_IDLE_SECONDS ?? '5,30').split(',').map(Number);
+const ROOT = path.join(__dirname, '..', '..');
 
-interface Figures {
-  readonly rssMB: number;
-  readonly peakMB: number;
+interface Launcher {
+  readonly label: string;
+  launch(configFile: string, env: NodeJS.ProcessEnv): ChildProcess;
+}
+
+const LAUNCHERS: readonly Launcher[] = [
+  {
+    label: 'npm start',
+    launch: (configFile, env) => spawn('npm', ['start', '--silent', '--', '--config', configFile], { cwd: ROOT, env }),
+  },
+  {
+    label: 'node main.js start, no memory settings',
+    launch: (configFile, env) =>
+      spawn(
+        process.execPath,
+        [path.join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), '--config', configFile, 'start'],
+        {
+          cwd: ROOT,
+          env,
+        },
+      ),
+  },
+];
+
+interface Running {
+  readonly launched: ChildProcess;
+  /** The homeserver's own process: the launched one, or its descendant when npm launched it. */
+  readonly serverPid: number;
   readonly helperPeakMB: number;
 }
 
 async function main(): Promise<void> {
+  process.stdout.write(
+    `load average at start: ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}\n`,
+  );
+  for (const launcher of LAUNCHERS) await measure(launcher);
+}
+
+async function measure(launcher: Launcher): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-memory-'));
   const configFile = path.join(dataDir, 'hearth.yaml');
   fs.writeFileSync(configFile, 'rate_limits:\n  registration: { requests: 100000, per_seconds: 1 }\n');
+  const env = serverEnvironment(dataDir);
   try {
-    process.stdout.write(
-      `load average at start: ${os
-        .loadavg()
-        .map((n) => n.toFixed(2))
-        .join(' ')}\n`,
-    );
-    const first = await startAndIdle(dataDir, configFile);
-    print('first start (fresh data dir)', first.figures);
-    await stop(first.child);
-    const again = await startAndIdle(dataDir, configFile);
-    print('restart (same data dir)', again.figures);
+    const first = await start(launcher, configFile, env);
+    process.stdout.write(`${launcher.label}, first start (fresh data dir): ${await idleFigures(first)}\n`);
+    await stop(first);
+    const again = await start(launcher, configFile, env);
+    process.stdout.write(`${launcher.label}, restart (same data dir): ${await idleFigures(again)}\n`);
     await exercise();
-    await sleep(IDLE_MS);
-    process.stdout.write(`after register + 5 syncs, 5 s idle: RSS ${status(again.child.pid!).rssMB} MB\n`);
-    await stop(again.child);
+    await sleep(5_000);
+    process.stdout.write(
+      `${launcher.label}, after register + 5 syncs, 5 s idle: RSS ${status(again.serverPid).rssMB} MB\n`,
+    );
+    await stop(again);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-async function startAndIdle(dataDir: string, configFile: string): Promise<{ child: ChildProcess; figures: Figures }> {
-  const main = path.join(__dirname, '..', 'apps', 'cli', 'src', 'main.js');
+function serverEnvironment(dataDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HEARTH_SERVER_NAME: 'bench.example',
@@ -60,24 +94,42 @@ async function startAndIdle(dataDir: string, configFile: string): Promise<{ chil
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
-  const child = spawn(process.execPath, [main, '--config', configFile, 'start'], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  delete env.NODE_OPTIONS;
+  delete env.GLIBC_TUNABLES;
+  return env;
+}
+
+async function start(launcher: Launcher, configFile: string, env: NodeJS.ProcessEnv): Promise<Running> {
+  const launched = launcher.launch(configFile, env);
+  launched.stdout?.resume();
+  launched.stderr?.pipe(process.stderr);
   let helperPeakMB = 0;
   for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error(`hearth exited with ${child.exitCode}`);
-    if (attempt > 1_200) throw new Error('hearth did not answer within 120 s');
-    for (const helper of childrenOf(child.pid!)) helperPeakMB = Math.max(helperPeakMB, status(helper).peakMB);
+    if (launched.exitCode !== null) throw new Error(`the server exited with ${launched.exitCode}`);
+    if (attempt > 1_200) throw new Error('the server did not answer within 120 s');
+    const serverPid = homeserverPid(launched.pid!);
+    if (serverPid)
+      for (const helper of childrenOf(serverPid)) helperPeakMB = Math.max(helperPeakMB, status(helper).peakMB);
     const up = await fetch(`${URL_BASE}/_matrix/client/versions`).then(
       (res) => res.ok,
       () => false,
     );
-    if (up) break;
+    if (up && serverPid) return { launched, serverPid, helperPeakMB };
     await sleep(100);
   }
-  await sleep(IDLE_MS);
-  return { child, figures: { ...status(child.pid!), helperPeakMB } };
+}
+
+async function idleFigures(running: Running): Promise<string> {
+  const figures: string[] = [];
+  let waited = 0;
+  for (const seconds of IDLE_SECONDS) {
+    await sleep((seconds - waited) * 1_000);
+    waited = seconds;
+    figures.push(`idle RSS ${status(running.serverPid).rssMB} MB after ${seconds} s`);
+  }
+  figures.push(`peak ${status(running.serverPid).peakMB} MB`);
+  if (running.helperPeakMB) figures.push(`helper process peak ${running.helperPeakMB} MB`);
+  return figures.join(', ');
 }
 
 async function exercise(): Promise<void> {
@@ -89,9 +141,22 @@ async function exercise(): Promise<void> {
   }
 }
 
-function print(label: string, figures: Figures): void {
-  const helper = figures.helperPeakMB ? `, helper process peak ${figures.helperPeakMB} MB` : '';
-  process.stdout.write(`${label}: idle RSS ${figures.rssMB} MB, peak ${figures.peakMB} MB${helper}\n`);
+/** The process running main.js: `pid` itself, or the first such descendant (npm → sh → node). */
+function homeserverPid(pid: number): number | undefined {
+  if (commandLine(pid).includes('main.js')) return pid;
+  for (const child of childrenOf(pid)) {
+    const found = homeserverPid(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
 }
 
 /** VmRSS and VmHWM of a live process, in MB; zeros once it has exited. */
@@ -118,10 +183,11 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
+async function stop(running: Running): Promise<void> {
+  const { launched } = running;
+  if (launched.exitCode !== null) return;
+  const exited = new Promise((resolve) => launched.once('exit', resolve));
+  process.kill(running.serverPid, 'SIGTERM');
   await exited;
 }
 

@@ -13,11 +13,12 @@ describe('the embedded default, started as the README starts it', () => {
   let dataDir: string;
   let env: Record<string, string>;
   const running: HearthProcess[] = [];
-  const start = async () => {
-    const server = await hearth.start(env);
+  const start = async (launch = (variables: Record<string, string>) => hearth.start(variables)) => {
+    const server = await launch(env);
     running.push(server);
     return server;
   };
+  const startAsNpmStartDoes = () => start((variables) => hearth.startAsNpmStartDoes(variables));
 
   beforeAll(() => {
     hearth = new HearthBuild();
@@ -38,7 +39,11 @@ describe('the embedded default, started as the README starts it', () => {
   afterAll(() => hearth.remove());
 
   it('answers after an idle pause longer than the pool idle timeout, under concurrent load, and after a restart', async () => {
-    const first = await start();
+    const first = await startAsNpmStartDoes();
+    expect(fs.readFileSync(`/proc/${first.child.pid}/cmdline`, 'utf8').split('\0')).toContain('--v8-pool-size=1');
+    expect(fs.readFileSync(`/proc/${first.child.pid}/environ`, 'utf8').split('\0')).toContain(
+      'GLIBC_TUNABLES=glibc.malloc.trim_threshold=131072',
+    );
     const alice = await signUp(first.url, 'alice', 'alice password');
     const room = (await alice.post('/_matrix/client/v3/createRoom', { name: 'idle' })).body.room_id as string;
 
@@ -53,7 +58,8 @@ describe('the embedded default, started as the README starts it', () => {
     expect(statuses).toEqual(statuses.map(() => 200));
 
     await first.stop();
-    const second = await start();
+    expect(await first.exited).toBe(0);
+    const second = await startAsNpmStartDoes();
     const again = new TestClient(second.url, alice.accessToken);
     expect((await again.get('/_matrix/client/v3/joined_rooms')).body.joined_rooms).toEqual([room]);
     const messages = await again.get(`/_matrix/client/v3/rooms/${room}/messages?dir=b&limit=50`);

@@ -18,16 +18,21 @@ export interface HearthProcess {
   stop(): Promise<void>;
 }
 
-/** A build of the CLI of its own for a test file, so tests of real processes never share dist/. */
+/**
+ * A build of the CLI of its own for a test file, so tests of real processes never share dist/. It is
+ * laid out as the checkout is (`dist/` beside `scripts/start.sh`), so `npm start`'s script runs it too.
+ */
 export class HearthBuild {
   private readonly outDir = path.join(root, `.test-dist-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 
   constructor() {
-    build(this.outDir);
+    build(path.join(this.outDir, 'dist'));
+    fs.mkdirSync(path.join(this.outDir, 'scripts'));
+    fs.copyFileSync(path.join(root, 'scripts', 'start.sh'), path.join(this.outDir, 'scripts', 'start.sh'));
   }
 
   get main(): string {
-    return path.join(this.outDir, 'apps', 'cli', 'src', 'main.js');
+    return path.join(this.outDir, 'dist', 'apps', 'cli', 'src', 'main.js');
   }
 
   run(args: string[], env: Record<string, string> = {}) {
@@ -58,7 +63,17 @@ export class HearthBuild {
 
   /** Starts `hearth start` (after any global options such as `--config`) and resolves with the URL it logs once listening. */
   start(env: Record<string, string>, globalOptions: string[] = []): Promise<HearthProcess> {
-    const child = spawn(process.execPath, [this.main, ...globalOptions, 'start'], { cwd: root, env: cleanEnv(env) });
+    return this.listen(
+      spawn(process.execPath, [this.main, ...globalOptions, 'start'], { cwd: root, env: cleanEnv(env) }),
+    );
+  }
+
+  /** Starts the server the way `npm start` does (scripts/start.sh, which execs node, so the child is the server). */
+  startAsNpmStartDoes(env: Record<string, string>): Promise<HearthProcess> {
+    return this.listen(spawn('sh', [path.join(this.outDir, 'scripts', 'start.sh')], { cwd: root, env: cleanEnv(env) }));
+  }
+
+  private listen(child: ChildProcessWithoutNullStreams): Promise<HearthProcess> {
     // 'close', not 'exit': a child's stdout may still hold its last lines (a shutdown's logs) when it exits.
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     const stop = async () => {
