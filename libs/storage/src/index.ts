@@ -24,14 +24,7 @@ export type {
 } from './change-streams';
 export { busyIfPoolExhausted, DatabaseBusyError } from './database-busy';
 export { DatabaseAvailability, DatabaseUnavailableError, isConnectionFailure } from './database-availability';
-export {
-  preparedStatement,
-  queryPrepared,
-  queryPreparedAndCommit,
-  queryPreparedSeries,
-  type PreparedCall,
-  type PreparedStatement,
-} from './prepared-statement';
+export { preparedStatement, queryPrepared, queryPreparedAndCommit, type PreparedStatement } from './prepared-statement';
 export { readStreamPositions } from './stream-positions';
 export { queryRows } from './query-rows';
 export { KeyLookupReads } from './key-lookup-reads';

@@ -24,12 +24,8 @@ export class TransactionRunner {
     try {
       let result: T;
       try {
-        if (options.genericPlans) {
-          // Its START TRANSACTION goes with its first statement, but the connection is taken now,
-          // before the work, which may not take a second.
-          await runner.connect();
-          beginKeyLookupTransaction(runner);
-        } else await runner.startTransaction();
+        if (options.genericPlans) await beginKeyLookupTransaction(runner);
+        else await runner.startTransaction();
         result = await whileHoldingConnection(() => work(runner.manager));
         // A last statement sent with its COMMIT (queryPreparedAndCommit) has ended it already.
         if (runner.isTransactionActive) await runner.commitTransaction();

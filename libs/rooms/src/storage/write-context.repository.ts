@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { splitStateKeyTuple, stateKeyTuple, type RoomEvent, type StateKeyTuple } from '@hearth/protocol';
-import { preparedStatement, queryPreparedSeries } from '@hearth/storage';
+import { preparedStatement, queryPrepared } from '@hearth/storage';
 import type { ClientTxn } from './event.repository';
 
 /** Everything the writer needs of one room before building events, read under its write lock. */
@@ -75,13 +75,12 @@ const READ_CONTEXTS = preparedStatement(
 );
 
 /**
- * For any number of rooms, lock the rooms' rows, then read their forward extremities, the current
- * state events for the given tuples, their joined members, and the client transactions: one round
- * trip once the connection has both statements parsed (queryPreparedSeries), with the
- * transaction's START TRANSACTION. The read must be a statement of its own: under READ COMMITTED a
- * statement reads from the snapshot it started with, so a statement that waited for the lock would
- * still see a room from before the other writer, and a retried transaction would not find the
- * first attempt's event. Rooms that do not exist are neither locked nor read.
+ * Two round trips for any number of rooms: lock the rooms' rows, then read their forward
+ * extremities, the current state events for the given tuples, their joined members, and the client
+ * transactions. The read must be its own statement: under READ
+ * COMMITTED a statement reads from the snapshot it started with, so a statement that waited for
+ * the lock would still see a room from before the other writer, and a retried transaction
+ * would not find the first attempt's event.
  */
 @Injectable()
 export class WriteContextRepository {
@@ -91,25 +90,20 @@ export class WriteContextRepository {
     em: EntityManager,
   ): Promise<BatchContext> {
     const roomIds = [...new Set(wanted.map((w) => w.roomId))];
+    const locked = await queryPrepared<{ room_id: string }>(em, LOCK_ROOMS, [roomIds]);
+    if (locked.length === 0) return { rooms: new Map(), earlierTxns: new Map() };
     const triples = wanted.flatMap(({ roomId, tuples }) =>
       tuples.map((tuple) => ({ roomId, ...splitStateKeyTuple(tuple) })),
     );
-    const [, contexts] = await queryPreparedSeries(em, [
-      { statement: LOCK_ROOMS, values: [roomIds] },
-      {
-        statement: READ_CONTEXTS,
-        values: [
-          roomIds,
-          triples.map((t) => t.roomId),
-          triples.map((t) => t.type),
-          triples.map((t) => t.stateKey),
-          txns.map((t) => t.userId),
-          txns.map((t) => t.deviceId),
-          txns.map((t) => t.txnId),
-        ],
-      },
+    const rows = await queryPrepared<ContextRow>(em, READ_CONTEXTS, [
+      locked.map((row) => row.room_id),
+      triples.map((t) => t.roomId),
+      triples.map((t) => t.type),
+      triples.map((t) => t.stateKey),
+      txns.map((t) => t.userId),
+      txns.map((t) => t.deviceId),
+      txns.map((t) => t.txnId),
     ]);
-    const rows = (contexts ?? []) as ContextRow[];
     const first = rows[0];
     return {
       rooms: new Map(rows.map((row) => [row.room_id, toContext(row)])),
