@@ -98,7 +98,11 @@ export class HearthBuild {
           resolve({ child, url: match[1]!, exited, stop, output: () => output });
         }
       });
-      void exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
+      void exited.then((code) => {
+        // One that exits without listening (refused its data folder) must not leave the timer keeping jest alive.
+        clearTimeout(timer);
+        reject(new Error(`exited with ${code} before listening:\n${output}`));
+      });
     });
   }
 
