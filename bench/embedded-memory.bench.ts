@@ -5,19 +5,24 @@
  * directory and a restart on the same one, with the server's RSS 5 s and 60 s after
  * /_matrix/client/versions first answers (V8's memory reducer gives back the young generation
  * once the process has been idle a while: 20-50 s after start-up here) and its peak RSS (VmHWM),
- * then the RSS after registering a user and a few syncs. Target: idle RSS ≤ 200 MB.
+ * then the RSS after registering a user and a few syncs, and after use: USE_ROUNDS rounds of a
+ * message sent, /messages and /sync, read at each of BENCH_AFTER_USE_SECONDS (V8 keeps the heap
+ * that use grew until its memory reducer has seen the process idle: a minute or two). Target: idle
+ * RSS ≤ 200 MB.
  *
- *   npm run bench:embedded-memory        (BENCH_IDLE_SECONDS=5,60 by default)
+ *   npm run bench:embedded-memory        (BENCH_IDLE_SECONDS=5,60 and BENCH_AFTER_USE_SECONDS=5,60,120 by default)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { call, register } from './support/bench-server';
+import { call, createRoom, register, send } from './support/bench-server';
 
 const PORT = 18_490;
 const URL_BASE = `http://127.0.0.1:${PORT}`;
 const IDLE_SECONDS = (process.env.BENCH_IDLE_SECONDS ?? '5,60').split(',').map(Number);
+const AFTER_USE_SECONDS = (process.env.BENCH_AFTER_USE_SECONDS ?? '5,60,120').split(',').map(Number);
+const USE_ROUNDS = 300;
 const ROOT = path.join(__dirname, '..', '..');
 
 interface Launcher {
@@ -72,11 +77,14 @@ async function measure(launcher: Launcher): Promise<void> {
     await stop(first);
     const again = await start(launcher, configFile, env);
     process.stdout.write(`${launcher.label}, restart (same data dir): ${await idleFigures(again)}\n`);
-    await exercise();
+    const token = await exercise();
     await sleep(5_000);
     process.stdout.write(
       `${launcher.label}, after register + 5 syncs, 5 s idle: RSS ${status(again.serverPid).rssMB} MB\n`,
     );
+    await use(token);
+    const afterUse = await rssAfter(again, AFTER_USE_SECONDS);
+    process.stdout.write(`${launcher.label}, after ${USE_ROUNDS} rounds of send, /messages and /sync: ${afterUse}\n`);
     await stop(again);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -120,24 +128,42 @@ async function start(launcher: Launcher, configFile: string, env: NodeJS.Process
 }
 
 async function idleFigures(running: Running): Promise<string> {
-  const figures: string[] = [];
-  let waited = 0;
-  for (const seconds of IDLE_SECONDS) {
-    await sleep((seconds - waited) * 1_000);
-    waited = seconds;
-    figures.push(`idle RSS ${status(running.serverPid).rssMB} MB after ${seconds} s`);
-  }
-  figures.push(`peak ${status(running.serverPid).peakMB} MB`);
+  const figures = [await rssAfter(running, IDLE_SECONDS), `peak ${status(running.serverPid).peakMB} MB`];
   if (running.helperPeakMB) figures.push(`helper process peak ${running.helperPeakMB} MB`);
   return figures.join(', ');
 }
 
-async function exercise(): Promise<void> {
+/** The idle RSS read at each of `seconds` from now. */
+async function rssAfter(running: Running, seconds: readonly number[]): Promise<string> {
+  const figures: string[] = [];
+  let waited = 0;
+  for (const at of seconds) {
+    await sleep((at - waited) * 1_000);
+    waited = at;
+    figures.push(`idle RSS ${status(running.serverPid).rssMB} MB after ${at} s`);
+  }
+  return figures.join(', ');
+}
+
+/** Registers a user and syncs five times; returns the user's access token. */
+async function exercise(): Promise<string> {
   const token = await register(URL_BASE, `memory${Date.now()}`);
   let since = '';
   for (let i = 0; i < 5; i++) {
     const query = since ? `?timeout=0&since=${encodeURIComponent(since)}` : '?timeout=0';
     since = (await call(URL_BASE, 'GET', `/_matrix/client/v3/sync${query}`, undefined, token)).next_batch as string;
+  }
+  return token;
+}
+
+/** What a small team's server does: messages sent, a room's history read, syncs. */
+async function use(token: string): Promise<void> {
+  const roomId = await createRoom(URL_BASE, token, []);
+  const messages = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=20`;
+  for (let i = 0; i < USE_ROUNDS; i++) {
+    await send(URL_BASE, token, roomId, `use${i}`);
+    await call(URL_BASE, 'GET', messages, undefined, token);
+    await call(URL_BASE, 'GET', '/_matrix/client/v3/sync?timeout=0', undefined, token);
   }
 }
 
