@@ -78,10 +78,7 @@ async function measure(launcher: Launcher): Promise<void> {
     const again = await start(launcher, configFile, env);
     process.stdout.write(`${launcher.label}, restart (same data dir): ${await idleFigures(again)}\n`);
     const token = await exercise();
-    await sleep(5_000);
-    process.stdout.write(
-      `${launcher.label}, after register + 5 syncs, 5 s idle: RSS ${status(again.serverPid).rssMB} MB\n`,
-    );
+    process.stdout.write(`${launcher.label}, after register + 5 syncs: ${await rssAfter(again, [5])}\n`);
     await use(token);
     const afterUse = await rssAfter(again, AFTER_USE_SECONDS);
     process.stdout.write(`${launcher.label}, after ${USE_ROUNDS} rounds of send, /messages and /sync: ${afterUse}\n`);
