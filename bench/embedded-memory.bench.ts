@@ -7,16 +7,19 @@
  * once the process has been idle a while: 20-50 s after start-up here) and its peak RSS (VmHWM),
  * then the RSS after registering a user and a few syncs, and after use: USE_ROUNDS rounds of a
  * message sent, /messages and /sync, read at each of BENCH_AFTER_USE_SECONDS (V8 keeps the heap
- * that use grew until its memory reducer has seen the process idle: a minute or two). Target: idle
- * RSS ≤ 200 MB.
+ * that use grew until its memory reducer has seen the process idle: a minute or two). After the
+ * restart's and the use's last readings, where the memory sits (support/memory-map.ts). Target:
+ * idle RSS ≤ 200 MB.
  *
  *   npm run bench:embedded-memory        (BENCH_IDLE_SECONDS=5,60 and BENCH_AFTER_USE_SECONDS=5,60,120 by default)
+ *   BENCH_GLIBC_TUNABLES=glibc.malloc.mmap_threshold=32768 ...   given to both servers (npm start adds its own before)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { call, createRoom, register, send } from './support/bench-server';
+import { memoryBreakdown } from './support/memory-map';
 
 const PORT = 18_490;
 const URL_BASE = `http://127.0.0.1:${PORT}`;
@@ -77,11 +80,13 @@ async function measure(launcher: Launcher): Promise<void> {
     await stop(first);
     const again = await start(launcher, configFile, env);
     process.stdout.write(`${launcher.label}, restart (same data dir): ${await idleFigures(again)}\n`);
+    process.stdout.write(`  where it sits: ${memoryBreakdown(again.serverPid)}\n`);
     const token = await exercise();
     process.stdout.write(`${launcher.label}, after register + 5 syncs: ${await rssAfter(again, [5])}\n`);
     await use(token);
     const afterUse = await rssAfter(again, AFTER_USE_SECONDS);
     process.stdout.write(`${launcher.label}, after ${USE_ROUNDS} rounds of send, /messages and /sync: ${afterUse}\n`);
+    process.stdout.write(`  where it sits: ${memoryBreakdown(again.serverPid)}\n`);
     await stop(again);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -101,6 +106,7 @@ function serverEnvironment(dataDir: string): NodeJS.ProcessEnv {
   delete env.REDIS_URL;
   delete env.NODE_OPTIONS;
   delete env.GLIBC_TUNABLES;
+  if (process.env.BENCH_GLIBC_TUNABLES) env.GLIBC_TUNABLES = process.env.BENCH_GLIBC_TUNABLES;
   return env;
 }
 
