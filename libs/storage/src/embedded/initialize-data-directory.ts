@@ -21,8 +21,8 @@ export function isInitialized(directory: string): boolean {
 }
 
 /**
- * Creates the database files in `directory` in a short-lived process. initdb's WASM instance and
- * buffers take ~800 MB at their peak; freed in this process, most of it would stay in the heap
+ * Creates the database files in `directory` in a short-lived process. initdb's WASM instances and
+ * buffers take ~670 MB at their peak; freed in this process, most of it would stay in the heap
  * (glibc keeps it, V8 does not give it back), so a first start would idle 130 MB above a restart.
  * The caller holds the directory's lock; the helper is its hands and takes none of its own.
  *
