@@ -29,4 +29,9 @@ module.exports = {
   // a time (jest's default on 2 cores is one) keep the whole run well inside CI's 20 minutes.
   // Each file has its own database, ports and server names, so files do not see each other.
   maxWorkers: 2,
+  // A worker that has run many files holds ~3 GB (homeservers, embedded databases, module
+  // registries), and tearing that down outlasted jest's half second for a worker to exit ("A
+  // worker process has failed to exit gracefully"), though no handle was left open. A worker past
+  // this after a file is replaced by a fresh one.
+  workerIdleMemoryLimit: '1GB',
 };
