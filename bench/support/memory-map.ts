@@ -23,23 +23,41 @@ interface Mapping {
  */
 export function memoryBreakdown(pid: number): string {
   const mappings = readMappings(pid);
-  const megabytes = (list: readonly Mapping[]) => Math.round(list.reduce((sum, m) => sum + m.rssKB, 0) / 1024);
-  const anonymous = mappings.filter((m) => m.writable && (m.name === '' || m.name.startsWith('[anon')));
-  const largest = anonymous.reduce<Mapping | undefined>((big, m) => (big && big.bytes >= m.bytes ? big : m), undefined);
-  const wasm = largest && largest.bytes >= WASM_MEMORY_MIN_BYTES ? [largest] : [];
-  const arenas = anonymous.filter((m) => !wasm.includes(m) && m.start % ARENA_ALIGNMENT === 0);
-  const files = mappings.filter((m) => m.name.startsWith('/'));
-  const mainHeap = mappings.filter((m) => m.name === '[heap]');
-  const rest = mappings.filter(
-    (m) => !files.includes(m) && !mainHeap.includes(m) && !wasm.includes(m) && !arenas.includes(m),
-  );
+  const wasm = wasmMemoryOf(mappings);
+  const megabytes: Record<MappingKind, number> = { files: 0, mainHeap: 0, wasm: 0, arena: 0, rest: 0 };
+  let arenas = 0;
+  for (const mapping of mappings) {
+    const kind = mapping === wasm ? 'wasm' : kindOf(mapping);
+    megabytes[kind] += mapping.rssKB / 1024;
+    if (kind === 'arena') arenas++;
+  }
+  const mb = (kind: MappingKind) => `${Math.round(megabytes[kind])} MB`;
   return [
-    `files ${megabytes(files)} MB`,
-    `main malloc heap ${megabytes(mainHeap)} MB`,
-    `WASM memory ${megabytes(wasm)} MB`,
-    `thread arenas ${megabytes(arenas)} MB (${arenas.length})`,
-    `V8 heap and the rest ${megabytes(rest)} MB`,
+    `files ${mb('files')}`,
+    `main malloc heap ${mb('mainHeap')}`,
+    `WASM memory ${mb('wasm')}`,
+    `thread arenas ${mb('arena')} (${arenas})`,
+    `V8 heap and the rest ${mb('rest')}`,
   ].join(', ');
+}
+
+type MappingKind = 'files' | 'mainHeap' | 'wasm' | 'arena' | 'rest';
+
+const isAnonymousWritable = (m: Mapping) => m.writable && (m.name === '' || m.name.startsWith('[anon'));
+
+/** The largest anonymous writable mapping, when it is large enough to be WebAssembly memory. */
+function wasmMemoryOf(mappings: readonly Mapping[]): Mapping | undefined {
+  const largest = mappings
+    .filter(isAnonymousWritable)
+    .reduce<Mapping | undefined>((big, m) => (big && big.bytes >= m.bytes ? big : m), undefined);
+  return largest && largest.bytes >= WASM_MEMORY_MIN_BYTES ? largest : undefined;
+}
+
+function kindOf(mapping: Mapping): MappingKind {
+  if (mapping.name.startsWith('/')) return 'files';
+  if (mapping.name === '[heap]') return 'mainHeap';
+  if (isAnonymousWritable(mapping) && mapping.start % ARENA_ALIGNMENT === 0) return 'arena';
+  return 'rest';
 }
 
 function readMappings(pid: number): Mapping[] {
